@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The appliance's configuration: one INI file (rte_cfgfile) plus --set overrides.
+ */
+#ifndef LR_APP_CONFIG_H
+#define LR_APP_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lr_core.h"
+#include "lr_eth.h"
+#include "lr_ip.h"
+
+#define LR_CFG_STR 256          /**< longest string value */
+#define LR_CFG_MAX_SET 64       /**< --set overrides on one command line */
+
+/** Idle policy of a worker that received nothing. */
+enum lr_idle_policy {
+	LR_IDLE_POLL = 0,  /**< spin */
+	LR_IDLE_PAUSE = 1, /**< rte_pause() */
+	LR_IDLE_SLEEP = 2, /**< sleep idle_sleep_us */
+};
+
+/** Checksum offload setting of a port. */
+enum lr_offload_mode {
+	LR_OFFLOAD_AUTO = 0, /**< use it when the port has it */
+	LR_OFFLOAD_ON = 1,   /**< require it (error if missing) */
+	LR_OFFLOAD_OFF = 2,  /**< compute in software */
+};
+
+/** [port.N]: one DPDK port. */
+struct lr_port_conf {
+	bool used;                    /**< section present */
+	char device[LR_CFG_STR];      /**< vdev args ("net_tap0,iface=lr0") or PCI address */
+	bool has_mac;                 /**< mac key set */
+	struct rte_ether_addr mac;    /**< appliance MAC; default: the port's own */
+	rte_be32_t ip;                /**< address (network order) */
+	uint8_t prefix_len;           /**< prefix length */
+	rte_be32_t gateway;           /**< 0 if none */
+	uint16_t mtu;                 /**< IP MTU (68..9000) */
+	uint16_t rx_desc;             /**< RX ring size */
+	uint16_t tx_desc;             /**< TX ring size */
+	bool promiscuous;             /**< put the port in promiscuous mode */
+	enum lr_offload_mode rx_cksum; /**< RX checksum offload */
+	enum lr_offload_mode tx_cksum; /**< TX checksum offload */
+};
+
+/** The whole configuration. */
+struct lr_config {
+	char path[LR_CFG_STR];        /**< file it came from */
+	/* [eal] */
+	char eal_lcores[LR_CFG_STR];  /**< -l list, e.g. "0-1" */
+	int eal_main_lcore;           /**< --main-lcore, -1 = EAL default */
+	char eal_file_prefix[LR_CFG_STR]; /**< --file-prefix ("" = none) */
+	bool eal_in_memory;           /**< --in-memory */
+	bool eal_huge;                /**< false = --no-huge */
+	uint32_t eal_memory_mb;       /**< -m, 0 = EAL default */
+	char eal_log_level[LR_CFG_STR]; /**< --log-level value(s) */
+	char eal_args[LR_CFG_STR];    /**< extra EAL arguments, space separated */
+	/* [app] */
+	char control_socket[LR_CFG_STR]; /**< control socket path */
+	bool telemetry;               /**< register /linerate/ telemetry commands */
+	uint32_t mbufs;               /**< mbufs in the pool */
+	uint32_t mbuf_cache;          /**< per-lcore mempool cache */
+	/* [worker] */
+	char worker_lcores[LR_CFG_STR]; /**< lcores running workers, e.g. "1" */
+	uint16_t burst;               /**< RX burst size (1..LR_BURST_MAX) */
+	enum lr_idle_policy idle;     /**< idle policy */
+	uint32_t idle_sleep_us;       /**< sleep when idle (sleep policy) */
+	/* [port.N] */
+	struct lr_port_conf ports[LR_MAX_PORTS]; /**< indexed by N */
+	/* [arp] [ip] [icmp] */
+	struct lr_arp_conf arp;       /**< ARP settings */
+	struct lr_ip_conf ip;         /**< IP/ICMP settings */
+	/* [udp] */
+	uint16_t udp_echo_port;       /**< 0 = off */
+	uint16_t udp_discard_port;    /**< 0 = off */
+};
+
+/** Fill defaults. */
+void lr_config_defaults(struct lr_config *cfg);
+
+/**
+ * Load a file, apply overrides, validate.
+ * @param path INI file
+ * @param sets "section.key=value" strings
+ * @param nb_sets number of sets
+ * @param err buffer for a one-line error naming file, section, key, value and the fix
+ * @return 0, or -EINVAL (message in err)
+ */
+int lr_config_load(struct lr_config *cfg, const char *path, char *const *sets,
+		unsigned int nb_sets, char *err, size_t errlen);
+
+/** Print the effective configuration as INI (for --check-config and `ctl config`). */
+void lr_config_dump(const struct lr_config *cfg, FILE *f);
+
+/**
+ * Build the EAL argv from the config.
+ * @param argv0 program name
+ * @param argv filled with pointers into storage (at most max entries)
+ * @return argc, or -E2BIG
+ */
+int lr_config_eal_args(const struct lr_config *cfg, const char *argv0, char **argv,
+		int max, char *storage, size_t storage_len);
+
+#endif /* LR_APP_CONFIG_H */

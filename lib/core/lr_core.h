@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Worker context, interfaces, TX buffering and the clock.
+ *
+ * One struct lr_worker per worker lcore holds everything that core writes. Layers
+ * above keep their per-worker state behind the opaque pointers declared here and
+ * set them up in their own lr_<layer>_worker_init().
+ */
+#ifndef LR_CORE_H
+#define LR_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "lr_stats.h"
+
+#define LR_MAX_PORTS 8        /**< ports (interfaces) one appliance drives */
+#define LR_MAX_WORKERS 64     /**< worker lcores */
+#define LR_BURST_MAX 64       /**< largest RX/TX burst */
+#define LR_MAX_MCAST 8        /**< multicast MACs joined per interface */
+
+/** An interface: one DPDK port with our addresses on it. Read-only once workers run. */
+struct lr_iface {
+	bool used;                    /**< slot configured */
+	uint16_t port_id;             /**< DPDK port id */
+	uint16_t mtu;                 /**< IP MTU, e.g. 1500 */
+	struct rte_ether_addr mac;    /**< our MAC on this interface */
+	rte_be32_t ip;                /**< our IPv4 address (network order) */
+	rte_be32_t netmask;           /**< network order */
+	rte_be32_t gateway;           /**< next hop outside the subnet, 0 if none */
+	uint8_t prefix_len;           /**< 0..32 */
+	bool tx_ip_cksum;             /**< port computes the IPv4 header checksum */
+	bool tx_l4_cksum;             /**< port computes UDP/TCP checksums */
+	bool rx_cksum;                /**< port reports checksum status in ol_flags */
+	uint8_t nb_mcast;             /**< multicast MACs joined */
+	struct rte_ether_addr mcast[LR_MAX_MCAST]; /**< joined multicast MACs */
+};
+
+/** Interfaces indexed by DPDK port id. */
+extern struct lr_iface lr_ifaces[LR_MAX_PORTS];
+
+/**
+ * The interface behind a DPDK port.
+ * @param port_id DPDK port id
+ * @return the interface, or NULL if the port carries none
+ */
+static inline const struct lr_iface *
+lr_iface_get(uint16_t port_id)
+{
+	if (port_id >= LR_MAX_PORTS || !lr_ifaces[port_id].used)
+		return NULL;
+	return &lr_ifaces[port_id];
+}
+
+/**
+ * The interface that owns a local address.
+ * @param ip address in network order
+ * @return the interface, or NULL if the address is not ours
+ */
+const struct lr_iface *lr_iface_by_ip(rte_be32_t ip);
+
+/**
+ * Register an interface (control path, before workers start).
+ * @param ifc filled interface; ifc->port_id selects the slot
+ * @return 0, or -EINVAL if port_id is out of range
+ */
+int lr_iface_add(const struct lr_iface *ifc);
+
+/** Remove every interface (tests). */
+void lr_iface_reset(void);
+
+struct lr_worker;
+
+/**
+ * Transmit function: sends pkts on (port, queue) and returns how many it took.
+ * The caller frees the rest. Tests replace it with a recorder.
+ */
+typedef uint16_t (*lr_tx_fn)(struct lr_worker *w, uint16_t port, uint16_t queue,
+		struct rte_mbuf **pkts, uint16_t n);
+
+/** Packets waiting to be sent on one port. */
+struct lr_txbuf {
+	uint16_t n;                          /**< packets queued */
+	struct rte_mbuf *pkts[LR_BURST_MAX]; /**< queued packets */
+};
+
+struct lr_arp_table;
+struct lr_ip_worker;
+struct lr_udp_worker;
+struct lr_tcp_shard;
+
+/** Everything one worker lcore writes. */
+struct __rte_cache_aligned lr_worker {
+	uint16_t id;                 /**< worker index, 0..nb_workers-1 */
+	unsigned int lcore;          /**< lcore it runs on */
+	uint16_t txq;                /**< TX queue it owns on every port */
+	uint16_t rxq;                /**< RX queue it owns on every port */
+	uint64_t now_us;             /**< clock for this iteration; tests drive it */
+	struct lr_stats *stats;      /**< its own counter block */
+	struct rte_mempool *pool;    /**< mbufs for packets it builds */
+	struct rte_mempool *indirect_pool; /**< indirect mbufs for fragmentation */
+	lr_tx_fn tx_fn;              /**< transmit function */
+	void *tx_ctx;                /**< free for the tx_fn's owner */
+	struct lr_txbuf tx[LR_MAX_PORTS]; /**< TX buffer per port */
+	struct lr_arp_table *arp;    /**< ARP cache (lib/eth) */
+	struct lr_ip_worker *ip;     /**< fragments and ICMP limiter (lib/ip) */
+	struct lr_udp_worker *udp;   /**< UDP state (lib/udp) */
+	struct lr_tcp_shard *tcp;    /**< connection shard (lib/tcp) */
+	/* Poll loop accounting, read by the control thread. */
+	uint64_t rx_pkts;            /**< packets received */
+	uint64_t tx_pkts;            /**< packets handed to the PMD */
+	uint64_t polls;              /**< loop iterations */
+	uint64_t busy_polls;         /**< iterations that received something */
+	uint64_t busy_cycles;        /**< TSC cycles in iterations that did work */
+	uint64_t idle_cycles;        /**< TSC cycles in iterations that did none */
+};
+
+/** All workers, indexed by worker id. */
+extern struct lr_worker lr_workers[LR_MAX_WORKERS];
+/** Number of workers in use. */
+extern uint16_t lr_nb_workers;
+
+/**
+ * Initialise a worker context (control path).
+ * @param w the context
+ * @param id worker id; its stats block is lr_stats_blocks[id]
+ * @param pool mbuf pool for packets it builds
+ * @return 0 or -errno
+ */
+int lr_worker_init(struct lr_worker *w, uint16_t id, struct rte_mempool *pool);
+
+/** Default tx_fn: rte_eth_tx_burst(). */
+uint16_t lr_tx_burst_eth(struct lr_worker *w, uint16_t port, uint16_t queue,
+		struct rte_mbuf **pkts, uint16_t n);
+
+/**
+ * Send everything buffered on every port. Packets the PMD refuses are freed and
+ * counted as eth TX_FULL.
+ * @param w worker
+ * @return packets handed to the PMD
+ */
+uint16_t lr_worker_flush(struct lr_worker *w);
+
+/**
+ * Queue a complete frame for transmission on a port.
+ * The worker owns the mbuf afterwards (it is sent or freed).
+ * @param w worker
+ * @param port DPDK port id
+ * @param m the frame
+ */
+static inline void
+lr_tx(struct lr_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct lr_txbuf *b = &w->tx[port];
+
+	if (unlikely(b->n == LR_BURST_MAX))
+		lr_worker_flush(w);
+	b->pkts[b->n++] = m;
+	LR_STAT_INC(w->stats, LR_STAT_eth_TX);
+}
+
+/**
+ * Drop a packet for a reason: count it and free it.
+ * @param w worker
+ * @param m packet (freed)
+ * @param reason a drop counter
+ */
+static inline void
+lr_drop(struct lr_worker *w, struct rte_mbuf *m, enum lr_stat_id reason)
+{
+	LR_STAT_INC(w->stats, reason);
+	rte_pktmbuf_free(m);
+}
+
+/**
+ * A packet that finished normally: free it without counting a drop.
+ * @param m packet (freed)
+ */
+static inline void
+lr_consume(struct rte_mbuf *m)
+{
+	rte_pktmbuf_free(m);
+}
+
+/**
+ * Allocate an mbuf for a packet the worker builds, counting eth NOMBUF on failure.
+ * @param w worker
+ * @return the mbuf or NULL
+ */
+static inline struct rte_mbuf *
+lr_alloc(struct lr_worker *w)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+
+	if (unlikely(m == NULL))
+		LR_STAT_INC(w->stats, LR_STAT_eth_NOMBUF);
+	return m;
+}
+
+/** Microseconds from the TSC; the poll loop stores it in w->now_us. */
+uint64_t lr_clock_us(void);
+
+/** @return true if a is an IPv4 multicast/broadcast/zero/loopback source we refuse. */
+static inline bool
+lr_ip_is_martian_src(rte_be32_t a)
+{
+	uint32_t h = rte_be_to_cpu_32(a);
+
+	return h == 0 || h == UINT32_MAX || (h >> 28) == 0xe || (h >> 24) == 127;
+}
+
+/** Format an IPv4 address (network order) into buf (at least 16 bytes). */
+const char *lr_ip_fmt(rte_be32_t ip, char *buf, size_t len);
+
+/** Log type of lib/core ("linerate.core"). */
+extern int lr_logtype_core;
+
+#endif /* LR_CORE_H */

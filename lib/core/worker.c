@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "lr_core.h"
+
+RTE_LOG_REGISTER(lr_logtype_core, linerate.core, INFO);
+
+struct lr_iface lr_ifaces[LR_MAX_PORTS];
+struct lr_worker lr_workers[LR_MAX_WORKERS];
+uint16_t lr_nb_workers;
+
+const struct lr_iface *
+lr_iface_by_ip(rte_be32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < LR_MAX_PORTS; i++)
+		if (lr_ifaces[i].used && lr_ifaces[i].ip == ip)
+			return &lr_ifaces[i];
+	return NULL;
+}
+
+int
+lr_iface_add(const struct lr_iface *ifc)
+{
+	if (ifc->port_id >= LR_MAX_PORTS)
+		return -EINVAL;
+	lr_ifaces[ifc->port_id] = *ifc;
+	lr_ifaces[ifc->port_id].used = true;
+	return 0;
+}
+
+void
+lr_iface_reset(void)
+{
+	memset(lr_ifaces, 0, sizeof(lr_ifaces));
+}
+
+int
+lr_worker_init(struct lr_worker *w, uint16_t id, struct rte_mempool *pool)
+{
+	if (id >= LR_MAX_WORKERS || id >= LR_STATS_MAX_BLOCKS || pool == NULL)
+		return -EINVAL;
+	memset(w, 0, sizeof(*w));
+	w->id = id;
+	w->rxq = id;
+	w->txq = id;
+	w->pool = pool;
+	w->stats = &lr_stats_blocks[id];
+	w->tx_fn = lr_tx_burst_eth;
+	w->now_us = lr_clock_us();
+	return 0;
+}
+
+uint16_t
+lr_tx_burst_eth(struct lr_worker *w, uint16_t port, uint16_t queue,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	RTE_SET_USED(w);
+	return rte_eth_tx_burst(port, queue, pkts, n);
+}
+
+uint16_t
+lr_worker_flush(struct lr_worker *w)
+{
+	uint16_t port, sent, total = 0;
+
+	for (port = 0; port < LR_MAX_PORTS; port++) {
+		struct lr_txbuf *b = &w->tx[port];
+
+		if (b->n == 0)
+			continue;
+		sent = w->tx_fn(w, port, w->txq, b->pkts, b->n);
+		if (unlikely(sent < b->n)) {
+			LR_STAT_ADD(w->stats, LR_STAT_eth_TX_FULL, b->n - sent);
+			LR_STAT_ADD(w->stats, LR_STAT_eth_TX, -(uint64_t)(b->n - sent));
+			rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
+		}
+		total += sent;
+		b->n = 0;
+	}
+	w->tx_pkts += total;
+	return total;
+}
+
+uint64_t
+lr_clock_us(void)
+{
+	static uint64_t hz;
+
+	if (unlikely(hz == 0))
+		hz = rte_get_tsc_hz();
+	return rte_get_tsc_cycles() / (hz / 1000000);
+}
+
+const char *
+lr_ip_fmt(rte_be32_t ip, char *buf, size_t len)
+{
+	uint32_t h = rte_be_to_cpu_32(ip);
+
+	snprintf(buf, len, "%u.%u.%u.%u", h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
+	return buf;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Ethernet input/output and ARP (responder, cache with expiry, pending queue).
+ */
+#ifndef LR_ETH_H
+#define LR_ETH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "lr_core.h"
+
+/**
+ * Handler for one EtherType. Called with the Ethernet header stripped (data at L3,
+ * m->l2_len set). The handler owns the mbuf.
+ */
+typedef void (*lr_eth_input_fn)(struct lr_worker *w, struct rte_mbuf *m,
+		const struct lr_iface *ifc);
+
+/**
+ * Register the handler of an EtherType (control path, before workers start).
+ * @param ether_type host order, e.g. RTE_ETHER_TYPE_IPV4
+ * @param fn handler
+ * @return 0, or -ENOSPC when the table is full
+ */
+int lr_eth_register(uint16_t ether_type, lr_eth_input_fn fn);
+
+/**
+ * Receive one frame: MAC filter, EtherType dispatch. The pipeline owns m afterwards.
+ * m->port must name the DPDK port it arrived on.
+ */
+void lr_eth_input(struct lr_worker *w, struct rte_mbuf *m);
+
+/** Receive a burst (prefetching ahead). The pipeline owns every mbuf afterwards. */
+void lr_eth_input_burst(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n);
+
+/**
+ * Prepend an Ethernet header and queue the frame.
+ * @param w worker
+ * @param m data at L3; owned by the pipeline afterwards
+ * @param ifc interface to send on
+ * @param dst destination MAC
+ * @param ether_type host order
+ */
+void lr_eth_send(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc,
+		const struct rte_ether_addr *dst, uint16_t ether_type);
+
+/**
+ * Send an IPv4 packet to a next hop on ifc, resolving its MAC with ARP. If the MAC
+ * is unknown the packet waits in a bounded queue until the reply (or is dropped).
+ * @param m data at the IPv4 header; owned by the pipeline afterwards
+ */
+void lr_eth_output_ipv4(struct lr_worker *w, struct rte_mbuf *m,
+		const struct lr_iface *ifc, rte_be32_t nexthop);
+
+/** ARP settings. */
+struct lr_arp_conf {
+	uint32_t table_size;    /**< entries per worker */
+	uint32_t timeout_ms;    /**< a resolved entry lives this long */
+	uint32_t retry_ms;      /**< interval between requests while resolving */
+	uint32_t retries;       /**< requests sent before giving up */
+	uint32_t pending_max;   /**< packets queued per unresolved entry */
+};
+
+/** Defaults: 1024 entries, 300 s, 1000 ms, 3 tries, 8 pending. */
+extern const struct lr_arp_conf lr_arp_conf_default;
+
+/** Set ARP settings (control path). */
+void lr_arp_configure(const struct lr_arp_conf *conf);
+
+/** Create a worker's ARP table. @return 0 or -errno */
+int lr_arp_worker_init(struct lr_worker *w);
+
+/** Free a worker's ARP table and everything queued in it. */
+void lr_arp_worker_fini(struct lr_worker *w);
+
+/** ARP input (data at the ARP header). Owns m. */
+void lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc);
+
+/** Expire entries and retry requests; call at least every few ms. */
+void lr_arp_tick(struct lr_worker *w);
+
+/** Send a gratuitous ARP (request, sender = target = our address) on ifc. */
+void lr_arp_send_gratuitous(struct lr_worker *w, const struct lr_iface *ifc);
+
+/**
+ * Look up a resolved entry.
+ * @param mac filled on success (may be NULL)
+ * @return true if ip is resolved and not expired
+ */
+bool lr_arp_lookup(struct lr_worker *w, rte_be32_t ip, struct rte_ether_addr *mac);
+
+/** ARP entry states. */
+enum lr_arp_state {
+	LR_ARP_INCOMPLETE = 1, /**< request sent, no reply yet */
+	LR_ARP_REACHABLE = 2,  /**< resolved */
+};
+
+/** A consistent copy of one entry, for the control thread. */
+struct lr_arp_entry_info {
+	rte_be32_t ip;                /**< address */
+	struct rte_ether_addr mac;    /**< its MAC (zero while incomplete) */
+	uint16_t port_id;             /**< port it was learned on */
+	enum lr_arp_state state;      /**< state */
+	uint64_t expires_us;          /**< when it expires (worker clock) */
+	uint32_t pending;             /**< packets queued */
+	uint32_t tries;               /**< requests sent */
+	uint16_t worker;              /**< worker whose cache holds it */
+};
+
+/**
+ * Walk a worker's cache from any thread (seqlock-consistent copies).
+ * @param cb called per entry; a non-zero return stops the walk
+ * @return number of entries visited
+ */
+unsigned int lr_arp_walk(const struct lr_worker *w,
+		int (*cb)(const struct lr_arp_entry_info *e, void *arg), void *arg);
+
+#endif /* LR_ETH_H */

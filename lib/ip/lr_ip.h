@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * IPv4 input (RFC 1812 5.2.2 checks, reassembly) and output (routing to a next
+ * hop, checksums, fragmentation), and ICMP (echo, errors with a rate limit).
+ */
+#ifndef LR_IP_H
+#define LR_IP_H
+
+#include <stdint.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "lr_core.h"
+
+/** IPv4 and ICMP settings. */
+struct lr_ip_conf {
+	uint8_t ttl;                 /**< TTL of packets we send */
+	uint32_t frag_max_flows;     /**< datagrams being reassembled per worker */
+	uint32_t frag_max_per_flow;  /**< fragments per datagram (<= RTE_LIBRTE_IP_FRAG_MAX_FRAG) */
+	uint32_t frag_timeout_ms;    /**< an incomplete datagram is freed after this */
+	uint32_t icmp_rate;          /**< ICMP errors per second per worker (0 = none) */
+	uint32_t icmp_burst;         /**< token bucket depth */
+};
+
+/** Defaults: TTL 64, 4096 flows, 4 per flow... see ip_conf.c. */
+extern const struct lr_ip_conf lr_ip_conf_default;
+
+/** Set IP settings (control path). */
+void lr_ip_configure(const struct lr_ip_conf *conf);
+/** The settings in force. */
+const struct lr_ip_conf *lr_ip_config(void);
+
+/** Create a worker's reassembly table and ICMP limiter. @return 0 or -errno */
+int lr_ip_worker_init(struct lr_worker *w);
+/** Free them. */
+void lr_ip_worker_fini(struct lr_worker *w);
+
+/** Register the eth handler for IPv4 and ICMP's protocol handler (control path). */
+void lr_ip_init(void);
+
+/**
+ * Handler of one IP protocol. Called with data at the IPv4 header and m->l3_len set
+ * to the header length; the IP header is validated and the mbuf trimmed to the
+ * datagram's total length (it may be a reassembled chain). The handler owns m.
+ */
+typedef void (*lr_ip_proto_fn)(struct lr_worker *w, struct rte_mbuf *m,
+		const struct lr_iface *ifc);
+
+/** Register a protocol handler (control path). @return 0 */
+int lr_ip_register(uint8_t proto, lr_ip_proto_fn fn);
+
+/** IPv4 input: data at the IPv4 header. Owns m. */
+void lr_ip_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc);
+
+/** Free reassembly entries that timed out; call periodically. */
+void lr_ip_tick(struct lr_worker *w);
+
+/**
+ * Send an L4 payload: prepend an IPv4 header, route, checksum, fragment, resolve.
+ * To have the UDP or TCP checksum filled in, set RTE_MBUF_F_TX_UDP_CKSUM or
+ * RTE_MBUF_F_TX_TCP_CKSUM in m->ol_flags with the checksum field at any value: it is
+ * offloaded when the port can and computed here otherwise.
+ * @param m data at the L4 header (m->l4_len need not be set); owned afterwards
+ * @param src our address (network order); 0 picks the outgoing interface's
+ * @param dst destination (network order)
+ * @param proto IPPROTO_*
+ */
+void lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
+		uint8_t proto);
+
+/**
+ * Send an ICMP error about a received datagram, quoting its IP header and the first
+ * 8 bytes of payload (RFC 792), subject to the rate limit. Never about ICMP errors,
+ * fragments other than the first, or broadcast/multicast.
+ * @param orig the datagram, data at its IPv4 header; NOT freed (the caller drops it)
+ * @param type ICMP type (e.g. RTE_IP_ICMP_DEST_UNREACH = 3)
+ * @param code ICMP code (e.g. 3 port unreachable)
+ * @return 0 if sent, -EAGAIN if rate limited, -ENOBUFS, -EINVAL if not allowed
+ */
+int lr_icmp_send_error(struct lr_worker *w, const struct rte_mbuf *orig, uint8_t type,
+		uint8_t code);
+
+/** ICMP input (registered as protocol 1 by lr_ip_init). Owns m. */
+void lr_icmp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc);
+
+/** ICMP type/code for unreachable messages (RFC 792). */
+#define LR_ICMP_UNREACH 3
+#define LR_ICMP_UNREACH_PROTO 2
+#define LR_ICMP_UNREACH_PORT 3
+
+#endif /* LR_IP_H */

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Unit-test harness: EAL without hugepages, one worker whose TX is recorded, a
+ * virtual clock, frame builders and leak checks.
+ *
+ * A test program:
+ *     int main(int argc, char **argv) {
+ *         struct lr_test_suite s[] = {{"eth_input", setup, teardown, cases}, {0}};
+ *         return lr_test_main(argc, argv, s);
+ *     }
+ * lr_test_main() initialises EAL once (--no-huge --in-memory, unique prefix),
+ * runs the suites with CUnit, prints "lr-test: N passed, N failed" and returns
+ * non-zero if anything failed.
+ */
+#ifndef LR_TEST_H
+#define LR_TEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <CUnit/CUnit.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "lr_core.h"
+
+/** A suite: name, optional setup/teardown run around EACH case, NULL-terminated cases. */
+struct lr_test_suite {
+	const char *name;
+	void (*setup)(void);
+	void (*teardown)(void);
+	const CU_TestInfo *cases;
+};
+
+/** Run suites; returns the process exit status. */
+int lr_test_main(int argc, char **argv, const struct lr_test_suite *suites);
+
+/** Test addresses: our interface on port 0 and a peer on its subnet. */
+#define LR_TEST_OUR_IP RTE_IPV4(198, 18, 0, 2)   /* host order */
+#define LR_TEST_PEER_IP RTE_IPV4(198, 18, 0, 1)
+#define LR_TEST_OTHER_IP RTE_IPV4(198, 18, 0, 9)  /* on-link, unknown MAC */
+extern const struct rte_ether_addr lr_test_our_mac;   /* 02:4c:52:00:00:02 */
+extern const struct rte_ether_addr lr_test_peer_mac;  /* 02:4c:52:00:00:01 */
+
+/** The worker under test (worker id 0) and its pool. */
+extern struct lr_worker *lr_tw;
+extern struct rte_mempool *lr_test_pool;
+
+/**
+ * Reset the world for one case: stats zeroed, interface 0 = 198.18.0.2/24 with
+ * lr_test_our_mac (mtu 1500, no offloads), worker 0 re-initialised with its
+ * layers (ARP, IP, UDP), default configs, clock at 1 s, TX recorder empty.
+ * Also records the pool's in-use count for lr_test_assert_no_leak().
+ */
+void lr_test_reset(void);
+
+/** Release every layer's worker state and captured frames. */
+void lr_test_cleanup(void);
+
+/** Advance the virtual clock (w->now_us) by us and run every layer's tick. */
+void lr_test_advance_us(uint64_t us);
+
+/** Frames the pipeline sent, in order (after flushing the worker). */
+unsigned int lr_test_tx_count(void);
+/** The i-th sent frame (still owned by the recorder). */
+struct rte_mbuf *lr_test_tx_get(unsigned int i);
+/** Free all recorded frames. */
+void lr_test_tx_clear(void);
+
+/** Feed one frame (m->port = 0) through lr_eth_input and flush the worker. */
+void lr_test_rx(struct rte_mbuf *m);
+
+/** A frame from raw bytes (copied into a new mbuf, port 0). */
+struct rte_mbuf *lr_test_frame(const void *bytes, uint16_t len);
+
+/**
+ * Build Ethernet + IPv4 + payload (payload may be NULL: zero bytes of len).
+ * IHL 5, TTL 64, DF clear, id 1, valid header checksum. src/dst in host order.
+ * Ethernet dst = our MAC, src = peer MAC.
+ */
+struct rte_mbuf *lr_test_ipv4(uint32_t src, uint32_t dst, uint8_t proto, const void *payload,
+		uint16_t len);
+/** Build a UDP datagram (valid checksum) from the peer to us. */
+struct rte_mbuf *lr_test_udp(uint16_t sport, uint16_t dport, const void *payload, uint16_t len);
+/** Build an ICMP echo request (valid checksum) from the peer to us. */
+struct rte_mbuf *lr_test_icmp_echo(uint16_t id, uint16_t seq, const void *payload, uint16_t len);
+/** Build an ARP packet. op = RTE_ARP_OP_REQUEST/REPLY; eth dst as given. */
+struct rte_mbuf *lr_test_arp(uint16_t op, const struct rte_ether_addr *eth_dst,
+		const struct rte_ether_addr *sha, uint32_t sip, const struct rte_ether_addr *tha,
+		uint32_t tip);
+
+/** Pointers into a frame (valid while the mbuf is). NULL when absent. */
+struct lr_test_parsed {
+	struct rte_ether_hdr *eth;
+	struct rte_arp_hdr *arp;
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *icmp;
+	struct rte_udp_hdr *udp;
+	struct rte_tcp_hdr *tcp;
+	uint8_t *payload;      /**< L4 payload (ICMP: after the 8-byte header) */
+	uint16_t payload_len;
+};
+/** Parse a (single-segment; linearise first if needed) frame. @return 0 or -1 */
+int lr_test_parse(struct rte_mbuf *m, struct lr_test_parsed *p);
+
+/** True if the IPv4 header checksum of p->ip verifies. */
+bool lr_test_ip_cksum_ok(const struct lr_test_parsed *p);
+/** True if the UDP/TCP checksum verifies (0 = none for UDP counts as ok). */
+bool lr_test_l4_cksum_ok(const struct lr_test_parsed *p);
+
+/** Summed counter over worker 0. */
+uint64_t lr_test_stat(enum lr_stat_id id);
+
+/** Assert the pool has as many mbufs in use as after lr_test_reset() (recorder cleared). */
+#define LR_TEST_ASSERT_NO_LEAK() CU_ASSERT_EQUAL(lr_test_pool_in_use(), lr_test_pool_baseline())
+unsigned int lr_test_pool_in_use(void);
+unsigned int lr_test_pool_baseline(void);
+
+#endif /* LR_TEST_H */
