@@ -75,7 +75,7 @@ void lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_b
  * 8 bytes of payload (RFC 792), subject to the rate limit. Never about ICMP errors,
  * fragments other than the first, or broadcast/multicast.
  * @param orig the datagram, data at its IPv4 header; NOT freed (the caller drops it)
- * @param type ICMP type (e.g. RTE_IP_ICMP_DEST_UNREACH = 3)
+ * @param type ICMP type (e.g. LR_ICMP_UNREACH = 3)
  * @param code ICMP code (e.g. 3 port unreachable)
  * @return 0 if sent, -EAGAIN if rate limited, -ENOBUFS, -EINVAL if not allowed
  */

@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * linerate: the appliance daemon. Reads the config, starts EAL and the ports, runs
+ * one poll-mode worker per worker lcore and the control thread, stops cleanly on
+ * SIGINT/SIGTERM.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+#include <rte_version.h>
+
+#include "config.h"
+#include "ctl_cmds.h"
+#include "lr_eth.h"
+#include "lr_ip.h"
+#include "lr_udp.h"
+#include "lr_version.h"
+#include "port.h"
+#include "services.h"
+
+#define EXIT_CONFIG 2
+#define TICK_US 10000
+#define EAL_MAX_ARGS 64
+
+static volatile bool quit;
+static struct lr_config cfg;
+
+struct worker_launch {
+	struct lr_worker *w;
+	uint16_t ports[LR_MAX_PORTS];
+	uint16_t nb_ports;
+};
+static struct worker_launch launches[LR_MAX_WORKERS];
+
+static void
+on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	quit = true;
+}
+
+static void
+idle(void)
+{
+	struct timespec ts;
+
+	switch (cfg.idle) {
+	case LR_IDLE_POLL:
+		break;
+	case LR_IDLE_PAUSE:
+		rte_pause();
+		break;
+	case LR_IDLE_SLEEP:
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)cfg.idle_sleep_us * 1000;
+		nanosleep(&ts, NULL);
+		break;
+	}
+}
+
+/* The poll loop: RX burst per port, pipeline, timers, one TX flush per iteration. */
+static int
+worker_main(void *arg)
+{
+	struct worker_launch *l = arg;
+	struct lr_worker *w = l->w;
+	struct rte_mbuf *pkts[LR_BURST_MAX];
+	uint64_t next_tick = 0, t0, t1;
+	uint16_t i, n, got;
+
+	w->now_us = lr_clock_us();
+	if (w->id == 0)
+		for (i = 0; i < l->nb_ports; i++)
+			lr_arp_send_gratuitous(w, lr_iface_get(l->ports[i]));
+	while (!quit) {
+		t0 = rte_rdtsc();
+		w->now_us = lr_clock_us();
+		got = 0;
+		for (i = 0; i < l->nb_ports; i++) {
+			n = rte_eth_rx_burst(l->ports[i], w->rxq, pkts, cfg.burst);
+			if (n > 0) {
+				lr_eth_input_burst(w, pkts, n);
+				got += n;
+			}
+		}
+		if (w->now_us >= next_tick) {
+			lr_arp_tick(w);
+			lr_ip_tick(w);
+			next_tick = w->now_us + TICK_US;
+		}
+		lr_worker_flush(w);
+		w->polls++;
+		if (got > 0) {
+			t1 = rte_rdtsc();
+			w->busy_polls++;
+			w->busy_cycles += t1 - t0;
+		} else {
+			idle();
+			w->idle_cycles += rte_rdtsc() - t0;
+		}
+	}
+	lr_worker_flush(w);
+	return 0;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: linerate --config FILE [--set section.key=value ...] [--check-config]\n"
+		"       linerate --help | --version\n"
+		"\n"
+		"  -c, --config FILE   the appliance's INI file (see pmd_config/README.md)\n"
+		"  -s, --set S.K=V     override one key, e.g. --set port.0.ip=198.18.0.2/24\n"
+		"      --check-config  validate and print the effective configuration, start nothing\n"
+		"  -h, --help          this help\n"
+		"  -V, --version       print the version\n");
+}
+
+/* Parse "1,3-4" into lcore ids. @return count or -1 */
+static int
+parse_lcores(const char *s, unsigned int *out, int max)
+{
+	int n = 0;
+
+	while (*s != '\0') {
+		char *end;
+		unsigned long a = strtoul(s, &end, 10), b;
+
+		if (end == s)
+			return -1;
+		b = a;
+		if (*end == '-') {
+			s = end + 1;
+			b = strtoul(s, &end, 10);
+			if (end == s || b < a)
+				return -1;
+		}
+		for (; a <= b; a++) {
+			if (n == max)
+				return -1;
+			out[n++] = (unsigned int)a;
+		}
+		s = *end == ',' ? end + 1 : end;
+		if (*end != ',' && *end != '\0')
+			return -1;
+	}
+	return n;
+}
+
+static int
+parse_args(int argc, char **argv, char **config, char ***sets, unsigned int *nb_sets,
+		bool *check)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"set", required_argument, NULL, 's'},
+		{"check-config", no_argument, NULL, 'C'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	static char *set_list[LR_CFG_MAX_SET];
+	int c;
+
+	*sets = set_list;
+	while ((c = getopt_long(argc, argv, "c:s:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			*config = optarg;
+			break;
+		case 's':
+			if (*nb_sets == LR_CFG_MAX_SET) {
+				fprintf(stderr, "linerate: too many --set options (at most %d)\n",
+						LR_CFG_MAX_SET);
+				return EXIT_CONFIG;
+			}
+			set_list[(*nb_sets)++] = optarg;
+			break;
+		case 'C':
+			*check = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("linerate %s (%s)\n", LR_VERSION, rte_version());
+			exit(0);
+		default:
+			usage(stderr);
+			return EXIT_CONFIG;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "linerate: unexpected argument '%s' (options only; see --help)\n",
+				argv[optind]);
+		return EXIT_CONFIG;
+	}
+	if (*config == NULL) {
+		fprintf(stderr, "linerate: missing --config FILE (e.g. --config pmd_config/tap.ini)\n");
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
+static int
+start_eal(const char *argv0)
+{
+	static char storage[4096];
+	char *eal_argv[EAL_MAX_ARGS];
+	int eal_argc;
+
+	eal_argc = lr_config_eal_args(&cfg, argv0, eal_argv, EAL_MAX_ARGS, storage,
+			sizeof(storage));
+	if (eal_argc < 0) {
+		fprintf(stderr, "linerate: %s: [eal] too many EAL arguments\n", cfg.path);
+		return EXIT_CONFIG;
+	}
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		fprintf(stderr, "linerate: EAL initialisation failed: %s (check [eal] in %s, "
+				"hugepages, and that no other process uses file prefix '%s')\n",
+				rte_strerror(rte_errno), cfg.path, cfg.eal_file_prefix);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+setup(void)
+{
+	unsigned int lcores[LR_MAX_WORKERS];
+	struct rte_mempool *pool, *indirect;
+	char err[512];
+	int nb, i, rc;
+	unsigned int p;
+
+	nb = parse_lcores(cfg.worker_lcores, lcores, LR_MAX_WORKERS);
+	if (nb <= 0) {
+		fprintf(stderr, "linerate: %s: [worker] lcores: bad value '%s'\n", cfg.path,
+				cfg.worker_lcores);
+		return EXIT_CONFIG;
+	}
+	for (i = 0; i < nb; i++) {
+		if (!rte_lcore_is_enabled(lcores[i]) || lcores[i] == rte_get_main_lcore()) {
+			fprintf(stderr, "linerate: %s: [worker] lcores: lcore %u is not an EAL "
+					"worker lcore: list it in [eal] lcores and keep it off "
+					"the main lcore\n", cfg.path, lcores[i]);
+			return EXIT_CONFIG;
+		}
+	}
+	pool = rte_pktmbuf_pool_create("lr_pool", cfg.mbufs, cfg.mbuf_cache, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	indirect = rte_pktmbuf_pool_create("lr_indirect", cfg.mbufs, cfg.mbuf_cache, 0, 0,
+			(int)rte_socket_id());
+	if (pool == NULL || indirect == NULL) {
+		fprintf(stderr, "linerate: cannot create the mbuf pools (%u mbufs): %s: "
+				"reserve more hugepages or lower [app] mbufs\n", cfg.mbufs,
+				rte_strerror(rte_errno));
+		return 1;
+	}
+	lr_arp_configure(&cfg.arp);
+	lr_ip_configure(&cfg.ip);
+	lr_ip_init();
+	lr_udp_init();
+	rc = lr_services_udp_init(cfg.udp_echo_port, cfg.udp_discard_port);
+	if (rc < 0) {
+		fprintf(stderr, "linerate: %s: [udp]: cannot bind services: %s\n", cfg.path,
+				strerror(-rc));
+		return EXIT_CONFIG;
+	}
+	for (i = 0; i < nb; i++) {
+		struct lr_worker *w = &lr_workers[i];
+
+		lr_worker_init(w, (uint16_t)i, pool);
+		w->lcore = lcores[i];
+		w->indirect_pool = indirect;
+		if (lr_arp_worker_init(w) != 0 || lr_ip_worker_init(w) != 0) {
+			fprintf(stderr, "linerate: worker %d: out of memory for its tables: "
+					"lower [arp] table_size or [ip] frag_max_flows\n", i);
+			return 1;
+		}
+		launches[i].w = w;
+	}
+	lr_nb_workers = (uint16_t)nb;
+	for (p = 0; p < LR_MAX_PORTS; p++) {
+		struct lr_iface ifc;
+
+		if (!cfg.ports[p].used)
+			continue;
+		rc = lr_port_setup(p, &cfg.ports[p], lr_nb_workers, pool, &ifc, err, sizeof(err));
+		if (rc != 0) {
+			fprintf(stderr, "linerate: %s: %s\n", cfg.path, err);
+			return 1;
+		}
+		lr_iface_add(&ifc);
+		for (i = 0; i < nb; i++)
+			launches[i].ports[launches[i].nb_ports++] = ifc.port_id;
+	}
+	return 0;
+}
+
+static void
+teardown(void)
+{
+	unsigned int p;
+	uint16_t i;
+
+	for (p = 0; p < LR_MAX_PORTS; p++)
+		if (lr_ifaces[p].used)
+			lr_port_close(lr_ifaces[p].port_id);
+	for (i = 0; i < lr_nb_workers; i++) {
+		lr_ip_worker_fini(&lr_workers[i]);
+		lr_arp_worker_fini(&lr_workers[i]);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	char *config = NULL, **sets = NULL;
+	unsigned int nb_sets = 0;
+	bool check = false;
+	char err[1024];
+	uint16_t i;
+	int rc;
+
+	rc = parse_args(argc, argv, &config, &sets, &nb_sets, &check);
+	if (rc != 0)
+		return rc;
+	if (lr_config_load(&cfg, config, sets, nb_sets, err, sizeof(err)) != 0) {
+		fprintf(stderr, "linerate: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	if (check) {
+		lr_config_dump(&cfg, stdout);
+		return 0;
+	}
+	rc = start_eal(argv[0]);
+	if (rc != 0)
+		return rc;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	rc = setup();
+	if (rc != 0)
+		goto out;
+	rc = lr_app_ctl_start(&cfg);
+	if (rc != 0) {
+		fprintf(stderr, "linerate: %s: [app] control_socket '%s': %s\n", cfg.path,
+				cfg.control_socket, strerror(-rc));
+		rc = 1;
+		goto out;
+	}
+	for (i = 0; i < lr_nb_workers; i++)
+		rte_eal_remote_launch(worker_main, &launches[i], lr_workers[i].lcore);
+	printf("linerate: ready\n");
+	fflush(stdout);
+	while (!quit)
+		usleep(100000);
+	rte_eal_mp_wait_lcore();
+	lr_app_ctl_stop();
+	printf("linerate: stopped\n");
+	rc = 0;
+out:
+	teardown();
+	rte_eal_cleanup();
+	return rc;
+}

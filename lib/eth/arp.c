@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ARP (RFC 826): responder, per-worker cache with expiry, next-hop resolution with
+ * a bounded queue of packets waiting for an answer, gratuitous ARP.
+ *
+ * The cache is written only by its worker. The control thread reads entries
+ * through a per-entry seqcount, so it never sees a half-written MAC.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+#include <rte_seqcount.h>
+
+#include "lr_eth.h"
+
+#define ARP_MIN_TABLE 8
+
+const struct lr_arp_conf lr_arp_conf_default = {
+	.table_size = 1024,
+	.timeout_ms = 300000,
+	.retry_ms = 1000,
+	.retries = 3,
+	.pending_max = 8,
+};
+
+static struct lr_arp_conf arp_conf = {
+	.table_size = 1024,
+	.timeout_ms = 300000,
+	.retry_ms = 1000,
+	.retries = 3,
+	.pending_max = 8,
+};
+
+struct arp_entry {
+	rte_seqcount_t sc;          /* guards every field below for outside readers */
+	bool used;
+	enum lr_arp_state state;
+	rte_be32_t ip;
+	struct rte_ether_addr mac;
+	uint16_t port_id;
+	uint32_t tries;
+	uint32_t nb_pending;
+	uint64_t expires_us;        /* REACHABLE: when it expires */
+	uint64_t next_retry_us;     /* INCOMPLETE: when to ask again */
+	struct rte_mbuf **pending;  /* pending_max slots */
+};
+
+struct lr_arp_table {
+	struct rte_hash *hash;
+	uint32_t nb_slots;
+	uint32_t pending_max;
+	struct arp_entry *entries;
+	struct rte_mbuf **pending_store;
+};
+
+void
+lr_arp_configure(const struct lr_arp_conf *conf)
+{
+	arp_conf = *conf;
+	if (arp_conf.table_size < ARP_MIN_TABLE)
+		arp_conf.table_size = ARP_MIN_TABLE;
+}
+
+int
+lr_arp_worker_init(struct lr_worker *w)
+{
+	struct lr_arp_table *t;
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = arp_conf.table_size,
+		.key_len = sizeof(rte_be32_t),
+		.hash_func = rte_jhash,
+		.socket_id = SOCKET_ID_ANY,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	uint32_t i;
+
+	t = rte_zmalloc("lr_arp", sizeof(*t), RTE_CACHE_LINE_SIZE);
+	if (t == NULL)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "lr_arp_%u", w->id);
+	t->hash = rte_hash_create(&hp);
+	if (t->hash == NULL)
+		goto fail;
+	t->nb_slots = (uint32_t)rte_hash_max_key_id(t->hash) + 1;
+	t->pending_max = arp_conf.pending_max;
+	t->entries = rte_zmalloc("lr_arp_entries", sizeof(*t->entries) * t->nb_slots,
+			RTE_CACHE_LINE_SIZE);
+	t->pending_store = rte_zmalloc("lr_arp_pending",
+			sizeof(struct rte_mbuf *) * t->nb_slots * (t->pending_max + 1), 0);
+	if (t->entries == NULL || t->pending_store == NULL)
+		goto fail;
+	for (i = 0; i < t->nb_slots; i++) {
+		rte_seqcount_init(&t->entries[i].sc);
+		t->entries[i].pending = &t->pending_store[i * (t->pending_max + 1)];
+	}
+	w->arp = t;
+	return 0;
+fail:
+	rte_hash_free(t->hash);
+	rte_free(t->entries);
+	rte_free(t->pending_store);
+	rte_free(t);
+	return -ENOMEM;
+}
+
+static void
+entry_drop_pending(struct lr_worker *w, struct arp_entry *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->nb_pending; i++)
+		lr_drop(w, e->pending[i], LR_STAT_arp_UNRESOLVED);
+	e->nb_pending = 0;
+}
+
+void
+lr_arp_worker_fini(struct lr_worker *w)
+{
+	struct lr_arp_table *t = w->arp;
+	uint32_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nb_slots; i++) {
+		uint32_t j;
+
+		for (j = 0; j < t->entries[i].nb_pending; j++)
+			rte_pktmbuf_free(t->entries[i].pending[j]);
+	}
+	rte_hash_free(t->hash);
+	rte_free(t->entries);
+	rte_free(t->pending_store);
+	rte_free(t);
+	w->arp = NULL;
+}
+
+static struct arp_entry *
+entry_find(struct lr_arp_table *t, rte_be32_t ip)
+{
+	int32_t pos = rte_hash_lookup(t->hash, &ip);
+
+	return pos < 0 ? NULL : &t->entries[pos];
+}
+
+static struct arp_entry *
+entry_create(struct lr_worker *w, rte_be32_t ip, uint16_t port_id)
+{
+	struct lr_arp_table *t = w->arp;
+	struct arp_entry *e;
+	int32_t pos;
+
+	pos = rte_hash_add_key(t->hash, &ip);
+	if (pos < 0 || (uint32_t)pos >= t->nb_slots) {
+		if (pos >= 0)
+			rte_hash_del_key(t->hash, &ip);
+		return NULL;
+	}
+	e = &t->entries[pos];
+	rte_seqcount_write_begin(&e->sc);
+	e->used = true;
+	e->ip = ip;
+	e->port_id = port_id;
+	e->state = LR_ARP_INCOMPLETE;
+	memset(&e->mac, 0, sizeof(e->mac));
+	e->tries = 0;
+	e->nb_pending = 0;
+	e->expires_us = 0;
+	e->next_retry_us = 0;
+	rte_seqcount_write_end(&e->sc);
+	return e;
+}
+
+static void
+entry_delete(struct lr_worker *w, struct arp_entry *e)
+{
+	rte_be32_t ip = e->ip;
+
+	rte_seqcount_write_begin(&e->sc);
+	e->used = false;
+	rte_seqcount_write_end(&e->sc);
+	rte_hash_del_key(w->arp->hash, &ip);
+}
+
+/* Record a MAC for an entry and send what waited for it. */
+static void
+entry_resolve(struct lr_worker *w, struct arp_entry *e, const struct rte_ether_addr *mac,
+		uint16_t port_id)
+{
+	const struct lr_iface *ifc;
+	uint32_t i, n;
+
+	rte_seqcount_write_begin(&e->sc);
+	e->mac = *mac;
+	e->port_id = port_id;
+	e->state = LR_ARP_REACHABLE;
+	e->expires_us = w->now_us + (uint64_t)arp_conf.timeout_ms * 1000;
+	e->tries = 0;
+	n = e->nb_pending;
+	e->nb_pending = 0;
+	rte_seqcount_write_end(&e->sc);
+	LR_STAT_INC(w->stats, LR_STAT_arp_LEARNED);
+
+	ifc = lr_iface_get(port_id);
+	for (i = 0; i < n; i++) {
+		if (ifc == NULL)
+			lr_drop(w, e->pending[i], LR_STAT_arp_UNRESOLVED);
+		else
+			lr_eth_send(w, e->pending[i], ifc, mac, RTE_ETHER_TYPE_IPV4);
+	}
+}
+
+static void
+arp_send(struct lr_worker *w, const struct lr_iface *ifc, uint16_t op,
+		const struct rte_ether_addr *eth_dst, const struct rte_ether_addr *tha,
+		rte_be32_t tip, rte_be32_t sip)
+{
+	struct rte_mbuf *m = lr_alloc(w);
+	struct rte_arp_hdr *a;
+
+	if (m == NULL)
+		return;
+	a = (struct rte_arp_hdr *)rte_pktmbuf_append(m, sizeof(*a));
+	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	a->arp_hlen = RTE_ETHER_ADDR_LEN;
+	a->arp_plen = sizeof(rte_be32_t);
+	a->arp_opcode = rte_cpu_to_be_16(op);
+	a->arp_data.arp_sha = ifc->mac;
+	a->arp_data.arp_sip = sip;
+	a->arp_data.arp_tha = *tha;
+	a->arp_data.arp_tip = tip;
+	lr_eth_send(w, m, ifc, eth_dst, RTE_ETHER_TYPE_ARP);
+}
+
+static void
+arp_request(struct lr_worker *w, const struct lr_iface *ifc, rte_be32_t target)
+{
+	static const struct rte_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	static const struct rte_ether_addr zero;
+
+	arp_send(w, ifc, RTE_ARP_OP_REQUEST, &bcast, &zero, target, ifc->ip);
+	LR_STAT_INC(w->stats, LR_STAT_arp_TX_REQUEST);
+}
+
+void
+lr_arp_send_gratuitous(struct lr_worker *w, const struct lr_iface *ifc)
+{
+	static const struct rte_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	static const struct rte_ether_addr zero;
+
+	/* RFC 5227 2.4: an announcement is a request with sender = target = our address. */
+	arp_send(w, ifc, RTE_ARP_OP_REQUEST, &bcast, &zero, ifc->ip, ifc->ip);
+	LR_STAT_INC(w->stats, LR_STAT_arp_TX_GRATUITOUS);
+}
+
+void
+lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
+{
+	struct rte_arp_hdr *a;
+	struct arp_entry *e;
+	struct rte_ether_addr requester;
+	rte_be32_t sip, tip;
+	uint16_t op;
+	bool merged = false;
+
+	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*a))) {
+		lr_drop(w, m, LR_STAT_arp_TRUNCATED);
+		return;
+	}
+	a = rte_pktmbuf_mtod(m, struct rte_arp_hdr *);
+	if (unlikely(a->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+			a->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+			a->arp_hlen != RTE_ETHER_ADDR_LEN || a->arp_plen != sizeof(rte_be32_t))) {
+		lr_drop(w, m, LR_STAT_arp_BAD_FORMAT);
+		return;
+	}
+	op = rte_be_to_cpu_16(a->arp_opcode);
+	if (unlikely(op != RTE_ARP_OP_REQUEST && op != RTE_ARP_OP_REPLY)) {
+		lr_drop(w, m, LR_STAT_arp_BAD_OP);
+		return;
+	}
+	LR_STAT_INC(w->stats, op == RTE_ARP_OP_REQUEST ? LR_STAT_arp_RX_REQUEST :
+			LR_STAT_arp_RX_REPLY);
+	sip = a->arp_data.arp_sip;
+	tip = a->arp_data.arp_tip;
+	/* Sender must be a unicast MAC other than ours, with an address we could use.
+	 * sip 0 is an RFC 5227 probe: answered below if it asks for us, never learned.
+	 */
+	if (unlikely(!rte_is_unicast_ether_addr(&a->arp_data.arp_sha) ||
+			rte_is_same_ether_addr(&a->arp_data.arp_sha, &ifc->mac) ||
+			sip == ifc->ip || (sip != 0 && lr_ip_is_martian_src(sip)))) {
+		lr_drop(w, m, LR_STAT_arp_BAD_SENDER);
+		return;
+	}
+
+	/* RFC 826: if we already have the sender, update it (merge). */
+	if (sip != 0) {
+		e = entry_find(w->arp, sip);
+		if (e != NULL) {
+			entry_resolve(w, e, &a->arp_data.arp_sha, ifc->port_id);
+			merged = true;
+		}
+	}
+	if (tip != ifc->ip) {
+		lr_drop(w, m, LR_STAT_arp_NOT_FOR_US);
+		return;
+	}
+	if (!merged && sip != 0) {
+		e = entry_create(w, sip, ifc->port_id);
+		if (e != NULL)
+			entry_resolve(w, e, &a->arp_data.arp_sha, ifc->port_id);
+	}
+	if (op != RTE_ARP_OP_REQUEST) {
+		lr_consume(m);
+		return;
+	}
+
+	/* Turn the request into the reply: swap sender and target, fill our MAC. */
+	requester = a->arp_data.arp_sha;
+	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+	a->arp_data.arp_tha = requester;
+	a->arp_data.arp_tip = sip;
+	a->arp_data.arp_sha = ifc->mac;
+	a->arp_data.arp_sip = ifc->ip;
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - sizeof(*a));
+	LR_STAT_INC(w->stats, LR_STAT_arp_TX_REPLY);
+	lr_eth_send(w, m, ifc, &requester, RTE_ETHER_TYPE_ARP);
+}
+
+bool
+lr_arp_lookup(struct lr_worker *w, rte_be32_t ip, struct rte_ether_addr *mac)
+{
+	struct arp_entry *e = entry_find(w->arp, ip);
+
+	if (e == NULL || e->state != LR_ARP_REACHABLE || e->expires_us <= w->now_us)
+		return false;
+	if (mac != NULL)
+		*mac = e->mac;
+	return true;
+}
+
+void
+lr_eth_output_ipv4(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc,
+		rte_be32_t nexthop)
+{
+	struct arp_entry *e = entry_find(w->arp, nexthop);
+
+	if (likely(e != NULL && e->state == LR_ARP_REACHABLE)) {
+		if (likely(e->expires_us > w->now_us)) {
+			lr_eth_send(w, m, ifc, &e->mac, RTE_ETHER_TYPE_IPV4);
+			return;
+		}
+		/* Expired but not yet swept: resolve afresh. */
+		rte_seqcount_write_begin(&e->sc);
+		e->state = LR_ARP_INCOMPLETE;
+		e->tries = 0;
+		rte_seqcount_write_end(&e->sc);
+		LR_STAT_INC(w->stats, LR_STAT_arp_EXPIRED);
+	}
+	if (e == NULL) {
+		e = entry_create(w, nexthop, ifc->port_id);
+		if (e == NULL) {
+			lr_drop(w, m, LR_STAT_arp_TABLE_FULL);
+			return;
+		}
+	}
+	if (e->nb_pending >= w->arp->pending_max) {
+		lr_drop(w, m, LR_STAT_arp_PENDING_FULL);
+		return;
+	}
+	rte_seqcount_write_begin(&e->sc);
+	e->pending[e->nb_pending++] = m;
+	rte_seqcount_write_end(&e->sc);
+	LR_STAT_INC(w->stats, LR_STAT_arp_QUEUED);
+	if (e->tries == 0) {
+		rte_seqcount_write_begin(&e->sc);
+		e->tries = 1;
+		e->next_retry_us = w->now_us + (uint64_t)arp_conf.retry_ms * 1000;
+		rte_seqcount_write_end(&e->sc);
+		arp_request(w, ifc, nexthop);
+	}
+}
+
+void
+lr_arp_tick(struct lr_worker *w)
+{
+	struct lr_arp_table *t = w->arp;
+	const struct lr_iface *ifc;
+	uint32_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nb_slots; i++) {
+		struct arp_entry *e = &t->entries[i];
+
+		if (!e->used)
+			continue;
+		if (e->state == LR_ARP_REACHABLE) {
+			if (e->expires_us <= w->now_us) {
+				LR_STAT_INC(w->stats, LR_STAT_arp_EXPIRED);
+				entry_delete(w, e);
+			}
+			continue;
+		}
+		if (e->next_retry_us > w->now_us)
+			continue;
+		ifc = lr_iface_get(e->port_id);
+		if (e->tries >= arp_conf.retries || ifc == NULL) {
+			LR_STAT_INC(w->stats, LR_STAT_arp_RESOLVE_FAILED);
+			entry_drop_pending(w, e);
+			entry_delete(w, e);
+			continue;
+		}
+		rte_seqcount_write_begin(&e->sc);
+		e->tries++;
+		e->next_retry_us = w->now_us + (uint64_t)arp_conf.retry_ms * 1000;
+		rte_seqcount_write_end(&e->sc);
+		arp_request(w, ifc, e->ip);
+	}
+}
+
+unsigned int
+lr_arp_walk(const struct lr_worker *w, int (*cb)(const struct lr_arp_entry_info *e, void *arg),
+		void *arg)
+{
+	const struct lr_arp_table *t = w->arp;
+	struct lr_arp_entry_info info;
+	unsigned int n = 0;
+	uint32_t i, seq;
+	bool used;
+
+	if (t == NULL)
+		return 0;
+	for (i = 0; i < t->nb_slots; i++) {
+		const struct arp_entry *e = &t->entries[i];
+
+		do {
+			seq = rte_seqcount_read_begin(&e->sc);
+			used = e->used;
+			info.ip = e->ip;
+			info.mac = e->mac;
+			info.port_id = e->port_id;
+			info.state = e->state;
+			info.expires_us = e->expires_us;
+			info.pending = e->nb_pending;
+			info.tries = e->tries;
+		} while (rte_seqcount_read_retry(&e->sc, seq));
+		if (!used)
+			continue;
+		info.worker = w->id;
+		n++;
+		if (cb(&info, arg) != 0)
+			break;
+	}
+	return n;
+}

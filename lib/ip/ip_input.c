@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv4 input for a host (not a router): validate, reassemble, deliver.
+ */
+#include <errno.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+
+#include "lr_eth.h"
+#include "ip_internal.h"
+
+RTE_LOG_REGISTER_DEFAULT(lr_logtype_ip, INFO);
+
+#define FRAG_BUCKET_ENTRIES 16
+
+const struct lr_ip_conf lr_ip_conf_default = {
+	.ttl = 64,
+	.frag_max_flows = 4096,
+	.frag_max_per_flow = RTE_LIBRTE_IP_FRAG_MAX_FRAG,
+	.frag_timeout_ms = 2000,
+	.icmp_rate = 100,
+	.icmp_burst = 50,
+};
+
+struct lr_ip_conf lr_ip_conf_cur = {
+	.ttl = 64,
+	.frag_max_flows = 4096,
+	.frag_max_per_flow = RTE_LIBRTE_IP_FRAG_MAX_FRAG,
+	.frag_timeout_ms = 2000,
+	.icmp_rate = 100,
+	.icmp_burst = 50,
+};
+
+static lr_ip_proto_fn ip_protos[256];
+
+void
+lr_ip_configure(const struct lr_ip_conf *conf)
+{
+	lr_ip_conf_cur = *conf;
+}
+
+const struct lr_ip_conf *
+lr_ip_config(void)
+{
+	return &lr_ip_conf_cur;
+}
+
+int
+lr_ip_register(uint8_t proto, lr_ip_proto_fn fn)
+{
+	ip_protos[proto] = fn;
+	return 0;
+}
+
+void
+lr_ip_init(void)
+{
+	lr_eth_register(RTE_ETHER_TYPE_IPV4, lr_ip_input);
+	lr_eth_register(RTE_ETHER_TYPE_ARP, lr_arp_input);
+	lr_ip_register(IPPROTO_ICMP, lr_icmp_input);
+}
+
+int
+lr_ip_worker_init(struct lr_worker *w)
+{
+	struct lr_ip_worker *ipw;
+	uint32_t flows = RTE_MAX(lr_ip_conf_cur.frag_max_flows, 16u);
+
+	ipw = rte_zmalloc("lr_ip", sizeof(*ipw), RTE_CACHE_LINE_SIZE);
+	if (ipw == NULL)
+		return -ENOMEM;
+	/* Timestamps are the worker clock in microseconds, so the unit is us too. */
+	ipw->frag_tbl = rte_ip_frag_table_create(flows, FRAG_BUCKET_ENTRIES, flows,
+			(uint64_t)lr_ip_conf_cur.frag_timeout_ms * 1000, SOCKET_ID_ANY);
+	if (ipw->frag_tbl == NULL) {
+		rte_free(ipw);
+		return -ENOMEM;
+	}
+	ipw->icmp_tokens = (uint64_t)lr_ip_conf_cur.icmp_burst * 1000000;
+	ipw->icmp_last_us = w->now_us;
+	ipw->next_id = (uint16_t)(w->id << 12);
+	w->ip = ipw;
+	return 0;
+}
+
+void
+lr_ip_worker_fini(struct lr_worker *w)
+{
+	struct lr_ip_worker *ipw = w->ip;
+
+	if (ipw == NULL)
+		return;
+	rte_ip_frag_free_death_row(&ipw->death_row, 0);
+	rte_ip_frag_table_destroy(ipw->frag_tbl);
+	rte_free(ipw);
+	w->ip = NULL;
+}
+
+/* Free what the reassembly table let go, counting it under reason. */
+static void
+free_death_row(struct lr_worker *w, enum lr_stat_id reason)
+{
+	struct rte_ip_frag_death_row *dr = &w->ip->death_row;
+
+	if (dr->cnt == 0)
+		return;
+	LR_STAT_ADD(w->stats, reason, dr->cnt);
+	rte_ip_frag_free_death_row(dr, 0);
+}
+
+void
+lr_ip_tick(struct lr_worker *w)
+{
+	if (w->ip == NULL)
+		return;
+	rte_ip_frag_table_del_expired_entries(w->ip->frag_tbl, &w->ip->death_row, w->now_us);
+	free_death_row(w, LR_STAT_ip_FRAG_TIMEOUT);
+}
+
+/* Reassemble; returns the whole datagram, or NULL if it is not complete yet. */
+static struct rte_mbuf *
+reassemble(struct lr_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint16_t hlen,
+		uint16_t totlen)
+{
+	uint16_t off = rte_be_to_cpu_16(ip->fragment_offset);
+	struct rte_mbuf *whole;
+
+	LR_STAT_INC(w->stats, LR_STAT_ip_FRAG_RX);
+	if ((uint32_t)(off & RTE_IPV4_HDR_OFFSET_MASK) * RTE_IPV4_HDR_OFFSET_UNITS +
+			totlen > UINT16_MAX) {
+		lr_drop(w, m, LR_STAT_ip_FRAG_TOO_BIG);
+		return NULL;
+	}
+	m->l2_len = 0;
+	m->l3_len = hlen;
+	whole = rte_ipv4_frag_reassemble_packet(w->ip->frag_tbl, &w->ip->death_row, m,
+			w->now_us, ip);
+	free_death_row(w, LR_STAT_ip_FRAG_BAD);
+	if (whole == NULL)
+		return NULL;
+	LR_STAT_INC(w->stats, LR_STAT_ip_REASSEMBLED);
+	ip = rte_pktmbuf_mtod(whole, struct rte_ipv4_hdr *);
+	ip->total_length = rte_cpu_to_be_16(rte_pktmbuf_pkt_len(whole));
+	return whole;
+}
+
+void
+lr_ip_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
+{
+	struct rte_ipv4_hdr *ip;
+	uint32_t pkt_len = rte_pktmbuf_pkt_len(m);
+	uint16_t hlen, totlen;
+	lr_ip_proto_fn fn;
+
+	LR_STAT_INC(w->stats, LR_STAT_ip_RX);
+	/* (1) The packet is at least as long as the minimum IPv4 header. */
+	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*ip))) {
+		lr_drop(w, m, LR_STAT_ip_TRUNCATED);
+		return;
+	}
+	ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	hlen = rte_ipv4_hdr_len(ip);
+	if (unlikely(hlen > rte_pktmbuf_data_len(m))) {
+		lr_drop(w, m, LR_STAT_ip_TRUNCATED);
+		return;
+	}
+	/* (2) The header checksum is correct. Without a header length of at least five
+	 * words there is no header to sum: (4) drops it.
+	 */
+	if (hlen >= sizeof(*ip)) {
+		uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+
+		if (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+				(ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+				rte_raw_cksum(ip, hlen) != 0xffff)) {
+			lr_drop(w, m, LR_STAT_ip_BAD_CKSUM);
+			return;
+		}
+	}
+	/* (3) The version number is 4. */
+	if (unlikely((ip->version_ihl >> 4) != 4)) {
+		lr_drop(w, m, LR_STAT_ip_BAD_VERSION);
+		return;
+	}
+	/* (4) The header length is at least five 32-bit words. */
+	if (unlikely(hlen < sizeof(*ip))) {
+		lr_drop(w, m, LR_STAT_ip_BAD_IHL);
+		return;
+	}
+	/* (5) The total length is at least the header length... */
+	totlen = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(totlen < hlen)) {
+		lr_drop(w, m, LR_STAT_ip_BAD_TOTLEN);
+		return;
+	}
+	/* ...and within the frame; anything past it is link-layer padding. */
+	if (unlikely(totlen > pkt_len)) {
+		lr_drop(w, m, LR_STAT_ip_TOTLEN_BEYOND_FRAME);
+		return;
+	}
+	if (pkt_len > totlen)
+		rte_pktmbuf_trim(m, pkt_len - totlen);
+	/* Source: not broadcast, multicast, loopback, unspecified or ourselves. */
+	if (unlikely(lr_ip_is_martian_src(ip->src_addr) || lr_iface_by_ip(ip->src_addr) ||
+			(ifc->prefix_len < 31 && ip->src_addr == (ifc->ip | ~ifc->netmask)))) {
+		lr_drop(w, m, LR_STAT_ip_BAD_SRC);
+		return;
+	}
+	/* A host, not a router: only our own addresses. */
+	if (unlikely(lr_iface_by_ip(ip->dst_addr) == NULL)) {
+		lr_drop(w, m, LR_STAT_ip_NOT_FOR_US);
+		return;
+	}
+	m->l3_len = hlen;
+	if (unlikely(rte_ipv4_frag_pkt_is_fragmented(ip))) {
+		m = reassemble(w, m, ip, hlen, totlen);
+		if (m == NULL)
+			return;
+		ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+		m->l3_len = hlen;
+	}
+	fn = ip_protos[ip->next_proto_id];
+	if (unlikely(fn == NULL)) {
+		lr_icmp_send_error(w, m, LR_ICMP_UNREACH, LR_ICMP_UNREACH_PROTO);
+		lr_drop(w, m, LR_STAT_ip_UNKNOWN_PROTO);
+		return;
+	}
+	LR_STAT_INC(w->stats, LR_STAT_ip_DELIVERED);
+	fn(w, m, ifc);
+}

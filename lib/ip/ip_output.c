@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv4 output: route to a next hop, build the header, checksums (offloaded when the
+ * port can), fragment for the MTU, hand to ARP/Ethernet.
+ */
+#include <rte_ip.h>
+#include <rte_ip_frag.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "lr_eth.h"
+#include "ip_internal.h"
+
+/* The interface and next hop for dst: on-link first, then a gateway. */
+static const struct lr_iface *
+route(rte_be32_t dst, rte_be32_t *nexthop)
+{
+	const struct lr_iface *gw = NULL;
+	unsigned int i;
+
+	for (i = 0; i < LR_MAX_PORTS; i++) {
+		const struct lr_iface *ifc = &lr_ifaces[i];
+
+		if (!ifc->used)
+			continue;
+		if ((dst & ifc->netmask) == (ifc->ip & ifc->netmask)) {
+			*nexthop = dst;
+			return ifc;
+		}
+		if (gw == NULL && ifc->gateway != 0)
+			gw = ifc;
+	}
+	if (gw != NULL)
+		*nexthop = gw->gateway;
+	return gw;
+}
+
+/* Fill the L4 checksum in software (the packet is about to be fragmented, or the
+ * port cannot), or leave it to the port with the pseudo-header sum in place.
+ */
+static void
+l4_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, const struct lr_iface *ifc, bool sw)
+{
+	uint64_t l4 = m->ol_flags & RTE_MBUF_F_TX_L4_MASK;
+	uint16_t *field;
+
+	if (l4 == RTE_MBUF_F_TX_UDP_CKSUM)
+		field = rte_pktmbuf_mtod_offset(m, uint16_t *,
+				sizeof(*ip) + offsetof(struct rte_udp_hdr, dgram_cksum));
+	else if (l4 == RTE_MBUF_F_TX_TCP_CKSUM)
+		field = rte_pktmbuf_mtod_offset(m, uint16_t *,
+				sizeof(*ip) + offsetof(struct rte_tcp_hdr, cksum));
+	else
+		return;
+	if (!sw && ifc->tx_l4_cksum) {
+		*field = rte_ipv4_phdr_cksum(ip, m->ol_flags | RTE_MBUF_F_TX_IPV4);
+		return;
+	}
+	*field = 0;
+	*field = rte_ipv4_udptcp_cksum_mbuf(m, ip, sizeof(*ip));
+	m->ol_flags &= ~RTE_MBUF_F_TX_L4_MASK;
+}
+
+static void
+send_fragments(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc,
+		rte_be32_t nexthop)
+{
+	struct rte_mbuf *frags[RTE_LIBRTE_IP_FRAG_MAX_FRAG];
+	int32_t n, i;
+
+	if (w->indirect_pool == NULL) {
+		lr_drop(w, m, LR_STAT_ip_FRAG_FAILED);
+		return;
+	}
+	n = rte_ipv4_fragment_packet(m, frags, RTE_DIM(frags), ifc->mtu, w->pool,
+			w->indirect_pool);
+	if (n < 0) {
+		lr_drop(w, m, LR_STAT_ip_FRAG_FAILED);
+		return;
+	}
+	rte_pktmbuf_free(m);
+	for (i = 0; i < n; i++) {
+		struct rte_ipv4_hdr *fip = rte_pktmbuf_mtod(frags[i], struct rte_ipv4_hdr *);
+
+		fip->hdr_checksum = 0;
+		fip->hdr_checksum = rte_ipv4_cksum(fip);
+		frags[i]->ol_flags = RTE_MBUF_F_TX_IPV4;
+		frags[i]->l3_len = sizeof(*fip);
+		LR_STAT_INC(w->stats, LR_STAT_ip_FRAG_TX);
+		lr_eth_output_ipv4(w, frags[i], ifc, nexthop);
+	}
+}
+
+void
+lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
+		uint8_t proto)
+{
+	const struct lr_iface *ifc;
+	struct rte_ipv4_hdr *ip;
+	rte_be32_t nexthop = 0;
+	uint32_t len;
+	bool frag;
+
+	ifc = route(dst, &nexthop);
+	if (unlikely(ifc == NULL)) {
+		lr_drop(w, m, LR_STAT_ip_NO_ROUTE);
+		return;
+	}
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip));
+	if (unlikely(ip == NULL)) {
+		lr_drop(w, m, LR_STAT_eth_NOMBUF);
+		return;
+	}
+	len = rte_pktmbuf_pkt_len(m);
+	if (unlikely(len > UINT16_MAX)) {
+		lr_drop(w, m, LR_STAT_ip_FRAG_FAILED);
+		return;
+	}
+	frag = len > ifc->mtu;
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)len);
+	ip->packet_id = rte_cpu_to_be_16(w->ip->next_id++);
+	ip->fragment_offset = 0;
+	ip->time_to_live = lr_ip_conf_cur.ttl;
+	ip->next_proto_id = proto;
+	ip->src_addr = src != 0 ? src : ifc->ip;
+	ip->dst_addr = dst;
+	ip->hdr_checksum = 0;
+	m->l3_len = sizeof(*ip);
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	l4_cksum(m, ip, ifc, frag || m->nb_segs > 1);
+	m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+	if (ifc->tx_ip_cksum && !frag)
+		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+	else
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	LR_STAT_INC(w->stats, LR_STAT_ip_TX);
+	if (unlikely(frag)) {
+		send_fragments(w, m, ifc, nexthop);
+		return;
+	}
+	lr_eth_output_ipv4(w, m, ifc, nexthop);
+}
