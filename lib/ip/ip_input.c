@@ -72,7 +72,9 @@ lr_ip_worker_init(struct lr_worker *w)
 	if (ipw == NULL)
 		return -ENOMEM;
 	/* Timestamps are the worker clock in microseconds, so the unit is us too. */
-	ipw->frag_tbl = rte_ip_frag_table_create(flows, FRAG_BUCKET_ENTRIES, flows,
+	/* Buckets for a load of at most one half: flows / entries-per-bucket * 2. */
+	ipw->frag_tbl = rte_ip_frag_table_create(
+			RTE_MAX(flows * 2 / FRAG_BUCKET_ENTRIES, 1u), FRAG_BUCKET_ENTRIES, flows,
 			(uint64_t)lr_ip_conf_cur.frag_timeout_ms * 1000, SOCKET_ID_ANY);
 	if (ipw->frag_tbl == NULL) {
 		rte_free(ipw);

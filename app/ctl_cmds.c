@@ -1,0 +1,732 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control commands: each is written once against the lr_ctl builders and renders
+ * as text or JSON. The same data is offered to DPDK telemetry under /linerate/.
+ * Worker state is only read (relaxed loads, seqlock copies), never written.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+#include <rte_telemetry.h>
+#include <rte_version.h>
+
+#include "ctl_cmds.h"
+#include "lr_core.h"
+#include "lr_ctl.h"
+#include "lr_eth.h"
+#include "lr_stats.h"
+#include "lr_version.h"
+
+#define CMD_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, lr_logtype_ctl, "ctl: " fmt "\n", ##__VA_ARGS__)
+
+#define TEL_ARP_MAX 64 /* ARP entries in one telemetry reply (16 KiB limit) */
+
+static struct lr_config ctl_cfg;
+static bool ctl_cfg_set;
+
+static inline uint64_t
+load64(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* Lower-case copy of a counter name ("BAD_CKSUM" -> "bad_cksum"). */
+static const char *
+lower(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
+		buf[i] = (char)tolower((unsigned char)s[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
+/* True if layer names a layer of LR_STATS_TABLE. */
+static bool
+stats_layer_known(const char *layer)
+{
+	unsigned int id;
+
+	for (id = 0; id < LR_STAT_MAX; id++)
+		if (strcmp(lr_stats_desc(id)->layer, layer) == 0)
+			return true;
+	return false;
+}
+
+static void
+stats_layer_list(char *buf, size_t len)
+{
+	const char *prev = "";
+	unsigned int id;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (id = 0; id < LR_STAT_MAX && off < len; id++) {
+		const char *layer = lr_stats_desc(id)->layer;
+
+		if (strcmp(layer, prev) == 0)
+			continue;
+		off += snprintf(buf + off, len - off, "%s%s", off ? " " : "", layer);
+		prev = layer;
+	}
+}
+
+/* The appliance's mbuf pools: in use now and available, to see leaks. */
+static int
+stats_mempools(bool json, struct lr_ctl_buf *out)
+{
+	static const char *const pools[] = {"lr_pool", "lr_indirect"};
+	struct lr_ctl_kv kv;
+	unsigned int i;
+	int ret = 0;
+
+	ret |= lr_ctl_section_begin(out, json, "mempool");
+	for (i = 0; i < RTE_DIM(pools); i++) {
+		struct rte_mempool *mp = rte_mempool_lookup(pools[i]);
+
+		if (mp == NULL)
+			continue;
+		ret |= lr_ctl_kv_begin(&kv, out, json, i == 0 ? NULL : "indirect");
+		ret |= lr_ctl_kv_u64(&kv, "in_use", rte_mempool_in_use_count(mp));
+		ret |= lr_ctl_kv_u64(&kv, "avail", rte_mempool_avail_count(mp));
+		ret |= lr_ctl_kv_u64(&kv, "size", mp->size);
+		ret |= lr_ctl_kv_end(&kv);
+	}
+	ret |= lr_ctl_section_end(out, json);
+	return ret;
+}
+
+/*
+ * stats [LAYER]: every counter summed over the workers, grouped by layer like
+ * `netstat -s`; drop reasons are marked.
+ */
+static int
+cmd_stats(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
+{
+	const char *filter = argc > 1 ? argv[1] : NULL;
+	uint64_t val[LR_STAT_MAX];
+	const char *cur = NULL;
+	char name[64], layers[128];
+	unsigned int id, width = 1;
+	int ret = 0;
+
+	if (argc > 2)
+		return lr_ctl_errorf(out, "usage: stats [LAYER]");
+	if (filter != NULL && !stats_layer_known(filter)) {
+		stats_layer_list(layers, sizeof(layers));
+		return lr_ctl_errorf(out, "unknown layer '%.32s' (layers: %s)", filter, layers);
+	}
+	for (id = 0; id < LR_STAT_MAX; id++) {
+		val[id] = lr_stats_sum(id, lr_nb_workers);
+		width = RTE_MAX(width, (unsigned int)snprintf(NULL, 0, "%" PRIu64, val[id]));
+	}
+	for (id = 0; id < LR_STAT_MAX; id++) {
+		const struct lr_stat_desc *d = lr_stats_desc(id);
+
+		if (filter != NULL && strcmp(d->layer, filter) != 0)
+			continue;
+		if (cur == NULL || strcmp(cur, d->layer) != 0) {
+			if (cur != NULL)
+				ret |= lr_ctl_section_end(out, json);
+			ret |= lr_ctl_section_begin(out, json, d->layer);
+			cur = d->layer;
+		}
+		if (json)
+			ret |= lr_ctl_json_u64(out, lower(d->name, name, sizeof(name)), val[id]);
+		else
+			ret |= lr_ctl_buf_printf(out, "%*s%*" PRIu64 "  %s%s\n",
+					(int)out->indent, "", (int)width, val[id], d->desc,
+					d->kind == LR_STAT_KIND_DROP ? "  [drop]" : "");
+	}
+	if (cur != NULL)
+		ret |= lr_ctl_section_end(out, json);
+	if (filter == NULL)
+		ret |= stats_mempools(json, out);
+	return ret ? -ENOMEM : 0;
+}
+
+static void
+iface_addr(const struct lr_iface *ifc, char *buf, size_t len)
+{
+	char ip[16];
+
+	lr_ip_fmt(ifc->ip, ip, sizeof(ip));
+	snprintf(buf, len, "%s/%u", ip, ifc->prefix_len);
+}
+
+static void
+port_xstats(uint16_t port, bool json, struct lr_ctl_buf *out)
+{
+	struct rte_eth_xstat_name *names = NULL;
+	struct rte_eth_xstat *xs = NULL;
+	struct lr_ctl_kv kv;
+	int n, i;
+
+	n = rte_eth_xstats_get_names(port, NULL, 0);
+	if (n <= 0)
+		return;
+	names = calloc(n, sizeof(*names));
+	xs = calloc(n, sizeof(*xs));
+	if (names == NULL || xs == NULL || rte_eth_xstats_get_names(port, names, n) != n ||
+			rte_eth_xstats_get(port, xs, n) != n)
+		goto out;
+	for (i = 0; i < n && xs[i].value == 0; i++)
+		;
+	/* text shows no empty heading; JSON always has the member */
+	if (i == n && !json)
+		goto out;
+	lr_ctl_kv_begin(&kv, out, json, "xstats");
+	for (i = 0; i < n; i++)
+		if (xs[i].value != 0 && xs[i].id < (uint64_t)n)
+			lr_ctl_kv_u64(&kv, names[xs[i].id].name, xs[i].value);
+	lr_ctl_kv_end(&kv);
+out:
+	free(names);
+	free(xs);
+}
+
+static int
+port_show(const struct lr_iface *ifc, bool json, struct lr_ctl_buf *out)
+{
+	char title[32], addr[32], gw[16], mac[RTE_ETHER_ADDR_FMT_SIZE];
+	char link[RTE_ETH_LINK_MAX_STR_LEN];
+	struct rte_eth_link lk;
+	struct rte_eth_stats st;
+	struct lr_ctl_kv kv;
+	bool dev = rte_eth_dev_is_valid_port(ifc->port_id) != 0;
+	int ret;
+
+	snprintf(title, sizeof(title), "port %u", ifc->port_id);
+	lr_ctl_section_begin(out, json, json ? NULL : title);
+	lr_ctl_kv_begin(&kv, out, json, NULL);
+	lr_ctl_kv_u64(&kv, "port", ifc->port_id);
+	rte_ether_format_addr(mac, sizeof(mac), &ifc->mac);
+	lr_ctl_kv_str(&kv, "mac", "%s", mac);
+	iface_addr(ifc, addr, sizeof(addr));
+	lr_ctl_kv_str(&kv, "ip", "%s", addr);
+	lr_ctl_kv_str(&kv, "gateway", "%s", ifc->gateway ? lr_ip_fmt(ifc->gateway, gw,
+			sizeof(gw)) : "-");
+	lr_ctl_kv_u64(&kv, "mtu", ifc->mtu);
+	if (dev && rte_eth_link_get_nowait(ifc->port_id, &lk) == 0 &&
+			rte_eth_link_to_str(link, sizeof(link), &lk) > 0)
+		lr_ctl_kv_str(&kv, "link", "%s", link);
+	if (dev && rte_eth_stats_get(ifc->port_id, &st) == 0) {
+		lr_ctl_kv_u64(&kv, "ipackets", st.ipackets);
+		lr_ctl_kv_u64(&kv, "opackets", st.opackets);
+		lr_ctl_kv_u64(&kv, "ibytes", st.ibytes);
+		lr_ctl_kv_u64(&kv, "obytes", st.obytes);
+		lr_ctl_kv_u64(&kv, "ierrors", st.ierrors);
+		lr_ctl_kv_u64(&kv, "oerrors", st.oerrors);
+		lr_ctl_kv_u64(&kv, "imissed", st.imissed);
+		lr_ctl_kv_u64(&kv, "rx_nombuf", st.rx_nombuf);
+	}
+	ret = lr_ctl_kv_end(&kv);
+	if (dev)
+		port_xstats(ifc->port_id, json, out);
+	lr_ctl_section_end(out, json);
+	return ret;
+}
+
+/* ports: addresses, ethdev stats and non-zero xstats of every interface. */
+static int
+cmd_ports(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
+{
+	unsigned int i;
+	int ret = 0;
+
+	RTE_SET_USED(argv);
+	if (argc > 1)
+		return lr_ctl_errorf(out, "usage: ports");
+	if (json)
+		lr_ctl_json_arr_open(out, NULL);
+	for (i = 0; i < LR_MAX_PORTS; i++) {
+		const struct lr_iface *ifc = lr_iface_get(i);
+
+		if (ifc != NULL && ret == 0)
+			ret = port_show(ifc, json, out);
+	}
+	return ret;
+}
+
+/* Snapshot of one worker's poll loop accounting. */
+struct core_snap {
+	uint64_t rx_pkts, tx_pkts, polls, busy_polls, busy_cycles, idle_cycles;
+	double busy_pct;
+};
+
+static void
+core_read(const struct lr_worker *w, struct core_snap *s)
+{
+	uint64_t total;
+
+	s->rx_pkts = load64(&w->rx_pkts);
+	s->tx_pkts = load64(&w->tx_pkts);
+	s->polls = load64(&w->polls);
+	s->busy_polls = load64(&w->busy_polls);
+	s->busy_cycles = load64(&w->busy_cycles);
+	s->idle_cycles = load64(&w->idle_cycles);
+	total = s->busy_cycles + s->idle_cycles;
+	s->busy_pct = total ? 100.0 * (double)s->busy_cycles / (double)total : 0.0;
+}
+
+/* cores: poll loop accounting per worker. */
+static int
+cmd_cores(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
+{
+	static const struct lr_ctl_col cols[] = {
+		{ "worker", LR_CTL_COL_NUM }, { "lcore", LR_CTL_COL_NUM },
+		{ "rx_pkts", LR_CTL_COL_NUM }, { "tx_pkts", LR_CTL_COL_NUM },
+		{ "polls", LR_CTL_COL_NUM }, { "busy_polls", LR_CTL_COL_NUM },
+		{ "busy_cycles", LR_CTL_COL_NUM }, { "idle_cycles", LR_CTL_COL_NUM },
+		{ "busy_pct", LR_CTL_COL_NUM },
+	};
+	struct lr_ctl_table t;
+	struct core_snap s;
+	unsigned int i;
+
+	RTE_SET_USED(argv);
+	if (argc > 1)
+		return lr_ctl_errorf(out, "usage: cores");
+	lr_ctl_table_begin(&t, out, json, NULL, cols, RTE_DIM(cols));
+	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++) {
+		const struct lr_worker *w = &lr_workers[i];
+
+		core_read(w, &s);
+		lr_ctl_table_u64(&t, i);
+		lr_ctl_table_u64(&t, w->lcore);
+		lr_ctl_table_u64(&t, s.rx_pkts);
+		lr_ctl_table_u64(&t, s.tx_pkts);
+		lr_ctl_table_u64(&t, s.polls);
+		lr_ctl_table_u64(&t, s.busy_polls);
+		lr_ctl_table_u64(&t, s.busy_cycles);
+		lr_ctl_table_u64(&t, s.idle_cycles);
+		lr_ctl_table_cell(&t, "%.1f", s.busy_pct);
+	}
+	return lr_ctl_table_end(&t);
+}
+
+static const char *
+arp_state_name(enum lr_arp_state s)
+{
+	switch (s) {
+	case LR_ARP_INCOMPLETE:
+		return "incomplete";
+	case LR_ARP_REACHABLE:
+		return "reachable";
+	}
+	return "unknown";
+}
+
+static int64_t
+arp_expires_ms(const struct lr_arp_entry_info *e, uint64_t now_us)
+{
+	return (int64_t)(e->expires_us - now_us) / 1000;
+}
+
+struct arp_walk_ctx {
+	struct lr_ctl_table *t;
+	uint64_t now_us;
+};
+
+static int
+arp_row(const struct lr_arp_entry_info *e, void *arg)
+{
+	struct arp_walk_ctx *ctx = arg;
+	char ip[16], mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	rte_ether_format_addr(mac, sizeof(mac), &e->mac);
+	lr_ctl_table_cell(ctx->t, "%s", lr_ip_fmt(e->ip, ip, sizeof(ip)));
+	lr_ctl_table_cell(ctx->t, "%s", e->state == LR_ARP_REACHABLE ? mac : "-");
+	lr_ctl_table_cell(ctx->t, "%s", arp_state_name(e->state));
+	lr_ctl_table_u64(ctx->t, e->port_id);
+	lr_ctl_table_cell(ctx->t, "%" PRId64, arp_expires_ms(e, ctx->now_us));
+	lr_ctl_table_u64(ctx->t, e->pending);
+	lr_ctl_table_u64(ctx->t, e->worker);
+	return 0;
+}
+
+/* arp: every entry of every worker's cache. */
+static int
+cmd_arp(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
+{
+	static const struct lr_ctl_col cols[] = {
+		{ "ip", LR_CTL_COL_STR }, { "mac", LR_CTL_COL_STR },
+		{ "state", LR_CTL_COL_STR }, { "port", LR_CTL_COL_NUM },
+		{ "expires_ms", LR_CTL_COL_NUM }, { "pending", LR_CTL_COL_NUM },
+		{ "worker", LR_CTL_COL_NUM },
+	};
+	struct lr_ctl_table t;
+	struct arp_walk_ctx ctx = { .t = &t, .now_us = lr_clock_us() };
+	unsigned int i;
+
+	RTE_SET_USED(argv);
+	if (argc > 1)
+		return lr_ctl_errorf(out, "usage: arp");
+	lr_ctl_table_begin(&t, out, json, NULL, cols, RTE_DIM(cols));
+	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++)
+		lr_arp_walk(&lr_workers[i], arp_row, &ctx);
+	return lr_ctl_table_end(&t);
+}
+
+/* Trim spaces at both ends of s in place. */
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* JSON form of an INI text: {"section": {"key": "value", ...}, ...}. */
+static int
+ini_to_json(char *text, struct lr_ctl_buf *out)
+{
+	char *save = NULL, *line, *eq;
+	bool in_section = false;
+	int ret = 0;
+
+	ret |= lr_ctl_json_obj_open(out, NULL);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+			line = strtok_r(NULL, "\n", &save)) {
+		line = trim(line);
+		if (line[0] == '\0' || line[0] == '#' || line[0] == ';')
+			continue;
+		if (line[0] == '[' && line[strlen(line) - 1] == ']') {
+			line[strlen(line) - 1] = '\0';
+			if (in_section)
+				ret |= lr_ctl_json_close(out);
+			ret |= lr_ctl_json_obj_open(out, trim(line + 1));
+			in_section = true;
+			continue;
+		}
+		eq = strchr(line, '=');
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		ret |= lr_ctl_json_str(out, trim(line), trim(eq + 1));
+	}
+	ret |= lr_ctl_json_finish(out);
+	return ret ? -ENOMEM : 0;
+}
+
+/* config: the effective configuration (lr_config_dump). */
+static int
+cmd_config(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f;
+	int ret;
+
+	RTE_SET_USED(argv);
+	if (argc > 1)
+		return lr_ctl_errorf(out, "usage: config");
+	if (!ctl_cfg_set)
+		return lr_ctl_errorf(out, "no configuration loaded");
+	f = open_memstream(&text, &size);
+	if (f == NULL)
+		return -errno;
+	lr_config_dump(&ctl_cfg, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return -ENOMEM;
+	}
+	if (json)
+		ret = ini_to_json(text, out);
+	else
+		ret = lr_ctl_buf_append(out, text, size);
+	free(text);
+	return ret;
+}
+
+/* version: linerate and DPDK versions. */
+static int
+cmd_version(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
+{
+	struct lr_ctl_kv kv;
+
+	RTE_SET_USED(argc);
+	RTE_SET_USED(argv);
+	lr_ctl_kv_begin(&kv, out, json, NULL);
+	lr_ctl_kv_str(&kv, "linerate", "%s", LR_VERSION);
+	lr_ctl_kv_str(&kv, "dpdk", "%s", rte_version());
+	return lr_ctl_kv_end(&kv);
+}
+
+/*
+ * DPDK telemetry: the same data under /linerate/. DPDK 22.11 only nests dicts in
+ * dicts, so per-port, per-worker and ARP entries are keyed by their number.
+ */
+
+static int
+tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct rte_tel_data *layer = NULL;
+	const char *cur = NULL;
+	char name[64];
+	unsigned int id;
+
+	RTE_SET_USED(cmd);
+	if (params != NULL && params[0] != '\0' && !stats_layer_known(params))
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	for (id = 0; id < LR_STAT_MAX; id++) {
+		const struct lr_stat_desc *desc = lr_stats_desc(id);
+
+		if (params != NULL && params[0] != '\0' && strcmp(desc->layer, params) != 0)
+			continue;
+		if (cur == NULL || strcmp(cur, desc->layer) != 0) {
+			if (layer != NULL && rte_tel_data_add_dict_container(d, cur, layer, 0) < 0)
+				rte_tel_data_free(layer);
+			layer = rte_tel_data_alloc();
+			if (layer == NULL)
+				return -ENOMEM;
+			rte_tel_data_start_dict(layer);
+			cur = desc->layer;
+		}
+		rte_tel_data_add_dict_u64(layer, lower(desc->name, name, sizeof(name)),
+				lr_stats_sum(id, lr_nb_workers));
+	}
+	if (layer != NULL && rte_tel_data_add_dict_container(d, cur, layer, 0) < 0)
+		rte_tel_data_free(layer);
+	return 0;
+}
+
+static int
+tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char addr[32], mac[RTE_ETHER_ADDR_FMT_SIZE], key[16];
+	struct rte_tel_data *p;
+	struct rte_eth_stats st;
+	unsigned int i;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < LR_MAX_PORTS; i++) {
+		const struct lr_iface *ifc = lr_iface_get(i);
+
+		if (ifc == NULL)
+			continue;
+		p = rte_tel_data_alloc();
+		if (p == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(p);
+		rte_tel_data_add_dict_int(p, "port", ifc->port_id);
+		rte_ether_format_addr(mac, sizeof(mac), &ifc->mac);
+		rte_tel_data_add_dict_string(p, "mac", mac);
+		iface_addr(ifc, addr, sizeof(addr));
+		rte_tel_data_add_dict_string(p, "ip", addr);
+		rte_tel_data_add_dict_int(p, "mtu", ifc->mtu);
+		if (rte_eth_dev_is_valid_port(ifc->port_id) &&
+				rte_eth_stats_get(ifc->port_id, &st) == 0) {
+			rte_tel_data_add_dict_u64(p, "ipackets", st.ipackets);
+			rte_tel_data_add_dict_u64(p, "opackets", st.opackets);
+			rte_tel_data_add_dict_u64(p, "ibytes", st.ibytes);
+			rte_tel_data_add_dict_u64(p, "obytes", st.obytes);
+			rte_tel_data_add_dict_u64(p, "ierrors", st.ierrors);
+			rte_tel_data_add_dict_u64(p, "oerrors", st.oerrors);
+			rte_tel_data_add_dict_u64(p, "imissed", st.imissed);
+			rte_tel_data_add_dict_u64(p, "rx_nombuf", st.rx_nombuf);
+		}
+		snprintf(key, sizeof(key), "%u", ifc->port_id);
+		if (rte_tel_data_add_dict_container(d, key, p, 0) < 0)
+			rte_tel_data_free(p);
+	}
+	return 0;
+}
+
+static int
+tel_cores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct rte_tel_data *c;
+	struct core_snap s;
+	unsigned int i;
+	char key[16];
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++) {
+		c = rte_tel_data_alloc();
+		if (c == NULL)
+			return -ENOMEM;
+		core_read(&lr_workers[i], &s);
+		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_int(c, "worker", (int)i);
+		rte_tel_data_add_dict_int(c, "lcore", (int)lr_workers[i].lcore);
+		rte_tel_data_add_dict_u64(c, "rx_pkts", s.rx_pkts);
+		rte_tel_data_add_dict_u64(c, "tx_pkts", s.tx_pkts);
+		rte_tel_data_add_dict_u64(c, "polls", s.polls);
+		rte_tel_data_add_dict_u64(c, "busy_polls", s.busy_polls);
+		rte_tel_data_add_dict_u64(c, "busy_cycles", s.busy_cycles);
+		rte_tel_data_add_dict_u64(c, "idle_cycles", s.idle_cycles);
+		rte_tel_data_add_dict_int(c, "busy_pct", (int)(s.busy_pct + 0.5));
+		snprintf(key, sizeof(key), "%u", i);
+		if (rte_tel_data_add_dict_container(d, key, c, 0) < 0)
+			rte_tel_data_free(c);
+	}
+	return 0;
+}
+
+struct tel_arp_ctx {
+	struct rte_tel_data *d;
+	uint64_t now_us;
+	unsigned int n;
+};
+
+static int
+tel_arp_entry(const struct lr_arp_entry_info *e, void *arg)
+{
+	struct tel_arp_ctx *ctx = arg;
+	char ip[16], mac[RTE_ETHER_ADDR_FMT_SIZE], key[16];
+	struct rte_tel_data *a;
+
+	if (ctx->n >= TEL_ARP_MAX)
+		return 1;
+	a = rte_tel_data_alloc();
+	if (a == NULL)
+		return -ENOMEM;
+	rte_ether_format_addr(mac, sizeof(mac), &e->mac);
+	rte_tel_data_start_dict(a);
+	rte_tel_data_add_dict_string(a, "ip", lr_ip_fmt(e->ip, ip, sizeof(ip)));
+	rte_tel_data_add_dict_string(a, "mac", e->state == LR_ARP_REACHABLE ? mac : "-");
+	rte_tel_data_add_dict_string(a, "state", arp_state_name(e->state));
+	rte_tel_data_add_dict_int(a, "port", e->port_id);
+	rte_tel_data_add_dict_int(a, "expires_ms", (int)arp_expires_ms(e, ctx->now_us));
+	rte_tel_data_add_dict_int(a, "pending", (int)e->pending);
+	rte_tel_data_add_dict_int(a, "worker", e->worker);
+	snprintf(key, sizeof(key), "%u", ctx->n);
+	if (rte_tel_data_add_dict_container(ctx->d, key, a, 0) < 0)
+		rte_tel_data_free(a);
+	ctx->n++;
+	return 0;
+}
+
+static int
+tel_arp(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct tel_arp_ctx ctx = { .d = d, .now_us = lr_clock_us() };
+	unsigned int i;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS && ctx.n < TEL_ARP_MAX; i++)
+		lr_arp_walk(&lr_workers[i], tel_arp_entry, &ctx);
+	return 0;
+}
+
+static int
+tel_version(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "linerate", LR_VERSION);
+	rte_tel_data_add_dict_string(d, "dpdk", rte_version());
+	return 0;
+}
+
+static int
+telemetry_register(void)
+{
+	static const struct {
+		const char *cmd;
+		telemetry_cb fn;
+		const char *help;
+	} tel[] = {
+		{ "/linerate/stats", tel_stats,
+			"linerate counters summed over workers. Parameters: optional layer" },
+		{ "/linerate/ports", tel_ports, "linerate interfaces and port counters" },
+		{ "/linerate/cores", tel_cores, "linerate worker poll loop accounting" },
+		{ "/linerate/arp", tel_arp, "linerate ARP caches (first 64 entries)" },
+		{ "/linerate/version", tel_version, "linerate and DPDK versions" },
+	};
+	static bool done;
+	unsigned int i;
+	int ret;
+
+	if (done)
+		return 0;
+	for (i = 0; i < RTE_DIM(tel); i++) {
+		ret = rte_telemetry_register_cmd(tel[i].cmd, tel[i].fn, tel[i].help);
+		if (ret < 0) {
+			CMD_LOG(ERR, "telemetry command %s: %s", tel[i].cmd, strerror(-ret));
+			return ret;
+		}
+	}
+	done = true;
+	return 0;
+}
+
+int
+lr_app_ctl_register(const struct lr_config *cfg)
+{
+	static const struct {
+		const char *name;
+		lr_ctl_handler_t fn;
+		const char *help;
+	} cmds[] = {
+		{ "stats", cmd_stats, "counters and drop reasons by layer [LAYER]" },
+		{ "ports", cmd_ports, "interfaces, port counters and non-zero xstats" },
+		{ "cores", cmd_cores, "worker poll loops: packets, polls, busy cycles" },
+		{ "arp", cmd_arp, "ARP cache entries of every worker" },
+		{ "config", cmd_config, "effective configuration" },
+		{ "version", cmd_version, "linerate and DPDK versions" },
+	};
+	unsigned int i;
+	int ret;
+
+	if (cfg != NULL) {
+		ctl_cfg = *cfg;
+		ctl_cfg_set = true;
+	}
+	for (i = 0; i < RTE_DIM(cmds); i++) {
+		ret = lr_ctl_register(cmds[i].name, cmds[i].help, cmds[i].fn);
+		if (ret < 0 && ret != -EEXIST) {
+			CMD_LOG(ERR, "command %s: %s", cmds[i].name, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int
+lr_app_ctl_start(const struct lr_config *cfg)
+{
+	int ret;
+
+	ret = lr_app_ctl_register(cfg);
+	if (ret < 0)
+		return ret;
+	if (cfg->telemetry) {
+		ret = telemetry_register();
+		if (ret < 0)
+			return ret;
+	}
+	if (cfg->control_socket[0] == '\0') {
+		CMD_LOG(INFO, "control socket disabled");
+		return 0;
+	}
+	return lr_ctl_start(cfg->control_socket);
+}
+
+void
+lr_app_ctl_stop(void)
+{
+	lr_ctl_stop();
+}

@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * app/config.c: defaults, every shipped pmd_config file, --set, one case per error
+ * class (checking the message, not only the return code), dump/load round trip and
+ * the EAL argv.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+#include <rte_common.h>
+
+#include "config.h"
+#include "lr_test.h"
+
+#ifndef LR_SOURCE_DIR
+#define LR_SOURCE_DIR ".."
+#endif
+
+#define ERRLEN 512
+
+/* A minimal valid file: one TAP port, one worker. */
+static const char base_ini[] =
+	"[eal]\nlcores = 0-1\nmain_lcore = 0\n"
+	"[worker]\nlcores = 1\n"
+	"[port.0]\ndevice = net_tap0,iface=lr0\nip = 198.18.0.2/24\n";
+
+static struct lr_config cfg;
+static char err[ERRLEN];
+static char tmp_path[64];
+
+static const char *
+source_dir(void)
+{
+	const char *d = getenv("LR_SOURCE_DIR");
+
+	return d != NULL && d[0] != '\0' ? d : LR_SOURCE_DIR;
+}
+
+static const char *
+pmd_path(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/pmd_config/%s", source_dir(), name);
+	return buf;
+}
+
+/* Write text to a fresh temporary file; its name is in tmp_path. */
+static void
+write_tmp(const char *text)
+{
+	int fd;
+
+	strcpy(tmp_path, "/tmp/lr-test-config-XXXXXX");
+	fd = mkstemp(tmp_path);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* Load text (NULL: no file) with one optional --set. */
+static int
+load_text(const char *text, const char *set)
+{
+	char *sets[1] = { (char *)(uintptr_t)set };
+	int ret;
+
+	if (text == NULL)
+		return lr_config_load(&cfg, NULL, sets, set != NULL, err, sizeof(err));
+	write_tmp(text);
+	ret = lr_config_load(&cfg, tmp_path, sets, set != NULL, err, sizeof(err));
+	unlink(tmp_path);
+	return ret;
+}
+
+/* The file/--set must fail with -EINVAL and a one-line message containing want. */
+static void
+expect_error(const char *text, const char *set, const char *want)
+{
+	int ret = load_text(text, set);
+
+	CU_ASSERT_EQUAL(ret, -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+	if (ret != -EINVAL || strstr(err, want) == NULL)
+		printf("\n  set '%s': got %d '%s', want '%s'\n", set ? set : "", ret, err, want);
+}
+
+static void
+test_config_defaults(void)
+{
+	lr_config_defaults(&cfg);
+	CU_ASSERT_STRING_EQUAL(cfg.eal_lcores, "0-1");
+	CU_ASSERT_EQUAL(cfg.eal_main_lcore, -1);
+	CU_ASSERT_STRING_EQUAL(cfg.eal_file_prefix, "");
+	CU_ASSERT(!cfg.eal_in_memory);
+	CU_ASSERT(cfg.eal_huge);
+	CU_ASSERT_EQUAL(cfg.eal_memory_mb, 0);
+	CU_ASSERT_STRING_EQUAL(cfg.control_socket, "/run/linerate/linerate.sock");
+	CU_ASSERT(cfg.telemetry);
+	CU_ASSERT_EQUAL(cfg.mbufs, 8191);
+	CU_ASSERT_EQUAL(cfg.mbuf_cache, 256);
+	CU_ASSERT_EQUAL(cfg.burst, 32);
+	CU_ASSERT_EQUAL(cfg.idle, LR_IDLE_SLEEP);
+	CU_ASSERT_EQUAL(cfg.idle_sleep_us, 50);
+	CU_ASSERT(!cfg.ports[0].used);
+	CU_ASSERT_EQUAL(cfg.ports[0].mtu, 1500);
+	CU_ASSERT_EQUAL(cfg.ports[0].rx_desc, 1024);
+	CU_ASSERT_EQUAL(cfg.ports[0].tx_desc, 1024);
+	CU_ASSERT_EQUAL(cfg.ports[0].rx_cksum, LR_OFFLOAD_AUTO);
+	CU_ASSERT_EQUAL(memcmp(&cfg.arp, &lr_arp_conf_default, sizeof(cfg.arp)), 0);
+	CU_ASSERT_EQUAL(memcmp(&cfg.ip, &lr_ip_conf_default, sizeof(cfg.ip)), 0);
+	CU_ASSERT_EQUAL(cfg.udp_echo_port, 7);
+	CU_ASSERT_EQUAL(cfg.udp_discard_port, 9);
+	/* no file, no port: the defaults alone are valid */
+	CU_ASSERT_EQUAL(load_text(NULL, NULL), 0);
+	CU_ASSERT_EQUAL(load_text("", NULL), 0);
+}
+
+static void
+test_config_every_pmd_config_loads(void)
+{
+	char dir[512], path[1024];
+	struct dirent *de;
+	unsigned int n = 0;
+	DIR *d;
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s/pmd_config", source_dir());
+	d = opendir(dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".ini") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		ret = lr_config_load(&cfg, path, NULL, 0, err, sizeof(err));
+		if (ret != 0)
+			printf("\n  %s: %s\n", de->d_name, err);
+		CU_ASSERT_EQUAL(ret, 0);
+		CU_ASSERT(cfg.ports[0].used);
+		n++;
+	}
+	closedir(d);
+	CU_ASSERT(n >= 10);
+}
+
+static void
+test_config_tap_ini_values(void)
+{
+	char path[512];
+
+	CU_ASSERT_EQUAL_FATAL(lr_config_load(&cfg, pmd_path("tap.ini", path, sizeof(path)),
+			NULL, 0, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(cfg.path, path);
+	CU_ASSERT_STRING_EQUAL(cfg.eal_lcores, "0-1");
+	CU_ASSERT_EQUAL(cfg.eal_main_lcore, 0);
+	CU_ASSERT_STRING_EQUAL(cfg.eal_file_prefix, "lr-tap");
+	CU_ASSERT_STRING_EQUAL(cfg.control_socket, "/run/linerate/tap.sock");
+	CU_ASSERT_STRING_EQUAL(cfg.worker_lcores, "1");
+	CU_ASSERT_EQUAL(cfg.idle, LR_IDLE_SLEEP);
+	CU_ASSERT_STRING_EQUAL(cfg.ports[0].device, "net_tap0,iface=lr0");
+	CU_ASSERT(cfg.ports[0].has_mac);
+	CU_ASSERT(rte_is_same_ether_addr(&cfg.ports[0].mac, &lr_test_our_mac));
+	CU_ASSERT_EQUAL(cfg.ports[0].ip, rte_cpu_to_be_32(LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL(cfg.ports[0].prefix_len, 24);
+	CU_ASSERT_EQUAL(cfg.ports[0].gateway, 0);
+	CU_ASSERT(!cfg.ports[1].used);
+	CU_ASSERT_EQUAL(cfg.udp_echo_port, 7);
+	CU_ASSERT_EQUAL(cfg.udp_discard_port, 9);
+}
+
+static void
+test_config_set_overrides_file_and_creates_port(void)
+{
+	char path[512];
+	char *sets[] = {
+		"port.0.ip=198.18.7.2/16", "port.0.gateway = 198.18.0.1", "worker.burst=64",
+		"eal.file_prefix=lr-x", "worker.idle=POLL", "port.0.promiscuous=on",
+		"port.1.device=net_tap1,iface=lr1", "port.1.ip=198.19.0.2/24",
+		"port.1.rx_desc=512", "ip.ttl=1", "icmp.error_rate=0", "arp.retries=5",
+		"udp.echo=0", "eal.in_memory=true", "eal.huge=0", "port.0.tx_cksum=off",
+	};
+
+	CU_ASSERT_EQUAL_FATAL(lr_config_load(&cfg, pmd_path("tap.ini", path, sizeof(path)),
+			sets, RTE_DIM(sets), err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.ports[0].ip, rte_cpu_to_be_32(RTE_IPV4(198, 18, 7, 2)));
+	CU_ASSERT_EQUAL(cfg.ports[0].prefix_len, 16);
+	CU_ASSERT_EQUAL(cfg.ports[0].gateway, rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 1)));
+	CU_ASSERT(cfg.ports[0].promiscuous);
+	CU_ASSERT_EQUAL(cfg.ports[0].tx_cksum, LR_OFFLOAD_OFF);
+	CU_ASSERT_EQUAL(cfg.burst, 64);
+	CU_ASSERT_EQUAL(cfg.idle, LR_IDLE_POLL);
+	CU_ASSERT_STRING_EQUAL(cfg.eal_file_prefix, "lr-x");
+	CU_ASSERT(cfg.eal_in_memory);
+	CU_ASSERT(!cfg.eal_huge);
+	CU_ASSERT(cfg.ports[1].used);
+	CU_ASSERT_STRING_EQUAL(cfg.ports[1].device, "net_tap1,iface=lr1");
+	CU_ASSERT_EQUAL(cfg.ports[1].ip, rte_cpu_to_be_32(RTE_IPV4(198, 19, 0, 2)));
+	CU_ASSERT_EQUAL(cfg.ports[1].rx_desc, 512);
+	CU_ASSERT_EQUAL(cfg.ports[1].mtu, 1500);
+	CU_ASSERT_EQUAL(cfg.ip.ttl, 1);
+	CU_ASSERT_EQUAL(cfg.ip.icmp_rate, 0);
+	CU_ASSERT_EQUAL(cfg.arp.retries, 5);
+	CU_ASSERT_EQUAL(cfg.udp_echo_port, 0);
+	/* the last --set of a key wins */
+	CU_ASSERT_EQUAL(load_text(base_ini, "worker.burst=8"), 0);
+	CU_ASSERT_EQUAL(cfg.burst, 8);
+}
+
+static void
+test_config_bool_spellings(void)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1", "YES", "True" };
+	static const char *const no[] = { "no", "false", "off", "0", "No" };
+	char set[64];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(yes); i++) {
+		snprintf(set, sizeof(set), "port.0.promiscuous=%s", yes[i]);
+		CU_ASSERT_EQUAL(load_text(base_ini, set), 0);
+		CU_ASSERT(cfg.ports[0].promiscuous);
+	}
+	for (i = 0; i < RTE_DIM(no); i++) {
+		snprintf(set, sizeof(set), "app.telemetry=%s", no[i]);
+		CU_ASSERT_EQUAL(load_text(base_ini, set), 0);
+		CU_ASSERT(!cfg.telemetry);
+	}
+	expect_error(base_ini, "port.0.promiscuous=maybe",
+		"[port.0] promiscuous: bad value 'maybe': expected yes/no");
+}
+
+static void
+test_config_unknown_section_and_key(void)
+{
+	expect_error("[foo]\nx = 1\n", NULL,
+		"unknown section [foo] (known: eal, app, worker, port.N, arp, ip, icmp, udp)");
+	expect_error(base_ini, "foo.x=1", "--set: unknown section [foo] (known: eal");
+	expect_error(base_ini, "port.8.ip=1.2.3.4/24",
+		"unknown section [port.8] (ports are port.0 .. port.7)");
+	expect_error(base_ini, "port.0.ipp=1.2.3.4/24",
+		"--set: [port.0] key 'ipp': unknown key (known: device, mac, ip, gateway, mtu");
+	expect_error("[port.0]\ndevice = net_null0\nipp = 1.2.3.4/24\n", NULL,
+		"[port.0] key 'ipp': unknown key (known: device, mac, ip,");
+	CU_ASSERT_EQUAL(strncmp(err, "/tmp/lr-test-config-", 20), 0);
+	expect_error(base_ini, "eal.lcores", "expected section.key=value");
+	expect_error(base_ini, "nodot=1", "expected section.key=value");
+}
+
+static void
+test_config_bad_addresses(void)
+{
+	expect_error(base_ini, "port.0.ip=198.18.0/24",
+		"[port.0] ip: bad value '198.18.0/24': expected an IPv4 prefix like 198.18.0.2/24");
+	expect_error(base_ini, "port.0.ip=198.18.0.2", "expected an IPv4 prefix");
+	expect_error(base_ini, "port.0.ip=198.18.0.2/33",
+		"bad value '198.18.0.2/33': expected an IPv4 prefix");
+	expect_error(base_ini, "port.0.ip=198.18.0.2/0", "expected an IPv4 prefix");
+	expect_error(base_ini, "port.0.ip=198.18.0.0/24", "network or broadcast address");
+	expect_error(base_ini, "port.0.ip=224.0.0.1/24", "not a unicast address");
+	expect_error(base_ini, "port.0.gateway=10.0.0.1",
+		"[port.0] gateway: bad value '10.0.0.1': outside the port's subnet 198.18.0.0/24");
+	expect_error(base_ini, "port.0.gateway=198.18.0.2", "the port's own");
+	expect_error(base_ini, "port.0.gateway=1.2.3", "[port.0] gateway: bad value '1.2.3'");
+	expect_error(base_ini, "port.0.mac=01:00:5e:00:00:01", "not a unicast address");
+	expect_error(base_ini, "port.0.mac=02:4c:52:00:00", "expected a unicast MAC");
+	expect_error(base_ini, "port.0.device=eth0",
+		"[port.0] device: bad value 'eth0': expected a vdev like net_tap0,iface=lr0");
+	/* /31 and /32 have no network or broadcast address */
+	CU_ASSERT_EQUAL(load_text(base_ini, "port.0.ip=198.18.0.0/31"), 0);
+	CU_ASSERT_EQUAL(load_text(base_ini, "port.0.ip=198.18.0.2/32"), 0);
+}
+
+static void
+test_config_numbers_out_of_range(void)
+{
+	expect_error(base_ini, "udp.echo=70000",
+		"[udp] echo: bad value '70000': expected a UDP port number 1..65535, or 0 for off");
+	expect_error(base_ini, "udp.discard=-1", "expected a UDP port number 1..65535");
+	expect_error(base_ini, "udp.discard=7",
+		"[udp] discard: bad value '7': duplicate service port");
+	expect_error(base_ini, "port.0.mtu=67", "[port.0] mtu: bad value '67': expected");
+	expect_error(base_ini, "port.0.rx_desc=1000", "expected a power of two 64..4096");
+	expect_error(base_ini, "port.0.tx_desc=8192", "expected a power of two 64..4096");
+	expect_error(base_ini, "worker.burst=65", "[worker] burst: bad value '65'");
+	expect_error(base_ini, "worker.burst=0", "[worker] burst: bad value '0'");
+	expect_error(base_ini, "ip.ttl=0", "[ip] ttl: bad value '0'");
+	expect_error(base_ini, "ip.frag_max_per_flow=9", "RTE_LIBRTE_IP_FRAG_MAX_FRAG");
+	expect_error("[app]\nmbufs = 700\n", "app.mbuf_cache=512",
+		"[app] mbuf_cache: bad value '512': too large for 700 mbufs");
+	expect_error(base_ini, "app.mbufs=1024", "[app] mbufs: bad value '1024': the RX rings "
+		"alone hold 1024");
+	expect_error(base_ini, "worker.idle_sleep_us=1x", "[worker] idle_sleep_us: bad value");
+	CU_ASSERT_EQUAL(load_text(base_ini, "udp.echo=0"), 0);
+	CU_ASSERT_EQUAL(load_text(base_ini, "udp.echo=65535"), 0);
+}
+
+static void
+test_config_bad_enums(void)
+{
+	expect_error(base_ini, "worker.idle=nap",
+		"[worker] idle: bad value 'nap': expected poll, pause or sleep");
+	expect_error(base_ini, "port.0.rx_cksum=maybe", "expected auto, on or off");
+	CU_ASSERT_EQUAL(load_text(base_ini, "worker.idle=pause"), 0);
+	CU_ASSERT_EQUAL(cfg.idle, LR_IDLE_PAUSE);
+}
+
+static void
+test_config_lcores(void)
+{
+	char set[64];
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+	expect_error(base_ini, "worker.lcores=0",
+		"[worker] lcores: lcore 0 not available: it is the main lcore");
+	expect_error(base_ini, "worker.lcores=5",
+		"[worker] lcores: lcore 5 not available: not in [eal] lcores '0-1'");
+	expect_error(base_ini, "worker.lcores=1-", "[worker] lcores: bad value '1-'");
+	expect_error(base_ini, "worker.lcores=1,1", "[worker] lcores: bad value '1,1'");
+	expect_error(base_ini, "eal.main_lcore=3", "[eal] main_lcore: bad value '3': not in");
+	expect_error(base_ini, "eal.lcores=0 1", "[eal] lcores: bad value '0 1'");
+	expect_error(base_ini, "worker.lcores=",
+		"[worker] key 'lcores': missing (required when a port is configured");
+	if (ncpu > 0 && ncpu < 100) {
+		snprintf(set, sizeof(set), "eal.lcores=0-1,%ld", ncpu + 1);
+		expect_error(base_ini, set, "[eal] lcores: lcore");
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "not available: this machine has"));
+	}
+	/* main lcore defaults to the lowest of the list */
+	CU_ASSERT_EQUAL(load_text("[eal]\nlcores = 0-1\n[worker]\nlcores = 0\n"
+			"[port.0]\ndevice = net_null0\nip = 198.18.0.2/24\n", NULL), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "it is the main lcore"));
+	/* '@' remapping skips the membership checks */
+	CU_ASSERT_EQUAL(load_text(base_ini, "eal.lcores=0@0,1@0"), 0);
+	CU_ASSERT_STRING_EQUAL(cfg.eal_lcores, "0@0,1@0");
+}
+
+static void
+test_config_missing_keys_and_file(void)
+{
+	expect_error("[worker]\nlcores = 1\n[port.0]\ndevice = net_null0\n", NULL,
+		"[port.0] key 'ip': missing (required: the port's IPv4 address/prefix, "
+		"e.g. 198.18.0.2/24)");
+	expect_error("[worker]\nlcores = 1\n[port.0]\nip = 198.18.0.2/24\n", NULL,
+		"[port.0] key 'device': missing (required:");
+	expect_error(base_ini, "port.1.ip=198.19.0.2/24", "[port.1] key 'device': missing");
+	CU_ASSERT_EQUAL(lr_config_load(&cfg, "/nonexistent/linerate.ini", NULL, 0, err,
+			sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "/nonexistent/linerate.ini: cannot read: "
+		"No such file or directory");
+}
+
+static void
+test_config_syntax_errors(void)
+{
+	expect_error("[eal]\nlcores 0-1\n", NULL, ":2: expected 'key = value'");
+	expect_error("lcores = 0-1\n[eal]\n", NULL, ":1: 'lcores = 0-1' comes before any");
+	expect_error("[eal\nlcores = 0-1\n", NULL, ":1: bad section header '[eal'");
+	expect_error("[eal]\nlcores = 0-1\nlcores = 0-2\n", NULL,
+		"[eal] key 'lcores': given twice");
+	expect_error("[eal]\n[app]\n[eal]\n", NULL, "section [eal] appears twice");
+	expect_error("[GLOBAL]\nx = 1\n", NULL, "unknown section [GLOBAL]");
+	/* comments: ';' anywhere, '#' at the start of a line */
+	CU_ASSERT_EQUAL(load_text("; c\n# c = 1\n[eal] ; c\n  # x\nlcores = 0-1 ; c\n", NULL),
+		0);
+}
+
+/* Dump, reload the dump: the same configuration. */
+static void
+roundtrip(void)
+{
+	struct lr_config again;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	lr_config_dump(&cfg, f);
+	fclose(f);
+	write_tmp(buf);
+	CU_ASSERT_EQUAL(lr_config_load(&again, tmp_path, NULL, 0, err, sizeof(err)), 0);
+	if (err[0] != '\0')
+		printf("\n  reload: %s\n%s", err, buf);
+	unlink(tmp_path);
+	memcpy(again.path, cfg.path, sizeof(again.path));
+	CU_ASSERT_EQUAL(memcmp(&again, &cfg, sizeof(cfg)), 0);
+	free(buf);
+}
+
+static void
+test_config_dump_load_roundtrip(void)
+{
+	char path[512];
+	char *sets[] = {
+		"port.0.gateway=198.18.0.1", "port.1.device=0000:03:00.0,rxq_cqe_comp_en=1",
+		"port.1.ip=198.19.0.2/24", "port.1.mac=02:00:00:00:00:09",
+		"eal.args=--no-telemetry --vdev=net_null9", "eal.log_level=lib.eal:debug *:info",
+		"eal.main_lcore=-1", "worker.idle=pause", "port.1.rx_cksum=on", "icmp.error_burst=7",
+	};
+
+	CU_ASSERT_EQUAL_FATAL(lr_config_load(&cfg, NULL, NULL, 0, err, sizeof(err)), 0);
+	roundtrip();
+	CU_ASSERT_EQUAL_FATAL(lr_config_load(&cfg, pmd_path("tap.ini", path, sizeof(path)),
+			sets, RTE_DIM(sets), err, sizeof(err)), 0);
+	roundtrip();
+	CU_ASSERT_EQUAL_FATAL(lr_config_load(&cfg, pmd_path("nic-mlx5.ini", path, sizeof(path)),
+			NULL, 0, err, sizeof(err)), 0);
+	roundtrip();
+}
+
+static int
+find_arg(char **argv, int argc, const char *a)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], a) == 0)
+			return i;
+	return -1;
+}
+
+/* argv[i] == opt and argv[i + 1] == val for some i */
+static bool
+has_opt(char **argv, int argc, const char *opt, const char *val)
+{
+	int i;
+
+	for (i = 0; i + 1 < argc; i++)
+		if (strcmp(argv[i], opt) == 0 && strcmp(argv[i + 1], val) == 0)
+			return true;
+	return false;
+}
+
+static void
+test_config_eal_args(void)
+{
+	char path[512], storage[2048];
+	char *argv[64];
+	char *sets[] = { "eal.args=--no-telemetry  --syslog=daemon", "eal.memory_mb=256",
+		"eal.huge=no", "eal.in_memory=yes", "eal.log_level=*:info pmd.*:debug" };
+	int argc;
+
+	CU_ASSERT_EQUAL_FATAL(lr_config_load(&cfg, pmd_path("tap.ini", path, sizeof(path)),
+			sets, RTE_DIM(sets), err, sizeof(err)), 0);
+	argc = lr_config_eal_args(&cfg, "linerate", argv, RTE_DIM(argv), storage,
+		sizeof(storage));
+	CU_ASSERT_FATAL(argc > 0);
+	CU_ASSERT_PTR_NULL(argv[argc]);
+	CU_ASSERT_STRING_EQUAL(argv[0], "linerate");
+	CU_ASSERT(has_opt(argv, argc, "-l", "0-1"));
+	CU_ASSERT(has_opt(argv, argc, "--main-lcore", "0"));
+	CU_ASSERT(has_opt(argv, argc, "--file-prefix", "lr-tap"));
+	CU_ASSERT(has_opt(argv, argc, "--vdev", "net_tap0,iface=lr0"));
+	CU_ASSERT(has_opt(argv, argc, "-m", "256"));
+	CU_ASSERT(has_opt(argv, argc, "--log-level", "*:info"));
+	CU_ASSERT(has_opt(argv, argc, "--log-level", "pmd.*:debug"));
+	CU_ASSERT(find_arg(argv, argc, "--no-pci") > 0);
+	CU_ASSERT(find_arg(argv, argc, "--no-huge") > 0);
+	CU_ASSERT(find_arg(argv, argc, "--in-memory") > 0);
+	CU_ASSERT_EQUAL(find_arg(argv, argc, "--no-telemetry"), argc - 2);
+	CU_ASSERT_EQUAL(find_arg(argv, argc, "--syslog=daemon"), argc - 1);
+
+	/* a PCI port: -a ADDR (with its devargs), no --no-pci, no --main-lcore if unset */
+	CU_ASSERT_EQUAL_FATAL(lr_config_load(&cfg, pmd_path("nic-ice.ini", path, sizeof(path)),
+			(char *[]){ "port.0.device=0000:17:00.0,rx_low_latency=1",
+				"eal.main_lcore=-1" }, 2, err, sizeof(err)), 0);
+	argc = lr_config_eal_args(&cfg, "linerate", argv, RTE_DIM(argv), storage,
+		sizeof(storage));
+	CU_ASSERT_FATAL(argc > 0);
+	CU_ASSERT(has_opt(argv, argc, "-a", "0000:17:00.0,rx_low_latency=1"));
+	CU_ASSERT_EQUAL(find_arg(argv, argc, "--no-pci"), -1);
+	CU_ASSERT_EQUAL(find_arg(argv, argc, "--vdev"), -1);
+	CU_ASSERT_EQUAL(find_arg(argv, argc, "--main-lcore"), -1);
+	CU_ASSERT_EQUAL(find_arg(argv, argc, "--no-huge"), -1);
+
+	/* too little room */
+	CU_ASSERT_EQUAL(lr_config_eal_args(&cfg, "linerate", argv, 3, storage, sizeof(storage)),
+		-E2BIG);
+	CU_ASSERT_EQUAL(lr_config_eal_args(&cfg, "linerate", argv, RTE_DIM(argv), storage, 16),
+		-E2BIG);
+}
+
+static const CU_TestInfo config_cases[] = {
+	{ "test_config_defaults", test_config_defaults },
+	{ "test_config_every_pmd_config_loads", test_config_every_pmd_config_loads },
+	{ "test_config_tap_ini_values", test_config_tap_ini_values },
+	{ "test_config_set_overrides_file_and_creates_port",
+		test_config_set_overrides_file_and_creates_port },
+	{ "test_config_bool_spellings", test_config_bool_spellings },
+	{ "test_config_unknown_section_and_key", test_config_unknown_section_and_key },
+	{ "test_config_bad_addresses", test_config_bad_addresses },
+	{ "test_config_numbers_out_of_range", test_config_numbers_out_of_range },
+	{ "test_config_bad_enums", test_config_bad_enums },
+	{ "test_config_lcores", test_config_lcores },
+	{ "test_config_missing_keys_and_file", test_config_missing_keys_and_file },
+	{ "test_config_syntax_errors", test_config_syntax_errors },
+	{ "test_config_dump_load_roundtrip", test_config_dump_load_roundtrip },
+	{ "test_config_eal_args", test_config_eal_args },
+	CU_TEST_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	const struct lr_test_suite suites[] = {
+		{ "config", NULL, NULL, config_cases },
+		{ NULL, NULL, NULL, NULL },
+	};
+
+	return lr_test_main(argc, argv, suites);
+}
