@@ -101,6 +101,8 @@ ratelimit_take(struct lr_worker *w)
 	uint64_t cap = (uint64_t)lr_ip_conf_cur.icmp_burst * TOKEN_UNIT;
 	uint64_t elapsed = w->now_us - ipw->icmp_last_us;
 
+	if (lr_ip_conf_cur.icmp_rate == 0)
+		return false;
 	ipw->icmp_last_us = w->now_us;
 	ipw->icmp_tokens += elapsed * lr_ip_conf_cur.icmp_rate;
 	if (ipw->icmp_tokens > cap)
@@ -121,11 +123,12 @@ lr_icmp_send_error(struct lr_worker *w, const struct rte_mbuf *orig, uint8_t typ
 	struct rte_mbuf *m;
 	uint8_t *data;
 
-	/* RFC 1122 3.2.2: never about an ICMP error, a non-first fragment, or a
-	 * datagram whose source does not name a single host.
+	/* RFC 1122 3.2.2: never about an ICMP error, a non-first fragment, a datagram
+	 * sent to a broadcast or multicast address (anything not one of ours), or one
+	 * whose source does not name a single host.
 	 */
 	if ((rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) != 0 ||
-			lr_ip_is_martian_src(ip->src_addr))
+			lr_ip_is_martian_src(ip->src_addr) || lr_iface_by_ip(ip->dst_addr) == NULL)
 		return -EINVAL;
 	if (ip->next_proto_id == IPPROTO_ICMP) {
 		const struct rte_icmp_hdr *oi;
