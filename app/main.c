@@ -81,6 +81,7 @@ worker_main(void *arg)
 	uint16_t i, n, got;
 
 	w->now_us = lr_clock_us();
+	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
 	if (w->id == 0)
 		for (i = 0; i < l->nb_ports; i++)
 			lr_arp_send_gratuitous(w, lr_iface_get(l->ports[i]));
@@ -101,6 +102,7 @@ worker_main(void *arg)
 			next_tick = w->now_us + TICK_US;
 		}
 		lr_worker_flush(w);
+		lr_worker_poll_calls(w);
 		w->polls++;
 		if (got > 0) {
 			t1 = rte_rdtsc();
@@ -112,6 +114,8 @@ worker_main(void *arg)
 		}
 	}
 	lr_worker_flush(w);
+	lr_worker_poll_calls(w);
+	__atomic_store_n(&w->running, false, __ATOMIC_RELEASE);
 	return 0;
 }
 

@@ -67,6 +67,17 @@ lr_iface_get(uint16_t port_id)
 const struct lr_iface *lr_iface_by_ip(rte_be32_t ip);
 
 /**
+ * @return true if ip (network order) is the limited broadcast or the directed
+ * broadcast of ifc's subnet
+ */
+static inline bool
+lr_iface_is_bcast(const struct lr_iface *ifc, rte_be32_t ip)
+{
+	return ip == RTE_BE32(UINT32_MAX) ||
+			(ifc->prefix_len < 31 && ip == (ifc->ip | ~ifc->netmask));
+}
+
+/**
  * Register an interface (control path, before workers start).
  * @param ifc filled interface; ifc->port_id selects the slot
  * @return 0, or -EINVAL if port_id is out of range
@@ -91,6 +102,9 @@ struct lr_txbuf {
 	struct rte_mbuf *pkts[LR_BURST_MAX]; /**< queued packets */
 };
 
+/** A function the control thread asks a worker to run on its own lcore. */
+typedef void (*lr_worker_call_fn)(struct lr_worker *w, void *arg);
+
 struct lr_arp_table;
 struct lr_ip_worker;
 struct lr_udp_worker;
@@ -113,6 +127,12 @@ struct __rte_cache_aligned lr_worker {
 	struct lr_ip_worker *ip;     /**< fragments and ICMP limiter (lib/ip) */
 	struct lr_udp_worker *udp;   /**< UDP state (lib/udp) */
 	struct lr_tcp_shard *tcp;    /**< connection shard (lib/tcp) */
+	/* Mailbox: the control thread posts one call, the worker runs it. */
+	lr_worker_call_fn call_fn;   /**< posted function */
+	void *call_arg;              /**< its argument */
+	uint32_t call_req;           /**< bumped by the poster (release) */
+	uint32_t call_done;          /**< set to call_req by the worker (release) */
+	bool running;                /**< the poll loop runs (else calls run inline) */
 	/* Poll loop accounting, read by the control thread. */
 	uint64_t rx_pkts;            /**< packets received */
 	uint64_t tx_pkts;            /**< packets handed to the PMD */
@@ -202,6 +222,28 @@ lr_alloc(struct lr_worker *w)
 	if (unlikely(m == NULL))
 		LR_STAT_INC(w->stats, LR_STAT_eth_NOMBUF);
 	return m;
+}
+
+/**
+ * Run fn(w, arg) on the worker's lcore, between two bursts, and wait for it (control
+ * path; one caller at a time). When the worker's loop is not running, fn runs
+ * inline. arg must stay valid until fn has run, even after a timeout.
+ * @param timeout_ms how long to wait
+ * @return 0, or -ETIMEDOUT
+ */
+int lr_worker_call(struct lr_worker *w, lr_worker_call_fn fn, void *arg,
+		unsigned int timeout_ms);
+
+/** Run a call posted by lr_worker_call(), if any. The poll loop calls it every turn. */
+static inline void
+lr_worker_poll_calls(struct lr_worker *w)
+{
+	uint32_t req = __atomic_load_n(&w->call_req, __ATOMIC_ACQUIRE);
+
+	if (unlikely(req != w->call_done)) {
+		w->call_fn(w, w->call_arg);
+		__atomic_store_n(&w->call_done, req, __ATOMIC_RELEASE);
+	}
 }
 
 /** Microseconds from the TSC; the poll loop stores it in w->now_us. */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -105,4 +106,27 @@ lr_ip_fmt(rte_be32_t ip, char *buf, size_t len)
 
 	snprintf(buf, len, "%u.%u.%u.%u", h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
 	return buf;
+}
+
+int
+lr_worker_call(struct lr_worker *w, lr_worker_call_fn fn, void *arg, unsigned int timeout_ms)
+{
+	uint32_t req;
+	uint64_t deadline;
+
+	if (!__atomic_load_n(&w->running, __ATOMIC_ACQUIRE)) {
+		fn(w, arg);
+		return 0;
+	}
+	req = w->call_req + 1;
+	w->call_fn = fn;
+	w->call_arg = arg;
+	__atomic_store_n(&w->call_req, req, __ATOMIC_RELEASE);
+	deadline = lr_clock_us() + (uint64_t)timeout_ms * 1000;
+	while (__atomic_load_n(&w->call_done, __ATOMIC_ACQUIRE) != req) {
+		if (lr_clock_us() > deadline)
+			return -ETIMEDOUT;
+		usleep(50);
+	}
+	return 0;
 }

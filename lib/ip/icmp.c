@@ -77,7 +77,14 @@ lr_icmp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *if
 	}
 	icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, m->l3_len);
 	if (icmp->icmp_type == RTE_IP_ICMP_ECHO_REQUEST && icmp->icmp_code == 0) {
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+
 		LR_STAT_INC(w->stats, LR_STAT_icmp_RX_ECHO);
+		/* RFC 1122 3.2.2.6 leaves it open; like Linux, broadcasts are not answered. */
+		if (lr_iface_by_ip(ip->dst_addr) == NULL) {
+			lr_drop(w, m, LR_STAT_icmp_ECHO_BROADCAST);
+			return;
+		}
 		echo_reply(w, m, icmp);
 		return;
 	}

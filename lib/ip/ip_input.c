@@ -206,12 +206,13 @@ lr_ip_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
 		rte_pktmbuf_trim(m, pkt_len - totlen);
 	/* Source: not broadcast, multicast, loopback, unspecified or ourselves. */
 	if (unlikely(lr_ip_is_martian_src(ip->src_addr) || lr_iface_by_ip(ip->src_addr) ||
-			(ifc->prefix_len < 31 && ip->src_addr == (ifc->ip | ~ifc->netmask)))) {
+			lr_iface_is_bcast(ifc, ip->src_addr))) {
 		lr_drop(w, m, LR_STAT_ip_BAD_SRC);
 		return;
 	}
-	/* A host, not a router: only our own addresses. */
-	if (unlikely(lr_iface_by_ip(ip->dst_addr) == NULL)) {
+	/* A host, not a router: only our own addresses and broadcasts (RFC 1122 3.3.6). */
+	if (unlikely(lr_iface_by_ip(ip->dst_addr) == NULL &&
+			!lr_iface_is_bcast(ifc, ip->dst_addr))) {
 		lr_drop(w, m, LR_STAT_ip_NOT_FOR_US);
 		return;
 	}
@@ -220,8 +221,9 @@ lr_ip_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
 		m = reassemble(w, m, ip, hlen, totlen);
 		if (m == NULL)
 			return;
+		/* The datagram keeps the first fragment's header, options and all. */
 		ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-		m->l3_len = hlen;
+		m->l3_len = rte_ipv4_hdr_len(ip);
 	}
 	fn = ip_protos[ip->next_proto_id];
 	if (unlikely(fn == NULL)) {

@@ -79,6 +79,7 @@ enum lr_stat_kind {
 	X(icmp, TRUNCATED, DROP, "ICMP shorter than its header") \
 	X(icmp, BAD_CKSUM, DROP, "ICMP checksum wrong") \
 	X(icmp, UNHANDLED_TYPE, DROP, "ICMP type we do not answer") \
+	X(icmp, ECHO_BROADCAST, DROP, "echo requests to a broadcast address (not answered)") \
 	X(udp, RX, COUNT, "UDP datagrams received") \
 	X(udp, TX, COUNT, "UDP datagrams sent") \
 	X(udp, TRUNCATED, DROP, "UDP shorter than its header") \

@@ -9,7 +9,7 @@
  *         struct lr_test_suite s[] = {{"eth_input", setup, teardown, cases}, {0}};
  *         return lr_test_main(argc, argv, s);
  *     }
- * lr_test_main() initialises EAL once (--no-huge --in-memory, unique prefix),
+ * lr_test_main() initialises EAL once (--no-huge --no-shconf, unique prefix),
  * runs the suites with CUnit, prints "lr-test: N passed, N failed" and returns
  * non-zero if anything failed.
  */
@@ -20,12 +20,20 @@
 #include <stdint.h>
 
 #include <CUnit/CUnit.h>
+#include <rte_arp.h>
 #include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "lr_core.h"
 
-/** A suite: name, optional setup/teardown run around EACH case, NULL-terminated cases. */
+/**
+ * A suite: name, optional setup/teardown run around EACH case, NULL-terminated cases.
+ * A NULL setup means lr_test_reset(), a NULL teardown lr_test_cleanup().
+ */
 struct lr_test_suite {
 	const char *name;
 	void (*setup)(void);
@@ -33,7 +41,10 @@ struct lr_test_suite {
 	const CU_TestInfo *cases;
 };
 
-/** Run suites; returns the process exit status. */
+/**
+ * Run suites; returns the process exit status. An optional command-line argument
+ * runs only the cases whose name contains it.
+ */
 int lr_test_main(int argc, char **argv, const struct lr_test_suite *suites);
 
 /** Test addresses: our interface on port 0 and a peer on its subnet. */
@@ -51,9 +62,15 @@ extern struct rte_mempool *lr_test_pool;
  * Reset the world for one case: stats zeroed, interface 0 = 198.18.0.2/24 with
  * lr_test_our_mac (mtu 1500, no offloads), worker 0 re-initialised with its
  * layers (ARP, IP, UDP), default configs, clock at 1 s, TX recorder empty.
+ * The peer (LR_TEST_PEER_IP, lr_test_peer_mac) is already in the ARP cache, learned
+ * from an ARP request it sent (lr_test_learn_peer(); its reply is discarded and the
+ * stats are zeroed afterwards), so replies to the peer leave at once.
  * Also records the pool's in-use count for lr_test_assert_no_leak().
  */
 void lr_test_reset(void);
+
+/** Teach worker 0's ARP cache the peer (ARP request from it), then zero stats and TX. */
+void lr_test_learn_peer(void);
 
 /** Release every layer's worker state and captured frames. */
 void lr_test_cleanup(void);
@@ -71,8 +88,20 @@ void lr_test_tx_clear(void);
 /** Feed one frame (m->port = 0) through lr_eth_input and flush the worker. */
 void lr_test_rx(struct rte_mbuf *m);
 
-/** A frame from raw bytes (copied into a new mbuf, port 0). */
+/** Recompute the IPv4 header checksum of a frame built by the helpers (IP at offset 14). */
+void lr_test_ip_recksum(struct rte_mbuf *m);
+
+/** A frame from raw bytes (copied into a new mbuf, chained if larger than one, port 0). */
 struct rte_mbuf *lr_test_frame(const void *bytes, uint16_t len);
+
+/**
+ * An mbuf holding only data (default headroom), e.g. for lr_udp_send() or
+ * lr_ip_output(). data may be NULL (zeros); chained if larger than one segment.
+ */
+struct rte_mbuf *lr_test_data(const void *data, uint16_t len);
+
+/** The IPv4 header of a frame built by the helpers (offset 14). */
+struct rte_ipv4_hdr *lr_test_ip_of(struct rte_mbuf *m);
 
 /**
  * Build Ethernet + IPv4 + payload (payload may be NULL: zero bytes of len).
@@ -106,13 +135,20 @@ int lr_test_parse(struct rte_mbuf *m, struct lr_test_parsed *p);
 
 /** True if the IPv4 header checksum of p->ip verifies. */
 bool lr_test_ip_cksum_ok(const struct lr_test_parsed *p);
-/** True if the UDP/TCP checksum verifies (0 = none for UDP counts as ok). */
+/**
+ * True if the UDP/TCP checksum verifies (0 = none for UDP counts as ok); for ICMP, the
+ * ICMP checksum over the IP payload.
+ */
 bool lr_test_l4_cksum_ok(const struct lr_test_parsed *p);
 
 /** Summed counter over worker 0. */
 uint64_t lr_test_stat(enum lr_stat_id id);
 
-/** Assert the pool has as many mbufs in use as after lr_test_reset() (recorder cleared). */
+/**
+ * Assert the pools (direct + indirect) have as many mbufs in use as after lr_test_reset().
+ * lr_test_pool_in_use() flushes the worker and CLEARS the TX recorder first, so inspect
+ * sent frames before asserting.
+ */
 #define LR_TEST_ASSERT_NO_LEAK() CU_ASSERT_EQUAL(lr_test_pool_in_use(), lr_test_pool_baseline())
 unsigned int lr_test_pool_in_use(void);
 unsigned int lr_test_pool_baseline(void);

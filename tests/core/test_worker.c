@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/core/worker.c: TX buffering, drop accounting, interfaces, stats sums, helpers.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "lr_core.h"
+#include "lr_stats.h"
+#include "lr_test.h"
+
+/* A tx_fn that keeps what it accepts (up to `accept` per call) and records burst sizes. */
+static struct rte_mbuf *kept[512];
+static unsigned int nb_kept;
+static uint16_t bursts[64];
+static unsigned int nb_bursts;
+static uint16_t accept_max;
+static uint16_t burst_ports[64];
+
+static uint16_t
+keep_tx(struct lr_worker *w, uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i, take = RTE_MIN(n, accept_max);
+
+	RTE_SET_USED(w);
+	RTE_SET_USED(queue);
+	if (nb_bursts < RTE_DIM(bursts)) {
+		burst_ports[nb_bursts] = port;
+		bursts[nb_bursts++] = n;
+	}
+	for (i = 0; i < take && nb_kept < RTE_DIM(kept); i++)
+		kept[nb_kept++] = pkts[i];
+	return i;
+}
+
+static void
+keep_reset(uint16_t accept)
+{
+	nb_kept = 0;
+	nb_bursts = 0;
+	accept_max = accept;
+	lr_tw->tx_fn = keep_tx;
+}
+
+static void
+keep_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_kept; i++)
+		rte_pktmbuf_free(kept[i]);
+	nb_kept = 0;
+}
+
+static struct rte_mbuf *
+small_pkt(void)
+{
+	static const uint8_t b[60];
+
+	return lr_test_frame(b, sizeof(b));
+}
+
+static void
+test_worker_tx_buffers_until_burst_max_then_flushes(void)
+{
+	uint64_t tx_pkts0 = lr_tw->tx_pkts;
+	unsigned int i;
+
+	keep_reset(UINT16_MAX);
+	for (i = 0; i < LR_BURST_MAX; i++)
+		lr_tx(lr_tw, 0, small_pkt());
+	CU_ASSERT_EQUAL(nb_bursts, 0);  /* a full buffer is not sent until more arrives */
+	CU_ASSERT_EQUAL(lr_tw->tx[0].n, LR_BURST_MAX);
+
+	lr_tx(lr_tw, 0, small_pkt());   /* the 65th flushes the 64 first */
+	CU_ASSERT_EQUAL(nb_bursts, 1);
+	CU_ASSERT_EQUAL(bursts[0], LR_BURST_MAX);
+	CU_ASSERT_EQUAL(lr_tw->tx[0].n, 1);
+
+	CU_ASSERT_EQUAL(lr_worker_flush(lr_tw), 1);
+	CU_ASSERT_EQUAL(nb_bursts, 2);
+	CU_ASSERT_EQUAL(bursts[1], 1);
+	CU_ASSERT_EQUAL(lr_tw->tx[0].n, 0);
+	CU_ASSERT_EQUAL(nb_kept, LR_BURST_MAX + 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_TX), LR_BURST_MAX + 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_TX_FULL), 0);
+	CU_ASSERT_EQUAL(lr_tw->tx_pkts - tx_pkts0, LR_BURST_MAX + 1);
+
+	/* Flushing an empty buffer calls nothing. */
+	CU_ASSERT_EQUAL(lr_worker_flush(lr_tw), 0);
+	CU_ASSERT_EQUAL(nb_bursts, 2);
+	keep_free();
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_worker_tx_full_counts_and_frees_the_rest(void)
+{
+	unsigned int i;
+
+	keep_reset(5);
+	for (i = 0; i < 10; i++)
+		lr_tx(lr_tw, 0, small_pkt());
+	CU_ASSERT_EQUAL(lr_worker_flush(lr_tw), 5);
+	CU_ASSERT_EQUAL(nb_kept, 5);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_TX_FULL), 5);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_TX), 5);
+	CU_ASSERT_EQUAL(lr_tw->tx[0].n, 0);
+	keep_free();
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_worker_flush_sends_each_port_separately(void)
+{
+	keep_reset(UINT16_MAX);
+	lr_tx(lr_tw, 0, small_pkt());
+	lr_tx(lr_tw, 3, small_pkt());
+	lr_tx(lr_tw, 3, small_pkt());
+	CU_ASSERT_EQUAL(lr_worker_flush(lr_tw), 3);
+	CU_ASSERT_EQUAL_FATAL(nb_bursts, 2);
+	CU_ASSERT_EQUAL(burst_ports[0], 0);
+	CU_ASSERT_EQUAL(bursts[0], 1);
+	CU_ASSERT_EQUAL(burst_ports[1], 3);
+	CU_ASSERT_EQUAL(bursts[1], 2);
+	keep_free();
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_worker_drop_counts_reason_and_frees(void)
+{
+	lr_drop(lr_tw, small_pkt(), LR_STAT_ip_BAD_CKSUM);
+	lr_drop(lr_tw, small_pkt(), LR_STAT_ip_BAD_CKSUM);
+	lr_consume(small_pkt());
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_BAD_CKSUM), 2);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_worker_alloc_counts_nombuf_when_pool_empty(void)
+{
+	struct rte_mempool *tiny, *saved = lr_tw->pool;
+	struct rte_mbuf *a, *b;
+
+	tiny = rte_pktmbuf_pool_create("lrtest_tiny", 1, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+			SOCKET_ID_ANY);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tiny);
+	lr_tw->pool = tiny;
+	a = lr_alloc(lr_tw);
+	b = lr_alloc(lr_tw);
+	CU_ASSERT_PTR_NOT_NULL(a);
+	CU_ASSERT_PTR_NULL(b);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_NOMBUF), 1);
+	rte_pktmbuf_free(a);
+	lr_tw->pool = saved;
+	rte_mempool_free(tiny);
+}
+
+static void
+test_worker_init_rejects_bad_arguments(void)
+{
+	struct lr_worker w;
+
+	CU_ASSERT_EQUAL(lr_worker_init(&w, LR_MAX_WORKERS, lr_test_pool), -EINVAL);
+	CU_ASSERT_EQUAL(lr_worker_init(&w, 1, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(lr_worker_init(&w, 3, lr_test_pool), 0);
+	CU_ASSERT_EQUAL(w.id, 3);
+	CU_ASSERT_PTR_EQUAL(w.stats, &lr_stats_blocks[3]);
+	CU_ASSERT_PTR_EQUAL(w.pool, lr_test_pool);
+	CU_ASSERT_EQUAL(w.txq, 3);
+	CU_ASSERT_EQUAL(w.rxq, 3);
+}
+
+static void
+test_worker_iface_lookup_by_port_and_address(void)
+{
+	struct lr_iface ifc;
+
+	CU_ASSERT_PTR_NOT_NULL(lr_iface_get(0));
+	CU_ASSERT_PTR_NULL(lr_iface_get(1));
+	CU_ASSERT_PTR_NULL(lr_iface_get(LR_MAX_PORTS));
+	CU_ASSERT_PTR_NULL(lr_iface_get(UINT16_MAX));
+	CU_ASSERT_PTR_EQUAL(lr_iface_by_ip(rte_cpu_to_be_32(LR_TEST_OUR_IP)), lr_iface_get(0));
+	CU_ASSERT_PTR_NULL(lr_iface_by_ip(rte_cpu_to_be_32(LR_TEST_PEER_IP)));
+
+	memset(&ifc, 0, sizeof(ifc));
+	ifc.port_id = LR_MAX_PORTS;
+	CU_ASSERT_EQUAL(lr_iface_add(&ifc), -EINVAL);
+	ifc.port_id = 2;
+	ifc.ip = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
+	CU_ASSERT_EQUAL(lr_iface_add(&ifc), 0);
+	CU_ASSERT_PTR_EQUAL(lr_iface_by_ip(ifc.ip), lr_iface_get(2));
+	CU_ASSERT_TRUE(lr_iface_get(2)->used);
+}
+
+static void
+test_stats_sum_over_several_blocks(void)
+{
+	const struct lr_stat_desc *d;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		lr_stats_blocks[i].v[LR_STAT_udp_RX] = i + 1;
+	lr_stats_blocks[LR_STATS_MAX_BLOCKS - 1].v[LR_STAT_udp_RX] = 100;
+	CU_ASSERT_EQUAL(lr_stats_sum(LR_STAT_udp_RX, 4), 10);
+	CU_ASSERT_EQUAL(lr_stats_sum(LR_STAT_udp_RX, 2), 3);
+	CU_ASSERT_EQUAL(lr_stats_sum(LR_STAT_udp_RX, 0), 0);
+	CU_ASSERT_EQUAL(lr_stats_sum(LR_STAT_udp_RX, 100000), 110); /* clamped, no overrun */
+	CU_ASSERT_EQUAL(lr_stats_sum(LR_STAT_MAX, 4), 0);
+	CU_ASSERT_EQUAL(lr_stats_read(2, LR_STAT_udp_RX), 3);
+	CU_ASSERT_EQUAL(lr_stats_sum(LR_STAT_udp_TX, 4), 0);
+
+	LR_STAT_INC(lr_tw->stats, LR_STAT_udp_TX);
+	LR_STAT_ADD(lr_tw->stats, LR_STAT_udp_TX, 41);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_udp_TX), 42);
+
+	d = lr_stats_desc(LR_STAT_eth_TX_FULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_STRING_EQUAL(d->layer, "eth");
+	CU_ASSERT_STRING_EQUAL(d->name, "TX_FULL");
+	CU_ASSERT_EQUAL(d->kind, LR_STAT_KIND_DROP);
+	d = lr_stats_desc(LR_STAT_arp_LEARNED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->kind, LR_STAT_KIND_COUNT);
+	CU_ASSERT_PTR_NULL(lr_stats_desc(LR_STAT_MAX));
+	CU_ASSERT_PTR_NULL(lr_stats_desc((enum lr_stat_id)-1));
+
+	lr_stats_reset();
+	CU_ASSERT_EQUAL(lr_stats_sum(LR_STAT_udp_RX, LR_STATS_MAX_BLOCKS), 0);
+}
+
+static void
+test_ip_fmt_formats_dotted_quad(void)
+{
+	char buf[16], small[8];
+
+	CU_ASSERT_STRING_EQUAL(lr_ip_fmt(rte_cpu_to_be_32(LR_TEST_OUR_IP), buf, sizeof(buf)),
+			"198.18.0.2");
+	CU_ASSERT_STRING_EQUAL(lr_ip_fmt(rte_cpu_to_be_32(UINT32_MAX), buf, sizeof(buf)),
+			"255.255.255.255");
+	CU_ASSERT_STRING_EQUAL(lr_ip_fmt(0, buf, sizeof(buf)), "0.0.0.0");
+	CU_ASSERT_PTR_EQUAL(lr_ip_fmt(0, buf, sizeof(buf)), buf);
+	/* A short buffer is truncated and terminated. */
+	lr_ip_fmt(rte_cpu_to_be_32(UINT32_MAX), small, sizeof(small));
+	CU_ASSERT_EQUAL(strlen(small), sizeof(small) - 1);
+}
+
+static void
+test_martian_sources(void)
+{
+	CU_ASSERT_TRUE(lr_ip_is_martian_src(0));
+	CU_ASSERT_TRUE(lr_ip_is_martian_src(rte_cpu_to_be_32(UINT32_MAX)));
+	CU_ASSERT_TRUE(lr_ip_is_martian_src(rte_cpu_to_be_32(RTE_IPV4(224, 0, 0, 1))));
+	CU_ASSERT_TRUE(lr_ip_is_martian_src(rte_cpu_to_be_32(RTE_IPV4(239, 255, 255, 250))));
+	CU_ASSERT_TRUE(lr_ip_is_martian_src(rte_cpu_to_be_32(RTE_IPV4(127, 0, 0, 1))));
+	CU_ASSERT_FALSE(lr_ip_is_martian_src(rte_cpu_to_be_32(LR_TEST_PEER_IP)));
+	CU_ASSERT_FALSE(lr_ip_is_martian_src(rte_cpu_to_be_32(RTE_IPV4(8, 8, 8, 8))));
+}
+
+static void
+test_clock_is_monotonic_microseconds(void)
+{
+	uint64_t a = lr_clock_us(), b;
+
+	rte_delay_us_block(2000);
+	b = lr_clock_us();
+	CU_ASSERT(b >= a + 1500);
+	CU_ASSERT(b < a + 1000000);
+}
+
+static void
+count_call(struct lr_worker *w, void *arg)
+{
+	*(uint16_t *)arg = (uint16_t)(w->id + 100);
+}
+
+static void
+test_worker_call_inline_when_not_running_posted_when_running(void)
+{
+	uint16_t got = 0;
+
+	/* no poll loop: runs inline */
+	lr_tw->running = false;
+	CU_ASSERT_EQUAL(lr_worker_call(lr_tw, count_call, &got, 10), 0);
+	CU_ASSERT_EQUAL(got, 100);
+
+	/* a "running" worker that never polls: the caller times out, nothing ran */
+	got = 0;
+	lr_tw->running = true;
+	CU_ASSERT_EQUAL(lr_worker_call(lr_tw, count_call, &got, 5), -ETIMEDOUT);
+	CU_ASSERT_EQUAL(got, 0);
+	/* the worker's next turn runs the posted call exactly once */
+	lr_worker_poll_calls(lr_tw);
+	CU_ASSERT_EQUAL(got, 100);
+	got = 0;
+	lr_worker_poll_calls(lr_tw);
+	CU_ASSERT_EQUAL(got, 0);
+	lr_tw->running = false;
+}
+
+static const CU_TestInfo cases[] = {
+	{"test_worker_call_inline_when_not_running_posted_when_running",
+		test_worker_call_inline_when_not_running_posted_when_running},
+	{"test_worker_tx_buffers_until_burst_max_then_flushes",
+		test_worker_tx_buffers_until_burst_max_then_flushes},
+	{"test_worker_tx_full_counts_and_frees_the_rest",
+		test_worker_tx_full_counts_and_frees_the_rest},
+	{"test_worker_flush_sends_each_port_separately",
+		test_worker_flush_sends_each_port_separately},
+	{"test_worker_drop_counts_reason_and_frees", test_worker_drop_counts_reason_and_frees},
+	{"test_worker_alloc_counts_nombuf_when_pool_empty",
+		test_worker_alloc_counts_nombuf_when_pool_empty},
+	{"test_worker_init_rejects_bad_arguments", test_worker_init_rejects_bad_arguments},
+	{"test_worker_iface_lookup_by_port_and_address",
+		test_worker_iface_lookup_by_port_and_address},
+	{"test_stats_sum_over_several_blocks", test_stats_sum_over_several_blocks},
+	{"test_ip_fmt_formats_dotted_quad", test_ip_fmt_formats_dotted_quad},
+	{"test_martian_sources", test_martian_sources},
+	{"test_clock_is_monotonic_microseconds", test_clock_is_monotonic_microseconds},
+	CU_TEST_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	struct lr_test_suite suites[] = {{"worker", NULL, NULL, cases}, {0}};
+
+	return lr_test_main(argc, argv, suites);
+}

@@ -1,0 +1,561 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/eth/arp.c: responder (RFC 826), cache with expiry, resolution with a bounded
+ * pending queue and retries, gratuitous ARP (RFC 5227 announcement).
+ */
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_ether.h>
+
+#include "lr_eth.h"
+#include "lr_ip.h"
+#include "lr_udp.h"
+#include "lr_test.h"
+
+static const struct rte_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+static const struct rte_ether_addr zero_mac;
+static const struct rte_ether_addr other_mac = {{0x02, 0x4c, 0x52, 0x00, 0x00, 0x09}};
+
+#define MS 1000ULL
+
+static void
+reinit_arp(const struct lr_arp_conf *c)
+{
+	lr_worker_flush(lr_tw);
+	lr_test_tx_clear();
+	lr_arp_worker_fini(lr_tw);
+	lr_arp_configure(c);
+	CU_ASSERT_EQUAL_FATAL(lr_arp_worker_init(lr_tw), 0);
+	lr_test_learn_peer();
+}
+
+/* Send a small UDP datagram from us to dst (host order) through the whole stack. */
+static void
+send_udp_to(uint32_t dst, uint16_t dport)
+{
+	struct rte_mbuf *m = lr_test_data("data", 4);
+
+	lr_udp_send(lr_tw, m, rte_cpu_to_be_32(LR_TEST_OUR_IP), rte_cpu_to_be_16(5000),
+			rte_cpu_to_be_32(dst), rte_cpu_to_be_16(dport));
+	lr_worker_flush(lr_tw);
+}
+
+/* Check frame i is an ARP request from us for tip (host order). */
+static void
+assert_arp_request_for(unsigned int i, uint32_t tip)
+{
+	struct lr_test_parsed p;
+
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(i), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.arp);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->dst_addr, &bcast));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->src_addr, &lr_test_our_mac));
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.eth->ether_type), RTE_ETHER_TYPE_ARP);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.arp->arp_hardware), RTE_ARP_HRD_ETHER);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.arp->arp_protocol), RTE_ETHER_TYPE_IPV4);
+	CU_ASSERT_EQUAL(p.arp->arp_hlen, 6);
+	CU_ASSERT_EQUAL(p.arp->arp_plen, 4);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.arp->arp_opcode), RTE_ARP_OP_REQUEST);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.arp->arp_data.arp_sha, &lr_test_our_mac));
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.arp->arp_data.arp_sip), LR_TEST_OUR_IP);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.arp->arp_data.arp_tha, &zero_mac));
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.arp->arp_data.arp_tip), tip);
+}
+
+static unsigned int
+count_arp_requests(void)
+{
+	unsigned int i, n = 0;
+	struct lr_test_parsed p;
+
+	for (i = 0; i < lr_test_tx_count(); i++)
+		if (lr_test_parse(lr_test_tx_get(i), &p) == 0 && p.arp != NULL &&
+				rte_be_to_cpu_16(p.arp->arp_opcode) == RTE_ARP_OP_REQUEST)
+			n++;
+	return n;
+}
+
+static struct rte_mbuf *
+arp_bytes(struct rte_arp_hdr **arp)
+{
+	struct rte_mbuf *m = lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, LR_TEST_OUR_IP);
+
+	*arp = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, RTE_ETHER_HDR_LEN);
+	return m;
+}
+
+/* ---- responder ---- */
+
+static void
+test_arp_request_for_us_gets_reply(void)
+{
+	struct rte_ether_addr mac;
+	struct lr_test_parsed p;
+
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(0), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.arp);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->dst_addr, &other_mac));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->src_addr, &lr_test_our_mac));
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.eth->ether_type), RTE_ETHER_TYPE_ARP);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.arp->arp_hardware), RTE_ARP_HRD_ETHER);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.arp->arp_protocol), RTE_ETHER_TYPE_IPV4);
+	CU_ASSERT_EQUAL(p.arp->arp_hlen, 6);
+	CU_ASSERT_EQUAL(p.arp->arp_plen, 4);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.arp->arp_opcode), RTE_ARP_OP_REPLY);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.arp->arp_data.arp_sha, &lr_test_our_mac));
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.arp->arp_data.arp_sip), LR_TEST_OUR_IP);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.arp->arp_data.arp_tha, &other_mac));
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.arp->arp_data.arp_tip), LR_TEST_OTHER_IP);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_RX_REQUEST), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_TX_REPLY), 1);
+
+	/* RFC 826: the target adds the requester to its table. */
+	memset(&mac, 0, sizeof(mac));
+	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), &mac));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&mac, &other_mac));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_LEARNED), 1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_arp_request_unicast_to_us_gets_reply(void)
+{
+	/* A unicast request (cache refresh, RFC 1122 2.3.2.1) is answered too. */
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &lr_test_our_mac, &other_mac, LR_TEST_OTHER_IP,
+			&lr_test_our_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_TX_REPLY), 1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_arp_request_for_other_ip_not_for_us(void)
+{
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, RTE_IPV4(198, 18, 0, 77)));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_NOT_FOR_US), 1);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	/* RFC 826: a new sender is only added when we are the target. */
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_arp_request_for_other_ip_updates_known_sender(void)
+{
+	static const struct rte_ether_addr new_mac = {{0x02, 0x4c, 0x52, 0x00, 0x00, 0x11}};
+	struct rte_ether_addr mac;
+
+	/* RFC 826 merge: an entry we already hold is updated whatever the target. */
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &new_mac, LR_TEST_PEER_IP,
+			&zero_mac, RTE_IPV4(198, 18, 0, 77)));
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), &mac));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&mac, &new_mac));
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_arp_bad_hlen_plen_htype_ptype_bad_format(void)
+{
+	struct rte_arp_hdr *arp;
+	struct rte_mbuf *m;
+
+	m = arp_bytes(&arp);
+	arp->arp_hlen = 8;
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_BAD_FORMAT), 1);
+
+	m = arp_bytes(&arp);
+	arp->arp_plen = 16;
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_BAD_FORMAT), 2);
+
+	m = arp_bytes(&arp);
+	arp->arp_hardware = rte_cpu_to_be_16(6); /* IEEE 802 */
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_BAD_FORMAT), 3);
+
+	m = arp_bytes(&arp);
+	arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_BAD_FORMAT), 4);
+
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_arp_truncated_dropped(void)
+{
+	struct rte_arp_hdr *arp;
+	struct rte_mbuf *m = arp_bytes(&arp);
+
+	rte_pktmbuf_trim(m, 8); /* 20 bytes of ARP: no target fields */
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_TRUNCATED), 1);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_arp_bad_op_dropped(void)
+{
+	struct rte_arp_hdr *arp;
+	struct rte_mbuf *m = arp_bytes(&arp);
+
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REVREQUEST);
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_BAD_OP), 1);
+	m = arp_bytes(&arp);
+	arp->arp_opcode = 0;
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_BAD_OP), 2);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_arp_bad_sender_dropped(void)
+{
+	static const struct rte_ether_addr mc = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}};
+	struct rte_arp_hdr *arp;
+	struct rte_mbuf *m;
+
+	m = arp_bytes(&arp);
+	arp->arp_data.arp_sha = bcast;
+	lr_test_rx(m);
+	m = arp_bytes(&arp);
+	arp->arp_data.arp_sha = mc;
+	lr_test_rx(m);
+	m = arp_bytes(&arp);
+	arp->arp_data.arp_sha = lr_test_our_mac;
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_BAD_SENDER), 3);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_arp_gratuitous_is_broadcast_announcement(void)
+{
+	struct lr_test_parsed p;
+
+	lr_arp_send_gratuitous(lr_tw, lr_iface_get(0));
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(0), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.arp);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->dst_addr, &bcast));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->src_addr, &lr_test_our_mac));
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.eth->ether_type), RTE_ETHER_TYPE_ARP);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.arp->arp_opcode), RTE_ARP_OP_REQUEST);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.arp->arp_data.arp_sha, &lr_test_our_mac));
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.arp->arp_data.arp_sip), LR_TEST_OUR_IP);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.arp->arp_data.arp_tip), LR_TEST_OUR_IP);
+	/* RFC 5227 2.3: target hardware address ignored, SHOULD be zero. */
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.arp->arp_data.arp_tha, &zero_mac));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_TX_GRATUITOUS), 1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* ---- resolution ---- */
+
+static void
+test_arp_unknown_host_queues_packet_and_sends_request(void)
+{
+	struct lr_test_parsed p;
+	struct rte_ether_addr mac;
+
+	send_udp_to(LR_TEST_OTHER_IP, 7777);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	assert_arp_request_for(0, LR_TEST_OTHER_IP);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_TX_REQUEST), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_QUEUED), 1);
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	lr_test_tx_clear();
+
+	/* A second packet waits too, without a second request. */
+	send_udp_to(LR_TEST_OTHER_IP, 7778);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_QUEUED), 2);
+
+	/* The reply releases both, in order, with the learned MAC. */
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REPLY, &lr_test_our_mac, &other_mac, LR_TEST_OTHER_IP,
+			&lr_test_our_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_RX_REPLY), 1);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 2);
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(0), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.udp);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->dst_addr, &other_mac));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->src_addr, &lr_test_our_mac));
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.eth->ether_type), RTE_ETHER_TYPE_IPV4);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.ip->dst_addr), LR_TEST_OTHER_IP);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.ip->src_addr), LR_TEST_OUR_IP);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.udp->dst_port), 7777);
+	CU_ASSERT_EQUAL(p.payload_len, 4);
+	CU_ASSERT_EQUAL(memcmp(p.payload, "data", 4), 0);
+	CU_ASSERT_TRUE(lr_test_ip_cksum_ok(&p));
+	CU_ASSERT_TRUE(lr_test_l4_cksum_ok(&p));
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(1), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.udp);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.udp->dst_port), 7778);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->dst_addr, &other_mac));
+
+	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), &mac));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&mac, &other_mac));
+	LR_TEST_ASSERT_NO_LEAK();
+
+	/* Resolved: the next packet leaves at once. */
+	send_udp_to(LR_TEST_OTHER_IP, 7779);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(0), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL(p.udp);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_TX_REQUEST), 1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_arp_request_from_unknown_host_releases_queued_packets(void)
+{
+	/* Its request for us teaches us its MAC just as a reply would. */
+	send_udp_to(LR_TEST_OTHER_IP, 7777);
+	lr_test_tx_clear();
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 2); /* our reply + the released datagram */
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_arp_no_reply_retries_then_drops_unresolved(void)
+{
+	const struct lr_arp_conf *c = &lr_arp_conf_default;
+	uint64_t t0 = lr_tw->now_us, step = 100 * MS, t, fail_at = 0;
+	uint64_t req_at[16];
+	unsigned int nreq = 0, i, last = 0;
+
+	send_udp_to(LR_TEST_OTHER_IP, 7777);
+	send_udp_to(LR_TEST_OTHER_IP, 7778);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_QUEUED), 2);
+	req_at[nreq++] = 0;
+	last = lr_test_tx_count();
+	for (t = step; t <= (uint64_t)(c->retries + 2) * c->retry_ms * MS; t += step) {
+		lr_test_advance_us(step);
+		for (i = last; i < lr_test_tx_count(); i++) {
+			assert_arp_request_for(i, LR_TEST_OTHER_IP);
+			if (nreq < RTE_DIM(req_at))
+				req_at[nreq++] = lr_tw->now_us - t0;
+		}
+		last = lr_test_tx_count();
+		if (fail_at == 0 && lr_test_stat(LR_STAT_arp_UNRESOLVED) != 0)
+			fail_at = lr_tw->now_us - t0;
+	}
+	CU_ASSERT_EQUAL(nreq, c->retries);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_TX_REQUEST), c->retries);
+	for (i = 1; i < nreq && i < RTE_DIM(req_at); i++) {
+		/* one request every retry_ms */
+		CU_ASSERT(req_at[i] >= (uint64_t)i * c->retry_ms * MS);
+		CU_ASSERT(req_at[i] <= (uint64_t)i * c->retry_ms * MS + step);
+	}
+	/* Given up one retry interval after the last request. */
+	CU_ASSERT(fail_at >= (uint64_t)c->retries * c->retry_ms * MS);
+	CU_ASSERT(fail_at <= (uint64_t)c->retries * c->retry_ms * MS + step);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_UNRESOLVED), 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_RESOLVE_FAILED), 1);
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	LR_TEST_ASSERT_NO_LEAK();
+
+	/* A later packet starts a fresh resolution. */
+	send_udp_to(LR_TEST_OTHER_IP, 7777);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	assert_arp_request_for(0, LR_TEST_OTHER_IP);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_TX_REQUEST), c->retries + 1);
+}
+
+static void
+test_arp_pending_queue_bounded(void)
+{
+	const struct lr_arp_conf *c = &lr_arp_conf_default;
+	unsigned int i;
+
+	for (i = 0; i < c->pending_max + 1; i++)
+		send_udp_to(LR_TEST_OTHER_IP, 7000 + i);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_QUEUED), c->pending_max);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_PENDING_FULL), 1);
+	CU_ASSERT_EQUAL(count_arp_requests(), 1);
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(lr_test_pool_in_use(), lr_test_pool_baseline() + c->pending_max);
+
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REPLY, &lr_test_our_mac, &other_mac, LR_TEST_OTHER_IP,
+			&lr_test_our_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL(lr_test_tx_count(), c->pending_max);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_arp_entry_expires_after_timeout(void)
+{
+	struct lr_arp_conf c = lr_arp_conf_default;
+
+	c.timeout_ms = 5000;
+	reinit_arp(&c);
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	lr_test_advance_us(4000 * MS);
+	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_EXPIRED), 0);
+	lr_test_advance_us(1500 * MS);
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	/* the peer was learned at the same instant and expires too */
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), NULL));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_EXPIRED), 2);
+
+	/* Traffic to an expired host resolves again. */
+	lr_test_tx_clear();
+	send_udp_to(LR_TEST_OTHER_IP, 7777);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	assert_arp_request_for(0, LR_TEST_OTHER_IP);
+	lr_test_tx_clear();
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REPLY, &lr_test_our_mac, &other_mac, LR_TEST_OTHER_IP,
+			&lr_test_our_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_arp_refresh_extends_entry(void)
+{
+	struct lr_arp_conf c = lr_arp_conf_default;
+
+	c.timeout_ms = 5000;
+	reinit_arp(&c);
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, LR_TEST_OUR_IP));
+	lr_test_advance_us(4000 * MS);
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, LR_TEST_OUR_IP));
+	lr_test_advance_us(4000 * MS);
+	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_LEARNED), 2);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_arp_table_full_drops_packets(void)
+{
+	struct lr_arp_conf c = lr_arp_conf_default;
+	unsigned int i, n = 64;
+
+	c.table_size = 8;
+	reinit_arp(&c);
+	/* The peer holds one slot; fill the rest with resolutions in progress. */
+	for (i = 0; i < n; i++)
+		send_udp_to(RTE_IPV4(198, 18, 0, 100 + i), 7777);
+	/* 7 or 8 in progress, depending on whether the resolved peer may be evicted */
+	CU_ASSERT(lr_test_stat(LR_STAT_arp_QUEUED) >= c.table_size - 1);
+	CU_ASSERT(lr_test_stat(LR_STAT_arp_QUEUED) <= c.table_size);
+	CU_ASSERT(lr_test_stat(LR_STAT_arp_TABLE_FULL) >= n - c.table_size);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_QUEUED) + lr_test_stat(LR_STAT_arp_TABLE_FULL),
+			n);
+	CU_ASSERT_EQUAL(count_arp_requests(), lr_test_stat(LR_STAT_arp_QUEUED));
+
+	/* Everything queued is freed when resolution fails. */
+	for (i = 0; i < 50; i++)
+		lr_test_advance_us(100 * MS);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_UNRESOLVED), lr_test_stat(LR_STAT_arp_QUEUED));
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+struct walk_ctx {
+	unsigned int n;
+	struct lr_arp_entry_info e[8];
+};
+
+static int
+walk_cb(const struct lr_arp_entry_info *e, void *arg)
+{
+	struct walk_ctx *w = arg;
+
+	if (w->n < RTE_DIM(w->e))
+		w->e[w->n] = *e;
+	w->n++;
+	return 0;
+}
+
+static void
+test_arp_walk_reports_entries(void)
+{
+	const struct lr_arp_conf *c = &lr_arp_conf_default;
+	struct walk_ctx ctx;
+	unsigned int i, seen_peer = 0, seen_other = 0;
+
+	send_udp_to(LR_TEST_OTHER_IP, 7777);
+	memset(&ctx, 0, sizeof(ctx));
+	CU_ASSERT_EQUAL(lr_arp_walk(lr_tw, walk_cb, &ctx), 2);
+	CU_ASSERT_EQUAL_FATAL(ctx.n, 2);
+	for (i = 0; i < ctx.n; i++) {
+		const struct lr_arp_entry_info *e = &ctx.e[i];
+
+		CU_ASSERT_EQUAL(e->port_id, 0);
+		CU_ASSERT_EQUAL(e->worker, 0);
+		if (e->ip == rte_cpu_to_be_32(LR_TEST_PEER_IP)) {
+			seen_peer++;
+			CU_ASSERT_EQUAL(e->state, LR_ARP_REACHABLE);
+			CU_ASSERT_TRUE(rte_is_same_ether_addr(&e->mac, &lr_test_peer_mac));
+			CU_ASSERT_EQUAL(e->expires_us, lr_tw->now_us + (uint64_t)c->timeout_ms * MS);
+			CU_ASSERT_EQUAL(e->pending, 0);
+		} else if (e->ip == rte_cpu_to_be_32(LR_TEST_OTHER_IP)) {
+			seen_other++;
+			CU_ASSERT_EQUAL(e->state, LR_ARP_INCOMPLETE);
+			CU_ASSERT_EQUAL(e->pending, 1);
+			CU_ASSERT_EQUAL(e->tries, 1);
+		}
+	}
+	CU_ASSERT_EQUAL(seen_peer, 1);
+	CU_ASSERT_EQUAL(seen_other, 1);
+}
+
+static const CU_TestInfo cases[] = {
+	{"test_arp_request_for_us_gets_reply", test_arp_request_for_us_gets_reply},
+	{"test_arp_request_unicast_to_us_gets_reply", test_arp_request_unicast_to_us_gets_reply},
+	{"test_arp_request_for_other_ip_not_for_us", test_arp_request_for_other_ip_not_for_us},
+	{"test_arp_request_for_other_ip_updates_known_sender",
+		test_arp_request_for_other_ip_updates_known_sender},
+	{"test_arp_bad_hlen_plen_htype_ptype_bad_format",
+		test_arp_bad_hlen_plen_htype_ptype_bad_format},
+	{"test_arp_truncated_dropped", test_arp_truncated_dropped},
+	{"test_arp_bad_op_dropped", test_arp_bad_op_dropped},
+	{"test_arp_bad_sender_dropped", test_arp_bad_sender_dropped},
+	{"test_arp_gratuitous_is_broadcast_announcement",
+		test_arp_gratuitous_is_broadcast_announcement},
+	{"test_arp_unknown_host_queues_packet_and_sends_request",
+		test_arp_unknown_host_queues_packet_and_sends_request},
+	{"test_arp_request_from_unknown_host_releases_queued_packets",
+		test_arp_request_from_unknown_host_releases_queued_packets},
+	{"test_arp_no_reply_retries_then_drops_unresolved",
+		test_arp_no_reply_retries_then_drops_unresolved},
+	{"test_arp_pending_queue_bounded", test_arp_pending_queue_bounded},
+	{"test_arp_entry_expires_after_timeout", test_arp_entry_expires_after_timeout},
+	{"test_arp_refresh_extends_entry", test_arp_refresh_extends_entry},
+	{"test_arp_table_full_drops_packets", test_arp_table_full_drops_packets},
+	{"test_arp_walk_reports_entries", test_arp_walk_reports_entries},
+	CU_TEST_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	struct lr_test_suite suites[] = {{"arp", NULL, NULL, cases}, {0}};
+
+	return lr_test_main(argc, argv, suites);
+}

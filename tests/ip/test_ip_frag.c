@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv4 reassembly on input and fragmentation on output (RFC 791 3.2, RFC 815),
+ * exercised with a 3000-byte ICMP echo.
+ */
+#include <string.h>
+
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "lr_ip.h"
+#include "lr_test.h"
+
+#define ETH_LEN RTE_ETHER_HDR_LEN
+#define ICMP_LEN 3000              /* ICMP header + data */
+#define FRAG_ID 0x1234
+
+static uint8_t echo[ICMP_LEN];     /* the ICMP echo request being fragmented */
+
+static void
+make_echo(void)
+{
+	struct rte_icmp_hdr *h = (struct rte_icmp_hdr *)echo;
+	unsigned int i;
+
+	for (i = sizeof(*h); i < ICMP_LEN; i++)
+		echo[i] = (uint8_t)(i * 31 + (i >> 8));
+	h->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	h->icmp_code = 0;
+	h->icmp_ident = rte_cpu_to_be_16(0x77);
+	h->icmp_seq_nb = rte_cpu_to_be_16(3);
+	h->icmp_cksum = 0;
+	h->icmp_cksum = ~rte_raw_cksum(echo, ICMP_LEN);
+}
+
+/* One fragment of the echo: bytes [off, off+len) of the ICMP message. */
+static struct rte_mbuf *
+frag(uint16_t off, uint16_t len, bool more)
+{
+	struct rte_mbuf *m;
+	struct rte_ipv4_hdr *ip;
+
+	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_ICMP, echo + off, len);
+	ip = lr_test_ip_of(m);
+	ip->packet_id = rte_cpu_to_be_16(FRAG_ID);
+	ip->fragment_offset = rte_cpu_to_be_16((off / 8) | (more ? RTE_IPV4_HDR_MF_FLAG : 0));
+	lr_test_ip_recksum(m);
+	return m;
+}
+
+/* The three fragments: 1480 + 1480 + 40. */
+static struct rte_mbuf *
+frag_n(unsigned int i)
+{
+	switch (i) {
+	case 0:
+		return frag(0, 1480, true);
+	case 1:
+		return frag(1480, 1480, true);
+	default:
+		return frag(2960, 40, false);
+	}
+}
+
+/* Check the recorded frames are the fragments of an echo reply to our request. */
+static void
+assert_fragmented_reply(void)
+{
+	static uint8_t got[ICMP_LEN];
+	static bool have[ICMP_LEN];
+	struct rte_icmp_hdr *h = (struct rte_icmp_hdr *)got;
+	unsigned int i, n = lr_test_tx_count(), total = 0, last_seen = 0;
+	uint16_t id = 0;
+
+	memset(got, 0, sizeof(got));
+	memset(have, 0, sizeof(have));
+	CU_ASSERT_FATAL(n >= 3);
+	for (i = 0; i < n; i++) {
+		struct lr_test_parsed p;
+		uint16_t fo, off, len, j;
+		uint8_t *data;
+
+		CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(i), &p), 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p.ip);
+		CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->dst_addr, &lr_test_peer_mac));
+		CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.ip->src_addr), LR_TEST_OUR_IP);
+		CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.ip->dst_addr), LR_TEST_PEER_IP);
+		CU_ASSERT_EQUAL(p.ip->next_proto_id, IPPROTO_ICMP);
+		CU_ASSERT_TRUE(lr_test_ip_cksum_ok(&p));
+		CU_ASSERT(rte_be_to_cpu_16(p.ip->total_length) <= lr_iface_get(0)->mtu);
+		CU_ASSERT(rte_pktmbuf_pkt_len(lr_test_tx_get(i)) <=
+				ETH_LEN + (uint32_t)lr_iface_get(0)->mtu);
+		if (i == 0)
+			id = p.ip->packet_id;
+		CU_ASSERT_EQUAL(p.ip->packet_id, id);
+		fo = rte_be_to_cpu_16(p.ip->fragment_offset);
+		CU_ASSERT_EQUAL(fo & RTE_IPV4_HDR_DF_FLAG, 0);
+		off = (fo & RTE_IPV4_HDR_OFFSET_MASK) * 8;
+		len = rte_be_to_cpu_16(p.ip->total_length) - rte_ipv4_hdr_len(p.ip);
+		data = (uint8_t *)p.ip + rte_ipv4_hdr_len(p.ip);
+		if (fo & RTE_IPV4_HDR_MF_FLAG) {
+			CU_ASSERT_EQUAL(len % 8, 0); /* only the last may be odd */
+		} else {
+			last_seen++;
+		}
+		CU_ASSERT_FATAL(off + len <= ICMP_LEN);
+		for (j = 0; j < len; j++) {
+			CU_ASSERT_FALSE(have[off + j]); /* no overlap */
+			have[off + j] = true;
+		}
+		memcpy(got + off, data, len);
+		total += len;
+		if (!(fo & RTE_IPV4_HDR_MF_FLAG)) {
+			CU_ASSERT_EQUAL(off + len, ICMP_LEN);
+		}
+	}
+	CU_ASSERT_EQUAL(last_seen, 1);
+	CU_ASSERT_EQUAL(total, ICMP_LEN);
+	CU_ASSERT_EQUAL(h->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+	CU_ASSERT_EQUAL(h->icmp_code, 0);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(h->icmp_ident), 0x77);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(h->icmp_seq_nb), 3);
+	CU_ASSERT_EQUAL(rte_raw_cksum(got, ICMP_LEN), 0xffff);
+	CU_ASSERT_EQUAL(memcmp(got + 8, echo + 8, ICMP_LEN - 8), 0);
+}
+
+static void
+test_frag_in_order_reassembled_and_reply_fragmented(void)
+{
+	unsigned int i;
+
+	make_echo();
+	for (i = 0; i < 3; i++) {
+		lr_test_rx(frag_n(i));
+		if (i < 2) {
+			CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+		}
+	}
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_RX), 3);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_RX_ECHO), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_TX_ECHO_REPLY), 1);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 3);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TX), lr_test_tx_count());
+	assert_fragmented_reply();
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_frag_reversed_order_reassembled(void)
+{
+	make_echo();
+	lr_test_rx(frag_n(2));
+	lr_test_rx(frag_n(1));
+	lr_test_rx(frag_n(0));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	assert_fragmented_reply();
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_frag_middle_first_last_order_reassembled(void)
+{
+	make_echo();
+	lr_test_rx(frag_n(1));
+	lr_test_rx(frag_n(0));
+	lr_test_rx(frag_n(2));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	assert_fragmented_reply();
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static uint64_t
+frag_drops(void)
+{
+	return lr_test_stat(LR_STAT_ip_FRAG_BAD) + lr_test_stat(LR_STAT_ip_FRAG_TIMEOUT) +
+		lr_test_stat(LR_STAT_ip_FRAG_TOO_BIG);
+}
+
+static void
+expire_fragments(void)
+{
+	uint64_t t = (uint64_t)lr_ip_config()->frag_timeout_ms * 1000;
+
+	lr_test_advance_us(t / 2);
+	lr_test_advance_us(t / 2 + 1000);
+	lr_test_advance_us(t + 1000);
+}
+
+static void
+test_frag_duplicate_first_fragment_no_crash_no_leak(void)
+{
+	make_echo();
+	lr_test_rx(frag_n(0));
+	lr_test_rx(frag_n(0));
+	lr_test_rx(frag_n(1));
+	lr_test_rx(frag_n(2));
+	/* Either deduplicated and answered once, or discarded; never answered twice. */
+	CU_ASSERT(lr_test_stat(LR_STAT_icmp_RX_ECHO) <= 1);
+	expire_fragments();
+	if (lr_test_stat(LR_STAT_icmp_RX_ECHO) == 0) {
+		CU_ASSERT(frag_drops() >= 1);
+	}
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_RX), 4);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_frag_duplicate_middle_fragment_no_crash_no_leak(void)
+{
+	make_echo();
+	lr_test_rx(frag_n(0));
+	lr_test_rx(frag_n(1));
+	lr_test_rx(frag_n(1));
+	lr_test_rx(frag_n(2));
+	CU_ASSERT(lr_test_stat(LR_STAT_icmp_RX_ECHO) <= 1);
+	expire_fragments();
+	if (lr_test_stat(LR_STAT_icmp_RX_ECHO) == 0) {
+		CU_ASSERT(frag_drops() >= 1);
+	}
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_frag_overlapping_fragment_no_crash_no_leak(void)
+{
+	make_echo();
+	lr_test_rx(frag(0, 1480, true));
+	lr_test_rx(frag(1472, 1488, true));  /* overlaps the first by 8 bytes */
+	lr_test_rx(frag(2960, 40, false));
+	CU_ASSERT(lr_test_stat(LR_STAT_icmp_RX_ECHO) <= 1);
+	expire_fragments();
+	CU_ASSERT(frag_drops() >= 1 || lr_test_stat(LR_STAT_icmp_RX_ECHO) == 1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_frag_incomplete_set_freed_after_timeout(void)
+{
+	uint64_t t = (uint64_t)lr_ip_config()->frag_timeout_ms * 1000;
+
+	make_echo();
+	lr_test_rx(frag_n(0));
+	lr_test_rx(frag_n(2));
+	CU_ASSERT_EQUAL(lr_test_pool_in_use(), lr_test_pool_baseline() + 2);
+	lr_test_advance_us(t / 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TIMEOUT), 0);
+	lr_test_advance_us(t / 2 + 1000);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TIMEOUT), 2); /* counted per fragment */
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 0);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	LR_TEST_ASSERT_NO_LEAK();
+
+	/* The late middle fragment starts a new datagram that cannot complete. */
+	lr_test_rx(frag_n(1));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 0);
+	expire_fragments();
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TIMEOUT), 3);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_frag_beyond_65535_dropped(void)
+{
+	uint8_t data[64];
+	struct rte_mbuf *m;
+	struct rte_ipv4_hdr *ip;
+
+	memset(data, 0x11, sizeof(data));
+	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_ICMP, data, sizeof(data));
+	ip = lr_test_ip_of(m);
+	ip->packet_id = rte_cpu_to_be_16(0x4444);
+	/* offset 65528 + 64 bytes > 65535 */
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK);
+	lr_test_ip_recksum(m);
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TOO_BIG) + lr_test_stat(LR_STAT_ip_FRAG_BAD),
+			1);
+	LR_TEST_ASSERT_NO_LEAK();
+
+	/* offset 65000 with MF, then a first fragment: no datagram > 65535 is built */
+	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_ICMP, data, 8);
+	ip = lr_test_ip_of(m);
+	ip->packet_id = rte_cpu_to_be_16(0x4445);
+	ip->fragment_offset = rte_cpu_to_be_16(65000 / 8);
+	lr_test_ip_recksum(m);
+	lr_test_rx(m);
+	expire_fragments();
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_RX), 0);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_frag_unfragmented_with_df_not_counted_as_fragment(void)
+{
+	struct rte_mbuf *m = lr_test_icmp_echo(1, 1, "df", 2);
+
+	lr_test_ip_of(m)->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	lr_test_ip_recksum(m);
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_RX), 0);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_frag_interleaved_datagrams_reassembled_separately(void)
+{
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	make_echo();
+	for (i = 0; i < 3; i++) {
+		lr_test_rx(frag_n(i));
+		/* the same fragment with another id: a second datagram */
+		m = frag_n(i);
+		lr_test_ip_of(m)->packet_id = rte_cpu_to_be_16(FRAG_ID + 1);
+		lr_test_ip_recksum(m);
+		lr_test_rx(m);
+	}
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_TX_ECHO_REPLY), 2);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 6);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+
+static void
+test_frag_first_fragment_with_options_arriving_first(void)
+{
+	/*
+	 * RFC 791 3.2: options whose copied flag is clear (NOP, EOL) appear only in the
+	 * first fragment, so fragments of one datagram may differ in IHL. The first
+	 * fragment (IHL 6) arrives first, the last (IHL 5) last: the reassembled datagram
+	 * keeps the first header, and L4 must be found after it.
+	 */
+	static uint8_t dgram[8 + 1600];
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)dgram;
+	uint8_t b[RTE_ETHER_HDR_LEN + 24 + 1480];
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)b;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_ipv4_hdr ph;
+	struct rte_mbuf *m;
+	unsigned int i;
+	uint32_t sum;
+
+	for (i = 8; i < sizeof(dgram); i++)
+		dgram[i] = i * 5;
+	u->src_port = rte_cpu_to_be_16(40000);
+	u->dst_port = rte_cpu_to_be_16(7);
+	u->dgram_len = rte_cpu_to_be_16(sizeof(dgram));
+	u->dgram_cksum = 0;
+	memset(&ph, 0, sizeof(ph));
+	ph.version_ihl = 0x45;
+	ph.total_length = rte_cpu_to_be_16(20 + sizeof(dgram));
+	ph.next_proto_id = IPPROTO_UDP;
+	ph.src_addr = rte_cpu_to_be_32(LR_TEST_PEER_IP);
+	ph.dst_addr = rte_cpu_to_be_32(LR_TEST_OUR_IP);
+	sum = rte_ipv4_phdr_cksum(&ph, 0) + rte_raw_cksum(dgram, sizeof(dgram));
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	u->dgram_cksum = (uint16_t)~sum ? (uint16_t)~sum : 0xffff;
+
+	/* first fragment: IHL 6 with NOP NOP NOP EOL, data [0, 1480) */
+	memset(b, 0, sizeof(b));
+	eth->dst_addr = lr_test_our_mac;
+	eth->src_addr = lr_test_peer_mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = 0x46;
+	ip->total_length = rte_cpu_to_be_16(24 + 1480);
+	ip->packet_id = rte_cpu_to_be_16(0x5151);
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = ph.src_addr;
+	ip->dst_addr = ph.dst_addr;
+	memcpy((uint8_t *)(ip + 1), "\x01\x01\x01\x00", 4);
+	memcpy((uint8_t *)ip + 24, dgram, 1480);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	lr_test_rx(lr_test_frame(b, RTE_ETHER_HDR_LEN + 24 + 1480));
+
+	/* last fragment: IHL 5, data [1480, 1608) */
+	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_UDP, dgram + 1480,
+			sizeof(dgram) - 1480);
+	lr_test_ip_of(m)->packet_id = rte_cpu_to_be_16(0x5151);
+	lr_test_ip_of(m)->fragment_offset = rte_cpu_to_be_16(1480 / 8);
+	lr_test_ip_recksum(m);
+	lr_test_rx(m);
+
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_udp_BAD_LEN), 0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_udp_BAD_CKSUM), 0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_udp_ECHO_RX), 1);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 2); /* the 1600-byte echo, fragmented */
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static const CU_TestInfo cases[] = {
+	{"test_frag_in_order_reassembled_and_reply_fragmented",
+		test_frag_in_order_reassembled_and_reply_fragmented},
+	{"test_frag_reversed_order_reassembled", test_frag_reversed_order_reassembled},
+	{"test_frag_middle_first_last_order_reassembled",
+		test_frag_middle_first_last_order_reassembled},
+	{"test_frag_duplicate_first_fragment_no_crash_no_leak",
+		test_frag_duplicate_first_fragment_no_crash_no_leak},
+	{"test_frag_duplicate_middle_fragment_no_crash_no_leak",
+		test_frag_duplicate_middle_fragment_no_crash_no_leak},
+	{"test_frag_overlapping_fragment_no_crash_no_leak",
+		test_frag_overlapping_fragment_no_crash_no_leak},
+	{"test_frag_incomplete_set_freed_after_timeout",
+		test_frag_incomplete_set_freed_after_timeout},
+	{"test_frag_beyond_65535_dropped", test_frag_beyond_65535_dropped},
+	{"test_frag_unfragmented_with_df_not_counted_as_fragment",
+		test_frag_unfragmented_with_df_not_counted_as_fragment},
+	{"test_frag_interleaved_datagrams_reassembled_separately",
+		test_frag_interleaved_datagrams_reassembled_separately},
+	{"test_frag_first_fragment_with_options_arriving_first",
+		test_frag_first_fragment_with_options_arriving_first},
+	CU_TEST_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	struct lr_test_suite suites[] = {{"ip_frag", NULL, NULL, cases}, {0}};
+
+	return lr_test_main(argc, argv, suites);
+}
