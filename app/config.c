@@ -146,9 +146,6 @@ static const struct key_def ip_keys[] = {
 	KEY(I, "ttl", K_UINT, ttl, 1, 255, 0, "expected a TTL 1..255"),
 	KEY(I, "frag_max_flows", K_UINT, frag_max_flows, 1, 1 << 20, 0,
 		"expected datagrams 1..1048576"),
-	KEY(I, "frag_max_per_flow", K_UINT, frag_max_per_flow, 1, RTE_LIBRTE_IP_FRAG_MAX_FRAG, 0,
-		"expected fragments 1..RTE_LIBRTE_IP_FRAG_MAX_FRAG (" RTE_STR(
-			RTE_LIBRTE_IP_FRAG_MAX_FRAG) ")"),
 	KEY(I, "frag_timeout_ms", K_UINT, frag_timeout_ms, 1, 3600000, 0,
 		"expected milliseconds 1..3600000"),
 	KEY_END,

@@ -18,7 +18,6 @@ RTE_LOG_REGISTER_DEFAULT(lr_logtype_ip, INFO);
 const struct lr_ip_conf lr_ip_conf_default = {
 	.ttl = 64,
 	.frag_max_flows = 4096,
-	.frag_max_per_flow = RTE_LIBRTE_IP_FRAG_MAX_FRAG,
 	.frag_timeout_ms = 2000,
 	.icmp_rate = 100,
 	.icmp_burst = 50,
@@ -27,7 +26,6 @@ const struct lr_ip_conf lr_ip_conf_default = {
 struct lr_ip_conf lr_ip_conf_cur = {
 	.ttl = 64,
 	.frag_max_flows = 4096,
-	.frag_max_per_flow = RTE_LIBRTE_IP_FRAG_MAX_FRAG,
 	.frag_timeout_ms = 2000,
 	.icmp_rate = 100,
 	.icmp_burst = 50,

@@ -289,7 +289,7 @@ test_config_numbers_out_of_range(void)
 	expect_error(base_ini, "worker.burst=65", "[worker] burst: bad value '65'");
 	expect_error(base_ini, "worker.burst=0", "[worker] burst: bad value '0'");
 	expect_error(base_ini, "ip.ttl=0", "[ip] ttl: bad value '0'");
-	expect_error(base_ini, "ip.frag_max_per_flow=9", "RTE_LIBRTE_IP_FRAG_MAX_FRAG");
+	expect_error(base_ini, "ip.frag_max_per_flow=8", "unknown key");
 	expect_error("[app]\nmbufs = 700\n", "app.mbuf_cache=512",
 		"[app] mbuf_cache: bad value '512': too large for 700 mbufs");
 	expect_error(base_ini, "app.mbufs=1024", "[app] mbufs: bad value '1024': the RX rings "
