@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * TCP endpoint (RFC 9293): per-worker connection shard, callback-driven API.
+ *
+ * Everything here is per worker and lockless: a connection lives on the worker
+ * that created it (a SYN that arrived on it, or lr_tcp_connect() on it) and every
+ * call below must be made on that worker's lcore, from a callback or from the poll
+ * loop. Output is batched: segments produced while handling a burst, and data
+ * queued with lr_tcp_send(), leave at the next lr_tcp_flush(w), so one burst yields
+ * at most one ACK per connection.
+ *
+ * Poll loop contract:
+ *     lr_eth_input_burst(w, pkts, n);   (TCP input runs inside)
+ *     lr_tcp_flush(w);                  (ACKs, data, FINs, frees closed connections)
+ *     lr_tcp_tick(w);                   (timers, from w->now_us)
+ *     lr_worker_flush(w);
+ */
+#ifndef LR_TCP_H
+#define LR_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+
+#include "lr_core.h"
+#include "tcp_stats.h"
+
+/** Connection states (RFC 9293 §3.3.2). */
+enum lr_tcp_state {
+	LR_TCP_CLOSED = 0,
+	LR_TCP_LISTEN,
+	LR_TCP_SYN_SENT,
+	LR_TCP_SYN_RCVD,
+	LR_TCP_ESTABLISHED,
+	LR_TCP_FIN_WAIT_1,
+	LR_TCP_FIN_WAIT_2,
+	LR_TCP_CLOSE_WAIT,
+	LR_TCP_CLOSING,
+	LR_TCP_LAST_ACK,
+	LR_TCP_TIME_WAIT,
+};
+
+/** Why a connection ended (argument of the closed callback). */
+enum lr_tcp_close_reason {
+	LR_TCP_CLOSE_NORMAL = 0, /**< both FINs exchanged */
+	LR_TCP_CLOSE_RESET,      /**< the peer reset an established connection */
+	LR_TCP_CLOSE_REFUSED,    /**< the peer answered our SYN with RST */
+	LR_TCP_CLOSE_TIMEOUT,    /**< retransmissions exhausted */
+};
+
+struct lr_tcp_conn;
+
+/**
+ * Application callbacks. Any may be NULL. A callback may call lr_tcp_send(),
+ * lr_tcp_shutdown(), lr_tcp_close() or lr_tcp_abort() on its connection.
+ */
+struct lr_tcp_callbacks {
+	/** Handshake complete. Passive opens: first sight of the connection. */
+	void (*connected)(struct lr_tcp_conn *c, void *arg);
+	/**
+	 * In-order payload. m holds exactly the new bytes (data at the first one,
+	 * possibly a chain) and belongs to the callback, which must free it.
+	 */
+	void (*data)(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg);
+	/** acked bytes left the send buffer; lr_tcp_send() has room again. */
+	void (*sent)(struct lr_tcp_conn *c, uint32_t acked, void *arg);
+	/** The peer sent FIN: no more data will arrive. */
+	void (*peer_closed)(struct lr_tcp_conn *c, void *arg);
+	/**
+	 * Last call for the connection: the handle is invalid once it returns.
+	 * Not called after lr_tcp_close() or lr_tcp_abort().
+	 */
+	void (*closed)(struct lr_tcp_conn *c, enum lr_tcp_close_reason reason, void *arg);
+};
+
+/**
+ * Initial sequence number generator.
+ * @return the ISS for a new connection (4-tuple in network order)
+ */
+typedef uint32_t (*lr_tcp_isn_fn)(void *arg, rte_be32_t laddr, rte_be16_t lport,
+		rte_be32_t raddr, rte_be16_t rport);
+
+/** TCP settings, per worker (copied by lr_tcp_worker_init). */
+struct lr_tcp_conf {
+	uint32_t max_conns;      /**< connection pool and table size */
+	uint32_t max_listeners;  /**< listening ports */
+	uint32_t sndbuf;         /**< send buffer bytes per connection */
+	uint16_t rcv_wnd;        /**< receive window we advertise (no window scaling) */
+	uint32_t msl_ms;         /**< Maximum Segment Lifetime; TIME_WAIT lasts 2*MSL */
+	uint32_t rto_init_ms;    /**< initial RTO (RFC 6298: 1 s) */
+	uint32_t rto_min_ms;     /**< lower bound of the RTO */
+	uint32_t rto_max_ms;     /**< upper bound of the RTO (backoff stops here) */
+	uint8_t syn_retries;     /**< SYN retransmissions before giving up */
+	uint8_t synack_retries;  /**< SYN-ACK retransmissions before freeing a half-open */
+	uint8_t max_retries;     /**< data/FIN retransmissions before RST and close */
+	uint32_t fin_wait2_ms;   /**< FIN_WAIT_2 lifetime after lr_tcp_close() */
+	uint16_t port_lo;        /**< ephemeral port range for lr_tcp_connect, host order */
+	uint16_t port_hi;        /**< inclusive */
+	lr_tcp_isn_fn isn_fn;    /**< NULL: RFC 6528 keyed hash plus 4 us clock */
+	void *isn_arg;           /**< passed to isn_fn */
+};
+
+/** Defaults: 16384 conns, 64 listeners, 64 KiB sndbuf, window 65535, MSL 30 s,
+ * RTO 1 s / 200 ms / 60 s, 5 SYN, 5 SYN-ACK, 12 data retries, FIN_WAIT_2 60 s,
+ * ports 32768..60999. */
+extern const struct lr_tcp_conf lr_tcp_conf_default;
+
+/** Register the TCP handler with lib/ip (control path). */
+void lr_tcp_init(void);
+
+/**
+ * Create a worker's shard: connection table, connection pool, listeners.
+ * @param w worker; w->tcp is set
+ * @param conf settings, NULL for lr_tcp_conf_default
+ * @return 0, -EINVAL, -EEXIST (already initialised) or -ENOMEM
+ */
+int lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf);
+
+/** Free a worker's shard and every connection in it, without callbacks or RSTs. */
+void lr_tcp_worker_fini(struct lr_worker *w);
+
+/**
+ * TCP input (registered as protocol 6). Data at the IPv4 header, m->l3_len set.
+ * Owns m: it is consumed, dropped with a counted reason, or handed to a data
+ * callback.
+ */
+void lr_tcp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc);
+
+/** Emit what the last burst produced (one segment train per connection) and free
+ * closed connections. Call after each RX burst and after lr_tcp_tick(). */
+void lr_tcp_flush(struct lr_worker *w);
+
+/** Run expired timers against w->now_us (retransmission, TIME_WAIT, FIN_WAIT_2). */
+void lr_tcp_tick(struct lr_worker *w);
+
+/**
+ * Listen on a port on every local address of this worker.
+ * @param port host order
+ * @param cb callbacks copied into each accepted connection
+ * @param arg passed to the callbacks (change per connection with lr_tcp_set_arg)
+ * @return 0, -EADDRINUSE, -ENOSPC or -EINVAL
+ */
+int lr_tcp_listen(struct lr_worker *w, uint16_t port, const struct lr_tcp_callbacks *cb,
+		void *arg);
+
+/**
+ * Stop listening. Half-open connections of the port are freed; established ones
+ * stay. @return 0 or -ENOENT
+ */
+int lr_tcp_unlisten(struct lr_worker *w, uint16_t port);
+
+/**
+ * Active open: SYN_SENT, SYN leaves at the next lr_tcp_flush().
+ * The source address is the interface whose subnet holds dst (else the first with
+ * a gateway), the source port the next free one in [port_lo, port_hi].
+ * @param dst destination address, network order
+ * @param dport destination port, host order
+ * @return the connection, or NULL with rte_errno/errno set (ENETUNREACH,
+ *         EADDRNOTAVAIL when no port is free, ENOSPC when the shard is full)
+ */
+struct lr_tcp_conn *lr_tcp_connect(struct lr_worker *w, rte_be32_t dst, uint16_t dport,
+		const struct lr_tcp_callbacks *cb, void *arg);
+
+/**
+ * Queue bytes for sending. They are copied into mbufs of the send buffer (the
+ * caller keeps buf), sent as the peer's window allows and retransmitted from there.
+ * @return bytes queued (possibly fewer than len when the buffer is full),
+ *         -ENOTCONN before ESTABLISHED/after close, -EPIPE after shutdown,
+ *         -ENOBUFS when no mbuf could be allocated
+ */
+int lr_tcp_send(struct lr_tcp_conn *c, const void *buf, uint32_t len);
+
+/** Free space in the send buffer, in bytes. */
+uint32_t lr_tcp_send_space(const struct lr_tcp_conn *c);
+
+/**
+ * Half-close: a FIN follows the queued data; data still arrives. Established or
+ * CLOSE_WAIT only. @return 0 (also when already shut down) or -ENOTCONN
+ */
+int lr_tcp_shutdown(struct lr_tcp_conn *c);
+
+/**
+ * Close: shut down, and detach the application. No more callbacks; the handle
+ * must not be used again. The stack finishes the close (FIN, TIME_WAIT) alone;
+ * data that still arrives is acknowledged and discarded. A connection not yet
+ * established is freed (SYN_SENT silently, SYN_RCVD with a RST).
+ */
+void lr_tcp_close(struct lr_tcp_conn *c);
+
+/** Abort: send RST if synchronized and free at once. No callbacks; handle invalid. */
+void lr_tcp_abort(struct lr_tcp_conn *c);
+
+/** Replace the callback argument of one connection. */
+void lr_tcp_set_arg(struct lr_tcp_conn *c, void *arg);
+
+/** @return the connection's state */
+enum lr_tcp_state lr_tcp_conn_state(const struct lr_tcp_conn *c);
+
+/** @return "ESTABLISHED", "TIME_WAIT", ... ("?" when out of range) */
+const char *lr_tcp_state_name(enum lr_tcp_state s);
+
+/** One line of `netstat`. */
+struct lr_tcp_conn_info {
+	rte_be32_t laddr;          /**< local address (0 for a listener) */
+	uint16_t lport;            /**< host order */
+	rte_be32_t raddr;          /**< remote address (0 for a listener) */
+	uint16_t rport;            /**< host order */
+	enum lr_tcp_state state;   /**< state */
+	const char *state_name;    /**< its name */
+	uint32_t send_q;           /**< bytes in the send buffer (unacked + unsent) */
+	uint32_t recv_q;           /**< bytes received not yet given to the app (always 0) */
+	uint32_t srtt_us;          /**< smoothed RTT, 0 before the first sample */
+	uint32_t rto_us;           /**< current retransmission timeout */
+	uint32_t retransmits;      /**< segments retransmitted over the lifetime */
+	uint16_t worker;           /**< worker id */
+};
+
+/**
+ * Walk listeners then connections of a worker. Must run on the worker's lcore
+ * (the control thread gets a snapshot through it later).
+ * @param cb a non-zero return stops the walk
+ * @return entries visited
+ */
+unsigned int lr_tcp_walk(struct lr_worker *w,
+		int (*cb)(const struct lr_tcp_conn_info *info, void *arg), void *arg);
+
+/** A worker's TCP counters, NULL without a shard. Any thread may read them (aligned
+ * 64-bit words, written only by the worker); values may lag. */
+const struct lr_tcp_stats *lr_tcp_stats_get(const struct lr_worker *w);
+
+/** Description of a TCP counter, NULL if out of range. */
+const struct lr_stat_desc *lr_tcp_stat_desc(enum lr_tcp_stat_id id);
+
+/** Connections currently in the shard (not counting listeners). */
+uint32_t lr_tcp_conn_count(const struct lr_worker *w);
+
+#endif /* LR_TCP_H */

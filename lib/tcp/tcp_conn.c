@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-worker connection shard: 4-tuple table (rte_hash), connection blocks from a
+ * per-worker mempool, listeners by local port, ISN generation and the send buffer.
+ * Nothing here allocates from the heap on the datapath.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+#include <rte_random.h>
+
+#include "lr_ip.h"
+#include "tcp_internal.h"
+
+RTE_LOG_REGISTER(lr_logtype_tcp, linerate.tcp, INFO);
+
+const struct lr_tcp_conf lr_tcp_conf_default = {
+	.max_conns = 16384,
+	.max_listeners = 64,
+	.sndbuf = 64 * 1024,
+	.rcv_wnd = 65535,
+	.msl_ms = 30000,
+	.rto_init_ms = 1000,
+	.rto_min_ms = 200,
+	.rto_max_ms = 60000,
+	.syn_retries = 5,
+	.synack_retries = 5,
+	.max_retries = 12,
+	.fin_wait2_ms = 60000,
+	.port_lo = 32768,
+	.port_hi = 60999,
+	.isn_fn = NULL,
+	.isn_arg = NULL,
+};
+
+static const struct lr_stat_desc tcp_stat_descs[LR_TCP_STAT_MAX] = {
+#define TCP_STAT_DESC(name, kind, desc) \
+	[LR_TCP_STAT_##name] = { "tcp", #name, LR_STAT_KIND_##kind, desc },
+	LR_TCP_STATS_TABLE(TCP_STAT_DESC)
+#undef TCP_STAT_DESC
+};
+
+const struct lr_stat_desc *
+lr_tcp_stat_desc(enum lr_tcp_stat_id id)
+{
+	if ((unsigned int)id >= LR_TCP_STAT_MAX)
+		return NULL;
+	return &tcp_stat_descs[id];
+}
+
+const struct lr_tcp_stats *
+lr_tcp_stats_get(const struct lr_worker *w)
+{
+	return w->tcp == NULL ? NULL : &w->tcp->stats;
+}
+
+uint32_t
+lr_tcp_conn_count(const struct lr_worker *w)
+{
+	return w->tcp == NULL ? 0 : w->tcp->nb_conns;
+}
+
+void
+lr_tcp_init(void)
+{
+	lr_ip_register(IPPROTO_TCP, lr_tcp_input);
+}
+
+static int
+conf_check(const struct lr_tcp_conf *c)
+{
+	if (c->max_conns == 0 || c->max_listeners == 0 || c->sndbuf == 0 || c->rcv_wnd == 0)
+		return -EINVAL;
+	if (c->rto_min_ms == 0 || c->rto_min_ms > c->rto_max_ms || c->rto_init_ms == 0)
+		return -EINVAL;
+	if (c->port_lo == 0 || c->port_lo > c->port_hi)
+		return -EINVAL;
+	return 0;
+}
+
+int
+lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
+{
+	struct rte_hash_parameters hp = { 0 };
+	struct lr_tcp_shard *sh;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	int socket = (int)rte_socket_id();
+	int rc;
+
+	if (conf == NULL)
+		conf = &lr_tcp_conf_default;
+	rc = conf_check(conf);
+	if (rc < 0)
+		return rc;
+	if (w->tcp != NULL)
+		return -EEXIST;
+	sh = rte_zmalloc_socket("lr_tcp_shard", sizeof(*sh), RTE_CACHE_LINE_SIZE, socket);
+	if (sh == NULL)
+		return -ENOMEM;
+	sh->conf = *conf;
+	TAILQ_INIT(&sh->conns);
+	TAILQ_INIT(&sh->outq);
+	TAILQ_INIT(&sh->dead);
+	sh->isn_secret = (uint32_t)rte_rand();
+	sh->next_port = conf->port_lo +
+		(uint16_t)(rte_rand() % ((uint32_t)conf->port_hi - conf->port_lo + 1));
+
+	snprintf(name, sizeof(name), "lr_tcp_t%u", w->id);
+	hp.name = name;
+	hp.entries = RTE_MAX(conf->max_conns, 8u);
+	hp.key_len = sizeof(struct tcp_key);
+	hp.hash_func = rte_jhash;
+	hp.hash_func_init_val = (uint32_t)rte_rand();
+	hp.socket_id = socket;
+	/* Extendable buckets: the table holds max_conns whatever the collisions. */
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+	sh->table = rte_hash_create(&hp);
+	if (sh->table == NULL)
+		goto fail;
+
+	snprintf(name, sizeof(name), "lr_tcp_p%u", w->id);
+	sh->pool = rte_mempool_create(name, conf->max_conns, sizeof(struct lr_tcp_conn), 0, 0,
+			NULL, NULL, NULL, NULL, socket,
+			RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	if (sh->pool == NULL)
+		goto fail;
+
+	sh->listeners = rte_zmalloc_socket("lr_tcp_listeners",
+			sizeof(*sh->listeners) * conf->max_listeners, 0, socket);
+	if (sh->listeners == NULL)
+		goto fail;
+	w->tcp = sh;
+	return 0;
+fail:
+	rc = rte_errno ? -rte_errno : -ENOMEM;
+	rte_hash_free(sh->table);
+	rte_mempool_free(sh->pool);
+	rte_free(sh);
+	TCP_LOG(ERR, "worker %u: cannot create the shard: %s", w->id, strerror(-rc));
+	return rc;
+}
+
+void
+lr_tcp_worker_fini(struct lr_worker *w)
+{
+	struct lr_tcp_shard *sh = w->tcp;
+	struct lr_tcp_conn *c;
+
+	if (sh == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&sh->conns)) != NULL)
+		tcp_conn_free(c);
+	tcp_conn_reap(sh);
+	rte_hash_free(sh->table);
+	rte_mempool_free(sh->pool);
+	rte_free(sh->listeners);
+	rte_free(sh);
+	w->tcp = NULL;
+}
+
+struct lr_tcp_conn *
+tcp_conn_lookup(struct lr_tcp_shard *sh, const struct tcp_key *key)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(sh->table, key, &data) < 0)
+		return NULL;
+	return data;
+}
+
+/*
+ * A zeroed connection block, in the table and on the list, state CLOSED.
+ * @return NULL when the pool or the table is full (the caller counts the drop)
+ */
+struct lr_tcp_conn *
+tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
+{
+	struct lr_tcp_shard *sh = w->tcp;
+	const struct lr_iface *ifc = lr_iface_by_ip(key->laddr);
+	struct lr_tcp_conn *c;
+	void *obj;
+
+	if (rte_mempool_get(sh->pool, &obj) < 0)
+		return NULL;
+	c = obj;
+	memset(c, 0, sizeof(*c));
+	c->w = w;
+	c->sh = sh;
+	c->key = *key;
+	if (rte_hash_add_key_data(sh->table, key, c) < 0) {
+		rte_mempool_put(sh->pool, obj);
+		return NULL;
+	}
+	c->state = LR_TCP_CLOSED;
+	c->rcv_wnd = sh->conf.rcv_wnd;
+	c->adv_mss = (ifc != NULL && ifc->mtu > 40 ? ifc->mtu : 1500) - 40;
+	c->snd_mss = TCP_DEFAULT_MSS;
+	c->rto_us = sh->conf.rto_init_ms * 1000;
+	TAILQ_INSERT_TAIL(&sh->conns, c, link);
+	sh->nb_conns++;
+	return c;
+}
+
+/*
+ * Take a connection out of the table at once and put it on the dead list; the
+ * block itself returns to the pool at the next reap, so pointers held by the
+ * caller (fsm, callbacks up the stack) stay valid until then.
+ */
+void
+tcp_conn_free(struct lr_tcp_conn *c)
+{
+	struct lr_tcp_shard *sh = c->sh;
+
+	if (c->flags & TCP_F_FREED)
+		return;
+	if (c->state != LR_TCP_CLOSED)
+		tcp_set_state(c, LR_TCP_CLOSED);
+	rte_hash_del_key(sh->table, &c->key);
+	TAILQ_REMOVE(&sh->conns, c, link);
+	sh->nb_conns--;
+	if (c->flags & TCP_F_ON_OUTQ) {
+		TAILQ_REMOVE(&sh->outq, c, out_link);
+		c->flags &= ~TCP_F_ON_OUTQ;
+	}
+	tcp_timer_stop_all(c);
+	tcp_sb_drop(c, c->sb_len);
+	c->flags |= TCP_F_FREED;
+	TAILQ_INSERT_TAIL(&sh->dead, c, link);
+	LR_TCP_STAT_INC(&sh->stats, CLOSED);
+}
+
+/** Return the blocks of freed connections to the pool. */
+void
+tcp_conn_reap(struct lr_tcp_shard *sh)
+{
+	struct lr_tcp_conn *c;
+
+	while ((c = TAILQ_FIRST(&sh->dead)) != NULL) {
+		TAILQ_REMOVE(&sh->dead, c, link);
+		rte_mempool_put(sh->pool, c);
+	}
+}
+
+struct lr_tcp_listener *
+tcp_listener_lookup(struct lr_tcp_shard *sh, uint16_t port)
+{
+	uint32_t i;
+
+	/* max_listeners is small (tens); a scan of one cache line per slot. */
+	for (i = 0; i < sh->conf.max_listeners; i++)
+		if (sh->listeners[i].used && sh->listeners[i].port == port)
+			return &sh->listeners[i];
+	return NULL;
+}
+
+int
+lr_tcp_listen(struct lr_worker *w, uint16_t port, const struct lr_tcp_callbacks *cb, void *arg)
+{
+	struct lr_tcp_shard *sh = w->tcp;
+	struct lr_tcp_listener *l = NULL;
+	uint32_t i;
+
+	if (sh == NULL || port == 0 || cb == NULL)
+		return -EINVAL;
+	if (tcp_listener_lookup(sh, port) != NULL)
+		return -EADDRINUSE;
+	for (i = 0; i < sh->conf.max_listeners && l == NULL; i++)
+		if (!sh->listeners[i].used)
+			l = &sh->listeners[i];
+	if (l == NULL)
+		return -ENOSPC;
+	l->used = true;
+	l->port = port;
+	l->cb = *cb;
+	l->arg = arg;
+	sh->nb_listeners++;
+	sh->stats.state_entered[LR_TCP_LISTEN]++;
+	return 0;
+}
+
+int
+lr_tcp_unlisten(struct lr_worker *w, uint16_t port)
+{
+	struct lr_tcp_shard *sh = w->tcp;
+	struct lr_tcp_listener *l;
+	struct lr_tcp_conn *c, *next;
+
+	if (sh == NULL || (l = tcp_listener_lookup(sh, port)) == NULL)
+		return -ENOENT;
+	for (c = TAILQ_FIRST(&sh->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, link);
+		if ((c->flags & TCP_F_PASSIVE) && c->listen_port == port &&
+				c->state == LR_TCP_SYN_RCVD)
+			tcp_conn_free(c);
+	}
+	memset(l, 0, sizeof(*l));
+	sh->nb_listeners--;
+	return 0;
+}
+
+/* RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey). */
+uint32_t
+tcp_new_isn(struct lr_tcp_shard *sh, const struct tcp_key *key, uint64_t now_us)
+{
+	if (sh->conf.isn_fn != NULL)
+		return sh->conf.isn_fn(sh->conf.isn_arg, key->laddr, key->lport, key->raddr,
+				key->rport);
+	return rte_jhash(key, sizeof(*key), sh->isn_secret) + (uint32_t)(now_us / 4);
+}
+
+/*
+ * Send buffer: a list of mbufs from the worker's pool holding the bytes from
+ * SND.UNA on. Segments copy out of it (first transmission and retransmission
+ * alike); acknowledged bytes are dropped from the front.
+ */
+int
+tcp_sb_append(struct lr_tcp_conn *c, const void *buf, uint32_t len)
+{
+	const uint8_t *p = buf;
+	uint32_t done = 0;
+
+	while (done < len) {
+		struct rte_mbuf *m = c->sb_tail;
+		uint16_t room = m == NULL ? 0 : rte_pktmbuf_tailroom(m);
+		uint32_t n;
+		char *dst;
+
+		if (room == 0) {
+			m = lr_alloc(c->w);
+			if (m == NULL)
+				break;
+			m->data_off = 0; /* never sent as is: use the whole buffer */
+			if (c->sb_tail == NULL)
+				c->sb_head = m;
+			else
+				c->sb_tail->next = m;
+			c->sb_tail = m;
+			room = rte_pktmbuf_tailroom(m);
+		}
+		n = RTE_MIN(room, len - done);
+		dst = rte_pktmbuf_append(m, (uint16_t)n);
+		memcpy(dst, p + done, n);
+		done += n;
+		c->sb_len += n;
+	}
+	return (int)done;
+}
+
+void
+tcp_sb_copy(const struct lr_tcp_conn *c, uint32_t off, void *dst, uint32_t len)
+{
+	const struct rte_mbuf *m = c->sb_head;
+	uint8_t *d = dst;
+
+	off += c->sb_off;
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	while (m != NULL && len > 0) {
+		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
+
+		memcpy(d, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
+		d += n;
+		len -= n;
+		off = 0;
+		m = m->next;
+	}
+}
+
+void
+tcp_sb_drop(struct lr_tcp_conn *c, uint32_t n)
+{
+	n = RTE_MIN(n, c->sb_len);
+	c->sb_len -= n;
+	while (n > 0 && c->sb_head != NULL) {
+		struct rte_mbuf *m = c->sb_head;
+		uint32_t avail = m->data_len - c->sb_off;
+
+		if (n < avail) {
+			c->sb_off += (uint16_t)n;
+			return;
+		}
+		n -= avail;
+		c->sb_off = 0;
+		c->sb_head = m->next;
+		if (c->sb_head == NULL)
+			c->sb_tail = NULL;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+	}
+	/* Fully drained: a trailing empty mbuf is freed too. */
+	if (c->sb_len == 0 && c->sb_head != NULL && c->sb_head->data_len == c->sb_off) {
+		c->sb_head->next = NULL;
+		rte_pktmbuf_free_seg(c->sb_head);
+		c->sb_head = c->sb_tail = NULL;
+		c->sb_off = 0;
+	}
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * TCP counters and drop reasons, one block per worker inside its shard.
+ *
+ * Kept out of LR_STATS_TABLE on purpose: the TCP block lives in struct lr_tcp_shard,
+ * is written only by its worker and read by the control thread through
+ * lr_tcp_stats_get() / lr_tcp_stat_desc().
+ */
+#ifndef TCP_STATS_H
+#define TCP_STATS_H
+
+#include <stdint.h>
+
+#include "lr_stats.h"
+
+/*
+ * X(NAME, kind, "description"); kind is COUNT or DROP (enum lr_stat_kind).
+ * A received segment ends either consumed, handed to the application, or dropped
+ * with exactly one DROP reason.
+ */
+#define LR_TCP_STATS_TABLE(X) \
+	X(RX, COUNT, "segments received") \
+	X(TX, COUNT, "segments sent") \
+	X(RX_DATA_BYTES, COUNT, "in-order payload bytes delivered") \
+	X(TX_DATA_BYTES, COUNT, "payload bytes sent (first transmissions)") \
+	X(PASSIVE_OPEN, COUNT, "connections created by a SYN to a listener") \
+	X(ACTIVE_OPEN, COUNT, "connections opened by lr_tcp_connect") \
+	X(ESTABLISHED, COUNT, "connections that reached ESTABLISHED") \
+	X(CLOSED, COUNT, "connections freed") \
+	X(RST_RX, COUNT, "acceptable RSTs that reset a connection") \
+	X(RST_TX, COUNT, "RSTs sent") \
+	X(CHALLENGE_ACK, COUNT, "RFC 5961 challenge ACKs sent") \
+	X(REXMT_TIMEOUT, COUNT, "retransmission timer expirations") \
+	X(REXMT_SEGS, COUNT, "segments retransmitted") \
+	X(TIMEOUT_DROP, COUNT, "connections given up after all retransmissions") \
+	X(SYNACK_GIVEUP, COUNT, "half-open connections freed: SYN-ACK never acknowledged") \
+	X(FIN_WAIT2_TIMEOUT, COUNT, "closed connections freed from FIN_WAIT_2 by timeout") \
+	X(TIME_WAIT_REUSE, COUNT, "TIME_WAIT connections replaced by a new SYN") \
+	X(OPT_MALFORMED, COUNT, "option lists cut short: zero or overlong option length") \
+	X(DUP_SYN, COUNT, "retransmitted SYNs answered in SYN_RCVD") \
+	X(ACK_TX, COUNT, "pure ACKs sent") \
+	X(TRUNCATED, DROP, "segments shorter than a TCP header") \
+	X(BAD_OFF, DROP, "data offset below 5 or beyond the segment") \
+	X(BAD_CKSUM, DROP, "checksum wrong") \
+	X(BAD_FLAGS, DROP, "SYN together with RST or FIN") \
+	X(HDR_SPLIT, DROP, "reassembled chain whose header or payload cannot be cut out") \
+	X(NO_SHARD, DROP, "segments on a worker without TCP state") \
+	X(NO_CONN, DROP, "segments for no connection and no listener (RST sent)") \
+	X(LISTEN_RST, DROP, "RSTs to a listener") \
+	X(LISTEN_ACK, DROP, "ACKs to a listener (RST sent)") \
+	X(LISTEN_NO_SYN, DROP, "segments to a listener without SYN") \
+	X(CONN_FULL, DROP, "SYNs refused: connection pool or table full") \
+	X(SYN_SENT_BAD_ACK, DROP, "SYN_SENT: unacceptable ACK (RST sent)") \
+	X(SYN_SENT_NO_SYN, DROP, "SYN_SENT: segments without SYN") \
+	X(SYN_SENT_RST, DROP, "SYN_SENT: RSTs that do not acknowledge our SYN") \
+	X(BAD_SEQ, DROP, "segments outside the receive window (ACK sent)") \
+	X(RST_OUT_OF_WINDOW, DROP, "RSTs outside the receive window (RFC 5961)") \
+	X(RST_IN_WINDOW, DROP, "RSTs in window but not exact (challenge ACK sent)") \
+	X(SYN_IN_WINDOW, DROP, "SYNs on a synchronized connection (challenge ACK sent)") \
+	X(NO_ACK, DROP, "segments without ACK on a synchronized connection") \
+	X(BAD_ACK, DROP, "SYN_RCVD: unacceptable ACK (RST sent)") \
+	X(ACK_TOO_MUCH, DROP, "ACKs for data never sent (ACK sent)") \
+	X(CLOSING_NOT_FIN_ACK, DROP, "CLOSING: ACK that does not cover our FIN") \
+	X(OUT_OF_ORDER, DROP, "out-of-order data (no reassembly queue yet; dup ACK sent)") \
+	X(DATA_AFTER_CLOSE, DROP, "data after the application closed (acked, discarded)") \
+	X(DATA_AFTER_FIN, DROP, "data after the peer's FIN")
+
+/** TCP counter identifiers: LR_TCP_STAT_<NAME>. */
+enum lr_tcp_stat_id {
+#define LR_TCP_STAT_ENUM(name, kind, desc) LR_TCP_STAT_##name,
+	LR_TCP_STATS_TABLE(LR_TCP_STAT_ENUM)
+#undef LR_TCP_STAT_ENUM
+	LR_TCP_STAT_MAX
+};
+
+/** Number of TCP states (enum lr_tcp_state in lr_tcp.h). */
+#define LR_TCP_NB_STATES 11
+
+/** One worker's TCP counters. Written only by that worker. */
+struct lr_tcp_stats {
+	uint64_t v[LR_TCP_STAT_MAX];                /**< indexed by enum lr_tcp_stat_id */
+	uint64_t state_entered[LR_TCP_NB_STATES];   /**< transitions into each state */
+};
+
+/** Increment a TCP counter in a worker's own block. */
+#define LR_TCP_STAT_INC(st, id) ((st)->v[LR_TCP_STAT_##id]++)
+/** Add to a TCP counter in a worker's own block. */
+#define LR_TCP_STAT_ADD(st, id, n) ((st)->v[LR_TCP_STAT_##id] += (n))
+
+#endif /* TCP_STATS_H */

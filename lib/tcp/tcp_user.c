@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * User calls, RFC 9293 §3.10.1-3.10.6: OPEN (active), SEND, CLOSE, ABORT, STATUS.
+ * Listening (passive OPEN) is in tcp_conn.c with the listener table.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "tcp_internal.h"
+
+/* The interface that reaches dst: on its subnet, else the first with a gateway. */
+static const struct lr_iface *
+tcp_route(rte_be32_t dst)
+{
+	const struct lr_iface *gw = NULL;
+	unsigned int i;
+
+	for (i = 0; i < LR_MAX_PORTS; i++) {
+		const struct lr_iface *ifc = &lr_ifaces[i];
+
+		if (!ifc->used || ifc->ip == 0)
+			continue;
+		if (((dst ^ ifc->ip) & ifc->netmask) == 0)
+			return ifc;
+		if (gw == NULL && ifc->gateway != 0)
+			gw = ifc;
+	}
+	return gw;
+}
+
+/* Next free local port of the ephemeral range for (laddr, raddr, rport). */
+static int
+tcp_pick_port(struct lr_tcp_shard *sh, struct tcp_key *key)
+{
+	uint32_t range = (uint32_t)sh->conf.port_hi - sh->conf.port_lo + 1;
+	uint32_t i;
+
+	for (i = 0; i < range; i++) {
+		uint16_t port = sh->next_port;
+
+		sh->next_port = port >= sh->conf.port_hi ? sh->conf.port_lo : port + 1;
+		if (port < sh->conf.port_lo || tcp_listener_lookup(sh, port) != NULL)
+			continue;
+		key->lport = rte_cpu_to_be_16(port);
+		if (tcp_conn_lookup(sh, key) == NULL)
+			return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/* §3.10.1 OPEN call, active: "Create a new TCB... An initial send sequence number
+ * (ISS) is selected. A SYN segment of the form <SEQ=ISS><CTL=SYN> is sent. Set
+ * SND.UNA to ISS, SND.NXT to ISS+1, enter SYN-SENT state, and return." */
+struct lr_tcp_conn *
+lr_tcp_connect(struct lr_worker *w, rte_be32_t dst, uint16_t dport,
+		const struct lr_tcp_callbacks *cb, void *arg)
+{
+	struct lr_tcp_shard *sh = w->tcp;
+	const struct lr_iface *ifc;
+	struct lr_tcp_conn *c;
+	struct tcp_key key;
+	int rc;
+
+	if (sh == NULL || cb == NULL || dport == 0 || lr_ip_is_martian_src(dst)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	ifc = tcp_route(dst);
+	if (ifc == NULL) {
+		errno = ENETUNREACH;
+		return NULL;
+	}
+	memset(&key, 0, sizeof(key));
+	key.raddr = dst;
+	key.laddr = ifc->ip;
+	key.rport = rte_cpu_to_be_16(dport);
+	rc = tcp_pick_port(sh, &key);
+	if (rc < 0) {
+		errno = -rc;
+		return NULL;
+	}
+	c = tcp_conn_new(w, &key);
+	if (c == NULL) {
+		LR_TCP_STAT_INC(&sh->stats, CONN_FULL);
+		errno = ENOSPC;
+		return NULL;
+	}
+	c->cb = *cb;
+	c->arg = arg;
+	c->flags |= TCP_F_NOTIFIED;
+	c->iss = tcp_new_isn(sh, &key, w->now_us);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	tcp_set_state(c, LR_TCP_SYN_SENT);
+	LR_TCP_STAT_INC(&sh->stats, ACTIVE_OPEN);
+	tcp_output_schedule(c);
+	return c;
+}
+
+/* §3.10.2 SEND call: queued in SYN states, sent in ESTABLISHED and CLOSE_WAIT;
+ * "error: connection closing" once a FIN is queued. */
+int
+lr_tcp_send(struct lr_tcp_conn *c, const void *buf, uint32_t len)
+{
+	uint32_t room;
+	int n;
+
+	if (c->flags & (TCP_F_FREED | TCP_F_APP_CLOSED))
+		return -ENOTCONN;
+	if (c->flags & TCP_F_FIN_QUEUED)
+		return -EPIPE;
+	switch (c->state) {
+	case LR_TCP_SYN_SENT:
+	case LR_TCP_SYN_RCVD:
+	case LR_TCP_ESTABLISHED:
+	case LR_TCP_CLOSE_WAIT:
+		break;
+	default:
+		return -ENOTCONN;
+	}
+	room = lr_tcp_send_space(c);
+	len = RTE_MIN(len, room);
+	if (len == 0)
+		return 0;
+	n = tcp_sb_append(c, buf, len);
+	if (n == 0)
+		return -ENOBUFS;
+	tcp_output_schedule(c);
+	return n;
+}
+
+uint32_t
+lr_tcp_send_space(const struct lr_tcp_conn *c)
+{
+	return c->sb_len >= c->sh->conf.sndbuf ? 0 : c->sh->conf.sndbuf - c->sb_len;
+}
+
+/* §3.10.4 CLOSE call, the half-close part: "ESTABLISHED STATE: Queue this until
+ * all preceding SENDs have been segmentized, then form a FIN segment and send it.
+ * In any case, enter FIN-WAIT-1 state. CLOSE-WAIT STATE: Queue this request until
+ * all preceding SENDs have been segmentized; then send a FIN segment, enter
+ * LAST-ACK state." */
+int
+lr_tcp_shutdown(struct lr_tcp_conn *c)
+{
+	if (c->flags & (TCP_F_FREED | TCP_F_APP_CLOSED))
+		return -ENOTCONN;
+	if (c->flags & TCP_F_FIN_QUEUED)
+		return 0;
+	switch (c->state) {
+	case LR_TCP_ESTABLISHED:
+		tcp_set_state(c, LR_TCP_FIN_WAIT_1);
+		break;
+	case LR_TCP_CLOSE_WAIT:
+		tcp_set_state(c, LR_TCP_LAST_ACK);
+		break;
+	default:
+		return -ENOTCONN;
+	}
+	c->flags |= TCP_F_FIN_QUEUED;
+	tcp_output_schedule(c);
+	return 0;
+}
+
+/* §3.10.4 CLOSE call. SYN-SENT: "Delete the TCB". SYN-RECEIVED is aborted rather
+ * than closed (no data was ever exchanged). */
+void
+lr_tcp_close(struct lr_tcp_conn *c)
+{
+	if (c->flags & (TCP_F_FREED | TCP_F_APP_CLOSED))
+		return;
+	switch (c->state) {
+	case LR_TCP_SYN_SENT:
+		c->flags |= TCP_F_APP_CLOSED;
+		tcp_conn_free(c);
+		return;
+	case LR_TCP_SYN_RCVD:
+		lr_tcp_abort(c);
+		return;
+	case LR_TCP_ESTABLISHED:
+	case LR_TCP_CLOSE_WAIT:
+		lr_tcp_shutdown(c);
+		break;
+	default:
+		break;
+	}
+	c->flags |= TCP_F_APP_CLOSED;
+	if (c->state == LR_TCP_FIN_WAIT_2)
+		tcp_timer_arm(c, TCP_T_FW2, (uint64_t)c->sh->conf.fin_wait2_ms * 1000);
+}
+
+/* §3.10.5 ABORT call: "SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2,
+ * CLOSE-WAIT STATES: Send a reset segment: <SEQ=SND.NXT><CTL=RST> ... delete the
+ * TCB". Other states: delete the TCB. */
+void
+lr_tcp_abort(struct lr_tcp_conn *c)
+{
+	if (c->flags & TCP_F_FREED)
+		return;
+	switch (c->state) {
+	case LR_TCP_SYN_RCVD:
+	case LR_TCP_ESTABLISHED:
+	case LR_TCP_FIN_WAIT_1:
+	case LR_TCP_FIN_WAIT_2:
+	case LR_TCP_CLOSE_WAIT:
+		tcp_send_rst(c->w, &c->key, c->snd_max, 0, false);
+		break;
+	default:
+		break;
+	}
+	c->flags |= TCP_F_APP_CLOSED;
+	tcp_conn_free(c);
+}
+
+void
+lr_tcp_set_arg(struct lr_tcp_conn *c, void *arg)
+{
+	c->arg = arg;
+}
+
+enum lr_tcp_state
+lr_tcp_conn_state(const struct lr_tcp_conn *c)
+{
+	return c->state;
+}
+
+/* §3.10.6 STATUS call, for every connection of the worker. */
+unsigned int
+lr_tcp_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, void *arg),
+		void *arg)
+{
+	struct lr_tcp_shard *sh = w->tcp;
+	struct lr_tcp_conn_info info;
+	const struct lr_tcp_conn *c;
+	unsigned int n = 0;
+	uint32_t i;
+
+	if (sh == NULL)
+		return 0;
+	for (i = 0; i < sh->conf.max_listeners; i++) {
+		if (!sh->listeners[i].used)
+			continue;
+		memset(&info, 0, sizeof(info));
+		info.lport = sh->listeners[i].port;
+		info.state = LR_TCP_LISTEN;
+		info.state_name = lr_tcp_state_name(LR_TCP_LISTEN);
+		info.worker = w->id;
+		n++;
+		if (cb(&info, arg) != 0)
+			return n;
+	}
+	TAILQ_FOREACH(c, &sh->conns, link) {
+		memset(&info, 0, sizeof(info));
+		info.laddr = c->key.laddr;
+		info.lport = rte_be_to_cpu_16(c->key.lport);
+		info.raddr = c->key.raddr;
+		info.rport = rte_be_to_cpu_16(c->key.rport);
+		info.state = c->state;
+		info.state_name = lr_tcp_state_name(c->state);
+		info.send_q = c->sb_len;
+		info.recv_q = 0;
+		info.srtt_us = c->srtt_us;
+		info.rto_us = c->rto_us;
+		info.retransmits = c->retransmits;
+		info.worker = w->id;
+		n++;
+		if (cb(&info, arg) != 0)
+			break;
+	}
+	return n;
+}

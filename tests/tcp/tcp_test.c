@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ip.h>
+
+#include "tcp_test.h"
+
+struct tt_app tt_app;
+uint16_t tt_peer_port;
+uint16_t tt_our_port;
+uint32_t tt_isn;
+struct lr_tcp_conf tt_conf;
+
+static void
+app_connected(struct lr_tcp_conn *c, void *arg)
+{
+	RTE_SET_USED(arg);
+	tt_app.conn = c;
+	tt_app.connected++;
+}
+
+static void
+app_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
+{
+	uint8_t buf[2048];
+	uint32_t off = 0;
+
+	RTE_SET_USED(arg);
+	tt_app.data_calls++;
+	while (off < m->pkt_len) {
+		uint32_t n = RTE_MIN(m->pkt_len - off, (uint32_t)sizeof(buf));
+		const uint8_t *p = rte_pktmbuf_read(m, off, n, buf);
+
+		if (tt_app.data_len + n <= sizeof(tt_app.data))
+			memcpy(tt_app.data + tt_app.data_len, p, n);
+		if (tt_app.echo)
+			lr_tcp_send(c, p, n);
+		tt_app.data_len += n;
+		off += n;
+	}
+	rte_pktmbuf_free(m);
+}
+
+static void
+app_sent(struct lr_tcp_conn *c, uint32_t acked, void *arg)
+{
+	RTE_SET_USED(c);
+	RTE_SET_USED(arg);
+	tt_app.sent += acked;
+}
+
+static void
+app_peer_closed(struct lr_tcp_conn *c, void *arg)
+{
+	RTE_SET_USED(arg);
+	tt_app.peer_closed++;
+	if (tt_app.close_on_peer_closed)
+		lr_tcp_close(c);
+}
+
+static void
+app_closed(struct lr_tcp_conn *c, enum lr_tcp_close_reason reason, void *arg)
+{
+	RTE_SET_USED(c);
+	RTE_SET_USED(arg);
+	tt_app.closed++;
+	tt_app.reason = reason;
+}
+
+const struct lr_tcp_callbacks tt_cb = {
+	.connected = app_connected,
+	.data = app_data,
+	.sent = app_sent,
+	.peer_closed = app_peer_closed,
+	.closed = app_closed,
+};
+
+static uint32_t
+tt_isn_fn(void *arg, rte_be32_t laddr, rte_be16_t lport, rte_be32_t raddr, rte_be16_t rport)
+{
+	RTE_SET_USED(arg);
+	RTE_SET_USED(laddr);
+	RTE_SET_USED(lport);
+	RTE_SET_USED(raddr);
+	RTE_SET_USED(rport);
+	return tt_isn;
+}
+
+void
+tt_reinit(void)
+{
+	lr_tcp_worker_fini(lr_tw);
+	CU_ASSERT_EQUAL_FATAL(lr_tcp_worker_init(lr_tw, &tt_conf), 0);
+}
+
+void
+tt_setup(void)
+{
+	lr_test_reset();
+	lr_tcp_init();
+	memset(&tt_app, 0, sizeof(tt_app));
+	tt_conf = lr_tcp_conf_default;
+	tt_conf.max_conns = 64;
+	tt_conf.max_listeners = 8;
+	tt_conf.isn_fn = tt_isn_fn;
+	tt_isn = 8000;
+	tt_peer_port = TT_PEER_PORT;
+	tt_our_port = TT_OUR_PORT;
+	lr_tw->tcp = NULL;
+	CU_ASSERT_EQUAL_FATAL(lr_tcp_worker_init(lr_tw, &tt_conf), 0);
+}
+
+void
+tt_teardown(void)
+{
+	lr_tcp_worker_fini(lr_tw);
+	lr_test_cleanup();
+}
+
+struct rte_mbuf *
+tt_seg(uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd, const uint8_t *opts,
+		uint8_t optlen, const void *data, uint16_t len)
+{
+	uint16_t hlen = (uint16_t)(sizeof(struct rte_tcp_hdr) + ((optlen + 3u) & ~3u));
+	uint16_t l4len = hlen + len;
+	uint8_t *buf = calloc(1, l4len);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)buf;
+	struct rte_ipv4_hdr ip;
+	struct rte_mbuf *m;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	th->src_port = rte_cpu_to_be_16(tt_peer_port);
+	th->dst_port = rte_cpu_to_be_16(tt_our_port);
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = rte_cpu_to_be_32(ack);
+	th->data_off = (uint8_t)((hlen / 4) << 4);
+	th->tcp_flags = flags;
+	th->rx_win = rte_cpu_to_be_16(wnd);
+	if (optlen > 0)
+		memcpy(th + 1, opts, optlen);
+	if (len > 0 && data != NULL)
+		memcpy(buf + hlen, data, len);
+	/* Pseudo header from the IPv4 header the frame will have. */
+	memset(&ip, 0, sizeof(ip));
+	ip.version_ihl = RTE_IPV4_VHL_DEF;
+	ip.total_length = rte_cpu_to_be_16(sizeof(ip) + l4len);
+	ip.next_proto_id = IPPROTO_TCP;
+	ip.src_addr = rte_cpu_to_be_32(LR_TEST_PEER_IP);
+	ip.dst_addr = rte_cpu_to_be_32(LR_TEST_OUR_IP);
+	th->cksum = rte_ipv4_udptcp_cksum(&ip, th);
+	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_TCP, buf, l4len);
+	free(buf);
+	return m;
+}
+
+void
+tt_flush(void)
+{
+	lr_tcp_flush(lr_tw);
+	lr_worker_flush(lr_tw);
+}
+
+void
+tt_in_noflush(struct rte_mbuf *m)
+{
+	lr_test_rx(m);
+}
+
+void
+tt_in(struct rte_mbuf *m)
+{
+	lr_test_rx(m);
+	tt_flush();
+}
+
+void
+tt_rx(uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint16_t len)
+{
+	tt_in(tt_seg(seq, ack, flags, TT_PEER_WND, NULL, 0, data, len));
+}
+
+void
+tt_rx_syn(uint32_t seq, uint16_t mss)
+{
+	uint8_t opt[4] = { 2, 4, (uint8_t)(mss >> 8), (uint8_t)mss };
+
+	tt_in(tt_seg(seq, 0, TT_SYN, TT_PEER_WND, mss ? opt : NULL, mss ? 4 : 0, NULL, 0));
+}
+
+void
+tt_advance_ms(uint64_t ms)
+{
+	lr_test_advance_us(ms * 1000);
+	lr_tcp_tick(lr_tw);
+	tt_flush();
+}
+
+int
+tt_out(unsigned int i, struct tt_out *o)
+{
+	struct lr_test_parsed p;
+	struct rte_mbuf *m = lr_test_tx_get(i);
+	const uint8_t *opt;
+	unsigned int hlen, k;
+
+	memset(o, 0, sizeof(*o));
+	o->mss = -1;
+	if (m == NULL || lr_test_parse(m, &p) != 0 || p.tcp == NULL)
+		return -1;
+	CU_ASSERT(lr_test_ip_cksum_ok(&p));
+	CU_ASSERT(lr_test_l4_cksum_ok(&p));
+	o->flags = p.tcp->tcp_flags;
+	o->seq = rte_be_to_cpu_32(p.tcp->sent_seq);
+	o->ack = rte_be_to_cpu_32(p.tcp->recv_ack);
+	o->wnd = rte_be_to_cpu_16(p.tcp->rx_win);
+	o->sport = rte_be_to_cpu_16(p.tcp->src_port);
+	o->dport = rte_be_to_cpu_16(p.tcp->dst_port);
+	o->saddr = p.ip->src_addr;
+	o->daddr = p.ip->dst_addr;
+	o->payload = p.payload;
+	o->len = p.payload_len;
+	hlen = (p.tcp->data_off >> 4) * 4u;
+	opt = (const uint8_t *)(p.tcp + 1);
+	for (k = 0; k + 1 < hlen - sizeof(struct rte_tcp_hdr);) {
+		if (opt[k] == 0)
+			break;
+		if (opt[k] == 1) {
+			k++;
+			continue;
+		}
+		if (opt[k] == 2 && opt[k + 1] == 4)
+			o->mss = opt[k + 2] << 8 | opt[k + 3];
+		if (opt[k + 1] < 2)
+			break;
+		k += opt[k + 1];
+	}
+	return 0;
+}
+
+void
+tt_expect(const char *file, int line, unsigned int i, uint8_t flags, uint32_t seq,
+		uint32_t ack, uint16_t len)
+{
+	struct tt_out o;
+	char what[160];
+	bool ok;
+
+	if (tt_out(i, &o) != 0) {
+		snprintf(what, sizeof(what), "frame %u is a TCP segment (sent %u)", i,
+				lr_test_tx_count());
+		CU_assertImplementation(CU_FALSE, line, what, file, "", CU_FALSE);
+		return;
+	}
+	ok = o.flags == flags && o.seq == seq && (!(flags & TT_ACK) || o.ack == ack) &&
+		o.len == len && o.sport == tt_our_port && o.dport == tt_peer_port &&
+		o.daddr == rte_cpu_to_be_32(LR_TEST_PEER_IP);
+	snprintf(what, sizeof(what),
+			"frame %u: want flags %#x seq %u ack %u len %u, got %#x %u %u %u (%u->%u)",
+			i, flags, seq, ack, len, o.flags, o.seq, o.ack, o.len, o.sport, o.dport);
+	CU_assertImplementation(ok, line, what, file, "", CU_FALSE);
+}
+
+uint64_t
+tt_stat(enum lr_tcp_stat_id id)
+{
+	const struct lr_tcp_stats *st = lr_tcp_stats_get(lr_tw);
+
+	return st == NULL ? 0 : st->v[id];
+}
+
+struct lr_tcp_conn *
+tt_passive_open(void)
+{
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	tt_isn = 8000;
+	tt_rx_syn(1000, 1460);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_SYN | TT_ACK, 8000, 1001, 0);
+	lr_test_tx_clear();
+	tt_rx(1001, 8001, TT_ACK, NULL, 0);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_app.connected, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tt_app.conn);
+	CU_ASSERT_EQUAL(lr_tcp_conn_state(tt_app.conn), LR_TCP_ESTABLISHED);
+	return tt_app.conn;
+}
+
+struct lr_tcp_conn *
+tt_active_open(void)
+{
+	uint8_t mss[4] = { 2, 4, 1024 >> 8, 1024 & 0xff };
+	struct lr_tcp_conn *c;
+	struct tt_out o;
+
+	tt_isn = 1000;
+	c = lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 80, &tt_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	tt_flush();
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL_FATAL(tt_out(0, &o), 0);
+	tt_our_port = o.sport;
+	tt_peer_port = 80;
+	TT_EXPECT(0, TT_SYN, 1000, 0, 0);
+	lr_test_tx_clear();
+	tt_in(tt_seg(8000, 1001, TT_SYN | TT_ACK, TT_PEER_WND, mss, 4, NULL, 0));
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 1001, 8001, 0);
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(tt_app.connected, 1);
+	CU_ASSERT_EQUAL(lr_tcp_conn_state(c), LR_TCP_ESTABLISHED);
+	tt_app.conn = c;
+	return c;
+}

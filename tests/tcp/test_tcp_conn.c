@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_conn.c and tcp_user.c: the shard (table, pool, listeners, capacity), port
+ * and ISN choice, the netstat walk, and teardown.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "tcp_test.h"
+
+/* Pool and table full: a further SYN is dropped silently and counted. */
+static void
+test_tcp_conn_table_full_syn_dropped(void)
+{
+	tt_conf.max_conns = 2;
+	tt_reinit();
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	tt_peer_port = 40001;
+	tt_rx_syn(1000, 1460);
+	tt_peer_port = 40002;
+	tt_rx_syn(1000, 1460);
+	TT_EXPECT_COUNT(2);
+	lr_test_tx_clear();
+	tt_peer_port = 40003;
+	tt_rx_syn(1000, 1460);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CONN_FULL), 1);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 2);
+	CU_ASSERT_PTR_NULL(lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 80,
+			&tt_cb, NULL));
+	CU_ASSERT_EQUAL(errno, ENOSPC);
+	/* A freed slot is usable again. */
+	tt_peer_port = 40001;
+	tt_rx(1001, 0, TT_RST, NULL, 0);
+	tt_peer_port = 40003;
+	tt_rx_syn(1000, 1460);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_SYN | TT_ACK, 8000, 1001, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Many connections side by side: each segment finds its own. */
+static void
+test_tcp_conn_lookup_many_tuples(void)
+{
+	struct lr_tcp_conn *conns[40];
+	unsigned int i;
+
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	for (i = 0; i < RTE_DIM(conns); i++) {
+		tt_peer_port = (uint16_t)(41000 + i);
+		tt_isn = 100000 * (i + 1);
+		tt_rx_syn(i * 7, 1460);
+		tt_rx(i * 7 + 1, tt_isn + 1, TT_ACK, NULL, 0);
+		conns[i] = tt_app.conn;
+		CU_ASSERT_EQUAL(tt_app.connected, i + 1);
+	}
+	lr_test_tx_clear();
+	for (i = 0; i < RTE_DIM(conns); i++) {
+		struct tt_out o;
+
+		tt_peer_port = (uint16_t)(41000 + i);
+		CU_ASSERT_EQUAL(lr_tcp_send(conns[i], "z", 1), 1);
+		tt_flush();
+		CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+		CU_ASSERT_EQUAL(o.dport, 41000 + i);
+		CU_ASSERT_EQUAL(o.seq, 100000 * (i + 1) + 1);
+		lr_test_tx_clear();
+		tt_rx(i * 7 + 1, 100000 * (i + 1) + 2, TT_ACK, "q", 1);
+		TT_EXPECT(0, TT_ACK, 100000 * (i + 1) + 2, i * 7 + 2, 0);
+		lr_test_tx_clear();
+	}
+	CU_ASSERT_EQUAL(tt_app.data_len, RTE_DIM(conns));
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), RTE_DIM(conns));
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Connects take distinct ports from the ephemeral range; when it is used up,
+ * EADDRNOTAVAIL. */
+static void
+test_tcp_connect_ports_distinct_then_exhausted(void)
+{
+	rte_be32_t peer = rte_cpu_to_be_32(LR_TEST_PEER_IP);
+	struct lr_tcp_conn *a, *b;
+
+	tt_conf.port_lo = 50000;
+	tt_conf.port_hi = 50001;
+	tt_reinit();
+	a = lr_tcp_connect(lr_tw, peer, 80, &tt_cb, NULL);
+	b = lr_tcp_connect(lr_tw, peer, 80, &tt_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_NOT_EQUAL(a->key.lport, b->key.lport);
+	CU_ASSERT_PTR_NULL(lr_tcp_connect(lr_tw, peer, 80, &tt_cb, NULL));
+	CU_ASSERT_EQUAL(errno, EADDRNOTAVAIL);
+	/* Another destination port is another tuple: the ports are free for it. */
+	CU_ASSERT_PTR_NOT_NULL(lr_tcp_connect(lr_tw, peer, 443, &tt_cb, NULL));
+	TT_ASSERT_NO_LEAK();
+}
+
+/* No interface reaches the destination (no gateway): ENETUNREACH. */
+static void
+test_tcp_connect_unreachable(void)
+{
+	CU_ASSERT_PTR_NULL(lr_tcp_connect(lr_tw, rte_cpu_to_be_32(RTE_IPV4(10, 1, 2, 3)), 80,
+			&tt_cb, NULL));
+	CU_ASSERT_EQUAL(errno, ENETUNREACH);
+	CU_ASSERT_PTR_NULL(lr_tcp_connect(lr_tw, rte_cpu_to_be_32(RTE_IPV4(224, 0, 0, 1)), 80,
+			&tt_cb, NULL));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Listener table: duplicates refused, capacity bounded. */
+static void
+test_tcp_listen_duplicate_and_full(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < tt_conf.max_listeners; i++)
+		CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, (uint16_t)(1000 + i), &tt_cb, NULL), 0);
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, 1000, &tt_cb, NULL), -EADDRINUSE);
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, 2000, &tt_cb, NULL), -ENOSPC);
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, 0, &tt_cb, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(lr_tcp_unlisten(lr_tw, 1003), 0);
+	CU_ASSERT_EQUAL(lr_tcp_unlisten(lr_tw, 1003), -ENOENT);
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, 2000, &tt_cb, NULL), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Unlisten frees half-open connections; established ones carry on; new SYNs get
+ * a RST. */
+static void
+test_tcp_unlisten_frees_half_open_only(void)
+{
+	struct lr_tcp_conn *est = tt_passive_open();
+
+	tt_peer_port = 40100;
+	tt_rx_syn(5000, 1460);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 2);
+	CU_ASSERT_EQUAL(lr_tcp_unlisten(lr_tw, TT_OUR_PORT), 0);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 1);
+	CU_ASSERT_EQUAL(lr_tcp_conn_state(est), LR_TCP_ESTABLISHED);
+	lr_test_tx_clear();
+	tt_peer_port = 40200;
+	tt_rx_syn(6000, 1460);
+	TT_EXPECT(0, TT_RST | TT_ACK, 0, 6001, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+struct walk_result {
+	unsigned int n;
+	struct lr_tcp_conn_info info[4];
+};
+
+static int
+collect(const struct lr_tcp_conn_info *info, void *arg)
+{
+	struct walk_result *r = arg;
+
+	if (r->n < RTE_DIM(r->info))
+		r->info[r->n] = *info;
+	r->n++;
+	return 0;
+}
+
+static int
+stop_at_first(const struct lr_tcp_conn_info *info, void *arg)
+{
+	RTE_SET_USED(info);
+	(*(unsigned int *)arg)++;
+	return 1;
+}
+
+/* The netstat walk: listeners first, then connections with their queues. */
+static void
+test_tcp_walk_lists_listener_and_conn(void)
+{
+	struct lr_tcp_conn *c = tt_passive_open();
+	struct walk_result r;
+	unsigned int calls = 0;
+
+	CU_ASSERT_EQUAL(lr_tcp_send(c, "0123456789", 10), 10);
+	tt_flush();
+	memset(&r, 0, sizeof(r));
+	CU_ASSERT_EQUAL(lr_tcp_walk(lr_tw, collect, &r), 2);
+	CU_ASSERT_EQUAL(r.n, 2);
+	CU_ASSERT_EQUAL(r.info[0].state, LR_TCP_LISTEN);
+	CU_ASSERT_STRING_EQUAL(r.info[0].state_name, "LISTEN");
+	CU_ASSERT_EQUAL(r.info[0].lport, TT_OUR_PORT);
+	CU_ASSERT_EQUAL(r.info[1].state, LR_TCP_ESTABLISHED);
+	CU_ASSERT_STRING_EQUAL(r.info[1].state_name, "ESTABLISHED");
+	CU_ASSERT_EQUAL(r.info[1].laddr, rte_cpu_to_be_32(LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL(r.info[1].lport, TT_OUR_PORT);
+	CU_ASSERT_EQUAL(r.info[1].raddr, rte_cpu_to_be_32(LR_TEST_PEER_IP));
+	CU_ASSERT_EQUAL(r.info[1].rport, TT_PEER_PORT);
+	CU_ASSERT_EQUAL(r.info[1].send_q, 10);
+	CU_ASSERT_EQUAL(r.info[1].recv_q, 0);
+	CU_ASSERT_EQUAL(r.info[1].retransmits, 0);
+	CU_ASSERT_EQUAL(r.info[1].rto_us, tt_conf.rto_min_ms * 1000);
+	CU_ASSERT_EQUAL(lr_tcp_walk(lr_tw, stop_at_first, &calls), 1);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_STRING_EQUAL(lr_tcp_state_name(LR_TCP_TIME_WAIT), "TIME_WAIT");
+	CU_ASSERT_STRING_EQUAL(lr_tcp_state_name((enum lr_tcp_state)99), "?");
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Fini frees connections and their send buffers without callbacks; segments on a
+ * worker without TCP state are dropped, not crashed on. */
+static void
+test_tcp_worker_fini_frees_everything(void)
+{
+	static uint8_t data[20000];
+	struct lr_tcp_conn *c = tt_passive_open();
+
+	CU_ASSERT_EQUAL(lr_tcp_send(c, data, sizeof(data)), sizeof(data));
+	tt_flush();
+	lr_tcp_worker_fini(lr_tw);
+	CU_ASSERT_PTR_NULL(lr_tw->tcp);
+	CU_ASSERT_EQUAL(tt_app.closed, 0);
+	lr_test_tx_clear();
+	LR_TEST_ASSERT_NO_LEAK();
+	tt_rx_syn(1000, 1460);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_UNKNOWN_PROTO), 1);
+	lr_tcp_flush(lr_tw);
+	lr_tcp_tick(lr_tw);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Configuration checks. */
+static void
+test_tcp_worker_init_rejects_bad_conf(void)
+{
+	struct lr_tcp_conf bad = tt_conf;
+
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &tt_conf), -EEXIST);
+	bad.max_conns = 0;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.port_lo = 2000;
+	bad.port_hi = 1000;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.rto_min_ms = 5000;
+	bad.rto_max_ms = 1000;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	lr_tcp_worker_fini(lr_tw);
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, NULL), 0); /* defaults */
+	CU_ASSERT_EQUAL(lr_tcp_stats_get(lr_tw)->v[LR_TCP_STAT_RX], 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Without a hook the ISN is RFC 6528's keyed hash plus a 4 us clock. */
+static void
+test_tcp_default_isn_moves_with_clock_and_tuple(void)
+{
+	rte_be32_t peer = rte_cpu_to_be_32(LR_TEST_PEER_IP);
+	struct lr_tcp_conn *a, *b;
+	uint32_t isn_a;
+
+	tt_conf.isn_fn = NULL;
+	tt_conf.port_lo = tt_conf.port_hi = 50000;
+	tt_reinit();
+	a = lr_tcp_connect(lr_tw, peer, 80, &tt_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	isn_a = a->iss;
+	lr_tcp_abort(a);
+	tt_flush();
+	lr_test_advance_us(400);
+	b = lr_tcp_connect(lr_tw, peer, 80, &tt_cb, NULL); /* same tuple, 400 us later */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->iss - isn_a, 100);
+	lr_tcp_abort(b);
+	tt_flush();
+	b = lr_tcp_connect(lr_tw, peer, 81, &tt_cb, NULL); /* another tuple */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_NOT_EQUAL(b->iss - isn_a, 100);
+	TT_ASSERT_NO_LEAK();
+}
+
+static const CU_TestInfo cases[] = {
+	{ "test_tcp_conn_table_full_syn_dropped", test_tcp_conn_table_full_syn_dropped },
+	{ "test_tcp_conn_lookup_many_tuples", test_tcp_conn_lookup_many_tuples },
+	{ "test_tcp_connect_ports_distinct_then_exhausted",
+		test_tcp_connect_ports_distinct_then_exhausted },
+	{ "test_tcp_connect_unreachable", test_tcp_connect_unreachable },
+	{ "test_tcp_listen_duplicate_and_full", test_tcp_listen_duplicate_and_full },
+	{ "test_tcp_unlisten_frees_half_open_only", test_tcp_unlisten_frees_half_open_only },
+	{ "test_tcp_walk_lists_listener_and_conn", test_tcp_walk_lists_listener_and_conn },
+	{ "test_tcp_worker_fini_frees_everything", test_tcp_worker_fini_frees_everything },
+	{ "test_tcp_worker_init_rejects_bad_conf", test_tcp_worker_init_rejects_bad_conf },
+	{ "test_tcp_default_isn_moves_with_clock_and_tuple",
+		test_tcp_default_isn_moves_with_clock_and_tuple },
+	CU_TEST_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	const struct lr_test_suite suites[] = {
+		{ "tcp_conn", tt_setup, tt_teardown, cases },
+		{ 0 },
+	};
+
+	return lr_test_main(argc, argv, suites);
+}

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_input.c: validation (length, data offset, checksum, flags), option parsing
+ * with hostile lengths, RSTs for closed ports and the listener's answers.
+ */
+#include <string.h>
+
+#include "tcp_test.h"
+
+static uint8_t bulk[3000];
+
+/* SYN with the given option bytes to the listener, ACK of the SYN-ACK, then 1000
+ * bytes from the appliance: the segment sizes show the MSS it uses. */
+static struct lr_tcp_conn *
+open_with_syn_options(const uint8_t *opts, uint8_t optlen)
+{
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	tt_in(tt_seg(1000, 0, TT_SYN, TT_PEER_WND, opts, optlen, NULL, 0));
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_SYN | TT_ACK, 8000, 1001, 0);
+	lr_test_tx_clear();
+	tt_rx(1001, 8001, TT_ACK, NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tt_app.conn);
+	return tt_app.conn;
+}
+
+static void
+expect_segments_of(struct lr_tcp_conn *c, uint16_t first, uint16_t second)
+{
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, (uint32_t)first + second), first + second);
+	tt_flush();
+	TT_EXPECT_COUNT(2);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, first);
+	TT_EXPECT(1, TT_ACK | TT_PSH, 8001u + first, 1001, second);
+}
+
+/* RFC 9293 §3.7.1: no MSS option -> 536. */
+static void
+test_tcp_mss_absent_uses_536(void)
+{
+	struct lr_tcp_conn *c = open_with_syn_options(NULL, 0);
+
+	expect_segments_of(c, 536, 464);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* The peer's MSS is used when below ours. */
+static void
+test_tcp_mss_option_respected(void)
+{
+	const uint8_t opt[] = { 2, 4, 0x03, 0xe8 }; /* 1000 */
+	struct lr_tcp_conn *c = open_with_syn_options(opt, sizeof(opt));
+
+	expect_segments_of(c, 1000, 500);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A peer MSS above our MTU - 40 is clamped to ours. */
+static void
+test_tcp_mss_clamped_to_our_mtu(void)
+{
+	const uint8_t opt[] = { 2, 4, 0x23, 0x28 }; /* 9000 */
+	struct lr_tcp_conn *c = open_with_syn_options(opt, sizeof(opt));
+
+	expect_segments_of(c, 1460, 40);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* MSS found after NOP, timestamps, SACK-permitted and window scale. */
+static void
+test_tcp_options_mss_after_ts_sack_ws(void)
+{
+	const uint8_t opt[] = {
+		1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, /* NOP NOP TS */
+		4, 2,                                /* SACK permitted */
+		1, 3, 3, 7,                          /* NOP WS 7 */
+		2, 4, 0x03, 0xe8,                    /* MSS 1000 */
+	};
+	struct lr_tcp_conn *c = open_with_syn_options(opt, sizeof(opt));
+
+	expect_segments_of(c, 1000, 200);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OPT_MALFORMED), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* An option of length 0 would loop forever: parsing stops, counted; the MSS
+ * behind it is not seen (536). */
+static void
+test_tcp_option_zero_length_stops_parsing(void)
+{
+	const uint8_t opt[] = { 1, 8, 0, 1, 2, 4, 0x03, 0xe8 };
+	struct lr_tcp_conn *c = open_with_syn_options(opt, sizeof(opt));
+
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OPT_MALFORMED), 1);
+	expect_segments_of(c, 536, 100);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* An option whose length runs past the header: parsing stops, counted. */
+static void
+test_tcp_option_overlong_stops_parsing(void)
+{
+	const uint8_t opt[] = { 2, 40, 0x03, 0xe8 };
+	struct lr_tcp_conn *c = open_with_syn_options(opt, sizeof(opt));
+
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OPT_MALFORMED), 1);
+	expect_segments_of(c, 536, 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A kind byte with no room for its length at the end of the list. */
+static void
+test_tcp_option_kind_without_length(void)
+{
+	const uint8_t opt[] = { 2, 4, 0x03, 0xe8, 1, 1, 1, 2 };
+	struct lr_tcp_conn *c = open_with_syn_options(opt, sizeof(opt));
+
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OPT_MALFORMED), 1);
+	expect_segments_of(c, 1000, 1); /* the MSS before it counts */
+	TT_ASSERT_NO_LEAK();
+}
+
+/* An MSS option with a wrong length is ignored, the rest parsed. */
+static void
+test_tcp_option_mss_wrong_length_ignored(void)
+{
+	const uint8_t opt[] = { 2, 3, 0x03, 1, 2, 4, 0x02, 0x58, 0 }; /* then MSS 600, EOL */
+	struct lr_tcp_conn *c = open_with_syn_options(opt, sizeof(opt));
+
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OPT_MALFORMED), 0);
+	expect_segments_of(c, 600, 10);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* RFC 9293 §3.10.7.1: a SYN to a closed port -> <SEQ=0><ACK=SEG.SEQ+SEG.LEN><RST,ACK>. */
+static void
+test_tcp_closed_port_syn_gets_rst_ack(void)
+{
+	tt_rx_syn(1000, 1460);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_RST | TT_ACK, 0, 1001, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_NO_CONN), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RST_TX), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Data without ACK to a closed port: ACK = SEQ + data length (+ FIN). */
+static void
+test_tcp_closed_port_data_rst_acks_length(void)
+{
+	tt_rx(5000, 0, TT_FIN, bulk, 10);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_RST | TT_ACK, 0, 5011, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* An ACK-bearing segment to a closed port: <SEQ=SEG.ACK><CTL=RST>. */
+static void
+test_tcp_closed_port_ack_gets_rst_from_ack(void)
+{
+	tt_rx(5000, 777777, TT_ACK, bulk, 10);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_RST, 777777, 0, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A RST to a closed port is never answered. */
+static void
+test_tcp_closed_port_rst_is_silent(void)
+{
+	tt_rx(5000, 0, TT_RST, NULL, 0);
+	tt_rx(5000, 1, TT_RST | TT_ACK, NULL, 0);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_NO_CONN), 2);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* LISTEN: RST ignored, ACK answered with <SEQ=SEG.ACK><CTL=RST>, no SYN dropped. */
+static void
+test_tcp_listener_answers_rst_ack_and_other(void)
+{
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	tt_rx(1000, 0, TT_RST, NULL, 0);
+	TT_EXPECT_COUNT(0);
+	tt_rx(1000, 4242, TT_ACK, NULL, 0);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_RST, 4242, 0, 0);
+	lr_test_tx_clear();
+	tt_rx(1000, 0, TT_FIN, NULL, 0);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LISTEN_RST), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LISTEN_ACK), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LISTEN_NO_SYN), 1);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Fewer bytes than a TCP header. */
+static void
+test_tcp_truncated_segment_dropped(void)
+{
+	uint8_t hdr[12] = { 0 };
+
+	lr_test_rx(lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_TCP, hdr, sizeof(hdr)));
+	tt_flush();
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TRUNCATED), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Rewrite the data offset of a built segment and fix its checksum. */
+static struct rte_mbuf *
+seg_with_doff(uint8_t doff, uint16_t datalen)
+{
+	struct rte_mbuf *m = tt_seg(1000, 0, TT_SYN, TT_PEER_WND, NULL, 0, bulk, datalen);
+	struct rte_ipv4_hdr *ip = lr_test_ip_of(m);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+
+	th->data_off = (uint8_t)(doff << 4);
+	th->cksum = 0;
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	return m;
+}
+
+/* Data offset below 5 words, or beyond the segment. */
+static void
+test_tcp_bad_data_offset_dropped(void)
+{
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	tt_in(seg_with_doff(4, 0));
+	tt_in(seg_with_doff(0, 0));
+	tt_in(seg_with_doff(15, 20)); /* 60 bytes claimed, 40 present */
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_BAD_OFF), 3);
+	tt_in(seg_with_doff(15, 40)); /* 60 bytes of header: legal (NUL options) */
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_SYN | TT_ACK, 8000, 1001, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A wrong checksum is dropped before anything else happens. */
+static void
+test_tcp_bad_checksum_dropped(void)
+{
+	struct rte_mbuf *m;
+	struct rte_tcp_hdr *th;
+
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	m = tt_seg(1000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	th = (struct rte_tcp_hdr *)(lr_test_ip_of(m) + 1);
+	th->cksum ^= 0x0101;
+	tt_in(m);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_BAD_CKSUM), 1);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* With RX checksum offload the NIC's verdict is trusted both ways. */
+static void
+test_tcp_rx_cksum_offload_verdict_trusted(void)
+{
+	struct rte_mbuf *m;
+	struct rte_tcp_hdr *th;
+
+	lr_ifaces[0].rx_cksum = true;
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	m = tt_seg(1000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	tt_in(m);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_BAD_CKSUM), 1);
+	m = tt_seg(1000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	th = (struct rte_tcp_hdr *)(lr_test_ip_of(m) + 1);
+	th->cksum ^= 0x0101; /* wrong, but the NIC says good */
+	m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	tt_in(m);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_SYN | TT_ACK, 8000, 1001, 0);
+	lr_ifaces[0].rx_cksum = false;
+	TT_ASSERT_NO_LEAK();
+}
+
+/* SYN with FIN or RST is nonsense: dropped without answer. */
+static void
+test_tcp_syn_with_fin_or_rst_dropped(void)
+{
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	tt_rx(1000, 0, TT_SYN | TT_FIN, NULL, 0);
+	tt_rx(1000, 0, TT_SYN | TT_RST, NULL, 0);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_BAD_FLAGS), 2);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A segment larger than one mbuf (chained by the harness) is delivered whole. */
+static void
+test_tcp_chained_segment_delivered(void)
+{
+	uint8_t data[2010];
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)i;
+	tt_passive_open();
+	m = tt_seg(1001, 8001, TT_ACK, TT_PEER_WND, NULL, 0, data, sizeof(data));
+	CU_ASSERT(m->nb_segs > 1);
+	tt_in(m);
+	TT_EXPECT(0, TT_ACK, 8001, 1001 + 2010, 0);
+	CU_ASSERT_EQUAL(tt_app.data_len, 2010);
+	CU_ASSERT_EQUAL(memcmp(tt_app.data, data, sizeof(data)), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Every counter has a name, a kind and a description. */
+static void
+test_tcp_stat_table_complete(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < LR_TCP_STAT_MAX; i++) {
+		const struct lr_stat_desc *d = lr_tcp_stat_desc(i);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+		CU_ASSERT_STRING_EQUAL(d->layer, "tcp");
+		CU_ASSERT(d->name != NULL && d->name[0] != '\0');
+		CU_ASSERT(d->desc != NULL && d->desc[0] != '\0');
+	}
+	CU_ASSERT_PTR_NULL(lr_tcp_stat_desc(LR_TCP_STAT_MAX));
+	CU_ASSERT_STRING_EQUAL(lr_tcp_stat_desc(LR_TCP_STAT_BAD_CKSUM)->name, "BAD_CKSUM");
+	CU_ASSERT_EQUAL(lr_tcp_stat_desc(LR_TCP_STAT_BAD_CKSUM)->kind, LR_STAT_KIND_DROP);
+	CU_ASSERT_EQUAL(lr_tcp_stat_desc(LR_TCP_STAT_RX)->kind, LR_STAT_KIND_COUNT);
+	TT_ASSERT_NO_LEAK();
+}
+
+static const CU_TestInfo cases[] = {
+	{ "test_tcp_mss_absent_uses_536", test_tcp_mss_absent_uses_536 },
+	{ "test_tcp_mss_option_respected", test_tcp_mss_option_respected },
+	{ "test_tcp_mss_clamped_to_our_mtu", test_tcp_mss_clamped_to_our_mtu },
+	{ "test_tcp_options_mss_after_ts_sack_ws", test_tcp_options_mss_after_ts_sack_ws },
+	{ "test_tcp_option_zero_length_stops_parsing", test_tcp_option_zero_length_stops_parsing },
+	{ "test_tcp_option_overlong_stops_parsing", test_tcp_option_overlong_stops_parsing },
+	{ "test_tcp_option_kind_without_length", test_tcp_option_kind_without_length },
+	{ "test_tcp_option_mss_wrong_length_ignored", test_tcp_option_mss_wrong_length_ignored },
+	{ "test_tcp_closed_port_syn_gets_rst_ack", test_tcp_closed_port_syn_gets_rst_ack },
+	{ "test_tcp_closed_port_data_rst_acks_length", test_tcp_closed_port_data_rst_acks_length },
+	{ "test_tcp_closed_port_ack_gets_rst_from_ack",
+		test_tcp_closed_port_ack_gets_rst_from_ack },
+	{ "test_tcp_closed_port_rst_is_silent", test_tcp_closed_port_rst_is_silent },
+	{ "test_tcp_listener_answers_rst_ack_and_other",
+		test_tcp_listener_answers_rst_ack_and_other },
+	{ "test_tcp_truncated_segment_dropped", test_tcp_truncated_segment_dropped },
+	{ "test_tcp_bad_data_offset_dropped", test_tcp_bad_data_offset_dropped },
+	{ "test_tcp_bad_checksum_dropped", test_tcp_bad_checksum_dropped },
+	{ "test_tcp_rx_cksum_offload_verdict_trusted", test_tcp_rx_cksum_offload_verdict_trusted },
+	{ "test_tcp_syn_with_fin_or_rst_dropped", test_tcp_syn_with_fin_or_rst_dropped },
+	{ "test_tcp_chained_segment_delivered", test_tcp_chained_segment_delivered },
+	{ "test_tcp_stat_table_complete", test_tcp_stat_table_complete },
+	CU_TEST_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	const struct lr_test_suite suites[] = {
+		{ "tcp_input", tt_setup, tt_teardown, cases },
+		{ 0 },
+	};
+
+	return lr_test_main(argc, argv, suites);
+}

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_output.c and the send path: ACK batching per burst, segmentation by MSS and
+ * by the peer's window, the send buffer, MSS advertisement, checksum offload flag,
+ * half-close and abort.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "tcp_test.h"
+
+static uint8_t bulk[70000];
+
+static void
+fill_bulk(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bulk); i++)
+		bulk[i] = (uint8_t)(i * 7);
+}
+
+/* Several segments in one RX burst produce one ACK, sent at lr_tcp_flush(). */
+static void
+test_tcp_ack_batched_one_per_burst(void)
+{
+	tt_passive_open();
+	tt_in_noflush(tt_seg(1001, 8001, TT_ACK, TT_PEER_WND, NULL, 0, bulk, 100));
+	tt_in_noflush(tt_seg(1101, 8001, TT_ACK, TT_PEER_WND, NULL, 0, bulk, 100));
+	tt_in_noflush(tt_seg(1201, 8001, TT_ACK, TT_PEER_WND, NULL, 0, bulk, 100));
+	TT_EXPECT_COUNT(0); /* nothing before the end of the burst */
+	tt_flush();
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 1301, 0);
+	CU_ASSERT_EQUAL(tt_app.data_len, 300);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ACK_TX), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Data sent from the data callback carries the ACK: one segment, no pure ACK. */
+static void
+test_tcp_echo_piggybacks_ack_on_data(void)
+{
+	struct tt_out o;
+
+	tt_passive_open();
+	tt_app.echo = true;
+	tt_rx(1001, 8001, TT_ACK | TT_PSH, "hello", 5);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK | TT_PSH, 8001, 1006, 5);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(memcmp(o.payload, "hello", 5), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Segments of at most the MSS; PSH on the last one of the send. */
+static void
+test_tcp_send_segments_by_mss(void)
+{
+	struct lr_tcp_conn *c = tt_passive_open(); /* peer MSS 1460 */
+	struct tt_out o;
+	unsigned int i;
+
+	fill_bulk();
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 4000), 4000);
+	tt_flush();
+	TT_EXPECT_COUNT(3);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, 1460);
+	TT_EXPECT(1, TT_ACK, 9461, 1001, 1460);
+	TT_EXPECT(2, TT_ACK | TT_PSH, 10921, 1001, 1080);
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(tt_out(i, &o), 0);
+		CU_ASSERT_EQUAL(memcmp(o.payload, bulk + i * 1460, o.len), 0);
+	}
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Never beyond SND.UNA + SND.WND; an ACK opening the window releases more. */
+static void
+test_tcp_send_bounded_by_peer_window(void)
+{
+	struct lr_tcp_conn *c;
+
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	tt_rx_syn(1000, 1460);
+	lr_test_tx_clear();
+	tt_in(tt_seg(1001, 8001, TT_ACK, 1000, NULL, 0, NULL, 0));
+	c = tt_app.conn;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 2500), 2500);
+	tt_flush();
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, 1000);
+	lr_test_tx_clear();
+
+	/* Acked, window still 1000: the next 1000. */
+	tt_in(tt_seg(1001, 9001, TT_ACK, 1000, NULL, 0, NULL, 0));
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 9001, 1001, 1000);
+	lr_test_tx_clear();
+
+	/* Window closes: nothing more even though 500 bytes wait. */
+	tt_in(tt_seg(1001, 10001, TT_ACK, 0, NULL, 0, NULL, 0));
+	TT_EXPECT_COUNT(0);
+	/* Window update (same ACK, bigger window): the last 500. */
+	tt_in(tt_seg(1001, 10001, TT_ACK, 4000, NULL, 0, NULL, 0));
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK | TT_PSH, 10001, 1001, 500);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* The send buffer bounds lr_tcp_send; acknowledged bytes free it (sent callback). */
+static void
+test_tcp_send_buffer_limit_and_sent_callback(void)
+{
+	struct lr_tcp_conn *c;
+
+	tt_conf.sndbuf = 3000;
+	tt_reinit();
+	c = tt_passive_open();
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 5000), 3000);
+	CU_ASSERT_EQUAL(lr_tcp_send_space(c), 0);
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 10), 0);
+	tt_flush();
+	TT_EXPECT_COUNT(3); /* 1460 + 1460 + 80 */
+	lr_test_tx_clear();
+
+	tt_rx(1001, 8001 + 1460, TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(tt_app.sent, 1460);
+	CU_ASSERT_EQUAL(lr_tcp_send_space(c), 1460);
+	tt_rx(1001, 8001 + 3000, TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(tt_app.sent, 3000);
+	CU_ASSERT_EQUAL(lr_tcp_send_space(c), 3000);
+	CU_ASSERT_EQUAL(c->sb_head, NULL); /* every buffer mbuf returned */
+	TT_EXPECT_COUNT(0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A large transfer through a 64 KiB buffer, acknowledged piece by piece, arrives
+ * byte-exact (send buffer spans many mbufs). */
+static void
+test_tcp_send_large_transfer_byte_exact(void)
+{
+	struct lr_tcp_conn *c = tt_passive_open();
+	uint32_t queued = 0, acked = 8001, off = 0;
+	unsigned int i, n;
+	int rc;
+
+	fill_bulk();
+	while (acked != 8001 + sizeof(bulk)) {
+		rc = lr_tcp_send(c, bulk + queued, sizeof(bulk) - queued);
+		CU_ASSERT_FATAL(rc >= 0);
+		queued += (uint32_t)rc;
+		tt_flush();
+		n = lr_test_tx_count();
+		CU_ASSERT_FATAL(n > 0 || off == sizeof(bulk));
+		for (i = 0; i < n; i++) {
+			struct tt_out o;
+
+			CU_ASSERT_EQUAL_FATAL(tt_out(i, &o), 0);
+			CU_ASSERT_EQUAL_FATAL(o.seq, 8001 + off);
+			CU_ASSERT_EQUAL_FATAL(memcmp(o.payload, bulk + off, o.len), 0);
+			off += o.len;
+		}
+		lr_test_tx_clear();
+		acked = 8001 + off;
+		tt_rx(1001, acked, TT_ACK, NULL, 0); /* may release more: next round */
+	}
+	CU_ASSERT_EQUAL(off, sizeof(bulk));
+	CU_ASSERT_EQUAL(tt_app.sent, sizeof(bulk));
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TX_DATA_BYTES), sizeof(bulk));
+	TT_ASSERT_NO_LEAK();
+}
+
+/* The MSS we advertise is the interface MTU - 40. */
+static void
+test_tcp_synack_mss_follows_interface_mtu(void)
+{
+	struct tt_out o;
+
+	lr_ifaces[0].mtu = 9000;
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	tt_rx_syn(1000, 8960);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.mss, 8960);
+	lr_ifaces[0].mtu = 1500;
+	TT_ASSERT_NO_LEAK();
+}
+
+/* The checksum is requested from lib/ip: offloaded when the port can. */
+static void
+test_tcp_tx_checksum_offloaded_when_port_can(void)
+{
+	struct rte_mbuf *m;
+
+	lr_ifaces[0].tx_l4_cksum = true;
+	tt_rx_syn(1000, 1460); /* closed port: a RST */
+	m = lr_test_tx_get(0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT((m->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM);
+	lr_ifaces[0].tx_l4_cksum = false;
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Data queued in SYN_SENT leaves once the handshake completes. */
+static void
+test_tcp_data_queued_before_established(void)
+{
+	struct lr_tcp_conn *c;
+	struct tt_out o;
+
+	tt_isn = 1000;
+	c = lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 80, &tt_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(lr_tcp_send(c, "GET /", 5), 5);
+	tt_flush();
+	TT_EXPECT_COUNT(1);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	tt_our_port = o.sport;
+	tt_peer_port = 80;
+	TT_EXPECT(0, TT_SYN, 1000, 0, 0);
+	lr_test_tx_clear();
+	tt_rx(8000, 1001, TT_SYN | TT_ACK, NULL, 0);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK | TT_PSH, 1001, 8001, 5);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Half-close: after lr_tcp_shutdown the peer's data still arrives; sending fails. */
+static void
+test_tcp_shutdown_half_close_still_receives(void)
+{
+	struct lr_tcp_conn *c = tt_passive_open();
+
+	CU_ASSERT_EQUAL(lr_tcp_shutdown(c), 0);
+	CU_ASSERT_EQUAL(lr_tcp_shutdown(c), 0);
+	CU_ASSERT_EQUAL(lr_tcp_send(c, "x", 1), -EPIPE);
+	tt_flush();
+	TT_EXPECT(0, TT_FIN | TT_ACK, 8001, 1001, 0);
+	lr_test_tx_clear();
+	tt_rx(1001, 8002, TT_ACK, "later", 5);
+	CU_ASSERT_EQUAL(lr_tcp_conn_state(c), LR_TCP_FIN_WAIT_2);
+	CU_ASSERT_EQUAL(tt_app.data_len, 5);
+	TT_EXPECT(0, TT_ACK, 8002, 1006, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* After lr_tcp_close incoming data is acknowledged and discarded, no callbacks. */
+static void
+test_tcp_close_discards_later_data(void)
+{
+	struct lr_tcp_conn *c = tt_passive_open();
+
+	lr_tcp_close(c);
+	tt_flush();
+	TT_EXPECT(0, TT_FIN | TT_ACK, 8001, 1001, 0);
+	lr_test_tx_clear();
+	tt_rx(1001, 8002, TT_ACK, "late", 4);
+	TT_EXPECT(0, TT_ACK, 8002, 1005, 0);
+	CU_ASSERT_EQUAL(tt_app.data_len, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_DATA_AFTER_CLOSE), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Abort: <SEQ=SND.NXT><CTL=RST>, freed at once, no callback. */
+static void
+test_tcp_abort_sends_rst(void)
+{
+	struct lr_tcp_conn *c = tt_passive_open();
+
+	CU_ASSERT_EQUAL(lr_tcp_send(c, "abc", 3), 3);
+	tt_flush();
+	lr_test_tx_clear();
+	lr_tcp_abort(c);
+	tt_flush();
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_RST, 8004, 0, 0);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	CU_ASSERT_EQUAL(tt_app.closed, 0);
+	lr_test_tx_clear();
+	LR_TEST_ASSERT_NO_LEAK(); /* the send buffer went with it */
+	TT_ASSERT_NO_LEAK();
+}
+
+/* lr_tcp_send / shutdown on connections that cannot take them. */
+static void
+test_tcp_send_and_shutdown_errors(void)
+{
+	struct lr_tcp_conn *c;
+
+	tt_isn = 1000;
+	c = lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 80, &tt_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(lr_tcp_shutdown(c), -ENOTCONN); /* SYN_SENT */
+	lr_tcp_close(c); /* SYN_SENT: deleted silently */
+	tt_flush();
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	CU_ASSERT_EQUAL(tt_app.closed, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+static const CU_TestInfo cases[] = {
+	{ "test_tcp_ack_batched_one_per_burst", test_tcp_ack_batched_one_per_burst },
+	{ "test_tcp_echo_piggybacks_ack_on_data", test_tcp_echo_piggybacks_ack_on_data },
+	{ "test_tcp_send_segments_by_mss", test_tcp_send_segments_by_mss },
+	{ "test_tcp_send_bounded_by_peer_window", test_tcp_send_bounded_by_peer_window },
+	{ "test_tcp_send_buffer_limit_and_sent_callback",
+		test_tcp_send_buffer_limit_and_sent_callback },
+	{ "test_tcp_send_large_transfer_byte_exact", test_tcp_send_large_transfer_byte_exact },
+	{ "test_tcp_synack_mss_follows_interface_mtu", test_tcp_synack_mss_follows_interface_mtu },
+	{ "test_tcp_tx_checksum_offloaded_when_port_can",
+		test_tcp_tx_checksum_offloaded_when_port_can },
+	{ "test_tcp_data_queued_before_established", test_tcp_data_queued_before_established },
+	{ "test_tcp_shutdown_half_close_still_receives",
+		test_tcp_shutdown_half_close_still_receives },
+	{ "test_tcp_close_discards_later_data", test_tcp_close_discards_later_data },
+	{ "test_tcp_abort_sends_rst", test_tcp_abort_sends_rst },
+	{ "test_tcp_send_and_shutdown_errors", test_tcp_send_and_shutdown_errors },
+	CU_TEST_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	const struct lr_test_suite suites[] = {
+		{ "tcp_output", tt_setup, tt_teardown, cases },
+		{ 0 },
+	};
+
+	return lr_test_main(argc, argv, suites);
+}
