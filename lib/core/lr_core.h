@@ -109,6 +109,7 @@ struct lr_arp_table;
 struct lr_ip_worker;
 struct lr_udp_worker;
 struct lr_tcp_shard;
+struct lr_fault_worker;
 
 /** Everything one worker lcore writes. */
 struct __rte_cache_aligned lr_worker {
@@ -127,6 +128,7 @@ struct __rte_cache_aligned lr_worker {
 	struct lr_ip_worker *ip;     /**< fragments and ICMP limiter (lib/ip) */
 	struct lr_udp_worker *udp;   /**< UDP state (lib/udp) */
 	struct lr_tcp_shard *tcp;    /**< connection shard (lib/tcp) */
+	struct lr_fault_worker *fault; /**< fault injection state, NULL when off */
 	/* Mailbox: the control thread posts one call, the worker runs it. */
 	lr_worker_call_fn call_fn;   /**< posted function */
 	void *call_arg;              /**< its argument */

@@ -88,7 +88,16 @@ enum lr_stat_kind {
 	X(udp, NO_PORT, DROP, "UDP to a closed port") \
 	X(udp, ECHO_RX, COUNT, "echo service datagrams") \
 	X(udp, DISCARD_RX, COUNT, "discard service datagrams") \
-	X(udp, DISCARD_BYTES, COUNT, "discard service bytes")
+	X(udp, DISCARD_BYTES, COUNT, "discard service bytes") \
+	X(fault, RX_LOST, COUNT, "received packets dropped by fault injection") \
+	X(fault, RX_DUPLICATED, COUNT, "received packets duplicated by fault injection") \
+	X(fault, RX_REORDERED, COUNT, "received packets held back behind the next one") \
+	X(fault, RX_DELAYED, COUNT, "received packets delayed") \
+	X(fault, TX_LOST, COUNT, "sent packets dropped by fault injection") \
+	X(fault, TX_DUPLICATED, COUNT, "sent packets duplicated by fault injection") \
+	X(fault, TX_REORDERED, COUNT, "sent packets held back behind the next one") \
+	X(fault, TX_DELAYED, COUNT, "sent packets delayed") \
+	X(fault, QUEUE_FULL, DROP, "packets dropped: the delay queue was full")
 
 /** Counter identifiers: LR_STAT_<LAYER>_<NAME>. */
 enum lr_stat_id {

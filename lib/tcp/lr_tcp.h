@@ -74,6 +74,13 @@ struct lr_tcp_callbacks {
 	 * Not called after lr_tcp_close() or lr_tcp_abort().
 	 */
 	void (*closed)(struct lr_tcp_conn *c, enum lr_tcp_close_reason reason, void *arg);
+	/**
+	 * false (default): bytes handed to the data callback count as consumed when
+	 * it returns. true: they keep occupying the receive window until the
+	 * application calls lr_tcp_recved() (backpressure, e.g. an echo service whose
+	 * send buffer is full).
+	 */
+	bool hold_rcv;
 };
 
 /**
@@ -88,7 +95,19 @@ struct lr_tcp_conf {
 	uint32_t max_conns;      /**< connection pool and table size */
 	uint32_t max_listeners;  /**< listening ports */
 	uint32_t sndbuf;         /**< send buffer bytes per connection */
-	uint16_t rcv_wnd;        /**< receive window we advertise (no window scaling) */
+	uint32_t rcv_wnd;        /**< receive buffer in bytes: the window we advertise
+				  *   (above 65535 only with window scaling) */
+	bool window_scaling;     /**< offer/accept RFC 7323 window scaling */
+	bool timestamps;         /**< offer/accept RFC 7323 timestamps */
+	uint32_t delack_ms;      /**< delayed ACK timer (RFC 1122: < 500 ms); 0 = ACK at once */
+	uint32_t keepalive_ms;   /**< idle time before keepalive probes; 0 = off */
+	uint32_t keepalive_intvl_ms; /**< between probes */
+	uint8_t keepalive_probes; /**< unanswered probes before the connection is reset */
+	uint32_t half_open_max;  /**< half-open connections per worker; beyond: SYN cookies */
+	bool syncookies;         /**< answer with SYN cookies (RFC 4987) past half_open_max,
+				  *   else drop the SYN */
+	uint32_t challenge_ack_per_s; /**< RFC 5961 challenge ACK (and RST) rate limit */
+	uint32_t ooo_max;        /**< out-of-order segments held per connection */
 	uint32_t msl_ms;         /**< Maximum Segment Lifetime; TIME_WAIT lasts 2*MSL */
 	uint32_t rto_init_ms;    /**< initial RTO (RFC 6298: 1 s) */
 	uint32_t rto_min_ms;     /**< lower bound of the RTO */
@@ -163,6 +182,13 @@ int lr_tcp_unlisten(struct lr_worker *w, uint16_t port);
  */
 struct lr_tcp_conn *lr_tcp_connect(struct lr_worker *w, rte_be32_t dst, uint16_t dport,
 		const struct lr_tcp_callbacks *cb, void *arg);
+
+/**
+ * The application consumed len bytes that the data callback delivered (only with
+ * hold_rcv): the receive window reopens; a window update is sent when it grew by
+ * at least one MSS or half the buffer (RFC 1122 4.2.3.3).
+ */
+void lr_tcp_recved(struct lr_tcp_conn *c, uint32_t len);
 
 /**
  * Queue bytes for sending. They are copied into mbufs of the send buffer (the

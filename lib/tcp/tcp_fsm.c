@@ -269,7 +269,7 @@ fsm_rst(struct lr_worker *w, struct lr_tcp_conn *c, const struct lr_tcp_seg *seg
 		struct rte_mbuf *m)
 {
 	struct lr_tcp_shard *sh = w->tcp;
-	uint32_t wnd = RTE_MAX(c->rcv_wnd, 1);
+	uint32_t wnd = RTE_MAX(c->rcv_wnd, 1u);
 
 	if (!(SEQ_GEQ(seg->seq, c->rcv_nxt) && SEQ_LT(seg->seq, c->rcv_nxt + wnd))) {
 		tcp_drop(sh, m, LR_TCP_STAT_RST_OUT_OF_WINDOW);

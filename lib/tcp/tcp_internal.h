@@ -126,7 +126,7 @@ struct lr_tcp_conn {
 	/* receive sequence space */
 	uint32_t irs;       /**< initial receive sequence number */
 	uint32_t rcv_nxt;   /**< next expected */
-	uint16_t rcv_wnd;   /**< window we advertise */
+	uint32_t rcv_wnd;   /**< window we advertise (before scaling) */
 	/* send buffer: mbufs linked through ->next, sb_off bytes of the head acked */
 	struct rte_mbuf *sb_head;  /**< oldest */
 	struct rte_mbuf *sb_tail;  /**< newest */
