@@ -25,6 +25,7 @@
 #include "ctl_cmds.h"
 #include "lr_eth.h"
 #include "lr_ip.h"
+#include "lr_tcp.h"
 #include "lr_udp.h"
 #include "lr_version.h"
 #include "port.h"
@@ -96,11 +97,15 @@ worker_main(void *arg)
 				got += n;
 			}
 		}
+		/* One ACK per connection for the whole burst, then timers. */
+		lr_tcp_flush(w);
+		lr_tcp_tick(w);
 		if (w->now_us >= next_tick) {
 			lr_arp_tick(w);
 			lr_ip_tick(w);
 			next_tick = w->now_us + TICK_US;
 		}
+		lr_tcp_flush(w);
 		lr_worker_flush(w);
 		lr_worker_poll_calls(w);
 		w->polls++;
@@ -278,6 +283,7 @@ setup(void)
 	lr_ip_configure(&cfg.ip);
 	lr_ip_init();
 	lr_udp_init();
+	lr_tcp_init();
 	rc = lr_services_udp_init(cfg.udp_echo_port, cfg.udp_discard_port);
 	if (rc < 0) {
 		fprintf(stderr, "linerate: %s: [udp]: cannot bind services: %s\n", cfg.path,
@@ -290,7 +296,8 @@ setup(void)
 		lr_worker_init(w, (uint16_t)i, pool);
 		w->lcore = lcores[i];
 		w->indirect_pool = indirect;
-		if (lr_arp_worker_init(w) != 0 || lr_ip_worker_init(w) != 0) {
+		if (lr_arp_worker_init(w) != 0 || lr_ip_worker_init(w) != 0 ||
+				lr_tcp_worker_init(w, NULL) != 0) {
 			fprintf(stderr, "linerate: worker %d: out of memory for its tables: "
 					"lower [arp] table_size or [ip] frag_max_flows\n", i);
 			return 1;
@@ -325,6 +332,7 @@ teardown(void)
 		if (lr_ifaces[p].used)
 			lr_port_close(lr_ifaces[p].port_id);
 	for (i = 0; i < lr_nb_workers; i++) {
+		lr_tcp_worker_fini(&lr_workers[i]);
 		lr_ip_worker_fini(&lr_workers[i]);
 		lr_arp_worker_fini(&lr_workers[i]);
 	}
