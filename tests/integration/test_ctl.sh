@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The control plane: every linerate-ctl command in text and JSON, errors and their exit
+# codes, concurrent clients, and the DPDK telemetry socket's /linerate/ commands.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+lr_init ctl
+require root tun hugepages binaries || lr_done
+start_linerate || lr_done
+
+for cmd in stats ports cores arp config version; do
+	out=$(ctl "$cmd" 2>&1)
+	rc=$?
+	if ((rc == 0)) && [[ -n $out ]]; then
+		ok "linerate-ctl $cmd (text) exits 0 with output"
+	else
+		not_ok "linerate-ctl $cmd (text): exit $rc"
+		printf '%s\n' "$out" | tail -n 5 | diag
+	fi
+	ctl --json "$cmd" >"$LR_TMP/$cmd.json" 2>"$LR_TMP/$cmd.err"
+	rc=$?
+	if ((rc == 0)) && "$PY" -m json.tool "$LR_TMP/$cmd.json" >/dev/null 2>&1; then
+		ok "linerate-ctl --json $cmd exits 0 with valid JSON"
+	else
+		not_ok "linerate-ctl --json $cmd: exit $rc or invalid JSON"
+		head -c 400 "$LR_TMP/$cmd.json" "$LR_TMP/$cmd.err" | diag
+	fi
+done
+
+# Contents that must be there.
+check_grep "stats text lists the ICMP counters" "echo requests received" "$(ctl stats 2>&1)"
+json_has() { # FILE PYTHON-EXPRESSION-ON-j
+	"$PY" -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1" 2>/dev/null
+}
+if json_has "$LR_TMP/stats.json" 'all(isinstance(j[l], dict) for l in ("eth","arp","ip","icmp","udp")) and isinstance(j["icmp"]["rx_echo"], int) and isinstance(j["udp"]["no_port"], int)'; then
+	ok "stats JSON has eth/arp/ip/icmp/udp sections with integer counters"
+else
+	not_ok "stats JSON lacks a section or a counter"
+fi
+check_grep "ports shows port 0 with our MAC" "$LR_OUR_MAC" "$(ctl ports 2>&1)"
+check_grep "ports shows our address" "$LR_OUR_IP" "$(ctl ports 2>&1)"
+check_grep "config shows the control socket we set" "$LR_SOCK" "$(ctl config 2>&1)"
+check_grep "config shows the tap device we set" "iface=$LR_IF" "$(ctl config 2>&1)"
+ver=$(timeout 10 "$LINERATE" --version 2>&1 | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1)
+check_grep "version matches linerate --version (${ver:-?})" "${ver:-no-version}" "$(ctl version 2>&1)"
+
+# Errors.
+out=$(ctl no-such-command 2>&1)
+rc=$?
+if ((rc == 1)) && [[ -n $out ]]; then
+	ok "unknown command: exit 1 with a message"
+	printf '%s\n' "$out" | head -n 2 | diag
+else
+	not_ok "unknown command: exit $rc (want 1), message '${out:0:120}'"
+fi
+out=$(timeout 10 "$LINERATE_CTL" --socket "$LR_TMP/nobody-here.sock" stats 2>&1)
+rc=$?
+if ((rc == 2)) && [[ -n $out ]]; then
+	ok "unreachable socket: exit 2 with a message"
+	printf '%s\n' "$out" | head -n 2 | diag
+else
+	not_ok "unreachable socket: exit $rc (want 2), message '${out:0:120}'"
+fi
+
+# Five concurrent clients.
+pids=()
+for i in 1 2 3 4 5; do
+	ctl --json stats >"$LR_TMP/conc$i.json" 2>&1 &
+	pids+=($!)
+done
+good=0
+for i in 1 2 3 4 5; do
+	if wait "${pids[$((i - 1))]}" && "$PY" -m json.tool "$LR_TMP/conc$i.json" >/dev/null 2>&1; then
+		good=$((good + 1))
+	fi
+done
+check_eq "5 concurrent clients all get valid stats" 5 "$good"
+
+# Telemetry: the dpdk-telemetry.py client (reads commands from stdin) and a raw
+# SOCK_SEQPACKET client on /var/run/dpdk/<prefix>/dpdk_telemetry.v2.
+tsock=/var/run/dpdk/$LR_PREFIX/dpdk_telemetry.v2
+if [[ -S $tsock ]]; then
+	ok "telemetry socket $tsock exists"
+else
+	not_ok "telemetry socket $tsock missing"
+fi
+if command -v dpdk-telemetry.py >/dev/null 2>&1; then
+	out=$(printf '/linerate/stats\n' | timeout 15 "$PY" "$(command -v dpdk-telemetry.py)" -f "$LR_PREFIX" 2>&1)
+	if grep -q '"/linerate/stats"' <<<"$out" && grep -q 'rx_echo' <<<"$out"; then
+		ok "dpdk-telemetry.py answers /linerate/stats"
+	else
+		not_ok "dpdk-telemetry.py /linerate/stats"
+		printf '%s\n' "$out" | tail -n 5 | diag
+	fi
+else
+	require cmd:dpdk-telemetry.py
+fi
+out=$(timeout 15 "$PY" - "$tsock" <<'PYEOF' 2>&1
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(5)
+s.connect(sys.argv[1])
+info = json.loads(s.recv(16384).decode())
+s.send(b"/")
+cmds = json.loads(s.recv(65536).decode())["/"]
+lr = sorted(c for c in cmds if c.startswith("/linerate/"))
+s.send(b"/linerate/stats")
+stats = json.loads(s.recv(1 << 20).decode())["/linerate/stats"]
+print("version", info.get("version"))
+print("commands", " ".join(lr))
+print("rx_echo" in json.dumps(stats) and "stats-ok" or "stats-bad")
+PYEOF
+)
+if grep -q '^stats-ok' <<<"$out"; then
+	ok "raw telemetry client: /linerate/stats ($(grep '^commands' <<<"$out"))"
+else
+	not_ok "raw telemetry client: /linerate/stats"
+	printf '%s\n' "$out" | tail -n 5 | diag
+fi
+
+lr_done
