@@ -22,178 +22,17 @@
 #include <rte_mempool.h>
 #include <rte_string_fns.h>
 
-#include "config.h"
+#include "config_internal.h"
 
 /* rte_cfgfile reads lines into a buffer of this size; longer lines are cut. */
 #define LINE_MAX_LEN (CFG_NAME_LEN + CFG_VALUE_LEN)
-#define SUN_PATH_MAX (RTE_SIZEOF_FIELD(struct sockaddr_un, sun_path) - 1)
-#define SECTIONS_KNOWN "eal, app, worker, port.N, arp, ip, icmp, udp"
-
-enum key_kind {
-	K_STR,      /**< string, k->max = longest length */
-	K_LCORES,   /**< strict lcore list "1,3-4" (may be empty) */
-	K_EAL_LCORES, /**< EAL -l/--lcores value, '@' remapping allowed */
-	K_DEVICE,   /**< net_* vdev string or PCI address with devargs */
-	K_BOOL,
-	K_UINT,     /**< unsigned of k->size bytes in [min, max] */
-	K_INT,      /**< int in [min, max] */
-	K_IDLE,     /**< enum lr_idle_policy */
-	K_OFFLOAD,  /**< enum lr_offload_mode */
-	K_PREFIX,   /**< port ip + prefix_len */
-	K_IPV4,     /**< rte_be32_t, 0 = none */
-	K_MAC,      /**< port mac + has_mac */
-};
-
-#define F_POW2 0x1     /**< value must be a power of two */
-#define F_NOSPACE 0x2  /**< string without blanks */
-#define F_NONEMPTY 0x4 /**< string must not be empty */
-#define F_NOSLASH 0x8  /**< string without '/' */
-
-struct key_def {
-	const char *name;
-	enum key_kind kind;
-	unsigned int flags;
-	size_t off;
-	size_t size;
-	int64_t min;
-	int64_t max;
-	const char *expect; /**< "expected ..." shown after a bad value */
-	const char *need;   /**< non-NULL: the key is required; what to put there */
-};
-
-#define KEY(t, key, kind, field, lo, hi, fl, exp) \
-	{ key, kind, fl, offsetof(t, field), RTE_SIZEOF_FIELD(t, field), lo, hi, exp, NULL }
-#define KEYR(t, key, kind, field, fl, exp, need) \
-	{ key, kind, fl, offsetof(t, field), RTE_SIZEOF_FIELD(t, field), 0, LR_CFG_STR - 1, exp, \
-		need }
-#define KEY_END { NULL, K_STR, 0, 0, 0, 0, 0, NULL, NULL }
-
-#define C struct lr_config
-#define P struct lr_port_conf
-#define A struct lr_arp_conf
-#define I struct lr_ip_conf
-#define STR_EXP "expected text without ';' or control characters"
-#define U32_MAX_I ((int64_t)UINT32_MAX)
-
-static const struct key_def eal_keys[] = {
-	KEY(C, "lcores", K_EAL_LCORES, eal_lcores, 0, LR_CFG_STR - 1, F_NONEMPTY,
-		"expected an lcore list like 0-1 or 0,2-3 (EAL -l syntax, '@' remapping allowed)"),
-	KEY(C, "main_lcore", K_INT, eal_main_lcore, -1, RTE_MAX_LCORE - 1, 0,
-		"expected an lcore id 0..127 from [eal] lcores, or -1 for the EAL default"),
-	KEY(C, "file_prefix", K_STR, eal_file_prefix, 0, LR_CFG_STR - 1, F_NOSPACE | F_NOSLASH,
-		"expected a name without blanks or '/', e.g. lr-tap"),
-	KEY(C, "in_memory", K_BOOL, eal_in_memory, 0, 0, 0, NULL),
-	KEY(C, "huge", K_BOOL, eal_huge, 0, 0, 0, NULL),
-	KEY(C, "memory_mb", K_UINT, eal_memory_mb, 0, 1 << 20, 0,
-		"expected megabytes 0..1048576 (0 = EAL default)"),
-	KEY(C, "log_level", K_STR, eal_log_level, 0, LR_CFG_STR - 1, 0, STR_EXP),
-	KEY(C, "args", K_STR, eal_args, 0, LR_CFG_STR - 1, 0, STR_EXP),
-	KEY_END,
-};
-
-static const struct key_def app_keys[] = {
-	KEY(C, "control_socket", K_STR, control_socket, 0, SUN_PATH_MAX, F_NONEMPTY | F_NOSPACE,
-		"expected a socket path of at most 107 characters without blanks"),
-	KEY(C, "telemetry", K_BOOL, telemetry, 0, 0, 0, NULL),
-	KEY(C, "mbufs", K_UINT, mbufs, 512, 1 << 24, 0, "expected a count 512..16777216, e.g. 8191"),
-	KEY(C, "mbuf_cache", K_UINT, mbuf_cache, 0, RTE_MEMPOOL_CACHE_MAX_SIZE, 0,
-		"expected a count 0..512"),
-	KEY_END,
-};
-
-static const struct key_def worker_keys[] = {
-	KEY(C, "lcores", K_LCORES, worker_lcores, 0, LR_CFG_STR - 1, 0,
-		"expected an lcore list like 1 or 1,3 or 2-3"),
-	KEY(C, "burst", K_UINT, burst, 1, LR_BURST_MAX, 0, "expected a packet count 1..64"),
-	KEY(C, "idle", K_IDLE, idle, 0, 0, 0, "expected poll, pause or sleep"),
-	KEY(C, "idle_sleep_us", K_UINT, idle_sleep_us, 0, 1000000, 0,
-		"expected microseconds 0..1000000"),
-	KEY_END,
-};
-
-static const struct key_def port_keys[] = {
-	KEYR(P, "device", K_DEVICE, device, F_NONEMPTY | F_NOSPACE,
-		"expected a vdev like net_tap0,iface=lr0 or a PCI address like 0000:03:00.0",
-		"a vdev like net_tap0,iface=lr0 or a PCI address like 0000:03:00.0"),
-	KEY(P, "mac", K_MAC, mac, 0, 0, 0,
-		"expected a unicast MAC like 02:4c:52:00:00:02"),
-	KEYR(P, "ip", K_PREFIX, ip, 0, "expected an IPv4 prefix like 198.18.0.2/24",
-		"the port's IPv4 address/prefix, e.g. 198.18.0.2/24"),
-	KEY(P, "gateway", K_IPV4, gateway, 0, 0, 0,
-		"expected an IPv4 address like 198.18.0.1 inside the port's subnet"),
-	KEY(P, "mtu", K_UINT, mtu, 68, 9000, 0, "expected an IP MTU 68..9000"),
-	KEY(P, "rx_desc", K_UINT, rx_desc, 64, 4096, F_POW2,
-		"expected a power of two 64..4096"),
-	KEY(P, "tx_desc", K_UINT, tx_desc, 64, 4096, F_POW2,
-		"expected a power of two 64..4096"),
-	KEY(P, "promiscuous", K_BOOL, promiscuous, 0, 0, 0, NULL),
-	KEY(P, "rx_cksum", K_OFFLOAD, rx_cksum, 0, 0, 0, "expected auto, on or off"),
-	KEY(P, "tx_cksum", K_OFFLOAD, tx_cksum, 0, 0, 0, "expected auto, on or off"),
-	KEY_END,
-};
-
-static const struct key_def arp_keys[] = {
-	KEY(A, "table_size", K_UINT, table_size, 1, 1 << 20, 0, "expected entries 1..1048576"),
-	KEY(A, "timeout_ms", K_UINT, timeout_ms, 1, 86400000, 0,
-		"expected milliseconds 1..86400000"),
-	KEY(A, "retry_ms", K_UINT, retry_ms, 1, 3600000, 0, "expected milliseconds 1..3600000"),
-	KEY(A, "retries", K_UINT, retries, 1, 100, 0, "expected a count 1..100"),
-	KEY(A, "pending_max", K_UINT, pending_max, 1, 4096, 0, "expected packets 1..4096"),
-	KEY_END,
-};
-
-static const struct key_def ip_keys[] = {
-	KEY(I, "ttl", K_UINT, ttl, 1, 255, 0, "expected a TTL 1..255"),
-	KEY(I, "frag_max_flows", K_UINT, frag_max_flows, 1, 1 << 20, 0,
-		"expected datagrams 1..1048576"),
-	KEY(I, "frag_timeout_ms", K_UINT, frag_timeout_ms, 1, 3600000, 0,
-		"expected milliseconds 1..3600000"),
-	KEY_END,
-};
-
-static const struct key_def icmp_keys[] = {
-	KEY(I, "error_rate", K_UINT, icmp_rate, 0, 1000000, 0,
-		"expected errors per second 0..1000000 (0 = never send errors)"),
-	KEY(I, "error_burst", K_UINT, icmp_burst, 0, 1000000, 0, "expected a count 0..1000000"),
-	KEY_END,
-};
-
-static const struct key_def udp_keys[] = {
-	KEY(C, "echo", K_UINT, udp_echo_port, 0, UINT16_MAX, 0,
-		"expected a UDP port number 1..65535, or 0 for off"),
-	KEY(C, "discard", K_UINT, udp_discard_port, 0, UINT16_MAX, 0,
-		"expected a UDP port number 1..65535, or 0 for off"),
-	KEY_END,
-};
-
-#undef C
-#undef P
-#undef A
-#undef I
-
-enum sect_id { S_EAL, S_APP, S_WORKER, S_PORT, S_ARP, S_IP, S_ICMP, S_UDP, S_NB };
-
-static const struct {
-	const char *name;
-	const struct key_def *keys;
-} sects[S_NB] = {
-	[S_EAL] = { "eal", eal_keys },
-	[S_APP] = { "app", app_keys },
-	[S_WORKER] = { "worker", worker_keys },
-	[S_PORT] = { "port.N", port_keys },
-	[S_ARP] = { "arp", arp_keys },
-	[S_IP] = { "ip", ip_keys },
-	[S_ICMP] = { "icmp", icmp_keys },
-	[S_UDP] = { "udp", udp_keys },
-};
-
 /* What one lr_config_load() call knows besides the config itself. */
 struct load_ctx {
 	struct lr_config *cfg;
 	char *err;
 	size_t errlen;
 	const char *origin;              /* file name or "--set", starts every message */
-	uint32_t seen[LR_MAX_PORTS];     /* port keys given, bit = index in port_keys */
+	uint32_t seen[LR_MAX_PORTS];     /* port keys given, bit = index in lr_cfg_port_keys */
 };
 
 static int __rte_format_printf(2, 3)
@@ -359,23 +198,38 @@ parse_mac(const char *s, struct lr_port_conf *p, const char **why)
 	return true;
 }
 
-/* A PCI address (DDDD:BB:DD.F or BB:DD.F), optionally followed by ",devargs". */
-static bool
-is_pci_device(const char *dev)
-{
-	size_t n = strcspn(dev, ","), i;
-	const char *pat = n == 12 ? "hhhh:hh:hh.o" : "hh:hh.o";
 
-	if (n != strlen(pat))
+/* "2", "0.5", "2%": a percentage with at most 4 decimals, in parts per million. */
+static bool
+parse_percent(const char *s, uint64_t *ppm)
+{
+	char buf[32];
+	size_t len = strlen(s), n;
+	const char *dot;
+	uint64_t whole = 0, frac = 0;
+	unsigned int i;
+
+	if (len > 0 && s[len - 1] == '%')
+		len--;
+	if (len == 0 || len >= sizeof(buf))
 		return false;
-	for (i = 0; i < n; i++) {
-		if (pat[i] == 'h' && !isxdigit((unsigned char)dev[i]))
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	dot = strchr(buf, '.');
+	if (dot != NULL) {
+		n = strlen(dot + 1);
+		if (n == 0 || n > 4 || dot == buf)
 			return false;
-		if (pat[i] == 'o' && (dev[i] < '0' || dev[i] > '7'))
-			return false;
-		if (pat[i] != 'h' && pat[i] != 'o' && pat[i] != dev[i])
-			return false;
+		for (i = 0; i < 4; i++) {
+			if (i < n && !isdigit((unsigned char)dot[1 + i]))
+				return false;
+			frac = frac * 10 + (i < n ? (uint64_t)(dot[1 + i] - '0') : 0);
+		}
+		buf[dot - buf] = '\0';
 	}
+	if (!parse_uint(buf, 100, &whole))
+		return false;
+	*ppm = whole * 10000 + frac;
 	return true;
 }
 
@@ -413,8 +267,6 @@ parse_enum(const char *s, const char *const *names, unsigned int n, int *out)
 	return false;
 }
 
-static const char *const idle_names[] = { "poll", "pause", "sleep" };
-static const char *const offload_names[] = { "auto", "on", "off" };
 
 static void
 store_uint(void *field, size_t size, uint64_t v)
@@ -425,6 +277,9 @@ store_uint(void *field, size_t size, uint64_t v)
 		break;
 	case 2:
 		*(uint16_t *)field = v;
+		break;
+	case 8:
+		*(uint64_t *)field = v;
 		break;
 	default:
 		*(uint32_t *)field = v;
@@ -454,13 +309,14 @@ parse_value(const struct key_def *k, void *base, const char *s, const char **why
 			return false;
 		break;
 	case K_DEVICE:
-		if (strncmp(s, "net_", 4) != 0 && !is_pci_device(s))
+		if (strncmp(s, "net_", 4) != 0 && !lr_cfg_is_pci_device(s))
 			return false;
 		break;
 	case K_BOOL:
 		return parse_bool(s, field);
 	case K_UINT:
-		if (!parse_uint(s, k->max, &u) || (int64_t)u < k->min)
+		if (!parse_uint(s, k->size == 8 ? UINT64_MAX : (uint64_t)k->max, &u) ||
+				(k->size != 8 && (int64_t)u < k->min))
 			return false;
 		if ((k->flags & F_POW2) && !rte_is_power_of_2(u))
 			return false;
@@ -474,12 +330,12 @@ parse_value(const struct key_def *k, void *base, const char *s, const char **why
 		*(int *)field = u == UINT64_MAX ? -1 : (int)u;
 		return true;
 	case K_IDLE:
-		if (!parse_enum(s, idle_names, RTE_DIM(idle_names), &e))
+		if (!parse_enum(s, lr_cfg_idle_names, RTE_DIM(lr_cfg_idle_names), &e))
 			return false;
 		*(enum lr_idle_policy *)field = e;
 		return true;
 	case K_OFFLOAD:
-		if (!parse_enum(s, offload_names, RTE_DIM(offload_names), &e))
+		if (!parse_enum(s, lr_cfg_offload_names, RTE_DIM(lr_cfg_offload_names), &e))
 			return false;
 		*(enum lr_offload_mode *)field = e;
 		return true;
@@ -489,6 +345,11 @@ parse_value(const struct key_def *k, void *base, const char *s, const char **why
 		return parse_ipv4(s, field);
 	case K_MAC:
 		return parse_mac(s, base, why);
+	case K_PERCENT:
+		if (!parse_percent(s, &u) || u > (uint64_t)k->max)
+			return false;
+		*(uint32_t *)field = (uint32_t)u;
+		return true;
 	}
 	/* every string kind */
 	if (!check_str(k, s))
@@ -503,22 +364,6 @@ key_expect(const struct key_def *k)
 	if (k->kind == K_BOOL)
 		return "expected yes/no, true/false, on/off or 1/0";
 	return k->expect;
-}
-
-static void *
-sect_base(struct lr_config *cfg, enum sect_id sid, unsigned int port)
-{
-	switch (sid) {
-	case S_PORT:
-		return &cfg->ports[port];
-	case S_ARP:
-		return &cfg->arp;
-	case S_IP:
-	case S_ICMP:
-		return &cfg->ip;
-	default:
-		return cfg;
-	}
 }
 
 /* @return the section id, -1 if unknown, -2 for port.N with N out of range. */
@@ -537,7 +382,7 @@ find_section(const char *name, unsigned int *port)
 		return S_PORT;
 	}
 	for (i = 0; i < S_NB; i++)
-		if (i != S_PORT && strcmp(name, sects[i].name) == 0)
+		if (i != S_PORT && strcmp(name, lr_cfg_sects[i].name) == 0)
 			return i;
 	return -1;
 }
@@ -570,7 +415,7 @@ static int
 apply_key(struct load_ctx *c, enum sect_id sid, unsigned int port, const char *sname,
 		const char *key, const char *val)
 {
-	const struct key_def *keys = sects[sid].keys, *k;
+	const struct key_def *keys = lr_cfg_sects[sid].keys, *k;
 	const char *why = NULL;
 
 	for (k = keys; k->name != NULL; k++)
@@ -578,7 +423,7 @@ apply_key(struct load_ctx *c, enum sect_id sid, unsigned int port, const char *s
 			break;
 	if (k->name == NULL)
 		return unknown_key(c, sname, keys, key);
-	if (!parse_value(k, sect_base(c->cfg, sid, port), val, &why))
+	if (!parse_value(k, lr_cfg_sect_base(c->cfg, sid, port), val, &why))
 		return fail(c, "%s: [%s] %s: bad value '%s': %s", c->origin, sname, key, val,
 			why != NULL ? why : key_expect(k));
 	if (sid == S_PORT) {
@@ -752,8 +597,8 @@ check_port(struct load_ctx *c, unsigned int n)
 	char a[16], b[16];
 	unsigned int m;
 
-	for (k = port_keys; k->name != NULL; k++)
-		if (k->need != NULL && !(c->seen[n] & (1u << (k - port_keys))))
+	for (k = lr_cfg_port_keys; k->name != NULL; k++)
+		if (k->need != NULL && !(c->seen[n] & (1u << (k - lr_cfg_port_keys))))
 			return fail(c, "%s: [port.%u] key '%s': missing (required: %s)",
 				c->origin, n, k->name, k->need);
 	host = p->gateway & ~mask;
@@ -829,6 +674,46 @@ check_lcores(struct load_ctx *c, unsigned int nb_ports)
 	return 0;
 }
 
+/* [tcp]: ranges between keys, and one service per port. */
+static int
+check_tcp(struct load_ctx *c)
+{
+	const struct lr_config *cfg = c->cfg;
+	const struct lr_tcp_conf *t = &cfg->tcp;
+	const struct {
+		const char *name;
+		uint16_t port;
+	} svc[] = {
+		{ "echo", cfg->tcp_echo_port }, { "discard", cfg->tcp_discard_port },
+		{ "chargen", cfg->tcp_chargen_port }, { "http", cfg->tcp_http_port },
+	};
+	unsigned int i, j;
+
+	if (t->port_lo > t->port_hi)
+		return fail(c, "%s: [tcp] port_lo: bad value '%u': above port_hi %u; expected "
+			"an ephemeral range port_lo <= port_hi, e.g. 32768..60999", c->origin,
+			t->port_lo, t->port_hi);
+	if (t->rto_min_ms > t->rto_max_ms)
+		return fail(c, "%s: [tcp] rto_min_ms: bad value '%u': above rto_max_ms %u; "
+			"expected rto_min_ms <= rto_init_ms <= rto_max_ms", c->origin,
+			t->rto_min_ms, t->rto_max_ms);
+	if (t->rto_init_ms < t->rto_min_ms || t->rto_init_ms > t->rto_max_ms)
+		return fail(c, "%s: [tcp] rto_init_ms: bad value '%u': outside rto_min_ms..rto_max_ms "
+			"(%u..%u); expected a value in that range", c->origin, t->rto_init_ms,
+			t->rto_min_ms, t->rto_max_ms);
+	if (t->rcv_wnd > UINT16_MAX && !t->window_scaling)
+		return fail(c, "%s: [tcp] rcv_wnd: bad value '%u': above 65535 without window "
+			"scaling; expected at most 65535, or window_scaling = yes", c->origin,
+			t->rcv_wnd);
+	for (i = 1; i < RTE_DIM(svc); i++)
+		for (j = 0; j < i; j++)
+			if (svc[i].port != 0 && svc[i].port == svc[j].port)
+				return fail(c, "%s: [tcp] %s: bad value '%u': duplicate service "
+					"port, %s uses it already; expected another port, or 0 for "
+					"off", c->origin, svc[i].name, svc[i].port, svc[j].name);
+	return 0;
+}
+
 /* Checks that need more than one key. */
 static int
 validate(struct load_ctx *c)
@@ -852,6 +737,9 @@ validate(struct load_ctx *c)
 		return fail(c, "%s: [udp] discard: bad value '%u': duplicate service port, echo "
 			"uses it already; expected another port, or 0 for off", c->origin,
 			cfg->udp_discard_port);
+	ret = check_tcp(c);
+	if (ret != 0)
+		return ret;
 	if (cfg->mbuf_cache * 3 / 2 > cfg->mbufs)
 		return fail(c, "%s: [app] mbuf_cache: bad value '%u': too large for %u mbufs; "
 			"expected at most mbufs / 1.5", c->origin, cfg->mbuf_cache, cfg->mbufs);
@@ -894,6 +782,14 @@ lr_config_defaults(struct lr_config *cfg)
 	cfg->ip = lr_ip_conf_default;
 	cfg->udp_echo_port = 7;
 	cfg->udp_discard_port = 9;
+	cfg->fault_seed = 1;
+	memcpy(&cfg->tcp, &lr_tcp_conf_default, sizeof(cfg->tcp));
+	cfg->tcp_echo_port = 7;
+	cfg->tcp_discard_port = 9;
+	cfg->tcp_chargen_port = 19;
+	cfg->tcp_http_port = 80;
+	cfg->http_body_size = 128;
+	cfg->http_keepalive = true;
 }
 
 int
@@ -928,182 +824,4 @@ lr_config_load(struct lr_config *cfg, const char *path, char *const *sets,
 	if (ret == 0)
 		ret = validate(&c);
 	return ret;
-}
-
-/* Format a key's value for the dump. @return false to print it commented out */
-static bool
-format_value(const struct key_def *k, const void *base, char *buf, size_t len)
-{
-	const void *field = RTE_PTR_ADD(base, k->off);
-	const struct lr_port_conf *p = base;
-	char ip[16];
-
-	switch (k->kind) {
-	case K_BOOL:
-		snprintf(buf, len, "%s", *(const bool *)field ? "yes" : "no");
-		break;
-	case K_UINT:
-		snprintf(buf, len, "%u", k->size == 1 ? *(const uint8_t *)field :
-			k->size == 2 ? *(const uint16_t *)field : *(const uint32_t *)field);
-		break;
-	case K_INT:
-		snprintf(buf, len, "%d", *(const int *)field);
-		break;
-	case K_IDLE:
-		snprintf(buf, len, "%s", idle_names[*(const enum lr_idle_policy *)field]);
-		break;
-	case K_OFFLOAD:
-		snprintf(buf, len, "%s", offload_names[*(const enum lr_offload_mode *)field]);
-		break;
-	case K_PREFIX:
-		snprintf(buf, len, "%s/%u", lr_ip_fmt(p->ip, ip, sizeof(ip)), p->prefix_len);
-		break;
-	case K_IPV4:
-		snprintf(buf, len, "%s", lr_ip_fmt(*(const rte_be32_t *)field, ip, sizeof(ip)));
-		return *(const rte_be32_t *)field != 0;
-	case K_MAC:
-		snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x",
-			p->mac.addr_bytes[0], p->mac.addr_bytes[1], p->mac.addr_bytes[2],
-			p->mac.addr_bytes[3], p->mac.addr_bytes[4], p->mac.addr_bytes[5]);
-		return p->has_mac;
-	default:
-		snprintf(buf, len, "%s", (const char *)field);
-		break;
-	}
-	return true;
-}
-
-static void
-dump_section(const char *name, const struct key_def *keys, const void *base, FILE *f)
-{
-	const struct key_def *k;
-	char val[LR_CFG_STR + 32];
-
-	fprintf(f, "\n[%s]\n", name);
-	for (k = keys; k->name != NULL; k++) {
-		bool set = format_value(k, base, val, sizeof(val));
-
-		fprintf(f, "%s%s =%s%s\n", set ? "" : "; ", k->name, val[0] != '\0' ? " " : "",
-			set ? val : "(none)");
-	}
-}
-
-void
-lr_config_dump(const struct lr_config *cfg, FILE *f)
-{
-	char name[16];
-	unsigned int i;
-	int s;
-
-	fprintf(f, "; linerate effective configuration%s%s\n",
-		cfg->path[0] != '\0' ? ", loaded from " : "", cfg->path);
-	for (s = 0; s < S_NB; s++) {
-		if (s != S_PORT) {
-			dump_section(sects[s].name, sects[s].keys,
-				sect_base((struct lr_config *)(uintptr_t)cfg, s, 0), f);
-			continue;
-		}
-		for (i = 0; i < LR_MAX_PORTS; i++) {
-			if (!cfg->ports[i].used)
-				continue;
-			snprintf(name, sizeof(name), "port.%u", i);
-			dump_section(name, port_keys, &cfg->ports[i], f);
-		}
-	}
-}
-
-struct argv_builder {
-	char **argv;
-	int max;
-	int argc;
-	char *store;
-	size_t left;
-};
-
-static int
-push(struct argv_builder *b, const char *s)
-{
-	size_t len = strlen(s) + 1;
-
-	if (b->argc + 1 >= b->max || len > b->left)
-		return -E2BIG;
-	memcpy(b->store, s, len);
-	b->argv[b->argc++] = b->store;
-	b->argv[b->argc] = NULL;
-	b->store += len;
-	b->left -= len;
-	return 0;
-}
-
-static int
-push2(struct argv_builder *b, const char *opt, const char *val)
-{
-	int ret = push(b, opt);
-
-	return ret != 0 ? ret : push(b, val);
-}
-
-/* Push each blank-separated word of s, each preceded by opt if opt is not NULL. */
-static int
-push_words(struct argv_builder *b, const char *opt, const char *s)
-{
-	char word[LR_CFG_STR];
-	size_t n;
-	int ret = 0;
-
-	while (ret == 0 && *s != '\0') {
-		s += strspn(s, " \t");
-		n = strcspn(s, " \t");
-		if (n == 0)
-			break;
-		snprintf(word, sizeof(word), "%.*s", (int)n, s);
-		s += n;
-		if (opt != NULL)
-			ret = push(b, opt);
-		if (ret == 0)
-			ret = push(b, word);
-	}
-	return ret;
-}
-
-int
-lr_config_eal_args(const struct lr_config *cfg, const char *argv0, char **argv,
-		int max, char *storage, size_t storage_len)
-{
-	struct argv_builder b = { argv, max, 0, storage, storage_len };
-	const struct lr_port_conf *p;
-	char num[16];
-	bool pci = false;
-	int ret;
-
-	ret = push(&b, argv0);
-	ret = ret ? ret : push2(&b, "-l", cfg->eal_lcores);
-	snprintf(num, sizeof(num), "%d", cfg->eal_main_lcore);
-	if (cfg->eal_main_lcore >= 0)
-		ret = ret ? ret : push2(&b, "--main-lcore", num);
-	if (cfg->eal_file_prefix[0] != '\0')
-		ret = ret ? ret : push2(&b, "--file-prefix", cfg->eal_file_prefix);
-	/* EAL refuses --in-memory with --no-huge (legacy memory); --no-shconf keeps
-	 * such a process from leaving shared files all the same.
-	 */
-	if (cfg->eal_in_memory && cfg->eal_huge)
-		ret = ret ? ret : push(&b, "--in-memory");
-	if (!cfg->eal_huge)
-		ret = ret ? ret : push(&b, "--no-huge");
-	if (cfg->eal_in_memory && !cfg->eal_huge)
-		ret = ret ? ret : push(&b, "--no-shconf");
-	snprintf(num, sizeof(num), "%" PRIu32, cfg->eal_memory_mb);
-	if (cfg->eal_memory_mb != 0)
-		ret = ret ? ret : push2(&b, "-m", num);
-	ret = ret ? ret : push_words(&b, "--log-level", cfg->eal_log_level);
-	for (p = cfg->ports; p < cfg->ports + LR_MAX_PORTS && ret == 0; p++) {
-		if (!p->used)
-			continue;
-		pci |= is_pci_device(p->device);
-		ret = push2(&b, is_pci_device(p->device) ? "-a" : "--vdev", p->device);
-	}
-	if (!pci)
-		ret = ret ? ret : push(&b, "--no-pci");
-	ret = ret ? ret : push_words(&b, NULL, cfg->eal_args);
-	return ret != 0 ? ret : b.argc;
 }

@@ -12,7 +12,9 @@
 
 #include "lr_core.h"
 #include "lr_eth.h"
+#include "lr_fault.h"
 #include "lr_ip.h"
+#include "lr_tcp.h"
 
 #define LR_CFG_STR 256          /**< longest string value */
 #define LR_CFG_MAX_SET 64       /**< --set overrides on one command line */
@@ -46,6 +48,8 @@ struct lr_port_conf {
 	bool promiscuous;             /**< put the port in promiscuous mode */
 	enum lr_offload_mode rx_cksum; /**< RX checksum offload */
 	enum lr_offload_mode tx_cksum; /**< TX checksum offload */
+	struct lr_fault_conf fault_rx; /**< faults injected on what the port receives */
+	struct lr_fault_conf fault_tx; /**< faults injected on what the port sends */
 };
 
 /** The whole configuration. */
@@ -70,6 +74,7 @@ struct lr_config {
 	uint16_t burst;               /**< RX burst size (1..LR_BURST_MAX) */
 	enum lr_idle_policy idle;     /**< idle policy */
 	uint32_t idle_sleep_us;       /**< sleep when idle (sleep policy) */
+	uint64_t fault_seed;          /**< seed of the fault injection PRNG */
 	/* [port.N] */
 	struct lr_port_conf ports[LR_MAX_PORTS]; /**< indexed by N */
 	/* [arp] [ip] [icmp] */
@@ -78,6 +83,14 @@ struct lr_config {
 	/* [udp] */
 	uint16_t udp_echo_port;       /**< 0 = off */
 	uint16_t udp_discard_port;    /**< 0 = off */
+	/* [tcp] */
+	struct lr_tcp_conf tcp;       /**< stack settings, per worker */
+	uint16_t tcp_echo_port;       /**< RFC 862 echo, 0 = off */
+	uint16_t tcp_discard_port;    /**< RFC 863 discard, 0 = off */
+	uint16_t tcp_chargen_port;    /**< RFC 864 character generator, 0 = off */
+	uint16_t tcp_http_port;       /**< HTTP/1.1 responder, 0 = off */
+	uint32_t http_body_size;      /**< bytes of every 200 OK body */
+	bool http_keepalive;          /**< keep HTTP connections open between requests */
 };
 
 /** Fill defaults. */

@@ -55,6 +55,8 @@ stats_layer_known(const char *layer)
 {
 	unsigned int id;
 
+	if (strcmp(layer, "tcp") == 0 || strcmp(layer, "services") == 0)
+		return true;
 	for (id = 0; id < LR_STAT_MAX; id++)
 		if (strcmp(lr_stats_desc(id)->layer, layer) == 0)
 			return true;
@@ -77,6 +79,8 @@ stats_layer_list(char *buf, size_t len)
 		off += snprintf(buf + off, len - off, "%s%s", off ? " " : "", layer);
 		prev = layer;
 	}
+	if (off < len)
+		snprintf(buf + off, len - off, " tcp services");
 }
 
 /* The appliance's mbuf pools: in use now and available, to see leaks. */
@@ -114,7 +118,7 @@ cmd_stats(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 	const char *filter = argc > 1 ? argv[1] : NULL;
 	uint64_t val[LR_STAT_MAX];
 	const char *cur = NULL;
-	char name[64], layers[128];
+	char name[64], layers[160];
 	unsigned int id, width = 1;
 	int ret = 0;
 
@@ -148,6 +152,8 @@ cmd_stats(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 	}
 	if (cur != NULL)
 		ret |= lr_ctl_section_end(out, json);
+	if (filter == NULL || strcmp(filter, "tcp") == 0 || strcmp(filter, "services") == 0)
+		ret |= lr_app_ctl_stats_tcp(filter, json, out);
 	if (filter == NULL)
 		ret |= stats_mempools(json, out);
 	return ret ? -ENOMEM : 0;
@@ -502,6 +508,8 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	}
 	if (layer != NULL && rte_tel_data_add_dict_container(d, cur, layer, 0) < 0)
 		rte_tel_data_free(layer);
+	if (params == NULL || params[0] == '\0' || strcmp(params, "tcp") == 0)
+		lr_app_tel_stats_tcp(d);
 	return 0;
 }
 
@@ -654,6 +662,8 @@ telemetry_register(void)
 		{ "/linerate/ports", tel_ports, "linerate interfaces and port counters" },
 		{ "/linerate/cores", tel_cores, "linerate worker poll loop accounting" },
 		{ "/linerate/arp", tel_arp, "linerate ARP caches (first 64 entries)" },
+		{ "/linerate/conns", lr_app_tel_conns,
+			"linerate TCP listeners and connections (first 64)" },
 		{ "/linerate/version", tel_version, "linerate and DPDK versions" },
 	};
 	static bool done;
@@ -702,7 +712,10 @@ lr_app_ctl_register(const struct lr_config *cfg)
 			return ret;
 		}
 	}
-	return 0;
+	ret = lr_app_ctl_tcp_register();
+	if (ret < 0)
+		CMD_LOG(ERR, "TCP commands: %s", strerror(-ret));
+	return ret;
 }
 
 int

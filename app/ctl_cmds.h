@@ -1,18 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * The appliance's control commands (stats, ports, cores, arp, config, version),
- * served on the control socket and, when enabled, as DPDK telemetry commands
- * /linerate/stats, /linerate/ports, /linerate/cores, /linerate/arp and
- * /linerate/version.
+ * The appliance's control commands (stats, ports, cores, arp, conns, connect,
+ * config, version), served on the control socket and, when enabled, as DPDK
+ * telemetry commands /linerate/stats, /linerate/ports, /linerate/cores,
+ * /linerate/arp, /linerate/conns and /linerate/version.
  *
  * Commands only read worker state (relaxed atomic loads of 64-bit counters and
- * seqlock-consistent ARP copies); they never write it.
+ * seqlock-consistent ARP copies); they never write it. Connection tables are read
+ * on the workers' own lcores through lr_worker_call(); `connect` opens its
+ * connection there too.
  */
 #ifndef LR_APP_CTL_CMDS_H
 #define LR_APP_CTL_CMDS_H
 
+#include <stdbool.h>
+
 #include "config.h"
+#include "lr_ctl.h"
+
+struct rte_tel_data;
+
+#define LR_APP_TEL_CONNS_MAX 64 /**< connections in one /linerate/conns reply */
 
 /**
  * Register the commands and start the control server on cfg->control_socket;
@@ -33,5 +42,25 @@ void lr_app_ctl_stop(void);
  * @return 0 or -errno
  */
 int lr_app_ctl_register(const struct lr_config *cfg);
+
+/*
+ * TCP commands (app/ctl_tcp.c), used by app/ctl_cmds.c.
+ */
+
+/** Register `conns` and `connect`. @return 0 or -errno */
+int lr_app_ctl_tcp_register(void);
+
+/**
+ * The tcp (counters and connections per state) and services sections of `stats`.
+ * @param layer NULL for both, "tcp" or "services" for one
+ * @return 0, or non-zero when the output ran out of memory
+ */
+int lr_app_ctl_stats_tcp(const char *layer, bool json, struct lr_ctl_buf *out);
+
+/** Telemetry /linerate/conns: the first LR_APP_TEL_CONNS_MAX entries. */
+int lr_app_tel_conns(const char *cmd, const char *params, struct rte_tel_data *d);
+
+/** Add the "tcp" dict (counters, state_<name> counts) to the /linerate/stats reply. */
+void lr_app_tel_stats_tcp(struct rte_tel_data *d);
 
 #endif /* LR_APP_CTL_CMDS_H */

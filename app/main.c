@@ -24,12 +24,14 @@
 #include "config.h"
 #include "ctl_cmds.h"
 #include "lr_eth.h"
+#include "lr_fault.h"
 #include "lr_ip.h"
 #include "lr_tcp.h"
 #include "lr_udp.h"
 #include "lr_version.h"
 #include "port.h"
 #include "services.h"
+#include "tcp_services.h"
 
 #define EXIT_CONFIG 2
 #define TICK_US 10000
@@ -92,6 +94,8 @@ worker_main(void *arg)
 		got = 0;
 		for (i = 0; i < l->nb_ports; i++) {
 			n = rte_eth_rx_burst(l->ports[i], w->rxq, pkts, cfg.burst);
+			/* Every turn, even with n == 0: delayed packets come due. */
+			n = lr_fault_rx(w, l->ports[i], pkts, n, cfg.burst);
 			if (n > 0) {
 				lr_eth_input_burst(w, pkts, n);
 				got += n;
@@ -107,6 +111,7 @@ worker_main(void *arg)
 		}
 		lr_tcp_flush(w);
 		lr_worker_flush(w);
+		lr_fault_poll(w);
 		lr_worker_poll_calls(w);
 		w->polls++;
 		if (got > 0) {
@@ -249,6 +254,7 @@ start_eal(const char *argv0)
 static int
 setup(void)
 {
+	struct lr_fault_conf fault_rx[LR_MAX_PORTS] = {0}, fault_tx[LR_MAX_PORTS] = {0};
 	unsigned int lcores[LR_MAX_WORKERS];
 	struct rte_mempool *pool, *indirect;
 	char err[512];
@@ -297,10 +303,16 @@ setup(void)
 		w->lcore = lcores[i];
 		w->indirect_pool = indirect;
 		if (lr_arp_worker_init(w) != 0 || lr_ip_worker_init(w) != 0 ||
-				lr_tcp_worker_init(w, NULL) != 0) {
+				lr_tcp_worker_init(w, &cfg.tcp) != 0) {
 			fprintf(stderr, "linerate: worker %d: out of memory for its tables: "
 					"lower [arp] table_size or [ip] frag_max_flows\n", i);
 			return 1;
+		}
+		rc = lr_services_tcp_init(w, &cfg);
+		if (rc != 0) {
+			fprintf(stderr, "linerate: %s: [tcp]: cannot start the services: %s\n",
+					cfg.path, strerror(-rc));
+			return EXIT_CONFIG;
 		}
 		launches[i].w = w;
 	}
@@ -316,8 +328,19 @@ setup(void)
 			return 1;
 		}
 		lr_iface_add(&ifc);
+		fault_rx[ifc.port_id] = cfg.ports[p].fault_rx;
+		fault_tx[ifc.port_id] = cfg.ports[p].fault_tx;
 		for (i = 0; i < nb; i++)
 			launches[i].ports[launches[i].nb_ports++] = ifc.port_id;
+	}
+	/* Last: the fault layer wraps each worker's final tx_fn. */
+	for (i = 0; i < nb; i++) {
+		rc = lr_fault_worker_init(&lr_workers[i], fault_rx, fault_tx, cfg.fault_seed);
+		if (rc != 0) {
+			fprintf(stderr, "linerate: worker %d: fault injection: %s\n", i,
+					strerror(-rc));
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -332,6 +355,8 @@ teardown(void)
 		if (lr_ifaces[p].used)
 			lr_port_close(lr_ifaces[p].port_id);
 	for (i = 0; i < lr_nb_workers; i++) {
+		lr_fault_worker_fini(&lr_workers[i]);
+		lr_services_tcp_fini(&lr_workers[i]);
 		lr_tcp_worker_fini(&lr_workers[i]);
 		lr_ip_worker_fini(&lr_workers[i]);
 		lr_arp_worker_fini(&lr_workers[i]);

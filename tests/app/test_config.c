@@ -115,6 +115,16 @@ test_config_defaults(void)
 	CU_ASSERT_EQUAL(memcmp(&cfg.ip, &lr_ip_conf_default, sizeof(cfg.ip)), 0);
 	CU_ASSERT_EQUAL(cfg.udp_echo_port, 7);
 	CU_ASSERT_EQUAL(cfg.udp_discard_port, 9);
+	CU_ASSERT_EQUAL(memcmp(&cfg.tcp, &lr_tcp_conf_default, sizeof(cfg.tcp)), 0);
+	CU_ASSERT_EQUAL(cfg.tcp_echo_port, 7);
+	CU_ASSERT_EQUAL(cfg.tcp_discard_port, 9);
+	CU_ASSERT_EQUAL(cfg.tcp_chargen_port, 19);
+	CU_ASSERT_EQUAL(cfg.tcp_http_port, 80);
+	CU_ASSERT_EQUAL(cfg.http_body_size, 128);
+	CU_ASSERT(cfg.http_keepalive);
+	CU_ASSERT_EQUAL(cfg.fault_seed, 1);
+	CU_ASSERT(!lr_fault_enabled(&cfg.ports[0].fault_rx));
+	CU_ASSERT(!lr_fault_enabled(&cfg.ports[0].fault_tx));
 	/* no file, no port: the defaults alone are valid */
 	CU_ASSERT_EQUAL(load_text(NULL, NULL), 0);
 	CU_ASSERT_EQUAL(load_text("", NULL), 0);
@@ -172,6 +182,10 @@ test_config_tap_ini_values(void)
 	CU_ASSERT(!cfg.ports[1].used);
 	CU_ASSERT_EQUAL(cfg.udp_echo_port, 7);
 	CU_ASSERT_EQUAL(cfg.udp_discard_port, 9);
+	CU_ASSERT_EQUAL(cfg.tcp_echo_port, 7);
+	CU_ASSERT_EQUAL(cfg.tcp_discard_port, 9);
+	CU_ASSERT_EQUAL(cfg.tcp_chargen_port, 19);
+	CU_ASSERT_EQUAL(cfg.tcp_http_port, 80);
 }
 
 static void
@@ -238,7 +252,7 @@ static void
 test_config_unknown_section_and_key(void)
 {
 	expect_error("[foo]\nx = 1\n", NULL,
-		"unknown section [foo] (known: eal, app, worker, port.N, arp, ip, icmp, udp)");
+		"unknown section [foo] (known: eal, app, worker, port.N, arp, ip, icmp, udp, tcp)");
 	expect_error(base_ini, "foo.x=1", "--set: unknown section [foo] (known: eal");
 	expect_error(base_ini, "port.8.ip=1.2.3.4/24",
 		"unknown section [port.8] (ports are port.0 .. port.7)");
@@ -297,6 +311,134 @@ test_config_numbers_out_of_range(void)
 	expect_error(base_ini, "worker.idle_sleep_us=1x", "[worker] idle_sleep_us: bad value");
 	CU_ASSERT_EQUAL(load_text(base_ini, "udp.echo=0"), 0);
 	CU_ASSERT_EQUAL(load_text(base_ini, "udp.echo=65535"), 0);
+}
+
+static void roundtrip(void);
+
+static void
+test_config_tcp_keys(void)
+{
+	char *sets[] = {
+		"tcp.max_conns=1000", "tcp.max_listeners=16", "tcp.sndbuf=131072",
+		"tcp.rcv_wnd=262144", "tcp.window_scaling=yes", "tcp.timestamps=on",
+		"tcp.msl_ms=1000", "tcp.rto_init_ms=500", "tcp.rto_min_ms=100",
+		"tcp.rto_max_ms=30000", "tcp.syn_retries=2", "tcp.synack_retries=3",
+		"tcp.max_retries=4", "tcp.fin_wait2_ms=5000", "tcp.port_lo=40000",
+		"tcp.port_hi=40100", "tcp.delack_ms=40", "tcp.keepalive_ms=7200000",
+		"tcp.keepalive_intvl_ms=75000", "tcp.keepalive_probes=9", "tcp.half_open_max=256",
+		"tcp.syncookies=no", "tcp.challenge_ack_per_s=1000", "tcp.ooo_max=32",
+		"tcp.echo=7007", "tcp.discard=0", "tcp.chargen=1919", "tcp.http=8080",
+		"tcp.http_body_size=1048576", "tcp.http_keepalive=no",
+	};
+
+	CU_ASSERT_EQUAL_FATAL(lr_config_load(&cfg, NULL, sets, RTE_DIM(sets), err,
+			sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.max_conns, 1000);
+	CU_ASSERT_EQUAL(cfg.tcp.max_listeners, 16);
+	CU_ASSERT_EQUAL(cfg.tcp.sndbuf, 131072);
+	CU_ASSERT_EQUAL(cfg.tcp.rcv_wnd, 262144);
+	CU_ASSERT(cfg.tcp.window_scaling);
+	CU_ASSERT(cfg.tcp.timestamps);
+	CU_ASSERT_EQUAL(cfg.tcp.msl_ms, 1000);
+	CU_ASSERT_EQUAL(cfg.tcp.rto_init_ms, 500);
+	CU_ASSERT_EQUAL(cfg.tcp.rto_min_ms, 100);
+	CU_ASSERT_EQUAL(cfg.tcp.rto_max_ms, 30000);
+	CU_ASSERT_EQUAL(cfg.tcp.syn_retries, 2);
+	CU_ASSERT_EQUAL(cfg.tcp.synack_retries, 3);
+	CU_ASSERT_EQUAL(cfg.tcp.max_retries, 4);
+	CU_ASSERT_EQUAL(cfg.tcp.fin_wait2_ms, 5000);
+	CU_ASSERT_EQUAL(cfg.tcp.port_lo, 40000);
+	CU_ASSERT_EQUAL(cfg.tcp.port_hi, 40100);
+	CU_ASSERT_EQUAL(cfg.tcp.delack_ms, 40);
+	CU_ASSERT_EQUAL(cfg.tcp.keepalive_ms, 7200000);
+	CU_ASSERT_EQUAL(cfg.tcp.keepalive_intvl_ms, 75000);
+	CU_ASSERT_EQUAL(cfg.tcp.keepalive_probes, 9);
+	CU_ASSERT_EQUAL(cfg.tcp.half_open_max, 256);
+	CU_ASSERT(!cfg.tcp.syncookies);
+	CU_ASSERT_EQUAL(cfg.tcp.challenge_ack_per_s, 1000);
+	CU_ASSERT_EQUAL(cfg.tcp.ooo_max, 32);
+	CU_ASSERT_EQUAL(cfg.tcp_echo_port, 7007);
+	CU_ASSERT_EQUAL(cfg.tcp_discard_port, 0);
+	CU_ASSERT_EQUAL(cfg.tcp_chargen_port, 1919);
+	CU_ASSERT_EQUAL(cfg.tcp_http_port, 8080);
+	CU_ASSERT_EQUAL(cfg.http_body_size, 1048576);
+	CU_ASSERT(!cfg.http_keepalive);
+	CU_ASSERT_PTR_NULL(cfg.tcp.isn_fn);
+	roundtrip();
+}
+
+static void
+test_config_tcp_errors(void)
+{
+	expect_error(base_ini, "tcp.http=7",
+		"[tcp] http: bad value '7': duplicate service port, echo uses it already");
+	expect_error(base_ini, "tcp.chargen=9",
+		"[tcp] chargen: bad value '9': duplicate service port, discard uses it already");
+	/* TCP and UDP services may share a number */
+	CU_ASSERT_EQUAL(load_text(base_ini, "udp.echo=80"), 0);
+	CU_ASSERT_EQUAL(load_text(base_ini, "tcp.discard=0"), 0);
+	expect_error(base_ini, "tcp.echo=65536",
+		"[tcp] echo: bad value '65536': expected a TCP port number 1..65535, or 0 for off");
+	expect_error(base_ini, "tcp.port_lo=61000",
+		"[tcp] port_lo: bad value '61000': above port_hi 60999");
+	expect_error(base_ini, "tcp.rto_min_ms=70000",
+		"[tcp] rto_min_ms: bad value '70000': above rto_max_ms 60000");
+	expect_error(base_ini, "tcp.rto_init_ms=100",
+		"[tcp] rto_init_ms: bad value '100': outside rto_min_ms..rto_max_ms (200..60000)");
+	expect_error("[tcp]\nrcv_wnd = 65536\n", "tcp.window_scaling=no",
+		"[tcp] rcv_wnd: bad value '65536': above 65535 without window scaling");
+	CU_ASSERT_EQUAL(load_text("[tcp]\nrcv_wnd = 65535\n", "tcp.window_scaling=no"), 0);
+	expect_error(base_ini, "tcp.max_conns=0", "[tcp] max_conns: bad value '0': expected");
+	expect_error(base_ini, "tcp.delack_ms=500",
+		"[tcp] delack_ms: bad value '500': expected milliseconds 0..499");
+	expect_error(base_ini, "tcp.syn_retries=256", "[tcp] syn_retries: bad value '256'");
+	expect_error(base_ini, "tcp.sndbuf=1k", "[tcp] sndbuf: bad value '1k'");
+	expect_error(base_ini, "tcp.http_keepalive=maybe",
+		"[tcp] http_keepalive: bad value 'maybe': expected yes/no");
+	expect_error(base_ini, "tcp.mss=1460", "[tcp] key 'mss': unknown key (known: max_conns,");
+}
+
+static void
+test_config_fault_keys(void)
+{
+	static const struct {
+		const char *val;
+		uint32_t ppm;
+	} ok[] = {
+		{ "2", 20000 }, { "0.5", 5000 }, { "2%", 20000 }, { "0.0001", 1 },
+		{ "100", 1000000 }, { "0", 0 }, { "12.25%", 122500 }, { "007", 70000 },
+	};
+	static const char *const bad[] = {
+		"101", "100.0001", "0.00001", "-1", "1.", ".5", "abc", "2%%", "", "1e2", "1 %",
+	};
+	char set[64];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(ok); i++) {
+		snprintf(set, sizeof(set), "port.0.rx_loss=%s", ok[i].val);
+		CU_ASSERT_EQUAL(load_text(base_ini, set), 0);
+		CU_ASSERT_EQUAL(cfg.ports[0].fault_rx.loss_ppm, ok[i].ppm);
+	}
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		snprintf(set, sizeof(set), "port.0.tx_dup=%s", bad[i]);
+		expect_error(base_ini, set, "expected a percentage 0..100 with at most 4 decimals");
+	}
+	CU_ASSERT_EQUAL(load_text(base_ini, "port.0.tx_reorder=1.5"), 0);
+	CU_ASSERT_EQUAL(cfg.ports[0].fault_tx.reorder_ppm, 15000);
+	CU_ASSERT(!lr_fault_enabled(&cfg.ports[0].fault_rx));
+	CU_ASSERT_EQUAL(load_text(base_ini, "port.0.rx_delay_us=2500"), 0);
+	CU_ASSERT_EQUAL(cfg.ports[0].fault_rx.delay_us, 2500);
+	CU_ASSERT_EQUAL(load_text(base_ini, "port.0.tx_jitter_us=100"), 0);
+	CU_ASSERT_EQUAL(cfg.ports[0].fault_tx.jitter_us, 100);
+	expect_error(base_ini, "port.0.rx_jitter_us=1000001",
+		"[port.0] rx_jitter_us: bad value '1000001': expected microseconds 0..1000000");
+	CU_ASSERT_EQUAL(load_text(base_ini, "worker.fault_seed=18446744073709551615"), 0);
+	CU_ASSERT_EQUAL(cfg.fault_seed, UINT64_MAX);
+	CU_ASSERT_EQUAL(load_text(base_ini, "worker.fault_seed=0"), 0);
+	CU_ASSERT_EQUAL(cfg.fault_seed, 0);
+	expect_error(base_ini, "worker.fault_seed=18446744073709551616",
+		"[worker] fault_seed: bad value '18446744073709551616'");
+	expect_error(base_ini, "worker.fault_seed=-1", "[worker] fault_seed: bad value '-1'");
 }
 
 static void
@@ -400,6 +542,10 @@ test_config_dump_load_roundtrip(void)
 		"port.1.ip=198.19.0.2/24", "port.1.mac=02:00:00:00:00:09",
 		"eal.args=--no-telemetry --vdev=net_null9", "eal.log_level=lib.eal:debug *:info",
 		"eal.main_lcore=-1", "worker.idle=pause", "port.1.rx_cksum=on", "icmp.error_burst=7",
+		"port.0.rx_loss=0.5", "port.0.tx_dup=2%", "port.1.rx_reorder=0.0125",
+		"port.1.tx_delay_us=300", "port.0.rx_jitter_us=50", "worker.fault_seed=42",
+		"tcp.http=0", "tcp.window_scaling=no", "tcp.rcv_wnd=65535",
+		"tcp.http_body_size=0",
 	};
 
 	CU_ASSERT_EQUAL_FATAL(lr_config_load(&cfg, NULL, NULL, 0, err, sizeof(err)), 0);
@@ -496,6 +642,9 @@ static const CU_TestInfo config_cases[] = {
 	{ "test_config_unknown_section_and_key", test_config_unknown_section_and_key },
 	{ "test_config_bad_addresses", test_config_bad_addresses },
 	{ "test_config_numbers_out_of_range", test_config_numbers_out_of_range },
+	{ "test_config_tcp_keys", test_config_tcp_keys },
+	{ "test_config_tcp_errors", test_config_tcp_errors },
+	{ "test_config_fault_keys", test_config_fault_keys },
 	{ "test_config_bad_enums", test_config_bad_enums },
 	{ "test_config_lcores", test_config_lcores },
 	{ "test_config_missing_keys_and_file", test_config_missing_keys_and_file },

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private to the configuration loader (config.c parses, config_keys.c describes
+ * every key, config_out.c prints the dump and the EAL argv).
+ */
+#ifndef LR_APP_CONFIG_INTERNAL_H
+#define LR_APP_CONFIG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#define SECTIONS_KNOWN "eal, app, worker, port.N, arp, ip, icmp, udp, tcp"
+
+enum key_kind {
+	K_STR,      /**< string, k->max = longest length */
+	K_LCORES,   /**< strict lcore list "1,3-4" (may be empty) */
+	K_EAL_LCORES, /**< EAL -l/--lcores value, '@' remapping allowed */
+	K_DEVICE,   /**< net_* vdev string or PCI address with devargs */
+	K_BOOL,
+	K_UINT,     /**< unsigned of k->size bytes in [min, max]; 8 bytes: max ignored */
+	K_INT,      /**< int in [min, max] */
+	K_IDLE,     /**< enum lr_idle_policy */
+	K_OFFLOAD,  /**< enum lr_offload_mode */
+	K_PREFIX,   /**< port ip + prefix_len */
+	K_IPV4,     /**< rte_be32_t, 0 = none */
+	K_MAC,      /**< port mac + has_mac */
+	K_PERCENT,  /**< percentage "2", "0.5", "2%" stored as uint32_t parts per million */
+};
+
+#define F_POW2 0x1     /**< value must be a power of two */
+#define F_NOSPACE 0x2  /**< string without blanks */
+#define F_NONEMPTY 0x4 /**< string must not be empty */
+#define F_NOSLASH 0x8  /**< string without '/' */
+
+struct key_def {
+	const char *name;
+	enum key_kind kind;
+	unsigned int flags;
+	size_t off;
+	size_t size;
+	int64_t min;
+	int64_t max;
+	const char *expect; /**< "expected ..." shown after a bad value */
+	const char *need;   /**< non-NULL: the key is required; what to put there */
+};
+
+enum sect_id { S_EAL, S_APP, S_WORKER, S_PORT, S_ARP, S_IP, S_ICMP, S_UDP, S_TCP, S_NB };
+
+struct sect_def {
+	const char *name;
+	const struct key_def *keys;
+};
+
+/** Every section, indexed by enum sect_id. */
+extern const struct sect_def lr_cfg_sects[S_NB];
+/** The keys of [port.N] (also lr_cfg_sects[S_PORT].keys). */
+extern const struct key_def lr_cfg_port_keys[];
+extern const char *const lr_cfg_idle_names[3];
+extern const char *const lr_cfg_offload_names[3];
+
+/** Where a section's fields live: the port, the ARP/IP sub-config or cfg itself. */
+void *lr_cfg_sect_base(struct lr_config *cfg, enum sect_id sid, unsigned int port);
+
+/** A PCI address (DDDD:BB:DD.F or BB:DD.F), optionally followed by ",devargs". */
+bool lr_cfg_is_pci_device(const char *dev);
+
+#endif /* LR_APP_CONFIG_INTERNAL_H */

@@ -1,0 +1,577 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP control commands: `conns` (netstat -atn), the tcp and services sections of
+ * `stats`, `connect` (the built-in client), and their telemetry forms.
+ *
+ * Connection tables belong to the workers, so they are read on the workers' lcores
+ * through lr_worker_call(), into a heap snapshot. A call that times out leaves its
+ * snapshot to the worker, which frees it once it has run (see struct call_hdr).
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <rte_common.h>
+#include <rte_telemetry.h>
+
+#include "ctl_cmds.h"
+#include "lr_ctl.h"
+#include "lr_tcp.h"
+#include "tcp_services.h"
+
+#define CALL_TIMEOUT_MS 1000
+#define CONNS_SLACK 1088        /* listeners (at most 1024) + connections opened meanwhile */
+
+/* ---- running a snapshot function on a worker ---- */
+
+enum { CALL_PENDING = 0, CALL_DONE, CALL_ABANDONED };
+
+/*
+ * Head of every request posted to a worker. Whoever of the control thread (on
+ * timeout) and the worker (after running fn) comes second frees the request.
+ */
+struct call_hdr {
+	void (*fn)(struct lr_worker *w, struct call_hdr *h);
+	uint32_t state;
+};
+
+/* Control threads (ctl server, telemetry) take turns: the mailbox has one slot. */
+static pthread_mutex_t call_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+call_tramp(struct lr_worker *w, void *arg)
+{
+	struct call_hdr *h = arg;
+
+	h->fn(w, h);
+	if (__atomic_exchange_n(&h->state, CALL_DONE, __ATOMIC_ACQ_REL) == CALL_ABANDONED)
+		free(h);
+}
+
+/*
+ * Run h->fn on w's lcore and wait.
+ * @return 0 (h is the caller's again), or -EBUSY / -ETIMEDOUT: h is no longer the
+ *         caller's (freed, or freed by the worker once it ran)
+ */
+static int
+worker_run(struct lr_worker *w, struct call_hdr *h)
+{
+	int rc;
+
+	pthread_mutex_lock(&call_lock);
+	if (__atomic_load_n(&w->call_req, __ATOMIC_ACQUIRE) !=
+			__atomic_load_n(&w->call_done, __ATOMIC_ACQUIRE)) {
+		/* an earlier call timed out and is still posted */
+		pthread_mutex_unlock(&call_lock);
+		free(h);
+		return -EBUSY;
+	}
+	h->state = CALL_PENDING;
+	rc = lr_worker_call(w, call_tramp, h, CALL_TIMEOUT_MS);
+	pthread_mutex_unlock(&call_lock);
+	if (rc == 0)
+		return 0;
+	if (__atomic_exchange_n(&h->state, CALL_ABANDONED, __ATOMIC_ACQ_REL) == CALL_DONE)
+		return 0;   /* it ran just after the deadline */
+	return -ETIMEDOUT;
+}
+
+/* ---- connection snapshots ---- */
+
+struct conns_req {
+	struct call_hdr hdr;
+	uint32_t n;
+	uint32_t cap;
+	bool truncated;
+	struct lr_tcp_conn_info e[];
+};
+
+static int
+conns_add(const struct lr_tcp_conn_info *info, void *arg)
+{
+	struct conns_req *r = arg;
+
+	if (r->n == r->cap) {
+		r->truncated = true;
+		return 1;
+	}
+	r->e[r->n++] = *info;
+	return 0;
+}
+
+static void
+conns_collect(struct lr_worker *w, struct call_hdr *h)
+{
+	lr_tcp_walk(w, conns_add, h);
+}
+
+/*
+ * Snapshot worker i's listeners and connections.
+ * @return the snapshot (free() it), or NULL with *err = -ENOMEM/-EBUSY/-ETIMEDOUT
+ */
+static struct conns_req *
+conns_snapshot(unsigned int i, int *err)
+{
+	struct lr_worker *w = &lr_workers[i];
+	uint32_t cap = lr_tcp_conn_count(w) + CONNS_SLACK;
+	struct conns_req *r = calloc(1, sizeof(*r) + (size_t)cap * sizeof(r->e[0]));
+
+	*err = -ENOMEM;
+	if (r == NULL)
+		return NULL;
+	r->hdr.fn = conns_collect;
+	r->cap = cap;
+	*err = worker_run(w, &r->hdr);
+	return *err == 0 ? r : NULL;
+}
+
+/* "TIME_WAIT", "time-wait", "Time_Wait" all name LR_TCP_TIME_WAIT. @return -1 if none */
+static int
+state_parse(const char *s)
+{
+	char buf[32];
+	size_t i;
+	int st;
+
+	for (i = 0; s[i] != '\0' && i + 1 < sizeof(buf); i++)
+		buf[i] = s[i] == '-' ? '_' : (char)toupper((unsigned char)s[i]);
+	buf[i] = '\0';
+	for (st = LR_TCP_CLOSED; st <= LR_TCP_TIME_WAIT; st++)
+		if (strcmp(buf, lr_tcp_state_name(st)) == 0)
+			return st;
+	return -1;
+}
+
+static void
+addr_port(rte_be32_t a, uint16_t port, bool any_port, char *buf, size_t len)
+{
+	char ip[16];
+
+	lr_ip_fmt(a, ip, sizeof(ip));
+	if (any_port)
+		snprintf(buf, len, "%s:*", ip);
+	else
+		snprintf(buf, len, "%s:%u", ip, port);
+}
+
+struct conns_filter {
+	int state;       /* -1: any */
+	int port;        /* -1: any; else local or remote port */
+};
+
+static bool
+conns_match(const struct conns_filter *f, const struct lr_tcp_conn_info *e)
+{
+	if (f->state >= 0 && (int)e->state != f->state)
+		return false;
+	return f->port < 0 || e->lport == f->port ||
+		(e->state != LR_TCP_LISTEN && e->rport == f->port);
+}
+
+static int
+conns_args(int argc, char *const argv[], struct conns_filter *f, struct lr_ctl_buf *out)
+{
+	char *end;
+	unsigned long p;
+	int i;
+
+	f->state = -1;
+	f->port = -1;
+	for (i = 1; i < argc; i++) {
+		if (strcasecmp(argv[i], "port") == 0 && i + 1 < argc && f->port < 0) {
+			p = strtoul(argv[++i], &end, 10);
+			if (*end != '\0' || !isdigit((unsigned char)argv[i][0]) || p > UINT16_MAX)
+				return lr_ctl_errorf(out, "bad port '%.16s': expected 0..65535",
+						argv[i]);
+			f->port = (int)p;
+		} else if (f->state < 0 && state_parse(argv[i]) >= 0) {
+			f->state = state_parse(argv[i]);
+		} else {
+			return lr_ctl_errorf(out, "usage: conns [STATE] [port N] (STATE: LISTEN, "
+					"SYN_SENT, SYN_RCVD, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, "
+					"CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT)");
+		}
+	}
+	return 0;
+}
+
+/* conns [STATE] [port N]: every listener and connection, like netstat -atn. */
+static int
+cmd_conns(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
+{
+	static const struct lr_ctl_col cols[] = {
+		{ "proto", LR_CTL_COL_STR }, { "local", LR_CTL_COL_STR },
+		{ "remote", LR_CTL_COL_STR }, { "state", LR_CTL_COL_STR },
+		{ "send_q", LR_CTL_COL_NUM }, { "recv_q", LR_CTL_COL_NUM },
+		{ "cwnd", LR_CTL_COL_NUM }, { "srtt_us", LR_CTL_COL_NUM }, { "rto_us", LR_CTL_COL_NUM },
+		{ "retransmits", LR_CTL_COL_NUM }, { "worker", LR_CTL_COL_NUM },
+	};
+	struct conns_filter f;
+	struct lr_ctl_table t;
+	struct conns_req *r[LR_MAX_WORKERS] = { NULL };
+	char a[32];
+	unsigned int i, k, nbw = RTE_MIN(lr_nb_workers, (uint16_t)LR_MAX_WORKERS);
+	int rc;
+
+	rc = conns_args(argc, argv, &f, out);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < nbw; i++) {
+		r[i] = conns_snapshot(i, &rc);
+		if (r[i] == NULL) {
+			for (k = 0; k < i; k++)
+				free(r[k]);
+			return lr_ctl_errorf(out, "worker %u: %s", i, rc == -ETIMEDOUT ?
+					"did not answer within 1 s" : strerror(-rc));
+		}
+	}
+	lr_ctl_table_begin(&t, out, json, NULL, cols, RTE_DIM(cols));
+	for (i = 0; i < nbw; i++) {
+		for (k = 0; k < r[i]->n; k++) {
+			const struct lr_tcp_conn_info *e = &r[i]->e[k];
+			bool lsn = e->state == LR_TCP_LISTEN;
+
+			if (!conns_match(&f, e))
+				continue;
+			lr_ctl_table_cell(&t, "tcp");
+			addr_port(e->laddr, e->lport, false, a, sizeof(a));
+			lr_ctl_table_cell(&t, "%s", a);
+			addr_port(e->raddr, e->rport, lsn, a, sizeof(a));
+			lr_ctl_table_cell(&t, "%s", a);
+			lr_ctl_table_cell(&t, "%s", e->state_name);
+			lr_ctl_table_u64(&t, e->send_q);
+			lr_ctl_table_u64(&t, e->recv_q);
+			lr_ctl_table_u64(&t, e->cwnd);
+			lr_ctl_table_u64(&t, e->srtt_us);
+			lr_ctl_table_u64(&t, e->rto_us);
+			lr_ctl_table_u64(&t, e->retransmits);
+			lr_ctl_table_u64(&t, e->worker);
+		}
+		free(r[i]);
+	}
+	return lr_ctl_table_end(&t);
+}
+
+/* ---- connections per state ---- */
+
+struct states_req {
+	struct call_hdr hdr;
+	uint64_t n[LR_TCP_NB_STATES];
+};
+
+static int
+states_add(const struct lr_tcp_conn_info *info, void *arg)
+{
+	struct states_req *r = arg;
+
+	if ((unsigned int)info->state < LR_TCP_NB_STATES)
+		r->n[info->state]++;
+	return 0;
+}
+
+static void
+states_collect(struct lr_worker *w, struct call_hdr *h)
+{
+	lr_tcp_walk(w, states_add, h);
+}
+
+/* Current listeners and connections per state, summed over workers. @return 0 or -errno */
+static int
+states_count(uint64_t n[LR_TCP_NB_STATES])
+{
+	struct states_req *r;
+	unsigned int i, s;
+	int rc;
+
+	memset(n, 0, sizeof(uint64_t) * LR_TCP_NB_STATES);
+	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++) {
+		r = calloc(1, sizeof(*r));
+		if (r == NULL)
+			return -ENOMEM;
+		r->hdr.fn = states_collect;
+		rc = worker_run(&lr_workers[i], &r->hdr);
+		if (rc != 0)
+			return rc;
+		for (s = 0; s < LR_TCP_NB_STATES; s++)
+			n[s] += r->n[s];
+		free(r);
+	}
+	return 0;
+}
+
+static uint64_t
+tcp_stat_sum(unsigned int id)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++) {
+		const struct lr_tcp_stats *st = lr_tcp_stats_get(&lr_workers[i]);
+
+		if (st != NULL)
+			v += __atomic_load_n(&st->v[id], __ATOMIC_RELAXED);
+	}
+	return v;
+}
+
+static const char *
+lower(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
+		buf[i] = (char)tolower((unsigned char)s[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
+static int
+stats_tcp(bool json, struct lr_ctl_buf *out)
+{
+	uint64_t val[LR_TCP_STAT_MAX], states[LR_TCP_NB_STATES];
+	struct lr_ctl_kv kv;
+	char name[64];
+	unsigned int id, width = 1;
+	int ret = 0, rc;
+
+	for (id = 0; id < LR_TCP_STAT_MAX; id++) {
+		val[id] = tcp_stat_sum(id);
+		width = RTE_MAX(width, (unsigned int)snprintf(NULL, 0, "%" PRIu64, val[id]));
+	}
+	ret |= lr_ctl_section_begin(out, json, "tcp");
+	for (id = 0; id < LR_TCP_STAT_MAX; id++) {
+		const struct lr_stat_desc *d = lr_tcp_stat_desc(id);
+
+		if (json)
+			ret |= lr_ctl_json_u64(out, lower(d->name, name, sizeof(name)), val[id]);
+		else
+			ret |= lr_ctl_buf_printf(out, "%*s%*" PRIu64 "  %s%s\n", (int)out->indent,
+					"", (int)width, val[id], d->desc,
+					d->kind == LR_STAT_KIND_DROP ? "  [drop]" : "");
+	}
+	rc = states_count(states);
+	if (rc == 0) {
+		ret |= lr_ctl_kv_begin(&kv, out, json, "states");
+		for (id = LR_TCP_LISTEN; id < LR_TCP_NB_STATES; id++)
+			ret |= lr_ctl_kv_u64(&kv, lower(lr_tcp_state_name(id), name, sizeof(name)),
+					states[id]);
+		ret |= lr_ctl_kv_end(&kv);
+	}
+	ret |= lr_ctl_section_end(out, json);
+	return ret;
+}
+
+static int
+stats_services(bool json, struct lr_ctl_buf *out)
+{
+	struct lr_tcp_svc_stats svc[LR_TCP_SVC_NB];
+	struct lr_tcp_client_stats cl;
+	struct lr_ctl_kv kv;
+	unsigned int s;
+	int ret = 0;
+
+	lr_services_tcp_stats(lr_nb_workers, svc, &cl);
+	ret |= lr_ctl_section_begin(out, json, "services");
+	for (s = 0; s < LR_TCP_SVC_NB; s++) {
+		ret |= lr_ctl_kv_begin(&kv, out, json, lr_tcp_svc_name(s));
+		ret |= lr_ctl_kv_u64(&kv, "conns", svc[s].conns);
+		ret |= lr_ctl_kv_u64(&kv, "bytes_in", svc[s].bytes_in);
+		ret |= lr_ctl_kv_u64(&kv, "bytes_out", svc[s].bytes_out);
+		ret |= lr_ctl_kv_u64(&kv, "requests", svc[s].requests);
+		ret |= lr_ctl_kv_u64(&kv, "errors", svc[s].errors);
+		ret |= lr_ctl_kv_end(&kv);
+	}
+	ret |= lr_ctl_kv_begin(&kv, out, json, "client");
+	ret |= lr_ctl_kv_u64(&kv, "started", cl.started);
+	ret |= lr_ctl_kv_u64(&kv, "connected", cl.connected);
+	ret |= lr_ctl_kv_u64(&kv, "refused", cl.refused);
+	ret |= lr_ctl_kv_u64(&kv, "reset", cl.reset);
+	ret |= lr_ctl_kv_u64(&kv, "timeout", cl.timeout);
+	ret |= lr_ctl_kv_u64(&kv, "completed", cl.completed);
+	ret |= lr_ctl_kv_u64(&kv, "active", cl.active);
+	ret |= lr_ctl_kv_u64(&kv, "bytes_sent", cl.bytes_sent);
+	ret |= lr_ctl_kv_u64(&kv, "bytes_in", cl.bytes_in);
+	ret |= lr_ctl_kv_end(&kv);
+	ret |= lr_ctl_section_end(out, json);
+	return ret;
+}
+
+int
+lr_app_ctl_stats_tcp(const char *layer, bool json, struct lr_ctl_buf *out)
+{
+	int ret = 0;
+
+	if (layer == NULL || strcmp(layer, "tcp") == 0)
+		ret |= stats_tcp(json, out);
+	if (layer == NULL || strcmp(layer, "services") == 0)
+		ret |= stats_services(json, out);
+	return ret;
+}
+
+/* ---- connect ---- */
+
+struct connect_req {
+	struct call_hdr hdr;
+	rte_be32_t dst;
+	uint16_t port;
+	uint64_t bytes;
+	int rc;
+};
+
+static void
+connect_run(struct lr_worker *w, struct call_hdr *h)
+{
+	struct connect_req *r = (struct connect_req *)h;
+
+	r->rc = lr_services_tcp_client_start(w, r->dst, r->port, r->bytes);
+}
+
+/* connect ADDR PORT [BYTES]: active open from worker 0; returns at once. */
+static int
+cmd_connect(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
+{
+	struct connect_req *r;
+	struct in_addr a;
+	unsigned long long bytes = 0;
+	unsigned long port;
+	char *end;
+	int rc;
+
+	if (argc < 3 || argc > 4)
+		return lr_ctl_errorf(out, "usage: connect ADDR PORT [BYTES]");
+	if (inet_pton(AF_INET, argv[1], &a) != 1)
+		return lr_ctl_errorf(out, "bad address '%.32s': expected an IPv4 address",
+				argv[1]);
+	port = strtoul(argv[2], &end, 10);
+	if (*end != '\0' || !isdigit((unsigned char)argv[2][0]) || port == 0 || port > UINT16_MAX)
+		return lr_ctl_errorf(out, "bad port '%.16s': expected 1..65535", argv[2]);
+	if (argc == 4) {
+		bytes = strtoull(argv[3], &end, 10);
+		if (*end != '\0' || !isdigit((unsigned char)argv[3][0]))
+			return lr_ctl_errorf(out, "bad byte count '%.24s': expected a number",
+					argv[3]);
+	}
+	if (lr_nb_workers == 0)
+		return lr_ctl_errorf(out, "no worker runs");
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return -ENOMEM;
+	r->hdr.fn = connect_run;
+	r->dst = a.s_addr;
+	r->port = (uint16_t)port;
+	r->bytes = bytes;
+	rc = worker_run(&lr_workers[0], &r->hdr);
+	if (rc != 0)
+		return lr_ctl_errorf(out, "worker 0: %s", rc == -ETIMEDOUT ?
+				"did not answer within 1 s" : strerror(-rc));
+	rc = r->rc;
+	free(r);
+	if (rc != 0)
+		return lr_ctl_errorf(out, "connect: %s", strerror(-rc));
+	if (json) {
+		lr_ctl_json_str(out, "status", "started");
+		return lr_ctl_json_finish(out);
+	}
+	return lr_ctl_buf_printf(out, "started\n");
+}
+
+/* ---- telemetry ---- */
+
+static void
+tel_conn(struct rte_tel_data *d, const struct lr_tcp_conn_info *e, unsigned int n)
+{
+	struct rte_tel_data *c = rte_tel_data_alloc();
+	char a[32], key[16];
+
+	if (c == NULL)
+		return;
+	rte_tel_data_start_dict(c);
+	rte_tel_data_add_dict_string(c, "proto", "tcp");
+	addr_port(e->laddr, e->lport, false, a, sizeof(a));
+	rte_tel_data_add_dict_string(c, "local", a);
+	addr_port(e->raddr, e->rport, e->state == LR_TCP_LISTEN, a, sizeof(a));
+	rte_tel_data_add_dict_string(c, "remote", a);
+	rte_tel_data_add_dict_string(c, "state", e->state_name);
+	rte_tel_data_add_dict_u64(c, "send_q", e->send_q);
+	rte_tel_data_add_dict_u64(c, "recv_q", e->recv_q);
+	rte_tel_data_add_dict_u64(c, "cwnd", e->cwnd);
+	rte_tel_data_add_dict_u64(c, "srtt_us", e->srtt_us);
+	rte_tel_data_add_dict_u64(c, "rto_us", e->rto_us);
+	rte_tel_data_add_dict_u64(c, "retransmits", e->retransmits);
+	rte_tel_data_add_dict_int(c, "worker", e->worker);
+	snprintf(key, sizeof(key), "%u", n);
+	if (rte_tel_data_add_dict_container(d, key, c, 0) < 0)
+		rte_tel_data_free(c);
+}
+
+int
+lr_app_tel_conns(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct conns_req *r;
+	unsigned int i, k, n = 0;
+	int rc;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS && n < LR_APP_TEL_CONNS_MAX; i++) {
+		r = conns_snapshot(i, &rc);
+		if (r == NULL)
+			return rc;
+		for (k = 0; k < r->n && n < LR_APP_TEL_CONNS_MAX; k++)
+			tel_conn(d, &r->e[k], n++);
+		free(r);
+	}
+	return 0;
+}
+
+void
+lr_app_tel_stats_tcp(struct rte_tel_data *d)
+{
+	uint64_t states[LR_TCP_NB_STATES];
+	struct rte_tel_data *t = rte_tel_data_alloc();
+	char name[64];
+	unsigned int id;
+
+	if (t == NULL)
+		return;
+	rte_tel_data_start_dict(t);
+	for (id = 0; id < LR_TCP_STAT_MAX; id++)
+		rte_tel_data_add_dict_u64(t, lower(lr_tcp_stat_desc(id)->name, name, sizeof(name)),
+				tcp_stat_sum(id));
+	if (states_count(states) == 0)
+		for (id = LR_TCP_LISTEN; id < LR_TCP_NB_STATES; id++) {
+			snprintf(name, sizeof(name), "state_%s", lr_tcp_state_name(id));
+			rte_tel_data_add_dict_u64(t, lower(name, name, sizeof(name)), states[id]);
+		}
+	if (rte_tel_data_add_dict_container(d, "tcp", t, 0) < 0)
+		rte_tel_data_free(t);
+}
+
+int
+lr_app_ctl_tcp_register(void)
+{
+	static const struct {
+		const char *name;
+		lr_ctl_handler_t fn;
+		const char *help;
+	} cmds[] = {
+		{ "conns", cmd_conns, "TCP listeners and connections [STATE] [port N]" },
+		{ "connect", cmd_connect, "TCP client from worker 0: ADDR PORT [BYTES]" },
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(cmds); i++) {
+		ret = lr_ctl_register(cmds[i].name, cmds[i].help, cmds[i].fn);
+		if (ret < 0 && ret != -EEXIST)
+			return ret;
+	}
+	return 0;
+}

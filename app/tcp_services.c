@@ -1,0 +1,951 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Built-in TCP services on the callback API of lib/tcp: echo (RFC 862), discard
+ * (RFC 863), chargen (RFC 864), an HTTP/1.1 responder, and the client behind the
+ * `connect` control command.
+ *
+ * Echo and HTTP set hold_rcv: received bytes stay in the receive window until they
+ * are consumed (echo: queued back with lr_tcp_send(); HTTP: parsed while no earlier
+ * response is still waiting for send-buffer room). Unconsumed data waits in a per
+ * connection mbuf chain and is retried from the sent callback, so a slow reader
+ * slows the writer down through the window instead of losing bytes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/queue.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "lr_tcp.h"
+#include "tcp_services.h"
+
+#define CHARGEN_LINE 72                       /* RFC 864: 72 characters, CR LF */
+#define CHARGEN_PERIOD (95 * (CHARGEN_LINE + 2)) /* 95 lines, then it repeats */
+#define BODY_CHUNK 4096
+#define CLIENT_MOD 251                        /* client byte[i] = i % 251 */
+#define CLIENT_CHUNK (CLIENT_MOD * 16)
+#define HTTP_LINE 256                         /* bytes kept of one request/header line */
+#define HTTP_TAIL 16                          /* of which the last ones slide (long lines) */
+
+static uint8_t chargen_pat[2 * CHARGEN_PERIOD];
+static uint8_t body_pat[BODY_CHUNK + 26];
+static uint8_t client_pat[CLIENT_CHUNK + CLIENT_MOD];
+
+RTE_INIT(tcp_services_patterns)
+{
+	unsigned int i, l;
+
+	for (l = 0; l < 2 * 95; l++) {
+		uint8_t *line = chargen_pat + l * (CHARGEN_LINE + 2);
+
+		for (i = 0; i < CHARGEN_LINE; i++)
+			line[i] = (uint8_t)(' ' + (l + i) % 95);
+		line[CHARGEN_LINE] = '\r';
+		line[CHARGEN_LINE + 1] = '\n';
+	}
+	for (i = 0; i < sizeof(body_pat); i++)
+		body_pat[i] = (uint8_t)('a' + i % 26);
+	for (i = 0; i < sizeof(client_pat); i++)
+		client_pat[i] = (uint8_t)(i % CLIENT_MOD);
+}
+
+enum http_stage { H_LINE = 0, H_HDR, H_SKIP };
+
+/* One HTTP request being parsed and the response being queued. */
+struct http_state {
+	enum http_stage stage;
+	uint16_t line_len;           /* bytes in line[] */
+	bool truncated;              /* line longer than HTTP_LINE: the tail slides */
+	char line[HTTP_LINE];
+	uint32_t head_bytes;         /* request line + headers so far */
+	uint64_t skip;               /* request body bytes still to skip */
+	/* the request */
+	uint16_t status;             /* 200, or the error found */
+	bool head, v10, conn_close, conn_keep, chunked, has_len;
+	uint64_t content_length;
+	/* the response */
+	char resp[256];
+	uint16_t resp_len, resp_off;
+	uint32_t body_left, body_off;
+	bool resp_pending, close_after;
+};
+
+struct svc_worker;
+
+/* A connection of echo, chargen or HTTP. */
+struct svc_conn {
+	TAILQ_ENTRY(svc_conn) link;
+	struct svc_worker *sw;
+	struct lr_tcp_conn *c;
+	enum lr_tcp_svc svc;
+	bool peer_fin;
+	struct rte_mbuf *in;         /* received, not consumed yet (hold_rcv) */
+	struct rte_mbuf *in_tail;    /* last segment of in */
+	uint32_t pos;                /* chargen: offset in the pattern */
+	struct http_state http;
+};
+
+struct svc_listener {
+	struct svc_worker *sw;
+	enum lr_tcp_svc svc;
+};
+
+struct client_slot {
+	struct svc_worker *sw;
+	struct lr_tcp_conn *c;
+	bool used, connected, shut, peer_fin;
+	uint64_t left;               /* bytes still to queue */
+	uint64_t pos;                /* pattern offset */
+};
+
+struct __rte_cache_aligned svc_worker {
+	struct lr_worker *w;
+	bool started;
+	struct rte_mempool *pool;
+	TAILQ_HEAD(, svc_conn) conns;
+	uint16_t ports[LR_TCP_SVC_NB];
+	struct svc_listener listeners[LR_TCP_SVC_NB];
+	uint32_t body_size;
+	bool keepalive;
+	struct lr_tcp_svc_stats st[LR_TCP_SVC_NB];
+	struct lr_tcp_client_stats cl;
+	struct client_slot clients[LR_TCP_CLIENT_MAX];
+};
+
+static struct svc_worker svc_workers[LR_MAX_WORKERS];
+
+static const char *const svc_names[LR_TCP_SVC_NB] = {
+	[LR_TCP_SVC_ECHO] = "echo", [LR_TCP_SVC_DISCARD] = "discard",
+	[LR_TCP_SVC_CHARGEN] = "chargen", [LR_TCP_SVC_HTTP] = "http",
+};
+
+const char *
+lr_tcp_svc_name(enum lr_tcp_svc s)
+{
+	return (unsigned int)s < LR_TCP_SVC_NB ? svc_names[s] : "?";
+}
+
+static inline struct lr_tcp_svc_stats *
+sc_stats(struct svc_conn *sc)
+{
+	return &sc->sw->st[sc->svc];
+}
+
+/* ---- received data held in a chain ---- */
+
+/* Append m to the held chain. @return false if the chain would be too long */
+static bool
+in_append(struct svc_conn *sc, struct rte_mbuf *m)
+{
+	if (sc->in == NULL) {
+		sc->in = m;
+	} else {
+		if ((uint32_t)sc->in->nb_segs + m->nb_segs > RTE_MBUF_MAX_NB_SEGS)
+			return false;
+		sc->in_tail->next = m;
+		sc->in->nb_segs += m->nb_segs;
+		sc->in->pkt_len += m->pkt_len;
+	}
+	sc->in_tail = rte_pktmbuf_lastseg(m);
+	return true;
+}
+
+/* Remove n bytes (at most the first segment's) from the front of the held chain. */
+static void
+in_pull(struct svc_conn *sc, uint32_t n)
+{
+	struct rte_mbuf *m = sc->in, *next;
+
+	if (n < m->data_len) {
+		rte_pktmbuf_adj(m, (uint16_t)n);
+		return;
+	}
+	next = m->next;
+	if (next != NULL) {
+		next->nb_segs = m->nb_segs - 1;
+		next->pkt_len = m->pkt_len - m->data_len;
+	} else {
+		sc->in_tail = NULL;
+	}
+	m->next = NULL;
+	m->nb_segs = 1;
+	rte_pktmbuf_free_seg(m);
+	sc->in = next;
+}
+
+static void
+sc_release(struct svc_conn *sc)
+{
+	struct svc_worker *sw = sc->sw;
+
+	rte_pktmbuf_free(sc->in);
+	TAILQ_REMOVE(&sw->conns, sc, link);
+	rte_mempool_put(sw->pool, sc);
+}
+
+/* Close (FIN after what is queued; the stack finishes alone) and forget. */
+static void
+sc_close(struct svc_conn *sc)
+{
+	lr_tcp_close(sc->c);
+	sc_release(sc);
+}
+
+static void
+sc_abort(struct svc_conn *sc)
+{
+	sc_stats(sc)->errors++;
+	lr_tcp_abort(sc->c);
+	sc_release(sc);
+}
+
+/* ---- callbacks shared by echo, chargen and HTTP ---- */
+
+static void chargen_fill(struct svc_conn *sc);
+
+static void
+svc_connected(struct lr_tcp_conn *c, void *arg)
+{
+	struct svc_listener *l = arg;
+	struct svc_worker *sw = l->sw;
+	struct svc_conn *sc;
+
+	if (rte_mempool_get(sw->pool, (void **)&sc) != 0) {
+		sw->st[l->svc].errors++;
+		lr_tcp_abort(c);
+		return;
+	}
+	memset(sc, 0, sizeof(*sc));
+	sc->sw = sw;
+	sc->c = c;
+	sc->svc = l->svc;
+	sc->http.status = 200;
+	TAILQ_INSERT_TAIL(&sw->conns, sc, link);
+	lr_tcp_set_arg(c, sc);
+	sw->st[l->svc].conns++;
+	if (sc->svc == LR_TCP_SVC_CHARGEN)
+		chargen_fill(sc);
+}
+
+static void
+svc_closed(struct lr_tcp_conn *c, enum lr_tcp_close_reason reason, void *arg)
+{
+	struct svc_conn *sc = arg;
+
+	RTE_SET_USED(c);
+	if (reason != LR_TCP_CLOSE_NORMAL)
+		sc_stats(sc)->errors++;
+	sc_release(sc);
+}
+
+/* ---- echo (RFC 862) ---- */
+
+/* Queue what is held; only what was queued leaves the receive window. */
+static void
+echo_push(struct svc_conn *sc)
+{
+	while (sc->in != NULL) {
+		uint32_t len = sc->in->data_len;
+		int n = 0;
+
+		if (len > 0) {
+			n = lr_tcp_send(sc->c, rte_pktmbuf_mtod(sc->in, void *), len);
+			if (n == -ENOBUFS || n == 0)
+				break;
+			if (n < 0) {
+				sc_abort(sc);
+				return;
+			}
+			lr_tcp_recved(sc->c, (uint32_t)n);
+			sc_stats(sc)->bytes_out += (uint32_t)n;
+		}
+		in_pull(sc, (uint32_t)n);
+		if ((uint32_t)n < len)
+			break;
+	}
+	if (sc->in == NULL && sc->peer_fin)
+		sc_close(sc);
+}
+
+static void
+echo_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
+{
+	struct svc_conn *sc = arg;
+
+	RTE_SET_USED(c);
+	sc_stats(sc)->bytes_in += m->pkt_len;
+	if (!in_append(sc, m)) {
+		rte_pktmbuf_free(m);
+		sc_abort(sc);
+		return;
+	}
+	echo_push(sc);
+}
+
+static void
+echo_sent(struct lr_tcp_conn *c, uint32_t acked, void *arg)
+{
+	RTE_SET_USED(c);
+	RTE_SET_USED(acked);
+	echo_push(arg);
+}
+
+static void
+echo_peer_closed(struct lr_tcp_conn *c, void *arg)
+{
+	struct svc_conn *sc = arg;
+
+	RTE_SET_USED(c);
+	sc->peer_fin = true;
+	echo_push(sc);
+}
+
+/* ---- discard (RFC 863): no state beyond the counters ---- */
+
+static void
+discard_connected(struct lr_tcp_conn *c, void *arg)
+{
+	struct svc_listener *l = arg;
+
+	RTE_SET_USED(c);
+	l->sw->st[LR_TCP_SVC_DISCARD].conns++;
+}
+
+static void
+discard_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
+{
+	struct svc_listener *l = arg;
+
+	RTE_SET_USED(c);
+	l->sw->st[LR_TCP_SVC_DISCARD].bytes_in += m->pkt_len;
+	rte_pktmbuf_free(m);
+}
+
+static void
+discard_peer_closed(struct lr_tcp_conn *c, void *arg)
+{
+	RTE_SET_USED(arg);
+	lr_tcp_close(c);
+}
+
+/* ---- chargen (RFC 864): fill the send buffer until the peer closes ---- */
+
+static void
+chargen_fill(struct svc_conn *sc)
+{
+	uint32_t space = lr_tcp_send_space(sc->c);
+
+	while (space > 0) {
+		int n = lr_tcp_send(sc->c, chargen_pat + sc->pos, RTE_MIN(space,
+				(uint32_t)CHARGEN_PERIOD));
+
+		if (n <= 0)
+			break;
+		sc->pos = (sc->pos + (uint32_t)n) % CHARGEN_PERIOD;
+		sc_stats(sc)->bytes_out += (uint32_t)n;
+		space -= RTE_MIN(space, (uint32_t)n);
+	}
+}
+
+static void
+chargen_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
+{
+	struct svc_conn *sc = arg;
+
+	RTE_SET_USED(c);
+	sc_stats(sc)->bytes_in += m->pkt_len;
+	rte_pktmbuf_free(m);
+}
+
+static void
+chargen_sent(struct lr_tcp_conn *c, uint32_t acked, void *arg)
+{
+	RTE_SET_USED(c);
+	RTE_SET_USED(acked);
+	chargen_fill(arg);
+}
+
+static void
+chargen_peer_closed(struct lr_tcp_conn *c, void *arg)
+{
+	RTE_SET_USED(c);
+	sc_close(arg);
+}
+
+/* ---- HTTP/1.1 responder ---- */
+
+static bool
+is_tchar(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		(ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+}
+
+static char *
+trim_ows(char *s, char *e)
+{
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	*e = '\0';
+	return s;
+}
+
+/* "METHOD SP target SP HTTP/1.x" (a long target's middle is not kept). */
+static void
+http_request_line(struct http_state *h, char *line, size_t len)
+{
+	char *sp1 = memchr(line, ' ', len), *sp2 = strrchr(line, ' '), *p;
+
+	if (sp1 == NULL || sp1 == line || sp2 == sp1 + 1 || sp1 == sp2) {
+		h->status = 400;
+		return;
+	}
+	for (p = line; p < sp1; p++)
+		if (!is_tchar(*p)) {
+			h->status = 400;
+			return;
+		}
+	if (strcmp(sp2 + 1, "HTTP/1.1") == 0)
+		h->v10 = false;
+	else if (strcmp(sp2 + 1, "HTTP/1.0") == 0)
+		h->v10 = true;
+	else {
+		h->status = 400;
+		return;
+	}
+	*sp1 = '\0';
+	if (strcmp(line, "HEAD") == 0)
+		h->head = true;
+	else if (strcmp(line, "GET") != 0)
+		h->status = 405;
+}
+
+/* "Name: value": Connection, Content-Length and Transfer-Encoding matter. */
+static void
+http_header(struct http_state *h, char *line, size_t len)
+{
+	char *colon = memchr(line, ':', len), *p, *tok, *save = NULL;
+	uint64_t v = 0;
+
+	if (colon == NULL || colon == line) {
+		h->status = 400;
+		return;
+	}
+	for (p = line; p < colon; p++)
+		if (!is_tchar(*p)) {  /* also refuses obs-fold and blanks before ':' */
+			h->status = 400;
+			return;
+		}
+	*colon = '\0';
+	p = trim_ows(colon + 1, line + len);
+	if (strcasecmp(line, "connection") == 0) {
+		for (tok = strtok_r(p, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+			tok = trim_ows(tok, tok + strlen(tok));
+			if (strcasecmp(tok, "close") == 0)
+				h->conn_close = true;
+			else if (strcasecmp(tok, "keep-alive") == 0)
+				h->conn_keep = true;
+		}
+	} else if (strcasecmp(line, "content-length") == 0) {
+		if (*p == '\0' || strlen(p) > 15 || p[strspn(p, "0123456789")] != '\0') {
+			h->status = 400;
+			return;
+		}
+		v = strtoull(p, NULL, 10);
+		if (h->has_len && v != h->content_length)
+			h->status = 400;
+		h->has_len = true;
+		h->content_length = v;
+	} else if (strcasecmp(line, "transfer-encoding") == 0) {
+		h->chunked = true;
+	}
+}
+
+/* A complete line (CR LF or LF stripped). @return true when the request is complete */
+static bool
+http_line(struct http_state *h)
+{
+	size_t len = h->line_len;
+
+	if (len > 0 && h->line[len - 1] == '\r')
+		len--;
+	h->line[len] = '\0';
+	if (h->stage == H_LINE) {
+		if (len == 0 && !h->truncated) {   /* RFC 9112 §2.2: skip empty lines */
+			h->head_bytes = 0;
+			return false;
+		}
+		http_request_line(h, h->line, len);
+		h->stage = H_HDR;
+		return h->status != 200;
+	}
+	if (len == 0 && !h->truncated)
+		return true;
+	if (h->status == 200)
+		http_header(h, h->line, len);
+	return h->status != 200;
+}
+
+/*
+ * Feed bytes to the parser until a request is complete.
+ * @return true when one is (then *used bytes were consumed), false when all were
+ */
+static bool
+http_feed(struct http_state *h, const uint8_t *p, uint32_t len, uint32_t *used)
+{
+	uint32_t i = 0;
+
+	if (h->stage == H_SKIP) {
+		i = (uint32_t)RTE_MIN((uint64_t)len, h->skip);
+		h->skip -= i;
+		if (h->skip == 0)
+			h->stage = H_LINE;
+	}
+	for (; i < len; i++) {
+		char ch = (char)p[i];
+
+		if (++h->head_bytes > LR_HTTP_HDR_MAX) {
+			h->status = h->stage == H_LINE ? 400 : 431;
+			*used = i + 1;
+			return true;
+		}
+		if (ch != '\n') {
+			if (h->line_len < HTTP_LINE - 1) {
+				h->line[h->line_len++] = ch;
+			} else {
+				/* keep the start and slide the last HTTP_TAIL bytes */
+				memmove(h->line + HTTP_LINE - 1 - HTTP_TAIL,
+					h->line + HTTP_LINE - HTTP_TAIL, HTTP_TAIL - 1);
+				h->line[HTTP_LINE - 2] = ch;
+				h->truncated = true;
+			}
+			continue;
+		}
+		if (http_line(h)) {
+			*used = i + 1;
+			return true;
+		}
+		h->line_len = 0;
+		h->truncated = false;
+	}
+	*used = len;
+	return false;
+}
+
+static const char *
+http_reason(uint16_t status)
+{
+	switch (status) {
+	case 200:
+		return "OK";
+	case 405:
+		return "Method Not Allowed";
+	case 431:
+		return "Request Header Fields Too Large";
+	default:
+		return "Bad Request";
+	}
+}
+
+/* The request is complete: prepare its response and reset the parser. */
+static void
+http_respond(struct svc_conn *sc)
+{
+	struct http_state *h = &sc->http;
+	bool bad = h->status == 400 || h->status == 431;
+	bool keep = sc->sw->keepalive && !bad && !h->conn_close && !h->chunked &&
+		(!h->v10 || h->conn_keep);
+	uint32_t body = h->status == 200 ? sc->sw->body_size : 0;
+	int n;
+
+	n = snprintf(h->resp, sizeof(h->resp),
+		"HTTP/1.1 %u %s\r\nServer: linerate\r\nContent-Type: text/plain\r\n"
+		"Content-Length: %u\r\n%s%s\r\n", h->status, http_reason(h->status), body,
+		h->status == 405 ? "Allow: GET, HEAD\r\n" : "",
+		!keep ? "Connection: close\r\n" : h->v10 ? "Connection: keep-alive\r\n" : "");
+	h->resp_len = (uint16_t)RTE_MIN((unsigned int)n, sizeof(h->resp) - 1);
+	h->resp_off = 0;
+	h->body_left = h->head ? 0 : body;
+	h->body_off = 0;
+	h->resp_pending = true;
+	h->close_after = !keep;
+	sc_stats(sc)->requests++;
+	if (h->status != 200)
+		sc_stats(sc)->errors++;
+	/* next request: skip this one's body first */
+	h->skip = bad ? 0 : h->content_length;
+	h->stage = h->skip > 0 ? H_SKIP : H_LINE;
+	h->line_len = 0;
+	h->truncated = false;
+	h->head_bytes = 0;
+	h->status = 200;
+	h->head = h->v10 = h->conn_close = h->conn_keep = h->chunked = h->has_len = false;
+	h->content_length = 0;
+}
+
+/* Queue as much of the pending response as fits. @return false on a send error */
+static bool
+http_send(struct svc_conn *sc)
+{
+	struct http_state *h = &sc->http;
+	int n;
+
+	while (h->resp_off < h->resp_len) {
+		n = lr_tcp_send(sc->c, h->resp + h->resp_off, h->resp_len - h->resp_off);
+		if (n < 0 && n != -ENOBUFS)
+			return false;
+		if (n <= 0)
+			return true;
+		h->resp_off += (uint16_t)n;
+		sc_stats(sc)->bytes_out += (uint32_t)n;
+	}
+	while (h->body_left > 0) {
+		n = lr_tcp_send(sc->c, body_pat + h->body_off % 26,
+				RTE_MIN(h->body_left, (uint32_t)BODY_CHUNK));
+		if (n < 0 && n != -ENOBUFS)
+			return false;
+		if (n <= 0)
+			return true;
+		h->body_off += (uint32_t)n;
+		h->body_left -= (uint32_t)n;
+		sc_stats(sc)->bytes_out += (uint32_t)n;
+	}
+	h->resp_pending = false;
+	return true;
+}
+
+/* Answer requests in order while the send buffer has room. */
+static void
+http_run(struct svc_conn *sc)
+{
+	struct http_state *h = &sc->http;
+	uint32_t used, len;
+	bool done;
+
+	for (;;) {
+		if (h->resp_pending) {
+			if (!http_send(sc)) {
+				sc_abort(sc);
+				return;
+			}
+			if (h->resp_pending)
+				return;
+			if (h->close_after) {
+				sc_close(sc);
+				return;
+			}
+		}
+		if (sc->in == NULL) {
+			if (sc->peer_fin)
+				sc_close(sc);
+			return;
+		}
+		len = sc->in->data_len;
+		done = http_feed(h, rte_pktmbuf_mtod(sc->in, const uint8_t *), len, &used);
+		in_pull(sc, used);
+		if (used > 0)
+			lr_tcp_recved(sc->c, used);
+		if (done)
+			http_respond(sc);
+	}
+}
+
+static void
+http_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
+{
+	struct svc_conn *sc = arg;
+
+	RTE_SET_USED(c);
+	sc_stats(sc)->bytes_in += m->pkt_len;
+	if (!in_append(sc, m)) {
+		rte_pktmbuf_free(m);
+		sc_abort(sc);
+		return;
+	}
+	http_run(sc);
+}
+
+static void
+http_sent(struct lr_tcp_conn *c, uint32_t acked, void *arg)
+{
+	RTE_SET_USED(c);
+	RTE_SET_USED(acked);
+	http_run(arg);
+}
+
+static void
+http_peer_closed(struct lr_tcp_conn *c, void *arg)
+{
+	struct svc_conn *sc = arg;
+
+	RTE_SET_USED(c);
+	sc->peer_fin = true;
+	http_run(sc);
+}
+
+static const struct lr_tcp_callbacks svc_cbs[LR_TCP_SVC_NB] = {
+	[LR_TCP_SVC_ECHO] = {
+		.connected = svc_connected, .data = echo_data, .sent = echo_sent,
+		.peer_closed = echo_peer_closed, .closed = svc_closed, .hold_rcv = true,
+	},
+	[LR_TCP_SVC_DISCARD] = {
+		.connected = discard_connected, .data = discard_data,
+		.peer_closed = discard_peer_closed,
+	},
+	[LR_TCP_SVC_CHARGEN] = {
+		.connected = svc_connected, .data = chargen_data, .sent = chargen_sent,
+		.peer_closed = chargen_peer_closed, .closed = svc_closed,
+	},
+	[LR_TCP_SVC_HTTP] = {
+		.connected = svc_connected, .data = http_data, .sent = http_sent,
+		.peer_closed = http_peer_closed, .closed = svc_closed, .hold_rcv = true,
+	},
+};
+
+/* ---- the client of the `connect` command ---- */
+
+static void
+client_release(struct client_slot *cs)
+{
+	cs->used = false;
+	cs->c = NULL;
+	cs->sw->cl.active--;
+}
+
+/* Queue pattern bytes; once all are queued, half-close (or close after the peer's FIN). */
+static void
+client_push(struct client_slot *cs)
+{
+	struct lr_tcp_client_stats *st = &cs->sw->cl;
+	int n;
+
+	while (cs->left > 0) {
+		n = lr_tcp_send(cs->c, client_pat + cs->pos % CLIENT_MOD,
+				(uint32_t)RTE_MIN(cs->left, (uint64_t)CLIENT_CHUNK));
+		if (n <= 0)
+			return;
+		cs->left -= (uint32_t)n;
+		cs->pos += (uint32_t)n;
+		st->bytes_sent += (uint32_t)n;
+	}
+	if (cs->peer_fin) {
+		st->completed++;
+		lr_tcp_close(cs->c);
+		client_release(cs);
+	} else if (!cs->shut) {
+		cs->shut = true;
+		lr_tcp_shutdown(cs->c);
+	}
+}
+
+static void
+client_connected(struct lr_tcp_conn *c, void *arg)
+{
+	struct client_slot *cs = arg;
+
+	RTE_SET_USED(c);
+	cs->connected = true;
+	cs->sw->cl.connected++;
+	client_push(cs);
+}
+
+static void
+client_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
+{
+	struct client_slot *cs = arg;
+
+	RTE_SET_USED(c);
+	cs->sw->cl.bytes_in += m->pkt_len;
+	rte_pktmbuf_free(m);
+}
+
+static void
+client_sent(struct lr_tcp_conn *c, uint32_t acked, void *arg)
+{
+	struct client_slot *cs = arg;
+
+	RTE_SET_USED(c);
+	RTE_SET_USED(acked);
+	if (cs->left > 0)
+		client_push(cs);
+}
+
+static void
+client_peer_closed(struct lr_tcp_conn *c, void *arg)
+{
+	struct client_slot *cs = arg;
+
+	RTE_SET_USED(c);
+	cs->peer_fin = true;
+	if (cs->left == 0) {
+		cs->sw->cl.completed++;
+		lr_tcp_close(cs->c);
+		client_release(cs);
+	}
+}
+
+static void
+client_closed(struct lr_tcp_conn *c, enum lr_tcp_close_reason reason, void *arg)
+{
+	struct client_slot *cs = arg;
+	struct lr_tcp_client_stats *st = &cs->sw->cl;
+
+	RTE_SET_USED(c);
+	switch (reason) {
+	case LR_TCP_CLOSE_NORMAL:
+		st->completed++;
+		break;
+	case LR_TCP_CLOSE_RESET:
+		st->reset++;
+		break;
+	case LR_TCP_CLOSE_REFUSED:
+		st->refused++;
+		break;
+	case LR_TCP_CLOSE_TIMEOUT:
+		st->timeout++;
+		break;
+	}
+	client_release(cs);
+}
+
+static const struct lr_tcp_callbacks client_cb = {
+	.connected = client_connected, .data = client_data, .sent = client_sent,
+	.peer_closed = client_peer_closed, .closed = client_closed,
+};
+
+int
+lr_services_tcp_client_start(struct lr_worker *w, rte_be32_t dst, uint16_t port,
+		uint64_t bytes)
+{
+	struct svc_worker *sw = &svc_workers[w->id];
+	struct client_slot *cs = NULL;
+	unsigned int i;
+
+	for (i = 0; i < LR_TCP_CLIENT_MAX && cs == NULL; i++)
+		if (!sw->clients[i].used)
+			cs = &sw->clients[i];
+	if (cs == NULL)
+		return -EBUSY;
+	memset(cs, 0, sizeof(*cs));
+	cs->sw = sw;
+	cs->left = bytes;
+	sw->cl.started++;
+	errno = 0;
+	cs->c = lr_tcp_connect(w, dst, port, &client_cb, cs);
+	if (cs->c == NULL)
+		return errno != 0 ? -errno : -EINVAL;
+	cs->used = true;
+	sw->cl.active++;
+	return 0;
+}
+
+/* ---- control path ---- */
+
+void
+lr_services_tcp_fini(struct lr_worker *w)
+{
+	struct svc_worker *sw = &svc_workers[w->id];
+	struct svc_conn *sc;
+	unsigned int s;
+
+	memset(sw->clients, 0, sizeof(sw->clients));
+	sw->cl.active = 0;
+	if (!sw->started)
+		return;
+	while ((sc = TAILQ_FIRST(&sw->conns)) != NULL)
+		sc_release(sc);
+	for (s = 0; s < LR_TCP_SVC_NB; s++)
+		if (sw->ports[s] != 0 && w->tcp != NULL)
+			lr_tcp_unlisten(w, sw->ports[s]);
+	rte_mempool_free(sw->pool);
+	sw->pool = NULL;
+	sw->started = false;
+}
+
+int
+lr_services_tcp_init(struct lr_worker *w, const struct lr_config *cfg)
+{
+	struct svc_worker *sw;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned int s;
+	int rc = 0;
+
+	if (w == NULL || w->id >= LR_MAX_WORKERS || w->tcp == NULL || cfg == NULL)
+		return -EINVAL;
+	sw = &svc_workers[w->id];
+	if (sw->started)
+		return -EEXIST;
+	memset(sw, 0, sizeof(*sw));
+	sw->w = w;
+	TAILQ_INIT(&sw->conns);
+	sw->body_size = cfg->http_body_size;
+	sw->keepalive = cfg->http_keepalive;
+	sw->ports[LR_TCP_SVC_ECHO] = cfg->tcp_echo_port;
+	sw->ports[LR_TCP_SVC_DISCARD] = cfg->tcp_discard_port;
+	sw->ports[LR_TCP_SVC_CHARGEN] = cfg->tcp_chargen_port;
+	sw->ports[LR_TCP_SVC_HTTP] = cfg->tcp_http_port;
+	snprintf(name, sizeof(name), "lr_svc%u", w->id);
+	sw->pool = rte_mempool_create(name, RTE_MAX(cfg->tcp.max_conns, 1u),
+			sizeof(struct svc_conn), 0, 0, NULL, NULL, NULL, NULL,
+			(int)rte_socket_id(), RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	if (sw->pool == NULL)
+		return -ENOMEM;
+	sw->started = true;
+	for (s = 0; s < LR_TCP_SVC_NB && rc == 0; s++) {
+		sw->listeners[s].sw = sw;
+		sw->listeners[s].svc = s;
+		if (sw->ports[s] == 0)
+			continue;
+		rc = lr_tcp_listen(w, sw->ports[s], &svc_cbs[s], &sw->listeners[s]);
+		if (rc < 0)
+			sw->ports[s] = 0;
+	}
+	if (rc < 0)
+		lr_services_tcp_fini(w);
+	return rc;
+}
+
+static inline uint64_t
+load64(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+void
+lr_services_tcp_stats(uint16_t nb_workers, struct lr_tcp_svc_stats svc[LR_TCP_SVC_NB],
+		struct lr_tcp_client_stats *client)
+{
+	unsigned int i, s;
+
+	memset(svc, 0, sizeof(*svc) * LR_TCP_SVC_NB);
+	if (client != NULL)
+		memset(client, 0, sizeof(*client));
+	for (i = 0; i < nb_workers && i < LR_MAX_WORKERS; i++) {
+		const struct svc_worker *sw = &svc_workers[i];
+
+		for (s = 0; s < LR_TCP_SVC_NB; s++) {
+			svc[s].conns += load64(&sw->st[s].conns);
+			svc[s].bytes_in += load64(&sw->st[s].bytes_in);
+			svc[s].bytes_out += load64(&sw->st[s].bytes_out);
+			svc[s].requests += load64(&sw->st[s].requests);
+			svc[s].errors += load64(&sw->st[s].errors);
+		}
+		if (client == NULL)
+			continue;
+		client->started += load64(&sw->cl.started);
+		client->connected += load64(&sw->cl.connected);
+		client->refused += load64(&sw->cl.refused);
+		client->reset += load64(&sw->cl.reset);
+		client->timeout += load64(&sw->cl.timeout);
+		client->completed += load64(&sw->cl.completed);
+		client->bytes_sent += load64(&sw->cl.bytes_sent);
+		client->bytes_in += load64(&sw->cl.bytes_in);
+		client->active += load64(&sw->cl.active);
+	}
+}

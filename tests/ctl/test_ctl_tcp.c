@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * app/ctl_tcp.c: `conns` (text, JSON, filters), the tcp and services sections of
+ * `stats`, and `connect`, run through lr_ctl_exec() against a real shard on the
+ * test worker (listeners of the built-in services, a connection opened by frames
+ * from the peer, one opened by lr_tcp_connect()).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "config.h"
+#include "ctl_cmds.h"
+#include "lr_ctl.h"
+#include "lr_tcp.h"
+#include "lr_test.h"
+#include "tcp_services.h"
+
+#define PEER_PORT 40000
+
+static struct lr_config cfg;
+static struct lr_ctl_buf resp;
+
+static const struct lr_tcp_callbacks quiet_cb;
+
+static struct rte_mbuf *
+seg(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	uint8_t buf[sizeof(struct rte_tcp_hdr)] = { 0 };
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)buf;
+	struct rte_ipv4_hdr ip;
+
+	th->src_port = rte_cpu_to_be_16(sport);
+	th->dst_port = rte_cpu_to_be_16(dport);
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = rte_cpu_to_be_32(ack);
+	th->data_off = (uint8_t)((sizeof(buf) / 4) << 4);
+	th->tcp_flags = flags;
+	th->rx_win = rte_cpu_to_be_16(65535);
+	memset(&ip, 0, sizeof(ip));
+	ip.version_ihl = RTE_IPV4_VHL_DEF;
+	ip.total_length = rte_cpu_to_be_16(sizeof(ip) + sizeof(buf));
+	ip.next_proto_id = IPPROTO_TCP;
+	ip.src_addr = rte_cpu_to_be_32(LR_TEST_PEER_IP);
+	ip.dst_addr = rte_cpu_to_be_32(LR_TEST_OUR_IP);
+	th->cksum = rte_ipv4_udptcp_cksum(&ip, th);
+	return lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_TCP, buf, sizeof(buf));
+}
+
+static uint32_t
+fixed_isn(void *arg, rte_be32_t laddr, rte_be16_t lport, rte_be32_t raddr, rte_be16_t rport)
+{
+	RTE_SET_USED(arg);
+	RTE_SET_USED(laddr);
+	RTE_SET_USED(lport);
+	RTE_SET_USED(raddr);
+	RTE_SET_USED(rport);
+	return 8000;
+}
+
+static void
+rx(struct rte_mbuf *m)
+{
+	lr_test_rx(m);
+	lr_tcp_flush(lr_tw);
+	lr_worker_flush(lr_tw);
+}
+
+/* Services listening on 7, 9, 19, 80; the peer connected to 80 from PEER_PORT. */
+static void
+setup(void)
+{
+	lr_test_reset();
+	lr_tcp_init();
+	lr_config_defaults(&cfg);
+	cfg.tcp.max_conns = 64;
+	cfg.tcp.max_listeners = 8;
+	cfg.tcp.isn_fn = fixed_isn;
+	lr_tw->tcp = NULL;
+	CU_ASSERT_EQUAL_FATAL(lr_tcp_worker_init(lr_tw, &cfg.tcp), 0);
+	CU_ASSERT_EQUAL_FATAL(lr_services_tcp_init(lr_tw, &cfg), 0);
+	CU_ASSERT_EQUAL_FATAL(lr_app_ctl_register(NULL), 0);
+	rx(seg(PEER_PORT, 80, 1000, 0, RTE_TCP_SYN_FLAG));
+	rx(seg(PEER_PORT, 80, 1001, 8001, RTE_TCP_ACK_FLAG));
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 1);
+	lr_ctl_buf_init(&resp);
+}
+
+static void
+teardown(void)
+{
+	lr_ctl_buf_free(&resp);
+	lr_services_tcp_fini(lr_tw);
+	lr_tcp_worker_fini(lr_tw);
+	lr_test_tx_clear();
+	LR_TEST_ASSERT_NO_LEAK();
+	lr_test_cleanup();
+	lr_ctl_unregister_all();
+}
+
+static int
+exec(const char *line)
+{
+	int rc = lr_ctl_exec(line, &resp);
+
+	if (resp.data == NULL)
+		lr_ctl_buf_append(&resp, "", 0);
+	return rc;
+}
+
+static unsigned int
+lines(const char *s)
+{
+	unsigned int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static unsigned int
+count(const char *hay, const char *needle)
+{
+	unsigned int n = 0;
+
+	for (hay = strstr(hay, needle); hay != NULL; hay = strstr(hay + 1, needle))
+		n++;
+	return n;
+}
+
+static void
+test_ctl_tcp_conns_lists_listeners_and_connections(void)
+{
+	struct lr_tcp_conn *c;
+
+	c = lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 5001, &quiet_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	lr_tcp_flush(lr_tw);
+	CU_ASSERT_EQUAL(exec("conns"), 0);
+	/* OK, header, 4 listeners, 2 connections */
+	CU_ASSERT_EQUAL(lines(resp.data), 8);
+	CU_ASSERT_EQUAL(strncmp(resp.data, "OK\nproto", 8), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "local"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "send_q"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "retransmits"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "cwnd"));
+	CU_ASSERT_EQUAL(count(resp.data, "LISTEN"), 4);
+	CU_ASSERT_EQUAL(count(resp.data, "0.0.0.0:*"), 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "0.0.0.0:80 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "0.0.0.0:19 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "198.18.0.2:80 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "198.18.0.1:40000 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "ESTABLISHED"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "198.18.0.1:5001 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "SYN_SENT"));
+	lr_tcp_abort(c);
+	lr_tcp_flush(lr_tw);
+}
+
+static void
+test_ctl_tcp_conns_filters_by_state_and_port(void)
+{
+	CU_ASSERT_EQUAL(exec("conns LISTEN"), 0);
+	CU_ASSERT_EQUAL(lines(resp.data), 6);
+	CU_ASSERT_PTR_NULL(strstr(resp.data, "ESTABLISHED"));
+	CU_ASSERT_EQUAL(exec("conns established"), 0);
+	CU_ASSERT_EQUAL(lines(resp.data), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "198.18.0.1:40000"));
+	/* local or remote port */
+	CU_ASSERT_EQUAL(exec("conns port 40000"), 0);
+	CU_ASSERT_EQUAL(lines(resp.data), 3);
+	CU_ASSERT_EQUAL(exec("conns port 80"), 0);
+	CU_ASSERT_EQUAL(lines(resp.data), 4);   /* the listener and the connection */
+	CU_ASSERT_EQUAL(exec("conns listen port 80"), 0);
+	CU_ASSERT_EQUAL(lines(resp.data), 3);
+	CU_ASSERT_EQUAL(exec("conns port 9 LISTEN"), 0);
+	CU_ASSERT_EQUAL(lines(resp.data), 3);
+	/* nothing in TIME_WAIT yet; "time-wait" is accepted too */
+	CU_ASSERT_EQUAL(exec("conns time-wait"), 0);
+	CU_ASSERT_PTR_NULL(strstr(resp.data, "TIME_WAIT"));
+	CU_ASSERT_PTR_NULL(strstr(resp.data, "198.18"));
+	CU_ASSERT_EQUAL(exec("conns bogus"), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "ERR usage: conns [STATE] [port N]"));
+	CU_ASSERT_EQUAL(exec("conns port"), -EINVAL);
+	CU_ASSERT_EQUAL(exec("conns port 70000"), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "bad port '70000'"));
+}
+
+static void
+test_ctl_tcp_conns_time_wait(void)
+{
+	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
+	uint8_t buf[sizeof(struct rte_tcp_hdr) + sizeof(req) - 1];
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)buf;
+	struct rte_ipv4_hdr ip;
+	uint32_t our_nxt;
+
+	/* an HTTP/1.0 request: response, then our FIN */
+	memset(buf, 0, sizeof(buf));
+	th->src_port = rte_cpu_to_be_16(PEER_PORT);
+	th->dst_port = rte_cpu_to_be_16(80);
+	th->sent_seq = rte_cpu_to_be_32(1001);
+	th->recv_ack = rte_cpu_to_be_32(8001);
+	th->data_off = 5 << 4;
+	th->tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
+	th->rx_win = rte_cpu_to_be_16(65535);
+	memcpy(th + 1, req, sizeof(req) - 1);
+	memset(&ip, 0, sizeof(ip));
+	ip.version_ihl = RTE_IPV4_VHL_DEF;
+	ip.total_length = rte_cpu_to_be_16(sizeof(ip) + sizeof(buf));
+	ip.next_proto_id = IPPROTO_TCP;
+	ip.src_addr = rte_cpu_to_be_32(LR_TEST_PEER_IP);
+	ip.dst_addr = rte_cpu_to_be_32(LR_TEST_OUR_IP);
+	th->cksum = rte_ipv4_udptcp_cksum(&ip, th);
+	rx(lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_TCP, buf, sizeof(buf)));
+	CU_ASSERT_EQUAL(exec("conns FIN_WAIT_1"), 0);
+	CU_ASSERT_EQUAL(lines(resp.data), 3);
+	/* the peer acknowledges the response (header + 128 bytes of body) and FIN */
+	our_nxt = 8001;
+	{
+		struct lr_tcp_svc_stats s[LR_TCP_SVC_NB];
+
+		lr_services_tcp_stats(1, s, NULL);
+		our_nxt += (uint32_t)s[LR_TCP_SVC_HTTP].bytes_out + 1;
+	}
+	rx(seg(PEER_PORT, 80, 1001 + sizeof(req) - 1, our_nxt,
+			RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG));
+	CU_ASSERT_EQUAL(exec("conns TIME_WAIT"), 0);
+	CU_ASSERT_EQUAL(lines(resp.data), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "198.18.0.1:40000"));
+	CU_ASSERT_EQUAL(exec("conns time_wait port 40000"), 0);
+	CU_ASSERT_EQUAL(lines(resp.data), 3);
+	CU_ASSERT_EQUAL(exec("conns time_wait port 40001"), 0);
+	CU_ASSERT_EQUAL(lines(resp.data), 2);
+}
+
+static void
+test_ctl_tcp_conns_json(void)
+{
+	CU_ASSERT_EQUAL(exec("conns --json"), 0);
+	CU_ASSERT_EQUAL(strncmp(resp.data, "OK\n[", 4), 0);
+	CU_ASSERT_EQUAL(count(resp.data, "\"proto\":"), 5);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\"state\":\"LISTEN\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\"remote\":\"198.18.0.1:40000\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\"worker\":0"));
+	CU_ASSERT_EQUAL(exec("conns --json ESTABLISHED"), 0);
+	CU_ASSERT_EQUAL(count(resp.data, "\"proto\":"), 1);
+	if (count(resp.data, "\"proto\":") != 1)
+		printf("\n%s\n", resp.data);
+}
+
+static void
+test_ctl_tcp_stats_sections(void)
+{
+	CU_ASSERT_EQUAL(exec("stats"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\ntcp:\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "connections created by a SYN to a listener"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "states:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\nservices:\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "chargen:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "client:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "mempool:"));
+	CU_ASSERT_EQUAL(exec("stats tcp --json"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\"tcp\":{"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\"passive_open\":1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\"listen\":4"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\"established\":1"));
+	CU_ASSERT_PTR_NULL(strstr(resp.data, "\"services\""));
+	if (strstr(resp.data, "\"listen\":4") == NULL)
+		printf("\n%s\n", resp.data);
+	CU_ASSERT_EQUAL(exec("stats services --json"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\"http\":{\"conns\":1"));
+	CU_ASSERT_PTR_NULL(strstr(resp.data, "\"tcp\""));
+	CU_ASSERT_EQUAL(exec("stats tcpx"), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "tcp services"));
+}
+
+static void
+test_ctl_tcp_connect_starts_client(void)
+{
+	struct lr_tcp_client_stats cl;
+	struct lr_tcp_svc_stats s[LR_TCP_SVC_NB];
+	struct lr_test_parsed p;
+
+	CU_ASSERT_EQUAL(exec("connect 198.18.0.1 5001 1000"), 0);
+	CU_ASSERT_STRING_EQUAL(resp.data, "OK\nstarted\n");
+	lr_tcp_flush(lr_tw);
+	lr_worker_flush(lr_tw);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(0), &p), 0);
+	CU_ASSERT_EQUAL(p.tcp->tcp_flags, RTE_TCP_SYN_FLAG);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.tcp->dst_port), 5001);
+	lr_services_tcp_stats(1, s, &cl);
+	CU_ASSERT_EQUAL(cl.started, 1);
+	CU_ASSERT_EQUAL(cl.active, 1);
+	CU_ASSERT_EQUAL(exec("conns SYN_SENT"), 0);
+	CU_ASSERT_EQUAL(lines(resp.data), 3);
+	CU_ASSERT_EQUAL(exec("connect 198.18.0.1"), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "usage: connect ADDR PORT [BYTES]"));
+	CU_ASSERT_EQUAL(exec("connect 198.18.0.256 80"), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "bad address"));
+	CU_ASSERT_EQUAL(exec("connect 198.18.0.1 0"), -EINVAL);
+	CU_ASSERT_EQUAL(exec("connect 198.18.0.1 80 -5"), -EINVAL);
+	CU_ASSERT_EQUAL(exec("connect 10.9.9.9 80"), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "connect: Network is unreachable"));
+	CU_ASSERT_EQUAL(exec("connect 198.18.0.1 5001 --json"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\"status\":\"started\""));
+}
+
+static const CU_TestInfo cases[] = {
+	{ "test_ctl_tcp_conns_lists_listeners_and_connections",
+		test_ctl_tcp_conns_lists_listeners_and_connections },
+	{ "test_ctl_tcp_conns_filters_by_state_and_port",
+		test_ctl_tcp_conns_filters_by_state_and_port },
+	{ "test_ctl_tcp_conns_time_wait", test_ctl_tcp_conns_time_wait },
+	{ "test_ctl_tcp_conns_json", test_ctl_tcp_conns_json },
+	{ "test_ctl_tcp_stats_sections", test_ctl_tcp_stats_sections },
+	{ "test_ctl_tcp_connect_starts_client", test_ctl_tcp_connect_starts_client },
+	CU_TEST_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct lr_test_suite suites[] = {
+		{ "ctl_tcp", setup, teardown, cases },
+		{ NULL, NULL, NULL, NULL },
+	};
+
+	return lr_test_main(argc, argv, suites);
+}
