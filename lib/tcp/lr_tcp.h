@@ -122,9 +122,14 @@ struct lr_tcp_conf {
 	void *isn_arg;           /**< passed to isn_fn */
 };
 
-/** Defaults: 16384 conns, 64 listeners, 64 KiB sndbuf, window 65535, MSL 30 s,
- * RTO 1 s / 200 ms / 60 s, 5 SYN, 5 SYN-ACK, 12 data retries, FIN_WAIT_2 60 s,
- * ports 32768..60999. */
+/** Defaults: 16384 conns, 64 listeners, 64 KiB sndbuf, 256 KiB receive buffer with
+ * window scaling and timestamps offered, delayed ACK 40 ms, keepalive off (when
+ * enabled: 75 s interval, 9 probes), 1024 half-open then SYN cookies, 1000 challenge
+ * ACKs/RSTs per second, 64 out-of-order segments, MSL 30 s, RTO 1 s / 200 ms / 60 s,
+ * 5 SYN, 5 SYN-ACK, 12 data retries, FIN_WAIT_2 60 s, ports 32768..60999.
+ * lr_tcp_worker_init() refuses (-EINVAL): rcv_wnd above 65535 without window_scaling
+ * or above 2^30, delack_ms >= 500, keepalive_ms > 0 with a zero interval or probe
+ * count, half_open_max or challenge_ack_per_s 0, ooo_max above 4096. */
 extern const struct lr_tcp_conf lr_tcp_conf_default;
 
 /** Register the TCP handler with lib/ip (control path). */
@@ -237,11 +242,16 @@ struct lr_tcp_conn_info {
 	enum lr_tcp_state state;   /**< state */
 	const char *state_name;    /**< its name */
 	uint32_t send_q;           /**< bytes in the send buffer (unacked + unsent) */
-	uint32_t recv_q;           /**< bytes received not yet given to the app (always 0) */
+	uint32_t recv_q;           /**< bytes held by the application (hold_rcv) plus
+				    *   out-of-order bytes queued */
 	uint32_t srtt_us;          /**< smoothed RTT, 0 before the first sample */
 	uint32_t rto_us;           /**< current retransmission timeout */
 	uint32_t retransmits;      /**< segments retransmitted over the lifetime */
 	uint16_t worker;           /**< worker id */
+	uint32_t cwnd;             /**< congestion window, bytes */
+	uint32_t ssthresh;         /**< slow start threshold, bytes (UINT32_MAX: none yet) */
+	uint32_t snd_wnd;          /**< the peer's window, bytes (scaled) */
+	uint32_t rcv_wnd;          /**< the window we advertised last, bytes */
 };
 
 /**

@@ -25,7 +25,17 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.max_conns = 16384,
 	.max_listeners = 64,
 	.sndbuf = 64 * 1024,
-	.rcv_wnd = 65535,
+	.rcv_wnd = 256 * 1024,
+	.window_scaling = true,
+	.timestamps = true,
+	.delack_ms = 40,
+	.keepalive_ms = 0,
+	.keepalive_intvl_ms = 75000,
+	.keepalive_probes = 9,
+	.half_open_max = 1024,
+	.syncookies = true,
+	.challenge_ack_per_s = 1000,
+	.ooo_max = 64,
 	.msl_ms = 30000,
 	.rto_init_ms = 1000,
 	.rto_min_ms = 200,
@@ -82,6 +92,16 @@ conf_check(const struct lr_tcp_conf *c)
 		return -EINVAL;
 	if (c->port_lo == 0 || c->port_lo > c->port_hi)
 		return -EINVAL;
+	/* Without scaling the 16-bit field is the window; with it, 2^30 at most. */
+	if ((c->rcv_wnd > UINT16_MAX && !c->window_scaling) || c->rcv_wnd > (1u << 30))
+		return -EINVAL;
+	/* RFC 1122 4.2.3.2: "the delay MUST be less than 0.5 seconds". */
+	if (c->delack_ms >= 500)
+		return -EINVAL;
+	if (c->keepalive_ms > 0 && (c->keepalive_intvl_ms == 0 || c->keepalive_probes == 0))
+		return -EINVAL;
+	if (c->half_open_max == 0 || c->challenge_ack_per_s == 0 || c->ooo_max > 4096)
+		return -EINVAL;
 	return 0;
 }
 
@@ -108,7 +128,11 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	TAILQ_INIT(&sh->conns);
 	TAILQ_INIT(&sh->outq);
 	TAILQ_INIT(&sh->dead);
+	TAILQ_INIT(&sh->timerq);
 	sh->isn_secret = (uint32_t)rte_rand();
+	sh->cookie_key[0] = rte_rand();
+	sh->cookie_key[1] = rte_rand();
+	sh->rl_credit = (uint64_t)conf->challenge_ack_per_s * 1000000;
 	sh->next_port = conf->port_lo +
 		(uint16_t)(rte_rand() % ((uint32_t)conf->port_hi - conf->port_lo + 1));
 
@@ -132,6 +156,19 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	if (sh->pool == NULL)
 		goto fail;
 
+	/* Reassembly nodes: ooo_max per connection, at most 64 Ki per worker; a
+	 * segment that finds the pool empty is dropped like one beyond ooo_max. */
+	if (conf->ooo_max > 0) {
+		uint64_t n = RTE_MIN((uint64_t)conf->max_conns * conf->ooo_max, 65535ull);
+
+		snprintf(name, sizeof(name), "lr_tcp_o%u", w->id);
+		sh->ooo_pool = rte_mempool_create(name, (unsigned int)n,
+				sizeof(struct tcp_ooo_seg), 0, 0, NULL, NULL, NULL, NULL, socket,
+				RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+		if (sh->ooo_pool == NULL)
+			goto fail;
+	}
+
 	sh->listeners = rte_zmalloc_socket("lr_tcp_listeners",
 			sizeof(*sh->listeners) * conf->max_listeners, 0, socket);
 	if (sh->listeners == NULL)
@@ -142,6 +179,7 @@ fail:
 	rc = rte_errno ? -rte_errno : -ENOMEM;
 	rte_hash_free(sh->table);
 	rte_mempool_free(sh->pool);
+	rte_mempool_free(sh->ooo_pool);
 	rte_free(sh);
 	TCP_LOG(ERR, "worker %u: cannot create the shard: %s", w->id, strerror(-rc));
 	return rc;
@@ -160,6 +198,7 @@ lr_tcp_worker_fini(struct lr_worker *w)
 	tcp_conn_reap(sh);
 	rte_hash_free(sh->table);
 	rte_mempool_free(sh->pool);
+	rte_mempool_free(sh->ooo_pool);
 	rte_free(sh->listeners);
 	rte_free(sh);
 	w->tcp = NULL;
@@ -199,10 +238,17 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 		return NULL;
 	}
 	c->state = LR_TCP_CLOSED;
-	c->rcv_wnd = sh->conf.rcv_wnd;
 	c->adv_mss = (ifc != NULL && ifc->mtu > 40 ? ifc->mtu : 1500) - 40;
 	c->snd_mss = TCP_DEFAULT_MSS;
+	c->rcv_mss = TCP_DEFAULT_MSS;
 	c->rto_us = sh->conf.rto_init_ms * 1000;
+	TAILQ_INIT(&c->ooo);
+	c->cc = &tcp_cc_newreno;
+	c->ssthresh = UINT32_MAX;
+	/* Our window scale: the smallest shift that fits the buffer in 16 bits. */
+	while (c->rcv_wscale < TCP_MAX_WSCALE && (sh->conf.rcv_wnd >> c->rcv_wscale) > UINT16_MAX)
+		c->rcv_wscale++;
+	c->ts_offset = rte_jhash(key, sizeof(*key), sh->isn_secret ^ 0x5a5a5a5a);
 	TAILQ_INSERT_TAIL(&sh->conns, c, link);
 	sh->nb_conns++;
 	return c;
@@ -230,7 +276,12 @@ tcp_conn_free(struct lr_tcp_conn *c)
 		c->flags &= ~TCP_F_ON_OUTQ;
 	}
 	tcp_timer_stop_all(c);
+	if (c->flags & TCP_F_ON_TIMERQ) {
+		TAILQ_REMOVE(&sh->timerq, c, timer_link);
+		c->flags &= ~TCP_F_ON_TIMERQ;
+	}
 	tcp_sb_drop(c, c->sb_len);
+	tcp_reass_flush(c);
 	c->flags |= TCP_F_FREED;
 	TAILQ_INSERT_TAIL(&sh->dead, c, link);
 	LR_TCP_STAT_INC(&sh->stats, CLOSED);

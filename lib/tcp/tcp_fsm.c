@@ -44,10 +44,26 @@ tcp_set_state(struct lr_tcp_conn *c, enum lr_tcp_state s)
 	TCP_LOG_DP(DEBUG, "%u->%u state=%s=>%s", rte_be_to_cpu_16(c->key.lport),
 			rte_be_to_cpu_16(c->key.rport), tcp_state_names[c->state],
 			tcp_state_names[s]);
+	/* Half-open: passive connections in SYN_RCVD (half_open_max, SYN cookies). */
+	if (c->flags & TCP_F_HALF_OPEN) {
+		c->flags &= ~TCP_F_HALF_OPEN;
+		c->sh->nb_half_open--;
+	}
+	if (s == LR_TCP_SYN_RCVD && (c->flags & TCP_F_PASSIVE)) {
+		c->flags |= TCP_F_HALF_OPEN;
+		c->sh->nb_half_open++;
+	}
 	c->state = s;
 	c->sh->stats.state_entered[s]++;
-	if (s == LR_TCP_ESTABLISHED)
+	if (s == LR_TCP_ESTABLISHED) {
 		LR_TCP_STAT_INC(&c->sh->stats, ESTABLISHED);
+		/* Peer's full-sized segment: its MSS less the options both use. */
+		c->rcv_mss = (uint16_t)(RTE_MIN(c->snd_mss, c->adv_mss) -
+				((c->flags & TCP_F_TSTAMP) ? TCP_OPT_TS_LEN : 0));
+		c->recover = c->snd_una;
+		c->cc->init(c);
+		tcp_keep_reset(c);
+	}
 }
 
 /* The connection is over: free it, then tell the application if it still listens. */
@@ -98,6 +114,45 @@ tcp_set_mss(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 }
 
 /*
+ * RFC 7323 on the peer's SYN or SYN,ACK: window scaling and timestamps are used
+ * when we offered them and the peer's segment carries them ("both sides must
+ * send Window Scale options in their <SYN> segments"; TS likewise). The peer's
+ * window on a SYN is never scaled.
+ */
+void
+tcp_negotiate(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool ws, bool ts)
+{
+	if (ws && seg->opt.has_ws) {
+		c->flags |= TCP_F_WSCALE;
+		c->snd_wscale = seg->opt.wscale;
+	} else {
+		c->flags &= ~TCP_F_WSCALE;
+		c->snd_wscale = 0;
+		c->rcv_wscale = 0;
+	}
+	if (ts && seg->opt.has_ts) {
+		c->flags |= TCP_F_TSTAMP;
+		c->ts_recent = seg->opt.tsval;
+	} else {
+		c->flags &= ~TCP_F_TSTAMP;
+	}
+	tcp_set_mss(c, seg);
+	c->snd_wnd = c->max_snd_wnd = seg->wnd;
+	c->snd_wl1 = seg->seq;
+	/* What our SYN or SYN,ACK offers: the buffer, unscaled, at most 65535. */
+	c->rcv_adv = c->rcv_nxt + RTE_MIN(tcp_rcv_space(c), (uint32_t)UINT16_MAX);
+}
+
+/* SEG.WND in bytes: scaled except on a SYN (RFC 7323 §2.2). */
+static uint32_t
+tcp_seg_wnd(const struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
+{
+	if (seg->flags & RTE_TCP_SYN_FLAG)
+		return seg->wnd;
+	return (uint32_t)seg->wnd << c->snd_wscale;
+}
+
+/*
  * §3.10.7.1 CLOSED: "If the state is CLOSED (i.e., TCB does not exist), then all
  * data in the incoming segment is discarded. An incoming segment containing a RST
  * is discarded. An incoming segment not containing a RST causes a RST to be sent
@@ -111,68 +166,9 @@ tcp_fsm_closed(struct lr_worker *w, const struct lr_tcp_seg *seg, struct rte_mbu
 	tcp_drop(w->tcp, m, LR_TCP_STAT_NO_CONN);
 }
 
-/* §3.10.7.2 LISTEN. */
-void
-tcp_fsm_listen(struct lr_worker *w, struct lr_tcp_listener *l, struct lr_tcp_seg *seg,
-		struct rte_mbuf *m, const uint32_t *min_iss)
-{
-	struct lr_tcp_shard *sh = w->tcp;
-	struct lr_tcp_conn *c;
-	uint32_t iss;
-
-	/* "First, check for a RST: an incoming RST segment could not be valid since it
-	 * could not have been sent in response to anything sent by this incarnation
-	 * of the connection. An incoming RST should be ignored." */
-	if (seg->flags & RST) {
-		tcp_drop(sh, m, LR_TCP_STAT_LISTEN_RST);
-		return;
-	}
-	/* "Second, check for an ACK: any acknowledgment is bad if it arrives on a
-	 * connection still in the LISTEN state. An acceptable reset segment should be
-	 * formed for any arriving ACK-bearing segment: <SEQ=SEG.ACK><CTL=RST>" */
-	if (seg->flags & ACK) {
-		tcp_send_rst_for(w, seg);
-		tcp_drop(sh, m, LR_TCP_STAT_LISTEN_ACK);
-		return;
-	}
-	/* "Fourth, other data or control: ... drop the segment and return." */
-	if (!(seg->flags & SYN)) {
-		tcp_drop(sh, m, LR_TCP_STAT_LISTEN_NO_SYN);
-		return;
-	}
-	/* "Third, check for a SYN: ... set RCV.NXT to SEG.SEQ+1, IRS is set to SEG.SEQ,
-	 * ... ISS should be selected and a SYN segment sent of the form
-	 * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. SND.NXT is set to ISS+1 and SND.UNA to
-	 * ISS. The connection state should be changed to SYN-RECEIVED." Text on the
-	 * SYN is not queued: it is not acknowledged and the peer sends it again. */
-	c = tcp_conn_new(w, &seg->key);
-	if (c == NULL) {
-		/* Full: stay silent, the peer retries its SYN. */
-		tcp_drop(sh, m, LR_TCP_STAT_CONN_FULL);
-		return;
-	}
-	c->flags |= TCP_F_PASSIVE;
-	c->listen_port = l->port;
-	c->cb = l->cb;
-	c->arg = l->arg;
-	c->state = LR_TCP_LISTEN; /* born from the listener: LISTEN => SYN_RCVD */
-	c->irs = seg->seq;
-	c->rcv_nxt = seg->seq + 1;
-	iss = tcp_new_isn(sh, &seg->key, w->now_us);
-	if (min_iss != NULL && SEQ_LT(iss, *min_iss))
-		iss = *min_iss;
-	c->iss = c->snd_una = c->snd_nxt = c->snd_max = iss;
-	c->snd_wnd = seg->wnd;
-	c->snd_wl1 = seg->seq;
-	tcp_set_mss(c, seg);
-	tcp_set_state(c, LR_TCP_SYN_RCVD);
-	LR_TCP_STAT_INC(&sh->stats, PASSIVE_OPEN);
-	tcp_output_schedule(c);
-	lr_consume(m);
-}
-
-static bool fsm_text(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, struct rte_mbuf **mp);
-static void fsm_fin(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg);
+static bool fsm_text(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, struct rte_mbuf **mp,
+		bool *fin);
+static void fsm_fin(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool queued);
 
 /* §3.10.7.3 SYN-SENT. */
 static void
@@ -180,7 +176,7 @@ fsm_syn_sent(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg,
 		struct rte_mbuf *m)
 {
 	struct lr_tcp_shard *sh = w->tcp;
-	bool ack_ok = false;
+	bool ack_ok = false, qfin = false;
 
 	/* "First, check the ACK bit: if SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a
 	 * reset (unless the RST bit is set, if so drop the segment and return)
@@ -216,10 +212,8 @@ fsm_syn_sent(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg,
 	 * SEG.SEQ. SND.UNA should be advanced to equal SEG.ACK (if there is an ACK)." */
 	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
-	c->snd_wnd = seg->wnd;
-	c->snd_wl1 = seg->seq;
+	tcp_negotiate(c, seg, c->flags & TCP_F_WSCALE, c->flags & TCP_F_TSTAMP);
 	c->snd_wl2 = seg->ack;
-	tcp_set_mss(c, seg);
 	tcp_ack_schedule(c);
 	if (!ack_ok) {
 		/* "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment
@@ -249,8 +243,8 @@ fsm_syn_sent(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg,
 	 * processing at the sixth step below where the URG bit is checked." */
 	seg->flags &= ~SYN;
 	seg->seq++;
-	if (fsm_text(c, seg, &m))
-		fsm_fin(c, seg);
+	if (fsm_text(c, seg, &m, &qfin))
+		fsm_fin(c, seg, qfin);
 	if (m != NULL)
 		lr_consume(m);
 }
@@ -269,15 +263,14 @@ fsm_rst(struct lr_worker *w, struct lr_tcp_conn *c, const struct lr_tcp_seg *seg
 		struct rte_mbuf *m)
 {
 	struct lr_tcp_shard *sh = w->tcp;
-	uint32_t wnd = RTE_MAX(c->rcv_wnd, 1u);
+	uint32_t wnd = RTE_MAX(tcp_rcv_wnd(c), 1u);
 
 	if (!(SEQ_GEQ(seg->seq, c->rcv_nxt) && SEQ_LT(seg->seq, c->rcv_nxt + wnd))) {
 		tcp_drop(sh, m, LR_TCP_STAT_RST_OUT_OF_WINDOW);
 		return;
 	}
 	if (seg->seq != c->rcv_nxt) {
-		LR_TCP_STAT_INC(&sh->stats, CHALLENGE_ACK);
-		tcp_ack_schedule(c);
+		tcp_challenge_ack(c);
 		tcp_drop(sh, m, LR_TCP_STAT_RST_IN_WINDOW);
 		return;
 	}
@@ -329,7 +322,8 @@ static bool
 fsm_trim(struct lr_tcp_conn *c, struct lr_tcp_seg *seg)
 {
 	int32_t todrop = tcp_seq_diff(c->rcv_nxt, seg->seq);
-	uint32_t wnd_end = c->rcv_nxt + c->rcv_wnd;
+	uint32_t rcv_wnd = tcp_rcv_wnd(c);
+	uint32_t wnd_end = c->rcv_nxt + rcv_wnd;
 
 	if (todrop > 0) {
 		if (seg->flags & SYN) {
@@ -352,11 +346,11 @@ fsm_trim(struct lr_tcp_conn *c, struct lr_tcp_seg *seg)
 		seg->data_off += (uint32_t)todrop;
 	}
 	todrop = tcp_seq_diff(seg->seq + seg->len, wnd_end);
-	if (todrop > 0 || (seg->len == 0 && c->rcv_wnd > 0 && SEQ_GEQ(seg->seq, wnd_end))) {
+	if (todrop > 0 || (seg->len == 0 && rcv_wnd > 0 && SEQ_GEQ(seg->seq, wnd_end))) {
 		if (todrop > 0 && (uint32_t)todrop < seg->len) {
 			seg->len -= (uint32_t)todrop;
 			seg->flags &= ~FIN;
-		} else if (c->rcv_wnd == 0 && seg->seq == c->rcv_nxt) {
+		} else if (rcv_wnd == 0 && seg->seq == c->rcv_nxt) {
 			/* Zero window probe: keep the ACK field, drop the text. */
 			seg->len = 0;
 			seg->flags &= ~FIN;
@@ -369,27 +363,60 @@ fsm_trim(struct lr_tcp_conn *c, struct lr_tcp_seg *seg)
 	return true;
 }
 
+/* RTT sample for an ACK of new data: from the echoed timestamp when both use
+ * them (RFC 7323 §4.1, every such ACK), else from the one timed segment. */
+static void
+fsm_rtt(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
+{
+	if ((c->flags & TCP_F_TSTAMP) && seg->opt.has_ts && seg->opt.tsecr != 0) {
+		uint32_t ticks = tcp_ts_now(c) - seg->opt.tsecr;
+
+		if (ticks < 0x7fffffffu / 1000)
+			tcp_rtt_sample(c, ticks * 1000);
+		c->flags &= ~TCP_F_TIMING;
+		return;
+	}
+	if ((c->flags & TCP_F_TIMING) && SEQ_GT(seg->ack, c->rtt_seq)) {
+		tcp_rtt_sample(c, (uint32_t)(c->w->now_us - c->rtt_ts));
+		c->flags &= ~TCP_F_TIMING;
+	}
+}
+
+/* RFC 5681 §2 DUPLICATE ACKNOWLEDGMENT: "(a) the receiver of the ACK has
+ * outstanding data, (b) the incoming acknowledgment carries no data, (c) the SYN
+ * and FIN bits are both off, (d) the acknowledgment number is equal to the
+ * greatest acknowledgment received on the given connection (SND.UNA) and (e) the
+ * advertised window in the incoming acknowledgment equals the advertised window
+ * in the last incoming acknowledgment." Answers to zero-window probes are not. */
+static bool
+fsm_is_dupack(const struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, uint32_t wnd)
+{
+	return c->snd_max != c->snd_una && seg->len == 0 && !(seg->flags & (SYN | FIN)) &&
+		seg->ack == c->snd_una && wnd == c->snd_wnd && wnd != 0 &&
+		c->timer[TCP_T_PERSIST] == 0;
+}
+
 /*
  * New data acknowledged (SND.UNA < SEG.ACK =< SND.MAX): "set SND.UNA <- SEG.ACK.
  * Any segments on the retransmission queue that are thereby entirely
- * acknowledged are removed." Then the window update.
+ * acknowledged are removed." Congestion control sees the ACK, then the window
+ * update.
  * @return false when a callback freed the connection
  */
 static bool
 fsm_ack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 {
-	uint32_t acked = 0;
+	uint32_t wnd = tcp_seg_wnd(c, seg);
+	uint32_t acked = 0, seq_acked;
 
 	if (SEQ_LT(c->snd_una, seg->ack)) {
-		acked = seg->ack - c->snd_una;
+		seq_acked = seg->ack - c->snd_una;
+		acked = seq_acked;
 		if ((c->flags & TCP_F_FIN_SENT) && SEQ_GT(seg->ack, c->fin_seq) &&
 				SEQ_LEQ(c->snd_una, c->fin_seq))
 			acked--; /* the FIN is not a byte of the buffer */
 		tcp_sb_drop(c, acked);
-		if ((c->flags & TCP_F_TIMING) && SEQ_GT(seg->ack, c->rtt_seq)) {
-			tcp_rtt_sample(c, (uint32_t)(c->w->now_us - c->rtt_ts));
-			c->flags &= ~TCP_F_TIMING;
-		}
+		fsm_rtt(c, seg);
 		c->snd_una = seg->ack;
 		if (SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
@@ -399,18 +426,28 @@ fsm_ack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 			tcp_timer_stop(c, TCP_T_REXMT);
 		else
 			tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
+		tcp_cc_ack(c, seq_acked);
 		tcp_output_schedule(c);
+	} else if (fsm_is_dupack(c, seg, wnd)) {
+		tcp_cc_dupack(c);
 	}
 	/* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If
 	 * (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set
 	 * SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK." */
 	if (SEQ_LEQ(c->snd_una, seg->ack) && (SEQ_LT(c->snd_wl1, seg->seq) ||
 			(c->snd_wl1 == seg->seq && SEQ_LEQ(c->snd_wl2, seg->ack)))) {
-		if (seg->wnd > c->snd_wnd)
+		if (wnd > c->snd_wnd)
 			tcp_output_schedule(c);
-		c->snd_wnd = seg->wnd;
+		c->snd_wnd = wnd;
+		c->max_snd_wnd = RTE_MAX(c->max_snd_wnd, wnd);
 		c->snd_wl1 = seg->seq;
 		c->snd_wl2 = seg->ack;
+		if (wnd != 0 && c->timer[TCP_T_PERSIST] != 0) {
+			/* The window opened: probing is over, data flows again. */
+			tcp_timer_stop(c, TCP_T_PERSIST);
+			c->persist_shift = 0;
+			tcp_output_schedule(c);
+		}
 	}
 	if (acked > 0 && tcp_app_live(c) && c->cb.sent != NULL) {
 		c->cb.sent(c, acked, c->arg);
@@ -436,13 +473,13 @@ fsm_ack_syn_rcvd(struct lr_worker *w, struct lr_tcp_conn *c, const struct lr_tcp
 		tcp_drop(w->tcp, m, LR_TCP_STAT_BAD_ACK);
 		return false;
 	}
-	if ((c->flags & TCP_F_TIMING) && SEQ_GT(seg->ack, c->rtt_seq))
-		tcp_rtt_sample(c, (uint32_t)(w->now_us - c->rtt_ts));
+	fsm_rtt(c, seg);
 	c->flags &= ~TCP_F_TIMING;
 	c->snd_una = seg->ack; /* our SYN: no buffer bytes */
 	c->nretries = 0;
 	tcp_timer_stop(c, TCP_T_REXMT);
-	c->snd_wnd = seg->wnd;
+	c->snd_wnd = tcp_seg_wnd(c, seg);
+	c->max_snd_wnd = RTE_MAX(c->max_snd_wnd, c->snd_wnd);
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
 	tcp_set_state(c, LR_TCP_ESTABLISHED);
@@ -481,10 +518,18 @@ fsm_ack(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg,
 	case LR_TCP_LAST_ACK:
 		/* "If the ACK is a duplicate (SEG.ACK =< SND.UNA), it can be ignored. If
 		 * the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an
-		 * ACK, drop the segment, and return." */
+		 * ACK, drop the segment, and return." RFC 5961 §5.2: "All incoming
+		 * segments whose ACK value doesn't satisfy the above condition
+		 * [(SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT] MUST be discarded and
+		 * an ACK sent back" -- a rate-limited challenge ACK. */
 		if (SEQ_GT(seg->ack, c->snd_max)) {
-			tcp_ack_schedule(c);
+			tcp_challenge_ack(c);
 			tcp_drop(sh, m, LR_TCP_STAT_ACK_TOO_MUCH);
+			return false;
+		}
+		if (SEQ_LT(seg->ack, c->snd_una - c->max_snd_wnd)) {
+			tcp_challenge_ack(c);
+			tcp_drop(sh, m, LR_TCP_STAT_ACK_TOO_OLD);
 			return false;
 		}
 		if (!fsm_ack_update(c, seg)) {
@@ -541,29 +586,59 @@ fsm_ack(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg,
 	return true;
 }
 
-/* Payload of m as an mbuf of its own: data at the first new byte, exact length.
- * NULL when a reassembled chain does not allow it (header beyond the first
- * segment, or the tail to trim beyond the last). */
+/* Payload of m as an mbuf of its own: data at the first new byte, exact length
+ * (across the segments of a reassembled chain). NULL when the lengths disagree. */
 static struct rte_mbuf *
 seg_payload(struct rte_mbuf *m, const struct lr_tcp_seg *seg)
 {
-	if (seg->data_off > m->data_len || rte_pktmbuf_adj(m, (uint16_t)seg->data_off) == NULL)
+	if (seg->data_off + seg->len > m->pkt_len)
 		return NULL;
-	if (m->pkt_len > seg->len && rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len)) != 0)
-		return NULL;
+	m = tcp_mbuf_cut_head(m, seg->data_off);
+	if (m->pkt_len > seg->len)
+		tcp_mbuf_keep(m, seg->len);
 	return m;
+}
+
+/*
+ * In-order payload for the application: RCV.NXT moves past it. With hold_rcv the
+ * bytes keep occupying the receive buffer until lr_tcp_recved(). After
+ * lr_tcp_close() they are acknowledged and discarded.
+ * @return false when the callback freed the connection
+ */
+static bool
+fsm_deliver(struct lr_tcp_conn *c, struct rte_mbuf *data, uint32_t len)
+{
+	struct lr_tcp_shard *sh = c->sh;
+
+	c->rcv_nxt += len;
+	if (c->flags & TCP_F_APP_CLOSED) {
+		tcp_drop(sh, data, LR_TCP_STAT_DATA_AFTER_CLOSE);
+		return true;
+	}
+	LR_TCP_STAT_ADD(&sh->stats, RX_DATA_BYTES, len);
+	if (c->cb.data == NULL || !tcp_app_live(c)) {
+		rte_pktmbuf_free(data);
+		return true;
+	}
+	if (c->cb.hold_rcv)
+		c->rcv_held += len;
+	c->cb.data(c, data, c->arg);
+	return !(c->flags & TCP_F_FREED);
 }
 
 /*
  * "Seventh, process the segment text."
  * @param mp the segment; set to NULL when handed to the application or dropped
+ * @param fin set when a FIN queued with out-of-order data is now at RCV.NXT
  * @return false when processing stops here (connection freed, or out of order)
  */
 static bool
-fsm_text(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, struct rte_mbuf **mp)
+fsm_text(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, struct rte_mbuf **mp, bool *fin)
 {
 	struct lr_tcp_shard *sh = c->sh;
 	struct rte_mbuf *data;
+	bool qfin = false, gap_fill;
+	uint32_t len;
 
 	if (seg->len == 0)
 		return true;
@@ -574,21 +649,7 @@ fsm_text(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, struct rte_mbuf **
 		/* "Once in the ESTABLISHED state, it is possible to deliver segment data
 		 * to user RECEIVE buffers... When the TCP endpoint takes responsibility for
 		 * delivering the data to the user, it must also acknowledge the receipt of
-		 * the data. ... Send an acknowledgment of the form
-		 * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>." No reassembly queue yet: a segment
-		 * beyond RCV.NXT is dropped and answered with a duplicate ACK. */
-		tcp_ack_schedule(c);
-		if (seg->seq != c->rcv_nxt) {
-			tcp_drop(sh, *mp, LR_TCP_STAT_OUT_OF_ORDER);
-			*mp = NULL;
-			return false;
-		}
-		if (c->flags & TCP_F_APP_CLOSED) {
-			c->rcv_nxt += seg->len;
-			tcp_drop(sh, *mp, LR_TCP_STAT_DATA_AFTER_CLOSE);
-			*mp = NULL;
-			return true;
-		}
+		 * the data." */
 		data = seg_payload(*mp, seg);
 		if (data == NULL) {
 			tcp_drop(sh, *mp, LR_TCP_STAT_HDR_SPLIT);
@@ -596,13 +657,28 @@ fsm_text(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, struct rte_mbuf **
 			return false;
 		}
 		*mp = NULL;
-		c->rcv_nxt += seg->len;
-		LR_TCP_STAT_ADD(&sh->stats, RX_DATA_BYTES, seg->len);
-		if (c->cb.data != NULL && tcp_app_live(c))
-			c->cb.data(c, data, c->arg);
+		if (seg->seq != c->rcv_nxt) {
+			/* RFC 5681 §4.2: "A TCP receiver SHOULD send an immediate duplicate
+			 * ACK when an out-of-order segment arrives"; the segment waits in
+			 * the reassembly queue. */
+			tcp_ack_schedule(c);
+			tcp_reass_insert(c, seg->seq, seg->len, seg->flags & FIN, data);
+			return false;
+		}
+		/* "... an immediate ACK when the incoming segment fills in all or part
+		 * of a gap in the sequence space"; otherwise the ACK may be delayed. */
+		gap_fill = c->ooo_n > 0;
+		if (gap_fill || (c->flags & TCP_F_APP_CLOSED))
+			tcp_ack_schedule(c);
 		else
-			rte_pktmbuf_free(data);
-		return !(c->flags & TCP_F_FREED);
+			tcp_ack_delay(c, seg->len);
+		if (!fsm_deliver(c, data, seg->len))
+			return false;
+		while (!qfin && (data = tcp_reass_pop(c, &len, &qfin)) != NULL)
+			if (!fsm_deliver(c, data, len))
+				return false;
+		*fin = qfin;
+		return true;
 	default:
 		/* CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not occur since a
 		 * FIN has been received from the remote side. Ignore the segment text." */
@@ -612,15 +688,19 @@ fsm_text(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, struct rte_mbuf **
 	}
 }
 
-/* "Eighth, check the FIN bit." */
+/* "Eighth, check the FIN bit." queued: a FIN from the reassembly queue. */
 static void
-fsm_fin(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
+fsm_fin(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool queued)
 {
 	bool notify;
 
-	/* Only a FIN right at RCV.NXT (after this segment's text) is processed. */
-	if (!(seg->flags & FIN) || seg->seq + seg->len != c->rcv_nxt)
+	/* Only a FIN right at RCV.NXT (after this segment's text) is processed; one
+	 * beyond it (a gap before) gets the duplicate ACK the text step sent. */
+	if (!queued && (!(seg->flags & FIN) || seg->seq + seg->len != c->rcv_nxt)) {
+		if ((seg->flags & FIN) && seg->len == 0)
+			tcp_ack_schedule(c);
 		return;
+	}
 	/* "If the FIN bit is set, signal the user 'connection closing' ..., advance
 	 * RCV.NXT over the FIN, and send an acknowledgment for the FIN." */
 	c->rcv_nxt++;
@@ -672,6 +752,8 @@ tcp_fsm_input(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg
 		struct rte_mbuf *m)
 {
 	struct lr_tcp_shard *sh = w->tcp;
+	uint32_t seq0 = seg->seq;
+	bool qfin = false;
 
 	if (c->state == LR_TCP_SYN_SENT) {
 		fsm_syn_sent(w, c, seg, m);
@@ -691,10 +773,24 @@ tcp_fsm_input(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg
 		fsm_rst(w, c, seg, m);
 		return;
 	}
+	/* RFC 7323 §5.3 PAWS, R1: "If SEG.TSval < TS.Recent ..., then treat the
+	 * arriving segment as not acceptable: Send an acknowledgment in reply ... and
+	 * drop the segment." (Timestamps compare modulo 2^32, like sequences.) */
+	if ((c->flags & TCP_F_TSTAMP) && seg->opt.has_ts && SEQ_LT(seg->opt.tsval, c->ts_recent)) {
+		tcp_ack_schedule(c);
+		tcp_drop(sh, m, LR_TCP_STAT_PAWS);
+		return;
+	}
 	if (!fsm_trim(c, seg)) {
 		tcp_drop(sh, m, LR_TCP_STAT_BAD_SEQ);
 		return;
 	}
+	/* R3 / §4.3: "If SEG.TSval >= TS.Recent and SEG.SEQ =< Last.ACK.sent, then
+	 * SEG.TSval is copied to TS.Recent". */
+	if ((c->flags & TCP_F_TSTAMP) && seg->opt.has_ts && SEQ_LEQ(seq0, c->last_ack_sent))
+		c->ts_recent = seg->opt.tsval;
+	/* An acceptable segment: the peer is alive (keepalive idle time restarts). */
+	tcp_keep_reset(c);
 	/* "Fourth, check the SYN bit": duplicates were trimmed; a SYN left is new. */
 	if (seg->flags & SYN) {
 		if (c->state == LR_TCP_SYN_RCVD && (c->flags & TCP_F_PASSIVE)) {
@@ -704,8 +800,7 @@ tcp_fsm_input(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg
 			tcp_conn_free(c);
 		} else {
 			/* RFC 5961 §4.2: "TCP endpoints MUST send a 'challenge ACK'" */
-			LR_TCP_STAT_INC(&sh->stats, CHALLENGE_ACK);
-			tcp_ack_schedule(c);
+			tcp_challenge_ack(c);
 		}
 		tcp_drop(sh, m, LR_TCP_STAT_SYN_IN_WINDOW);
 		return;
@@ -715,13 +810,13 @@ tcp_fsm_input(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg
 		return;
 	/* "Sixth, check the URG bit": urgent data is not supported (RFC 6093). */
 	/* "Seventh, process the segment text." */
-	if (!fsm_text(c, seg, &m)) {
+	if (!fsm_text(c, seg, &m, &qfin)) {
 		if (m != NULL)
 			lr_consume(m);
 		return;
 	}
 	/* "Eighth, check the FIN bit." */
-	fsm_fin(c, seg);
+	fsm_fin(c, seg, qfin);
 	if (m != NULL)
 		lr_consume(m);
 }

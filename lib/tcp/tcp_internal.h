@@ -34,6 +34,10 @@ extern int lr_logtype_tcp;
 #define TCP_DEFAULT_MSS 536      /**< RFC 9293 §3.7.1: peer sent no MSS option */
 #define TCP_HDR_LEN 20           /**< header without options */
 #define TCP_OPT_MSS_LEN 4        /**< kind 2, length 4 */
+#define TCP_OPT_WS_LEN 4         /**< NOP + kind 3, length 3 */
+#define TCP_OPT_TS_LEN 12        /**< NOP NOP + kind 8, length 10 */
+#define TCP_OPT_MAX_LEN (TCP_OPT_MSS_LEN + TCP_OPT_WS_LEN + TCP_OPT_TS_LEN)
+#define TCP_MAX_WSCALE 14        /**< RFC 7323 §2.3 */
 
 /** Connection table key: the 4-tuple, network order. */
 struct tcp_key {
@@ -46,8 +50,8 @@ struct tcp_key {
 /** Options of a received segment. */
 struct tcp_opts {
 	bool has_mss;        /**< MSS option present */
-	bool has_ws;         /**< window scale present (parsed, not used: we never send WS) */
-	bool has_ts;         /**< timestamps present (parsed, not used) */
+	bool has_ws;         /**< window scale present (RFC 7323 §2) */
+	bool has_ts;         /**< timestamps present (RFC 7323 §3) */
 	bool sack_ok;        /**< SACK permitted (ignored) */
 	uint16_t mss;        /**< peer's MSS */
 	uint8_t wscale;      /**< peer's shift */
@@ -78,6 +82,9 @@ tcp_seg_seqlen(const struct lr_tcp_seg *s)
 /** Timers of a connection, dispatched through tcp_timersw[] in tcp_timer.c. */
 enum tcp_timer_id {
 	TCP_T_REXMT = 0,  /**< retransmission (SYN, SYN-ACK, data, FIN) */
+	TCP_T_PERSIST,    /**< zero-window probes (RFC 9293 §3.8.6.1) */
+	TCP_T_DELACK,     /**< delayed ACK (RFC 1122 4.2.3.2) */
+	TCP_T_KEEP,       /**< keepalive (RFC 1122 4.2.3.6) */
 	TCP_T_2MSL,       /**< TIME_WAIT */
 	TCP_T_FW2,        /**< FIN_WAIT_2 after lr_tcp_close() */
 	TCP_T_MAX
@@ -94,6 +101,46 @@ enum tcp_timer_id {
 #define TCP_F_TIMING       0x0080 /**< an RTT measurement is running */
 #define TCP_F_FREED        0x0100 /**< off the table, waiting on the dead list */
 #define TCP_F_PEER_FIN     0x0200 /**< the peer's FIN was received */
+#define TCP_F_WSCALE       0x0400 /**< window scaling offered (SYN_SENT) / in use */
+#define TCP_F_TSTAMP       0x0800 /**< timestamps offered (SYN_SENT) / in use */
+#define TCP_F_RECOVERY     0x1000 /**< in fast recovery (RFC 6582) */
+#define TCP_F_HALF_OPEN    0x2000 /**< counted in the shard's half-open connections */
+#define TCP_F_ON_TIMERQ    0x4000 /**< linked on the shard's timer list */
+
+/** An out-of-order segment held for reassembly (its mbuf holds the payload only). */
+struct tcp_ooo_seg {
+	TAILQ_ENTRY(tcp_ooo_seg) link; /**< sorted by seq, never overlapping */
+	uint32_t seq;                  /**< first byte */
+	uint32_t len;                  /**< payload bytes */
+	bool fin;                      /**< a FIN follows the last byte */
+	struct rte_mbuf *m;            /**< the payload, no copy */
+};
+TAILQ_HEAD(tcp_ooo_list, tcp_ooo_seg);
+
+struct lr_tcp_conn;
+
+/**
+ * Congestion control hook (anchor: Linux struct tcp_congestion_ops). The generic
+ * code in tcp_cc.c counts duplicate ACKs, runs the RFC 6582 recovery state
+ * (recover, TCP_F_RECOVERY) and does the retransmissions; the hooks only set
+ * cwnd and ssthresh.
+ */
+struct tcp_cc_ops {
+	const char *name;
+	/** Connection established: initial window. */
+	void (*init)(struct lr_tcp_conn *c);
+	/** New data acked outside recovery: slow start / congestion avoidance. */
+	void (*on_ack)(struct lr_tcp_conn *c, uint32_t acked);
+	/** Third duplicate ACK: fast retransmit follows; set ssthresh and cwnd. */
+	void (*on_fast_retransmit)(struct lr_tcp_conn *c);
+	/** Further duplicate ACK in recovery (window inflation). */
+	void (*on_dupack)(struct lr_tcp_conn *c);
+	/** ACK in recovery: partial (deflate) or full (leave recovery). */
+	void (*on_recovery_ack)(struct lr_tcp_conn *c, uint32_t acked, bool full);
+	/** Retransmission timeout. */
+	void (*on_timeout)(struct lr_tcp_conn *c);
+};
+extern const struct tcp_cc_ops tcp_cc_newreno;
 
 struct lr_tcp_listener {
 	bool used;                     /**< slot in use */
@@ -106,6 +153,7 @@ struct lr_tcp_listener {
 struct lr_tcp_conn {
 	TAILQ_ENTRY(lr_tcp_conn) link;     /**< shard->conns, then shard->dead */
 	TAILQ_ENTRY(lr_tcp_conn) out_link; /**< shard->outq */
+	TAILQ_ENTRY(lr_tcp_conn) timer_link; /**< shard->timerq (TCP_F_ON_TIMERQ) */
 	struct lr_worker *w;               /**< owning worker */
 	struct lr_tcp_shard *sh;           /**< its shard */
 	struct tcp_key key;                /**< 4-tuple, network order */
@@ -119,14 +167,36 @@ struct lr_tcp_conn {
 	uint32_t snd_max;   /**< highest sent + 1 */
 	uint32_t snd_wl1;   /**< SEG.SEQ of the last window update */
 	uint32_t snd_wl2;   /**< SEG.ACK of the last window update */
-	uint32_t snd_wnd;   /**< peer's window */
+	uint32_t snd_wnd;   /**< peer's window (scaled) */
+	uint32_t max_snd_wnd; /**< largest window the peer offered (RFC 5961 §5.2) */
 	uint32_t fin_seq;   /**< sequence number of our FIN (valid with TCP_F_FIN_SENT) */
 	uint16_t snd_mss;   /**< largest payload we send */
 	uint16_t adv_mss;   /**< MSS we advertise: interface MTU - 40 */
 	/* receive sequence space */
 	uint32_t irs;       /**< initial receive sequence number */
 	uint32_t rcv_nxt;   /**< next expected */
-	uint32_t rcv_wnd;   /**< window we advertise (before scaling) */
+	uint32_t rcv_adv;   /**< RCV.NXT + RCV.WND as last advertised: never moves left */
+	uint32_t rcv_held;  /**< delivered bytes the application holds (hold_rcv) */
+	uint32_t rcv_unacked; /**< in-order bytes received since our last ACK */
+	uint16_t rcv_mss;   /**< full-sized segment from the peer (delayed ACK) */
+	uint8_t rcv_wscale; /**< our shift (RFC 7323), 0 unless TCP_F_WSCALE */
+	uint8_t snd_wscale; /**< the peer's shift */
+	uint32_t last_ack_sent; /**< RCV.NXT in our last ACK (RFC 7323 Last.ACK.sent) */
+	uint32_t ts_recent; /**< TS.Recent (RFC 7323 §4.3) */
+	uint32_t ts_offset; /**< random offset of our TSval clock (RFC 7323 §7.1) */
+	/* reassembly */
+	struct tcp_ooo_list ooo;   /**< out-of-order segments */
+	uint32_t ooo_n;            /**< on ooo */
+	uint32_t ooo_bytes;        /**< their payload */
+	/* congestion control (RFC 5681, RFC 6582) */
+	const struct tcp_cc_ops *cc; /**< algorithm */
+	uint32_t cwnd;      /**< congestion window, bytes */
+	uint32_t ssthresh;  /**< slow start threshold */
+	uint32_t recover;   /**< RFC 6582 "recover" */
+	uint32_t cc_acc;    /**< bytes acked towards the next CA increase */
+	uint8_t dupacks;    /**< consecutive duplicate ACKs */
+	uint8_t persist_shift; /**< zero-window probe backoff */
+	uint8_t keep_probes;   /**< unanswered keepalive probes */
 	/* send buffer: mbufs linked through ->next, sb_off bytes of the head acked */
 	struct rte_mbuf *sb_head;  /**< oldest */
 	struct rte_mbuf *sb_tail;  /**< newest */
@@ -150,6 +220,13 @@ TAILQ_HEAD(tcp_conn_list, lr_tcp_conn);
 /** A worker's TCP state (w->tcp). */
 struct lr_tcp_shard {
 	struct lr_tcp_conf conf;          /**< settings */
+	struct rte_mempool *ooo_pool;     /**< struct tcp_ooo_seg (NULL when ooo_max is 0) */
+	struct tcp_conn_list timerq;      /**< connections with a timer armed */
+	uint32_t nb_half_open;            /**< passive connections in SYN_RCVD */
+	uint64_t cookie_key[2];           /**< RFC 4987 SYN cookie key (SipHash-2-4) */
+	uint64_t cookie_last_us;          /**< last cookie sent (0: never) */
+	uint64_t rl_credit;               /**< challenge ACK / RST tokens, x 1e6 */
+	uint64_t rl_last_us;              /**< last refill */
 	struct lr_tcp_stats stats;        /**< counters (read by the control thread) */
 	struct rte_hash *table;           /**< struct tcp_key -> struct lr_tcp_conn * */
 	struct rte_mempool *pool;         /**< connection blocks */
@@ -179,11 +256,14 @@ void tcp_sb_drop(struct lr_tcp_conn *c, uint32_t n);
 void tcp_set_state(struct lr_tcp_conn *c, enum lr_tcp_state s);
 void tcp_fsm_input(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg,
 		struct rte_mbuf *m);
-void tcp_fsm_listen(struct lr_worker *w, struct lr_tcp_listener *l, struct lr_tcp_seg *seg,
-		struct rte_mbuf *m, const uint32_t *min_iss);
 void tcp_fsm_closed(struct lr_worker *w, const struct lr_tcp_seg *seg, struct rte_mbuf *m);
+void tcp_negotiate(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool ws, bool ts);
 void tcp_close_conn(struct lr_tcp_conn *c, enum lr_tcp_close_reason reason);
 void tcp_enter_time_wait(struct lr_tcp_conn *c);
+
+/* tcp_listen.c */
+void tcp_fsm_listen(struct lr_worker *w, struct lr_tcp_listener *l, struct lr_tcp_seg *seg,
+		struct rte_mbuf *m, const uint32_t *min_iss);
 
 /** The application holds the handle and has not closed it. */
 static inline bool
@@ -196,6 +276,15 @@ tcp_app_live(const struct lr_tcp_conn *c)
 void tcp_output(struct lr_tcp_conn *c);
 void tcp_output_schedule(struct lr_tcp_conn *c);
 void tcp_ack_schedule(struct lr_tcp_conn *c);
+void tcp_ack_delay(struct lr_tcp_conn *c, uint32_t len);
+bool tcp_challenge_ack(struct lr_tcp_conn *c);
+bool tcp_rate_allow(struct lr_worker *w);
+void tcp_output_rexmit_head(struct lr_tcp_conn *c);
+void tcp_send_keepalive(struct lr_tcp_conn *c);
+void tcp_send_persist_probe(struct lr_tcp_conn *c);
+uint32_t tcp_rcv_space(const struct lr_tcp_conn *c);
+void tcp_send_cookie_synack(struct lr_worker *w, const struct lr_tcp_seg *seg, uint32_t iss,
+		uint16_t mss);
 void tcp_send_rst(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, uint32_t ack,
 		bool with_ack);
 void tcp_send_rst_for(struct lr_worker *w, const struct lr_tcp_seg *seg);
@@ -205,6 +294,27 @@ void tcp_timer_arm(struct lr_tcp_conn *c, enum tcp_timer_id t, uint64_t delay_us
 void tcp_timer_stop(struct lr_tcp_conn *c, enum tcp_timer_id t);
 void tcp_timer_stop_all(struct lr_tcp_conn *c);
 void tcp_rtt_sample(struct lr_tcp_conn *c, uint32_t rtt_us);
+void tcp_keep_reset(struct lr_tcp_conn *c);
+
+/* tcp_reass.c */
+void tcp_reass_insert(struct lr_tcp_conn *c, uint32_t seq, uint32_t len, bool fin,
+		struct rte_mbuf *m);
+struct rte_mbuf *tcp_reass_pop(struct lr_tcp_conn *c, uint32_t *len, bool *fin);
+void tcp_reass_flush(struct lr_tcp_conn *c);
+struct rte_mbuf *tcp_mbuf_cut_head(struct rte_mbuf *m, uint32_t n);
+void tcp_mbuf_keep(struct rte_mbuf *m, uint32_t keep);
+
+/* tcp_cc.c */
+void tcp_cc_ack(struct lr_tcp_conn *c, uint32_t acked);
+void tcp_cc_dupack(struct lr_tcp_conn *c);
+void tcp_cc_timeout(struct lr_tcp_conn *c);
+
+/* tcp_syncookie.c */
+uint32_t tcp_cookie_make(struct lr_tcp_shard *sh, const struct tcp_key *key, uint32_t irs,
+		uint64_t now_us, uint16_t mss, uint16_t *mss_out);
+int tcp_cookie_check(struct lr_tcp_shard *sh, const struct tcp_key *key, uint32_t irs,
+		uint32_t iss, uint64_t now_us);
+
 
 /** Drop a segment for a reason: count it in the shard and free it. */
 static inline void
@@ -212,6 +322,27 @@ tcp_drop(struct lr_tcp_shard *sh, struct rte_mbuf *m, enum lr_tcp_stat_id reason
 {
 	sh->stats.v[reason]++;
 	rte_pktmbuf_free(m);
+}
+
+/** RCV.WND: what is left of the window we advertised (RFC 9293 §3.3.1). */
+static inline uint32_t
+tcp_rcv_wnd(const struct lr_tcp_conn *c)
+{
+	return SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+}
+
+/** Our timestamp clock: 1 ms per tick (RFC 7323 §5.4), offset per connection. */
+static inline uint32_t
+tcp_ts_now(const struct lr_tcp_conn *c)
+{
+	return (uint32_t)(c->w->now_us / 1000) + c->ts_offset;
+}
+
+/** Largest payload of a segment we send: the peer's MSS less our options. */
+static inline uint32_t
+tcp_eff_mss(const struct lr_tcp_conn *c)
+{
+	return c->snd_mss - ((c->flags & TCP_F_TSTAMP) ? TCP_OPT_TS_LEN : 0);
 }
 
 /** True when our FIN was sent and is acknowledged. */

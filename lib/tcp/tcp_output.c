@@ -18,7 +18,10 @@
 #define FIN RTE_TCP_FIN_FLAG
 #define PSH RTE_TCP_PSH_FLAG
 
+#define TCPOPT_NOP 1
 #define TCPOPT_MSS 2
+#define TCPOPT_WS 3
+#define TCPOPT_TS 8
 
 void
 tcp_output_schedule(struct lr_tcp_conn *c)
@@ -29,11 +32,72 @@ tcp_output_schedule(struct lr_tcp_conn *c)
 	TAILQ_INSERT_TAIL(&c->sh->outq, c, out_link);
 }
 
+/* An ACK leaves at the next flush; a second request before then is coalesced. */
 void
 tcp_ack_schedule(struct lr_tcp_conn *c)
 {
+	if (c->flags & TCP_F_ACK_PENDING)
+		LR_TCP_STAT_INC(&c->sh->stats, ACK_COALESCED);
 	c->flags |= TCP_F_ACK_PENDING;
 	tcp_output_schedule(c);
+}
+
+/*
+ * In-order data of len bytes arrived: RFC 1122 4.2.3.2 / RFC 5681 §4.2, "an ACK
+ * SHOULD be generated for at least every second full-sized segment, and MUST be
+ * generated within 500 ms of the arrival of the first unacknowledged packet".
+ * Two full-sized segments' worth (2 * rcv_mss) unacknowledged: ACK at this
+ * flush; else the delayed-ACK timer. Data we send before then carries the ACK.
+ */
+void
+tcp_ack_delay(struct lr_tcp_conn *c, uint32_t len)
+{
+	uint32_t delack_ms = c->sh->conf.delack_ms;
+
+	if (len > c->rcv_mss)
+		c->rcv_mss = (uint16_t)RTE_MIN(len, (uint32_t)c->adv_mss);
+	c->rcv_unacked += len;
+	if (delack_ms == 0 || (c->flags & TCP_F_ACK_PENDING) ||
+			c->rcv_unacked >= 2u * c->rcv_mss) {
+		tcp_ack_schedule(c);
+		return;
+	}
+	if (c->timer[TCP_T_DELACK] != 0)
+		LR_TCP_STAT_INC(&c->sh->stats, ACK_COALESCED);
+	else
+		tcp_timer_arm(c, TCP_T_DELACK, (uint64_t)delack_ms * 1000);
+}
+
+/* Token bucket shared by challenge ACKs and RSTs answering segments:
+ * challenge_ack_per_s tokens per second, a burst of one second's worth. */
+bool
+tcp_rate_allow(struct lr_worker *w)
+{
+	struct lr_tcp_shard *sh = w->tcp;
+	uint64_t rate = sh->conf.challenge_ack_per_s;
+	uint64_t cap = rate * 1000000;
+	uint64_t elapsed = w->now_us > sh->rl_last_us ? w->now_us - sh->rl_last_us : 0;
+
+	sh->rl_last_us = RTE_MAX(sh->rl_last_us, w->now_us);
+	sh->rl_credit = RTE_MIN(cap, sh->rl_credit + RTE_MIN(elapsed, 1000000ull) * rate);
+	if (sh->rl_credit < 1000000) {
+		LR_TCP_STAT_INC(&sh->stats, RATE_LIMITED);
+		return false;
+	}
+	sh->rl_credit -= 1000000;
+	return true;
+}
+
+/* RFC 5961 challenge ACK, "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", rate limited
+ * (RFC 5961 §7). @return false when suppressed */
+bool
+tcp_challenge_ack(struct lr_tcp_conn *c)
+{
+	if (!tcp_rate_allow(c->w))
+		return false;
+	LR_TCP_STAT_INC(&c->sh->stats, CHALLENGE_ACK);
+	tcp_ack_schedule(c);
+	return true;
 }
 
 /* Fill a TCP header (no options) in network order. */
@@ -68,9 +132,75 @@ static uint32_t
 tcp_mbuf_payload_max(const struct lr_worker *w)
 {
 	uint32_t room = rte_pktmbuf_data_room_size(w->pool);
-	uint32_t need = RTE_PKTMBUF_HEADROOM + TCP_HDR_LEN + TCP_OPT_MSS_LEN;
+	uint32_t need = RTE_PKTMBUF_HEADROOM + TCP_HDR_LEN + TCP_OPT_MAX_LEN;
 
 	return room > need ? room - need : 0;
+}
+
+/* Free receive buffer: conf.rcv_wnd less what the application holds. */
+uint32_t
+tcp_rcv_space(const struct lr_tcp_conn *c)
+{
+	uint32_t buf = c->sh->conf.rcv_wnd;
+
+	return c->rcv_held >= buf ? 0 : buf - c->rcv_held;
+}
+
+/*
+ * The window field of a segment we send, and the new right edge RCV.ADV.
+ * RFC 9293 §3.8.6.2.2 (RFC 1122 4.2.3.3) receiver SWS avoidance: the right edge
+ * moves only when the free buffer exceeds the current window by
+ * min(buffer / 2, MSS); it never moves left (the window is not shrunk), so when
+ * held data fills the buffer the window closes to zero as data arrives. Scaled
+ * windows round up (RFC 7323 §2.3); SYNs are never scaled.
+ */
+static uint16_t
+tcp_rcv_wnd_field(struct lr_tcp_conn *c, bool syn)
+{
+	uint8_t shift = syn ? 0 : c->rcv_wscale;
+	uint32_t space = tcp_rcv_space(c), cur = tcp_rcv_wnd(c);
+	uint32_t thresh = RTE_MIN(c->sh->conf.rcv_wnd / 2, (uint32_t)c->adv_mss);
+	uint32_t win = space >= cur + thresh ? space : cur;
+	uint32_t field = RTE_MIN((win + (1u << shift) - 1) >> shift, (uint32_t)UINT16_MAX);
+
+	win = field << shift;
+	if (c->state != LR_TCP_SYN_SENT && SEQ_GT(c->rcv_nxt + win, c->rcv_adv))
+		c->rcv_adv = c->rcv_nxt + win;
+	return (uint16_t)field;
+}
+
+/* Options of a segment of c: MSS and window scale on SYNs, timestamps on all
+ * segments once negotiated (RFC 7323 §3.2), laid out as Linux does. */
+static uint32_t
+tcp_build_opts(const struct lr_tcp_conn *c, uint8_t flags, uint8_t *opt)
+{
+	uint32_t n = 0, v;
+
+	if (flags & SYN) {
+		opt[n++] = TCPOPT_MSS;
+		opt[n++] = TCP_OPT_MSS_LEN;
+		opt[n++] = (uint8_t)(c->adv_mss >> 8);
+		opt[n++] = (uint8_t)c->adv_mss;
+		if (c->flags & TCP_F_WSCALE) {
+			opt[n++] = TCPOPT_NOP;
+			opt[n++] = TCPOPT_WS;
+			opt[n++] = 3;
+			opt[n++] = c->rcv_wscale;
+		}
+	}
+	if ((c->flags & TCP_F_TSTAMP) && !(flags & RST)) {
+		opt[n++] = TCPOPT_NOP;
+		opt[n++] = TCPOPT_NOP;
+		opt[n++] = TCPOPT_TS;
+		opt[n++] = 10;
+		v = rte_cpu_to_be_32(tcp_ts_now(c));
+		memcpy(opt + n, &v, 4);
+		/* "TSecr ... only valid if the ACK bit is set" (RFC 7323 §3.2) */
+		v = (flags & ACK) ? rte_cpu_to_be_32(c->ts_recent) : 0;
+		memcpy(opt + n + 4, &v, 4);
+		n += 8;
+	}
+	return n;
 }
 
 /*
@@ -82,10 +212,12 @@ static int
 tcp_xmit(struct lr_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t sb_off, uint32_t len)
 {
 	struct lr_worker *w = c->w;
-	uint32_t hlen = TCP_HDR_LEN + ((flags & SYN) ? TCP_OPT_MSS_LEN : 0);
+	uint8_t opt[TCP_OPT_MAX_LEN];
+	uint32_t optlen = tcp_build_opts(c, flags, opt);
+	uint32_t hlen = TCP_HDR_LEN + optlen;
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
-	uint8_t *opt;
+	uint16_t wnd;
 
 	m = lr_alloc(w);
 	if (m == NULL)
@@ -95,19 +227,20 @@ tcp_xmit(struct lr_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t sb_off, ui
 		rte_pktmbuf_free(m);
 		return -ENOBUFS;
 	}
-	tcp_fill_hdr(th, &c->key, seq, (flags & ACK) ? c->rcv_nxt : 0, flags, c->rcv_wnd, hlen);
-	if (flags & SYN) {
-		/* MSS option on SYN and SYN-ACK: interface MTU - 40. */
-		opt = (uint8_t *)(th + 1);
-		opt[0] = TCPOPT_MSS;
-		opt[1] = TCP_OPT_MSS_LEN;
-		opt[2] = (uint8_t)(c->adv_mss >> 8);
-		opt[3] = (uint8_t)c->adv_mss;
-	}
+	wnd = tcp_rcv_wnd_field(c, flags & SYN);
+	tcp_fill_hdr(th, &c->key, seq, (flags & ACK) ? c->rcv_nxt : 0, flags, wnd, hlen);
+	memcpy(th + 1, opt, optlen);
 	if (len > 0)
 		tcp_sb_copy(c, sb_off, (uint8_t *)th + hlen, len);
-	if (flags & ACK)
-		c->flags &= ~TCP_F_ACK_PENDING; /* it carries the latest RCV.NXT */
+	if (flags & ACK) {
+		/* It carries the latest RCV.NXT: whatever ACK was owed is sent. */
+		c->flags &= ~TCP_F_ACK_PENDING;
+		c->rcv_unacked = 0;
+		c->last_ack_sent = c->rcv_nxt;
+		tcp_timer_stop(c, TCP_T_DELACK);
+		if (wnd == 0)
+			LR_TCP_STAT_INC(&c->sh->stats, ZERO_WND_TX);
+	}
 	tcp_ip_output(w, m, &c->key, hlen);
 	return 0;
 }
@@ -141,19 +274,41 @@ tcp_output_syn(struct lr_tcp_conn *c)
 	c->flags &= ~TCP_F_ACK_PENDING;
 }
 
+/* Account a data segment [seq, seq + len) about to leave: new bytes, or a
+ * retransmission; start an RTT measurement if none runs (RFC 6298, Karn). */
+static void
+tcp_account_tx(struct lr_tcp_conn *c, uint32_t seq, uint32_t len)
+{
+	struct lr_tcp_shard *sh = c->sh;
+
+	if (SEQ_LT(seq, c->snd_max)) {
+		LR_TCP_STAT_INC(&sh->stats, REXMT_SEGS);
+		c->retransmits++;
+	}
+	if (SEQ_GT(seq + len, c->snd_max)) {
+		LR_TCP_STAT_ADD(&sh->stats, TX_DATA_BYTES,
+				seq + len - SEQ_MAX(seq, c->snd_max));
+		if (!(c->flags & TCP_F_TIMING) && SEQ_GEQ(seq, c->snd_max)) {
+			c->flags |= TCP_F_TIMING;
+			c->rtt_seq = seq;
+			c->rtt_ts = c->w->now_us;
+		}
+	}
+}
+
 /*
- * Send what the connection may send now: data from SND.NXT within the peer's
- * window (SND.UNA + SND.WND) in MSS-sized segments, the FIN after the last byte,
- * or, when none of that, a pure ACK if one is pending. After a timeout
- * (SND.NXT < SND.MAX) one segment per call: each ACK releases the next.
+ * Send what the connection may send now: data from SND.NXT up to
+ * SND.UNA + min(SND.WND, cwnd) -- never beyond the peer's window -- in segments of
+ * at most the effective MSS, the FIN after the last byte, or, when none of that, a
+ * pure ACK if one is owed. When the peer's zero window holds data back and
+ * nothing is in flight, the persist timer starts (RFC 9293 §3.8.6.1).
  */
 void
 tcp_output(struct lr_tcp_conn *c)
 {
-	struct lr_tcp_shard *sh = c->sh;
 	uint32_t data_end, wnd_end, len, seglen;
-	bool rexmit, fin, sent = false;
-	uint32_t cap = RTE_MIN((uint32_t)c->snd_mss, tcp_mbuf_payload_max(c->w));
+	bool fin, sent = false, blocked = false;
+	uint32_t cap = RTE_MIN(tcp_eff_mss(c), tcp_mbuf_payload_max(c->w));
 	uint8_t flags;
 
 	switch (c->state) {
@@ -168,12 +323,13 @@ tcp_output(struct lr_tcp_conn *c)
 		break;
 	}
 	data_end = c->snd_una + c->sb_len;
-	wnd_end = c->snd_una + c->snd_wnd;
-	rexmit = SEQ_LT(c->snd_nxt, c->snd_max);
+	wnd_end = c->snd_una + RTE_MIN(c->snd_wnd, c->cwnd);
 	for (;;) {
 		if (SEQ_LT(c->snd_nxt, data_end)) {
-			if (!SEQ_LT(c->snd_nxt, wnd_end))
-				break; /* window full (persist timer: not yet) */
+			if (!SEQ_LT(c->snd_nxt, wnd_end)) {
+				blocked = true;
+				break;
+			}
 			len = RTE_MIN(data_end - c->snd_nxt, wnd_end - c->snd_nxt);
 			len = RTE_MIN(len, cap);
 			if (len == 0)
@@ -189,17 +345,7 @@ tcp_output(struct lr_tcp_conn *c)
 		if (tcp_xmit(c, c->snd_nxt, flags, c->snd_nxt - c->snd_una, len) < 0)
 			break;
 		seglen = len + fin;
-		if (SEQ_GEQ(c->snd_nxt, c->snd_max)) {
-			LR_TCP_STAT_ADD(&sh->stats, TX_DATA_BYTES, len);
-			if (!(c->flags & TCP_F_TIMING)) {
-				c->flags |= TCP_F_TIMING;
-				c->rtt_seq = c->snd_nxt;
-				c->rtt_ts = c->w->now_us;
-			}
-		} else {
-			LR_TCP_STAT_INC(&sh->stats, REXMT_SEGS);
-			c->retransmits++;
-		}
+		tcp_account_tx(c, c->snd_nxt, seglen);
 		if (fin) {
 			c->flags |= TCP_F_FIN_SENT;
 			c->fin_seq = data_end;
@@ -207,7 +353,7 @@ tcp_output(struct lr_tcp_conn *c)
 		c->snd_nxt += seglen;
 		c->snd_max = SEQ_MAX(c->snd_max, c->snd_nxt);
 		sent = true;
-		if (rexmit || fin)
+		if (fin)
 			break;
 	}
 	if (sent) {
@@ -217,14 +363,63 @@ tcp_output(struct lr_tcp_conn *c)
 		/* Pure ACK at SND.MAX so it lands in the peer's window even after a
 		 * rewind. */
 		if (tcp_xmit(c, c->snd_max, ACK, 0, 0) == 0)
-			LR_TCP_STAT_INC(&sh->stats, ACK_TX);
+			LR_TCP_STAT_INC(&c->sh->stats, ACK_TX);
 	}
 	c->flags &= ~TCP_F_ACK_PENDING;
+	if (blocked && c->snd_wnd == 0 && c->snd_nxt == c->snd_una &&
+			c->timer[TCP_T_PERSIST] == 0) {
+		tcp_timer_stop(c, TCP_T_REXMT);
+		c->persist_shift = 0;
+		tcp_timer_arm(c, TCP_T_PERSIST, c->rto_us);
+	}
 }
 
+/* Fast retransmit / partial ACK: the segment at SND.UNA again, SND.NXT unchanged. */
 void
-tcp_send_rst(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, uint32_t ack,
-		bool with_ack)
+tcp_output_rexmit_head(struct lr_tcp_conn *c)
+{
+	uint32_t cap = RTE_MIN(tcp_eff_mss(c), tcp_mbuf_payload_max(c->w));
+	uint32_t len = RTE_MIN(RTE_MIN(c->sb_len, c->snd_max - c->snd_una), cap);
+	bool fin = (c->flags & TCP_F_FIN_SENT) && c->snd_una + len == c->fin_seq;
+
+	if (len == 0 && !fin)
+		return;
+	if (tcp_xmit(c, c->snd_una, ACK | (fin ? FIN : 0), 0, len) < 0)
+		return;
+	LR_TCP_STAT_INC(&c->sh->stats, REXMT_SEGS);
+	c->retransmits++;
+	c->flags &= ~TCP_F_TIMING; /* Karn */
+	tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
+}
+
+/* Zero-window probe: one byte at SND.UNA beyond the closed window (RFC 9293
+ * §3.8.6.1: "at least one octet of new data"); SND.NXT stays, so once the window
+ * opens the byte goes again with what follows. */
+void
+tcp_send_persist_probe(struct lr_tcp_conn *c)
+{
+	if (c->sb_len == 0)
+		return;
+	if (tcp_xmit(c, c->snd_una, ACK, 0, 1) < 0)
+		return;
+	LR_TCP_STAT_INC(&c->sh->stats, PERSIST_PROBE);
+	tcp_account_tx(c, c->snd_una, 1);
+	c->flags &= ~TCP_F_TIMING;
+	c->snd_max = SEQ_MAX(c->snd_max, c->snd_una + 1);
+}
+
+/* Keepalive probe: <SEQ=SND.UNA-1><ACK=RCV.NXT>, no data (RFC 1122 4.2.3.6). */
+void
+tcp_send_keepalive(struct lr_tcp_conn *c)
+{
+	if (tcp_xmit(c, c->snd_una - 1, ACK, 0, 0) == 0)
+		LR_TCP_STAT_INC(&c->sh->stats, KEEPALIVE_PROBE);
+}
+
+/* A segment without a connection (RST, cookie SYN-ACK), options given. */
+static void
+tcp_send_ctl(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, uint32_t ack,
+		uint8_t flags, uint16_t wnd, const uint8_t *opt, uint32_t optlen)
 {
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
@@ -232,25 +427,49 @@ tcp_send_rst(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, uint3
 	m = lr_alloc(w);
 	if (m == NULL)
 		return;
-	th = (struct rte_tcp_hdr *)rte_pktmbuf_append(m, TCP_HDR_LEN);
+	th = (struct rte_tcp_hdr *)rte_pktmbuf_append(m, (uint16_t)(TCP_HDR_LEN + optlen));
 	if (th == NULL) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	tcp_fill_hdr(th, key, seq, with_ack ? ack : 0, RST | (with_ack ? ACK : 0), 0,
-			TCP_HDR_LEN);
+	tcp_fill_hdr(th, key, seq, ack, flags, wnd, TCP_HDR_LEN + optlen);
+	if (optlen > 0)
+		memcpy(th + 1, opt, optlen);
+	tcp_ip_output(w, m, key, TCP_HDR_LEN + optlen);
+}
+
+/* SYN-ACK carrying a cookie as ISS: MSS option only (no state to remember
+ * more), window unscaled. */
+void
+tcp_send_cookie_synack(struct lr_worker *w, const struct lr_tcp_seg *seg, uint32_t iss,
+		uint16_t mss)
+{
+	uint8_t opt[TCP_OPT_MSS_LEN] = { TCPOPT_MSS, TCP_OPT_MSS_LEN, (uint8_t)(mss >> 8),
+		(uint8_t)mss };
+
+	tcp_send_ctl(w, &seg->key, iss, seg->seq + 1, SYN | ACK,
+			(uint16_t)RTE_MIN(w->tcp->conf.rcv_wnd, (uint32_t)UINT16_MAX), opt,
+			sizeof(opt));
+}
+
+void
+tcp_send_rst(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, uint32_t ack,
+		bool with_ack)
+{
 	LR_TCP_STAT_INC(&w->tcp->stats, RST_TX);
-	tcp_ip_output(w, m, key, TCP_HDR_LEN);
+	tcp_send_ctl(w, key, seq, with_ack ? ack : 0, RST | (with_ack ? ACK : 0), 0, NULL, 0);
 }
 
 /*
  * A RST answering seg (RFC 9293 §3.10.7.1): "If the ACK bit is off, sequence
  * number zero is used, <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. If the ACK bit
- * is on, <SEQ=SEG.ACK><CTL=RST>."
+ * is on, <SEQ=SEG.ACK><CTL=RST>." Rate limited with the challenge ACKs.
  */
 void
 tcp_send_rst_for(struct lr_worker *w, const struct lr_tcp_seg *seg)
 {
+	if (!tcp_rate_allow(w))
+		return;
 	if (seg->flags & ACK)
 		tcp_send_rst(w, &seg->key, seg->ack, 0, false);
 	else

@@ -40,6 +40,22 @@
 	X(OPT_MALFORMED, COUNT, "option lists cut short: zero or overlong option length") \
 	X(DUP_SYN, COUNT, "retransmitted SYNs answered in SYN_RCVD") \
 	X(ACK_TX, COUNT, "pure ACKs sent") \
+	X(ACK_DELAYED, COUNT, "ACKs sent by the delayed-ACK timer") \
+	X(ACK_COALESCED, COUNT, "ACKs owed but merged into a later ACK or data segment") \
+	X(WND_UPDATE, COUNT, "window updates after lr_tcp_recved (RFC 1122 4.2.3.3)") \
+	X(ZERO_WND_TX, COUNT, "segments sent advertising a zero window") \
+	X(PERSIST_PROBE, COUNT, "zero-window probes sent (persist timer)") \
+	X(OOO_QUEUED, COUNT, "out-of-order segments queued for reassembly") \
+	X(OOO_TRIMMED, COUNT, "out-of-order segments trimmed against queued data") \
+	X(OOO_DELIVERED, COUNT, "queued segments delivered when a gap filled") \
+	X(DUPACK_RX, COUNT, "duplicate ACKs received (RFC 5681 §2)") \
+	X(FAST_REXMT, COUNT, "fast retransmits on the third duplicate ACK") \
+	X(PARTIAL_ACK, COUNT, "partial ACKs in fast recovery (RFC 6582)") \
+	X(SYNCOOKIE_SENT, COUNT, "SYN-ACKs carrying a SYN cookie") \
+	X(SYNCOOKIE_OK, COUNT, "connections created from a valid cookie") \
+	X(KEEPALIVE_PROBE, COUNT, "keepalive probes sent") \
+	X(KEEPALIVE_DROP, COUNT, "connections reset after unanswered keepalives") \
+	X(RATE_LIMITED, COUNT, "challenge ACKs and RSTs suppressed by challenge_ack_per_s") \
 	X(TRUNCATED, DROP, "segments shorter than a TCP header") \
 	X(BAD_OFF, DROP, "data offset below 5 or beyond the segment") \
 	X(BAD_CKSUM, DROP, "checksum wrong") \
@@ -62,7 +78,12 @@
 	X(BAD_ACK, DROP, "SYN_RCVD: unacceptable ACK (RST sent)") \
 	X(ACK_TOO_MUCH, DROP, "ACKs for data never sent (ACK sent)") \
 	X(CLOSING_NOT_FIN_ACK, DROP, "CLOSING: ACK that does not cover our FIN") \
-	X(OUT_OF_ORDER, DROP, "out-of-order data (no reassembly queue yet; dup ACK sent)") \
+	X(OUT_OF_ORDER, DROP, "out-of-order data with the reassembly queue full (dup ACK sent)") \
+	X(OOO_DUP, DROP, "out-of-order segments wholly covered by queued data") \
+	X(SYNCOOKIE_FAILED, DROP, "ACKs to a listener with a wrong or expired cookie (RST sent)") \
+	X(HALF_OPEN_FULL, DROP, "SYNs dropped: half_open_max reached, syncookies off") \
+	X(PAWS, DROP, "segments with an old timestamp (RFC 7323 PAWS, ACK sent)") \
+	X(ACK_TOO_OLD, DROP, "ACKs below SND.UNA - MAX.SND.WND (RFC 5961 §5, challenge ACK)") \
 	X(DATA_AFTER_CLOSE, DROP, "data after the application closed (acked, discarded)") \
 	X(DATA_AFTER_FIN, DROP, "data after the peer's FIN")
 

@@ -88,6 +88,11 @@ lr_tcp_connect(struct lr_worker *w, rte_be32_t dst, uint16_t dport,
 	c->cb = *cb;
 	c->arg = arg;
 	c->flags |= TCP_F_NOTIFIED;
+	/* RFC 7323: offer window scaling and timestamps on our SYN. */
+	if (sh->conf.window_scaling)
+		c->flags |= TCP_F_WSCALE;
+	if (sh->conf.timestamps)
+		c->flags |= TCP_F_TSTAMP;
 	c->iss = tcp_new_isn(sh, &key, w->now_us);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	tcp_set_state(c, LR_TCP_SYN_SENT);
@@ -126,6 +131,34 @@ lr_tcp_send(struct lr_tcp_conn *c, const void *buf, uint32_t len)
 		return -ENOBUFS;
 	tcp_output_schedule(c);
 	return n;
+}
+
+/* RFC 9293 §3.10.3 RECEIVE, the buffer part: the application gives back bytes it
+ * held; a window update goes out when the right edge would move by at least
+ * min(buffer / 2, MSS) (receiver SWS avoidance, RFC 1122 4.2.3.3). */
+void
+lr_tcp_recved(struct lr_tcp_conn *c, uint32_t len)
+{
+	uint32_t space, cur, thresh;
+
+	if (c->flags & TCP_F_FREED)
+		return;
+	c->rcv_held -= RTE_MIN(len, c->rcv_held);
+	switch (c->state) {
+	case LR_TCP_ESTABLISHED:
+	case LR_TCP_FIN_WAIT_1:
+	case LR_TCP_FIN_WAIT_2:
+		break;
+	default:
+		return; /* no more data will come: no window to reopen */
+	}
+	space = tcp_rcv_space(c);
+	cur = tcp_rcv_wnd(c);
+	thresh = RTE_MIN(c->sh->conf.rcv_wnd / 2, (uint32_t)c->adv_mss);
+	if (space >= cur + thresh && !(c->flags & TCP_F_ACK_PENDING)) {
+		LR_TCP_STAT_INC(&c->sh->stats, WND_UPDATE);
+		tcp_ack_schedule(c);
+	}
 }
 
 uint32_t
@@ -257,11 +290,15 @@ lr_tcp_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, 
 		info.state = c->state;
 		info.state_name = lr_tcp_state_name(c->state);
 		info.send_q = c->sb_len;
-		info.recv_q = 0;
+		info.recv_q = c->rcv_held + c->ooo_bytes;
 		info.srtt_us = c->srtt_us;
 		info.rto_us = c->rto_us;
 		info.retransmits = c->retransmits;
 		info.worker = w->id;
+		info.cwnd = c->cwnd;
+		info.ssthresh = c->ssthresh;
+		info.snd_wnd = c->snd_wnd;
+		info.rcv_wnd = tcp_rcv_wnd(c);
 		n++;
 		if (cb(&info, arg) != 0)
 			break;

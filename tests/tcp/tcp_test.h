@@ -81,6 +81,9 @@ struct tt_out {
 	uint32_t seq, ack;
 	uint16_t wnd;
 	int mss;                 /**< MSS option value, -1 when absent */
+	int ws;                  /**< window scale shift, -1 when absent */
+	bool has_ts;             /**< timestamps option present */
+	uint32_t tsval, tsecr;   /**< its values */
 	uint16_t len;            /**< payload bytes */
 	const uint8_t *payload;  /**< valid until the recorder is cleared */
 	uint16_t sport, dport;
@@ -96,11 +99,20 @@ void tt_expect(const char *file, int line, unsigned int i, uint8_t flags, uint32
 /** Assert exactly n frames were sent. */
 #define TT_EXPECT_COUNT(n) CU_ASSERT_EQUAL(lr_test_tx_count(), (n))
 
+/** Timestamps option bytes (NOP NOP TS) into opt[12]. */
+void tt_ts_opt(uint8_t *opt, uint32_t tsval, uint32_t tsecr);
+/** A connection's netstat line. */
+struct lr_tcp_conn_info tt_info(void);
+/** In-order payload the test application holds back (tt_app with hold_rcv). */
+extern const struct lr_tcp_callbacks tt_cb_hold;
+
 /** A TCP counter of worker 0. */
 uint64_t tt_stat(enum lr_tcp_stat_id id);
 
 /** Passive open by the seed: SYN 1000 <mss 1460> / SYN 8000 ACK 1001 / ACK 8001. */
 struct lr_tcp_conn *tt_passive_open(void);
+/** The same with other callbacks (e.g. tt_cb_hold). */
+struct lr_tcp_conn *tt_passive_open_cb(const struct lr_tcp_callbacks *cb);
 /** Active open by the seed: SYN 1000 / SYN 8000 ACK 1001 <mss 1024> / ACK 8001. */
 struct lr_tcp_conn *tt_active_open(void);
 

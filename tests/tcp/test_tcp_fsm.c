@@ -572,7 +572,7 @@ test_tcp_duplicate_data_reacked_not_redelivered(void)
 	TT_ASSERT_NO_LEAK();
 }
 
-/* Out-of-order data (no reassembly yet) is dropped and a duplicate ACK sent. */
+/* Out-of-order data is queued (test_tcp_reass.c) and a duplicate ACK sent. */
 static void
 test_tcp_out_of_order_data_gets_dup_ack(void)
 {
@@ -581,7 +581,7 @@ test_tcp_out_of_order_data_gets_dup_ack(void)
 	TT_EXPECT_COUNT(1);
 	TT_EXPECT(0, TT_ACK, 8001, 1001, 0);
 	CU_ASSERT_EQUAL(tt_app.data_len, 0);
-	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OUT_OF_ORDER), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_QUEUED), 1);
 	TT_ASSERT_NO_LEAK();
 }
 

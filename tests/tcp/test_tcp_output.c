@@ -300,6 +300,243 @@ test_tcp_send_and_shutdown_errors(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+
+/* --- Receive window (RFC 9293 §3.8.6.2.2, RFC 1122 4.2.3.3) --- */
+
+/* hold_rcv: held bytes shrink the window; lr_tcp_recved reopens it, with a window
+ * update only once the right edge moves by min(buffer / 2, MSS). */
+static void
+test_tcp_hold_rcv_shrinks_window_and_recved_reopens(void)
+{
+	struct lr_tcp_conn *c;
+	struct tt_out o;
+
+	tt_conf.rcv_wnd = 4000;
+	tt_reinit();
+	c = tt_passive_open_cb(&tt_cb_hold);
+	tt_rx(1001, 8001, TT_ACK, bulk, 1000);
+	TT_EXPECT(0, TT_ACK, 8001, 2001, 0);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.wnd, 3000);
+	lr_test_tx_clear();
+	tt_rx(2001, 8001, TT_ACK, bulk, 1000);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.wnd, 2000);
+	CU_ASSERT_EQUAL(tt_info().recv_q, 2000);
+	lr_test_tx_clear();
+	/* 500 back: 2500 free, the edge would move 500 < 1460: silent. */
+	lr_tcp_recved(c, 500);
+	tt_flush();
+	TT_EXPECT_COUNT(0);
+	/* All back: the edge moves 2000 >= 1460: window update. */
+	lr_tcp_recved(c, 1500);
+	tt_flush();
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 3001, 0);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.wnd, 4000);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_WND_UPDATE), 1);
+	CU_ASSERT_EQUAL(tt_info().recv_q, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A full buffer advertises a zero window; text beyond it is not taken (the probe
+ * is acknowledged); recved reopens it. */
+static void
+test_tcp_zero_window_advertised_when_full(void)
+{
+	struct lr_tcp_conn *c;
+	struct tt_out o;
+
+	tt_conf.rcv_wnd = 2000;
+	tt_reinit();
+	c = tt_passive_open_cb(&tt_cb_hold);
+	tt_rx(1001, 8001, TT_ACK, bulk, 1000);
+	tt_rx(2001, 8001, TT_ACK, bulk, 1000);
+	CU_ASSERT_EQUAL(tt_out(1, &o), 0);
+	CU_ASSERT_EQUAL(o.ack, 3001);
+	CU_ASSERT_EQUAL(o.wnd, 0);
+	CU_ASSERT(tt_stat(LR_TCP_STAT_ZERO_WND_TX) >= 1);
+	lr_test_tx_clear();
+	/* The peer probes with one byte: acknowledged (ACK 3001, window 0), not taken. */
+	tt_rx(3001, 8001, TT_ACK, bulk, 1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 3001, 0);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.wnd, 0);
+	CU_ASSERT_EQUAL(tt_app.data_len, 2000);
+	lr_test_tx_clear();
+	lr_tcp_recved(c, 2000);
+	tt_flush();
+	TT_EXPECT_COUNT(1);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.wnd, 2000);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* The peer's zero window: nothing is sent; after the RTO a one-byte probe, then
+ * probes with doubling intervals; the connection survives more probes than
+ * max_retries; an opening window releases the data. */
+static void
+test_tcp_persist_probes_zero_window_with_backoff(void)
+{
+	struct lr_tcp_conn *c;
+	uint64_t gap = tt_conf.rto_min_ms;
+	unsigned int i;
+
+	tt_conf.max_retries = 2;
+	tt_reinit();
+	c = tt_passive_open();
+	tt_in(tt_seg(1001, 8001, TT_ACK, 0, NULL, 0, NULL, 0));
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 100), 100);
+	tt_flush();
+	TT_EXPECT_COUNT(0);
+	for (i = 0; i < 4; i++, gap *= 2) {
+		tt_advance_ms(gap - 1);
+		TT_EXPECT_COUNT(0);
+		tt_advance_ms(1);
+		TT_EXPECT_COUNT(1);
+		TT_EXPECT(0, TT_ACK, 8001, 1001, 1);
+		lr_test_tx_clear();
+		tt_in(tt_seg(1001, 8001, TT_ACK, 0, NULL, 0, NULL, 0)); /* still closed */
+		TT_EXPECT_COUNT(0);
+	}
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_PERSIST_PROBE), 4);
+	CU_ASSERT_EQUAL(lr_tcp_conn_state(c), LR_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_DUPACK_RX), 0);
+	tt_in(tt_seg(1001, 8001, TT_ACK, 1000, NULL, 0, NULL, 0));
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK | TT_PSH, 8001, 1001, 100);
+	lr_test_tx_clear();
+	tt_rx(1001, 8101, TT_ACK, NULL, 0);
+	tt_advance_ms(60000);
+	TT_EXPECT_COUNT(0); /* persist and retransmission timers both stopped */
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A probe the peer accepts (window reopened by it) is acknowledged like data. */
+static void
+test_tcp_persist_probe_accepted_advances(void)
+{
+	struct lr_tcp_conn *c = tt_passive_open();
+
+	tt_in(tt_seg(1001, 8001, TT_ACK, 0, NULL, 0, NULL, 0));
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 10), 10);
+	tt_flush();
+	tt_advance_ms(tt_conf.rto_min_ms);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, 1);
+	lr_test_tx_clear();
+	tt_in(tt_seg(1001, 8002, TT_ACK, 500, NULL, 0, NULL, 0));
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK | TT_PSH, 8002, 1001, 9);
+	CU_ASSERT_EQUAL(tt_app.sent, 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* --- Delayed ACK (RFC 1122 4.2.3.2, RFC 5681 §4.2) --- */
+
+static void
+delack_setup(void)
+{
+	tt_conf.delack_ms = 40;
+	tt_reinit();
+}
+
+/* One segment: no ACK until the delayed-ACK timer, 40 ms later. */
+static void
+test_tcp_delack_single_segment_acked_by_timer(void)
+{
+	delack_setup();
+	tt_passive_open();
+	tt_rx(1001, 8001, TT_ACK | TT_PSH, bulk, 100);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(39);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 1101, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ACK_DELAYED), 1);
+	lr_test_tx_clear();
+	tt_advance_ms(1000);
+	TT_EXPECT_COUNT(0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Every second full-sized segment is acknowledged at once. */
+static void
+test_tcp_delack_every_second_full_segment(void)
+{
+	delack_setup();
+	tt_passive_open();
+	tt_rx(1001, 8001, TT_ACK, bulk, 1460);
+	TT_EXPECT_COUNT(0);
+	tt_rx(2461, 8001, TT_ACK, bulk, 1460);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 3921, 0);
+	lr_test_tx_clear();
+	tt_rx(3921, 8001, TT_ACK, bulk, 1460);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(40);
+	TT_EXPECT(0, TT_ACK, 8001, 5381, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Out of order and the gap fill are acknowledged at once, and so is a FIN. */
+static void
+test_tcp_delack_immediate_on_gap_and_fin(void)
+{
+	delack_setup();
+	tt_passive_open();
+	tt_rx(1101, 8001, TT_ACK, bulk, 100);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, 0);
+	lr_test_tx_clear();
+	tt_rx(1001, 8001, TT_ACK, bulk, 100);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 1201, 0);
+	lr_test_tx_clear();
+	tt_rx(1201, 8001, TT_ACK | TT_FIN, bulk, 10);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 1212, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A reply sent before the timer carries the ACK; the timer then stays quiet. */
+static void
+test_tcp_delack_piggybacked_on_reply(void)
+{
+	delack_setup();
+	tt_passive_open();
+	tt_app.echo = true;
+	tt_rx(1001, 8001, TT_ACK | TT_PSH, "hello", 5);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK | TT_PSH, 8001, 1006, 5);
+	lr_test_tx_clear();
+	tt_advance_ms(40);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ACK_DELAYED), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Four full segments in one burst: one ACK, the others counted as coalesced. */
+static void
+test_tcp_delack_burst_yields_one_ack(void)
+{
+	unsigned int i;
+
+	delack_setup();
+	tt_passive_open();
+	for (i = 0; i < 4; i++)
+		tt_in_noflush(tt_seg(1001 + i * 1460, 8001, TT_ACK, TT_PEER_WND, NULL, 0,
+				bulk, 1460));
+	tt_flush();
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 1001 + 4 * 1460, 0);
+	CU_ASSERT(tt_stat(LR_TCP_STAT_ACK_COALESCED) >= 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ACK_TX), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_ack_batched_one_per_burst", test_tcp_ack_batched_one_per_burst },
 	{ "test_tcp_echo_piggybacks_ack_on_data", test_tcp_echo_piggybacks_ack_on_data },
@@ -317,6 +554,18 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_close_discards_later_data", test_tcp_close_discards_later_data },
 	{ "test_tcp_abort_sends_rst", test_tcp_abort_sends_rst },
 	{ "test_tcp_send_and_shutdown_errors", test_tcp_send_and_shutdown_errors },
+	{ "test_tcp_hold_rcv_shrinks_window_and_recved_reopens",
+		test_tcp_hold_rcv_shrinks_window_and_recved_reopens },
+	{ "test_tcp_zero_window_advertised_when_full", test_tcp_zero_window_advertised_when_full },
+	{ "test_tcp_persist_probes_zero_window_with_backoff",
+		test_tcp_persist_probes_zero_window_with_backoff },
+	{ "test_tcp_persist_probe_accepted_advances", test_tcp_persist_probe_accepted_advances },
+	{ "test_tcp_delack_single_segment_acked_by_timer",
+		test_tcp_delack_single_segment_acked_by_timer },
+	{ "test_tcp_delack_every_second_full_segment", test_tcp_delack_every_second_full_segment },
+	{ "test_tcp_delack_immediate_on_gap_and_fin", test_tcp_delack_immediate_on_gap_and_fin },
+	{ "test_tcp_delack_piggybacked_on_reply", test_tcp_delack_piggybacked_on_reply },
+	{ "test_tcp_delack_burst_yields_one_ack", test_tcp_delack_burst_yields_one_ack },
 	CU_TEST_INFO_NULL,
 };
 

@@ -175,9 +175,10 @@ test_tcp_rto_from_first_rtt_sample(void)
 	TT_ASSERT_NO_LEAK();
 }
 
-/* After a timeout one segment is retransmitted; each ACK releases the next. */
+/* After a timeout one segment is retransmitted (cwnd = 1 SMSS, RFC 5681 (5));
+ * its ACK grows cwnd to 2 SMSS (slow start): the other two go together. */
 static void
-test_tcp_retransmit_one_segment_per_ack_after_timeout(void)
+test_tcp_retransmit_slow_start_after_timeout(void)
 {
 	static uint8_t data[4000];
 	struct lr_tcp_conn *c = tt_passive_open();
@@ -190,13 +191,12 @@ test_tcp_retransmit_one_segment_per_ack_after_timeout(void)
 	TT_EXPECT_COUNT(1);
 	TT_EXPECT(0, TT_ACK, 8001, 1001, 1460);
 	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(conn_info().cwnd, 1460);
+	CU_ASSERT_EQUAL(conn_info().ssthresh, 2 * 1460); /* max(4000 / 2, 2 SMSS) */
 	tt_rx(1001, 8001 + 1460, TT_ACK, NULL, 0);
-	TT_EXPECT_COUNT(1);
+	TT_EXPECT_COUNT(2);
 	TT_EXPECT(0, TT_ACK, 8001 + 1460, 1001, 1460);
-	lr_test_tx_clear();
-	tt_rx(1001, 8001 + 2920, TT_ACK, NULL, 0);
-	TT_EXPECT_COUNT(1);
-	TT_EXPECT(0, TT_ACK | TT_PSH, 8001 + 2920, 1001, 1080);
+	TT_EXPECT(1, TT_ACK | TT_PSH, 8001 + 2920, 1001, 1080);
 	lr_test_tx_clear();
 	tt_rx(1001, 8001 + 4000, TT_ACK, NULL, 0);
 	TT_EXPECT_COUNT(0);
@@ -323,8 +323,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_data_rto_backoff_and_give_up_with_rst",
 		test_tcp_data_rto_backoff_and_give_up_with_rst },
 	{ "test_tcp_rto_from_first_rtt_sample", test_tcp_rto_from_first_rtt_sample },
-	{ "test_tcp_retransmit_one_segment_per_ack_after_timeout",
-		test_tcp_retransmit_one_segment_per_ack_after_timeout },
+	{ "test_tcp_retransmit_slow_start_after_timeout",
+		test_tcp_retransmit_slow_start_after_timeout },
 	{ "test_tcp_fin_retransmitted_in_last_ack", test_tcp_fin_retransmitted_in_last_ack },
 	{ "test_tcp_fin_retransmitted_with_data_in_fin_wait_1",
 		test_tcp_fin_retransmitted_with_data_in_fin_wait_1 },

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Congestion control: the generic part (duplicate ACK counting, RFC 6582 fast
+ * recovery state, the retransmissions) and NewReno behind struct tcp_cc_ops
+ * (RFC 5681 slow start and congestion avoidance, RFC 6582 window arithmetic).
+ *
+ * Initial window: RFC 6928, IW = min(10*MSS, max(2*MSS, 14600)); 1 MSS when the
+ * SYN or SYN-ACK had to be retransmitted (RFC 6928 §2, RFC 5681 §3.1).
+ * Not implemented: restart after idle (RFC 5681 §4.1), SACK, ECN.
+ */
+#include <rte_common.h>
+
+#include "tcp_internal.h"
+
+/* FlightSize: "the amount of data that has been sent but not yet acknowledged". */
+static uint32_t
+flight_size(const struct lr_tcp_conn *c)
+{
+	return c->snd_max - c->snd_una;
+}
+
+/* ssthresh = max(FlightSize / 2, 2*SMSS) (RFC 5681 equation 4). */
+static uint32_t
+half_flight(const struct lr_tcp_conn *c)
+{
+	return RTE_MAX(flight_size(c) / 2, 2 * tcp_eff_mss(c));
+}
+
+static void
+newreno_init(struct lr_tcp_conn *c)
+{
+	uint32_t mss = tcp_eff_mss(c);
+
+	if (c->retransmits > 0)
+		c->cwnd = mss;
+	else
+		c->cwnd = RTE_MIN(10 * mss, RTE_MAX(2 * mss, 14600u));
+	c->ssthresh = UINT32_MAX;
+	c->cc_acc = 0;
+}
+
+/* RFC 5681 §3.1: slow start "cwnd += min (N, SMSS)" below ssthresh; above it,
+ * congestion avoidance by byte counting: one SMSS per cwnd of acked bytes. */
+static void
+newreno_on_ack(struct lr_tcp_conn *c, uint32_t acked)
+{
+	uint32_t mss = tcp_eff_mss(c);
+
+	if (c->cwnd < c->ssthresh) {
+		c->cwnd += RTE_MIN(acked, mss);
+		return;
+	}
+	c->cc_acc += acked;
+	if (c->cc_acc >= c->cwnd) {
+		c->cc_acc -= c->cwnd;
+		c->cwnd += mss;
+	}
+}
+
+/* RFC 6582 §3.2 step 2 / RFC 5681 §3.2 steps 2-3. */
+static void
+newreno_on_fast_retransmit(struct lr_tcp_conn *c)
+{
+	c->ssthresh = half_flight(c);
+	c->cwnd = c->ssthresh + 3 * tcp_eff_mss(c);
+	c->cc_acc = 0;
+}
+
+/* RFC 5681 §3.2 step 4: "cwnd MUST be incremented by SMSS" per further dup ACK. */
+static void
+newreno_on_dupack(struct lr_tcp_conn *c)
+{
+	c->cwnd += tcp_eff_mss(c);
+}
+
+/*
+ * RFC 6582 §3.2 step 3, full ACK: "Set cwnd to either (1) min (ssthresh,
+ * max(FlightSize, SMSS) + SMSS) or (2) ssthresh" -- (1), FlightSize after the ACK.
+ * Step 5, partial ACK: "deflate the congestion window by the amount of new data
+ * acknowledged ..., then add back SMSS bytes if the partial ACK acknowledges at
+ * least SMSS bytes of new data".
+ */
+static void
+newreno_on_recovery_ack(struct lr_tcp_conn *c, uint32_t acked, bool full)
+{
+	uint32_t mss = tcp_eff_mss(c);
+
+	if (full) {
+		c->cwnd = RTE_MIN(c->ssthresh, RTE_MAX(flight_size(c), mss) + mss);
+		return;
+	}
+	c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
+	if (acked >= mss)
+		c->cwnd += mss;
+	c->cwnd = RTE_MAX(c->cwnd, mss);
+}
+
+/* RFC 5681 §3.1 (4) and (5): ssthresh from FlightSize, cwnd = LW = 1 SMSS. */
+static void
+newreno_on_timeout(struct lr_tcp_conn *c)
+{
+	c->ssthresh = half_flight(c);
+	c->cwnd = tcp_eff_mss(c);
+	c->cc_acc = 0;
+}
+
+const struct tcp_cc_ops tcp_cc_newreno = {
+	.name = "newreno",
+	.init = newreno_init,
+	.on_ack = newreno_on_ack,
+	.on_fast_retransmit = newreno_on_fast_retransmit,
+	.on_dupack = newreno_on_dupack,
+	.on_recovery_ack = newreno_on_recovery_ack,
+	.on_timeout = newreno_on_timeout,
+};
+
+/*
+ * An ACK advanced SND.UNA by acked bytes (already applied). In recovery, a full
+ * ACK (covering "recover") ends it; a partial one retransmits the next hole
+ * (RFC 6582 §3.2 step 5).
+ */
+void
+tcp_cc_ack(struct lr_tcp_conn *c, uint32_t acked)
+{
+	c->dupacks = 0;
+	if (!(c->flags & TCP_F_RECOVERY)) {
+		c->cc->on_ack(c, acked);
+		return;
+	}
+	if (SEQ_GEQ(c->snd_una, c->recover)) {
+		c->flags &= ~TCP_F_RECOVERY;
+		c->cc->on_recovery_ack(c, acked, true);
+		return;
+	}
+	LR_TCP_STAT_INC(&c->sh->stats, PARTIAL_ACK);
+	c->cc->on_recovery_ack(c, acked, false);
+	tcp_output_rexmit_head(c);
+}
+
+/*
+ * A duplicate ACK (RFC 5681 §2). The third one starts fast retransmit only if
+ * it "covers more than recover" (RFC 6582 §3.2 step 2; c->recover is one past
+ * the RFC's "highest sequence number transmitted", so: SND.UNA >= c->recover).
+ * Further ones inflate the window.
+ */
+void
+tcp_cc_dupack(struct lr_tcp_conn *c)
+{
+	LR_TCP_STAT_INC(&c->sh->stats, DUPACK_RX);
+	if (c->flags & TCP_F_RECOVERY) {
+		c->cc->on_dupack(c);
+		tcp_output_schedule(c);
+		return;
+	}
+	if (++c->dupacks != 3)
+		return;
+	if (SEQ_LT(c->snd_una, c->recover))
+		return;
+	c->recover = c->snd_max;
+	c->flags |= TCP_F_RECOVERY;
+	LR_TCP_STAT_INC(&c->sh->stats, FAST_REXMT);
+	c->cc->on_fast_retransmit(c);
+	tcp_output_rexmit_head(c);
+	tcp_output_schedule(c); /* the inflated window may allow new data */
+}
+
+/* Retransmission timeout: leave recovery, collapse the window. */
+void
+tcp_cc_timeout(struct lr_tcp_conn *c)
+{
+	c->cc->on_timeout(c);
+	c->flags &= ~TCP_F_RECOVERY;
+	c->dupacks = 0;
+	c->recover = c->snd_max;
+}
