@@ -157,7 +157,8 @@ void lr_tcp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface
  * closed connections. Call after each RX burst and after lr_tcp_tick(). */
 void lr_tcp_flush(struct lr_worker *w);
 
-/** Run expired timers against w->now_us (retransmission, TIME_WAIT, FIN_WAIT_2). */
+/** Run expired timers against w->now_us (retransmission, persist, delayed ACK,
+ * keepalive, TIME_WAIT, FIN_WAIT_2). Visits only connections with a timer armed. */
 void lr_tcp_tick(struct lr_worker *w);
 
 /**

@@ -245,9 +245,50 @@ test_tcp_worker_init_rejects_bad_conf(void)
 	bad.rto_min_ms = 5000;
 	bad.rto_max_ms = 1000;
 	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.rcv_wnd = 100000;
+	bad.window_scaling = false; /* no way to advertise it */
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.rcv_wnd = (1u << 30) + 1;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.delack_ms = 500; /* RFC 1122: less than 0.5 s */
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.keepalive_ms = 1000;
+	bad.keepalive_probes = 0;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.half_open_max = 0;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.challenge_ack_per_s = 0;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.ooo_max = 5000;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
 	lr_tcp_worker_fini(lr_tw);
 	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, NULL), 0); /* defaults */
 	CU_ASSERT_EQUAL(lr_tcp_stats_get(lr_tw)->v[LR_TCP_STAT_RX], 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* The phase 2 defaults. */
+static void
+test_tcp_conf_defaults(void)
+{
+	const struct lr_tcp_conf *d = &lr_tcp_conf_default;
+
+	CU_ASSERT_EQUAL(d->rcv_wnd, 256 * 1024);
+	CU_ASSERT(d->window_scaling);
+	CU_ASSERT(d->timestamps);
+	CU_ASSERT_EQUAL(d->delack_ms, 40);
+	CU_ASSERT_EQUAL(d->keepalive_ms, 0);
+	CU_ASSERT_EQUAL(d->half_open_max, 1024);
+	CU_ASSERT(d->syncookies);
+	CU_ASSERT_EQUAL(d->challenge_ack_per_s, 1000);
+	CU_ASSERT_EQUAL(d->ooo_max, 64);
 	TT_ASSERT_NO_LEAK();
 }
 
@@ -292,6 +333,7 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_worker_init_rejects_bad_conf", test_tcp_worker_init_rejects_bad_conf },
 	{ "test_tcp_default_isn_moves_with_clock_and_tuple",
 		test_tcp_default_isn_moves_with_clock_and_tuple },
+	{ "test_tcp_conf_defaults", test_tcp_conf_defaults },
 	CU_TEST_INFO_NULL,
 };
 

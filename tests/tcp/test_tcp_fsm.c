@@ -727,6 +727,68 @@ test_tcp_close_from_callback_piggybacks_fin(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+
+/* --- RFC 5961 rate limits and ACK check --- */
+
+/* challenge_ack_per_s bounds challenge ACKs per worker (token bucket on the
+ * worker clock); suppressed ones are counted; a second later tokens are back. */
+static void
+test_tcp_challenge_acks_rate_limited(void)
+{
+	unsigned int i;
+
+	tt_conf.challenge_ack_per_s = 2;
+	tt_reinit();
+	tt_passive_open();
+	for (i = 0; i < 4; i++)
+		tt_rx(1001 + 100 + i, 0, TT_RST, NULL, 0);
+	TT_EXPECT_COUNT(2);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CHALLENGE_ACK), 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RATE_LIMITED), 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RST_IN_WINDOW), 4);
+	lr_test_tx_clear();
+	tt_advance_ms(500);
+	tt_rx(1001 + 100, 0, TT_RST, NULL, 0);
+	TT_EXPECT_COUNT(1); /* half a second: one token */
+	TT_ASSERT_NO_LEAK();
+}
+
+/* RSTs answering segments for no connection share the bucket. */
+static void
+test_tcp_rst_replies_rate_limited(void)
+{
+	unsigned int i;
+
+	tt_conf.challenge_ack_per_s = 3;
+	tt_reinit();
+	for (i = 0; i < 5; i++)
+		tt_rx_syn(1000 + i, 0);
+	TT_EXPECT_COUNT(3);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RST_TX), 3);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RATE_LIMITED), 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_NO_CONN), 5);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* RFC 5961 §5.2: SEG.ACK below SND.UNA - MAX.SND.WND is discarded with a
+ * challenge ACK; its text is not taken. */
+static void
+test_tcp_ack_below_max_window_gets_challenge(void)
+{
+	tt_passive_open();
+	tt_rx(1001, 8001 - 70000, TT_ACK, ten, 10);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, 0);
+	CU_ASSERT_EQUAL(tt_app.data_len, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ACK_TOO_OLD), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CHALLENGE_ACK), 1);
+	lr_test_tx_clear();
+	tt_rx(1001, 8001 - 1000, TT_ACK, ten, 10); /* old but within MAX.SND.WND */
+	CU_ASSERT_EQUAL(tt_app.data_len, 10);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_passive_open_seed_handshake", test_tcp_passive_open_seed_handshake },
 	{ "test_tcp_passive_data_seed", test_tcp_passive_data_seed },
@@ -765,6 +827,10 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_state_transitions_counted", test_tcp_state_transitions_counted },
 	{ "test_tcp_close_from_callback_piggybacks_fin",
 		test_tcp_close_from_callback_piggybacks_fin },
+	{ "test_tcp_challenge_acks_rate_limited", test_tcp_challenge_acks_rate_limited },
+	{ "test_tcp_rst_replies_rate_limited", test_tcp_rst_replies_rate_limited },
+	{ "test_tcp_ack_below_max_window_gets_challenge",
+		test_tcp_ack_below_max_window_gets_challenge },
 	CU_TEST_INFO_NULL,
 };
 

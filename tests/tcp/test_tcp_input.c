@@ -335,6 +335,166 @@ test_tcp_stat_table_complete(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+
+/* --- RFC 7323 window scaling and timestamps --- */
+
+/* SYN <mss 1460, ws 7, ts 100> to a 256 KiB buffer: the SYN-ACK offers shift 3
+ * and echoes the timestamp; its window is unscaled (65535). Afterwards the peer's
+ * windows are scaled by 7, ours by 3, and segments carry 1448 bytes. */
+static struct lr_tcp_conn *
+open_ws_ts(uint32_t *our_ts)
+{
+	uint8_t opt[20] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7 };
+	uint8_t ts[12];
+	struct tt_out o;
+
+	tt_conf.rcv_wnd = 256 * 1024;
+	tt_reinit();
+	tt_ts_opt(opt + 8, 100, 0);
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	tt_in(tt_seg(1000, 0, TT_SYN, TT_PEER_WND, opt, sizeof(opt), NULL, 0));
+	TT_EXPECT(0, TT_SYN | TT_ACK, 8000, 1001, 0);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.ws, 3);
+	CU_ASSERT(o.has_ts);
+	CU_ASSERT_EQUAL(o.tsecr, 100);
+	CU_ASSERT_EQUAL(o.wnd, 65535);
+	*our_ts = o.tsval;
+	lr_test_tx_clear();
+	tt_ts_opt(ts, 101, *our_ts);
+	tt_in(tt_seg(1001, 8001, TT_ACK, 100, ts, sizeof(ts), NULL, 0));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tt_app.conn);
+	return tt_app.conn;
+}
+
+static void
+test_tcp_ws_ts_negotiated_on_passive_open(void)
+{
+	struct lr_tcp_conn *c;
+	uint8_t ts[12];
+	uint32_t our_ts;
+	struct tt_out o;
+
+	c = open_ws_ts(&our_ts);
+	CU_ASSERT_EQUAL(tt_info().snd_wnd, 100u << 7);
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 2000), 2000);
+	tt_flush();
+	TT_EXPECT_COUNT(2);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, 1448);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT(o.has_ts);
+	CU_ASSERT_EQUAL(o.tsecr, 101);
+	CU_ASSERT_EQUAL(o.wnd, (256 * 1024) >> 3);
+	lr_test_tx_clear();
+	/* Data from the peer: the window we advertise is scaled by 3. */
+	tt_ts_opt(ts, 102, our_ts);
+	tt_in(tt_seg(1001, 10001, TT_ACK, 100, ts, sizeof(ts), bulk, 10));
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.ack, 1011);
+	CU_ASSERT_EQUAL(o.tsecr, 102);
+	/* SWS avoidance: the right edge stays (10 bytes < MSS), rounded up to 8. */
+	CU_ASSERT_EQUAL(o.wnd, (256 * 1024 - 10 + 7) >> 3);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A SYN without WS or TS: neither is used, the window stays 16-bit (65535 of the
+ * 256 KiB buffer) and segments carry no timestamp. */
+static void
+test_tcp_ws_ts_not_used_when_peer_omits(void)
+{
+	struct lr_tcp_conn *c;
+	struct tt_out o;
+
+	tt_conf.rcv_wnd = 256 * 1024;
+	tt_reinit();
+	c = tt_passive_open();
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 10), 10);
+	tt_flush();
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.ws, -1);
+	CU_ASSERT(!o.has_ts);
+	CU_ASSERT_EQUAL(o.wnd, 65535);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Active open: our SYN offers WS and TS; the SYN-ACK accepts both; the ACK echoes
+ * its timestamp. */
+static void
+test_tcp_active_open_offers_ws_ts(void)
+{
+	uint8_t opt[20] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 2 };
+	struct lr_tcp_conn *c;
+	struct tt_out o;
+
+	tt_conf.rcv_wnd = 256 * 1024;
+	tt_reinit();
+	tt_isn = 1000;
+	c = lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 80, &tt_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	tt_flush();
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.flags, TT_SYN);
+	CU_ASSERT_EQUAL(o.ws, 3);
+	CU_ASSERT(o.has_ts);
+	CU_ASSERT_EQUAL(o.tsecr, 0);
+	tt_our_port = o.sport;
+	tt_peer_port = 80;
+	lr_test_tx_clear();
+	tt_ts_opt(opt + 8, 5000, o.tsval);
+	tt_in(tt_seg(8000, 1001, TT_SYN | TT_ACK, 1000, opt, sizeof(opt), NULL, 0));
+	TT_EXPECT(0, TT_ACK, 1001, 8001, 0);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT(o.has_ts);
+	CU_ASSERT_EQUAL(o.tsecr, 5000);
+	CU_ASSERT_EQUAL(o.wnd, (256 * 1024) >> 3);
+	CU_ASSERT_EQUAL(tt_info().snd_wnd, 1000); /* the SYN-ACK's window is not scaled */
+	TT_ASSERT_NO_LEAK();
+}
+
+/* RTTM (RFC 7323 §4): the echoed TSval of an ACK of new data is an RTT sample. */
+static void
+test_tcp_ts_echo_gives_rtt_sample(void)
+{
+	struct lr_tcp_conn *c;
+	uint8_t ts[12];
+	uint32_t our_ts, srtt;
+	struct tt_out o;
+
+	c = open_ws_ts(&our_ts);
+	srtt = tt_info().srtt_us; /* from the handshake, 0 ms */
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 10), 10);
+	tt_flush();
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	lr_test_tx_clear();
+	lr_test_advance_us(50000);
+	tt_ts_opt(ts, 150, o.tsval);
+	tt_in(tt_seg(1001, 8011, TT_ACK, 100, ts, sizeof(ts), NULL, 0));
+	CU_ASSERT_EQUAL(tt_info().srtt_us, (7 * srtt + 50000) / 8);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* PAWS (RFC 7323 §5): a segment whose TSval is older than TS.Recent is dropped
+ * and acknowledged; its data is not delivered. */
+static void
+test_tcp_paws_drops_old_timestamp(void)
+{
+	uint8_t ts[12];
+	uint32_t our_ts;
+
+	open_ws_ts(&our_ts);
+	tt_ts_opt(ts, 90, our_ts); /* TS.Recent is 101 */
+	tt_in(tt_seg(1001, 8001, TT_ACK, 100, ts, sizeof(ts), bulk, 10));
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, 0);
+	CU_ASSERT_EQUAL(tt_app.data_len, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_PAWS), 1);
+	lr_test_tx_clear();
+	tt_ts_opt(ts, 101, our_ts); /* equal is fine */
+	tt_in(tt_seg(1001, 8001, TT_ACK, 100, ts, sizeof(ts), bulk, 10));
+	CU_ASSERT_EQUAL(tt_app.data_len, 10);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_mss_absent_uses_536", test_tcp_mss_absent_uses_536 },
 	{ "test_tcp_mss_option_respected", test_tcp_mss_option_respected },
@@ -358,6 +518,11 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_syn_with_fin_or_rst_dropped", test_tcp_syn_with_fin_or_rst_dropped },
 	{ "test_tcp_chained_segment_delivered", test_tcp_chained_segment_delivered },
 	{ "test_tcp_stat_table_complete", test_tcp_stat_table_complete },
+	{ "test_tcp_ws_ts_negotiated_on_passive_open", test_tcp_ws_ts_negotiated_on_passive_open },
+	{ "test_tcp_ws_ts_not_used_when_peer_omits", test_tcp_ws_ts_not_used_when_peer_omits },
+	{ "test_tcp_active_open_offers_ws_ts", test_tcp_active_open_offers_ws_ts },
+	{ "test_tcp_ts_echo_gives_rtt_sample", test_tcp_ts_echo_gives_rtt_sample },
+	{ "test_tcp_paws_drops_old_timestamp", test_tcp_paws_drops_old_timestamp },
 	CU_TEST_INFO_NULL,
 };
 

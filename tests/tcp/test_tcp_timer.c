@@ -316,6 +316,87 @@ test_tcp_fin_wait_2_kept_after_shutdown(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+
+/* --- Keepalive (RFC 1122 4.2.3.6) and the timer list --- */
+
+static void
+keepalive_setup(void)
+{
+	tt_conf.keepalive_ms = 10000;
+	tt_conf.keepalive_intvl_ms = 1000;
+	tt_conf.keepalive_probes = 3;
+	tt_reinit();
+}
+
+/* Idle for keepalive_ms: probes <SEQ=SND.UNA-1><ACK=RCV.NXT> every interval;
+ * after keepalive_probes unanswered ones, a RST and a TIMEOUT close. */
+static void
+test_tcp_keepalive_probes_then_reset(void)
+{
+	unsigned int i;
+
+	keepalive_setup();
+	tt_passive_open();
+	tt_advance_ms(9999);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	for (i = 0; i < 3; i++) {
+		TT_EXPECT_COUNT(1);
+		TT_EXPECT(0, TT_ACK, 8000, 1001, 0);
+		lr_test_tx_clear();
+		tt_advance_ms(999);
+		TT_EXPECT_COUNT(0);
+		tt_advance_ms(1);
+	}
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_RST, 8001, 0, 0);
+	CU_ASSERT_EQUAL(tt_app.closed, 1);
+	CU_ASSERT_EQUAL(tt_app.reason, LR_TCP_CLOSE_TIMEOUT);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_KEEPALIVE_PROBE), 3);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_KEEPALIVE_DROP), 1);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* An answer to a probe restarts the idle period and the probe count. */
+static void
+test_tcp_keepalive_answer_resets_idle(void)
+{
+	keepalive_setup();
+	tt_passive_open();
+	tt_advance_ms(10000);
+	tt_advance_ms(1000);
+	TT_EXPECT_COUNT(2);
+	lr_test_tx_clear();
+	tt_rx(1001, 8001, TT_ACK, NULL, 0); /* the peer's ACK of the probe */
+	tt_advance_ms(9999);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8000, 1001, 0);
+	CU_ASSERT_EQUAL(lr_tcp_conn_state(tt_app.conn), LR_TCP_ESTABLISHED);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Keepalive off (default): an idle connection sends nothing, ever, and leaves the
+ * timer list, so lr_tcp_tick() no longer visits it. */
+static void
+test_tcp_idle_conn_leaves_timer_list(void)
+{
+	struct lr_tcp_conn *c = tt_passive_open();
+
+	CU_ASSERT(c->flags & TCP_F_ON_TIMERQ); /* the SYN-ACK timer was armed */
+	tt_advance_ms(3600 * 1000);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT(!(c->flags & TCP_F_ON_TIMERQ));
+	CU_ASSERT(TAILQ_EMPTY(&lr_tw->tcp->timerq));
+	lr_test_learn_peer(); /* the ARP entry aged out during the hour */
+	CU_ASSERT_EQUAL(lr_tcp_send(c, "x", 1), 1);
+	tt_flush();
+	CU_ASSERT(c->flags & TCP_F_ON_TIMERQ);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_syn_rto_backoff_and_give_up", test_tcp_syn_rto_backoff_and_give_up },
 	{ "test_tcp_synack_rto_give_up_returns_to_listen",
@@ -331,6 +412,9 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_time_wait_expires_after_2msl", test_tcp_time_wait_expires_after_2msl },
 	{ "test_tcp_fin_wait_2_times_out_after_close", test_tcp_fin_wait_2_times_out_after_close },
 	{ "test_tcp_fin_wait_2_kept_after_shutdown", test_tcp_fin_wait_2_kept_after_shutdown },
+	{ "test_tcp_keepalive_probes_then_reset", test_tcp_keepalive_probes_then_reset },
+	{ "test_tcp_keepalive_answer_resets_idle", test_tcp_keepalive_answer_resets_idle },
+	{ "test_tcp_idle_conn_leaves_timer_list", test_tcp_idle_conn_leaves_timer_list },
 	CU_TEST_INFO_NULL,
 };
 
