@@ -2,7 +2,7 @@
 BUILD ?= build
 SHELL := /bin/bash
 
-.PHONY: all deps build demo test unit integration run clean
+.PHONY: all deps build demo test unit integration run bench clean
 
 all: build
 
@@ -33,6 +33,17 @@ integration: build
 run: build
 	@bash scripts/hugepages.sh
 	@BUILD=$(BUILD) bash scripts/run.sh
+
+# Micro-benchmarks (bench/README.md): quick set under 5 minutes, FULL=1 for the long set.
+# Results go to bench/results/; the plot needs gnuplot-nox, installed here if missing.
+bench: deps
+	@if [ ! -f $(BUILD)/build.ninja ]; then meson setup $(BUILD) --werror; fi
+	@ninja -C $(BUILD) bench/bench_pipeline bench/bench_conn_table
+	@command -v gnuplot >/dev/null 2>&1 || { echo "bench: installing gnuplot-nox for the plot"; \
+		$$( [ "$$(id -u)" -eq 0 ] || echo sudo -n ) env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q gnuplot-nox >/tmp/linerate-gnuplot-apt.log 2>&1 || \
+		echo "bench: gnuplot-nox not installed (see /tmp/linerate-gnuplot-apt.log): no plot"; }
+	@BUILD=$(BUILD) FULL=$(FULL) bash bench/run.sh
 
 clean:
 	rm -rf $(BUILD)
