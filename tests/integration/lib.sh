@@ -345,3 +345,68 @@ delta() {
 	b=$(stat_get "$1" "$3")
 	[[ $a =~ ^[0-9]+$ && $b =~ ^[0-9]+$ ]] && echo $((b - a))
 }
+
+# ---- TCP ------------------------------------------------------------------------------
+
+# conns_lines [FILE] [STATE] [port N]: one line "STATE LOCAL_PORT REMOTE_ADDR REMOTE_PORT" per
+# entry of `ctl --json conns [STATE] [port N]` (the JSON is saved into FILE, default a
+# scratch file). The JSON gives "local" and "remote" as "ADDR:PORT"; a listener's remote
+# is printed as it comes (e.g. "*" "*").
+conns_lines() {
+	local file=${1:-}
+	[[ $# -gt 0 ]] && shift
+	[[ -n $file ]] || file=$LR_TMP/conns.now.json
+	ctl --json conns "$@" >"$file" || return 1
+	"$PY" - "$file" <<'PYEOF'
+import json, sys
+v = json.load(open(sys.argv[1]))
+if isinstance(v, dict):  # {"conns": [...]} or the table under another single key
+    v = v.get("conns", next((x for x in v.values() if isinstance(x, list)), []))
+def split(a):
+    a = str(a)
+    return a.rsplit(":", 1) if ":" in a else (a, "?")
+for c in v:
+    la, lp = split(c.get("local", "?"))
+    ra, rp = split(c.get("remote", "?"))
+    print(c.get("state", "?"), lp, ra, rp)
+PYEOF
+}
+
+# conns_other TEXT [STATES]: the lines of conns_lines output TEXT whose state is not one of
+# STATES (an ERE alternation, default LISTEN|TIME_WAIT|CLOSED); returns 1 if there are none.
+conns_other() { grep -vE "^(${2:-LISTEN|TIME_WAIT|CLOSED}) " <<<"$1" | grep .; }
+
+# mempool_back_to BASE [SECONDS]: poll mempool.in_use until it equals BASE (default 30 s).
+# Prints the last value seen; returns 0 if it got back.
+mempool_back_to() {
+	local base=$1 secs=${2:-30} now='' i
+	for ((i = 0; i < secs * 4; i++)); do
+		now=$(stat_get mempool.in_use)
+		[[ $now == "$base" ]] && break
+		sleep 0.25
+	done
+	echo "$now"
+	[[ $now == "$base" ]]
+}
+
+# stat_keys SECTION [FILE]: "key value" for every counter of one section of --json stats.
+stat_keys() {
+	local sect=$1 file=${2:-}
+	if [[ -z $file ]]; then
+		file=$LR_TMP/stat.now.json
+		stats_snapshot "$file" || return 1
+	fi
+	"$PY" - "$file" "$sect" <<'PYEOF'
+import json, sys
+def walk(v, pre):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            walk(x, pre + "." + k if pre else k)
+    else:
+        print(pre, v)
+try:
+    walk(json.load(open(sys.argv[1])).get(sys.argv[2], {}), sys.argv[2])
+except Exception:
+    pass
+PYEOF
+}

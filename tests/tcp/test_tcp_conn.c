@@ -288,7 +288,7 @@ test_tcp_conf_defaults(void)
 	CU_ASSERT_EQUAL(d->half_open_max, 1024);
 	CU_ASSERT(d->syncookies);
 	CU_ASSERT_EQUAL(d->challenge_ack_per_s, 1000);
-	CU_ASSERT_EQUAL(d->ooo_max, 64);
+	CU_ASSERT_EQUAL(d->ooo_max, 256);
 	TT_ASSERT_NO_LEAK();
 }
 
