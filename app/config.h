@@ -14,6 +14,7 @@
 #include "lr_eth.h"
 #include "lr_fault.h"
 #include "lr_ip.h"
+#include "lr_steer.h"
 #include "lr_tcp.h"
 
 #define LR_CFG_STR 256          /**< longest string value */
@@ -75,6 +76,9 @@ struct lr_config {
 	enum lr_idle_policy idle;     /**< idle policy */
 	uint32_t idle_sleep_us;       /**< sleep when idle (sleep policy) */
 	uint64_t fault_seed;          /**< seed of the fault injection PRNG */
+	char steering[LR_CFG_STR];    /**< auto, hw, sw or off ("" = auto) */
+	char rss_key[LR_CFG_STR];     /**< "symmetric" or 40 hex bytes ("" = symmetric) */
+	uint32_t steer_ring_size;     /**< slots per software steering ring (0 = 1024) */
 	/* [port.N] */
 	struct lr_port_conf ports[LR_MAX_PORTS]; /**< indexed by N */
 	/* [arp] [ip] [icmp] */

@@ -75,6 +75,13 @@ static const struct key_def worker_keys[] = {
 		"expected microseconds 0..1000000"),
 	KEY(C, "fault_seed", K_UINT, fault_seed, 0, 0, 0,
 		"expected a number 0..18446744073709551615"),
+	/* checked by linerate at start (lr_steer_mode_parse, lr_steer_key_parse) */
+	KEY(C, "steering", K_STR, steering, 0, 15, F_NOSPACE,
+		"expected auto, hw, sw or off (empty = auto)"),
+	KEY(C, "rss_key", K_STR, rss_key, 0, LR_CFG_STR - 1, F_NOSPACE,
+		"expected symmetric, or 40 bytes in hex like 6d5a6d5a... (80 digits, ':' allowed)"),
+	KEY(C, "steer_ring_size", K_UINT, steer_ring_size, 0, 65536, 0,
+		"expected a power of two 64..65536, or 0 for the default 1024"),
 	KEY_END,
 };
 

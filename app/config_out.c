@@ -183,7 +183,9 @@ lr_config_eal_args(const struct lr_config *cfg, const char *argv0, char **argv,
 	int ret;
 
 	ret = push(&b, argv0);
-	ret = ret ? ret : push2(&b, "-l", cfg->eal_lcores);
+	/* EAL -l takes plain lists only; '@' remapping needs --lcores. */
+	ret = ret ? ret : push2(&b, strpbrk(cfg->eal_lcores, "@()") != NULL ? "--lcores" : "-l",
+			cfg->eal_lcores);
 	snprintf(num, sizeof(num), "%d", cfg->eal_main_lcore);
 	if (cfg->eal_main_lcore >= 0)
 		ret = ret ? ret : push2(&b, "--main-lcore", num);

@@ -21,6 +21,8 @@
 #include "lr_ctl.h"
 #include "lr_eth.h"
 #include "lr_stats.h"
+#include "lr_steer.h"
+#include "lr_tcp.h"
 #include "lr_version.h"
 
 #define CMD_LOG(level, fmt, ...) \
@@ -221,6 +223,7 @@ port_show(const struct lr_iface *ifc, bool json, struct lr_ctl_buf *out)
 	lr_ctl_kv_str(&kv, "gateway", "%s", ifc->gateway ? lr_ip_fmt(ifc->gateway, gw,
 			sizeof(gw)) : "-");
 	lr_ctl_kv_u64(&kv, "mtu", ifc->mtu);
+	lr_ctl_kv_str(&kv, "steering", "%s", lr_steer_mode_names[lr_steer_port_mode(ifc->port_id)]);
 	if (dev && rte_eth_link_get_nowait(ifc->port_id, &lk) == 0 &&
 			rte_eth_link_to_str(link, sizeof(link), &lk) > 0)
 		lr_ctl_kv_str(&kv, "link", "%s", link);
@@ -265,12 +268,14 @@ cmd_ports(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 /* Snapshot of one worker's poll loop accounting. */
 struct core_snap {
 	uint64_t rx_pkts, tx_pkts, polls, busy_polls, busy_cycles, idle_cycles;
+	uint64_t conns, steered_out, steered_in, steer_drops;
 	double busy_pct;
 };
 
 static void
 core_read(const struct lr_worker *w, struct core_snap *s)
 {
+	const struct lr_steer_stats *st;
 	uint64_t total;
 
 	s->rx_pkts = load64(&w->rx_pkts);
@@ -279,17 +284,29 @@ core_read(const struct lr_worker *w, struct core_snap *s)
 	s->busy_polls = load64(&w->busy_polls);
 	s->busy_cycles = load64(&w->busy_cycles);
 	s->idle_cycles = load64(&w->idle_cycles);
+	/* connections: a 32-bit count the worker keeps; a stale value is fine here */
+	s->conns = w->tcp != NULL ? lr_tcp_conn_count(w) : 0;
+	st = lr_steer_stats_get(w->id);
+	s->steered_out = st != NULL ? load64(&st->steered_out) : 0;
+	s->steered_in = st != NULL ? load64(&st->steered_in) : 0;
+	s->steer_drops = st != NULL ? load64(&st->ring_full) : 0;
 	total = s->busy_cycles + s->idle_cycles;
 	s->busy_pct = total ? 100.0 * (double)s->busy_cycles / (double)total : 0.0;
 }
 
-/* cores: poll loop accounting per worker. */
+/*
+ * cores: per worker, packets received (from its queues, before steering) and sent,
+ * connections it owns, packets it handed to other workers (steered_out) and took from
+ * them (steered_in), packets lost to a full steering ring, and poll loop accounting.
+ */
 static int
 cmd_cores(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 {
 	static const struct lr_ctl_col cols[] = {
 		{ "worker", LR_CTL_COL_NUM }, { "lcore", LR_CTL_COL_NUM },
 		{ "rx_pkts", LR_CTL_COL_NUM }, { "tx_pkts", LR_CTL_COL_NUM },
+		{ "conns", LR_CTL_COL_NUM }, { "steered_out", LR_CTL_COL_NUM },
+		{ "steered_in", LR_CTL_COL_NUM }, { "steer_drops", LR_CTL_COL_NUM },
 		{ "polls", LR_CTL_COL_NUM }, { "busy_polls", LR_CTL_COL_NUM },
 		{ "busy_cycles", LR_CTL_COL_NUM }, { "idle_cycles", LR_CTL_COL_NUM },
 		{ "busy_pct", LR_CTL_COL_NUM },
@@ -310,6 +327,10 @@ cmd_cores(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 		lr_ctl_table_u64(&t, w->lcore);
 		lr_ctl_table_u64(&t, s.rx_pkts);
 		lr_ctl_table_u64(&t, s.tx_pkts);
+		lr_ctl_table_u64(&t, s.conns);
+		lr_ctl_table_u64(&t, s.steered_out);
+		lr_ctl_table_u64(&t, s.steered_in);
+		lr_ctl_table_u64(&t, s.steer_drops);
 		lr_ctl_table_u64(&t, s.polls);
 		lr_ctl_table_u64(&t, s.busy_polls);
 		lr_ctl_table_u64(&t, s.busy_cycles);
@@ -578,6 +599,10 @@ tel_cores(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_int(c, "lcore", (int)lr_workers[i].lcore);
 		rte_tel_data_add_dict_u64(c, "rx_pkts", s.rx_pkts);
 		rte_tel_data_add_dict_u64(c, "tx_pkts", s.tx_pkts);
+		rte_tel_data_add_dict_u64(c, "conns", s.conns);
+		rte_tel_data_add_dict_u64(c, "steered_out", s.steered_out);
+		rte_tel_data_add_dict_u64(c, "steered_in", s.steered_in);
+		rte_tel_data_add_dict_u64(c, "steer_drops", s.steer_drops);
 		rte_tel_data_add_dict_u64(c, "polls", s.polls);
 		rte_tel_data_add_dict_u64(c, "busy_polls", s.busy_polls);
 		rte_tel_data_add_dict_u64(c, "busy_cycles", s.busy_cycles);
@@ -693,7 +718,8 @@ lr_app_ctl_register(const struct lr_config *cfg)
 	} cmds[] = {
 		{ "stats", cmd_stats, "counters and drop reasons by layer [LAYER]" },
 		{ "ports", cmd_ports, "interfaces, port counters and non-zero xstats" },
-		{ "cores", cmd_cores, "worker poll loops: packets, polls, busy cycles" },
+		{ "cores", cmd_cores,
+			"per worker: packets, connections, steered packets, busy/idle cycles" },
 		{ "arp", cmd_arp, "ARP cache entries of every worker" },
 		{ "config", cmd_config, "effective configuration" },
 		{ "version", cmd_version, "linerate and DPDK versions" },

@@ -432,12 +432,17 @@ connect_run(struct lr_worker *w, struct call_hdr *h)
 	r->rc = lr_services_tcp_client_start(w, r->dst, r->port, r->bytes);
 }
 
-/* connect ADDR PORT [BYTES]: active open from worker 0; returns at once. */
+/*
+ * connect ADDR PORT [BYTES]: active open; returns at once. Workers take turns (round
+ * robin): each picks a source port whose replies hash to itself (lr_steer_port_ok).
+ */
 static int
 cmd_connect(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 {
+	static unsigned int next_worker;
 	struct connect_req *r;
 	struct in_addr a;
+	unsigned int wid;
 	unsigned long long bytes = 0;
 	unsigned long port;
 	char *end;
@@ -466,9 +471,11 @@ cmd_connect(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 	r->dst = a.s_addr;
 	r->port = (uint16_t)port;
 	r->bytes = bytes;
-	rc = worker_run(&lr_workers[0], &r->hdr);
+	/* control threads take turns on call_lock; a lost increment only skews the turn */
+	wid = __atomic_fetch_add(&next_worker, 1, __ATOMIC_RELAXED) % lr_nb_workers;
+	rc = worker_run(&lr_workers[wid], &r->hdr);
 	if (rc != 0)
-		return lr_ctl_errorf(out, "worker 0: %s", rc == -ETIMEDOUT ?
+		return lr_ctl_errorf(out, "worker %u: %s", wid, rc == -ETIMEDOUT ?
 				"did not answer within 1 s" : strerror(-rc));
 	rc = r->rc;
 	free(r);
@@ -563,7 +570,7 @@ lr_app_ctl_tcp_register(void)
 		const char *help;
 	} cmds[] = {
 		{ "conns", cmd_conns, "TCP listeners and connections [STATE] [port N]" },
-		{ "connect", cmd_connect, "TCP client from worker 0: ADDR PORT [BYTES]" },
+		{ "connect", cmd_connect, "TCP client, workers in turn: ADDR PORT [BYTES]" },
 	};
 	unsigned int i;
 	int ret;

@@ -3,6 +3,10 @@
  * linerate: the appliance daemon. Reads the config, starts EAL and the ports, runs
  * one poll-mode worker per worker lcore and the control thread, stops cleanly on
  * SIGINT/SIGTERM.
+ *
+ * Every worker owns one RX and one TX queue on every port and the flows that hash to
+ * it (lr_steer.h): a port with usable RSS delivers them to its queue, on the others
+ * the receiving worker hands each packet to its owner over a lock-free ring.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +30,7 @@
 #include "lr_eth.h"
 #include "lr_fault.h"
 #include "lr_ip.h"
+#include "lr_steer.h"
 #include "lr_tcp.h"
 #include "lr_udp.h"
 #include "lr_version.h"
@@ -39,6 +44,8 @@
 
 static volatile bool quit;
 static struct lr_config cfg;
+static enum lr_steer_mode steer_mode;
+static uint8_t steer_key[LR_STEER_KEY_LEN];
 
 struct worker_launch {
 	struct lr_worker *w;
@@ -73,7 +80,10 @@ idle(void)
 	}
 }
 
-/* The poll loop: RX burst per port, pipeline, timers, one TX flush per iteration. */
+/*
+ * The poll loop: RX burst per port, keep what this worker owns and stage the rest for
+ * its owners, then what other workers handed over; pipeline, timers, one TX flush.
+ */
 static int
 worker_main(void *arg)
 {
@@ -96,11 +106,18 @@ worker_main(void *arg)
 			n = rte_eth_rx_burst(l->ports[i], w->rxq, pkts, cfg.burst);
 			/* Every turn, even with n == 0: delayed packets come due. */
 			n = lr_fault_rx(w, l->ports[i], pkts, n, cfg.burst);
-			if (n > 0) {
+			got += n;
+			n = lr_steer_rx(w, pkts, n);
+			if (n > 0)
 				lr_eth_input_burst(w, pkts, n);
-				got += n;
-			}
 		}
+		lr_steer_flush(w);
+		n = lr_steer_poll(w, pkts, cfg.burst);
+		if (n > 0) {
+			lr_eth_input_burst(w, pkts, n);
+			got += n;
+		}
+		lr_arp_sync(w);
 		/* One ACK per connection for the whole burst, then timers. */
 		lr_tcp_flush(w);
 		lr_tcp_tick(w);
@@ -229,6 +246,31 @@ parse_args(int argc, char **argv, char **config, char ***sets, unsigned int *nb_
 	return 0;
 }
 
+/* [worker] steering, rss_key and steer_ring_size, in the loader's message style. */
+static int
+check_steering(void)
+{
+	if (lr_steer_mode_parse(cfg.steering, &steer_mode) != 0) {
+		fprintf(stderr, "linerate: %s: [worker] steering: bad value '%s': expected auto, "
+				"hw, sw or off\n", cfg.path, cfg.steering);
+		return EXIT_CONFIG;
+	}
+	if (lr_steer_key_parse(cfg.rss_key, steer_key) != 0) {
+		fprintf(stderr, "linerate: %s: [worker] rss_key: bad value '%.100s': expected "
+				"symmetric, or 40 bytes in hex (80 digits, ':' allowed)\n", cfg.path,
+				cfg.rss_key);
+		return EXIT_CONFIG;
+	}
+	if (cfg.steer_ring_size != 0 && (cfg.steer_ring_size < 64 ||
+			!rte_is_power_of_2(cfg.steer_ring_size))) {
+		fprintf(stderr, "linerate: %s: [worker] steer_ring_size: bad value '%u': expected "
+				"a power of two 64..65536, or 0 for the default 1024\n", cfg.path,
+				cfg.steer_ring_size);
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
 static int
 start_eal(const char *argv0)
 {
@@ -257,6 +299,7 @@ setup(void)
 	struct lr_fault_conf fault_rx[LR_MAX_PORTS] = {0}, fault_tx[LR_MAX_PORTS] = {0};
 	unsigned int lcores[LR_MAX_WORKERS];
 	struct rte_mempool *pool, *indirect;
+	struct lr_port_steer steer;
 	char err[512];
 	int nb, i, rc;
 	unsigned int p;
@@ -317,17 +360,30 @@ setup(void)
 		launches[i].w = w;
 	}
 	lr_nb_workers = (uint16_t)nb;
+	rc = lr_steer_init(lr_nb_workers, steer_key, cfg.steer_ring_size);
+	if (rc != 0) {
+		fprintf(stderr, "linerate: cannot create the steering rings between %d workers: "
+				"%s: lower [worker] steer_ring_size\n", nb, strerror(-rc));
+		return 1;
+	}
 	for (p = 0; p < LR_MAX_PORTS; p++) {
 		struct lr_iface ifc;
 
 		if (!cfg.ports[p].used)
 			continue;
-		rc = lr_port_setup(p, &cfg.ports[p], lr_nb_workers, pool, &ifc, err, sizeof(err));
+		rc = lr_port_setup(p, &cfg.ports[p], lr_nb_workers, steer_mode, pool, &ifc,
+				&steer, err, sizeof(err));
 		if (rc != 0) {
 			fprintf(stderr, "linerate: %s: %s\n", cfg.path, err);
 			return 1;
 		}
 		lr_iface_add(&ifc);
+		lr_steer_port_set(ifc.port_id, steer.mode);
+		if (nb > 1)
+			printf("linerate: port.%u: %d queue pairs, steering %s%s%s%s\n", p, nb,
+					lr_steer_mode_names[steer.mode],
+					steer.mode == LR_STEER_HW ? " (NIC RSS, our key and table)" : "",
+					steer.why[0] != '\0' ? ": " : "", steer.why);
 		fault_rx[ifc.port_id] = cfg.ports[p].fault_rx;
 		fault_tx[ifc.port_id] = cfg.ports[p].fault_tx;
 		for (i = 0; i < nb; i++)
@@ -354,6 +410,7 @@ teardown(void)
 	for (p = 0; p < LR_MAX_PORTS; p++)
 		if (lr_ifaces[p].used)
 			lr_port_close(lr_ifaces[p].port_id);
+	lr_steer_fini();
 	for (i = 0; i < lr_nb_workers; i++) {
 		lr_fault_worker_fini(&lr_workers[i]);
 		lr_services_tcp_fini(&lr_workers[i]);
@@ -380,6 +437,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "linerate: %s\n", err);
 		return EXIT_CONFIG;
 	}
+	rc = check_steering();
+	if (rc != 0)
+		return rc;
 	if (check) {
 		lr_config_dump(&cfg, stdout);
 		return 0;

@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
 
+#include "lr_steer.h"
 #include "port.h"
 
 #define RX_CKSUM_OFFLOADS (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM | \
 		RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
 #define TX_CKSUM_OFFLOADS (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM | \
 		RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
+/* What lr_steer hashes: TCP/UDP on the 4-tuple, fragments on the addresses. */
+#define STEER_RSS_L4 (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
+#define STEER_RSS_L3 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4)
 
 /* The ethdev name of a device string: "net_tap0,iface=lr0" -> "net_tap0". */
 static void
@@ -38,14 +43,74 @@ pick_offload(enum lr_offload_mode mode, uint64_t capa, uint64_t want, uint64_t *
 	return 0;
 }
 
+/*
+ * Why the port cannot hash like lr_steer (Toeplitz with our 40-byte key over the
+ * IPv4 4-tuple, a redirection table we program), or NULL if it can.
+ */
+static const char *
+rss_unusable(const struct rte_eth_dev_info *info, char *buf, size_t len)
+{
+	uint64_t hf = info->flow_type_rss_offloads;
+
+	if (info->reta_size == 0 || hf == 0)
+		return "the PMD offers no RSS redirection table";
+	if (info->reta_size < LR_STEER_RETA_SIZE || !rte_is_power_of_2(info->reta_size)) {
+		snprintf(buf, len, "its redirection table has %u entries, not a power-of-two "
+				"multiple of %u", info->reta_size, LR_STEER_RETA_SIZE);
+		return buf;
+	}
+	if (info->hash_key_size != 0 && info->hash_key_size != LR_STEER_KEY_LEN) {
+		snprintf(buf, len, "its RSS key has %u bytes, not %u", info->hash_key_size,
+				LR_STEER_KEY_LEN);
+		return buf;
+	}
+	if ((hf & STEER_RSS_L4) != STEER_RSS_L4 || (hf & STEER_RSS_L3) == 0)
+		return "it cannot hash IPv4 TCP/UDP ports and IPv4 fragments";
+	return NULL;
+}
+
+/* Program the redirection table like lr_steer's and check the key took. @return 0/-errno */
+static int
+rss_program(uint16_t port_id, uint16_t reta_size)
+{
+	struct rte_eth_rss_reta_entry64 *conf;
+	uint8_t key[LR_STEER_KEY_LEN];
+	struct rte_eth_rss_conf kc = { .rss_key = key, .rss_key_len = sizeof(key) };
+	uint16_t *tbl;
+	unsigned int i;
+	int rc;
+
+	conf = calloc(reta_size / RTE_ETH_RETA_GROUP_SIZE + 1, sizeof(*conf));
+	tbl = calloc(reta_size, sizeof(*tbl));
+	rc = conf == NULL || tbl == NULL ? -ENOMEM : lr_steer_reta_fill(tbl, reta_size);
+	for (i = 0; rc == 0 && i < reta_size; i++) {
+		conf[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+		conf[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] = tbl[i];
+	}
+	if (rc == 0)
+		rc = rte_eth_dev_rss_reta_update(port_id, conf, reta_size);
+	free(conf);
+	free(tbl);
+	if (rc != 0)
+		return rc;
+	/* A PMD that cannot read the key back is believed; one that reads another is not. */
+	if (rte_eth_dev_rss_hash_conf_get(port_id, &kc) == 0 &&
+			memcmp(key, lr_steer_key(), sizeof(key)) != 0)
+		return -EPROTO;
+	return 0;
+}
+
 int
 lr_port_setup(unsigned int n, const struct lr_port_conf *pc, uint16_t nb_queues,
-		struct rte_mempool *pool, struct lr_iface *ifc, char *err, size_t errlen)
+		enum lr_steer_mode steer_want, struct rte_mempool *pool, struct lr_iface *ifc,
+		struct lr_port_steer *steer, char *err, size_t errlen)
 {
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info info;
 	char name[RTE_ETH_NAME_MAX_LEN];
 	uint16_t port_id, q, nb_rxd = pc->rx_desc, nb_txd = pc->tx_desc;
+	enum lr_steer_mode mode = LR_STEER_OFF;
+	const char *why;
 	int rc;
 
 	device_name(pc->device, name, sizeof(name));
@@ -88,12 +153,44 @@ lr_port_setup(unsigned int n, const struct lr_port_conf *pc, uint16_t nb_queues,
 	conf.txmode.offloads |= info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	if (pc->mtu <= info.max_mtu && pc->mtu >= info.min_mtu)
 		conf.rxmode.mtu = pc->mtu;
+	memset(steer, 0, sizeof(*steer));
 	if (nb_queues > 1) {
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
-				(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+		mode = steer_want;
+		why = rss_unusable(&info, steer->why, sizeof(steer->why));
+		if (mode == LR_STEER_HW && why != NULL) {
+			snprintf(err, errlen, "[worker] steering = hw: %s: %s: set steering = auto "
+					"or sw", name, why);
+			return -ENOTSUP;
+		}
+		if (mode == LR_STEER_AUTO)
+			mode = why == NULL ? LR_STEER_HW : LR_STEER_SW;
+		if (why != NULL && why != steer->why)
+			snprintf(steer->why, sizeof(steer->why), "%s", why);
+		if (mode == LR_STEER_HW) {
+			/* Our key and our hash fields: the NIC computes lr_steer's hash. */
+			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+			conf.rx_adv_conf.rss_conf.rss_key = (uint8_t *)(uintptr_t)lr_steer_key();
+			conf.rx_adv_conf.rss_conf.rss_key_len = LR_STEER_KEY_LEN;
+			conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+					(STEER_RSS_L3 | STEER_RSS_L4);
+		} else if (info.flow_type_rss_offloads != 0) {
+			/* Spread the load over the queues; software decides the owner. */
+			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+			conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+					(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+		}
 	}
 	rc = rte_eth_dev_configure(port_id, nb_queues, nb_queues, &conf);
+	if (rc != 0 && conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS && steer_want != LR_STEER_HW) {
+		/* The PMD refused RSS as configured: without it, software steers. */
+		snprintf(steer->why, sizeof(steer->why), "configure with RSS failed: %s",
+				rte_strerror(-rc));
+		memset(&conf.rx_adv_conf.rss_conf, 0, sizeof(conf.rx_adv_conf.rss_conf));
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
+		if (mode == LR_STEER_HW)
+			mode = LR_STEER_SW;
+		rc = rte_eth_dev_configure(port_id, nb_queues, nb_queues, &conf);
+	}
 	if (rc != 0) {
 		snprintf(err, errlen, "[port.%u] %s: configure failed: %s", n, name,
 				rte_strerror(-rc));
@@ -132,6 +229,22 @@ lr_port_setup(unsigned int n, const struct lr_port_conf *pc, uint16_t nb_queues,
 		snprintf(err, errlen, "[port.%u] %s: start failed: %s", n, name, rte_strerror(-rc));
 		return rc;
 	}
+	if (mode == LR_STEER_HW) {
+		rc = rss_program(port_id, info.reta_size);
+		if (rc != 0 && steer_want == LR_STEER_HW) {
+			snprintf(err, errlen, "[worker] steering = hw: %s: cannot program the RSS "
+					"key and redirection table: %s: set steering = auto or sw",
+					name, rte_strerror(-rc));
+			return rc;
+		}
+		if (rc != 0) {
+			snprintf(steer->why, sizeof(steer->why), "programming the redirection "
+					"table failed: %s", rte_strerror(-rc));
+			mode = LR_STEER_SW;
+		}
+	}
+	steer->mode = mode;
+	steer->reta_size = mode == LR_STEER_HW ? info.reta_size : 0;
 	if (pc->has_mac) {
 		/* Our own MAC, distinct from the port's (on net_tap the port's MAC is the
 		 * kernel side's): filter for it in hardware if the port can, else listen

@@ -12,20 +12,34 @@
 #include <rte_mempool.h>
 
 #include "config.h"
+#include "lr_steer.h"
+
+/** How a port ended up steering flows to workers. */
+struct lr_port_steer {
+	enum lr_steer_mode mode;     /**< LR_STEER_HW, LR_STEER_SW or LR_STEER_OFF */
+	uint16_t reta_size;          /**< NIC redirection table entries (hw only) */
+	char why[160];               /**< why not hardware RSS (empty if no reason) */
+};
 
 /**
  * Find, configure and start the port of a [port.N] section, with one RX and one TX
- * queue per worker, and fill the interface it carries.
+ * queue per worker, and fill the interface it carries. With several queues, decide
+ * how flows reach their owner: hardware RSS with lr_steer's key and redirection table
+ * when the PMD has them (LR_STEER_AUTO, LR_STEER_HW), else software steering.
+ * lr_steer_init() must have run (the key and table come from it).
  * @param n section index (for messages)
  * @param pc the section
  * @param nb_queues queue pairs (one per worker)
+ * @param steer_want [worker] steering
  * @param pool RX mbuf pool
  * @param ifc filled on success
+ * @param steer filled on success: the mode chosen and why
  * @param err one-line message on failure
  * @return 0 or -errno
  */
 int lr_port_setup(unsigned int n, const struct lr_port_conf *pc, uint16_t nb_queues,
-		struct rte_mempool *pool, struct lr_iface *ifc, char *err, size_t errlen);
+		enum lr_steer_mode steer_want, struct rte_mempool *pool, struct lr_iface *ifc,
+		struct lr_port_steer *steer, char *err, size_t errlen);
 
 /** Stop and close a port. */
 void lr_port_close(uint16_t port_id);

@@ -12,6 +12,10 @@
 # failure, or that outlives its timeout ($TEST_TIMEOUT s, default 300), counts as one
 # failure. Under CI=true a missing prerequisite (root, /dev/net/tun, hugepages) is a
 # failure, never a skip.
+#
+# OWNER_BUILD=DIR (a build configured with -Downer_checks=true) also runs the steering
+# unit test and the multicore integration test against DIR, where a flow touched by a
+# worker that does not own it aborts linerate; their results count in the same summary.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -174,8 +178,30 @@ run_integration() {
 	fi
 }
 
+# The debug build that asserts flow ownership: the multicore tests again, against it.
+run_owner_checks() {
+	local dir=$OWNER_BUILD
+	[[ $dir == /* ]] || dir=$ROOT/$dir
+	echo "== owner checks ($dir)"
+	if [[ ! -x $dir/app/linerate ]]; then
+		fail_line "OWNER_BUILD $dir: no linerate built there (meson setup $OWNER_BUILD -Downer_checks=true)"
+		return
+	fi
+	local saved_build=$BUILD
+	local -a saved_only=("${only[@]}")
+	BUILD=$dir
+	export BUILD
+	only=("test_steer" "test_multicore.sh")
+	((do_unit)) && run_unit
+	((do_integration)) && run_integration
+	BUILD=$saved_build
+	export BUILD
+	only=("${saved_only[@]}")
+}
+
 ((do_unit)) && run_unit
 ((do_integration)) && run_integration
+[[ -n ${OWNER_BUILD:-} ]] && run_owner_checks
 
 if ((${#failures[@]} > 0)); then
 	echo "== failures"

@@ -5,6 +5,15 @@
  *
  * The cache is written only by its worker. The control thread reads entries
  * through a per-entry seqcount, so it never sees a half-written MAC.
+ *
+ * Sharing between workers: replicas fed by the one who learns. ARP is handled by
+ * whichever worker receives it; a worker that learns or refreshes a neighbour from an
+ * ARP packet appends (ip, mac, port) to its own learn log, a ring that only it writes
+ * (one seqcount per record, head published with release). Every other worker reads
+ * the logs lock-free (lr_arp_sync(): each poll-loop turn, before resolving a miss and
+ * in lr_arp_tick()) and applies the records to its own cache, which sends what was
+ * waiting there. A reader lapped by a writer skips what was overwritten: at worst it
+ * resolves that neighbour itself.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +28,7 @@
 #include "lr_eth.h"
 
 #define ARP_MIN_TABLE 8
+#define ARP_LOG_SIZE 256          /* learn records kept per worker (power of two) */
 
 const struct lr_arp_conf lr_arp_conf_default = {
 	.table_size = 1024,
@@ -50,8 +60,30 @@ struct arp_entry {
 	struct rte_mbuf **pending;  /* pending_max slots */
 };
 
+/* One learned neighbour, published to the other workers. */
+struct arp_learn {
+	rte_seqcount_t sc;
+	uint64_t idx;               /* position in the log, to detect overwriting */
+	rte_be32_t ip;
+	struct rte_ether_addr mac;
+	uint16_t port_id;
+};
+
+/* A worker's learn log: written by that worker only, read by all the others. */
+struct arp_log {
+	uint64_t head __rte_cache_aligned;          /* records written (release) */
+	struct arp_learn rec[ARP_LOG_SIZE] __rte_cache_aligned;
+};
+
+static struct arp_log *arp_logs[LR_MAX_WORKERS];
+static uint16_t arp_nb_logs;        /* highest worker id with a log, plus one */
+
 struct lr_arp_table {
 	struct rte_hash *hash;
+	struct arp_log *log;        /* this worker's learn log */
+	uint64_t seen[LR_MAX_WORKERS]; /* records of each other worker's log applied */
+	uint64_t synced;            /* records applied from other workers */
+	uint64_t lapped;            /* records lost because a writer lapped us */
 	uint32_t nb_slots;
 	uint32_t pending_max;
 	struct arp_entry *entries;
@@ -92,17 +124,29 @@ lr_arp_worker_init(struct lr_worker *w)
 	t->pending_max = arp_conf.pending_max;
 	t->entries = rte_zmalloc("lr_arp_entries", sizeof(*t->entries) * t->nb_slots,
 			RTE_CACHE_LINE_SIZE);
+	t->log = rte_zmalloc("lr_arp_log", sizeof(*t->log), RTE_CACHE_LINE_SIZE);
 	t->pending_store = rte_zmalloc("lr_arp_pending",
 			sizeof(struct rte_mbuf *) * t->nb_slots * (t->pending_max + 1), 0);
-	if (t->entries == NULL || t->pending_store == NULL)
+	if (t->entries == NULL || t->pending_store == NULL || t->log == NULL ||
+			w->id >= LR_MAX_WORKERS)
 		goto fail;
 	for (i = 0; i < t->nb_slots; i++) {
 		rte_seqcount_init(&t->entries[i].sc);
 		t->entries[i].pending = &t->pending_store[i * (t->pending_max + 1)];
 	}
+	for (i = 0; i < ARP_LOG_SIZE; i++)
+		rte_seqcount_init(&t->log->rec[i].sc);
+	/* Start reading every other log at its current head: old news is not ours. */
+	for (i = 0; i < LR_MAX_WORKERS; i++)
+		if (arp_logs[i] != NULL)
+			t->seen[i] = __atomic_load_n(&arp_logs[i]->head, __ATOMIC_ACQUIRE);
 	w->arp = t;
+	__atomic_store_n(&arp_logs[w->id], t->log, __ATOMIC_RELEASE);
+	if (w->id >= arp_nb_logs)
+		arp_nb_logs = w->id + 1;
 	return 0;
 fail:
+	rte_free(t->log);
 	rte_hash_free(t->hash);
 	rte_free(t->entries);
 	rte_free(t->pending_store);
@@ -128,6 +172,8 @@ lr_arp_worker_fini(struct lr_worker *w)
 
 	if (t == NULL)
 		return;
+	if (w->id < LR_MAX_WORKERS && arp_logs[w->id] == t->log)
+		__atomic_store_n(&arp_logs[w->id], NULL, __ATOMIC_RELEASE);
 	for (i = 0; i < t->nb_slots; i++) {
 		uint32_t j;
 
@@ -137,6 +183,7 @@ lr_arp_worker_fini(struct lr_worker *w)
 	rte_hash_free(t->hash);
 	rte_free(t->entries);
 	rte_free(t->pending_store);
+	rte_free(t->log);
 	rte_free(t);
 	w->arp = NULL;
 }
@@ -205,7 +252,6 @@ entry_resolve(struct lr_worker *w, struct arp_entry *e, const struct rte_ether_a
 	n = e->nb_pending;
 	e->nb_pending = 0;
 	rte_seqcount_write_end(&e->sc);
-	LR_STAT_INC(w->stats, LR_STAT_arp_LEARNED);
 
 	ifc = lr_iface_get(port_id);
 	for (i = 0; i < n; i++) {
@@ -213,6 +259,93 @@ entry_resolve(struct lr_worker *w, struct arp_entry *e, const struct rte_ether_a
 			lr_drop(w, e->pending[i], LR_STAT_arp_UNRESOLVED);
 		else
 			lr_eth_send(w, e->pending[i], ifc, mac, RTE_ETHER_TYPE_IPV4);
+	}
+}
+
+/* Tell the other workers what this one learned from an ARP packet. */
+static void
+arp_publish(struct lr_worker *w, rte_be32_t ip, const struct rte_ether_addr *mac,
+		uint16_t port_id)
+{
+	struct arp_log *log = w->arp->log;
+	uint64_t idx = log->head;
+	struct arp_learn *r = &log->rec[idx & (ARP_LOG_SIZE - 1)];
+
+	LR_STAT_INC(w->stats, LR_STAT_arp_LEARNED);
+	if (arp_nb_logs <= 1)
+		return;
+	rte_seqcount_write_begin(&r->sc);
+	r->idx = idx;
+	r->ip = ip;
+	r->mac = *mac;
+	r->port_id = port_id;
+	rte_seqcount_write_end(&r->sc);
+	__atomic_store_n(&log->head, idx + 1, __ATOMIC_RELEASE);
+}
+
+/* A neighbour another worker learned: create or update our replica of it. */
+static void
+arp_apply(struct lr_worker *w, rte_be32_t ip, const struct rte_ether_addr *mac,
+		uint16_t port_id)
+{
+	struct arp_entry *e = entry_find(w->arp, ip);
+
+	if (e == NULL)
+		e = entry_create(w, ip, port_id);
+	if (e != NULL)
+		entry_resolve(w, e, mac, port_id);
+}
+
+/* Apply the records of one other worker's log we have not seen yet. */
+static void
+arp_sync_from(struct lr_worker *w, uint16_t from, const struct arp_log *log)
+{
+	struct lr_arp_table *t = w->arp;
+	uint64_t head = __atomic_load_n(&log->head, __ATOMIC_ACQUIRE);
+	uint64_t i = t->seen[from];
+
+	if (head - i > ARP_LOG_SIZE) {
+		t->lapped += head - ARP_LOG_SIZE - i;
+		i = head - ARP_LOG_SIZE;
+	}
+	for (; i < head; i++) {
+		const struct arp_learn *r = &log->rec[i & (ARP_LOG_SIZE - 1)];
+		struct rte_ether_addr mac;
+		rte_be32_t ip;
+		uint16_t port_id;
+		uint64_t idx;
+		uint32_t seq;
+
+		do {
+			seq = rte_seqcount_read_begin(&r->sc);
+			idx = r->idx;
+			ip = r->ip;
+			mac = r->mac;
+			port_id = r->port_id;
+		} while (rte_seqcount_read_retry(&r->sc, seq));
+		if (idx != i) {        /* overwritten meanwhile by a newer record */
+			t->lapped++;
+			continue;
+		}
+		arp_apply(w, ip, &mac, port_id);
+		t->synced++;
+	}
+	t->seen[from] = head;
+}
+
+void
+lr_arp_sync(struct lr_worker *w)
+{
+	uint16_t j, n = arp_nb_logs;
+
+	if (n <= 1 || w->arp == NULL)
+		return;
+	for (j = 0; j < n; j++) {
+		const struct arp_log *log = __atomic_load_n(&arp_logs[j], __ATOMIC_ACQUIRE);
+
+		if (j != w->id && log != NULL &&
+				__atomic_load_n(&log->head, __ATOMIC_RELAXED) != w->arp->seen[j])
+			arp_sync_from(w, j, log);
 	}
 }
 
@@ -305,6 +438,7 @@ lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 		e = entry_find(w->arp, sip);
 		if (e != NULL) {
 			entry_resolve(w, e, &a->arp_data.arp_sha, ifc->port_id);
+			arp_publish(w, sip, &a->arp_data.arp_sha, ifc->port_id);
 			merged = true;
 		}
 	}
@@ -314,8 +448,10 @@ lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 	}
 	if (!merged && sip != 0) {
 		e = entry_create(w, sip, ifc->port_id);
-		if (e != NULL)
+		if (e != NULL) {
 			entry_resolve(w, e, &a->arp_data.arp_sha, ifc->port_id);
+			arp_publish(w, sip, &a->arp_data.arp_sha, ifc->port_id);
+		}
 	}
 	if (op != RTE_ARP_OP_REQUEST) {
 		lr_consume(m);
@@ -352,6 +488,11 @@ lr_eth_output_ipv4(struct lr_worker *w, struct rte_mbuf *m, const struct lr_ifac
 {
 	struct arp_entry *e = entry_find(w->arp, nexthop);
 
+	if (unlikely(e == NULL || e->state != LR_ARP_REACHABLE)) {
+		/* Another worker may have learned it since this turn began. */
+		lr_arp_sync(w);
+		e = entry_find(w->arp, nexthop);
+	}
 	if (likely(e != NULL && e->state == LR_ARP_REACHABLE)) {
 		if (likely(e->expires_us > w->now_us)) {
 			lr_eth_send(w, m, ifc, &e->mac, RTE_ETHER_TYPE_IPV4);
@@ -397,6 +538,7 @@ lr_arp_tick(struct lr_worker *w)
 
 	if (t == NULL)
 		return;
+	lr_arp_sync(w);
 	for (i = 0; i < t->nb_slots; i++) {
 		struct arp_entry *e = &t->entries[i];
 

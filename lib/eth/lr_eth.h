@@ -81,6 +81,14 @@ void lr_arp_worker_fini(struct lr_worker *w);
 /** ARP input (data at the ARP header). Owns m. */
 void lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc);
 
+/**
+ * Apply what other workers learned from ARP packets since the last call: their
+ * neighbours enter (or refresh) this worker's cache and packets waiting for them
+ * leave. Lock-free; cheap when nothing is new. The poll loop calls it every turn;
+ * lr_arp_tick() and a cache miss in lr_eth_output_ipv4() call it too.
+ */
+void lr_arp_sync(struct lr_worker *w);
+
 /** Expire entries and retry requests; call at least every few ms. */
 void lr_arp_tick(struct lr_worker *w);
 

@@ -220,6 +220,7 @@ lr_ip_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
 		if (m == NULL)
 			return;
 		/* The datagram keeps the first fragment's header, options and all. */
+		m->packet_type = (m->packet_type & ~RTE_PTYPE_L4_MASK) | RTE_PTYPE_L4_FRAG;
 		ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 		m->l3_len = rte_ipv4_hdr_len(ip);
 	}

@@ -7,6 +7,7 @@
 #ifndef LR_IP_H
 #define LR_IP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_ip.h>
@@ -83,6 +84,16 @@ int lr_icmp_send_error(struct lr_worker *w, const struct rte_mbuf *orig, uint8_t
 
 /** ICMP input (registered as protocol 1 by lr_ip_init). Owns m. */
 void lr_icmp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc);
+
+/**
+ * @return true if m was reassembled from fragments by lr_ip_input() (steering saw
+ * only its addresses, not its ports)
+ */
+static inline bool
+lr_ip_is_reassembled(const struct rte_mbuf *m)
+{
+	return (m->packet_type & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_FRAG;
+}
 
 /** ICMP type/code for unreachable messages (RFC 792). */
 #define LR_ICMP_UNREACH 3

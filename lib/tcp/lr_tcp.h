@@ -205,6 +205,17 @@ void lr_tcp_recved(struct lr_tcp_conn *c, uint32_t len);
  */
 int lr_tcp_send(struct lr_tcp_conn *c, const void *buf, uint32_t len);
 
+/**
+ * Queue an mbuf chain for sending without copying its bytes into the send buffer:
+ * its segments are linked into the buffer as they are (data_len bytes each) and
+ * retransmitted from there. All or nothing.
+ * @param m a chain of any length; on success the connection owns it, on error the
+ *          caller still does
+ * @return 0, -EMSGSIZE when m is longer than lr_tcp_send_space(), and the errors
+ *         of lr_tcp_send() (-ENOTCONN, -EPIPE)
+ */
+int lr_tcp_send_mbuf(struct lr_tcp_conn *c, struct rte_mbuf *m);
+
 /** Free space in the send buffer, in bytes. */
 uint32_t lr_tcp_send_space(const struct lr_tcp_conn *c);
 

@@ -379,7 +379,9 @@ tcp_sb_append(struct lr_tcp_conn *c, const void *buf, uint32_t len)
 
 	while (done < len) {
 		struct rte_mbuf *m = c->sb_tail;
-		uint16_t room = m == NULL ? 0 : rte_pktmbuf_tailroom(m);
+		/* An application's mbuf (lr_tcp_send_mbuf) may share its buffer. */
+		uint16_t room = m == NULL || !RTE_MBUF_DIRECT(m) ||
+				rte_mbuf_refcnt_read(m) != 1 ? 0 : rte_pktmbuf_tailroom(m);
 		uint32_t n;
 		char *dst;
 
@@ -402,6 +404,30 @@ tcp_sb_append(struct lr_tcp_conn *c, const void *buf, uint32_t len)
 		c->sb_len += n;
 	}
 	return (int)done;
+}
+
+/* Link every segment of m at the end of the send buffer, as is. */
+void
+tcp_sb_link(struct lr_tcp_conn *c, struct rte_mbuf *m)
+{
+	while (m != NULL) {
+		struct rte_mbuf *next = m->next;
+
+		m->next = NULL;
+		m->nb_segs = 1;
+		m->pkt_len = m->data_len;
+		if (m->data_len == 0) {
+			rte_pktmbuf_free_seg(m);
+		} else {
+			if (c->sb_tail == NULL)
+				c->sb_head = m;
+			else
+				c->sb_tail->next = m;
+			c->sb_tail = m;
+			c->sb_len += m->data_len;
+		}
+		m = next;
+	}
 }
 
 void

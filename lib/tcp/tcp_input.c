@@ -11,6 +11,7 @@
 #include <rte_tcp.h>
 
 #include "lr_ip.h"
+#include "lr_steer.h"
 #include "tcp_internal.h"
 
 /* Option kinds (RFC 9293 §3.2, RFC 7323, RFC 2018). */
@@ -184,6 +185,12 @@ lr_tcp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 		tcp_drop(sh, m, reason);
 		return;
 	}
+	/* Debug builds: only the flow's owner touches its connection. A datagram
+	 * reassembled from fragments was steered by its addresses alone.
+	 */
+	if (!lr_ip_is_reassembled(m))
+		lr_steer_assert_owner(w, seg.key.laddr, rte_be_to_cpu_16(seg.key.lport),
+				seg.key.raddr, rte_be_to_cpu_16(seg.key.rport));
 
 	c = tcp_conn_lookup(sh, &seg.key);
 	if (c != NULL && tcp_time_wait_reusable(c, &seg)) {

@@ -249,6 +249,7 @@ void tcp_conn_reap(struct lr_tcp_shard *sh);
 struct lr_tcp_listener *tcp_listener_lookup(struct lr_tcp_shard *sh, uint16_t port);
 uint32_t tcp_new_isn(struct lr_tcp_shard *sh, const struct tcp_key *key, uint64_t now_us);
 int tcp_sb_append(struct lr_tcp_conn *c, const void *buf, uint32_t len);
+void tcp_sb_link(struct lr_tcp_conn *c, struct rte_mbuf *m);
 void tcp_sb_copy(const struct lr_tcp_conn *c, uint32_t off, void *dst, uint32_t len);
 void tcp_sb_drop(struct lr_tcp_conn *c, uint32_t n);
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lr_steer.h"
 #include "tcp_internal.h"
 
 /* The interface that reaches dst: on its subnet, else the first with a gateway. */
@@ -28,9 +29,12 @@ tcp_route(rte_be32_t dst)
 	return gw;
 }
 
-/* Next free local port of the ephemeral range for (laddr, raddr, rport). */
+/* Next free local port of the ephemeral range for (laddr, raddr, rport) whose replies
+ * the NIC's (or the software) RSS hands to this worker, so the SYN-ACK is never
+ * received by another core.
+ */
 static int
-tcp_pick_port(struct lr_tcp_shard *sh, struct tcp_key *key)
+tcp_pick_port(const struct lr_worker *w, struct lr_tcp_shard *sh, struct tcp_key *key)
 {
 	uint32_t range = (uint32_t)sh->conf.port_hi - sh->conf.port_lo + 1;
 	uint32_t i;
@@ -40,6 +44,9 @@ tcp_pick_port(struct lr_tcp_shard *sh, struct tcp_key *key)
 
 		sh->next_port = port >= sh->conf.port_hi ? sh->conf.port_lo : port + 1;
 		if (port < sh->conf.port_lo || tcp_listener_lookup(sh, port) != NULL)
+			continue;
+		if (!lr_steer_port_ok(w->id, key->laddr, port, key->raddr,
+				rte_be_to_cpu_16(key->rport)))
 			continue;
 		key->lport = rte_cpu_to_be_16(port);
 		if (tcp_conn_lookup(sh, key) == NULL)
@@ -74,11 +81,12 @@ lr_tcp_connect(struct lr_worker *w, rte_be32_t dst, uint16_t dport,
 	key.raddr = dst;
 	key.laddr = ifc->ip;
 	key.rport = rte_cpu_to_be_16(dport);
-	rc = tcp_pick_port(sh, &key);
+	rc = tcp_pick_port(w, sh, &key);
 	if (rc < 0) {
 		errno = -rc;
 		return NULL;
 	}
+	lr_steer_assert_owner(w, key.laddr, rte_be_to_cpu_16(key.lport), key.raddr, dport);
 	c = tcp_conn_new(w, &key);
 	if (c == NULL) {
 		LR_TCP_STAT_INC(&sh->stats, CONN_FULL);
@@ -103,12 +111,9 @@ lr_tcp_connect(struct lr_worker *w, rte_be32_t dst, uint16_t dport,
 
 /* §3.10.2 SEND call: queued in SYN states, sent in ESTABLISHED and CLOSE_WAIT;
  * "error: connection closing" once a FIN is queued. */
-int
-lr_tcp_send(struct lr_tcp_conn *c, const void *buf, uint32_t len)
+static int
+send_allowed(const struct lr_tcp_conn *c)
 {
-	uint32_t room;
-	int n;
-
 	if (c->flags & (TCP_F_FREED | TCP_F_APP_CLOSED))
 		return -ENOTCONN;
 	if (c->flags & TCP_F_FIN_QUEUED)
@@ -118,10 +123,21 @@ lr_tcp_send(struct lr_tcp_conn *c, const void *buf, uint32_t len)
 	case LR_TCP_SYN_RCVD:
 	case LR_TCP_ESTABLISHED:
 	case LR_TCP_CLOSE_WAIT:
-		break;
+		return 0;
 	default:
 		return -ENOTCONN;
 	}
+}
+
+int
+lr_tcp_send(struct lr_tcp_conn *c, const void *buf, uint32_t len)
+{
+	uint32_t room;
+	int n;
+
+	n = send_allowed(c);
+	if (n != 0)
+		return n;
 	room = lr_tcp_send_space(c);
 	len = RTE_MIN(len, room);
 	if (len == 0)
@@ -131,6 +147,20 @@ lr_tcp_send(struct lr_tcp_conn *c, const void *buf, uint32_t len)
 		return -ENOBUFS;
 	tcp_output_schedule(c);
 	return n;
+}
+
+int
+lr_tcp_send_mbuf(struct lr_tcp_conn *c, struct rte_mbuf *m)
+{
+	int rc = send_allowed(c);
+
+	if (rc != 0)
+		return rc;
+	if (rte_pktmbuf_pkt_len(m) > lr_tcp_send_space(c))
+		return -EMSGSIZE;
+	tcp_sb_link(c, m);
+	tcp_output_schedule(c);
+	return 0;
 }
 
 /* RFC 9293 §3.10.3 RECEIVE, the buffer part: the application gives back bytes it

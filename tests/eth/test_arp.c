@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * lib/eth/arp.c: responder (RFC 826), cache with expiry, resolution with a bounded
- * pending queue and retries, gratuitous ARP (RFC 5227 announcement).
+ * pending queue and retries, gratuitous ARP (RFC 5227 announcement), and sharing what
+ * one worker learns with the others.
  */
 #include <string.h>
 
@@ -525,6 +526,134 @@ test_arp_walk_reports_entries(void)
 	CU_ASSERT_EQUAL(seen_other, 1);
 }
 
+
+/* ---- sharing between workers: replicas fed by the worker that learns ---- */
+
+/* A second worker with its own ARP cache, sending through the same recorder. */
+static struct lr_worker *
+second_worker(void)
+{
+	struct lr_worker *w1 = &lr_workers[1];
+
+	CU_ASSERT_EQUAL_FATAL(lr_worker_init(w1, 1, lr_test_pool), 0);
+	w1->tx_fn = lr_tw->tx_fn;
+	w1->now_us = lr_tw->now_us;
+	CU_ASSERT_EQUAL_FATAL(lr_arp_worker_init(w1), 0);
+	return w1;
+}
+
+static void
+second_worker_fini(struct lr_worker *w1)
+{
+	lr_worker_flush(w1);
+	lr_arp_worker_fini(w1);
+	lr_worker_flush(w1);
+	lr_test_tx_clear();
+}
+
+/* Feed a frame to worker w (like lr_test_rx() for worker 0). */
+static void
+rx_on(struct lr_worker *w, struct rte_mbuf *m)
+{
+	m->port = 0;
+	lr_eth_input(w, m);
+	lr_worker_flush(w);
+}
+
+/* What worker 1 learns from a request for us, worker 0 knows after a sync, uncounted. */
+static void
+test_arp_learned_on_one_worker_reaches_the_others(void)
+{
+	struct lr_worker *w1 = second_worker();
+	struct rte_ether_addr mac;
+
+	rx_on(w1, lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_TRUE(lr_arp_lookup(w1, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	lr_arp_sync(lr_tw);
+	CU_ASSERT_TRUE_FATAL(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), &mac));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&mac, &other_mac));
+	/* learned once (on worker 1's counters), replicated without counting again */
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_LEARNED), 0);
+	CU_ASSERT_EQUAL(lr_stats_blocks[1].v[LR_STAT_arp_LEARNED], 1);
+	/* a second sync has nothing new */
+	lr_arp_sync(lr_tw);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 1);      /* worker 1's reply only */
+	second_worker_fini(w1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* Worker 0 asks; the reply reaches worker 1; worker 0's queued packet leaves. */
+static void
+test_arp_reply_on_other_worker_releases_queued_packets(void)
+{
+	struct lr_worker *w1 = second_worker();
+	struct lr_test_parsed p;
+
+	send_udp_to(LR_TEST_OTHER_IP, 7777);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	assert_arp_request_for(0, LR_TEST_OTHER_IP);
+	lr_test_tx_clear();
+	rx_on(w1, lr_test_arp(RTE_ARP_OP_REPLY, &lr_test_our_mac, &other_mac, LR_TEST_OTHER_IP,
+			&lr_test_our_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	lr_test_advance_us(10 * MS);                  /* the tick syncs */
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(0), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.udp);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->dst_addr, &other_mac));
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.udp->dst_port), 7777);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_UNRESOLVED), 0);
+	lr_test_tx_clear();
+	second_worker_fini(w1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* A miss looks at the other workers first: no request when one of them knows. */
+static void
+test_arp_miss_uses_what_another_worker_learned(void)
+{
+	struct lr_worker *w1 = second_worker();
+	struct lr_test_parsed p;
+
+	rx_on(w1, lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, LR_TEST_OUR_IP));
+	lr_test_tx_clear();
+	send_udp_to(LR_TEST_OTHER_IP, 7778);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(0), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL(p.udp);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->dst_addr, &other_mac));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_TX_REQUEST), 0);
+	lr_test_tx_clear();
+	second_worker_fini(w1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* A reader lapped by a writer skips what was overwritten and keeps the newest. */
+static void
+test_arp_lapped_reader_keeps_newest(void)
+{
+	struct lr_worker *w1 = second_worker();
+	uint32_t i, n = 600, ip;
+
+	for (i = 0; i < n; i++) {
+		ip = RTE_IPV4(198, 18, 4 + i / 200, 1 + i % 200);
+		rx_on(w1, lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, ip, &zero_mac,
+				LR_TEST_OUR_IP));
+		lr_test_tx_clear();
+	}
+	lr_arp_sync(lr_tw);
+	for (i = n - 200; i < n; i++) {
+		ip = RTE_IPV4(198, 18, 4 + i / 200, 1 + i % 200);
+		CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(ip), NULL));
+	}
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(RTE_IPV4(198, 18, 4, 1)), NULL));
+	second_worker_fini(w1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{"test_arp_request_for_us_gets_reply", test_arp_request_for_us_gets_reply},
 	{"test_arp_request_unicast_to_us_gets_reply", test_arp_request_unicast_to_us_gets_reply},
@@ -549,6 +678,13 @@ static const CU_TestInfo cases[] = {
 	{"test_arp_refresh_extends_entry", test_arp_refresh_extends_entry},
 	{"test_arp_table_full_drops_packets", test_arp_table_full_drops_packets},
 	{"test_arp_walk_reports_entries", test_arp_walk_reports_entries},
+	{"test_arp_learned_on_one_worker_reaches_the_others",
+		test_arp_learned_on_one_worker_reaches_the_others},
+	{"test_arp_reply_on_other_worker_releases_queued_packets",
+		test_arp_reply_on_other_worker_releases_queued_packets},
+	{"test_arp_miss_uses_what_another_worker_learned",
+		test_arp_miss_uses_what_another_worker_learned},
+	{"test_arp_lapped_reader_keeps_newest", test_arp_lapped_reader_keeps_newest},
 	CU_TEST_INFO_NULL,
 };
 

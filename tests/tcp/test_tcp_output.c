@@ -75,6 +75,66 @@ test_tcp_send_segments_by_mss(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* An mbuf chain is sent as is: same segmentation as bytes, freed once acked. */
+static void
+test_tcp_send_mbuf_chain_segmented_and_freed_on_ack(void)
+{
+	struct lr_tcp_conn *c = tt_passive_open();
+	struct rte_mbuf *m, *seg;
+	struct tt_out o;
+	unsigned int i;
+
+	fill_bulk();
+	m = lr_test_data(bulk, 1000);
+	seg = lr_test_data(bulk + 1000, 2000);
+	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_chain(m, seg), 0);
+	CU_ASSERT_EQUAL(lr_tcp_send_mbuf(c, m), 0);
+	CU_ASSERT_EQUAL(lr_tcp_send_space(c), tt_conf.sndbuf - 3000);
+	tt_flush();
+	TT_EXPECT_COUNT(3);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, 1460);
+	TT_EXPECT(1, TT_ACK, 9461, 1001, 1460);
+	TT_EXPECT(2, TT_ACK | TT_PSH, 10921, 1001, 80);
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(tt_out(i, &o), 0);
+		CU_ASSERT_EQUAL(memcmp(o.payload, bulk + i * 1460, o.len), 0);
+	}
+	lr_test_tx_clear();
+	/* bytes after the chain are copied into a new mbuf, not into ours */
+	CU_ASSERT_EQUAL(lr_tcp_send(c, "tail", 4), 4);
+	tt_flush();
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK | TT_PSH, 11001, 1001, 4);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(memcmp(o.payload, "tail", 4), 0);
+	lr_test_tx_clear();
+	tt_rx(1001, 11005, TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(lr_tcp_send_space(c), tt_conf.sndbuf);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* All or nothing: a chain longer than the free space stays the caller's. */
+static void
+test_tcp_send_mbuf_too_big_left_to_caller(void)
+{
+	struct lr_tcp_conn *c;
+	struct rte_mbuf *m;
+
+	tt_conf.sndbuf = 1000;
+	tt_reinit();
+	c = tt_passive_open();
+	fill_bulk();
+	m = lr_test_data(bulk, 1500);
+	CU_ASSERT_EQUAL(lr_tcp_send_mbuf(c, m), -EMSGSIZE);
+	CU_ASSERT_EQUAL(lr_tcp_send_space(c), 1000);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(lr_tcp_shutdown(c), 0);
+	m = lr_test_data(bulk, 10);
+	CU_ASSERT_EQUAL(lr_tcp_send_mbuf(c, m), -EPIPE);
+	rte_pktmbuf_free(m);
+	TT_ASSERT_NO_LEAK();
+}
+
 /* Never beyond SND.UNA + SND.WND; an ACK opening the window releases more. */
 static void
 test_tcp_send_bounded_by_peer_window(void)
@@ -538,6 +598,9 @@ test_tcp_delack_burst_yields_one_ack(void)
 }
 
 static const CU_TestInfo cases[] = {
+	{"test_tcp_send_mbuf_chain_segmented_and_freed_on_ack",
+		test_tcp_send_mbuf_chain_segmented_and_freed_on_ack},
+	{"test_tcp_send_mbuf_too_big_left_to_caller", test_tcp_send_mbuf_too_big_left_to_caller},
 	{ "test_tcp_ack_batched_one_per_burst", test_tcp_ack_batched_one_per_burst },
 	{ "test_tcp_echo_piggybacks_ack_on_data", test_tcp_echo_piggybacks_ack_on_data },
 	{ "test_tcp_send_segments_by_mss", test_tcp_send_segments_by_mss },
