@@ -276,6 +276,9 @@ lr_done() {
 # ---- the Linux peer -------------------------------------------------------------------
 
 # nsx CMD...: run CMD in the peer namespace.
+# Not for background peers: `nsx CMD &` leaves a subshell's PID in $!, so cleanup would
+# kill the subshell and the peer would outlive the test. Start those with
+# `ip netns exec "$LR_NS" CMD &` and record $!.
 nsx() { ip netns exec "$LR_NS" "$@"; }
 
 # peer_setup: namespace lrt-NAME holding the tap, Linux side 198.18.0.1/24 with
