@@ -2,7 +2,7 @@
 BUILD ?= build
 SHELL := /bin/bash
 
-.PHONY: all deps build demo test unit integration run bench clean
+.PHONY: all deps build demo test unit integration run bench bench-e2e clean
 
 all: build
 
@@ -44,6 +44,14 @@ bench: deps
 		apt-get install -y -q gnuplot-nox >/tmp/linerate-gnuplot-apt.log 2>&1 || \
 		echo "bench: gnuplot-nox not installed (see /tmp/linerate-gnuplot-apt.log): no plot"; }
 	@BUILD=$(BUILD) FULL=$(FULL) bash bench/run.sh
+
+# End to end (bench/README.md): linerate over memif, testpmd ceiling, Linux over veth.
+# Needs root and hugepages; SMOKE=1 for the seconds-long check.
+bench-e2e: deps
+	@if [ ! -f $(BUILD)/build.ninja ]; then meson setup $(BUILD) --werror; fi
+	@ninja -C $(BUILD) bench/lr_e2e bench/epoll_server bench/epoll_client
+	@bash scripts/hugepages.sh
+	@BUILD=$(BUILD) bash bench/e2e/run.sh $(if $(SMOKE),--smoke,)
 
 clean:
 	rm -rf $(BUILD)

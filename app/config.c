@@ -23,6 +23,7 @@
 #include <rte_string_fns.h>
 
 #include "config_internal.h"
+#include "loadgen.h"
 
 /* rte_cfgfile reads lines into a buffer of this size; longer lines are cut. */
 #define LINE_MAX_LEN (CFG_NAME_LEN + CFG_VALUE_LEN)
@@ -740,6 +741,14 @@ validate(struct load_ctx *c)
 	ret = check_tcp(c);
 	if (ret != 0)
 		return ret;
+	if (cfg->loadgen_spec[0] != '\0') {
+		struct lr_loadgen_conf lg;
+		char why[256];
+
+		if (lr_loadgen_parse(&lg, cfg->loadgen_spec, why, sizeof(why)) != 0)
+			return fail(c, "%s: [loadgen] spec: bad value '%.80s': %s", c->origin,
+				cfg->loadgen_spec, why);
+	}
 	if (cfg->mbuf_cache * 3 / 2 > cfg->mbufs)
 		return fail(c, "%s: [app] mbuf_cache: bad value '%u': too large for %u mbufs; "
 			"expected at most mbufs / 1.5", c->origin, cfg->mbuf_cache, cfg->mbufs);

@@ -95,6 +95,8 @@ struct lr_config {
 	uint16_t tcp_http_port;       /**< HTTP/1.1 responder, 0 = off */
 	uint32_t http_body_size;      /**< bytes of every 200 OK body */
 	bool http_keepalive;          /**< keep HTTP connections open between requests */
+	/* [loadgen] */
+	char loadgen_spec[LR_CFG_STR]; /**< load generator run at start ("" = none) */
 };
 
 /** Fill defaults. */

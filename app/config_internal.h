@@ -12,7 +12,7 @@
 
 #include "config.h"
 
-#define SECTIONS_KNOWN "eal, app, worker, port.N, arp, ip, icmp, udp, tcp"
+#define SECTIONS_KNOWN "eal, app, worker, port.N, arp, ip, icmp, udp, tcp, loadgen"
 
 enum key_kind {
 	K_STR,      /**< string, k->max = longest length */
@@ -47,7 +47,7 @@ struct key_def {
 	const char *need;   /**< non-NULL: the key is required; what to put there */
 };
 
-enum sect_id { S_EAL, S_APP, S_WORKER, S_PORT, S_ARP, S_IP, S_ICMP, S_UDP, S_TCP, S_NB };
+enum sect_id { S_EAL, S_APP, S_WORKER, S_PORT, S_ARP, S_IP, S_ICMP, S_UDP, S_TCP, S_LOADGEN, S_NB };
 
 struct sect_def {
 	const char *name;

@@ -193,6 +193,13 @@ static const struct key_def tcp_keys[] = {
 	KEY_END,
 };
 
+static const struct key_def loadgen_keys[] = {
+	KEY(C, "spec", K_STR, loadgen_spec, 0, LR_CFG_STR - 1, 0,
+		"expected a load-generator spec like 'mode=crr target=198.18.0.1:80 conc=64 "
+		"duration=5s' (see pmd_config/README.md)"),
+	KEY_END,
+};
+
 #undef C
 #undef P
 #undef A
@@ -209,6 +216,7 @@ const struct sect_def lr_cfg_sects[S_NB] = {
 	[S_ICMP] = { "icmp", icmp_keys },
 	[S_UDP] = { "udp", udp_keys },
 	[S_TCP] = { "tcp", tcp_keys },
+	[S_LOADGEN] = { "loadgen", loadgen_keys },
 };
 
 const char *const lr_cfg_idle_names[3] = { "poll", "pause", "sleep" };

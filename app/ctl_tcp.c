@@ -21,6 +21,7 @@
 #include <rte_telemetry.h>
 
 #include "ctl_cmds.h"
+#include "loadgen.h"
 #include "lr_ctl.h"
 #include "lr_tcp.h"
 #include "tcp_services.h"
@@ -488,6 +489,100 @@ cmd_connect(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 	return lr_ctl_buf_printf(out, "started\n");
 }
 
+/* ---- loadgen start SPEC... | stop | report ---- */
+
+struct loadgen_req {
+	struct call_hdr hdr;
+	struct lr_loadgen_conf conf;
+	bool stop;
+	int rc;
+};
+
+static void
+loadgen_run(struct lr_worker *w, struct call_hdr *h)
+{
+	struct loadgen_req *r = (struct loadgen_req *)h;
+
+	if (r->stop) {
+		lr_loadgen_stop(w);
+		r->rc = 0;
+		return;
+	}
+	/* a finished run makes room for the next one */
+	if (lr_loadgen_done(w))
+		lr_loadgen_stop(w);
+	r->rc = lr_loadgen_start(w, &r->conf);
+}
+
+/* Run start or stop on every worker in order (worker 0 first). */
+static int
+loadgen_each(const struct lr_loadgen_conf *conf, bool stop, struct lr_ctl_buf *out)
+{
+	struct loadgen_req *r;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < lr_nb_workers; i++) {
+		r = calloc(1, sizeof(*r));
+		if (r == NULL)
+			return -ENOMEM;
+		r->hdr.fn = loadgen_run;
+		r->stop = stop;
+		if (conf != NULL)
+			r->conf = *conf;
+		rc = worker_run(&lr_workers[i], &r->hdr);
+		if (rc != 0)
+			return lr_ctl_errorf(out, "worker %u: %s", i, rc == -ETIMEDOUT ?
+					"did not answer within 1 s" : strerror(-rc));
+		rc = r->rc;
+		free(r);
+		if (rc != 0)
+			return lr_ctl_errorf(out, "worker %u: load generator: %s", i,
+					strerror(-rc));
+	}
+	return 0;
+}
+
+static int
+cmd_loadgen(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
+{
+	struct lr_loadgen_conf conf;
+	char spec[LR_CTL_REQ_MAX], err[256], *text = NULL;
+	size_t len = 0, n = 0;
+	FILE *f;
+	int i, rc;
+
+	if (argc >= 3 && strcmp(argv[1], "start") == 0) {
+		spec[0] = '\0';
+		for (i = 2; i < argc; i++)
+			n += (size_t)snprintf(spec + n, sizeof(spec) - RTE_MIN(n, sizeof(spec)),
+					"%s%s", i > 2 ? " " : "", argv[i]);
+		if (lr_loadgen_parse(&conf, spec, err, sizeof(err)) != 0)
+			return lr_ctl_errorf(out, "%s", err);
+		rc = loadgen_each(&conf, false, out);
+		if (rc != 0)
+			return rc;
+		return json ? lr_ctl_json_str(out, "status", "started") | lr_ctl_json_finish(out) :
+				lr_ctl_buf_printf(out, "started\n");
+	}
+	if (argc == 2 && strcmp(argv[1], "stop") == 0) {
+		rc = loadgen_each(NULL, true, out);
+		return rc != 0 ? rc : lr_ctl_buf_printf(out, json ? "{}\n" : "stopped\n");
+	}
+	if (argc == 2 && strcmp(argv[1], "report") == 0) {
+		f = open_memstream(&text, &len);
+		if (f == NULL)
+			return -ENOMEM;
+		lr_loadgen_report(f, lr_nb_workers, json);
+		fclose(f);
+		rc = lr_ctl_buf_append(out, text, len);
+		free(text);
+		return rc;
+	}
+	return lr_ctl_errorf(out, "usage: loadgen start SPEC | loadgen stop | loadgen report "
+			"(SPEC like: mode=rr target=198.18.0.1:80 conc=8 duration=5s)");
+}
+
 /* ---- telemetry ---- */
 
 static void
@@ -571,6 +666,7 @@ lr_app_ctl_tcp_register(void)
 	} cmds[] = {
 		{ "conns", cmd_conns, "TCP listeners and connections [STATE] [port N]" },
 		{ "connect", cmd_connect, "TCP client, workers in turn: ADDR PORT [BYTES]" },
+		{ "loadgen", cmd_loadgen, "load generator: start SPEC | stop | report" },
 	};
 	unsigned int i;
 	int ret;

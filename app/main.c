@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "ctl_cmds.h"
+#include "loadgen.h"
 #include "lr_eth.h"
 #include "lr_fault.h"
 #include "lr_ip.h"
@@ -43,6 +44,8 @@
 #define EAL_MAX_ARGS 64
 
 static volatile bool quit;
+static bool loadgen_on;   /* [loadgen] spec given: stop once it is done */
+static bool loadgen_json; /* its summary in JSON */
 static struct lr_config cfg;
 static enum lr_steer_mode steer_mode;
 static uint8_t steer_key[LR_STEER_KEY_LEN];
@@ -121,6 +124,7 @@ worker_main(void *arg)
 		/* One ACK per connection for the whole burst, then timers. */
 		lr_tcp_flush(w);
 		lr_tcp_tick(w);
+		lr_loadgen_poll(w);
 		if (w->now_us >= next_tick) {
 			lr_arp_tick(w);
 			lr_ip_tick(w);
@@ -293,6 +297,48 @@ start_eal(const char *argv0)
 	return 0;
 }
 
+/* [loadgen] spec: every worker runs its share, worker 0 first (it binds the UDP port). */
+static int
+start_loadgen(void)
+{
+	struct lr_loadgen_conf lg;
+	char err[256];
+	uint16_t i;
+	int rc;
+
+	if (cfg.loadgen_spec[0] == '\0')
+		return 0;
+	if (lr_loadgen_parse(&lg, cfg.loadgen_spec, err, sizeof(err)) != 0) {
+		fprintf(stderr, "linerate: %s: [loadgen] spec: %s\n", cfg.path, err);
+		return EXIT_CONFIG;
+	}
+	loadgen_json = lg.json;
+	for (i = 0; i < lr_nb_workers; i++) {
+		rc = lr_loadgen_start(&lr_workers[i], &lg);
+		if (rc != 0) {
+			fprintf(stderr, "linerate: worker %u: cannot start the load generator: %s\n",
+					i, strerror(-rc));
+			return 1;
+		}
+	}
+	loadgen_on = true;
+	return 0;
+}
+
+/* A configured load-generator run is over when every worker is done. */
+static bool
+loadgen_finished(void)
+{
+	uint16_t i;
+
+	if (!loadgen_on)
+		return false;
+	for (i = 0; i < lr_nb_workers; i++)
+		if (!lr_loadgen_done(&lr_workers[i]))
+			return false;
+	return true;
+}
+
 static int
 setup(void)
 {
@@ -398,7 +444,7 @@ setup(void)
 			return 1;
 		}
 	}
-	return 0;
+	return start_loadgen();
 }
 
 static void
@@ -413,6 +459,7 @@ teardown(void)
 	lr_steer_fini();
 	for (i = 0; i < lr_nb_workers; i++) {
 		lr_fault_worker_fini(&lr_workers[i]);
+		lr_loadgen_stop(&lr_workers[i]);
 		lr_services_tcp_fini(&lr_workers[i]);
 		lr_tcp_worker_fini(&lr_workers[i]);
 		lr_ip_worker_fini(&lr_workers[i]);
@@ -463,8 +510,14 @@ main(int argc, char **argv)
 		rte_eal_remote_launch(worker_main, &launches[i], lr_workers[i].lcore);
 	printf("linerate: ready\n");
 	fflush(stdout);
-	while (!quit)
+	while (!quit) {
 		usleep(100000);
+		if (loadgen_finished()) {
+			lr_loadgen_report(stdout, lr_nb_workers, loadgen_json);
+			fflush(stdout);
+			quit = true;
+		}
+	}
 	rte_eal_mp_wait_lcore();
 	lr_app_ctl_stop();
 	printf("linerate: stopped\n");

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lr_e2e: one linerate worker on one lcore over one vdev (net_memif), as the server
+ * (UDP echo/discard, TCP echo/discard/chargen/HTTP services) or the client (the load
+ * generator of app/loadgen.c). A stand-in for the daemon until app/main.c wires the
+ * generator in: same libraries, same poll-loop order, no config file or control
+ * socket.
+ *
+ *   lr_e2e --role server --vdev net_memif0,role=server,socket=/tmp/x.sock --ip 198.18.1.1/24
+ *          --lcore 0 --file-prefix lre2e_s --time 30
+ *   lr_e2e --role client --vdev net_memif0,role=client,socket=/tmp/x.sock --ip 198.18.1.2/24
+ *          --lcore 1 --file-prefix lre2e_c --spec "mode=crr target=198.18.1.1 conc=64"
+ *
+ * --peer-mac IP=MAC teaches the ARP cache a neighbour that does not answer ARP
+ * (dpdk-testpmd in 5tswap mode as the echo server of the I/O ceiling).
+ * Every run is bounded: the server stops after --time seconds (or SIGINT/SIGTERM),
+ * the client when the generator is done (or after duration + warm-up + 10 s).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_arp.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "config.h"
+#include "loadgen.h"
+#include "lr_eth.h"
+#include "lr_ip.h"
+#include "lr_tcp.h"
+#include "lr_udp.h"
+#include "services.h"
+#include "tcp_services.h"
+
+#define BURST 32
+#define TICK_US 10000
+
+static volatile bool quit;
+
+struct opts {
+	const char *role, *vdev, *spec, *prefix, *peer_mac;
+	char ip[32];
+	unsigned int lcore, time_s, body;
+	bool quiet;
+};
+
+static void
+on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	quit = true;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: lr_e2e --role server|client --vdev DEV --ip A.B.C.D/LEN "
+			"--lcore N --file-prefix P\n"
+			"              [--spec \"mode=crr target=... \"] [--time S] [--body BYTES]\n"
+			"              [--peer-mac A.B.C.D=MAC]\n");
+}
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{"role", required_argument, NULL, 'r'}, {"vdev", required_argument, NULL, 'v'},
+		{"ip", required_argument, NULL, 'i'}, {"lcore", required_argument, NULL, 'l'},
+		{"file-prefix", required_argument, NULL, 'f'},
+		{"spec", required_argument, NULL, 's'}, {"time", required_argument, NULL, 't'},
+		{"body", required_argument, NULL, 'b'},
+		{"peer-mac", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->time_s = 60;
+	o->body = 128;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->role = optarg; break;
+		case 'v': o->vdev = optarg; break;
+		case 'i': snprintf(o->ip, sizeof(o->ip), "%s", optarg); break;
+		case 'l': o->lcore = (unsigned int)atoi(optarg); break;
+		case 'f': o->prefix = optarg; break;
+		case 's': o->spec = optarg; break;
+		case 't': o->time_s = (unsigned int)atoi(optarg); break;
+		case 'b': o->body = (unsigned int)atoi(optarg); break;
+		case 'p': o->peer_mac = optarg; break;
+		default: return -1;
+		}
+	}
+	if (o->role == NULL || o->vdev == NULL || o->ip[0] == '\0' || o->prefix == NULL ||
+			(strcmp(o->role, "server") != 0 && strcmp(o->role, "client") != 0) ||
+			(strcmp(o->role, "client") == 0 && o->spec == NULL))
+		return -1;
+	return 0;
+}
+
+static int
+parse_cidr(const char *s, rte_be32_t *ip, uint8_t *len)
+{
+	unsigned int a, b, c, d, l = 24;
+
+	if (sscanf(s, "%u.%u.%u.%u/%u", &a, &b, &c, &d, &l) < 4 || a > 255 || b > 255 ||
+			c > 255 || d > 255 || l > 32)
+		return -1;
+	*ip = rte_cpu_to_be_32(RTE_IPV4(a, b, c, d));
+	*len = (uint8_t)l;
+	return 0;
+}
+
+/* One RX/TX queue, no offloads (memif has none): software checksums. */
+static int
+port_up(uint16_t port, struct rte_mempool *pool, const char *ipstr, struct lr_iface *ifc)
+{
+	struct rte_eth_conf conf = {0};
+	struct rte_eth_link link;
+	int rc, i;
+
+	memset(ifc, 0, sizeof(*ifc));
+	if (parse_cidr(ipstr, &ifc->ip, &ifc->prefix_len) != 0)
+		return -EINVAL;
+	rc = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(port, 0, 1024, rte_eth_dev_socket_id(port), NULL,
+				pool);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(port, 0, 1024, rte_eth_dev_socket_id(port), NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(port);
+	if (rc != 0)
+		return rc;
+	ifc->port_id = port;
+	ifc->mtu = 1500;
+	ifc->netmask = ifc->prefix_len == 0 ? 0 :
+			rte_cpu_to_be_32(UINT32_MAX << (32 - ifc->prefix_len));
+	rte_eth_macaddr_get(port, &ifc->mac);
+	/* memif: the link comes up once the peer process has connected */
+	for (i = 0; i < 200 && !quit; i++) {
+		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status)
+			return 0;
+		usleep(50000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Feed an ARP request from a neighbour that never sends one (testpmd). */
+static int
+learn_peer(struct lr_worker *w, const struct lr_iface *ifc, const char *spec)
+{
+	unsigned int a, b, c, d, m[6], i;
+	struct rte_ether_hdr *eth;
+	struct rte_arp_hdr *arp;
+	struct rte_mbuf *mb;
+
+	if (sscanf(spec, "%u.%u.%u.%u=%x:%x:%x:%x:%x:%x", &a, &b, &c, &d, &m[0], &m[1], &m[2],
+			&m[3], &m[4], &m[5]) != 10)
+		return -EINVAL;
+	mb = rte_pktmbuf_alloc(w->pool);
+	if (mb == NULL)
+		return -ENOMEM;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(mb, sizeof(*eth) + sizeof(*arp));
+	arp = (struct rte_arp_hdr *)(eth + 1);
+	memset(eth, 0xff, sizeof(eth->dst_addr));
+	for (i = 0; i < 6; i++)
+		eth->src_addr.addr_bytes[i] = (uint8_t)m[i];
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+	arp->arp_plen = 4;
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+	arp->arp_data.arp_sha = eth->src_addr;
+	arp->arp_data.arp_sip = rte_cpu_to_be_32(RTE_IPV4(a, b, c, d));
+	memset(&arp->arp_data.arp_tha, 0, sizeof(arp->arp_data.arp_tha));
+	arp->arp_data.arp_tip = ifc->ip;
+	mb->port = ifc->port_id;
+	lr_eth_input_burst(w, &mb, 1);
+	return 0;
+}
+
+static void
+server_report(void)
+{
+	struct lr_tcp_svc_stats s[LR_TCP_SVC_NB];
+
+	lr_services_tcp_stats(1, s, NULL);
+	printf("lr_e2e server: udp echo %" PRIu64 ", http requests %" PRIu64 " on %" PRIu64
+			" connections, discard bytes %" PRIu64 ", chargen bytes %" PRIu64 "\n",
+			lr_stats_sum(LR_STAT_udp_ECHO_RX, 1), s[LR_TCP_SVC_HTTP].requests,
+			s[LR_TCP_SVC_HTTP].conns, s[LR_TCP_SVC_DISCARD].bytes_in,
+			s[LR_TCP_SVC_CHARGEN].bytes_out);
+}
+
+/* The poll loop of app/main.c for one worker and one port, plus the generator. */
+static void
+run(struct lr_worker *w, uint16_t port, bool client, uint64_t deadline_us)
+{
+	struct rte_mbuf *pkts[BURST];
+	uint64_t next_tick = 0;
+	uint16_t n;
+
+	while (!quit) {
+		w->now_us = lr_clock_us();
+		n = rte_eth_rx_burst(port, 0, pkts, BURST);
+		if (n > 0)
+			lr_eth_input_burst(w, pkts, n);
+		lr_arp_sync(w);
+		lr_tcp_flush(w);
+		lr_tcp_tick(w);
+		if (w->now_us >= next_tick) {
+			lr_arp_tick(w);
+			lr_ip_tick(w);
+			next_tick = w->now_us + TICK_US;
+		}
+		if (client)
+			lr_loadgen_poll(w);
+		lr_tcp_flush(w);
+		lr_worker_flush(w);
+		if ((client && lr_loadgen_done(w)) || w->now_us >= deadline_us)
+			break;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	char lcore[16], vdev[512], prefix[128], err[256];
+	char *eal[] = { argv[0], "-l", lcore, "--in-memory", "--no-pci", "--file-prefix",
+		prefix, "--vdev", vdev, "--log-level", "*:warning", NULL };
+	struct lr_loadgen_conf lg;
+	struct lr_config cfg;
+	struct lr_arp_conf arp = lr_arp_conf_default;
+	struct rte_mempool *pool;
+	struct lr_iface ifc;
+	struct lr_worker *w = &lr_workers[0];
+	bool client;
+	uint64_t limit_us;
+	struct opts o;
+	int rc;
+
+	if (parse_opts(argc, argv, &o) != 0) {
+		usage();
+		return 2;
+	}
+	client = strcmp(o.role, "client") == 0;
+	if (client && lr_loadgen_parse(&lg, o.spec, err, sizeof(err)) != 0) {
+		fprintf(stderr, "lr_e2e: %s\n", err);
+		return 2;
+	}
+	snprintf(lcore, sizeof(lcore), "%u", o.lcore);
+	snprintf(vdev, sizeof(vdev), "%s", o.vdev);
+	snprintf(prefix, sizeof(prefix), "%s", o.prefix);
+	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
+		fprintf(stderr, "lr_e2e: EAL: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	lr_config_defaults(&cfg);
+	cfg.tcp.max_conns = 65536;
+	cfg.http_body_size = o.body;
+	if (client) {
+		/* A client that closes first holds TIME_WAIT: keep it short and the port
+		 * range wide, as tcp_tw_reuse and ip_local_port_range do for Linux. */
+		cfg.tcp.msl_ms = 50;
+		cfg.tcp.port_lo = 1024;
+		cfg.tcp.port_hi = 65535;
+		arp.pending_max = 4096;
+	}
+	pool = rte_pktmbuf_pool_create("lr_e2e", 32767, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+			(int)rte_socket_id());
+	if (pool == NULL) {
+		fprintf(stderr, "lr_e2e: mbuf pool: %s\n", rte_strerror(rte_errno));
+		rc = 1;
+		goto out;
+	}
+	lr_arp_configure(&arp);
+	lr_ip_configure(&lr_ip_conf_default);
+	lr_ip_init();
+	lr_udp_init();
+	lr_tcp_init();
+	lr_worker_init(w, 0, pool);
+	w->lcore = o.lcore;
+	lr_nb_workers = 1;
+	rc = lr_arp_worker_init(w);
+	if (rc == 0)
+		rc = lr_ip_worker_init(w);
+	if (rc == 0)
+		rc = lr_tcp_worker_init(w, &cfg.tcp);
+	if (rc == 0 && !client)
+		rc = lr_services_udp_init(cfg.udp_echo_port, cfg.udp_discard_port);
+	if (rc == 0 && !client)
+		rc = lr_services_tcp_init(w, &cfg);
+	if (rc != 0) {
+		fprintf(stderr, "lr_e2e: worker setup: %s\n", strerror(-rc));
+		goto out;
+	}
+	rc = port_up(0, pool, o.ip, &ifc);
+	if (rc != 0) {
+		fprintf(stderr, "lr_e2e: port 0 (%s): %s\n", o.vdev, strerror(-rc));
+		goto out;
+	}
+	lr_iface_add(&ifc);
+	w->now_us = lr_clock_us();
+	lr_arp_send_gratuitous(w, &ifc);
+	if (o.peer_mac != NULL && learn_peer(w, &ifc, o.peer_mac) != 0) {
+		fprintf(stderr, "lr_e2e: --peer-mac %s: expected A.B.C.D=xx:xx:xx:xx:xx:xx\n",
+				o.peer_mac);
+		rc = 2;
+		goto out;
+	}
+	lr_worker_flush(w);
+	printf("lr_e2e: %s ready on lcore %u, %s\n", o.role, o.lcore, o.ip);
+	fflush(stdout);
+	if (client) {
+		rc = lr_loadgen_start(w, &lg);
+		if (rc != 0) {
+			fprintf(stderr, "lr_e2e: loadgen start: %s\n", strerror(-rc));
+			goto out;
+		}
+		limit_us = (lg.warmup_ms + lg.duration_ms + 10000) * 1000;
+	} else {
+		limit_us = (uint64_t)o.time_s * 1000000;
+	}
+	run(w, 0, client, lr_clock_us() + limit_us);
+	if (client) {
+		if (!lr_loadgen_done(w))
+			fprintf(stderr, "lr_e2e: the generator did not finish in time\n");
+		lr_loadgen_stop(w);
+		lr_loadgen_report(stdout, 1, lg.json);
+	} else {
+		server_report();
+	}
+	fflush(stdout);
+	rc = 0;
+out:
+	rte_eth_dev_stop(0);
+	rte_eth_dev_close(0);
+	rte_eal_cleanup();
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * app/loadgen.c through the real TCP stack: the test plays the server. What the
+ * generator sends is parsed back from the TX recorder, the server's segments go in
+ * at lr_eth_input(), and the virtual clock drives pacing, timeouts and the window.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "loadgen.h"
+#include "lr_tcp.h"
+#include "lr_test.h"
+
+#define SYN RTE_TCP_SYN_FLAG
+#define ACK RTE_TCP_ACK_FLAG
+#define FIN RTE_TCP_FIN_FLAG
+#define RST RTE_TCP_RST_FLAG
+#define PSH RTE_TCP_PSH_FLAG
+#define OUR_ISN 8000
+#define SRV_ISN 3000
+
+/* The server side of one connection. */
+struct srv {
+	uint16_t port, cport;   /* server port, client (ephemeral) port */
+	uint32_t seq, ack;
+};
+
+/* What the generator sent since the last collect(). */
+struct got {
+	char data[8192];
+	uint32_t len;
+	unsigned int segs, syns, fins, rsts;
+	uint16_t cport;         /* source port of the last segment */
+};
+static struct got got;
+
+static uint32_t
+fixed_isn(void *arg, rte_be32_t laddr, rte_be16_t lport, rte_be32_t raddr, rte_be16_t rport)
+{
+	RTE_SET_USED(arg);
+	RTE_SET_USED(laddr);
+	RTE_SET_USED(lport);
+	RTE_SET_USED(raddr);
+	RTE_SET_USED(rport);
+	return OUR_ISN;
+}
+
+static void
+setup(void)
+{
+	struct lr_tcp_conf tc = lr_tcp_conf_default;
+
+	lr_test_reset();
+	lr_tcp_init();
+	tc.max_conns = 256;
+	tc.isn_fn = fixed_isn;
+	tc.delack_ms = 0;
+	lr_tw->tcp = NULL;
+	CU_ASSERT_EQUAL_FATAL(lr_tcp_worker_init(lr_tw, &tc), 0);
+	memset(&got, 0, sizeof(got));
+}
+
+static void
+teardown(void)
+{
+	lr_loadgen_stop(lr_tw);
+	lr_tcp_worker_fini(lr_tw);
+	lr_test_tx_clear();
+	LR_TEST_ASSERT_NO_LEAK();
+	lr_test_cleanup();
+}
+
+/* A segment from the server (the peer) to the generator. */
+static struct rte_mbuf *
+seg(const struct srv *p, uint8_t flags, const void *data, uint16_t len)
+{
+	uint8_t opt[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
+	uint16_t optlen = (flags & SYN) ? 4 : 0;
+	uint16_t hlen = sizeof(struct rte_tcp_hdr) + optlen, l4len = hlen + len;
+	uint8_t *buf = calloc(1, l4len);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)buf;
+	struct rte_ipv4_hdr ip;
+	struct rte_mbuf *m;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	th->src_port = rte_cpu_to_be_16(p->port);
+	th->dst_port = rte_cpu_to_be_16(p->cport);
+	th->sent_seq = rte_cpu_to_be_32(p->seq);
+	th->recv_ack = rte_cpu_to_be_32((flags & ACK) ? p->ack : 0);
+	th->data_off = (uint8_t)((hlen / 4) << 4);
+	th->tcp_flags = flags;
+	th->rx_win = rte_cpu_to_be_16(65535);
+	memcpy(th + 1, opt, optlen);
+	if (len > 0)
+		memcpy(buf + hlen, data, len);
+	memset(&ip, 0, sizeof(ip));
+	ip.version_ihl = RTE_IPV4_VHL_DEF;
+	ip.total_length = rte_cpu_to_be_16(sizeof(ip) + l4len);
+	ip.next_proto_id = IPPROTO_TCP;
+	ip.src_addr = rte_cpu_to_be_32(LR_TEST_PEER_IP);
+	ip.dst_addr = rte_cpu_to_be_32(LR_TEST_OUR_IP);
+	th->cksum = rte_ipv4_udptcp_cksum(&ip, th);
+	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_TCP, buf, l4len);
+	free(buf);
+	return m;
+}
+
+/* Flush the stack and collect every TCP segment (and UDP payload) it sent. */
+static void
+collect(void)
+{
+	struct lr_test_parsed pp;
+	unsigned int i;
+
+	lr_tcp_flush(lr_tw);
+	lr_worker_flush(lr_tw);
+	for (i = 0; i < lr_test_tx_count(); i++) {
+		struct rte_mbuf *m = lr_test_tx_get(i);
+
+		CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_linearize(m), 0);
+		CU_ASSERT_EQUAL_FATAL(lr_test_parse(m, &pp), 0);
+		if (pp.tcp == NULL && pp.udp == NULL)
+			continue;
+		CU_ASSERT(lr_test_l4_cksum_ok(&pp));
+		got.segs++;
+		if (pp.tcp != NULL) {
+			got.syns += !!(pp.tcp->tcp_flags & SYN);
+			got.fins += !!(pp.tcp->tcp_flags & FIN);
+			got.rsts += !!(pp.tcp->tcp_flags & RST);
+			got.cport = rte_be_to_cpu_16(pp.tcp->src_port);
+		}
+		if (pp.payload_len > 0 && got.len + pp.payload_len < sizeof(got.data)) {
+			memcpy(got.data + got.len, pp.payload, pp.payload_len);
+			got.len += pp.payload_len;
+		}
+	}
+	lr_test_tx_clear();
+}
+
+/* One poll-loop turn after the clock moved by us. */
+static void
+turn(uint64_t us)
+{
+	memset(&got, 0, sizeof(got));
+	lr_tw->now_us += us;
+	lr_tcp_tick(lr_tw);
+	lr_loadgen_poll(lr_tw);
+	collect();
+}
+
+/* The server sends a segment; collect the generator's answer (got reset first). */
+static void
+srv_send(struct srv *p, uint8_t flags, const void *data, uint16_t len)
+{
+	memset(&got, 0, sizeof(got));
+	lr_test_rx(seg(p, flags, data, len));
+	p->seq += len + ((flags & (SYN | FIN)) ? 1 : 0);
+	collect();
+}
+
+static void
+start(const char *spec)
+{
+	struct lr_loadgen_conf c;
+	char err[256];
+
+	CU_ASSERT_EQUAL_FATAL(lr_loadgen_parse(&c, spec, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(lr_loadgen_start(lr_tw, &c), 0);
+}
+
+/* First poll: the SYN leaves; accept it as the server on port 80. */
+static void
+accept_syn(struct srv *p)
+{
+	turn(0);
+	CU_ASSERT_EQUAL_FATAL(got.syns, 1);
+	p->port = 80;
+	p->cport = got.cport;
+	p->seq = SRV_ISN;
+	p->ack = OUR_ISN + 1;
+	srv_send(p, SYN | ACK, NULL, 0);
+}
+
+static const char resp[] = "HTTP/1.1 200 OK\r\nServer: linerate\r\nContent-Type: text/plain\r\n"
+	"Content-Length: 5\r\n\r\nhello";
+
+/* ---- cases ---- */
+
+static void
+test_loadgen_parse_spec_and_defaults(void)
+{
+	struct lr_loadgen_conf c;
+	char err[256];
+
+	CU_ASSERT_EQUAL(lr_loadgen_parse(&c, "mode=crr target=198.18.1.1:80 conc=64 rate=0 "
+			"duration=5s warmup=1s req=64 json=1", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.mode, LR_LOADGEN_CRR);
+	CU_ASSERT_EQUAL(c.nb_targets, 1);
+	CU_ASSERT_EQUAL(c.targets[0].ip, rte_cpu_to_be_32(RTE_IPV4(198, 18, 1, 1)));
+	CU_ASSERT_EQUAL(c.targets[0].port, 80);
+	CU_ASSERT_EQUAL(c.conc, 64);
+	CU_ASSERT_EQUAL(c.rate, 0);
+	CU_ASSERT_EQUAL(c.duration_ms, 5000);
+	CU_ASSERT_EQUAL(c.warmup_ms, 1000);
+	CU_ASSERT_EQUAL(c.request_size, 64);
+	CU_ASSERT(c.json);
+	/* several targets, default ports per mode, suffixes */
+	CU_ASSERT_EQUAL(lr_loadgen_parse(&c, "mode=udp target=198.18.1.1,198.18.1.2:5000 "
+			"target=198.18.1.3 rate=10k duration=250ms timeout=1m req=8 progress=0",
+			err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.nb_targets, 3);
+	CU_ASSERT_EQUAL(c.targets[0].port, 7);
+	CU_ASSERT_EQUAL(c.targets[1].port, 5000);
+	CU_ASSERT_EQUAL(c.targets[2].port, 7);
+	CU_ASSERT_EQUAL(c.rate, 10000);
+	CU_ASSERT_EQUAL(c.duration_ms, 250);
+	CU_ASSERT_EQUAL(c.timeout_ms, 60000);
+	CU_ASSERT_EQUAL(c.request_size, LR_LOADGEN_UDP_MIN);
+	CU_ASSERT(!c.progress);
+	CU_ASSERT_EQUAL(lr_loadgen_parse(&c, "mode=recv target=198.18.1.1", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.targets[0].port, 19);
+	CU_ASSERT_EQUAL(lr_loadgen_parse(&c, "mode=send target=198.18.1.1", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.targets[0].port, 9);
+}
+
+static void
+test_loadgen_parse_errors_name_key_and_value(void)
+{
+	static const struct { const char *spec, *msg; } bad[] = {
+		{ "mode=crr", "no target" },
+		{ "mode=xrr target=198.18.1.1", "mode: bad value 'xrr'" },
+		{ "target=198.18.1.300", "target '198.18.1.300'" },
+		{ "target=198.18.1.1:0", "target '198.18.1.1:0'" },
+		{ "target=198.18.1.1 conc=0", "conc: bad value '0'" },
+		{ "target=198.18.1.1 conc=many", "conc: bad value 'many'" },
+		{ "target=198.18.1.1 duration=5h", "duration: bad value '5h'" },
+		{ "target=198.18.1.1 req=100000", "req: bad value '100000'" },
+		{ "target=198.18.1.1 json=maybe", "json: bad value 'maybe'" },
+		{ "target=198.18.1.1 speed=9", "unknown key 'speed'" },
+		{ "target=198.18.1.1 conc", "'conc': expected key=value" },
+		{ "mode=udp target=198.18.1.1 req=2000", "do not fit one datagram" },
+		{ "target=1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,1.1.1.7,1.1.1.8,1.1.1.9",
+			"at most 8 targets" },
+	};
+	struct lr_loadgen_conf c;
+	char err[256];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(lr_loadgen_parse(&c, bad[i].spec, err, sizeof(err)), -EINVAL);
+		if (strstr(err, bad[i].msg) == NULL)
+			printf("\n  spec '%s': message '%s' lacks '%s'\n", bad[i].spec, err,
+					bad[i].msg);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].msg));
+	}
+}
+
+static void
+test_loadgen_crr_cycle_counts_connection_and_latency(void)
+{
+	struct lr_loadgen_summary s;
+	struct srv p;
+
+	start("mode=crr target=198.18.0.1:80 conc=1 warmup=0 duration=1s req=64 progress=0");
+	accept_syn(&p);
+	/* handshake done: the GET leaves with the ACK, padded to 64 bytes */
+	CU_ASSERT_EQUAL(got.len, 64);
+	CU_ASSERT_NSTRING_EQUAL(got.data, "GET / HTTP/1.1\r\nHost: linerate", 30);
+	CU_ASSERT_NSTRING_EQUAL(got.data + 60, "\r\n\r\n", 4);
+	p.ack += got.len;
+	/* 250 us later the response arrives in two pieces: complete at the second */
+	lr_tw->now_us += 200;
+	srv_send(&p, ACK | PSH, resp, 40);
+	CU_ASSERT_EQUAL(got.fins, 0);
+	lr_tw->now_us += 50;
+	srv_send(&p, ACK | PSH, resp + 40, (uint16_t)(sizeof(resp) - 1 - 40));
+	CU_ASSERT_EQUAL(got.fins, 1);           /* the client closes first */
+	p.ack++;
+	srv_send(&p, ACK | FIN, NULL, 0);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 1);   /* TIME_WAIT */
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.conns, 1);
+	CU_ASSERT_EQUAL(s.c.conns_done, 1);
+	CU_ASSERT_EQUAL(s.c.requests, 1);
+	CU_ASSERT_EQUAL(s.c.samples, 1);
+	CU_ASSERT_EQUAL(s.p50_us, 250);
+	CU_ASSERT_EQUAL(s.p999_us, 250);
+	CU_ASSERT_EQUAL(s.errors, 0);
+	/* the next poll opens the next connection */
+	turn(1);
+	CU_ASSERT_EQUAL(got.syns, 1);
+	/* after the window nothing new starts (at most the SYN's retransmission) and the
+	 * open attempt is dropped when the drain ends */
+	turn(1000000);
+	CU_ASSERT(got.syns <= 1);
+	CU_ASSERT(!lr_loadgen_done(lr_tw));
+	turn(1000000);
+	CU_ASSERT(lr_loadgen_done(lr_tw));
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 1);   /* the first one's TIME_WAIT */
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.conns_done, 1);
+	CU_ASSERT_EQUAL(s.errors, 0);
+}
+
+static void
+test_loadgen_rr_reuses_one_connection(void)
+{
+	struct lr_loadgen_summary s;
+	struct srv p;
+	unsigned int i;
+
+	start("mode=rr target=198.18.0.1 conc=1 warmup=0 duration=1s req=40 progress=0");
+	accept_syn(&p);
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(got.len, 40);
+		CU_ASSERT_NSTRING_EQUAL(got.data, "GET / HTTP/1.1\r\n", 16);
+		CU_ASSERT_EQUAL(got.syns, 0);
+		p.ack += got.len;
+		lr_tw->now_us += 100 * (i + 1);
+		srv_send(&p, ACK | PSH, resp, sizeof(resp) - 1);
+	}
+	CU_ASSERT_EQUAL(got.fins, 0);
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.conns, 1);
+	CU_ASSERT_EQUAL(s.c.requests, 3);
+	CU_ASSERT_EQUAL(s.c.sent, 4);           /* the fourth request is in flight */
+	CU_ASSERT_EQUAL(s.p50_us, 200);
+	CU_ASSERT_EQUAL(s.c.lat_max_us, 300);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 1);
+	/* a response that is not 200 is a protocol error and resets the connection */
+	p.ack += got.len;
+	srv_send(&p, ACK | PSH, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 45);
+	CU_ASSERT_EQUAL(got.rsts, 1);
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.err[LR_LOADGEN_ERR_PROTO], 1);
+}
+
+static void
+test_loadgen_refused_and_timeout_counted(void)
+{
+	struct lr_loadgen_summary s;
+	struct srv p;
+	unsigned int i;
+
+	start("mode=crr target=198.18.0.1:81 conc=1 warmup=0 duration=10s timeout=100ms "
+			"progress=0");
+	turn(0);
+	CU_ASSERT_EQUAL_FATAL(got.syns, 1);
+	p.port = 81;
+	p.cport = got.cport;
+	p.seq = 0;
+	p.ack = OUR_ISN + 1;
+	srv_send(&p, RST | ACK, NULL, 0);
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.err[LR_LOADGEN_ERR_REFUSED], 1);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	/* the next SYN goes unanswered: after 100 ms it counts as a timeout */
+	turn(1);
+	CU_ASSERT_EQUAL(got.syns, 1);
+	for (i = 0; i < 12; i++)
+		turn(10000);
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.err[LR_LOADGEN_ERR_TIMEOUT], 1);
+	CU_ASSERT_EQUAL(s.c.err[LR_LOADGEN_ERR_REFUSED], 1);
+	CU_ASSERT_EQUAL(s.errors, 2);
+	CU_ASSERT_EQUAL(s.c.conns, 0);
+}
+
+static void
+test_loadgen_rate_100_per_s_gives_100_starts(void)
+{
+	unsigned int i, syns = 0;
+
+	/* the server never answers; timeout 5 s keeps every attempt open */
+	start("mode=crr target=198.18.0.1 conc=1000 rate=100 warmup=0 duration=10s "
+			"timeout=5s progress=0");
+	turn(0);
+	syns += got.syns;
+	for (i = 0; i < 1000; i++) {
+		turn(1000);
+		syns += got.syns;
+	}
+	CU_ASSERT_EQUAL(syns, 100);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 100);
+}
+
+static void
+test_loadgen_udp_echo_records_latency(void)
+{
+	struct lr_loadgen_summary s;
+	struct rte_mbuf *m;
+	char payload[64];
+
+	start("mode=udp target=198.18.0.1 conc=2 warmup=0 duration=10s req=64 progress=0");
+	turn(0);
+	CU_ASSERT_EQUAL(got.segs, 2);           /* two datagrams in flight, then wait */
+	CU_ASSERT_EQUAL(got.len, 128);
+	memcpy(payload, got.data, sizeof(payload));
+	turn(1);
+	CU_ASSERT_EQUAL(got.segs, 0);
+	/* the peer echoes the first one 70 us after it left */
+	lr_tw->now_us += 69;
+	m = lr_test_udp(7, 9000, payload, sizeof(payload));
+	lr_test_rx(m);
+	turn(0);
+	CU_ASSERT_EQUAL(got.segs, 1);           /* its slot is free again */
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.requests, 1);
+	CU_ASSERT_EQUAL(s.c.sent, 3);
+	CU_ASSERT_EQUAL(s.p50_us, 70);
+	/* the other one is lost: a timeout after 2 s */
+	turn(2100000);
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.err[LR_LOADGEN_ERR_TIMEOUT], 2);
+}
+
+static void
+test_loadgen_histogram_percentiles_exact(void)
+{
+	static uint64_t h[LR_LOADGEN_HIST_BUCKETS];
+	uint64_t v;
+	unsigned int i;
+
+	memset(h, 0, sizeof(h));
+	CU_ASSERT_EQUAL(lr_loadgen_hist_percentile(h, 0, 50000), 0);
+	for (i = 1; i <= 1000; i++)
+		lr_loadgen_hist_add(h, i % 200 + 1);   /* 1..200, five times each */
+	CU_ASSERT_EQUAL(lr_loadgen_hist_percentile(h, 1000, 50000), 100);
+	CU_ASSERT_EQUAL(lr_loadgen_hist_percentile(h, 1000, 90000), 180);
+	CU_ASSERT_EQUAL(lr_loadgen_hist_percentile(h, 1000, 99000), 198);
+	CU_ASSERT_EQUAL(lr_loadgen_hist_percentile(h, 1000, 99900), 200);
+	CU_ASSERT_EQUAL(lr_loadgen_hist_percentile(h, 1000, 100000), 200);
+	/* one outlier of 1 s: p99.9 of 1001 samples is the 1000th, p100 the outlier's bucket */
+	lr_loadgen_hist_add(h, 1000000);
+	CU_ASSERT_EQUAL(lr_loadgen_hist_percentile(h, 1001, 99900), 200);
+	v = lr_loadgen_hist_percentile(h, 1001, 100000);
+	CU_ASSERT(v >= 1000000 && v <= 1000000 + 1000000 / 128);
+	/* power-of-two bucket bounds: 1024 and 1031 share a bucket of width 8 */
+	memset(h, 0, sizeof(h));
+	lr_loadgen_hist_add(h, 1024);
+	CU_ASSERT_EQUAL(lr_loadgen_hist_percentile(h, 1, 50000), 1031);
+	lr_loadgen_hist_add(h, UINT64_MAX);     /* clamped, not out of range */
+	CU_ASSERT_EQUAL(lr_loadgen_hist_percentile(h, 2, 100000), (1ULL << 32) - 1);
+}
+
+static void
+test_loadgen_report_text_and_json(void)
+{
+	struct srv p;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	start("mode=crr target=198.18.0.1:80 conc=1 warmup=0 duration=1s progress=0");
+	accept_syn(&p);
+	p.ack += got.len;
+	lr_tw->now_us += 42;
+	srv_send(&p, ACK | PSH, resp, sizeof(resp) - 1);
+	f = open_memstream(&buf, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	lr_loadgen_report(f, 1, true);
+	lr_loadgen_report(f, 1, false);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "{\"mode\":\"crr\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"p50\":42"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"refused\":0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "p99.9 42"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "1 completed"));
+	free(buf);
+}
+
+static const CU_TestInfo cases[] = {
+	{ "test_loadgen_parse_spec_and_defaults", test_loadgen_parse_spec_and_defaults },
+	{ "test_loadgen_parse_errors_name_key_and_value",
+		test_loadgen_parse_errors_name_key_and_value },
+	{ "test_loadgen_crr_cycle_counts_connection_and_latency",
+		test_loadgen_crr_cycle_counts_connection_and_latency },
+	{ "test_loadgen_rr_reuses_one_connection", test_loadgen_rr_reuses_one_connection },
+	{ "test_loadgen_refused_and_timeout_counted", test_loadgen_refused_and_timeout_counted },
+	{ "test_loadgen_rate_100_per_s_gives_100_starts",
+		test_loadgen_rate_100_per_s_gives_100_starts },
+	{ "test_loadgen_udp_echo_records_latency", test_loadgen_udp_echo_records_latency },
+	{ "test_loadgen_histogram_percentiles_exact", test_loadgen_histogram_percentiles_exact },
+	{ "test_loadgen_report_text_and_json", test_loadgen_report_text_and_json },
+	CU_TEST_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	struct lr_test_suite suites[] = {
+		{ "loadgen", setup, teardown, cases },
+		{ NULL, NULL, NULL, NULL },
+	};
+
+	return lr_test_main(argc, argv, suites);
+}
