@@ -13,7 +13,7 @@ set -uo pipefail
 
 BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-B=$ROOT/$BUILD/bench
+[[ $BUILD == /* ]] && B=$BUILD/bench || B=$ROOT/$BUILD/bench
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 SMOKE=0
 [[ ${1:-} == --smoke ]] && SMOKE=1
