@@ -61,7 +61,7 @@ done
 [[ -r $CONFIG ]] || { echo "demo: $CONFIG missing" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || { echo "demo: needs root (tap interface, network namespace)" >&2; exit 1; }
 [[ -c /dev/net/tun ]] || { echo "demo: /dev/net/tun missing" >&2; exit 1; }
-for c in ip arping ping socat timeout; do
+for c in ip arping ping socat nc curl timeout; do
 	command -v "$c" >/dev/null || { echo "demo: $c missing (make deps)" >&2; exit 1; }
 done
 
@@ -167,6 +167,28 @@ PYEOF
 )
 echo "   $out"
 if grep -q ConnectionRefusedError <<<"$out"; then good "refused"; else fail "closed port not refused"; fi
+
+# ---- TCP ------------------------------------------------------------------------------
+say "TCP echo on port 7 with nc (three-way handshake, data, four-way close)"
+msg="tcp says hello at $(date +%T)"
+got=$(printf '%s\n' "$msg" | nsx timeout 5 nc -N "$OUR_IP" 7 2>&1)
+echo "   sent:     $msg"
+echo "   received: $got"
+if [[ $got == "$msg" ]]; then good "echoed over TCP"; else fail "TCP echo"; fi
+
+say "HTTP/1.1 on port 80 with curl, 'Connection: close' (the appliance closes first)"
+out=$(nsx timeout 5 curl -s -i -H 'Connection: close' "http://$OUR_IP/" 2>&1 | head -n 4)
+indent "$out"
+if grep -q '^HTTP/1.1 200' <<<"$out"; then good "200 OK"; else fail "HTTP GET"; fi
+
+say "linerate-ctl conns   (listeners, and the appliance's TIME_WAIT after closing first)"
+if out=$(timeout 10 "$CTL" --socket "$SOCK" conns 2>&1); then
+	indent "$out"
+	if grep -q 'TIME_WAIT' <<<"$out"; then good "TIME_WAIT on the active closer"; else fail "no TIME_WAIT"; fi
+else
+	indent "$out"
+	fail "linerate-ctl conns"
+fi
 
 # ---- the appliance's view -------------------------------------------------------------
 say "linerate-ctl stats"
