@@ -45,13 +45,16 @@ bench: deps
 		echo "bench: gnuplot-nox not installed (see /tmp/linerate-gnuplot-apt.log): no plot"; }
 	@BUILD=$(BUILD) FULL=$(FULL) bash bench/run.sh
 
-# End to end (bench/README.md): linerate over memif, testpmd ceiling, Linux over veth.
+# End to end (bench/README.md): linerate over memif, testpmd ceiling, Linux over veth;
+# then 1 vs 2 server workers over memif (per-worker efficiency).
 # Needs root and hugepages; SMOKE=1 for the seconds-long check.
 bench-e2e: deps
 	@if [ ! -f $(BUILD)/build.ninja ]; then meson setup $(BUILD) --werror; fi
-	@ninja -C $(BUILD) bench/lr_e2e bench/epoll_server bench/epoll_client
+	@ninja -C $(BUILD) bench/lr_e2e bench/epoll_server bench/epoll_client app/linerate \
+		app/linerate-ctl
 	@bash scripts/hugepages.sh
 	@BUILD=$(BUILD) bash bench/e2e/run.sh $(if $(SMOKE),--smoke,)
+	@BUILD=$(BUILD) bash bench/e2e/scale.sh $(if $(SMOKE),--smoke,)
 
 clean:
 	rm -rf $(BUILD)

@@ -331,13 +331,17 @@ parse_kv(struct lr_loadgen_conf *c, char *key, char *val, bool *port_set, char *
 		rc = parse_u64(val, &x, false);
 		rc = rc != 0 || x == 0 || x > 65535 ? -1 : 0;
 		c->udp_sport = (uint16_t)x;
+	} else if (strcmp(key, "flows") == 0) {
+		rc = parse_u64(val, &x, false);
+		rc = rc != 0 || x == 0 || x > LR_LOADGEN_MAX_FLOWS ? -1 : 0;
+		c->udp_flows = (uint16_t)x;
 	} else if (strcmp(key, "json") == 0) {
 		rc = parse_bool(val, &c->json);
 	} else if (strcmp(key, "progress") == 0) {
 		rc = parse_bool(val, &c->progress);
 	} else {
 		snprintf(err, errlen, "loadgen: unknown key '%s' (mode, target, conc, rate, req, "
-				"resp, duration, warmup, timeout, sport, json, progress)", key);
+				"resp, duration, warmup, timeout, sport, flows, json, progress)", key);
 		return -1;
 	}
 	if (rc != 0) {
@@ -363,6 +367,7 @@ lr_loadgen_parse(struct lr_loadgen_conf *c, const char *spec, char *err, size_t 
 	c->warmup_ms = 1000;
 	c->timeout_ms = 2000;
 	c->udp_sport = 9000;
+	c->udp_flows = 1;
 	c->progress = true;
 	if (spec == NULL || strlen(spec) >= sizeof(buf)) {
 		snprintf(err, errlen, "loadgen: spec missing or longer than %zu bytes",
@@ -855,7 +860,8 @@ udp_send_one(struct lg_worker *lw)
 	memcpy(p + sizeof(pr), pattern, len - sizeof(pr));
 	lw->cnt.sent++;
 	lw->cnt.tx_bytes += len;
-	lr_udp_send(lw->w, m, lw->src_ip[ti], rte_cpu_to_be_16(lw->conf.udp_sport), t->ip,
+	lr_udp_send(lw->w, m, lw->src_ip[ti],
+			rte_cpu_to_be_16(lw->conf.udp_sport + s->idx % lw->conf.udp_flows), t->ip,
 			rte_cpu_to_be_16(t->port));
 	return true;
 }
@@ -1138,9 +1144,13 @@ lr_loadgen_start(struct lr_worker *w, const struct lr_loadgen_conf *c)
 	if (lw->started)
 		return -EEXIST;
 	if (c->mode == LR_LOADGEN_UDP) {
-		rc = bind_udp(c->udp_sport);
-		if (rc != 0)
-			return rc;
+		if (c->udp_flows == 0 || c->udp_sport + c->udp_flows - 1 > UINT16_MAX)
+			return -EINVAL;
+		for (i = 0; i < c->udp_flows; i++) {
+			rc = bind_udp((uint16_t)(c->udp_sport + i));
+			if (rc != 0)
+				return rc;
+		}
 	}
 	memset(lw, 0, sizeof(*lw));
 	lw->w = w;

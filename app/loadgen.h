@@ -33,6 +33,7 @@
 #define LR_LOADGEN_MAX_TARGETS 8      /**< targets in one spec */
 #define LR_LOADGEN_MAX_CONC 65536     /**< concurrency over all workers */
 #define LR_LOADGEN_MAX_REQ 8192       /**< request / datagram payload bytes */
+#define LR_LOADGEN_MAX_FLOWS 64       /**< udp source ports in one spec (each is bound) */
 #define LR_LOADGEN_UDP_MIN 24         /**< smallest UDP payload (sequence + timestamp) */
 #define LR_LOADGEN_HIST_SUB_BITS 7    /**< 2^7 linear sub-buckets per power of two */
 #define LR_LOADGEN_HIST_BUCKETS ((32 - LR_LOADGEN_HIST_SUB_BITS + 1) << \
@@ -81,6 +82,8 @@ struct lr_loadgen_conf {
 	uint64_t warmup_ms;       /**< before the window: traffic runs, nothing is counted */
 	uint64_t timeout_ms;      /**< per transaction (crr: from connect) */
 	uint16_t udp_sport;       /**< udp: local port the replies come back to */
+	uint16_t udp_flows;       /**< udp: source ports sport .. sport+flows-1, one per
+				   *   concurrency slot modulo flows (spreads RSS) */
 	bool json;                /**< the summary as one JSON object */
 	bool progress;            /**< worker 0 prints one line per second */
 };
@@ -125,8 +128,9 @@ const char *lr_loadgen_err_name(enum lr_loadgen_err e);
  * target=A.B.C.D[:port] (repeat or comma-separate, up to 8; default port 80 for
  * crr/rr, 9 for send, 19 for recv, 7 for udp), conc, rate (k/m suffixes), req, resp,
  * duration, warmup, timeout (ms, s or m suffix; a bare number is seconds), sport,
- * json, progress (0/1). Defaults: crr, conc 16, rate 0, req 64, resp 0, 5 s,
- * warm-up 1 s, timeout 2 s, sport 9000, json 0, progress 1.
+ * flows (udp: 1..LR_LOADGEN_MAX_FLOWS source ports from sport), json, progress (0/1).
+ * Defaults: crr, conc 16, rate 0, req 64, resp 0, 5 s, warm-up 1 s, timeout 2 s,
+ * sport 9000, flows 1, json 0, progress 1.
  * @param err one-line message naming the key and value on failure
  * @return 0 or -EINVAL
  */

@@ -83,6 +83,17 @@ idle(void)
 	}
 }
 
+/* CPU time of the calling thread, in microseconds (0 if the clock is missing). */
+static uint64_t
+thread_cpu_us(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 /*
  * The poll loop: RX burst per port, keep what this worker owns and stage the rest for
  * its owners, then what other workers handed over; pipeline, timers, one TX flush.
@@ -128,6 +139,7 @@ worker_main(void *arg)
 		if (w->now_us >= next_tick) {
 			lr_arp_tick(w);
 			lr_ip_tick(w);
+			w->cpu_us = thread_cpu_us();
 			next_tick = w->now_us + TICK_US;
 		}
 		lr_tcp_flush(w);
@@ -146,6 +158,7 @@ worker_main(void *arg)
 	}
 	lr_worker_flush(w);
 	lr_worker_poll_calls(w);
+	w->cpu_us = thread_cpu_us();
 	__atomic_store_n(&w->running, false, __ATOMIC_RELEASE);
 	return 0;
 }

@@ -49,7 +49,7 @@ static volatile bool quit;
 struct opts {
 	const char *role, *vdev, *spec, *prefix, *peer_mac;
 	char ip[32];
-	unsigned int lcore, time_s, body;
+	unsigned int lcore, time_s, body, queues;
 	bool quiet;
 };
 
@@ -66,7 +66,7 @@ usage(void)
 	fprintf(stderr, "usage: lr_e2e --role server|client --vdev DEV --ip A.B.C.D/LEN "
 			"--lcore N --file-prefix P\n"
 			"              [--spec \"mode=crr target=... \"] [--time S] [--body BYTES]\n"
-			"              [--peer-mac A.B.C.D=MAC]\n");
+			"              [--peer-mac A.B.C.D=MAC] [--queues N]\n");
 }
 
 static int
@@ -78,13 +78,15 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"file-prefix", required_argument, NULL, 'f'},
 		{"spec", required_argument, NULL, 's'}, {"time", required_argument, NULL, 't'},
 		{"body", required_argument, NULL, 'b'},
-		{"peer-mac", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0},
+		{"peer-mac", required_argument, NULL, 'p'},
+		{"queues", required_argument, NULL, 'q'}, {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->time_s = 60;
 	o->body = 128;
+	o->queues = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->role = optarg; break;
@@ -96,12 +98,14 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 't': o->time_s = (unsigned int)atoi(optarg); break;
 		case 'b': o->body = (unsigned int)atoi(optarg); break;
 		case 'p': o->peer_mac = optarg; break;
+		case 'q': o->queues = (unsigned int)atoi(optarg); break;
 		default: return -1;
 		}
 	}
 	if (o->role == NULL || o->vdev == NULL || o->ip[0] == '\0' || o->prefix == NULL ||
 			(strcmp(o->role, "server") != 0 && strcmp(o->role, "client") != 0) ||
-			(strcmp(o->role, "client") == 0 && o->spec == NULL))
+			(strcmp(o->role, "client") == 0 && o->spec == NULL) ||
+			o->queues < 1 || o->queues > 16)
 		return -1;
 	return 0;
 }
@@ -119,23 +123,31 @@ parse_cidr(const char *s, rte_be32_t *ip, uint8_t *len)
 	return 0;
 }
 
-/* One RX/TX queue, no offloads (memif has none): software checksums. */
+/*
+ * nq RX/TX queue pairs, no offloads (memif has none): software checksums. The worker
+ * sends on queue 0 and polls every RX queue: facing a linerate with nq workers, worker
+ * i answers on queue i (net_memif pairs the queues of its two ends).
+ */
 static int
-port_up(uint16_t port, struct rte_mempool *pool, const char *ipstr, struct lr_iface *ifc)
+port_up(uint16_t port, uint16_t nq, struct rte_mempool *pool, const char *ipstr,
+		struct lr_iface *ifc)
 {
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_link link;
+	uint16_t q;
 	int rc, i;
 
 	memset(ifc, 0, sizeof(*ifc));
 	if (parse_cidr(ipstr, &ifc->ip, &ifc->prefix_len) != 0)
 		return -EINVAL;
-	rc = rte_eth_dev_configure(port, 1, 1, &conf);
-	if (rc == 0)
-		rc = rte_eth_rx_queue_setup(port, 0, 1024, rte_eth_dev_socket_id(port), NULL,
+	rc = rte_eth_dev_configure(port, nq, nq, &conf);
+	for (q = 0; q < nq && rc == 0; q++) {
+		rc = rte_eth_rx_queue_setup(port, q, 1024, rte_eth_dev_socket_id(port), NULL,
 				pool);
-	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(port, 0, 1024, rte_eth_dev_socket_id(port), NULL);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(port, q, 1024, rte_eth_dev_socket_id(port),
+					NULL);
+	}
 	if (rc == 0)
 		rc = rte_eth_dev_start(port);
 	if (rc != 0)
@@ -204,17 +216,19 @@ server_report(void)
 
 /* The poll loop of app/main.c for one worker and one port, plus the generator. */
 static void
-run(struct lr_worker *w, uint16_t port, bool client, uint64_t deadline_us)
+run(struct lr_worker *w, uint16_t port, uint16_t nq, bool client, uint64_t deadline_us)
 {
 	struct rte_mbuf *pkts[BURST];
 	uint64_t next_tick = 0;
-	uint16_t n;
+	uint16_t n, q;
 
 	while (!quit) {
 		w->now_us = lr_clock_us();
-		n = rte_eth_rx_burst(port, 0, pkts, BURST);
-		if (n > 0)
-			lr_eth_input_burst(w, pkts, n);
+		for (q = 0; q < nq; q++) {
+			n = rte_eth_rx_burst(port, q, pkts, BURST);
+			if (n > 0)
+				lr_eth_input_burst(w, pkts, n);
+		}
 		lr_arp_sync(w);
 		lr_tcp_flush(w);
 		lr_tcp_tick(w);
@@ -306,7 +320,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "lr_e2e: worker setup: %s\n", strerror(-rc));
 		goto out;
 	}
-	rc = port_up(0, pool, o.ip, &ifc);
+	rc = port_up(0, (uint16_t)o.queues, pool, o.ip, &ifc);
 	if (rc != 0) {
 		fprintf(stderr, "lr_e2e: port 0 (%s): %s\n", o.vdev, strerror(-rc));
 		goto out;
@@ -333,7 +347,7 @@ main(int argc, char **argv)
 	} else {
 		limit_us = (uint64_t)o.time_s * 1000000;
 	}
-	run(w, 0, client, lr_clock_us() + limit_us);
+	run(w, 0, (uint16_t)o.queues, client, lr_clock_us() + limit_us);
 	if (client) {
 		if (!lr_loadgen_done(w))
 			fprintf(stderr, "lr_e2e: the generator did not finish in time\n");

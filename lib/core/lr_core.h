@@ -142,6 +142,9 @@ struct __rte_cache_aligned lr_worker {
 	uint64_t busy_polls;         /**< iterations that received something */
 	uint64_t busy_cycles;        /**< TSC cycles in iterations that did work */
 	uint64_t idle_cycles;        /**< TSC cycles in iterations that did none */
+	uint64_t cpu_us;             /**< CPU time of the worker's thread (CLOCK_THREAD_CPUTIME_ID),
+	                              *   sampled every timer tick: unlike the TSC cycles it
+	                              *   excludes time the OS ran something else there */
 };
 
 /** All workers, indexed by worker id. */

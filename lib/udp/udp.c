@@ -14,7 +14,7 @@
 
 RTE_LOG_REGISTER_DEFAULT(lr_logtype_udp, INFO);
 
-#define UDP_MAX_SERVICES 32
+#define UDP_MAX_SERVICES 128 /* port_slot[] is 8-bit: at most 255 */
 
 struct udp_service {
 	lr_udp_service_fn fn;

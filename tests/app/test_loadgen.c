@@ -36,6 +36,7 @@ struct got {
 	uint32_t len;
 	unsigned int segs, syns, fins, rsts;
 	uint16_t cport;         /* source port of the last segment */
+	uint32_t uports;        /* UDP source ports seen: bit p - 9000 */
 };
 static struct got got;
 
@@ -134,6 +135,8 @@ collect(void)
 			got.rsts += !!(pp.tcp->tcp_flags & RST);
 			got.cport = rte_be_to_cpu_16(pp.tcp->src_port);
 		}
+		if (pp.udp != NULL && rte_be_to_cpu_16(pp.udp->src_port) - 9000u < 32)
+			got.uports |= 1u << (rte_be_to_cpu_16(pp.udp->src_port) - 9000u);
 		if (pp.payload_len > 0 && got.len + pp.payload_len < sizeof(got.data)) {
 			memcpy(got.data + got.len, pp.payload, pp.payload_len);
 			got.len += pp.payload_len;
@@ -420,6 +423,36 @@ test_loadgen_udp_echo_records_latency(void)
 	CU_ASSERT_EQUAL(s.c.err[LR_LOADGEN_ERR_TIMEOUT], 2);
 }
 
+/* flows=N: datagrams leave from sport .. sport+N-1 and replies to each are taken. */
+static void
+test_loadgen_udp_flows_spread_source_ports(void)
+{
+	struct lr_loadgen_summary s;
+	struct rte_mbuf *m;
+	char payload[64];
+	struct lr_loadgen_conf c;
+	char err[256];
+
+	CU_ASSERT_EQUAL(lr_loadgen_parse(&c, "mode=udp target=198.18.0.1 flows=0", err,
+			sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "flows: bad value '0'"));
+	CU_ASSERT_EQUAL(lr_loadgen_parse(&c, "mode=udp target=198.18.0.1 flows=65", err,
+			sizeof(err)), -EINVAL);
+	start("mode=udp target=198.18.0.1 conc=4 flows=3 warmup=0 duration=10s req=64 "
+			"progress=0");
+	turn(0);
+	CU_ASSERT_EQUAL(got.segs, 4);
+	CU_ASSERT_EQUAL(got.uports, 0x7);       /* 9000, 9001, 9002, 9000 */
+	memcpy(payload, got.data + 64 * 2, sizeof(payload)); /* the one from 9002 */
+	m = lr_test_udp(7, 9002, payload, sizeof(payload));
+	lr_test_rx(m);
+	turn(0);
+	CU_ASSERT_EQUAL(got.segs, 1);
+	CU_ASSERT_EQUAL(got.uports, 0x4);       /* its slot sends from 9002 again */
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.requests, 1);
+}
+
 static void
 test_loadgen_histogram_percentiles_exact(void)
 {
@@ -486,6 +519,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_loadgen_rate_100_per_s_gives_100_starts",
 		test_loadgen_rate_100_per_s_gives_100_starts },
 	{ "test_loadgen_udp_echo_records_latency", test_loadgen_udp_echo_records_latency },
+	{ "test_loadgen_udp_flows_spread_source_ports",
+		test_loadgen_udp_flows_spread_source_ports },
 	{ "test_loadgen_histogram_percentiles_exact", test_loadgen_histogram_percentiles_exact },
 	{ "test_loadgen_report_text_and_json", test_loadgen_report_text_and_json },
 	CU_TEST_INFO_NULL,
