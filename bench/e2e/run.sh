@@ -2,10 +2,14 @@
 # End-to-end benchmark (bench/README.md, "End to end"): linerate client and server, each
 # one worker on its own core, over a net_memif pair; dpdk-testpmd over the same pair as
 # the I/O ceiling of UDP echo; the Linux kernel with bench/e2e/epoll_{server,client}
-# between two network namespaces over a veth pair, pinned to the same cores.
+# between two network namespaces over a veth pair, pinned to the same cores. Then the
+# payload sweep: UDP echo by datagram payload and TCP stream_send by write size, each
+# point on linerate and on Linux one after the other.
 #
-#   BUILD=build bash bench/e2e/run.sh           quick set (~2 min), table + e2e.json + latest.md
-#   BUILD=build bash bench/e2e/run.sh --smoke   seconds: every program works, ok/not ok, exit 1 on failure
+#   BUILD=build bash bench/e2e/run.sh           quick set (~3 min): tables, e2e.json, latest.md,
+#                                               payload_sweep.dat and payload_sweep.png
+#   BUILD=build bash bench/e2e/run.sh --smoke   seconds: every program and one sweep point of each
+#                                               kind work, ok/not ok, exit 1 on failure, no result files
 #
 # Only 198.18.0.0/15 addresses, namespaces lre2e_a/lre2e_b created and deleted here,
 # every load bounded by `timeout`, only PIDs started here are killed.
@@ -75,6 +79,12 @@ lr_client() {   # name spec [extra args]
 		--ip 198.18.1.2/24 --spec "$spec progress=0 json=1" "$@" >"$TMP/cli_$name.log" 2>&1
 }
 stop_server() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
+lr_run() {      # name spec -> LRJ: the client's summary (may be empty)
+	lr_server "$1"
+	lr_client "$1" "$2"
+	stop_server
+	LRJ=$(json_of "$TMP/cli_$1.log")
+}
 
 declare -A SPEC=(
 	[udp]="mode=udp target=198.18.1.1:7 conc=256 req=64"
@@ -87,10 +97,8 @@ ORDER=(udp crr rr stream_send stream_recv)
 declare -A LR LX
 
 for wl in "${ORDER[@]}"; do
-	lr_server "$wl"
-	lr_client "$wl" "${SPEC[$wl]} duration=$DUR warmup=$WARM"
-	stop_server
-	LR[$wl]=$(json_of "$TMP/cli_$wl.log")
+	lr_run "$wl" "${SPEC[$wl]} duration=$DUR warmup=$WARM"
+	LR[$wl]=$LRJ
 	if counted "${LR[$wl]}"; then
 		ok "lr_e2e memif $wl"
 	else
@@ -122,6 +130,19 @@ else
 fi
 
 # Linux: namespaces + veth, epoll server on SRV_CPU, epoll client on CLI_CPU.
+NS_OK=0
+lx_run() {      # name spec (linerate addresses) -> LXJ: the client's summary (may be empty)
+	local es spec=${2//198.18.1.1/198.18.2.1}
+	ip netns exec $NS_A timeout 60 taskset -c "$SRV_CPU" "$B/epoll_server" --addr 198.18.2.1 \
+		--time 30 --body 128 >"$TMP/esrv_$1.log" 2>&1 &
+	es=$!
+	PIDS+=("$es")
+	sleep 0.5
+	ip netns exec $NS_B timeout 60 taskset -c "$CLI_CPU" "$B/epoll_client" \
+		"$spec json=1" >"$TMP/ecli_$1.log" 2>&1
+	kill "$es" 2>/dev/null; wait "$es" 2>/dev/null
+	LXJ=$(json_of "$TMP/ecli_$1.log")
+}
 if ip netns add $NS_A 2>/dev/null && ip netns add $NS_B 2>/dev/null &&
 		ip link add lre2e_va netns $NS_A type veth peer name lre2e_vb netns $NS_B; then
 	ip -n $NS_A addr add 198.18.2.1/24 dev lre2e_va
@@ -130,17 +151,10 @@ if ip netns add $NS_A 2>/dev/null && ip netns add $NS_B 2>/dev/null &&
 	ip -n $NS_B link set lre2e_vb up; ip -n $NS_B link set lo up
 	ip netns exec $NS_B sysctl -qw net.ipv4.tcp_tw_reuse=1 'net.ipv4.ip_local_port_range=1024 65535'
 	ip netns exec $NS_A sysctl -qw net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=4096
+	NS_OK=1
 	for wl in "${ORDER[@]}"; do
-		ip netns exec $NS_A timeout 60 taskset -c "$SRV_CPU" "$B/epoll_server" --addr 198.18.2.1 \
-			--time 30 --body 128 >"$TMP/esrv_$wl.log" 2>&1 &
-		ES=$!
-		PIDS+=("$ES")
-		sleep 0.5
-		spec=${SPEC[$wl]//198.18.1.1/198.18.2.1}
-		ip netns exec $NS_B timeout 60 taskset -c "$CLI_CPU" "$B/epoll_client" \
-			"$spec duration=$DUR warmup=$WARM json=1" >"$TMP/ecli_$wl.log" 2>&1
-		kill "$ES" 2>/dev/null; wait "$ES" 2>/dev/null
-		LX[$wl]=$(json_of "$TMP/ecli_$wl.log")
+		lx_run "$wl" "${SPEC[$wl]} duration=$DUR warmup=$WARM"
+		LX[$wl]=$LXJ
 		if counted "${LX[$wl]}"; then
 			ok "epoll linux veth $wl"
 		else
@@ -153,19 +167,157 @@ else
 	for wl in "${ORDER[@]}"; do LX[$wl]='{}'; done
 fi
 
+# Payload sweep (bench/README.md, "Throughput against payload size"): UDP echo by datagram
+# payload, TCP stream_send (to discard) by bytes per write; at each point linerate, then
+# Linux, so that both see the same load on this machine. loadgen takes req= up to 8192
+# (LR_LOADGEN_MAX_REQ) and at most 1472 for UDP.
+SW_UDP=(64 256 512 1024 1400)
+SW_TCP=(64 256 1024 4096 8192)
+SW_DUR=${E2E_SWEEP_DURATION:-2s}
+SW_WARM=${E2E_SWEEP_WARMUP:-500ms}
+if ((SMOKE)); then SW_UDP=(1400); SW_TCP=(1024); SW_DUR=1s; SW_WARM=0; fi
+# epoll_client writes 64 KiB per write() in send mode whatever req= says (CHUNK in
+# bench/e2e/epoll_client.c): the Linux stream points all use that size. Empty once it
+# honours req=.
+LX_STREAM_WRITE=65536
+SW_SPEC_udp="mode=udp target=198.18.1.1:7 conc=256"
+SW_SPEC_stream_send="mode=stream_send target=198.18.1.1:9 conc=4"
+
+# Did a sweep point measure, at the size asked? UDP: every echo carried exactly SIZE bytes.
+sweep_check() { # who kind size summary log -> ok/not ok; 1 when the summary is unusable
+	local who=$1 kind=$2 sz=$3 j=$4 log=$5 n rx
+	if ! counted "$j"; then
+		notok "sweep $kind $sz B $who (log: $(tail -2 "$log" | tr '\n' ' '))"
+		return 1
+	fi
+	if [[ $kind == udp ]]; then
+		n=$(field "$j" requests)
+		rx=$(field "$j" rx_bytes)
+		if ((n == 0 || rx != n * sz)); then
+			notok "sweep udp $sz B $who: $rx payload bytes in $n echoes"
+			return 1
+		fi
+	fi
+	ok "sweep $kind $sz B $who"
+}
+sweep_point() { # kind size
+	local kind=$1 sz=$2 name=sw_$1_$2 spec lr='{}' lx='{}'
+	spec="SW_SPEC_$kind"
+	spec="${!spec} req=$sz duration=$SW_DUR warmup=$SW_WARM"
+	lr_run "$name" "$spec"
+	sweep_check "lr_e2e memif" "$kind" "$sz" "$LRJ" "$TMP/cli_$name.log" && lr=$LRJ
+	if ((NS_OK)); then
+		lx_run "$name" "$spec"
+		sweep_check "epoll linux veth" "$kind" "$sz" "$LXJ" "$TMP/ecli_$name.log" && lx=$LXJ
+	fi
+	printf '%s\t%s\t%s\t%s\n' "$kind" "$sz" "$lr" "$lx" >>"$TMP/sweep.tsv"
+}
+: >"$TMP/sweep.tsv"
+for sz in "${SW_UDP[@]}"; do sweep_point udp "$sz"; done
+for sz in "${SW_TCP[@]}"; do sweep_point stream_send "$sz"; done
+
+# payload_sweep.dat and the plot go to $OUT, or to $TMP with --smoke (no result files);
+# the sweep's table and JSON wait in $TMP for the summary below.
+SW_OUT=$OUT
+((SMOKE)) && SW_OUT=$TMP
+mkdir -p "$SW_OUT"
+REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)
+read -r sw_ok sw_all < <(python3 - "$TMP/sweep.tsv" "$SW_OUT" "$TMP" "$REV" "$LX_STREAM_WRITE" \
+	"$SW_DUR" "$SW_WARM" "$SRV_CPU" "$CLI_CPU" "$SW_SPEC_udp" "$SW_SPEC_stream_send" <<'EOF'
+import json, sys, os, datetime
+tsv, out, tmp, rev, lxw, dur, warm, scpu, ccpu, spec_udp, spec_tcp = sys.argv[1:]
+lxw = int(lxw) if lxw else 0
+pts = {'udp': [], 'stream_send': []}
+for line in open(tsv):
+    kind, size, a, b = line.rstrip('\n').split('\t')
+    pts[kind].append((int(size), json.loads(a or '{}'), json.loads(b or '{}')))
+def val(d, k):                  # 0 or absent: nothing measured
+    return d.get(k) or None
+res, good, total = {}, 0, 0
+for kind, rows in pts.items():
+    res[kind] = []
+    for size, a, b in rows:
+        if kind == 'udp':       # echoes/s; Gbit/s of echoed payload received by the client
+            lr_n, lx_n = val(a, 'rps'), val(b, 'rps')
+            lr_g, lx_g = val(a, 'rx_gbps'), val(b, 'rx_gbps')
+            ratio = lr_n / lx_n if lr_n and lx_n else None
+        else:                   # Gbit/s of payload sent (linerate: acknowledged)
+            lr_n = lx_n = None
+            lr_g, lx_g = val(a, 'tx_gbps'), val(b, 'tx_gbps')
+            ratio = lr_g / lx_g if lr_g and lx_g else None
+        total += 1
+        good += ratio is not None
+        res[kind].append({'payload': size, 'linerate_per_s': lr_n, 'linerate_gbps': lr_g,
+                          'linux_per_s': lx_n, 'linux_gbps': lx_g, 'ratio': ratio,
+                          'linux_write_bytes': (lxw or size) if kind == 'stream_send' else size,
+                          'linerate_summary': a, 'linux_summary': b})
+date = datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%SZ')
+load = ' '.join(open('/proc/loadavg').read().split()[:3])
+lxnote = f'Linux writes {lxw} B per write() at every point (epoll_client)' if lxw else \
+    'Linux writes the same size'
+num = lambda v, f: 'NaN' if v is None else format(v, f)
+with open(os.path.join(out, 'payload_sweep.dat'), 'w') as f:
+    f.write(f'# Throughput against payload size, linerate (lr_e2e, net_memif) and Linux (epoll, veth),\n'
+            f'# same run: bench/e2e/run.sh, {date}, git {rev}, window {dur} after {warm} warm-up, server CPU {scpu},\n'
+            f'# client CPU {ccpu}, load {load}. NaN: not measured.\n'
+            f'# columns: payload_B linerate_per_s linerate_gbps linux_per_s linux_gbps ratio\n')
+    for i, (kind, what) in enumerate([
+            ('udp', f'UDP echo ({spec_udp}): payload = UDP payload bytes, per_s = echoes/s, '
+                    'gbps = echoed payload received by the client, ratio = linerate/Linux echoes/s'),
+            ('stream_send', f'TCP stream_send ({spec_tcp}): payload = bytes per write, per_s = NaN, '
+                            f'gbps = payload sent, ratio = linerate/Linux Gbit/s; {lxnote}')]):
+        f.write(('\n\n' if i else '') + f'# index {i}: {what}\n')
+        for p in res[kind]:
+            f.write(f"{p['payload']}\t{num(p['linerate_per_s'], '.0f')}\t{num(p['linerate_gbps'], '.4f')}\t"
+                    f"{num(p['linux_per_s'], '.0f')}\t{num(p['linux_gbps'], '.4f')}\t{num(p['ratio'], '.3f')}\n")
+cell = lambda v, f: 'n/a' if v is None else format(v, f)
+md = [f'Payload sweep (window {dur} after {warm} warm-up). udp: `{spec_udp} req=<payload>`, Gbit/s = '
+      f'echoed payload received by the client. stream_send: `{spec_tcp} req=<payload>` (bytes per '
+      f'write), Gbit/s = payload sent; {lxnote}.', '',
+      '| workload | payload B | linerate echo/s | linerate Gbit/s | Linux echo/s | Linux Gbit/s | linerate / Linux |',
+      '|---|---:|---:|---:|---:|---:|---:|']
+for kind in res:
+    for p in res[kind]:
+        md.append(f"| {kind} | {p['payload']} | {cell(p['linerate_per_s'], ',.0f') if kind == 'udp' else '-'} | "
+                  f"{cell(p['linerate_gbps'], '.3f')} | {cell(p['linux_per_s'], ',.0f') if kind == 'udp' else '-'} | "
+                  f"{cell(p['linux_gbps'], '.3f')} | {cell(p['ratio'], '.2f')} |")
+open(os.path.join(tmp, 'sweep.md'), 'w').write('\n'.join(md) + '\n')
+json.dump({'window': dur, 'warmup': warm, 'udp_spec': spec_udp, 'stream_send_spec': spec_tcp,
+           'linux_stream_write_bytes': lxw or None, 'udp': res['udp'],
+           'stream_send': res['stream_send']}, open(os.path.join(tmp, 'sweep.json'), 'w'))
+print(good, total)
+EOF
+)
+if ((${sw_all:-0} > 0 && sw_ok == sw_all)); then
+	ok "sweep payload_sweep.dat: $sw_ok points, each with a ratio"
+else
+	notok "sweep payload_sweep.dat: ${sw_ok:-0} of ${sw_all:-0} points with a ratio"
+fi
+if ((SMOKE)); then sed 's/^/# /' "$TMP/sweep.md"; fi
+if ! command -v gnuplot >/dev/null 2>&1; then
+	if ((SMOKE)); then echo "skip - sweep plot: gnuplot is not installed (apt-get install gnuplot-nox)"
+	else echo "plot: skipped: gnuplot is not installed (apt-get install gnuplot-nox)"; fi
+elif rm -f "$SW_OUT/payload_sweep.png" && gnuplot -e "out='$SW_OUT'; lxnote='${LX_STREAM_WRITE:+, $LX_STREAM_WRITE B writes}'" \
+		"$ROOT/bench/e2e/payload.gp" 2>"$TMP/plot.err" && [[ -s $SW_OUT/payload_sweep.png ]]; then
+	if ((SMOKE)); then ok "sweep plot (gnuplot)"; else echo "plot: $SW_OUT/payload_sweep.png"; fi
+else
+	if ((SMOKE)); then notok "sweep plot: $(head -3 "$TMP/plot.err" | tr '\n' ' ')"
+	else echo "plot: not drawn: $(head -3 "$TMP/plot.err")"; fi
+fi
+
 if ((SMOKE)); then
 	exit $FAIL
 fi
 
-# One table, e2e.json, latest.md.
+# The tables, e2e.json (with the sweep), latest.md.
 mkdir -p "$OUT"
 {
 	for wl in "${ORDER[@]}"; do printf '%s\t%s\t%s\n' "$wl" "${LR[$wl]}" "${LX[$wl]}"; done
 	printf 'testpmd\t%s\t{}\n' "$TP"
 } >"$TMP/all.tsv"
-python3 - "$TMP/all.tsv" "$OUT" "$DUR" "$WARM" "$SRV_CPU" "$CLI_CPU" <<'EOF'
+python3 - "$TMP/all.tsv" "$OUT" "$DUR" "$WARM" "$SRV_CPU" "$CLI_CPU" "$TMP" <<'EOF'
 import json, sys, os, subprocess, datetime
-tsv, out, dur, warm, scpu, ccpu = sys.argv[1:]
+tsv, out, dur, warm, scpu, ccpu, tmp = sys.argv[1:]
 rows = {}
 for line in open(tsv):
     name, a, b = line.rstrip('\n').split('\t')
@@ -209,7 +361,10 @@ except Exception:
 meta = {'date': datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%SZ'), 'git': rev,
         'duration': dur, 'warmup': warm, 'server_cpu': int(scpu), 'client_cpu': int(ccpu),
         'load': open('/proc/loadavg').read().split()[:3], 'cpus': os.cpu_count()}
-json.dump({'machine': meta, 'workloads': res}, open(os.path.join(out, 'e2e.json'), 'w'), indent=1)
+sweep = json.load(open(os.path.join(tmp, 'sweep.json')))
+json.dump({'machine': meta, 'workloads': res, 'payload_sweep': sweep},
+          open(os.path.join(out, 'e2e.json'), 'w'), indent=1)
+lines += ['', open(os.path.join(tmp, 'sweep.md')).read().rstrip('\n')]
 table = '\n'.join(lines)
 print(table)
 with open(os.path.join(out, 'latest.md'), 'a') as f:

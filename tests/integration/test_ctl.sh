@@ -38,6 +38,18 @@ else
 	not_ok "stats JSON lacks a section or a counter"
 fi
 check_grep "ports shows port 0 with our MAC" "$LR_OUR_MAC" "$(ctl ports 2>&1)"
+# cpu_ms: the worker thread's CPU time, sampled every tick; it advances while it runs.
+cpu_ms() { ctl --json cores | "$PY" -c 'import json,sys; j=json.load(sys.stdin)
+r=j if isinstance(j, list) else next(v for v in j.values() if isinstance(v, list))
+print(r[0]["cpu_ms"])' 2>/dev/null; }
+c1=$(cpu_ms)
+sleep 1
+c2=$(cpu_ms)
+if [[ $c1 =~ ^[0-9]+$ && $c2 =~ ^[0-9]+$ ]] && ((c2 > c1)); then
+	ok "cores: worker 0 cpu_ms advances ($c1 -> $c2 ms in 1 s)"
+else
+	not_ok "cores: worker 0 cpu_ms did not advance ('$c1' -> '$c2')"
+fi
 check_grep "ports shows our address" "$LR_OUR_IP" "$(ctl ports 2>&1)"
 check_grep "config shows the control socket we set" "$LR_SOCK" "$(ctl config 2>&1)"
 check_grep "config shows the tap device we set" "iface=$LR_IF" "$(ctl config 2>&1)"
