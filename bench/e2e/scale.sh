@@ -13,7 +13,9 @@
 # machine runs 3 busy threads (2 server workers, 1 client): a worker sharing its CPU
 # with the client is descheduled, which TSC cycles would charge to it. The baseline is
 # the 1-worker server of the same run: efficiency = (2-worker packets per CPU-s per
-# worker) / (1-worker packets per CPU-s); 1.0 means steering costs nothing.
+# worker) / (1-worker packets per CPU-s); 1.0 means a second worker costs nothing per
+# packet. A third run puts the single worker on the client's CPU: what sharing a CPU
+# costs by itself, without steering.
 #
 #   BUILD=build bash bench/e2e/scale.sh           ~40 s: table + scale.json + latest.md
 #   BUILD=build bash bench/e2e/scale.sh --smoke   seconds: it works (ok/not ok), exit 1 on failure
@@ -61,20 +63,21 @@ declare -A SPEC=(
 ORDER=(udp rr)
 
 # main lcore and N workers: lcore i on CPU i mod CPUS (worker 1 on CPU 1, worker 2
-# shares CPU 0 with the client).
+# shares CPU 0 with the client); "shared": the one worker on the client's CPU.
 lcores_for() {
 	local n=$1 i list=
+	if [[ ${2:-} == shared ]]; then echo "0@0,1@$CLI_CPU"; return; fi
 	for ((i = 0; i <= n; i++)); do list+="${list:+,}$i@$((i % CPUS))"; done
 	echo "$list"
 }
 
-server_start() {   # workers name
+server_start() {   # workers name [shared]
 	local n=$1 i
 	rm -f "$SOCK" "$CTL"
 	: >"$TMP/srv_$2.log"
 	timeout 120 "$BUILD/app/linerate" --config "$ROOT/pmd_config/memif-server.ini" \
 		--set "eal.file_prefix=lrscale_s_$$" --set eal.in_memory=yes \
-		--set "eal.lcores=$(lcores_for "$n")" --set eal.main_lcore=0 \
+		--set "eal.lcores=$(lcores_for "$n" "${3:-}")" --set eal.main_lcore=0 \
 		--set "worker.lcores=1-$n" --set worker.idle=sleep --set app.mbufs=65535 \
 		--set "app.control_socket=$CTL" \
 		--set "port.0.device=net_memif0,role=server,socket=$SOCK,socket-abstract=no" \
@@ -111,10 +114,15 @@ EOF
 }
 
 declare -A RES
-for n in 1 2; do
+# 1w: one worker with a CPU of its own; 1s: one worker sharing the client's CPU (what
+# CPU sharing alone costs); 2w: two workers, the second sharing the client's CPU.
+CFGS=(1w 1s 2w)
+((SMOKE)) && CFGS=(1w 2w)
+for cfg in "${CFGS[@]}"; do
+	n=${cfg:0:1}
 	for wl in "${ORDER[@]}"; do
-		name=${n}w_$wl
-		server_start "$n" "$name" || continue
+		name=${cfg}_$wl
+		server_start "$n" "$name" "$([[ $cfg == 1s ]] && echo shared)" || continue
 		before=$(cores)
 		timeout 60 "$BUILD/bench/lr_e2e" --role client --lcore "$CLI_CPU" \
 			--file-prefix "lrscale_c_$$" --queues "$n" \
@@ -127,7 +135,7 @@ for n in 1 2; do
 		sum=$(grep '^{' "$TMP/cli_$name.log" | tail -1)
 		per=$(cores_delta "$before" "$after" 2>"$TMP/delta.err")
 		if [[ -z $sum || -z $per ]]; then
-			notok "$n worker(s) $wl: no result ($(tail -2 "$TMP/cli_$name.log" "$TMP/delta.err" | tr '\n' ' '))"
+			notok "$cfg $wl: no result ($(tail -2 "$TMP/cli_$name.log" "$TMP/delta.err" | tr '\n' ' '))"
 			continue
 		fi
 		RES[$name]="$sum"$'\n'"$per"
@@ -136,9 +144,9 @@ for n in 1 2; do
 		idle_workers=$(awk '$2 <= 0' <<<"$per" | wc -l)
 		steered1=$(awk '$1 == 1 {print $4}' <<<"$per")
 		if ((idle_workers == 0)) && { ((n == 1)) || ((${steered1:-0} > 0)); }; then
-			ok "$n worker(s) $wl: $(tr '\n' ';' <<<"$per")"
+			ok "$cfg $wl: $(tr '\n' ';' <<<"$per")"
 		else
-			notok "$n worker(s) $wl: a worker handled nothing or nothing was steered: $(tr '\n' ';' <<<"$per")"
+			notok "$cfg $wl: a worker handled nothing or nothing was steered: $(tr '\n' ';' <<<"$per")"
 		fi
 	done
 done
@@ -166,28 +174,29 @@ for b in blocks:
                    'steered_in': steered_in, 'steer_drops': drops,
                    'pkts_per_cpu_s': handled / (cpu_ms / 1e3) if cpu_ms > 0 else None})
     res[name] = {'client': summary, 'workers': ws}
-lines = ['| workload | workers | client rate | per worker: packets / CPU-s (CPU s) | '
-         'mean / CPU-s | efficiency vs 1 worker |', '|---|---:|---:|---|---:|---:|']
+lines = ['| workload | server workers | client rate | per worker: packets / CPU-s (CPU s) | '
+         'mean / CPU-s | efficiency vs 1 worker |', '|---|---|---:|---|---:|---:|']
+label = {'1w': '1 (own CPU)', '1s': "1 (client's CPU)", '2w': "2 (w1 on client's CPU)"}
 eff = {}
 for wl in ('udp', 'rr'):
     base = None
-    for n in (1, 2):
-        r = res.get(f'{n}w_{wl}')
+    for cfg in ('1w', '1s', '2w'):
+        r = res.get(f'{cfg}_{wl}')
         if r is None:
-            lines.append(f'| {wl} | {n} | n/a | n/a | n/a | n/a |')
+            lines.append(f'| {wl} | {label[cfg]} | n/a | n/a | n/a | n/a |')
             continue
         tot_p = sum(w['handled_pkts'] for w in r['workers'])
         tot_c = sum(w['cpu_ms'] for w in r['workers']) / 1e3
         mean = tot_p / tot_c if tot_c > 0 else None
-        if n == 1:
+        if cfg == '1w':
             base = mean
         e = mean / base if mean and base else None
-        eff[f'{wl}_{n}w'] = e
+        eff[f'{wl}_{cfg}'] = e
         r['mean_pkts_per_cpu_s'], r['efficiency'] = mean, e
         per = ', '.join(f"w{w['worker']}: {w['pkts_per_cpu_s'] or 0:,.0f} ({w['cpu_ms'] / 1e3:.2f})"
                         for w in r['workers'])
         rate = r['client'].get('rps') or r['client'].get('cps') or 0
-        lines.append(f'| {wl} | {n} | {rate:,.0f} /s | {per} | {mean or 0:,.0f} | '
+        lines.append(f'| {wl} | {label[cfg]} | {rate:,.0f} /s | {per} | {mean or 0:,.0f} | '
                      f"{f'{e:.2f}' if e else 'n/a'} |")
 rev = subprocess.run(['git', '-C', os.path.dirname(out), 'rev-parse', '--short', 'HEAD'],
                      capture_output=True, text=True).stdout.strip()
