@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Built-in HTTP/1.1 responder (see tcp_services.h): parses requests from the held
+ * receive chain and answers GET and HEAD with a body of http_body_size bytes, in
+ * order, while no earlier response is still waiting for send-buffer room.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "lr_tcp.h"
+#include "tcp_services_internal.h"
+
+#define BODY_CHUNK 4096
+
+static uint8_t body_pat[BODY_CHUNK + 26];
+
+RTE_INIT(http_body_pattern)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(body_pat); i++)
+		body_pat[i] = (uint8_t)('a' + i % 26);
+}
+
+/* ---- HTTP/1.1 responder ---- */
+
+static bool
+is_tchar(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		(ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+}
+
+static char *
+trim_ows(char *s, char *e)
+{
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	*e = '\0';
+	return s;
+}
+
+/* "METHOD SP target SP HTTP/1.x" (a long target's middle is not kept). */
+static void
+http_request_line(struct http_state *h, char *line, size_t len)
+{
+	char *sp1 = memchr(line, ' ', len), *sp2 = strrchr(line, ' '), *p;
+
+	if (sp1 == NULL || sp1 == line || sp2 == sp1 + 1 || sp1 == sp2) {
+		h->status = 400;
+		return;
+	}
+	for (p = line; p < sp1; p++)
+		if (!is_tchar(*p)) {
+			h->status = 400;
+			return;
+		}
+	if (strcmp(sp2 + 1, "HTTP/1.1") == 0)
+		h->v10 = false;
+	else if (strcmp(sp2 + 1, "HTTP/1.0") == 0)
+		h->v10 = true;
+	else {
+		h->status = 400;
+		return;
+	}
+	*sp1 = '\0';
+	if (strcmp(line, "HEAD") == 0)
+		h->head = true;
+	else if (strcmp(line, "GET") != 0)
+		h->status = 405;
+}
+
+/* "Name: value": Connection, Content-Length and Transfer-Encoding matter. */
+static void
+http_header(struct http_state *h, char *line, size_t len)
+{
+	char *colon = memchr(line, ':', len), *p, *tok, *save = NULL;
+	uint64_t v = 0;
+
+	if (colon == NULL || colon == line) {
+		h->status = 400;
+		return;
+	}
+	for (p = line; p < colon; p++)
+		if (!is_tchar(*p)) {  /* also refuses obs-fold and blanks before ':' */
+			h->status = 400;
+			return;
+		}
+	*colon = '\0';
+	p = trim_ows(colon + 1, line + len);
+	if (strcasecmp(line, "connection") == 0) {
+		for (tok = strtok_r(p, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+			tok = trim_ows(tok, tok + strlen(tok));
+			if (strcasecmp(tok, "close") == 0)
+				h->conn_close = true;
+			else if (strcasecmp(tok, "keep-alive") == 0)
+				h->conn_keep = true;
+		}
+	} else if (strcasecmp(line, "content-length") == 0) {
+		if (*p == '\0' || strlen(p) > 15 || p[strspn(p, "0123456789")] != '\0') {
+			h->status = 400;
+			return;
+		}
+		v = strtoull(p, NULL, 10);
+		if (h->has_len && v != h->content_length)
+			h->status = 400;
+		h->has_len = true;
+		h->content_length = v;
+	} else if (strcasecmp(line, "transfer-encoding") == 0) {
+		h->chunked = true;
+	}
+}
+
+/* A complete line (CR LF or LF stripped). @return true when the request is complete */
+static bool
+http_line(struct http_state *h)
+{
+	size_t len = h->line_len;
+
+	if (len > 0 && h->line[len - 1] == '\r')
+		len--;
+	h->line[len] = '\0';
+	if (h->stage == H_LINE) {
+		if (len == 0 && !h->truncated) {   /* RFC 9112 §2.2: skip empty lines */
+			h->head_bytes = 0;
+			return false;
+		}
+		http_request_line(h, h->line, len);
+		h->stage = H_HDR;
+		return h->status != 200;
+	}
+	if (len == 0 && !h->truncated)
+		return true;
+	if (h->status == 200)
+		http_header(h, h->line, len);
+	return h->status != 200;
+}
+
+/*
+ * Feed bytes to the parser until a request is complete.
+ * @return true when one is (then *used bytes were consumed), false when all were
+ */
+static bool
+http_feed(struct http_state *h, const uint8_t *p, uint32_t len, uint32_t *used)
+{
+	uint32_t i = 0;
+
+	if (h->stage == H_SKIP) {
+		i = (uint32_t)RTE_MIN((uint64_t)len, h->skip);
+		h->skip -= i;
+		if (h->skip == 0)
+			h->stage = H_LINE;
+	}
+	for (; i < len; i++) {
+		char ch = (char)p[i];
+
+		if (++h->head_bytes > LR_HTTP_HDR_MAX) {
+			h->status = h->stage == H_LINE ? 400 : 431;
+			*used = i + 1;
+			return true;
+		}
+		if (ch != '\n') {
+			if (h->line_len < HTTP_LINE - 1) {
+				h->line[h->line_len++] = ch;
+			} else {
+				/* keep the start and slide the last HTTP_TAIL bytes */
+				memmove(h->line + HTTP_LINE - 1 - HTTP_TAIL,
+					h->line + HTTP_LINE - HTTP_TAIL, HTTP_TAIL - 1);
+				h->line[HTTP_LINE - 2] = ch;
+				h->truncated = true;
+			}
+			continue;
+		}
+		if (http_line(h)) {
+			*used = i + 1;
+			return true;
+		}
+		h->line_len = 0;
+		h->truncated = false;
+	}
+	*used = len;
+	return false;
+}
+
+static const char *
+http_reason(uint16_t status)
+{
+	switch (status) {
+	case 200:
+		return "OK";
+	case 405:
+		return "Method Not Allowed";
+	case 431:
+		return "Request Header Fields Too Large";
+	default:
+		return "Bad Request";
+	}
+}
+
+/* The request is complete: prepare its response and reset the parser. */
+static void
+http_respond(struct svc_conn *sc)
+{
+	struct http_state *h = &sc->http;
+	bool bad = h->status == 400 || h->status == 431;
+	bool keep = sc->sw->keepalive && !bad && !h->conn_close && !h->chunked &&
+		(!h->v10 || h->conn_keep);
+	uint32_t body = h->status == 200 ? sc->sw->body_size : 0;
+	int n;
+
+	n = snprintf(h->resp, sizeof(h->resp),
+		"HTTP/1.1 %u %s\r\nServer: linerate\r\nContent-Type: text/plain\r\n"
+		"Content-Length: %u\r\n%s%s\r\n", h->status, http_reason(h->status), body,
+		h->status == 405 ? "Allow: GET, HEAD\r\n" : "",
+		!keep ? "Connection: close\r\n" : h->v10 ? "Connection: keep-alive\r\n" : "");
+	h->resp_len = (uint16_t)RTE_MIN((unsigned int)n, sizeof(h->resp) - 1);
+	h->resp_off = 0;
+	h->body_left = h->head ? 0 : body;
+	h->body_off = 0;
+	h->resp_pending = true;
+	h->close_after = !keep;
+	sc_stats(sc)->requests++;
+	if (h->status != 200)
+		sc_stats(sc)->errors++;
+	/* next request: skip this one's body first */
+	h->skip = bad ? 0 : h->content_length;
+	h->stage = h->skip > 0 ? H_SKIP : H_LINE;
+	h->line_len = 0;
+	h->truncated = false;
+	h->head_bytes = 0;
+	h->status = 200;
+	h->head = h->v10 = h->conn_close = h->conn_keep = h->chunked = h->has_len = false;
+	h->content_length = 0;
+}
+
+/* Queue as much of the pending response as fits. @return false on a send error */
+static bool
+http_send(struct svc_conn *sc)
+{
+	struct http_state *h = &sc->http;
+	int n;
+
+	while (h->resp_off < h->resp_len) {
+		n = lr_tcp_send(sc->c, h->resp + h->resp_off, h->resp_len - h->resp_off);
+		if (n < 0 && n != -ENOBUFS)
+			return false;
+		if (n <= 0)
+			return true;
+		h->resp_off += (uint16_t)n;
+		sc_stats(sc)->bytes_out += (uint32_t)n;
+	}
+	while (h->body_left > 0) {
+		n = lr_tcp_send(sc->c, body_pat + h->body_off % 26,
+				RTE_MIN(h->body_left, (uint32_t)BODY_CHUNK));
+		if (n < 0 && n != -ENOBUFS)
+			return false;
+		if (n <= 0)
+			return true;
+		h->body_off += (uint32_t)n;
+		h->body_left -= (uint32_t)n;
+		sc_stats(sc)->bytes_out += (uint32_t)n;
+	}
+	h->resp_pending = false;
+	return true;
+}
+
+/* Answer requests in order while the send buffer has room. */
+static void
+http_run(struct svc_conn *sc)
+{
+	struct http_state *h = &sc->http;
+	uint32_t used, len;
+	bool done;
+
+	for (;;) {
+		if (h->resp_pending) {
+			if (!http_send(sc)) {
+				lr_svc_abort(sc);
+				return;
+			}
+			if (h->resp_pending)
+				return;
+			if (h->close_after) {
+				lr_svc_close(sc);
+				return;
+			}
+		}
+		if (sc->in == NULL) {
+			if (sc->peer_fin)
+				lr_svc_close(sc);
+			return;
+		}
+		len = sc->in->data_len;
+		done = http_feed(h, rte_pktmbuf_mtod(sc->in, const uint8_t *), len, &used);
+		lr_svc_in_pull(sc, used);
+		if (used > 0)
+			lr_tcp_recved(sc->c, used);
+		if (done)
+			http_respond(sc);
+	}
+}
+
+void
+lr_http_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
+{
+	struct svc_conn *sc = arg;
+
+	RTE_SET_USED(c);
+	sc_stats(sc)->bytes_in += m->pkt_len;
+	if (!lr_svc_in_append(sc, m)) {
+		rte_pktmbuf_free(m);
+		lr_svc_abort(sc);
+		return;
+	}
+	http_run(sc);
+}
+
+void
+lr_http_sent(struct lr_tcp_conn *c, uint32_t acked, void *arg)
+{
+	RTE_SET_USED(c);
+	RTE_SET_USED(acked);
+	http_run(arg);
+}
+
+void
+lr_http_peer_closed(struct lr_tcp_conn *c, void *arg)
+{
+	struct svc_conn *sc = arg;
+
+	RTE_SET_USED(c);
+	sc->peer_fin = true;
+	http_run(sc);
+}

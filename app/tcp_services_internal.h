@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private to the built-in TCP services: tcp_services.c (echo, discard, chargen, the
+ * `connect` client, start/stop and counters) and http.c (the HTTP/1.1 responder).
+ */
+#ifndef LR_APP_TCP_SERVICES_INTERNAL_H
+#define LR_APP_TCP_SERVICES_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "lr_tcp.h"
+#include "tcp_services.h"
+
+#define HTTP_LINE 256                         /* bytes kept of one request/header line */
+#define HTTP_TAIL 16                          /* of which the last ones slide (long lines) */
+
+enum http_stage { H_LINE = 0, H_HDR, H_SKIP };
+
+/* One HTTP request being parsed and the response being queued. */
+struct http_state {
+	enum http_stage stage;
+	uint16_t line_len;           /* bytes in line[] */
+	bool truncated;              /* line longer than HTTP_LINE: the tail slides */
+	char line[HTTP_LINE];
+	uint32_t head_bytes;         /* request line + headers so far */
+	uint64_t skip;               /* request body bytes still to skip */
+	/* the request */
+	uint16_t status;             /* 200, or the error found */
+	bool head, v10, conn_close, conn_keep, chunked, has_len;
+	uint64_t content_length;
+	/* the response */
+	char resp[256];
+	uint16_t resp_len, resp_off;
+	uint32_t body_left, body_off;
+	bool resp_pending, close_after;
+};
+
+struct svc_worker;
+
+/* A connection of echo, chargen or HTTP. */
+struct svc_conn {
+	TAILQ_ENTRY(svc_conn) link;
+	struct svc_worker *sw;
+	struct lr_tcp_conn *c;
+	enum lr_tcp_svc svc;
+	bool peer_fin;
+	struct rte_mbuf *in;         /* received, not consumed yet (hold_rcv) */
+	struct rte_mbuf *in_tail;    /* last segment of in */
+	uint32_t pos;                /* chargen: offset in the pattern */
+	struct http_state http;
+};
+
+struct svc_listener {
+	struct svc_worker *sw;
+	enum lr_tcp_svc svc;
+};
+
+struct client_slot {
+	struct svc_worker *sw;
+	struct lr_tcp_conn *c;
+	bool used, connected, shut, peer_fin;
+	uint64_t left;               /* bytes still to queue */
+	uint64_t pos;                /* pattern offset */
+};
+
+struct __rte_cache_aligned svc_worker {
+	struct lr_worker *w;
+	bool started;
+	struct rte_mempool *pool;
+	TAILQ_HEAD(, svc_conn) conns;
+	uint16_t ports[LR_TCP_SVC_NB];
+	struct svc_listener listeners[LR_TCP_SVC_NB];
+	uint32_t body_size;
+	bool keepalive;
+	struct lr_tcp_svc_stats st[LR_TCP_SVC_NB];
+	struct lr_tcp_client_stats cl;
+	struct client_slot clients[LR_TCP_CLIENT_MAX];
+};
+
+static inline struct lr_tcp_svc_stats *
+sc_stats(struct svc_conn *sc)
+{
+	return &sc->sw->st[sc->svc];
+}
+
+/* tcp_services.c: the held receive chain and closing a connection */
+bool lr_svc_in_append(struct svc_conn *sc, struct rte_mbuf *m);
+void lr_svc_in_pull(struct svc_conn *sc, uint32_t n);
+void lr_svc_close(struct svc_conn *sc);
+void lr_svc_abort(struct svc_conn *sc);
+
+/* http.c: the lib/tcp callbacks of the HTTP service */
+void lr_http_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg);
+void lr_http_sent(struct lr_tcp_conn *c, uint32_t acked, void *arg);
+void lr_http_peer_closed(struct lr_tcp_conn *c, void *arg);
+
+#endif /* LR_APP_TCP_SERVICES_INTERNAL_H */
