@@ -11,6 +11,14 @@
  * Baseline per size: the I/O floor, i.e. the same synthesis (frame copy, tuple
  * patched in with incremental checksums) straight into the sink. The scaling ratio
  * is cycles/packet at N against cycles/packet at 1K.
+ *
+ * Timers: every connection has a 2 h keepalive armed (the idle server case). With
+ * N connections in the shard, lr_tcp_tick() is called once per millisecond of
+ * w->now_us, as the poll loop does, and each call is timed: "settle" is the 2 s
+ * after the handshakes, in which the N SYN-ACK timers the ACKs stopped pass; "idle"
+ * is 1 s with no timer due; "churn" is 1 s in which CHURN_CONNS SYN retransmission
+ * timers fire (connects to a silent peer made CHURN_GAP_MS apart), i.e. a few
+ * timers due among N armed. A tick should cost what is due, not N.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +43,12 @@
 #define MEM_QUICK_MB 1536
 #define MEM_FULL_MB 8192
 #define MAX_SIZES 5
+#define KEEPALIVE_MS 7200000u     /* 2 h: armed on every established connection */
+#define SETTLE_MS 2000            /* past the SYN-ACK timers (RTO 1 s) */
+#define WINDOW_MS 1000            /* idle and churn windows */
+#define CHURN_CONNS 100           /* SYN timers due in the churn window */
+#define CHURN_GAP_MS (WINDOW_MS / CHURN_CONNS)
+#define CHURN_PORT 9
 
 struct ct_gen {
 	struct bench_tmpl t;   /**< template: tuple of connection 0 */
@@ -48,13 +62,19 @@ struct ct_gen {
 struct ct_row {
 	uint32_t conns;
 	double cycles, floor, handshake, bytes, conn_block;
-	double tick_ms;        /**< one lr_tcp_tick() walk over every connection */
+	double settle_ms;      /**< ticks of the 2 s after the handshakes, in total */
+	double settle_worst_ms; /**< the longest of them */
+	double idle_ns;        /**< one tick with nothing due (mean over 1 s) */
+	double churn_ms;       /**< ticks of 1 s with CHURN_CONNS timers due, in total */
+	double churn_worst_ms; /**< the longest of them */
 	bool ok;
 	struct bench_result *res;
 };
 
 static struct ct_row rows[MAX_SIZES];
 static unsigned int nb_rows;
+static struct lr_tcp_conn *first_conns[CHURN_CONNS]; /* aborted to make room for churn */
+static unsigned int nb_first;
 
 static uint32_t
 fixed_isn(void *arg, rte_be32_t laddr, rte_be16_t lport, rte_be32_t raddr, rte_be16_t rport)
@@ -65,6 +85,14 @@ fixed_isn(void *arg, rte_be32_t laddr, rte_be16_t lport, rte_be32_t raddr, rte_b
 	RTE_SET_USED(raddr);
 	RTE_SET_USED(rport);
 	return OUR_ISN;
+}
+
+static void
+record_conn(struct lr_tcp_conn *c, void *arg)
+{
+	RTE_SET_USED(arg);
+	if (nb_first < CHURN_CONNS)
+		first_conns[nb_first++] = c;
 }
 
 static void
@@ -174,14 +202,15 @@ tcp_rx(void)
 
 /* Synthesised handshakes for n connections; @return cycles per connection or < 0. */
 static double
-create_conns(uint32_t n, struct bench_result *r, double *tick_ms)
+create_conns(uint32_t n, struct bench_result *r)
 {
 	static const uint8_t mss[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
 	struct bench_tmpl syn, ack;
 	struct rte_mbuf *pkts[BENCH_BURST];
-	uint64_t out0 = bench_sink_pkts, d0 = bench_drops(), t0, t1;
+	uint64_t out0 = bench_sink_pkts, d0 = bench_drops(), t0;
 	uint32_t i;
 
+	nb_first = 0;
 	bench_tmpl_tcp(&syn, bench_peer_ip(0), PORT_BASE, LISTEN_PORT, PEER_ISN, 0,
 			RTE_TCP_SYN_FLAG, mss, 4, 0);
 	bench_tmpl_tcp(&ack, bench_peer_ip(0), PORT_BASE, LISTEN_PORT, PEER_ISN + 1,
@@ -205,27 +234,128 @@ create_conns(uint32_t n, struct bench_result *r, double *tick_ms)
 				bench_sink_pkts - out0, bench_drops() - d0, n, n);
 		return -1;
 	}
-	/*
-	 * The SYN-ACK timers were stopped by the ACKs, but the shard keeps only a lower
-	 * bound of the next deadline: pass it once here (one walk over every connection)
-	 * rather than inside a timed run.
-	 */
-	bench_w->now_us += 2000000;
-	t1 = rte_rdtsc_precise();
-	lr_tcp_tick(bench_w);
-	*tick_ms = (double)(rte_rdtsc_precise() - t1) * 1e3 / bench_hz();
-	lr_tcp_flush(bench_w);
-	lr_worker_flush(bench_w);
 	return (double)t0 / n;
 nombuf:
 	bench_fail(r, "mbuf pool empty during handshakes");
 	return -1;
 }
 
+/*
+ * Advance w->now_us by ms milliseconds, one lr_tcp_tick() per millisecond as the
+ * poll loop calls it, and time each tick; output goes to the sink untimed.
+ * @return cycles of all the ticks; *worst: the longest
+ */
+static uint64_t
+tick_ms(unsigned int ms, uint64_t *worst)
+{
+	uint64_t total = 0, t0, dt;
+	unsigned int i;
+
+	*worst = 0;
+	for (i = 0; i < ms; i++) {
+		bench_w->now_us += 1000;
+		t0 = rte_rdtsc_precise();
+		lr_tcp_tick(bench_w);
+		dt = rte_rdtsc_precise() - t0;
+		total += dt;
+		*worst = RTE_MAX(*worst, dt);
+		lr_tcp_flush(bench_w);
+		lr_worker_flush(bench_w);
+	}
+	return total;
+}
+
+static double
+cyc_ms(uint64_t cycles)
+{
+	return (double)cycles * 1e3 / bench_hz();
+}
+
+static uint64_t
+tcp_stat(enum lr_tcp_stat_id id)
+{
+	const struct lr_tcp_stats *st = lr_tcp_stats_get(bench_w);
+
+	return st == NULL ? 0 : st->v[id];
+}
+
+/* The 2 s after the handshakes: the N SYN-ACK timers, stopped by the ACKs, pass. */
+static void
+tick_settle(struct ct_row *row)
+{
+	uint64_t worst, total = tick_ms(SETTLE_MS, &worst);
+
+	row->settle_ms = cyc_ms(total);
+	row->settle_worst_ms = cyc_ms(worst);
+}
+
+/* 1 s with nothing due: the loop is timed as a whole (no rdtsc per tick). */
+static void
+tick_idle(struct ct_row *row)
+{
+	uint64_t t0;
+	unsigned int i;
+
+	t0 = rte_rdtsc_precise();
+	for (i = 0; i < WINDOW_MS; i++) {
+		bench_w->now_us += 1000;
+		lr_tcp_tick(bench_w);
+	}
+	row->idle_ns = (double)(rte_rdtsc_precise() - t0) * 1e9 / bench_hz() / WINDOW_MS;
+	lr_worker_flush(bench_w);
+}
+
+/*
+ * 1 s in which CHURN_CONNS timers are due among n + CHURN_CONNS armed: the first
+ * CHURN_CONNS accepted connections are aborted to make room in the pool, then as
+ * many connects to a silent peer are made CHURN_GAP_MS apart; their first SYN
+ * retransmission (RTO 1 s) falls in the timed second, exactly once each.
+ */
+static void
+tick_churn(struct ct_row *row, uint32_t n)
+{
+	static const struct lr_tcp_callbacks cb = { .data = free_data };
+	uint64_t worst, total, out0, rexmt0, keep0;
+	unsigned int i;
+
+	for (i = 0; i < nb_first; i++)
+		lr_tcp_abort(first_conns[i]);
+	lr_tcp_flush(bench_w);
+	lr_worker_flush(bench_w);
+	/* Connect i at 10 i + 5 ms: its SYN timer falls mid-millisecond in the window,
+	 * well inside it even with the wheel's one-jiffy slack. */
+	for (i = 0; i < CHURN_CONNS; i++) {
+		tick_ms(CHURN_GAP_MS / 2, &worst);
+		if (lr_tcp_connect(bench_w, rte_cpu_to_be_32(bench_peer_ip(i % NB_PEERS)),
+				CHURN_PORT, &cb, NULL) == NULL) {
+			bench_fail(row->res, "churn: connect %u failed", i);
+			return;
+		}
+		lr_tcp_flush(bench_w);
+		lr_worker_flush(bench_w);
+		tick_ms(CHURN_GAP_MS - CHURN_GAP_MS / 2, &worst);
+	}
+	out0 = bench_sink_pkts;
+	rexmt0 = tcp_stat(LR_TCP_STAT_REXMT_TIMEOUT);
+	keep0 = tcp_stat(LR_TCP_STAT_KEEPALIVE_PROBE);
+	total = tick_ms(WINDOW_MS, &worst);
+	row->churn_ms = cyc_ms(total);
+	row->churn_worst_ms = cyc_ms(worst);
+	if (bench_sink_pkts - out0 != CHURN_CONNS ||
+			tcp_stat(LR_TCP_STAT_REXMT_TIMEOUT) - rexmt0 != CHURN_CONNS ||
+			tcp_stat(LR_TCP_STAT_KEEPALIVE_PROBE) != keep0 ||
+			lr_tcp_conn_count(bench_w) != n - nb_first + CHURN_CONNS)
+		bench_fail(row->res, "churn: %" PRIu64 " frames, %" PRIu64 " timeouts (want %u), "
+				"%" PRIu64 " keepalives (want 0), %u conns", bench_sink_pkts - out0,
+				tcp_stat(LR_TCP_STAT_REXMT_TIMEOUT) - rexmt0, CHURN_CONNS,
+				tcp_stat(LR_TCP_STAT_KEEPALIVE_PROBE) - keep0,
+				lr_tcp_conn_count(bench_w));
+}
+
 static void
 run_size(uint32_t n, uint64_t pkts_per_run)
 {
-	static const struct lr_tcp_callbacks cb = { .data = free_data };
+	static const struct lr_tcp_callbacks cb = { .connected = record_conn, .data = free_data };
 	struct lr_tcp_conf conf = lr_tcp_conf_default;
 	struct ct_gen g;
 	struct ct_row *row = &rows[nb_rows++];
@@ -246,6 +376,7 @@ run_size(uint32_t n, uint64_t pkts_per_run)
 
 	conf.max_conns = n;
 	conf.delack_ms = 0;
+	conf.keepalive_ms = KEEPALIVE_MS;
 	conf.half_open_max = n;
 	conf.syncookies = false;
 	conf.isn_fn = fixed_isn;
@@ -265,9 +396,11 @@ run_size(uint32_t n, uint64_t pkts_per_run)
 		row->conn_block = mp->header_size + mp->elt_size + mp->trailer_size;
 	r->bytes = row->bytes;
 
-	row->handshake = create_conns(n, r, &row->tick_ms);
+	row->handshake = create_conns(n, r);
 	if (row->handshake < 0)
 		goto out;
+	/* Pass the stopped SYN-ACK timers here rather than inside a timed run. */
+	tick_settle(row);
 
 	memset(&g, 0, sizeof(g));
 	bench_tmpl_tcp(&g.t, bench_peer_ip(0), PORT_BASE, LISTEN_PORT, PEER_ISN + 1,
@@ -294,10 +427,38 @@ run_size(uint32_t n, uint64_t pkts_per_run)
 	row->floor = bench_time(iter_ack, &g, iters, BENCH_BURST);
 	r->cycles = row->cycles;
 	r->floor = row->floor;
+	tick_idle(row);
+	tick_churn(row, n);
 out:
 	row->ok = r->ok;
 	lr_tcp_worker_fini(bench_w);
 	lr_worker_flush(bench_w);
+}
+
+static void
+print_ticks(void)
+{
+	unsigned int i;
+
+	printf("\ntimer ticks (keepalive %u s armed on every connection; lr_tcp_tick() once per "
+			"1 ms of w->now_us)\n", KEEPALIVE_MS / 1000);
+	printf("%10s %16s %16s %14s %16s %16s\n", "conns", "settle 2 s ms", "settle worst ms",
+			"idle tick ns", "churn 1 s ms", "churn worst ms");
+	for (i = 0; i < nb_rows; i++) {
+		const struct ct_row *r = &rows[i];
+
+		if (!r->ok) {
+			printf("%10u %16s\n", r->conns, "FAIL");
+			continue;
+		}
+		printf("%10u %16.2f %16.3f %14.1f %16.3f %16.3f\n", r->conns, r->settle_ms,
+				r->settle_worst_ms, r->idle_ns, r->churn_ms, r->churn_worst_ms);
+	}
+	printf("settle = the %d ticks after the handshakes, in which the N SYN-ACK "
+			"timers (stopped by the ACKs) pass: total and longest tick; idle tick = "
+			"mean of %d ticks with nothing due; churn = %d ticks in which %d SYN "
+			"retransmission timers fire among N + %d armed: total and longest tick\n",
+			SETTLE_MS, WINDOW_MS, WINDOW_MS, CHURN_CONNS, CHURN_CONNS);
 }
 
 static void
@@ -308,9 +469,9 @@ print_scaling(void)
 
 	printf("\nconnection table scaling (pure ACK path; baseline = I/O floor; "
 			"'vs 1K' = cycles at N / cycles at 1K)\n");
-	printf("%10s %12s %10s %10s %8s %12s %10s %10s %14s %12s\n", "conns", "cycles/pkt",
+	printf("%10s %12s %10s %10s %8s %12s %10s %10s %14s\n", "conns", "cycles/pkt",
 			"floor", "net", "vs 1K", "bytes/conn", "target", "conn block",
-			"handshake/conn", "tick walk ms");
+			"handshake/conn");
 	for (i = 0; i < nb_rows; i++) {
 		const struct ct_row *r = &rows[i];
 
@@ -318,16 +479,16 @@ print_scaling(void)
 			printf("%10u %12s\n", r->conns, "FAIL");
 			continue;
 		}
-		printf("%10u %12.0f %10.0f %10.0f %8.2f %12.1f %10d %10.0f %14.0f %12.2f\n",
+		printf("%10u %12.0f %10.0f %10.0f %8.2f %12.1f %10d %10.0f %14.0f\n",
 				r->conns, r->cycles, r->floor, r->cycles - r->floor,
 				base != NULL ? r->cycles / base->cycles : 0, r->bytes, TARGET_BYTES,
-				r->conn_block, r->handshake, r->tick_ms);
+				r->conn_block, r->handshake);
 	}
 	printf("bytes/conn = rte_malloc heap growth of a shard sized for N connections "
 			"(connection mempool + rte_hash with extendable buckets) / N; "
 			"conn block = one mempool element (header + struct lr_tcp_conn + trailer); "
-			"issue #4 target %d B; tick walk = one lr_tcp_tick() pass over all connections "
-			"once the lower-bound deadline has passed (no timer due)\n", TARGET_BYTES);
+			"issue #4 target %d B\n", TARGET_BYTES);
+	print_ticks();
 }
 
 static void
@@ -422,9 +583,11 @@ main(int argc, char **argv)
 	for (i = 0; i < nb_rows; i++)
 		if (rows[i].ok && rows[0].ok)
 			snprintf(rows[i].res->note, sizeof(rows[i].res->note),
-					"%.2fx the 1K cost; %.0f B/conn (target %d); handshake %.0f "
-					"cyc/conn; tick walk %.2f ms", rows[i].cycles / rows[0].cycles,
-					rows[i].bytes, TARGET_BYTES, rows[i].handshake, rows[i].tick_ms);
+					"%.2fx the 1K cost; %.0f B/conn (target %d); handshake "
+					"%.0f cyc/conn; tick worst %.2f/%.2f ms",
+					rows[i].cycles / rows[0].cycles, rows[i].bytes,
+					TARGET_BYTES, rows[i].handshake, rows[i].settle_worst_ms,
+					rows[i].churn_worst_ms);
 	print_scaling();
 	if (skip_full[0] != '\0')
 		printf("%s\n", skip_full);

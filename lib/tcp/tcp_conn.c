@@ -128,7 +128,7 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	TAILQ_INIT(&sh->conns);
 	TAILQ_INIT(&sh->outq);
 	TAILQ_INIT(&sh->dead);
-	TAILQ_INIT(&sh->timerq);
+	tcp_timer_init(sh, w->now_us);
 	sh->isn_secret = (uint32_t)rte_rand();
 	sh->cookie_key[0] = rte_rand();
 	sh->cookie_key[1] = rte_rand();
@@ -275,11 +275,7 @@ tcp_conn_free(struct lr_tcp_conn *c)
 		TAILQ_REMOVE(&sh->outq, c, out_link);
 		c->flags &= ~TCP_F_ON_OUTQ;
 	}
-	tcp_timer_stop_all(c);
-	if (c->flags & TCP_F_ON_TIMERQ) {
-		TAILQ_REMOVE(&sh->timerq, c, timer_link);
-		c->flags &= ~TCP_F_ON_TIMERQ;
-	}
+	tcp_timer_stop_all(c); /* and off the timer wheel */
 	tcp_sb_drop(c, c->sb_len);
 	tcp_reass_flush(c);
 	c->flags |= TCP_F_FREED;

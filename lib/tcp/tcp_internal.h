@@ -105,7 +105,7 @@ enum tcp_timer_id {
 #define TCP_F_TSTAMP       0x0800 /**< timestamps offered (SYN_SENT) / in use */
 #define TCP_F_RECOVERY     0x1000 /**< in fast recovery (RFC 6582) */
 #define TCP_F_HALF_OPEN    0x2000 /**< counted in the shard's half-open connections */
-#define TCP_F_ON_TIMERQ    0x4000 /**< linked on the shard's timer list */
+#define TCP_F_ON_WHEEL     0x4000 /**< filed in a slot of the shard's timer wheel */
 
 /** An out-of-order segment held for reassembly (its mbuf holds the payload only). */
 struct tcp_ooo_seg {
@@ -153,7 +153,7 @@ struct lr_tcp_listener {
 struct lr_tcp_conn {
 	TAILQ_ENTRY(lr_tcp_conn) link;     /**< shard->conns, then shard->dead */
 	TAILQ_ENTRY(lr_tcp_conn) out_link; /**< shard->outq */
-	TAILQ_ENTRY(lr_tcp_conn) timer_link; /**< shard->timerq (TCP_F_ON_TIMERQ) */
+	LIST_ENTRY(lr_tcp_conn) tw_link;   /**< timer wheel slot (TCP_F_ON_WHEEL) */
 	struct lr_worker *w;               /**< owning worker */
 	struct lr_tcp_shard *sh;           /**< its shard */
 	struct tcp_key key;                /**< 4-tuple, network order */
@@ -207,21 +207,46 @@ struct lr_tcp_conn {
 	uint32_t rttvar_us; /**< RTT variation */
 	uint32_t rto_us;    /**< current RTO, backed off */
 	uint32_t rtt_seq;   /**< segment being timed */
-	uint64_t rtt_ts;    /**< when it was sent */
+	/* timers: one cache line that lr_tcp_tick() reads (besides link and flags) */
+	uint64_t tw_jiffy;  /**< jiffy at which the wheel visits it (TCP_F_ON_WHEEL) */
 	uint8_t nretries;   /**< consecutive timeouts */
 	uint32_t retransmits; /**< total retransmitted segments */
 	uint64_t timer[TCP_T_MAX]; /**< deadlines in w->now_us, 0 = stopped */
+	uint64_t rtt_ts;    /**< when the timed segment was sent */
 	struct lr_tcp_callbacks cb; /**< application callbacks */
 	void *arg;                  /**< their argument */
 };
 
 TAILQ_HEAD(tcp_conn_list, lr_tcp_conn);
+LIST_HEAD(tcp_tw_slot, lr_tcp_conn);
+
+#define TCP_TW_GRAN_US 1000      /**< wheel granularity (one jiffy), microseconds */
+#define TCP_TW_L0_BITS 12        /**< level 0: 4096 slots of one jiffy (4.096 s) */
+#define TCP_TW_L1_BITS 12        /**< level 1: 4096 slots of 4096 jiffies (4.66 h) */
+#define TCP_TW_L0_SLOTS (1u << TCP_TW_L0_BITS)
+#define TCP_TW_L1_SLOTS (1u << TCP_TW_L1_BITS)
+
+/**
+ * Hashed, hierarchical timing wheel of a shard (tcp_timer.c). Time is counted in
+ * jiffies of TCP_TW_GRAN_US on w->now_us; a deadline d belongs to jiffy
+ * ceil(d / TCP_TW_GRAN_US), processed once now_us reaches its start. A connection
+ * with a timer armed is in exactly one slot: level 0 when that jiffy is less than
+ * one revolution after @p cur, else the level 1 slot of its block of
+ * TCP_TW_L0_SLOTS jiffies, emptied into level 0 when the block begins.
+ */
+struct tcp_wheel {
+	uint64_t cur;       /**< next jiffy to process; every earlier one is done */
+	uint64_t next_us;   /**< start of @p cur: lr_tcp_tick() does nothing before it */
+	uint32_t nb;        /**< connections on the wheel */
+	uint64_t visits;    /**< connections lr_tcp_tick() visited: its cost, for tests */
+	struct tcp_tw_slot l0[TCP_TW_L0_SLOTS]; /**< jiffy j: l0[j % TCP_TW_L0_SLOTS] */
+	struct tcp_tw_slot l1[TCP_TW_L1_SLOTS]; /**< block b: l1[b % TCP_TW_L1_SLOTS] */
+};
 
 /** A worker's TCP state (w->tcp). */
 struct lr_tcp_shard {
 	struct lr_tcp_conf conf;          /**< settings */
 	struct rte_mempool *ooo_pool;     /**< struct tcp_ooo_seg (NULL when ooo_max is 0) */
-	struct tcp_conn_list timerq;      /**< connections with a timer armed */
 	uint32_t nb_half_open;            /**< passive connections in SYN_RCVD */
 	uint64_t cookie_key[2];           /**< RFC 4987 SYN cookie key (SipHash-2-4) */
 	uint64_t cookie_last_us;          /**< last cookie sent (0: never) */
@@ -236,9 +261,9 @@ struct lr_tcp_shard {
 	struct tcp_conn_list dead;        /**< closed, freed at the next flush */
 	uint32_t nb_conns;                /**< on conns */
 	uint32_t nb_listeners;            /**< listeners in use */
-	uint64_t next_timer;              /**< earliest deadline (lower bound), 0 none */
 	uint16_t next_port;               /**< ephemeral port cursor */
 	uint32_t isn_secret;              /**< RFC 6528 key */
+	struct tcp_wheel tw;              /**< connections with a timer armed (64 KiB) */
 };
 
 /* tcp_conn.c */
@@ -291,6 +316,7 @@ void tcp_send_rst(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, 
 void tcp_send_rst_for(struct lr_worker *w, const struct lr_tcp_seg *seg);
 
 /* tcp_timer.c */
+void tcp_timer_init(struct lr_tcp_shard *sh, uint64_t now_us);
 void tcp_timer_arm(struct lr_tcp_conn *c, enum tcp_timer_id t, uint64_t delay_us);
 void tcp_timer_stop(struct lr_tcp_conn *c, enum tcp_timer_id t);
 void tcp_timer_stop_all(struct lr_tcp_conn *c);

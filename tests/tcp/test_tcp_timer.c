@@ -2,7 +2,9 @@
 /*
  * tcp_timer.c on the virtual clock: RFC 6298 RTO (initial 1 s, estimator, minimum,
  * doubling backoff, give-up) for SYN, SYN-ACK, data and FIN; TIME_WAIT 2 MSL;
- * FIN_WAIT_2 timeout.
+ * FIN_WAIT_2 timeout; keepalive; the timer wheel (one slot, the wrap of level 0,
+ * level 1 and beyond it, lazy re-filing, frees during a tick, clock jumps, and a
+ * tick that visits only the connections due).
  */
 #include <string.h>
 
@@ -379,21 +381,425 @@ test_tcp_keepalive_answer_resets_idle(void)
 }
 
 /* Keepalive off (default): an idle connection sends nothing, ever, and leaves the
- * timer list, so lr_tcp_tick() no longer visits it. */
+ * timer wheel, so lr_tcp_tick() no longer visits it. */
 static void
 test_tcp_idle_conn_leaves_timer_list(void)
 {
 	struct lr_tcp_conn *c = tt_passive_open();
 
-	CU_ASSERT(c->flags & TCP_F_ON_TIMERQ); /* the SYN-ACK timer was armed */
+	CU_ASSERT(c->flags & TCP_F_ON_WHEEL); /* the SYN-ACK timer was armed */
 	tt_advance_ms(3600 * 1000);
 	TT_EXPECT_COUNT(0);
-	CU_ASSERT(!(c->flags & TCP_F_ON_TIMERQ));
-	CU_ASSERT(TAILQ_EMPTY(&lr_tw->tcp->timerq));
+	CU_ASSERT(!(c->flags & TCP_F_ON_WHEEL));
+	CU_ASSERT_EQUAL(lr_tw->tcp->tw.nb, 0);
 	lr_test_learn_peer(); /* the ARP entry aged out during the hour */
 	CU_ASSERT_EQUAL(lr_tcp_send(c, "x", 1), 1);
 	tt_flush();
-	CU_ASSERT(c->flags & TCP_F_ON_TIMERQ);
+	CU_ASSERT(c->flags & TCP_F_ON_WHEEL);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* --- The timer wheel: slots, levels, laziness, clock jumps --- */
+
+#define WH_PORT 41000 /* connection i comes from peer port WH_PORT + i */
+
+static struct lr_tcp_conn *wh_last;     /* last connection established */
+static struct lr_tcp_conn *wh_pair[2];  /* aborted by the first closed callback */
+static unsigned int wh_closed;
+
+static void
+wh_connected(struct lr_tcp_conn *c, void *arg)
+{
+	RTE_SET_USED(arg);
+	wh_last = c;
+}
+
+static void
+wh_closed_abort_other(struct lr_tcp_conn *c, enum lr_tcp_close_reason reason, void *arg)
+{
+	unsigned int i;
+
+	RTE_SET_USED(reason);
+	RTE_SET_USED(arg);
+	wh_closed++;
+	for (i = 0; i < RTE_DIM(wh_pair); i++) {
+		if (wh_pair[i] != NULL && wh_pair[i] != c)
+			lr_tcp_abort(wh_pair[i]);
+		wh_pair[i] = NULL;
+	}
+}
+
+static const struct lr_tcp_callbacks wh_cb = {
+	.connected = wh_connected,
+	.closed = wh_closed_abort_other,
+};
+
+/* A shard with this keepalive and the listener on TT_OUR_PORT. */
+static void
+wheel_setup(uint32_t keep_ms, uint32_t intvl_ms, uint8_t probes)
+{
+	tt_conf.keepalive_ms = keep_ms;
+	tt_conf.keepalive_intvl_ms = intvl_ms;
+	tt_conf.keepalive_probes = probes;
+	tt_reinit();
+	wh_closed = 0;
+	memset(wh_pair, 0, sizeof(wh_pair));
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &wh_cb, NULL), 0);
+}
+
+/* Passive open from peer port WH_PORT + i now; the recorder is cleared. */
+static struct lr_tcp_conn *
+wheel_open(unsigned int i)
+{
+	tt_peer_port = (uint16_t)(WH_PORT + i);
+	wh_last = NULL;
+	tt_rx_syn(1000, 1460);
+	tt_rx(1001, 8001, TT_ACK, NULL, 0);
+	lr_test_tx_clear();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(wh_last);
+	CU_ASSERT_EQUAL(lr_tcp_conn_state(wh_last), LR_TCP_ESTABLISHED);
+	return wh_last;
+}
+
+/* Frames sent to connection i since the recorder was cleared. */
+static unsigned int
+sent_to(unsigned int i)
+{
+	unsigned int k, n = 0;
+	struct tt_out o;
+
+	for (k = 0; k < lr_test_tx_count(); k++)
+		if (tt_out(k, &o) == 0 && o.dport == WH_PORT + i)
+			n++;
+	return n;
+}
+
+static uint64_t
+jiffy_now(void)
+{
+	return lr_tw->now_us / TCP_TW_GRAN_US;
+}
+
+/* Move the clock to t (microseconds), run the timers, end the burst. */
+static void
+advance_to(uint64_t t)
+{
+	lr_test_advance_us(t - lr_tw->now_us);
+	lr_tcp_tick(lr_tw);
+	tt_flush();
+}
+
+/* A long step: the peer's ARP entry is learnt again before the timers run. */
+static void
+jump_ms(uint64_t ms)
+{
+	lr_test_advance_us(ms * 1000);
+	lr_test_learn_peer();
+	lr_tcp_tick(lr_tw);
+	tt_flush();
+}
+
+/* Two deadlines 600 us apart in one slot: neither runs before its deadline, both
+ * run when the slot's jiffy starts (at most one granularity late). */
+static void
+test_tcp_wheel_same_slot_deadlines(void)
+{
+	struct lr_tcp_conn *a, *b;
+	uint64_t t0;
+
+	wheel_setup(2000, 1000, 3);
+	t0 = (jiffy_now() + 1) * TCP_TW_GRAN_US;
+	advance_to(t0 + 100);
+	a = wheel_open(0);
+	advance_to(t0 + 700);
+	b = wheel_open(1);
+	CU_ASSERT_EQUAL(a->timer[TCP_T_KEEP], t0 + 100 + 2000000);
+	CU_ASSERT_EQUAL(b->timer[TCP_T_KEEP], t0 + 700 + 2000000);
+	advance_to(t0 + 2000099);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT(a->flags & TCP_F_ON_WHEEL);
+	CU_ASSERT_EQUAL(a->tw_jiffy, b->tw_jiffy);
+	CU_ASSERT_EQUAL(a->tw_jiffy, t0 / TCP_TW_GRAN_US + 2001);
+	advance_to(t0 + 2000999); /* past both deadlines, the slot's jiffy not begun */
+	TT_EXPECT_COUNT(0);
+	advance_to(t0 + 2001000);
+	TT_EXPECT_COUNT(2);
+	CU_ASSERT_EQUAL(sent_to(0), 1);
+	CU_ASSERT_EQUAL(sent_to(1), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_KEEPALIVE_PROBE), 2);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Keepalive every 2 ms across the end of a level 0 revolution: slots 4094, 4095,
+ * 0, 1 ... each timer exactly on its millisecond. */
+static void
+test_tcp_wheel_deadlines_across_wrap(void)
+{
+	uint64_t wrap;
+	struct lr_tcp_conn *c;
+	unsigned int i;
+
+	wheel_setup(3, 2, 3);
+	wrap = (jiffy_now() | (TCP_TW_L0_SLOTS - 1)) + 1;
+	advance_to((wrap - 2) * TCP_TW_GRAN_US);
+	c = wheel_open(0);
+	CU_ASSERT_EQUAL(c->tw_jiffy, wrap + 1); /* the keepalive moved it before the SYN-ACK's */
+	CU_ASSERT_EQUAL(c->tw_jiffy & (TCP_TW_L0_SLOTS - 1), 1);
+	for (i = 0; i < 3; i++) {
+		tt_advance_ms(i == 0 ? 2 : 1);
+		TT_EXPECT_COUNT(0);
+		tt_advance_ms(1);
+		TT_EXPECT_COUNT(1);
+		TT_EXPECT(0, TT_ACK, 8000, 1001, 0);
+		lr_test_tx_clear();
+	}
+	tt_advance_ms(1);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	TT_EXPECT(0, TT_RST, 8001, 0, 0);
+	CU_ASSERT_EQUAL(jiffy_now(), wrap + 7);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	CU_ASSERT_EQUAL(lr_tw->tcp->tw.nb, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A 2 h keepalive is 1758 revolutions of level 0: it waits in level 1 and is
+ * visited a bounded number of times, not once per revolution; a clock jump of 6
+ * revolutions on the way does not fire it. */
+static void
+test_tcp_wheel_keepalive_2h_beyond_one_revolution(void)
+{
+	struct lr_tcp_conn *c;
+	uint64_t t0, v0;
+	unsigned int i;
+
+	wheel_setup(7200000, 75000, 3);
+	c = wheel_open(0);
+	t0 = lr_tw->now_us;
+	CU_ASSERT_EQUAL(c->timer[TCP_T_KEEP], t0 + 7200000000ull);
+	v0 = lr_tw->tcp->tw.visits;
+	jump_ms(25000);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(lr_tw->tcp->tw.cur, jiffy_now() + 1);
+	CU_ASSERT(c->flags & TCP_F_ON_WHEEL);
+	CU_ASSERT(c->tw_jiffy > jiffy_now() + TCP_TW_L0_SLOTS); /* in level 1 */
+	for (i = 25; i < 7199; i++)
+		tt_advance_ms(1000);
+	tt_advance_ms(999);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT(lr_tw->tcp->tw.visits - v0 <= 3);
+	jump_ms(1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8000, 1001, 0);
+	CU_ASSERT_EQUAL(lr_tw->now_us, t0 + 7200000000ull);
+	CU_ASSERT_EQUAL(c->timer[TCP_T_KEEP], lr_tw->now_us + 75000000ull);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* FIN_WAIT_2 for 6 h, beyond what level 1 spans (4.66 h): filed in its last block,
+ * filed again from there, freed exactly at its deadline. */
+static void
+test_tcp_wheel_fin_wait_2_beyond_level_1(void)
+{
+	struct lr_tcp_conn *c;
+	uint64_t t0;
+	unsigned int i;
+
+	tt_conf.fin_wait2_ms = 6 * 3600 * 1000;
+	wheel_setup(0, 1000, 3);
+	c = wheel_open(0);
+	lr_tcp_close(c);
+	tt_flush();
+	tt_rx(1001, 8002, TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(lr_tcp_conn_state(c), LR_TCP_FIN_WAIT_2);
+	t0 = lr_tw->now_us;
+	CU_ASSERT_EQUAL(c->timer[TCP_T_FW2], t0 + 6ull * 3600 * 1000000);
+	for (i = 0; i < 6 * 360 - 1; i++)
+		tt_advance_ms(10000);
+	tt_advance_ms(9999);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 1);
+	tt_advance_ms(1);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_FIN_WAIT2_TIMEOUT), 1);
+	CU_ASSERT_EQUAL(lr_tw->tcp->tw.nb, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* An earlier deadline moves the connection to its slot at once; a later one (the
+ * keepalive pushed back by a segment, the retransmission timer stopped) leaves it
+ * where it is until that slot comes up, then it is filed again. */
+static void
+test_tcp_wheel_rearm_earlier_moves_later_lazy(void)
+{
+	struct lr_tcp_conn *c;
+	uint64_t t_ack, j_old, v0;
+
+	wheel_setup(10000, 1000, 3);
+	c = wheel_open(0);
+	tt_advance_ms(1000); /* the stopped SYN-ACK timer's slot: filed at the keepalive */
+	CU_ASSERT(c->tw_jiffy > jiffy_now() + TCP_TW_L0_SLOTS / 2);
+	CU_ASSERT_EQUAL(lr_tcp_send(c, "x", 1), 1);
+	tt_flush();
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(c->tw_jiffy, jiffy_now() + c->rto_us / TCP_TW_GRAN_US);
+	tt_advance_ms(c->rto_us / 1000 - 1);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	TT_EXPECT(0, TT_ACK | TT_PSH, 8001, 1001, 1);
+	lr_test_tx_clear();
+	tt_advance_ms(50);
+	j_old = c->tw_jiffy; /* the backed-off retransmission */
+	tt_rx(1001, 8002, TT_ACK, NULL, 0);
+	t_ack = lr_tw->now_us;
+	CU_ASSERT_EQUAL(c->timer[TCP_T_REXMT], 0);
+	CU_ASSERT_EQUAL(c->timer[TCP_T_KEEP], t_ack + 10000000);
+	CU_ASSERT_EQUAL(c->tw_jiffy, j_old); /* lazy */
+	v0 = lr_tw->tcp->tw.visits;
+	advance_to(j_old * TCP_TW_GRAN_US);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(lr_tw->tcp->tw.visits - v0, 1);
+	CU_ASSERT(c->tw_jiffy > j_old);
+	advance_to(t_ack + 10000000 - 1000);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Timers stopped (the connection stays filed, lazily), then the connection freed:
+ * it leaves the wheel, and nothing runs when its old deadlines pass. */
+static void
+test_tcp_wheel_stop_then_free(void)
+{
+	struct lr_tcp_conn *c;
+
+	wheel_setup(10000, 1000, 3);
+	c = wheel_open(0);
+	CU_ASSERT_EQUAL(lr_tcp_send(c, "x", 1), 1);
+	tt_flush();
+	lr_test_tx_clear();
+	tcp_timer_stop(c, TCP_T_REXMT);
+	tcp_timer_stop(c, TCP_T_KEEP);
+	CU_ASSERT(c->flags & TCP_F_ON_WHEEL);
+	CU_ASSERT_EQUAL(lr_tw->tcp->tw.nb, 1);
+	lr_tcp_abort(c);
+	CU_ASSERT(!(c->flags & TCP_F_ON_WHEEL)); /* still readable: reaped at the flush */
+	CU_ASSERT_EQUAL(lr_tw->tcp->tw.nb, 0);
+	tt_flush();
+	TT_EXPECT(0, TT_RST, 8002, 0, 0);
+	lr_test_tx_clear();
+	tt_advance_ms(20000);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Two connections in one slot; the first one's timeout frees the second from its
+ * closed callback: the second never runs, nothing is freed twice. */
+static void
+test_tcp_wheel_callback_frees_other_conn_in_slot(void)
+{
+	struct lr_tcp_conn *a, *b;
+	struct tt_out o;
+
+	wheel_setup(2000, 1000, 1);
+	a = wheel_open(0);
+	b = wheel_open(1);
+	CU_ASSERT_EQUAL(a->tw_jiffy, b->tw_jiffy);
+	wh_pair[0] = a;
+	wh_pair[1] = b;
+	tt_advance_ms(2000);
+	TT_EXPECT_COUNT(2); /* one probe each */
+	lr_test_tx_clear();
+	tt_advance_ms(999);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	TT_EXPECT_COUNT(2); /* one RST from the timeout, one from the abort */
+	CU_ASSERT(tt_out(0, &o) == 0 && o.flags == TT_RST);
+	CU_ASSERT(tt_out(1, &o) == 0 && o.flags == TT_RST);
+	CU_ASSERT_EQUAL(sent_to(0), 1);
+	CU_ASSERT_EQUAL(sent_to(1), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_KEEPALIVE_DROP), 1);
+	CU_ASSERT_EQUAL(wh_closed, 1);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	CU_ASSERT_EQUAL(lr_tw->tcp->tw.nb, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* The clock jumps 10 h (8789 revolutions): every due timer runs once, the wheel
+ * lands on the new time, and the next deadlines count from there. */
+static void
+test_tcp_wheel_clock_jump_many_revolutions(void)
+{
+	struct lr_tcp_conn *a, *c;
+	uint64_t v0;
+
+	wheel_setup(10000, 1000, 3);
+	a = wheel_open(0);
+	c = wheel_open(1);
+	CU_ASSERT_EQUAL(lr_tcp_send(c, "x", 1), 1);
+	tt_flush();
+	lr_test_tx_clear();
+	v0 = lr_tw->tcp->tw.visits;
+	jump_ms(10ull * 3600 * 1000);
+	CU_ASSERT_EQUAL(sent_to(0), 1); /* keepalive probe */
+	CU_ASSERT_EQUAL(sent_to(1), 1); /* retransmission; its keepalive only re-armed */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_KEEPALIVE_PROBE), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 1);
+	CU_ASSERT_EQUAL(lr_tw->tcp->tw.cur, jiffy_now() + 1);
+	CU_ASSERT_EQUAL(lr_tw->tcp->tw.nb, 2);
+	CU_ASSERT(lr_tw->tcp->tw.visits - v0 <= 2);
+	CU_ASSERT_EQUAL(a->timer[TCP_T_KEEP], lr_tw->now_us + 1000000);
+	CU_ASSERT_EQUAL(c->timer[TCP_T_REXMT], lr_tw->now_us + c->rto_us);
+	lr_test_tx_clear();
+	tt_advance_ms(c->rto_us / 1000 - 1);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	CU_ASSERT_EQUAL(sent_to(1), 1);
+	lr_test_tx_clear();
+	tt_advance_ms(1000 - c->rto_us / 2000 - 1);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	CU_ASSERT_EQUAL(sent_to(0), 1);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* 40 connections armed, 3 due: the tick visits those 3 and no other; the others'
+ * timers are untouched; ticks with nothing due visit nothing. */
+static void
+test_tcp_wheel_few_due_among_many(void)
+{
+	struct lr_tcp_conn *c[40];
+	uint64_t t0, v0;
+	unsigned int i;
+
+	wheel_setup(10000, 1000, 3);
+	advance_to(((jiffy_now() | (TCP_TW_L0_SLOTS - 1)) + 101) * TCP_TW_GRAN_US);
+	t0 = lr_tw->now_us;
+	for (i = 0; i < 3; i++)
+		c[i] = wheel_open(i);
+	tt_advance_ms(5000);
+	for (i = 3; i < RTE_DIM(c); i++)
+		c[i] = wheel_open(i);
+	tt_advance_ms(4999);
+	TT_EXPECT_COUNT(0);
+	v0 = lr_tw->tcp->tw.visits;
+	tt_advance_ms(1);
+	CU_ASSERT_EQUAL(lr_tw->tcp->tw.visits - v0, 3);
+	TT_EXPECT_COUNT(3);
+	for (i = 0; i < RTE_DIM(c); i++) {
+		CU_ASSERT_EQUAL(sent_to(i), i < 3 ? 1 : 0);
+		CU_ASSERT_EQUAL(c[i]->keep_probes, i < 3 ? 1 : 0);
+		CU_ASSERT_EQUAL(c[i]->timer[TCP_T_KEEP], i < 3 ? lr_tw->now_us + 1000000 :
+				t0 + 15000000);
+	}
+	v0 = lr_tw->tcp->tw.visits;
+	for (i = 0; i < 999; i++)
+		tt_advance_ms(1);
+	CU_ASSERT_EQUAL(lr_tw->tcp->tw.visits, v0);
+	CU_ASSERT_EQUAL(lr_tw->tcp->tw.nb, RTE_DIM(c));
 	TT_ASSERT_NO_LEAK();
 }
 
@@ -415,6 +821,19 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_keepalive_probes_then_reset", test_tcp_keepalive_probes_then_reset },
 	{ "test_tcp_keepalive_answer_resets_idle", test_tcp_keepalive_answer_resets_idle },
 	{ "test_tcp_idle_conn_leaves_timer_list", test_tcp_idle_conn_leaves_timer_list },
+	{ "test_tcp_wheel_same_slot_deadlines", test_tcp_wheel_same_slot_deadlines },
+	{ "test_tcp_wheel_deadlines_across_wrap", test_tcp_wheel_deadlines_across_wrap },
+	{ "test_tcp_wheel_keepalive_2h_beyond_one_revolution",
+		test_tcp_wheel_keepalive_2h_beyond_one_revolution },
+	{ "test_tcp_wheel_fin_wait_2_beyond_level_1", test_tcp_wheel_fin_wait_2_beyond_level_1 },
+	{ "test_tcp_wheel_rearm_earlier_moves_later_lazy",
+		test_tcp_wheel_rearm_earlier_moves_later_lazy },
+	{ "test_tcp_wheel_stop_then_free", test_tcp_wheel_stop_then_free },
+	{ "test_tcp_wheel_callback_frees_other_conn_in_slot",
+		test_tcp_wheel_callback_frees_other_conn_in_slot },
+	{ "test_tcp_wheel_clock_jump_many_revolutions",
+		test_tcp_wheel_clock_jump_many_revolutions },
+	{ "test_tcp_wheel_few_due_among_many", test_tcp_wheel_few_due_among_many },
 	CU_TEST_INFO_NULL,
 };
 
