@@ -7,7 +7,7 @@ PACKAGES=(
 	libdpdk-dev dpdk dpdk-dev libnuma-dev libcunit1-dev
 	meson ninja-build pkg-config gcc make
 	iproute2 iputils-ping iputils-arping socat netcat-openbsd tcpdump nftables ethtool
-	python3 python3-scapy curl iperf3 wrk libpcap-dev procps
+	python3 python3-scapy curl iperf3 wrk libpcap-dev procps gnuplot-nox
 )
 # Note: the package "arping" conflicts with iputils-arping; we use iputils-arping.
 

@@ -325,8 +325,15 @@ on_event(struct conn *c, uint32_t events)
 			return;
 	}
 	if (mode == SEND && (events & EPOLLOUT)) {
-		while ((n = write(c->fd, buf, CHUNK)) > 0)
+		/* req bytes per write(), as the generator hands req bytes per send; at most
+		 * CHUNK per event, or small writes would never meet EAGAIN and starve the
+		 * other connections and the clock. */
+		size_t done = 0;
+
+		while (done < CHUNK && (n = write(c->fd, buf, req_size)) > 0) {
 			cnt.tx_bytes += (uint64_t)n;
+			done += (size_t)n;
+		}
 		if (n < 0 && errno != EAGAIN) {
 			cnt.err[errno == ECONNRESET || errno == EPIPE ? E_RESET : E_CLOSED]++;
 			conn_close(c);
