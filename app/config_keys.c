@@ -171,6 +171,8 @@ static const struct key_def tcp_keys[] = {
 	KEY(C, "timestamps", K_BOOL, tcp.timestamps, 0, 0, 0, NULL),
 	KEY(C, "delack_ms", K_UINT, tcp.delack_ms, 0, 499, 0,
 		"expected milliseconds 0..499 (RFC 1122: below 500; 0 = ACK at once)"),
+	KEY(C, "quickack", K_UINT, tcp.quickack, 0, 255, 0,
+		"expected a segment count 0..255 (0 = always delay ACKs)"),
 	KEY(C, "keepalive_ms", K_UINT, tcp.keepalive_ms, 0, 86400000, 0,
 		"expected milliseconds 0..86400000 (0 = off)"),
 	KEY(C, "keepalive_intvl_ms", K_UINT, tcp.keepalive_intvl_ms, 0, 3600000, 0,

@@ -100,6 +100,9 @@ struct lr_tcp_conf {
 	bool window_scaling;     /**< offer/accept RFC 7323 window scaling */
 	bool timestamps;         /**< offer/accept RFC 7323 timestamps */
 	uint32_t delack_ms;      /**< delayed ACK timer (RFC 1122: < 500 ms); 0 = ACK at once */
+	uint8_t quickack;        /**< segments ACKed at once (no delay) after the first data,
+				  *   after an idle gap longer than the RTO and after the
+				  *   delayed-ACK timer had to fire; 0 = always delay */
 	uint32_t keepalive_ms;   /**< idle time before keepalive probes; 0 = off */
 	uint32_t keepalive_intvl_ms; /**< between probes */
 	uint8_t keepalive_probes; /**< unanswered probes before the connection is reset */

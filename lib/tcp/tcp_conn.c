@@ -29,6 +29,7 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.window_scaling = true,
 	.timestamps = true,
 	.delack_ms = 40,
+	.quickack = 16,
 	.keepalive_ms = 0,
 	.keepalive_intvl_ms = 75000,
 	.keepalive_probes = 9,

@@ -179,6 +179,8 @@ struct lr_tcp_conn {
 	uint32_t rcv_held;  /**< delivered bytes the application holds (hold_rcv) */
 	uint32_t rcv_unacked; /**< in-order bytes received since our last ACK */
 	uint16_t rcv_mss;   /**< full-sized segment from the peer (delayed ACK) */
+	uint8_t quickacks;  /**< segments still to ACK at once (quick-ACK mode) */
+	uint64_t rcv_data_us; /**< last in-order data from the peer (0: none yet) */
 	uint8_t rcv_wscale; /**< our shift (RFC 7323), 0 unless TCP_F_WSCALE */
 	uint8_t snd_wscale; /**< the peer's shift */
 	uint32_t last_ack_sent; /**< RCV.NXT in our last ACK (RFC 7323 Last.ACK.sent) */

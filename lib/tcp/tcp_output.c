@@ -43,11 +43,42 @@ tcp_ack_schedule(struct lr_tcp_conn *c)
 }
 
 /*
+ * Quick-ACK mode (the receiver heuristic of Linux and FreeBSD, not an RFC rule): a
+ * delayed ACK stalls a peer that waits for it before sending more, which is what
+ * Nagle's algorithm does with a response written in two pieces, and slow start with
+ * a small initial window. So the first conf.quickack data segments of a connection,
+ * those after an idle gap longer than the RTO, and those after the delayed-ACK timer
+ * had to fire (the peer was waiting) are ACKed at once. The budget is refreshed here,
+ * for every in-order segment.
+ */
+static void
+quickack_refresh(struct lr_tcp_conn *c)
+{
+	uint64_t now = c->w->now_us;
+
+	if (c->rcv_data_us == 0 || now - c->rcv_data_us > c->rto_us)
+		c->quickacks = c->sh->conf.quickack;
+	c->rcv_data_us = now;
+}
+
+/* A segment that would wait for the timer: ACK it now if the budget allows. */
+static bool
+quickack_take(struct lr_tcp_conn *c)
+{
+	if (c->quickacks == 0)
+		return false;
+	c->quickacks--;
+	LR_TCP_STAT_INC(&c->sh->stats, ACK_QUICK);
+	return true;
+}
+
+/*
  * In-order data of len bytes arrived: RFC 1122 4.2.3.2 / RFC 5681 §4.2, "an ACK
  * SHOULD be generated for at least every second full-sized segment, and MUST be
  * generated within 500 ms of the arrival of the first unacknowledged packet".
- * Two full-sized segments' worth (2 * rcv_mss) unacknowledged: ACK at this
- * flush; else the delayed-ACK timer. Data we send before then carries the ACK.
+ * Two full-sized segments' worth (2 * rcv_mss) unacknowledged, or quick-ACK mode:
+ * ACK at this flush; else the delayed-ACK timer. Data we send before then carries
+ * the ACK.
  */
 void
 tcp_ack_delay(struct lr_tcp_conn *c, uint32_t len)
@@ -57,8 +88,9 @@ tcp_ack_delay(struct lr_tcp_conn *c, uint32_t len)
 	if (len > c->rcv_mss)
 		c->rcv_mss = (uint16_t)RTE_MIN(len, (uint32_t)c->adv_mss);
 	c->rcv_unacked += len;
+	quickack_refresh(c);
 	if (delack_ms == 0 || (c->flags & TCP_F_ACK_PENDING) ||
-			c->rcv_unacked >= 2u * c->rcv_mss) {
+			c->rcv_unacked >= 2u * c->rcv_mss || quickack_take(c)) {
 		tcp_ack_schedule(c);
 		return;
 	}

@@ -264,6 +264,8 @@ timer_delack(struct lr_tcp_conn *c)
 	if (c->rcv_unacked == 0 && !(c->flags & TCP_F_ACK_PENDING))
 		return;
 	LR_TCP_STAT_INC(&c->sh->stats, ACK_DELAYED);
+	/* the peer waited for this ACK: quick-ACK what it sends next */
+	c->quickacks = c->sh->conf.quickack;
 	tcp_ack_schedule(c);
 }
 

@@ -202,9 +202,9 @@ test_config_set_overrides_file_and_creates_port(void)
 
 	CU_ASSERT_EQUAL_FATAL(lr_config_load(&cfg, pmd_path("tap.ini", path, sizeof(path)),
 			sets, RTE_DIM(sets), err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(cfg.ports[0].ip, rte_cpu_to_be_32(RTE_IPV4(198, 18, 7, 2)));
+	CU_ASSERT_EQUAL(cfg.ports[0].ip, rte_cpu_to_be_32(RTE_IPV4(198u, 18, 7, 2)));
 	CU_ASSERT_EQUAL(cfg.ports[0].prefix_len, 16);
-	CU_ASSERT_EQUAL(cfg.ports[0].gateway, rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 1)));
+	CU_ASSERT_EQUAL(cfg.ports[0].gateway, rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 1)));
 	CU_ASSERT(cfg.ports[0].promiscuous);
 	CU_ASSERT_EQUAL(cfg.ports[0].tx_cksum, LR_OFFLOAD_OFF);
 	CU_ASSERT_EQUAL(cfg.burst, 64);
@@ -214,7 +214,7 @@ test_config_set_overrides_file_and_creates_port(void)
 	CU_ASSERT(!cfg.eal_huge);
 	CU_ASSERT(cfg.ports[1].used);
 	CU_ASSERT_STRING_EQUAL(cfg.ports[1].device, "net_tap1,iface=lr1");
-	CU_ASSERT_EQUAL(cfg.ports[1].ip, rte_cpu_to_be_32(RTE_IPV4(198, 19, 0, 2)));
+	CU_ASSERT_EQUAL(cfg.ports[1].ip, rte_cpu_to_be_32(RTE_IPV4(198u, 19, 0, 2)));
 	CU_ASSERT_EQUAL(cfg.ports[1].rx_desc, 512);
 	CU_ASSERT_EQUAL(cfg.ports[1].mtu, 1500);
 	CU_ASSERT_EQUAL(cfg.ip.ttl, 1);
@@ -324,7 +324,7 @@ test_config_tcp_keys(void)
 		"tcp.msl_ms=1000", "tcp.rto_init_ms=500", "tcp.rto_min_ms=100",
 		"tcp.rto_max_ms=30000", "tcp.syn_retries=2", "tcp.synack_retries=3",
 		"tcp.max_retries=4", "tcp.fin_wait2_ms=5000", "tcp.port_lo=40000",
-		"tcp.port_hi=40100", "tcp.delack_ms=40", "tcp.keepalive_ms=7200000",
+		"tcp.port_hi=40100", "tcp.delack_ms=40", "tcp.quickack=3", "tcp.keepalive_ms=7200000",
 		"tcp.keepalive_intvl_ms=75000", "tcp.keepalive_probes=9", "tcp.half_open_max=256",
 		"tcp.syncookies=no", "tcp.challenge_ack_per_s=1000", "tcp.ooo_max=32",
 		"tcp.echo=7007", "tcp.discard=0", "tcp.chargen=1919", "tcp.http=8080",
@@ -350,6 +350,7 @@ test_config_tcp_keys(void)
 	CU_ASSERT_EQUAL(cfg.tcp.port_lo, 40000);
 	CU_ASSERT_EQUAL(cfg.tcp.port_hi, 40100);
 	CU_ASSERT_EQUAL(cfg.tcp.delack_ms, 40);
+	CU_ASSERT_EQUAL(cfg.tcp.quickack, 3);
 	CU_ASSERT_EQUAL(cfg.tcp.keepalive_ms, 7200000);
 	CU_ASSERT_EQUAL(cfg.tcp.keepalive_intvl_ms, 75000);
 	CU_ASSERT_EQUAL(cfg.tcp.keepalive_probes, 9);
@@ -391,6 +392,8 @@ test_config_tcp_errors(void)
 	expect_error(base_ini, "tcp.max_conns=0", "[tcp] max_conns: bad value '0': expected");
 	expect_error(base_ini, "tcp.delack_ms=500",
 		"[tcp] delack_ms: bad value '500': expected milliseconds 0..499");
+	expect_error(base_ini, "tcp.quickack=256",
+		"[tcp] quickack: bad value '256': expected a segment count 0..255");
 	expect_error(base_ini, "tcp.syn_retries=256", "[tcp] syn_retries: bad value '256'");
 	expect_error(base_ini, "tcp.sndbuf=1k", "[tcp] sndbuf: bad value '1k'");
 	expect_error(base_ini, "tcp.http_keepalive=maybe",

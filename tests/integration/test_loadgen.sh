@@ -2,7 +2,9 @@
 # The load generator against a Linux HTTP/1.1 server in the peer namespace: rr (keep-alive)
 # and crr (a connection per request) complete with no errors and a latency histogram,
 # a closed port is counted as refused, a bad spec is a configuration error (exit 2), and
-# a [loadgen] spec given at start runs, prints its JSON summary and exits 0.
+# a server that writes headers and body in two sends answers within 20 ms thanks to quick
+# ACKs (42 ms, the delayed ACK, with [tcp] quickack = 0), and a [loadgen] spec given at
+# start runs, prints its JSON summary and exits 0.
 . "$(dirname "$0")/lib.sh"
 lr_init loadgen
 require root tun hugepages netns binaries || lr_done
@@ -16,8 +18,36 @@ check_grep "bad [loadgen] spec names the key and the value" "\[loadgen\] spec: b
 start_linerate || lr_done
 peer_setup || lr_done
 
-# The peer: one write per response (a server writing headers and body separately meets
-# Nagle against our delayed ACK, 40 ms a request: a property of that server, not the load).
+# The peers: 8080 writes each response at once; 8081 writes the headers and then the
+# body, with Nagle's algorithm on, so the body waits for our ACK of the headers: without
+# quick ACKs ([tcp] quickack) that is our delayed ACK, 40 ms a response.
+two_write_server() {
+	ip netns exec "$LR_NS" "$PY" - 198.18.0.1 8081 <<'EOF' &
+import socket, sys, threading
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 128\r\n\r\n"
+def serve(c):
+    buf = b""
+    with c:
+        while True:
+            d = c.recv(65536)
+            if not d:
+                return
+            buf += d
+            while b"\r\n\r\n" in buf:
+                _, buf = buf.split(b"\r\n\r\n", 1)
+                c.sendall(HEAD)
+                c.sendall(b"x" * 128)
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(512)
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+	LR_BG_PIDS+=("$!")
+}
+two_write_server
 ip netns exec "$LR_NS" "$PY" - 198.18.0.1 8080 <<'EOF' &
 import socket, sys, threading
 RESP = b"HTTP/1.1 200 OK\r\nContent-Length: 128\r\n\r\n" + b"x" * 128
@@ -42,7 +72,8 @@ while True:
 EOF
 LR_BG_PIDS+=("$!")
 for ((i = 0; i < 50; i++)); do
-	nsx ss -ltn 2>/dev/null | grep -q '198.18.0.1:8080' && break
+	nsx ss -ltn 2>/dev/null | grep -q '198.18.0.1:8080' &&
+		nsx ss -ltn 2>/dev/null | grep -q '198.18.0.1:8081' && break
 	sleep 0.1
 done
 
@@ -89,6 +120,33 @@ check_ge "crr: a response per completed connection" "$(jget "$LR_TMP/crr" reques
 run_spec refused mode=crr target=198.18.0.1:8099 conc=1 duration=1s warmup=0s rate=50
 check_ge "closed port: counted as refused" "$(jget "$LR_TMP/refused" errors.refused)" 10
 check_eq "closed port: nothing completed" 0 "$(jget "$LR_TMP/refused" conns_done)"
+
+# A server that writes twice: quick ACKs keep the median far below the 40 ms delayed ACK.
+two_writes() { # NAME SPEC: p50 below 20 ms, no errors
+	run_spec "$1" "${@:2}"
+	check_eq "two-write server, $1: no errors" 0 "$(jget "$LR_TMP/$1" errors.total)"
+	check "two-write server, $1: p50 $(jget "$LR_TMP/$1" latency_us.p50) us < 20 ms (quick ACK)" \
+		test "$(jget "$LR_TMP/$1" latency_us.p50)" -lt 20000
+}
+two_writes crr2 mode=crr target=198.18.0.1:8081 conc=2 duration=2s warmup=0s
+two_writes rr2 mode=rr target=198.18.0.1:8081 conc=2 duration=2s warmup=0s
+stop_linerate
+
+# The same with quickack = 0: every response waits for the delayed ACK (what the test
+# above would see without the heuristic).
+for pid in "${LR_BG_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+LR_BG_PIDS=()
+ip netns del "$LR_NS" && LR_NS_CREATED=
+start_linerate --set tcp.quickack=0 || lr_done
+peer_setup || lr_done
+two_write_server
+for ((i = 0; i < 50; i++)); do
+	nsx ss -ltn 2>/dev/null | grep -q '198.18.0.1:8081' && break
+	sleep 0.1
+done
+run_spec crr0 mode=crr target=198.18.0.1:8081 conc=2 duration=2s warmup=0s
+p50=$(jget "$LR_TMP/crr0" latency_us.p50)
+check_ge "quickack = 0, two-write server, crr: p50 $p50 us >= 35 ms (delayed ACK)" "$p50" 35000
 stop_linerate
 for pid in "${LR_BG_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
 LR_BG_PIDS=()

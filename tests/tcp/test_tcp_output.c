@@ -499,6 +499,7 @@ static void
 delack_setup(void)
 {
 	tt_conf.delack_ms = 40;
+	tt_conf.quickack = 0;
 	tt_reinit();
 }
 
@@ -597,6 +598,101 @@ test_tcp_delack_burst_yields_one_ack(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* --- Quick-ACK mode --- */
+
+static void
+quickack_setup(uint8_t n)
+{
+	tt_conf.delack_ms = 40;
+	tt_conf.quickack = n;
+	tt_reinit();
+	tt_passive_open();
+}
+
+/* A small segment arrives at t; is it ACKed at once (1) or left to the timer (0)? */
+static unsigned int
+small_seg_acked_at_once(uint32_t seq)
+{
+	unsigned int n;
+
+	lr_test_tx_clear();
+	tt_rx(seq, 8001, TT_ACK | TT_PSH, bulk, 100);
+	n = lr_test_tx_count();
+	if (n == 1)
+		TT_EXPECT(0, TT_ACK, 8001, seq + 100, 0);
+	lr_test_tx_clear();
+	return n;
+}
+
+/* The first quickack data segments are ACKed at once, the next one waits 40 ms. */
+static void
+test_tcp_quickack_first_segments_then_delayed(void)
+{
+	quickack_setup(2);
+	CU_ASSERT_EQUAL(small_seg_acked_at_once(1001), 1);
+	CU_ASSERT_EQUAL(small_seg_acked_at_once(1101), 1);
+	CU_ASSERT_EQUAL(small_seg_acked_at_once(1201), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ACK_QUICK), 2);
+	tt_advance_ms(39);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 1301, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* The delayed-ACK timer had to fire: the peer was waiting, the next one is quick. */
+static void
+test_tcp_quickack_after_delack_timer_fired(void)
+{
+	quickack_setup(1);
+	CU_ASSERT_EQUAL(small_seg_acked_at_once(1001), 1);
+	CU_ASSERT_EQUAL(small_seg_acked_at_once(1101), 0);
+	tt_advance_ms(40);
+	TT_EXPECT(0, TT_ACK, 8001, 1201, 0);
+	CU_ASSERT_EQUAL(small_seg_acked_at_once(1201), 1);
+	CU_ASSERT_EQUAL(small_seg_acked_at_once(1301), 0);
+	tt_advance_ms(40);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Idle longer than the RTO: quick-ACK mode again; a shorter pause: not. */
+static void
+test_tcp_quickack_after_idle_longer_than_rto(void)
+{
+	quickack_setup(1);
+	CU_ASSERT_EQUAL(small_seg_acked_at_once(1001), 1);
+	tt_advance_ms(1);   /* well under the RTO: no quick ACK */
+	tt_rx(1101, 8001, TT_ACK, bulk, 1460);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);   /* the second full segment is ACKed at once (RFC 5681) */
+	tt_rx(2561, 8001, TT_ACK, bulk, 1460);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 4021, 0);
+	lr_test_tx_clear();
+	/* 5 s of silence, far above the RTO (1 s initial, no sample here); the timer
+	 * never had to fire */
+	tt_advance_ms(5000);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ACK_DELAYED), 0);
+	CU_ASSERT_EQUAL(small_seg_acked_at_once(4021), 1);
+	CU_ASSERT_EQUAL(small_seg_acked_at_once(4121), 0);
+	tt_advance_ms(40);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* quickack = 0: every lone small segment waits for the timer, as before. */
+static void
+test_tcp_quickack_off(void)
+{
+	quickack_setup(0);
+	CU_ASSERT_EQUAL(small_seg_acked_at_once(1001), 0);
+	tt_advance_ms(40);
+	TT_EXPECT(0, TT_ACK, 8001, 1101, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ACK_QUICK), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{"test_tcp_send_mbuf_chain_segmented_and_freed_on_ack",
 		test_tcp_send_mbuf_chain_segmented_and_freed_on_ack},
@@ -629,6 +725,12 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_delack_immediate_on_gap_and_fin", test_tcp_delack_immediate_on_gap_and_fin },
 	{ "test_tcp_delack_piggybacked_on_reply", test_tcp_delack_piggybacked_on_reply },
 	{ "test_tcp_delack_burst_yields_one_ack", test_tcp_delack_burst_yields_one_ack },
+	{ "test_tcp_quickack_first_segments_then_delayed",
+		test_tcp_quickack_first_segments_then_delayed },
+	{ "test_tcp_quickack_after_delack_timer_fired", test_tcp_quickack_after_delack_timer_fired },
+	{ "test_tcp_quickack_after_idle_longer_than_rto",
+		test_tcp_quickack_after_idle_longer_than_rto },
+	{ "test_tcp_quickack_off", test_tcp_quickack_off },
 	CU_TEST_INFO_NULL,
 };
 
