@@ -26,6 +26,7 @@
 #include <rte_seqcount.h>
 
 #include "lr_eth.h"
+#include "lr_mbuf.h"
 
 #define ARP_MIN_TABLE 8
 #define ARP_LOG_SIZE 256          /* learn records kept per worker (power of two) */
@@ -465,7 +466,7 @@ lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 	a->arp_data.arp_tip = sip;
 	a->arp_data.arp_sha = ifc->mac;
 	a->arp_data.arp_sip = ifc->ip;
-	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - sizeof(*a));
+	lr_mbuf_keep(m, sizeof(*a));
 	LR_STAT_INC(w->stats, LR_STAT_arp_TX_REPLY);
 	lr_eth_send(w, m, ifc, &requester, RTE_ETHER_TYPE_ARP);
 }

@@ -9,6 +9,7 @@
 #include <rte_malloc.h>
 
 #include "lr_eth.h"
+#include "lr_mbuf.h"
 #include "ip_internal.h"
 
 RTE_LOG_REGISTER_DEFAULT(lr_logtype_ip, INFO);
@@ -140,6 +141,12 @@ reassemble(struct lr_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uin
 	free_death_row(w, LR_STAT_ip_FRAG_BAD);
 	if (whole == NULL)
 		return NULL;
+	/* Each fragment was checked against its own header length; the datagram keeps
+	 * the first one's, which may be longer (ping of death with options). */
+	if (unlikely(rte_pktmbuf_pkt_len(whole) > UINT16_MAX)) {
+		lr_drop(w, whole, LR_STAT_ip_FRAG_TOO_BIG);
+		return NULL;
+	}
 	LR_STAT_INC(w->stats, LR_STAT_ip_REASSEMBLED);
 	ip = rte_pktmbuf_mtod(whole, struct rte_ipv4_hdr *);
 	ip->total_length = rte_cpu_to_be_16(rte_pktmbuf_pkt_len(whole));
@@ -200,8 +207,7 @@ lr_ip_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
 		lr_drop(w, m, LR_STAT_ip_TOTLEN_BEYOND_FRAME);
 		return;
 	}
-	if (pkt_len > totlen)
-		rte_pktmbuf_trim(m, pkt_len - totlen);
+	lr_mbuf_keep(m, totlen);
 	/* Source: not broadcast, multicast, loopback, unspecified or ourselves. */
 	if (unlikely(lr_ip_is_martian_src(ip->src_addr) || lr_iface_by_ip(ip->src_addr) ||
 			lr_iface_is_bcast(ifc, ip->src_addr))) {

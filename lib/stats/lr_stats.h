@@ -66,7 +66,7 @@ enum lr_stat_kind {
 	X(ip, NOT_FOR_US, DROP, "destination is not one of our addresses") \
 	X(ip, UNKNOWN_PROTO, DROP, "protocol with no handler") \
 	X(ip, FRAG_BAD, DROP, "fragments the reassembly table refused") \
-	X(ip, FRAG_TOO_BIG, DROP, "fragments beyond 65535 bytes") \
+	X(ip, FRAG_TOO_BIG, DROP, "fragments, or datagrams reassembled, beyond 65535 bytes") \
 	X(ip, FRAG_TIMEOUT, DROP, "fragments freed incomplete or evicted") \
 	X(ip, NO_ROUTE, DROP, "packets to a destination with no route") \
 	X(ip, FRAG_FAILED, DROP, "packets that could not be fragmented for the MTU") \

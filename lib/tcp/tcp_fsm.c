@@ -240,9 +240,15 @@ fsm_syn_sent(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg,
 		return;
 	}
 	/* "If there are other controls or text in the segment, then continue
-	 * processing at the sixth step below where the URG bit is checked." */
+	 * processing at the sixth step below where the URG bit is checked." Text
+	 * beyond the window our SYN offered is cut off, with a FIN after it (FreeBSD
+	 * tcp_do_segment: "If data, trim to stay within window"). */
 	seg->flags &= ~SYN;
 	seg->seq++;
+	if (seg->len > tcp_rcv_wnd(c)) {
+		seg->len = tcp_rcv_wnd(c);
+		seg->flags &= ~FIN;
+	}
 	if (fsm_text(c, seg, &m, &qfin))
 		fsm_fin(c, seg, qfin);
 	if (m != NULL)

@@ -205,6 +205,14 @@ lr_tcp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 		tcp_fsm_input(w, c, &seg, m);
 		return;
 	}
+	/* RFC 1122 4.2.3.10: "A TCP implementation MUST silently discard an incoming
+	 * SYN segment that is addressed to a broadcast or multicast address." IPv4
+	 * delivers broadcasts; no connection has one as its address, and nothing sent
+	 * there gets a RST either (it would leave from the broadcast address). */
+	if (unlikely(lr_iface_by_ip(seg.key.laddr) == NULL)) {
+		tcp_drop(sh, m, LR_TCP_STAT_NOT_UNICAST);
+		return;
+	}
 	l = tcp_listener_lookup(sh, rte_be_to_cpu_16(seg.key.lport));
 	if (l != NULL) {
 		tcp_fsm_listen(w, l, &seg, m, reuse ? &min_iss : NULL);

@@ -8,6 +8,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "lr_mbuf.h"
 #include "tcp_internal.h"
 
 /*
@@ -39,22 +40,7 @@ tcp_mbuf_cut_head(struct rte_mbuf *m, uint32_t n)
 void
 tcp_mbuf_keep(struct rte_mbuf *m, uint32_t keep)
 {
-	struct rte_mbuf *s = m;
-	uint32_t left = keep;
-	uint16_t segs = 1;
-
-	while (left > s->data_len && s->next != NULL) {
-		left -= s->data_len;
-		s = s->next;
-		segs++;
-	}
-	s->data_len = (uint16_t)RTE_MIN(left, (uint32_t)s->data_len);
-	if (s->next != NULL) {
-		rte_pktmbuf_free(s->next);
-		s->next = NULL;
-	}
-	m->nb_segs = segs;
-	m->pkt_len = keep;
+	lr_mbuf_keep(m, keep);
 }
 
 static void
@@ -117,6 +103,11 @@ tcp_reass_insert(struct lr_tcp_conn *c, uint32_t seq, uint32_t len, bool fin,
 		tcp_mbuf_keep(m, len);
 		LR_TCP_STAT_INC(&sh->stats, OOO_TRIMMED);
 		break;
+	}
+	/* Head and tail both cut: what is left lies in the queue already. */
+	if (len == 0) {
+		tcp_drop(sh, m, LR_TCP_STAT_OOO_DUP);
+		return;
 	}
 	if (c->ooo_n >= sh->conf.ooo_max || sh->ooo_pool == NULL ||
 			rte_mempool_get(sh->ooo_pool, &obj) < 0) {

@@ -64,6 +64,7 @@
 	X(HDR_SPLIT, DROP, "reassembled chain whose header or payload cannot be cut out") \
 	X(NO_SHARD, DROP, "segments on a worker without TCP state") \
 	X(NO_CONN, DROP, "segments for no connection and no listener (RST sent)") \
+	X(NOT_UNICAST, DROP, "segments to a broadcast address (RFC 1122 4.2.3.10, no answer)") \
 	X(LISTEN_RST, DROP, "RSTs to a listener") \
 	X(LISTEN_ACK, DROP, "ACKs to a listener (RST sent)") \
 	X(LISTEN_NO_SYN, DROP, "segments to a listener without SYN") \

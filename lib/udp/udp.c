@@ -10,6 +10,7 @@
 #include <rte_udp.h>
 
 #include "lr_ip.h"
+#include "lr_mbuf.h"
 #include "lr_udp.h"
 
 RTE_LOG_REGISTER_DEFAULT(lr_logtype_udp, INFO);
@@ -125,8 +126,7 @@ lr_udp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 		lr_drop(w, m, LR_STAT_udp_BAD_LEN);
 		return;
 	}
-	if (ulen < avail)
-		rte_pktmbuf_trim(m, avail - ulen);
+	lr_mbuf_keep(m, m->l3_len + ulen); /* a reassembled chain too */
 	if (unlikely(!cksum_ok(m, ip, uh))) {
 		lr_drop(w, m, LR_STAT_udp_BAD_CKSUM);
 		return;

@@ -204,7 +204,7 @@ test_loadgen_parse_spec_and_defaults(void)
 			"duration=5s warmup=1s req=64 json=1", err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(c.mode, LR_LOADGEN_CRR);
 	CU_ASSERT_EQUAL(c.nb_targets, 1);
-	CU_ASSERT_EQUAL(c.targets[0].ip, rte_cpu_to_be_32(RTE_IPV4(198, 18, 1, 1)));
+	CU_ASSERT_EQUAL(c.targets[0].ip, rte_cpu_to_be_32(RTE_IPV4(198u, 18, 1, 1)));
 	CU_ASSERT_EQUAL(c.targets[0].port, 80);
 	CU_ASSERT_EQUAL(c.conc, 64);
 	CU_ASSERT_EQUAL(c.rate, 0);

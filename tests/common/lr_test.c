@@ -253,6 +253,16 @@ lr_test_frame(const void *bytes, uint16_t len)
 }
 
 struct rte_mbuf *
+lr_test_frame_split(const void *bytes, uint16_t len, uint16_t split)
+{
+	struct rte_mbuf *head = lr_test_frame(bytes, split);
+	struct rte_mbuf *tail = lr_test_frame((const uint8_t *)bytes + split, len - split);
+
+	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_chain(head, tail), 0);
+	return head;
+}
+
+struct rte_mbuf *
 lr_test_data(const void *data, uint16_t len)
 {
 	struct rte_mbuf *m;

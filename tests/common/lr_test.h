@@ -48,9 +48,9 @@ struct lr_test_suite {
 int lr_test_main(int argc, char **argv, const struct lr_test_suite *suites);
 
 /** Test addresses: our interface on port 0 and a peer on its subnet. */
-#define LR_TEST_OUR_IP RTE_IPV4(198, 18, 0, 2)   /* host order */
-#define LR_TEST_PEER_IP RTE_IPV4(198, 18, 0, 1)
-#define LR_TEST_OTHER_IP RTE_IPV4(198, 18, 0, 9)  /* on-link, unknown MAC */
+#define LR_TEST_OUR_IP RTE_IPV4(198u, 18, 0, 2)  /* host order (unsigned: no signed shift) */
+#define LR_TEST_PEER_IP RTE_IPV4(198u, 18, 0, 1)
+#define LR_TEST_OTHER_IP RTE_IPV4(198u, 18, 0, 9) /* on-link, unknown MAC */
 extern const struct rte_ether_addr lr_test_our_mac;   /* 02:4c:52:00:00:02 */
 extern const struct rte_ether_addr lr_test_peer_mac;  /* 02:4c:52:00:00:01 */
 
@@ -93,6 +93,12 @@ void lr_test_ip_recksum(struct rte_mbuf *m);
 
 /** A frame from raw bytes (copied into a new mbuf, chained if larger than one, port 0). */
 struct rte_mbuf *lr_test_frame(const void *bytes, uint16_t len);
+
+/**
+ * A frame from raw bytes in two chained segments (port 0): the first split bytes,
+ * then the rest, as a PMD with scattered RX delivers a frame. split <= len.
+ */
+struct rte_mbuf *lr_test_frame_split(const void *bytes, uint16_t len, uint16_t split);
 
 /**
  * An mbuf holding only data (default headroom), e.g. for lr_udp_send() or

@@ -117,9 +117,9 @@ test_steer_hash_matches_rte_softrss(void)
 		CU_ASSERT_EQUAL_FATAL(lr_steer_init(2, ms_key, 0), 0);
 		/* 66.9.149.187:2794 -> 161.142.100.80:1766 */
 		CU_ASSERT_EQUAL(lr_steer_hash_l4(RTE_BE32(RTE_IPV4(66, 9, 149, 187)),
-				RTE_BE32(RTE_IPV4(161, 142, 100, 80)), 2794, 1766), 0x51ccc178);
+				RTE_BE32(RTE_IPV4(161u, 142, 100, 80)), 2794, 1766), 0x51ccc178);
 		CU_ASSERT_EQUAL(lr_steer_hash_l3(RTE_BE32(RTE_IPV4(66, 9, 149, 187)),
-				RTE_BE32(RTE_IPV4(161, 142, 100, 80))), 0x323e8fc2);
+				RTE_BE32(RTE_IPV4(161u, 142, 100, 80))), 0x323e8fc2);
 	}
 }
 

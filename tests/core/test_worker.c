@@ -255,9 +255,9 @@ test_martian_sources(void)
 {
 	CU_ASSERT_TRUE(lr_ip_is_martian_src(0));
 	CU_ASSERT_TRUE(lr_ip_is_martian_src(rte_cpu_to_be_32(UINT32_MAX)));
-	CU_ASSERT_TRUE(lr_ip_is_martian_src(rte_cpu_to_be_32(RTE_IPV4(224, 0, 0, 1))));
-	CU_ASSERT_TRUE(lr_ip_is_martian_src(rte_cpu_to_be_32(RTE_IPV4(239, 255, 255, 250))));
-	CU_ASSERT_TRUE(lr_ip_is_martian_src(rte_cpu_to_be_32(RTE_IPV4(127, 0, 0, 1))));
+	CU_ASSERT_TRUE(lr_ip_is_martian_src(rte_cpu_to_be_32(RTE_IPV4(224u, 0, 0, 1))));
+	CU_ASSERT_TRUE(lr_ip_is_martian_src(rte_cpu_to_be_32(RTE_IPV4(239u, 255, 255, 250))));
+	CU_ASSERT_TRUE(lr_ip_is_martian_src(rte_cpu_to_be_32(RTE_IPV4(127u, 0, 0, 1))));
 	CU_ASSERT_FALSE(lr_ip_is_martian_src(rte_cpu_to_be_32(LR_TEST_PEER_IP)));
 	CU_ASSERT_FALSE(lr_ip_is_martian_src(rte_cpu_to_be_32(RTE_IPV4(8, 8, 8, 8))));
 }

@@ -124,6 +124,30 @@ test_arp_request_for_us_gets_reply(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* A request padded to a frame a scattering PMD split in two: the reply is the
+ * 28-byte ARP packet alone, not the padding of the second segment. */
+static void
+test_arp_request_split_across_segments_reply_trimmed(void)
+{
+	uint8_t b[RTE_ETHER_HDR_LEN + sizeof(struct rte_arp_hdr) + 100];
+	struct rte_mbuf *m = lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, LR_TEST_OUR_IP);
+	struct lr_test_parsed p;
+
+	memset(b, 0x5a, sizeof(b));
+	memcpy(b, rte_pktmbuf_mtod(m, void *), rte_pktmbuf_pkt_len(m));
+	rte_pktmbuf_free(m);
+	lr_test_rx(lr_test_frame_split(b, sizeof(b), sizeof(b) - 60));
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(lr_test_tx_get(0)),
+			RTE_ETHER_HDR_LEN + sizeof(struct rte_arp_hdr));
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(0), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.arp);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.arp->arp_opcode), RTE_ARP_OP_REPLY);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.arp->arp_data.arp_tip), LR_TEST_OTHER_IP);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static void
 test_arp_request_unicast_to_us_gets_reply(void)
 {
@@ -139,7 +163,7 @@ static void
 test_arp_request_for_other_ip_not_for_us(void)
 {
 	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
-			&zero_mac, RTE_IPV4(198, 18, 0, 77)));
+			&zero_mac, RTE_IPV4(198u, 18, 0, 77)));
 	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_NOT_FOR_US), 1);
 	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
 	/* RFC 826: a new sender is only added when we are the target. */
@@ -155,7 +179,7 @@ test_arp_request_for_other_ip_updates_known_sender(void)
 
 	/* RFC 826 merge: an entry we already hold is updated whatever the target. */
 	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &new_mac, LR_TEST_PEER_IP,
-			&zero_mac, RTE_IPV4(198, 18, 0, 77)));
+			&zero_mac, RTE_IPV4(198u, 18, 0, 77)));
 	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
 	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), &mac));
 	CU_ASSERT_TRUE(rte_is_same_ether_addr(&mac, &new_mac));
@@ -461,7 +485,7 @@ test_arp_table_full_drops_packets(void)
 	reinit_arp(&c);
 	/* The peer holds one slot; fill the rest with resolutions in progress. */
 	for (i = 0; i < n; i++)
-		send_udp_to(RTE_IPV4(198, 18, 0, 100 + i), 7777);
+		send_udp_to(RTE_IPV4(198u, 18, 0, 100 + i), 7777);
 	/* 7 or 8 in progress, depending on whether the resolved peer may be evicted */
 	CU_ASSERT(lr_test_stat(LR_STAT_arp_QUEUED) >= c.table_size - 1);
 	CU_ASSERT(lr_test_stat(LR_STAT_arp_QUEUED) <= c.table_size);
@@ -639,17 +663,17 @@ test_arp_lapped_reader_keeps_newest(void)
 	uint32_t i, n = 600, ip;
 
 	for (i = 0; i < n; i++) {
-		ip = RTE_IPV4(198, 18, 4 + i / 200, 1 + i % 200);
+		ip = RTE_IPV4(198u, 18, 4 + i / 200, 1 + i % 200);
 		rx_on(w1, lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, ip, &zero_mac,
 				LR_TEST_OUR_IP));
 		lr_test_tx_clear();
 	}
 	lr_arp_sync(lr_tw);
 	for (i = n - 200; i < n; i++) {
-		ip = RTE_IPV4(198, 18, 4 + i / 200, 1 + i % 200);
+		ip = RTE_IPV4(198u, 18, 4 + i / 200, 1 + i % 200);
 		CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(ip), NULL));
 	}
-	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(RTE_IPV4(198, 18, 4, 1)), NULL));
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(RTE_IPV4(198u, 18, 4, 1)), NULL));
 	second_worker_fini(w1);
 	LR_TEST_ASSERT_NO_LEAK();
 }
@@ -657,6 +681,8 @@ test_arp_lapped_reader_keeps_newest(void)
 static const CU_TestInfo cases[] = {
 	{"test_arp_request_for_us_gets_reply", test_arp_request_for_us_gets_reply},
 	{"test_arp_request_unicast_to_us_gets_reply", test_arp_request_unicast_to_us_gets_reply},
+	{"test_arp_request_split_across_segments_reply_trimmed",
+		test_arp_request_split_across_segments_reply_trimmed},
 	{"test_arp_request_for_other_ip_not_for_us", test_arp_request_for_other_ip_not_for_us},
 	{"test_arp_request_for_other_ip_updates_known_sender",
 		test_arp_request_for_other_ip_updates_known_sender},

@@ -261,7 +261,7 @@ test_icmp_no_error_about_fragment_broadcast_or_martian(void)
 	rte_pktmbuf_free(m);
 	/* to a multicast address */
 	m = lr_test_udp(40000, 5555, "x", 1);
-	lr_test_ip_of(m)->dst_addr = rte_cpu_to_be_32(RTE_IPV4(224, 0, 0, 251));
+	lr_test_ip_of(m)->dst_addr = rte_cpu_to_be_32(RTE_IPV4(224u, 0, 0, 251));
 	lr_test_ip_recksum(m);
 	at_l3(m);
 	CU_ASSERT_EQUAL(lr_icmp_send_error(lr_tw, m, LR_ICMP_UNREACH, LR_ICMP_UNREACH_PORT),
@@ -269,7 +269,7 @@ test_icmp_no_error_about_fragment_broadcast_or_martian(void)
 	rte_pktmbuf_free(m);
 	/* from a source that is not one host */
 	m = lr_test_udp(40000, 5555, "x", 1);
-	lr_test_ip_of(m)->src_addr = rte_cpu_to_be_32(RTE_IPV4(224, 0, 0, 1));
+	lr_test_ip_of(m)->src_addr = rte_cpu_to_be_32(RTE_IPV4(224u, 0, 0, 1));
 	lr_test_ip_recksum(m);
 	at_l3(m);
 	CU_ASSERT_EQUAL(lr_icmp_send_error(lr_tw, m, LR_ICMP_UNREACH, LR_ICMP_UNREACH_PORT),

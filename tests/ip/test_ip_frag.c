@@ -396,6 +396,68 @@ test_frag_first_fragment_with_options_arriving_first(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/*
+ * Ping of death with header options: every fragment ends within 65535 bytes by its
+ * own header length (the last has IHL 5), but the first carries a 60-byte header,
+ * so the reassembled datagram would be 65575 bytes, more than total_length holds.
+ */
+static void
+test_frag_reassembled_beyond_65535_by_first_header_dropped(void)
+{
+	enum { ICMP_BIG = 65535 - 20, PIECE = 8192, HL_FIRST = 60 };
+	static uint8_t big[ICMP_BIG];
+	static uint8_t b[RTE_ETHER_HDR_LEN + HL_FIRST + PIECE];
+	struct rte_icmp_hdr *h = (struct rte_icmp_hdr *)big;
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)b;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	unsigned int i, off;
+
+	for (i = sizeof(*h); i < ICMP_BIG; i++)
+		big[i] = (uint8_t)(i * 3);
+	h->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	h->icmp_code = 0;
+	h->icmp_cksum = 0;
+	h->icmp_cksum = ~rte_raw_cksum(big, ICMP_BIG);
+
+	/* first fragment: IHL 15 (40 bytes of NOP options), data [0, 8192) */
+	memset(b, 0, sizeof(b));
+	eth->dst_addr = lr_test_our_mac;
+	eth->src_addr = lr_test_peer_mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = 0x40 | HL_FIRST / 4;
+	ip->total_length = rte_cpu_to_be_16(HL_FIRST + PIECE);
+	ip->packet_id = rte_cpu_to_be_16(0x6565);
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = rte_cpu_to_be_32(LR_TEST_PEER_IP);
+	ip->dst_addr = rte_cpu_to_be_32(LR_TEST_OUR_IP);
+	memset(ip + 1, 1, HL_FIRST - sizeof(*ip));
+	memcpy((uint8_t *)ip + HL_FIRST, big, PIECE);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	lr_test_rx(lr_test_frame(b, RTE_ETHER_HDR_LEN + HL_FIRST + PIECE));
+
+	/* then IHL 5 fragments; the last ends at exactly 65535 by its own header */
+	for (off = PIECE; off < ICMP_BIG; off += PIECE) {
+		uint16_t len = (uint16_t)RTE_MIN((unsigned int)PIECE, ICMP_BIG - off);
+		struct rte_mbuf *m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_ICMP,
+				big + off, len);
+
+		lr_test_ip_of(m)->packet_id = rte_cpu_to_be_16(0x6565);
+		lr_test_ip_of(m)->fragment_offset = rte_cpu_to_be_16(off / 8 |
+				(off + len < ICMP_BIG ? RTE_IPV4_HDR_MF_FLAG : 0));
+		lr_test_ip_recksum(m);
+		lr_test_rx(m);
+	}
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_RX), 8);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TOO_BIG), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_DELIVERED), 0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_RX), 0);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	expire_fragments();
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{"test_frag_in_order_reassembled_and_reply_fragmented",
 		test_frag_in_order_reassembled_and_reply_fragmented},
@@ -417,6 +479,8 @@ static const CU_TestInfo cases[] = {
 		test_frag_interleaved_datagrams_reassembled_separately},
 	{"test_frag_first_fragment_with_options_arriving_first",
 		test_frag_first_fragment_with_options_arriving_first},
+	{"test_frag_reassembled_beyond_65535_by_first_header_dropped",
+		test_frag_reassembled_beyond_65535_by_first_header_dropped},
 	CU_TEST_INFO_NULL,
 };
 

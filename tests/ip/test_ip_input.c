@@ -236,8 +236,8 @@ static void
 test_ip_martian_sources_dropped(void)
 {
 	static const uint32_t srcs[] = {
-		0, UINT32_MAX, RTE_IPV4(224, 0, 0, 1), RTE_IPV4(239, 1, 2, 3),
-		RTE_IPV4(127, 0, 0, 1), LR_TEST_OUR_IP,
+		0, UINT32_MAX, RTE_IPV4(224u, 0, 0, 1), RTE_IPV4(239u, 1, 2, 3),
+		RTE_IPV4(127u, 0, 0, 1), LR_TEST_OUR_IP,
 	};
 	unsigned int i;
 
@@ -258,7 +258,7 @@ test_ip_other_destination_not_for_us(void)
 {
 	struct rte_mbuf *m = discard_frame();
 
-	lr_test_ip_of(m)->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 77));
+	lr_test_ip_of(m)->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 77));
 	lr_test_ip_recksum(m);
 	lr_test_rx(m);
 	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_NOT_FOR_US), 1);
@@ -337,6 +337,31 @@ test_ip_ethernet_padding_trimmed(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* Link-layer padding that a scattering PMD spread over two segments is trimmed too
+ * (rte_pktmbuf_trim() alone only cuts the last segment). */
+static void
+test_ip_padding_across_segments_trimmed(void)
+{
+	uint8_t b[ETH_LEN + 28 + 100];
+	struct rte_mbuf *m = lr_test_icmp_echo(0x43, 2, NULL, 0); /* 28-byte datagram */
+	struct lr_test_parsed p;
+
+	memset(b, 0, sizeof(b)); /* zero padding: the ICMP checksum holds either way */
+	memcpy(b, rte_pktmbuf_mtod(m, void *), ETH_LEN + 28);
+	rte_pktmbuf_free(m);
+	/* 40 bytes of padding in the first segment, 60 in the second */
+	lr_test_rx(lr_test_frame_split(b, sizeof(b), ETH_LEN + 28 + 40));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_TX_ECHO_REPLY), 1);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(lr_test_tx_get(0)), ETH_LEN + 28);
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(0), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.icmp);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.ip->total_length), 28);
+	CU_ASSERT_EQUAL(p.payload_len, 0);
+	CU_ASSERT_TRUE(lr_test_l4_cksum_ok(&p));
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static void
 test_ip_options_accepted(void)
 {
@@ -407,7 +432,7 @@ test_ip_zero_length_udp_is_a_udp_drop(void)
 static void
 test_ip_broadcast_destinations_accepted(void)
 {
-	static const uint32_t dsts[] = {UINT32_MAX, RTE_IPV4(198, 18, 0, 255)};
+	static const uint32_t dsts[] = {UINT32_MAX, RTE_IPV4(198u, 18, 0, 255)};
 	unsigned int i;
 
 	/* RFC 1122 3.3.6: a host MUST recognise the broadcast forms as its own. */
@@ -442,7 +467,7 @@ test_ip_broadcast_echo_ignored_udp_echo_answered_from_our_address(void)
 	/* ping to the subnet broadcast: not answered, like Linux */
 	m = lr_test_icmp_echo(7, 1, "bc", 2);
 	memset(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
-	lr_test_ip_of(m)->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 255));
+	lr_test_ip_of(m)->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 255));
 	lr_test_ip_recksum(m);
 	lr_test_rx(m);
 	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
@@ -513,7 +538,7 @@ fuzz_ip(uint8_t *l3, uint16_t l3len)
 	else if (rnd() % 2)
 		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | (rnd() % 4) * 185);
 	ip->src_addr = rte_cpu_to_be_32(rnd() % 2 ? LR_TEST_PEER_IP :
-			(rnd() % 2 ? RTE_IPV4(198, 18, 0, rnd() % 256) : rnd()));
+			(rnd() % 2 ? RTE_IPV4(198u, 18, 0, rnd() % 256) : rnd()));
 	ip->dst_addr = rte_cpu_to_be_32(rnd() % 8 ? LR_TEST_OUR_IP : rnd());
 	if (mode >= 2) {
 		static const uint8_t protos[] = {IPPROTO_ICMP, IPPROTO_UDP, IPPROTO_TCP, 253};
@@ -609,6 +634,7 @@ static const CU_TestInfo cases[] = {
 	{"test_ip_unknown_protocol_sends_protocol_unreachable",
 		test_ip_unknown_protocol_sends_protocol_unreachable},
 	{"test_ip_ethernet_padding_trimmed", test_ip_ethernet_padding_trimmed},
+	{"test_ip_padding_across_segments_trimmed", test_ip_padding_across_segments_trimmed},
 	{"test_ip_options_accepted", test_ip_options_accepted},
 	{"test_ip_malformed_options_do_not_crash", test_ip_malformed_options_do_not_crash},
 	{"test_ip_low_ttl_accepted_by_host", test_ip_low_ttl_accepted_by_host},

@@ -17,8 +17,8 @@
 
 static const struct rte_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 static const struct rte_ether_addr gw_mac = {{0x02, 0x4c, 0x52, 0x00, 0x00, 0xfe}};
-#define GW_IP RTE_IPV4(198, 18, 0, 254)
-#define FAR_IP RTE_IPV4(203, 0, 113, 7)
+#define GW_IP RTE_IPV4(198u, 18, 0, 254)
+#define FAR_IP RTE_IPV4(203u, 0, 113, 7)
 
 static void
 output_raw(uint32_t dst, const void *data, uint16_t len)

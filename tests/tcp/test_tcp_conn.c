@@ -105,7 +105,7 @@ test_tcp_connect_unreachable(void)
 	CU_ASSERT_PTR_NULL(lr_tcp_connect(lr_tw, rte_cpu_to_be_32(RTE_IPV4(10, 1, 2, 3)), 80,
 			&tt_cb, NULL));
 	CU_ASSERT_EQUAL(errno, ENETUNREACH);
-	CU_ASSERT_PTR_NULL(lr_tcp_connect(lr_tw, rte_cpu_to_be_32(RTE_IPV4(224, 0, 0, 1)), 80,
+	CU_ASSERT_PTR_NULL(lr_tcp_connect(lr_tw, rte_cpu_to_be_32(RTE_IPV4(224u, 0, 0, 1)), 80,
 			&tt_cb, NULL));
 	CU_ASSERT_EQUAL(errno, EINVAL);
 	TT_ASSERT_NO_LEAK();

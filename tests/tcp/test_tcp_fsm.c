@@ -689,6 +689,38 @@ test_tcp_synack_with_data_delivered(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* Text on a SYN,ACK beyond the window our SYN offered is cut off (FreeBSD
+ * tcp_do_segment: "If data, trim to stay within window, dropping FIN if
+ * necessary"); the peer sends the rest again. */
+static void
+test_tcp_synack_data_beyond_window_trimmed(void)
+{
+	static uint8_t big[1500];
+	struct lr_tcp_conn *c;
+	struct tt_out o;
+
+	tt_conf.rcv_wnd = 1000;
+	tt_reinit();
+	memset(big, 0x42, sizeof(big));
+	tt_isn = 1000;
+	c = lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 80, &tt_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	tt_flush();
+	CU_ASSERT_EQUAL_FATAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.wnd, 1000);
+	tt_our_port = o.sport;
+	tt_peer_port = 80;
+	lr_test_tx_clear();
+	tt_rx(8000, 1001, TT_SYN | TT_ACK, big, sizeof(big));
+	CU_ASSERT_EQUAL(tt_app.data_len, 1000);
+	CU_ASSERT_EQUAL(lr_tcp_conn_state(c), LR_TCP_ESTABLISHED);
+	CU_ASSERT(lr_test_tx_count() >= 1);
+	CU_ASSERT_EQUAL_FATAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.flags, TT_ACK);
+	CU_ASSERT_EQUAL(o.ack, 8001 + 1000);
+	TT_ASSERT_NO_LEAK();
+}
+
 /* Every transition is counted per state. */
 static void
 test_tcp_state_transitions_counted(void)
@@ -824,6 +856,7 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_sequence_wraparound", test_tcp_sequence_wraparound },
 	{ "test_tcp_handshake_ack_with_data", test_tcp_handshake_ack_with_data },
 	{ "test_tcp_synack_with_data_delivered", test_tcp_synack_with_data_delivered },
+	{ "test_tcp_synack_data_beyond_window_trimmed", test_tcp_synack_data_beyond_window_trimmed },
 	{ "test_tcp_state_transitions_counted", test_tcp_state_transitions_counted },
 	{ "test_tcp_close_from_callback_piggybacks_fin",
 		test_tcp_close_from_callback_piggybacks_fin },

@@ -133,6 +133,78 @@ test_tcp_option_mss_wrong_length_ignored(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* An MSS of 0 or a few bytes is raised to 64: data still flows in segments that
+ * carry some, never a train of empty ones. */
+static void
+test_tcp_mss_option_below_64_clamped(void)
+{
+	const uint8_t zero[] = { 2, 4, 0, 0 };
+	const uint8_t ten[] = { 2, 4, 0, 10 };
+	struct lr_tcp_conn *c = open_with_syn_options(zero, sizeof(zero));
+
+	expect_segments_of(c, 64, 36);
+	TT_ASSERT_NO_LEAK();
+	CU_ASSERT_EQUAL_FATAL(lr_tcp_worker_init(lr_tw, &tt_conf), 0);
+	memset(&tt_app, 0, sizeof(tt_app));
+	c = open_with_syn_options(ten, sizeof(ten));
+	expect_segments_of(c, 64, 64);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* RFC 7323 §2.3: "If a Window Scale option is received with a shift.cnt value
+ * larger than 14, the TCP SHOULD log the error but MUST use 14 instead." */
+static void
+test_tcp_window_scale_above_14_clamped(void)
+{
+	const uint8_t opt[] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 200 };
+
+	tt_conf.rcv_wnd = 256 * 1024;
+	tt_reinit();
+	open_with_syn_options(opt, sizeof(opt));
+	tt_in(tt_seg(1001, 8001, TT_ACK, 3, NULL, 0, NULL, 0));
+	CU_ASSERT_EQUAL(tt_info().snd_wnd, 3u << 14);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Timestamps on a connection that did not negotiate them are ignored: an "old"
+ * TSval is no reason to drop (no PAWS), and nothing echoes it. */
+static void
+test_tcp_timestamps_ignored_without_negotiation(void)
+{
+	uint8_t ts[12];
+	struct tt_out o;
+
+	tt_passive_open();
+	tt_ts_opt(ts, 1000000, 0);
+	tt_in(tt_seg(1001, 8001, TT_ACK, TT_PEER_WND, ts, sizeof(ts), bulk, 10));
+	tt_ts_opt(ts, 5, 0);
+	tt_in(tt_seg(1011, 8001, TT_ACK, TT_PEER_WND, ts, sizeof(ts), bulk, 10));
+	CU_ASSERT_EQUAL(tt_app.data_len, 20);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_PAWS), 0);
+	CU_ASSERT_EQUAL(tt_out(lr_test_tx_count() - 1, &o), 0);
+	CU_ASSERT_EQUAL(o.ack, 1021);
+	CU_ASSERT(!o.has_ts);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Text on a SYN to a listener is not taken: the SYN-ACK acknowledges the SYN only
+ * and the peer sends the data again. */
+static void
+test_tcp_syn_with_data_to_listener_not_delivered(void)
+{
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	tt_in(tt_seg(1000, 0, TT_SYN, TT_PEER_WND, NULL, 0, bulk, 100));
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_SYN | TT_ACK, 8000, 1001, 0);
+	lr_test_tx_clear();
+	tt_rx(1001, 8001, TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(tt_app.connected, 1);
+	CU_ASSERT_EQUAL(tt_app.data_len, 0);
+	tt_rx(1001, 8001, TT_ACK, bulk, 100);
+	CU_ASSERT_EQUAL(tt_app.data_len, 100);
+	TT_ASSERT_NO_LEAK();
+}
+
 /* RFC 9293 §3.10.7.1: a SYN to a closed port -> <SEQ=0><ACK=SEG.SEQ+SEG.LEN><RST,ACK>. */
 static void
 test_tcp_closed_port_syn_gets_rst_ack(void)
@@ -142,6 +214,49 @@ test_tcp_closed_port_syn_gets_rst_ack(void)
 	TT_EXPECT(0, TT_RST | TT_ACK, 0, 1001, 0);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_NO_CONN), 1);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RST_TX), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* m (built by tt_seg) sent to dst instead: IPv4 and TCP checksums recomputed. */
+static struct rte_mbuf *
+seg_to(struct rte_mbuf *m, uint32_t dst)
+{
+	struct rte_ipv4_hdr *ip = lr_test_ip_of(m);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	lr_test_ip_recksum(m);
+	th->cksum = 0;
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	return m;
+}
+
+/* RFC 1122 4.2.3.10: "A TCP implementation MUST silently discard an incoming SYN
+ * segment that is addressed to a broadcast or multicast address." No connection
+ * may have a broadcast local address, so nothing sent to one is answered either:
+ * an answer would come from a broadcast source. */
+static void
+test_tcp_broadcast_destination_silently_dropped(void)
+{
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	/* SYN to the listener's port at the subnet broadcast and the limited broadcast */
+	tt_in(seg_to(tt_seg(1000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0),
+			RTE_IPV4(198u, 18, 0, 255)));
+	tt_in(seg_to(tt_seg(1000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0), UINT32_MAX));
+	/* ACK and data to a closed port */
+	tt_our_port = 81;
+	tt_in(seg_to(tt_seg(5000, 777, TT_ACK, TT_PEER_WND, NULL, 0, bulk, 10),
+			RTE_IPV4(198u, 18, 0, 255)));
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_PASSIVE_OPEN), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RST_TX), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_NOT_UNICAST), 3);
+	/* The same SYN to our address still opens a connection. */
+	tt_our_port = TT_OUR_PORT;
+	tt_rx_syn(1000, 1460);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_SYN | TT_ACK, 8000, 1001, 0);
 	TT_ASSERT_NO_LEAK();
 }
 
@@ -518,6 +633,14 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_syn_with_fin_or_rst_dropped", test_tcp_syn_with_fin_or_rst_dropped },
 	{ "test_tcp_chained_segment_delivered", test_tcp_chained_segment_delivered },
 	{ "test_tcp_stat_table_complete", test_tcp_stat_table_complete },
+	{ "test_tcp_mss_option_below_64_clamped", test_tcp_mss_option_below_64_clamped },
+	{ "test_tcp_window_scale_above_14_clamped", test_tcp_window_scale_above_14_clamped },
+	{ "test_tcp_timestamps_ignored_without_negotiation",
+		test_tcp_timestamps_ignored_without_negotiation },
+	{ "test_tcp_syn_with_data_to_listener_not_delivered",
+		test_tcp_syn_with_data_to_listener_not_delivered },
+	{ "test_tcp_broadcast_destination_silently_dropped",
+		test_tcp_broadcast_destination_silently_dropped },
 	{ "test_tcp_ws_ts_negotiated_on_passive_open", test_tcp_ws_ts_negotiated_on_passive_open },
 	{ "test_tcp_ws_ts_not_used_when_peer_omits", test_tcp_ws_ts_not_used_when_peer_omits },
 	{ "test_tcp_active_open_offers_ws_ts", test_tcp_active_open_offers_ws_ts },

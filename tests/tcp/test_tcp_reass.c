@@ -103,6 +103,65 @@ test_tcp_reass_duplicate_dropped(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* A segment covered by two adjacent queued ones, its head by the first and its
+ * tail by the second, is a duplicate too: nothing of it is queued, not even an
+ * empty node taking one of the ooo_max slots. */
+static void
+test_tcp_reass_covered_by_two_adjacent_is_duplicate(void)
+{
+	struct lr_tcp_conn *c;
+
+	fill_pat();
+	c = tt_passive_open();
+	rx_data(1201, 100, 0);  /* [1201, 1301) */
+	rx_data(1301, 100, 0);  /* [1301, 1401) */
+	rx_data(1251, 100, 0);  /* [1251, 1351): inside the two */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_DUP), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_QUEUED), 2);
+	CU_ASSERT_EQUAL(c->ooo_n, 2);
+	CU_ASSERT_EQUAL(tt_info().recv_q, 200);
+	lr_test_tx_clear();
+	rx_data(1001, 200, 0);
+	TT_EXPECT(0, TT_ACK, 8001, 1401, 0);
+	expect_delivered(400);
+	TT_ASSERT_NO_LEAK();
+}
+
+static void
+abort_on_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
+{
+	RTE_SET_USED(arg);
+	tt_app.data_calls++;
+	tt_app.data_len += m->pkt_len;
+	rte_pktmbuf_free(m);
+	lr_tcp_abort(c);
+}
+
+/* The application aborts from the data callback while the gap fill has queued
+ * segments left to deliver: delivery stops there, the queue is freed with the
+ * connection, a RST goes out, nothing is touched after the free (the FIN queued
+ * behind the gap is not processed). */
+static void
+test_tcp_reass_abort_from_data_callback_stops_delivery(void)
+{
+	struct lr_tcp_callbacks cb = tt_cb;
+
+	fill_pat();
+	cb.data = abort_on_data;
+	tt_passive_open_cb(&cb);
+	rx_data(1101, 100, 0);
+	rx_data(1201, 100, TT_FIN);
+	lr_test_tx_clear();
+	rx_data(1001, 100, 0);
+	CU_ASSERT_EQUAL(tt_app.data_calls, 1);
+	CU_ASSERT_EQUAL(tt_app.data_len, 100);
+	CU_ASSERT_EQUAL(tt_app.peer_closed, 0);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_RST, 8001, 0, 0); /* ABORT: <SEQ=SND.NXT><CTL=RST> */
+	TT_ASSERT_NO_LEAK();
+}
+
 /* ooo_max bounds the queue: the segment beyond it is dropped (and acknowledged). */
 static void
 test_tcp_reass_bounded_by_ooo_max(void)
@@ -182,6 +241,10 @@ static const CU_TestInfo cases[] = {
 		test_tcp_reass_gap_fill_delivers_queue_with_cumulative_ack },
 	{ "test_tcp_reass_overlaps_trimmed", test_tcp_reass_overlaps_trimmed },
 	{ "test_tcp_reass_duplicate_dropped", test_tcp_reass_duplicate_dropped },
+	{ "test_tcp_reass_covered_by_two_adjacent_is_duplicate",
+		test_tcp_reass_covered_by_two_adjacent_is_duplicate },
+	{ "test_tcp_reass_abort_from_data_callback_stops_delivery",
+		test_tcp_reass_abort_from_data_callback_stops_delivery },
 	{ "test_tcp_reass_bounded_by_ooo_max", test_tcp_reass_bounded_by_ooo_max },
 	{ "test_tcp_reass_disabled_drops", test_tcp_reass_disabled_drops },
 	{ "test_tcp_reass_fin_after_gap", test_tcp_reass_fin_after_gap },

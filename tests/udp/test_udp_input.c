@@ -368,6 +368,47 @@ test_udp_fragmented_echo_reassembled_and_answered(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* A reassembled datagram whose UDP length ends inside the first fragment: the bytes
+ * after it span more than the last segment of the chain, and are still cut off. */
+static void
+test_udp_length_shorter_than_reassembled_chain_uses_udp_length(void)
+{
+	static uint8_t dgram[1480 + 100];
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)dgram;
+	struct lr_test_parsed p;
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	for (i = 8; i < sizeof(dgram); i++)
+		dgram[i] = (uint8_t)(i * 7);
+	u->src_port = rte_cpu_to_be_16(40000);
+	u->dst_port = rte_cpu_to_be_16(7);
+	u->dgram_len = rte_cpu_to_be_16(8 + 92); /* 100 of the 1580 bytes */
+	u->dgram_cksum = 0;
+	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_UDP, dgram, 1480);
+	lr_test_ip_of(m)->packet_id = rte_cpu_to_be_16(98);
+	lr_test_ip_of(m)->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
+	lr_test_ip_recksum(m);
+	lr_test_rx(m);
+	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_UDP, dgram + 1480, 100);
+	lr_test_ip_of(m)->packet_id = rte_cpu_to_be_16(98);
+	lr_test_ip_of(m)->fragment_offset = rte_cpu_to_be_16(1480 / 8);
+	lr_test_ip_recksum(m);
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_udp_ECHO_RX), 1);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(lr_test_tx_get(0)), ETH_LEN + 20 + 100);
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(0), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.udp);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.ip->total_length), 20 + 100);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.udp->dgram_len), 100);
+	CU_ASSERT_EQUAL_FATAL(p.payload_len, 92);
+	CU_ASSERT_EQUAL(memcmp(p.payload, dgram + 8, 92), 0);
+	CU_ASSERT_TRUE(lr_test_l4_cksum_ok(&p));
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{"test_udp_echo_returns_payload_with_ports_swapped",
 		test_udp_echo_returns_payload_with_ports_swapped},
@@ -389,6 +430,8 @@ static const CU_TestInfo cases[] = {
 	{"test_udp_send_builds_datagram", test_udp_send_builds_datagram},
 	{"test_udp_fragmented_echo_reassembled_and_answered",
 		test_udp_fragmented_echo_reassembled_and_answered},
+	{"test_udp_length_shorter_than_reassembled_chain_uses_udp_length",
+		test_udp_length_shorter_than_reassembled_chain_uses_udp_length},
 	CU_TEST_INFO_NULL,
 };
 
