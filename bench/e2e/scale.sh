@@ -15,7 +15,9 @@
 # the 1-worker server of the same run: efficiency = (2-worker packets per CPU-s per
 # worker) / (1-worker packets per CPU-s); 1.0 means a second worker costs nothing per
 # packet. A third run puts the single worker on the client's CPU: what sharing a CPU
-# costs by itself, without steering.
+# costs by itself, without steering. Beside it, per worker, TSC cycles in loop turns
+# that received something per packet, and packets per such turn (the batch): these
+# leave out idle turns but count time the OS gave another thread in a busy turn.
 #
 #   BUILD=build bash bench/e2e/scale.sh           ~40 s: table + scale.json + latest.md
 #   BUILD=build bash bench/e2e/scale.sh --smoke   seconds: it works (ok/not ok), exit 1 on failure
@@ -107,9 +109,10 @@ def rows(s):
 a, b = rows(sys.argv[1]), rows(sys.argv[2])
 for w in sorted(b):
     d = {k: b[w][k] - a[w].get(k, 0) for k in ('rx_pkts', 'steered_out', 'steered_in', 'cpu_ms',
-                                              'steer_drops')}
+                                              'steer_drops', 'busy_cycles', 'busy_polls')}
     handled = d['rx_pkts']   # pipeline input: kept from its queue + steered_in
-    print(w, handled, d['cpu_ms'], d['steered_in'], d['steer_drops'])
+    print(w, handled, d['cpu_ms'], d['steered_in'], d['steer_drops'], d['busy_cycles'],
+          d['busy_polls'])
 EOF
 }
 
@@ -169,13 +172,17 @@ for b in blocks:
     name, summary, workers = lines[0], json.loads(lines[1]), lines[2:]
     ws = []
     for l in workers:
-        w, handled, cpu_ms, steered_in, drops = (int(x) for x in l.split())
+        w, handled, cpu_ms, steered_in, drops, busy_cyc, busy_polls = (int(x) for x in l.split())
         ws.append({'worker': w, 'handled_pkts': handled, 'cpu_ms': cpu_ms,
-                   'steered_in': steered_in, 'steer_drops': drops,
+                   'steered_in': steered_in, 'steer_drops': drops, 'busy_cycles': busy_cyc,
+                   'busy_polls': busy_polls,
+                   'busy_cycles_per_pkt': busy_cyc / handled if handled > 0 else None,
+                   'pkts_per_busy_poll': handled / busy_polls if busy_polls > 0 else None,
                    'pkts_per_cpu_s': handled / (cpu_ms / 1e3) if cpu_ms > 0 else None})
     res[name] = {'client': summary, 'workers': ws}
 lines = ['| workload | server workers | client rate | per worker: packets / CPU-s (CPU s) | '
-         'mean / CPU-s | efficiency vs 1 worker |', '|---|---|---:|---|---:|---:|']
+         'mean / CPU-s | efficiency vs 1 worker | per worker: busy cycles / pkt, pkts / busy poll |',
+         '|---|---|---:|---|---:|---:|---|']
 label = {'1w': '1 (own CPU)', '1s': "1 (client's CPU)", '2w': "2 (w1 on client's CPU)"}
 eff = {}
 for wl in ('udp', 'rr'):
@@ -183,7 +190,7 @@ for wl in ('udp', 'rr'):
     for cfg in ('1w', '1s', '2w'):
         r = res.get(f'{cfg}_{wl}')
         if r is None:
-            lines.append(f'| {wl} | {label[cfg]} | n/a | n/a | n/a | n/a |')
+            lines.append(f'| {wl} | {label[cfg]} | n/a | n/a | n/a | n/a | n/a |')
             continue
         tot_p = sum(w['handled_pkts'] for w in r['workers'])
         tot_c = sum(w['cpu_ms'] for w in r['workers']) / 1e3
@@ -196,8 +203,10 @@ for wl in ('udp', 'rr'):
         per = ', '.join(f"w{w['worker']}: {w['pkts_per_cpu_s'] or 0:,.0f} ({w['cpu_ms'] / 1e3:.2f})"
                         for w in r['workers'])
         rate = r['client'].get('rps') or r['client'].get('cps') or 0
+        cyc = ', '.join(f"w{w['worker']}: {w['busy_cycles_per_pkt'] or 0:,.0f}, "
+                        f"{w['pkts_per_busy_poll'] or 0:.1f}" for w in r['workers'])
         lines.append(f'| {wl} | {label[cfg]} | {rate:,.0f} /s | {per} | {mean or 0:,.0f} | '
-                     f"{f'{e:.2f}' if e else 'n/a'} |")
+                     f"{f'{e:.2f}' if e else 'n/a'} | {cyc} |")
 rev = subprocess.run(['git', '-C', os.path.dirname(out), 'rev-parse', '--short', 'HEAD'],
                      capture_output=True, text=True).stdout.strip()
 meta = {'date': datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%SZ'), 'git': rev,
