@@ -314,13 +314,8 @@ lr_http_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
 	struct svc_conn *sc = arg;
 
 	RTE_SET_USED(c);
-	sc_stats(sc)->bytes_in += m->pkt_len;
-	if (!lr_svc_in_append(sc, m)) {
-		rte_pktmbuf_free(m);
-		lr_svc_abort(sc);
-		return;
-	}
-	http_run(sc);
+	if (lr_svc_take(sc, m))
+		http_run(sc);
 }
 
 void

@@ -78,6 +78,21 @@ lr_svc_in_append(struct svc_conn *sc, struct rte_mbuf *m)
 	return true;
 }
 
+/*
+ * Data callback prologue: count m and hold it; when the chain cannot take it, free it
+ * and abort the connection. @return false if the connection was aborted
+ */
+bool
+lr_svc_take(struct svc_conn *sc, struct rte_mbuf *m)
+{
+	sc_stats(sc)->bytes_in += m->pkt_len;
+	if (lr_svc_in_append(sc, m))
+		return true;
+	rte_pktmbuf_free(m);
+	lr_svc_abort(sc);
+	return false;
+}
+
 /* Remove n bytes (at most the first segment's) from the front of the held chain. */
 void
 lr_svc_in_pull(struct svc_conn *sc, uint32_t n)
@@ -201,13 +216,8 @@ echo_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
 	struct svc_conn *sc = arg;
 
 	RTE_SET_USED(c);
-	sc_stats(sc)->bytes_in += m->pkt_len;
-	if (!lr_svc_in_append(sc, m)) {
-		rte_pktmbuf_free(m);
-		lr_svc_abort(sc);
-		return;
-	}
-	echo_push(sc);
+	if (lr_svc_take(sc, m))
+		echo_push(sc);
 }
 
 static void

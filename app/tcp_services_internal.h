@@ -91,6 +91,7 @@ sc_stats(struct svc_conn *sc)
 
 /* tcp_services.c: the held receive chain and closing a connection */
 bool lr_svc_in_append(struct svc_conn *sc, struct rte_mbuf *m);
+bool lr_svc_take(struct svc_conn *sc, struct rte_mbuf *m);
 void lr_svc_in_pull(struct svc_conn *sc, uint32_t n);
 void lr_svc_close(struct svc_conn *sc);
 void lr_svc_abort(struct svc_conn *sc);

@@ -18,13 +18,15 @@ check_grep "bad [loadgen] spec names the key and the value" "\[loadgen\] spec: b
 start_linerate || lr_done
 peer_setup || lr_done
 
-# The peers: 8080 writes each response at once; 8081 writes the headers and then the
-# body, with Nagle's algorithm on, so the body waits for our ACK of the headers: without
-# quick ACKs ([tcp] quickack) that is our delayed ACK, 40 ms a response.
-two_write_server() {
-	ip netns exec "$LR_NS" "$PY" - 198.18.0.1 8081 <<'EOF' &
+# The peers: http_server PORT 1 writes each response at once; http_server PORT 2 writes
+# the headers and then the body, with Nagle's algorithm on, so the body waits for our
+# ACK of the headers: without quick ACKs ([tcp] quickack) that is our delayed ACK, 40 ms
+# a response.
+http_server() {
+	ip netns exec "$LR_NS" "$PY" - 198.18.0.1 "$1" "$2" <<'EOF' &
 import socket, sys, threading
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 128\r\n\r\n"
+PARTS = [HEAD + b"x" * 128] if sys.argv[3] == "1" else [HEAD, b"x" * 128]
 def serve(c):
     buf = b""
     with c:
@@ -35,8 +37,8 @@ def serve(c):
             buf += d
             while b"\r\n\r\n" in buf:
                 _, buf = buf.split(b"\r\n\r\n", 1)
-                c.sendall(HEAD)
-                c.sendall(b"x" * 128)
+                for p in PARTS:
+                    c.sendall(p)
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], int(sys.argv[2])))
@@ -47,30 +49,8 @@ while True:
 EOF
 	LR_BG_PIDS+=("$!")
 }
-two_write_server
-ip netns exec "$LR_NS" "$PY" - 198.18.0.1 8080 <<'EOF' &
-import socket, sys, threading
-RESP = b"HTTP/1.1 200 OK\r\nContent-Length: 128\r\n\r\n" + b"x" * 128
-def serve(c):
-    buf = b""
-    with c:
-        while True:
-            d = c.recv(65536)
-            if not d:
-                return
-            buf += d
-            while b"\r\n\r\n" in buf:
-                _, buf = buf.split(b"\r\n\r\n", 1)
-                c.sendall(RESP)
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.listen(512)
-while True:
-    c, _ = s.accept()
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-EOF
-LR_BG_PIDS+=("$!")
+http_server 8080 1
+http_server 8081 2
 for ((i = 0; i < 50; i++)); do
 	nsx ss -ltn 2>/dev/null | grep -q '198.18.0.1:8080' &&
 		nsx ss -ltn 2>/dev/null | grep -q '198.18.0.1:8081' && break
@@ -139,7 +119,7 @@ LR_BG_PIDS=()
 ip netns del "$LR_NS" && LR_NS_CREATED=
 start_linerate --set tcp.quickack=0 || lr_done
 peer_setup || lr_done
-two_write_server
+http_server 8081 2
 for ((i = 0; i < 50; i++)); do
 	nsx ss -ltn 2>/dev/null | grep -q '198.18.0.1:8081' && break
 	sleep 0.1
@@ -155,22 +135,7 @@ ip netns del "$LR_NS" && LR_NS_CREATED=
 # [loadgen] spec at start: the appliance runs it, prints the summary and exits 0.
 start_linerate --set "loadgen.spec=mode=crr target=198.18.0.1:8080 conc=2 duration=2s warmup=0s json=1" || lr_done
 peer_setup || lr_done
-ip netns exec "$LR_NS" "$PY" -c 'import socket,threading
-RESP=b"HTTP/1.1 200 OK\r\nContent-Length: 128\r\n\r\n"+b"x"*128
-def serve(c):
-    b=b""
-    with c:
-        while True:
-            d=c.recv(65536)
-            if not d: return
-            b+=d
-            while b"\r\n\r\n" in b:
-                _,b=b.split(b"\r\n\r\n",1); c.sendall(RESP)
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)
-s.bind(("198.18.0.1",8080)); s.listen(64)
-while True:
-    c,_=s.accept(); threading.Thread(target=serve,args=(c,),daemon=True).start()' &
-LR_BG_PIDS+=("$!")
+http_server 8080 1
 pid=$LR_PID
 if timeout 30 tail --pid="$pid" -f /dev/null 2>/dev/null; then
 	wait "$pid"
