@@ -411,7 +411,7 @@ lr_loadgen_start(struct lr_worker *w, const struct lr_loadgen_conf *c)
 	}
 	lw->nb_free = lw->conc;
 	for (i = 0; i < c->nb_targets; i++)
-		lw->src_ip[i] = lr_lg_src_for(c->targets[i].ip);
+		lw->src_ip[i] = lr_lg_src_for(w, c->targets[i].ip);
 	build_request(lw);
 	lw->t0 = w->now_us;
 	lw->t_win = lw->t0 + c->warmup_ms * 1000;

@@ -98,6 +98,6 @@ bool lr_lg_tcp_open(struct lg_worker *lw);
 void lr_lg_udp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_udp_dgram *d,
 		void *arg);
 bool lr_lg_udp_send_one(struct lg_worker *lw);
-rte_be32_t lr_lg_src_for(rte_be32_t dst);
+rte_be32_t lr_lg_src_for(const struct lr_worker *w, rte_be32_t dst);
 
 #endif /* LR_APP_LOADGEN_INTERNAL_H */

@@ -96,25 +96,17 @@ lr_lg_udp_send_one(struct lg_worker *lw)
 	return true;
 }
 
-/* Our address towards dst: the interface whose subnet holds it, else one with a
- * gateway, else the first. */
+/* Our address towards dst: the worker's interface that routes there, else its first. */
 rte_be32_t
-lr_lg_src_for(rte_be32_t dst)
+lr_lg_src_for(const struct lr_worker *w, rte_be32_t dst)
 {
-	rte_be32_t gw = 0, any = 0;
+	const struct lr_iface *ifc = lr_iface_route(w, dst, NULL);
 	unsigned int i;
 
-	for (i = 0; i < LR_MAX_PORTS; i++) {
-		const struct lr_iface *ifc = &lr_ifaces[i];
-
-		if (!ifc->used)
-			continue;
-		if ((ifc->ip & ifc->netmask) == (dst & ifc->netmask))
-			return ifc->ip;
-		if (gw == 0 && ifc->gateway != 0)
-			gw = ifc->ip;
-		if (any == 0)
-			any = ifc->ip;
-	}
-	return gw != 0 ? gw : any;
+	if (ifc != NULL)
+		return ifc->ip;
+	for (i = 0; i < LR_MAX_PORTS; i++)
+		if (lr_ifaces[i].used && (w->iface_mask == 0 || (w->iface_mask & (1u << i))))
+			return lr_ifaces[i].ip;
+	return 0;
 }

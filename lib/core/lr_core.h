@@ -66,6 +66,27 @@ lr_iface_get(uint16_t port_id)
  */
 const struct lr_iface *lr_iface_by_ip(rte_be32_t ip);
 
+struct lr_worker;
+
+/**
+ * lr_iface_by_ip() among the interfaces of a worker (lr_worker::iface_mask).
+ * @param w the worker
+ * @param ip address in network order
+ * @return the interface, or NULL if the address is not the worker's
+ */
+const struct lr_iface *lr_iface_mine(const struct lr_worker *w, rte_be32_t ip);
+
+/**
+ * The interface of a worker that reaches dst: the first (by port id) whose subnet holds
+ * it, else the first with a gateway.
+ * @param w the worker (its iface_mask)
+ * @param dst destination in network order
+ * @param nexthop if not NULL, set to dst on a subnet, else to the gateway
+ * @return the interface, or NULL if none reaches dst
+ */
+const struct lr_iface *lr_iface_route(const struct lr_worker *w, rte_be32_t dst,
+		rte_be32_t *nexthop);
+
 /**
  * @return true if ip (network order) is the limited broadcast or the directed
  * broadcast of ifc's subnet
@@ -115,6 +136,10 @@ struct lr_fault_worker;
 struct __rte_cache_aligned lr_worker {
 	uint16_t id;                 /**< worker index, 0..nb_workers-1 */
 	unsigned int lcore;          /**< lcore it runs on */
+	uint8_t iface_mask;          /**< interfaces (bit = port id) whose addresses it
+	                              *   owns and routes through; 0 = all (the daemon).
+	                              *   Several stacks in one process (bench/e2e ring
+	                              *   mode) give each worker its own. */
 	uint16_t txq;                /**< TX queue it owns on every port */
 	uint16_t rxq;                /**< RX queue it owns on every port */
 	uint64_t now_us;             /**< clock for this iteration; tests drive it */

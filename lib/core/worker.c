@@ -26,6 +26,48 @@ lr_iface_by_ip(rte_be32_t ip)
 	return NULL;
 }
 
+/* Port i is the worker's (a mask of 0 means every port). */
+static inline bool
+iface_of(const struct lr_worker *w, unsigned int i)
+{
+	return w->iface_mask == 0 || (w->iface_mask & (1u << i)) != 0;
+}
+
+const struct lr_iface *
+lr_iface_mine(const struct lr_worker *w, rte_be32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < LR_MAX_PORTS; i++)
+		if (lr_ifaces[i].used && lr_ifaces[i].ip == ip && iface_of(w, i))
+			return &lr_ifaces[i];
+	return NULL;
+}
+
+const struct lr_iface *
+lr_iface_route(const struct lr_worker *w, rte_be32_t dst, rte_be32_t *nexthop)
+{
+	const struct lr_iface *gw = NULL;
+	unsigned int i;
+
+	for (i = 0; i < LR_MAX_PORTS; i++) {
+		const struct lr_iface *ifc = &lr_ifaces[i];
+
+		if (!ifc->used || ifc->ip == 0 || !iface_of(w, i))
+			continue;
+		if (((dst ^ ifc->ip) & ifc->netmask) == 0) {
+			if (nexthop != NULL)
+				*nexthop = dst;
+			return ifc;
+		}
+		if (gw == NULL && ifc->gateway != 0)
+			gw = ifc;
+	}
+	if (gw != NULL && nexthop != NULL)
+		*nexthop = gw->gateway;
+	return gw;
+}
+
 int
 lr_iface_add(const struct lr_iface *ifc)
 {

@@ -81,7 +81,7 @@ lr_icmp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *if
 
 		LR_STAT_INC(w->stats, LR_STAT_icmp_RX_ECHO);
 		/* RFC 1122 3.2.2.6 leaves it open; like Linux, broadcasts are not answered. */
-		if (lr_iface_by_ip(ip->dst_addr) == NULL) {
+		if (lr_iface_mine(w, ip->dst_addr) == NULL) {
 			lr_drop(w, m, LR_STAT_icmp_ECHO_BROADCAST);
 			return;
 		}
@@ -135,7 +135,7 @@ lr_icmp_send_error(struct lr_worker *w, const struct rte_mbuf *orig, uint8_t typ
 	 * whose source does not name a single host.
 	 */
 	if ((rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) != 0 ||
-			lr_ip_is_martian_src(ip->src_addr) || lr_iface_by_ip(ip->dst_addr) == NULL)
+			lr_ip_is_martian_src(ip->src_addr) || lr_iface_mine(w, ip->dst_addr) == NULL)
 		return -EINVAL;
 	if (ip->next_proto_id == IPPROTO_ICMP) {
 		const struct rte_icmp_hdr *oi;

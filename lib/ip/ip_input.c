@@ -209,13 +209,13 @@ lr_ip_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
 	}
 	lr_mbuf_keep(m, totlen);
 	/* Source: not broadcast, multicast, loopback, unspecified or ourselves. */
-	if (unlikely(lr_ip_is_martian_src(ip->src_addr) || lr_iface_by_ip(ip->src_addr) ||
+	if (unlikely(lr_ip_is_martian_src(ip->src_addr) || lr_iface_mine(w, ip->src_addr) ||
 			lr_iface_is_bcast(ifc, ip->src_addr))) {
 		lr_drop(w, m, LR_STAT_ip_BAD_SRC);
 		return;
 	}
 	/* A host, not a router: only our own addresses and broadcasts (RFC 1122 3.3.6). */
-	if (unlikely(lr_iface_by_ip(ip->dst_addr) == NULL &&
+	if (unlikely(lr_iface_mine(w, ip->dst_addr) == NULL &&
 			!lr_iface_is_bcast(ifc, ip->dst_addr))) {
 		lr_drop(w, m, LR_STAT_ip_NOT_FOR_US);
 		return;

@@ -11,30 +11,6 @@
 #include "lr_eth.h"
 #include "ip_internal.h"
 
-/* The interface and next hop for dst: on-link first, then a gateway. */
-static const struct lr_iface *
-route(rte_be32_t dst, rte_be32_t *nexthop)
-{
-	const struct lr_iface *gw = NULL;
-	unsigned int i;
-
-	for (i = 0; i < LR_MAX_PORTS; i++) {
-		const struct lr_iface *ifc = &lr_ifaces[i];
-
-		if (!ifc->used)
-			continue;
-		if ((dst & ifc->netmask) == (ifc->ip & ifc->netmask)) {
-			*nexthop = dst;
-			return ifc;
-		}
-		if (gw == NULL && ifc->gateway != 0)
-			gw = ifc;
-	}
-	if (gw != NULL)
-		*nexthop = gw->gateway;
-	return gw;
-}
-
 /* Fill the L4 checksum in software (the packet is about to be fragmented, or the
  * port cannot), or leave it to the port with the pseudo-header sum in place.
  */
@@ -101,7 +77,7 @@ lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t
 	uint32_t len;
 	bool frag;
 
-	ifc = route(dst, &nexthop);
+	ifc = lr_iface_route(w, dst, &nexthop);
 	if (unlikely(ifc == NULL)) {
 		lr_drop(w, m, LR_STAT_ip_NO_ROUTE);
 		return;

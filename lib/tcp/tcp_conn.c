@@ -223,7 +223,7 @@ struct lr_tcp_conn *
 tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 {
 	struct lr_tcp_shard *sh = w->tcp;
-	const struct lr_iface *ifc = lr_iface_by_ip(key->laddr);
+	const struct lr_iface *ifc = lr_iface_mine(w, key->laddr);
 	struct lr_tcp_conn *c;
 	void *obj;
 

@@ -209,7 +209,7 @@ lr_tcp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 	 * SYN segment that is addressed to a broadcast or multicast address." IPv4
 	 * delivers broadcasts; no connection has one as its address, and nothing sent
 	 * there gets a RST either (it would leave from the broadcast address). */
-	if (unlikely(lr_iface_by_ip(seg.key.laddr) == NULL)) {
+	if (unlikely(lr_iface_mine(w, seg.key.laddr) == NULL)) {
 		tcp_drop(sh, m, LR_TCP_STAT_NOT_UNICAST);
 		return;
 	}

@@ -9,26 +9,6 @@
 #include "lr_steer.h"
 #include "tcp_internal.h"
 
-/* The interface that reaches dst: on its subnet, else the first with a gateway. */
-static const struct lr_iface *
-tcp_route(rte_be32_t dst)
-{
-	const struct lr_iface *gw = NULL;
-	unsigned int i;
-
-	for (i = 0; i < LR_MAX_PORTS; i++) {
-		const struct lr_iface *ifc = &lr_ifaces[i];
-
-		if (!ifc->used || ifc->ip == 0)
-			continue;
-		if (((dst ^ ifc->ip) & ifc->netmask) == 0)
-			return ifc;
-		if (gw == NULL && ifc->gateway != 0)
-			gw = ifc;
-	}
-	return gw;
-}
-
 /* Next free local port of the ephemeral range for (laddr, raddr, rport) whose replies
  * the NIC's (or the software) RSS hands to this worker, so the SYN-ACK is never
  * received by another core.
@@ -72,7 +52,7 @@ lr_tcp_connect(struct lr_worker *w, rte_be32_t dst, uint16_t dport,
 		errno = EINVAL;
 		return NULL;
 	}
-	ifc = tcp_route(dst);
+	ifc = lr_iface_route(w, dst, NULL);
 	if (ifc == NULL) {
 		errno = ENETUNREACH;
 		return NULL;

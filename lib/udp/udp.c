@@ -175,7 +175,7 @@ void
 lr_udp_reply(struct lr_worker *w, struct rte_mbuf *m, const struct lr_udp_dgram *d)
 {
 	/* An answer to a broadcast comes from our own address. */
-	rte_be32_t src = lr_iface_by_ip(d->dst_ip) != NULL ? d->dst_ip : d->ifc->ip;
+	rte_be32_t src = lr_iface_mine(w, d->dst_ip) != NULL ? d->dst_ip : d->ifc->ip;
 
 	lr_udp_send(w, m, src, d->dst_port, d->src_ip, d->src_port);
 }

@@ -198,6 +198,41 @@ test_worker_iface_lookup_by_port_and_address(void)
 	CU_ASSERT_TRUE(lr_iface_get(2)->used);
 }
 
+/* Two stacks in one process: each worker owns and routes through its own interfaces. */
+static void
+test_worker_iface_mask_scopes_addresses_and_routes(void)
+{
+	struct lr_worker a, b, all;
+	struct lr_iface ifc;
+	rte_be32_t peer = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 3, 2)), nh = 0;
+
+	memset(&ifc, 0, sizeof(ifc));
+	ifc.port_id = 3;
+	ifc.ip = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 3, 1));
+	ifc.netmask = rte_cpu_to_be_32(0xffffff00);
+	CU_ASSERT_EQUAL_FATAL(lr_iface_add(&ifc), 0);
+	ifc.port_id = 4;
+	ifc.ip = peer;
+	CU_ASSERT_EQUAL_FATAL(lr_iface_add(&ifc), 0);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&all, 0, sizeof(all));
+	a.iface_mask = 1u << 3;
+	b.iface_mask = 1u << 4;
+	/* a does not own b's address: a packet from it is not a martian to a */
+	CU_ASSERT_PTR_NULL(lr_iface_mine(&a, peer));
+	CU_ASSERT_PTR_EQUAL(lr_iface_mine(&b, peer), lr_iface_get(4));
+	CU_ASSERT_PTR_EQUAL(lr_iface_mine(&all, peer), lr_iface_get(4));
+	/* both sit on 198.18.3.0/24: each routes through its own port */
+	CU_ASSERT_PTR_EQUAL(lr_iface_route(&a, peer, &nh), lr_iface_get(3));
+	CU_ASSERT_EQUAL(nh, peer);
+	CU_ASSERT_PTR_EQUAL(lr_iface_route(&b, ifc.ip, NULL), lr_iface_get(4));
+	/* no interface of its own reaches 10.9.9.9 and none has a gateway */
+	CU_ASSERT_PTR_NULL(lr_iface_route(&a, rte_cpu_to_be_32(RTE_IPV4(10, 9, 9, 9)), &nh));
+	lr_ifaces[3].used = false;
+	lr_ifaces[4].used = false;
+}
+
 static void
 test_stats_sum_over_several_blocks(void)
 {
@@ -318,6 +353,8 @@ static const CU_TestInfo cases[] = {
 	{"test_worker_init_rejects_bad_arguments", test_worker_init_rejects_bad_arguments},
 	{"test_worker_iface_lookup_by_port_and_address",
 		test_worker_iface_lookup_by_port_and_address},
+	{"test_worker_iface_mask_scopes_addresses_and_routes",
+		test_worker_iface_mask_scopes_addresses_and_routes},
 	{"test_stats_sum_over_several_blocks", test_stats_sum_over_several_blocks},
 	{"test_ip_fmt_formats_dotted_quad", test_ip_fmt_formats_dotted_quad},
 	{"test_martian_sources", test_martian_sources},
