@@ -10,6 +10,14 @@
  *          --lcore 0 --file-prefix lre2e_s --time 30
  *   lr_e2e --role client --vdev net_memif0,role=client,socket=/tmp/x.sock --ip 198.18.1.2/24
  *          --lcore 1 --file-prefix lre2e_c --spec "mode=crr target=198.18.1.1 conc=64"
+ *   lr_e2e --role ring --lcore 0,1 --file-prefix lre2e_r
+ *          --spec "mode=crr target=198.18.3.1 conc=64"
+ *
+ * --role ring runs both in one process, over a net_ring pair (rte_eth_from_rings): the
+ * client (198.18.3.2/24) on the first lcore, the server (198.18.3.1/24) on the second,
+ * two stacks kept apart by lr_worker::iface_mask (each owns and routes through its own
+ * port only). No shared memory between processes, no memif copies: the stack's cost
+ * without the I/O of a virtual device.
  *
  * --peer-mac IP=MAC teaches the ARP cache a neighbour that does not answer ARP
  * (dpdk-testpmd in 5tswap mode as the echo server of the I/O ceiling).
@@ -28,7 +36,9 @@
 #include <rte_arp.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
@@ -49,7 +59,8 @@ static volatile bool quit;
 struct opts {
 	const char *role, *vdev, *spec, *prefix, *peer_mac;
 	char ip[32];
-	unsigned int lcore, time_s, body, queues;
+	unsigned int lcore, lcore2, time_s, body, queues;
+	bool ring;
 	bool quiet;
 };
 
@@ -65,6 +76,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: lr_e2e --role server|client --vdev DEV --ip A.B.C.D/LEN "
 			"--lcore N --file-prefix P\n"
+			"       lr_e2e --role ring --lcore CLIENT,SERVER --file-prefix P --spec SPEC\n"
 			"              [--spec \"mode=crr target=... \"] [--time S] [--body BYTES]\n"
 			"              [--peer-mac A.B.C.D=MAC] [--queues N]\n");
 }
@@ -92,7 +104,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'r': o->role = optarg; break;
 		case 'v': o->vdev = optarg; break;
 		case 'i': snprintf(o->ip, sizeof(o->ip), "%s", optarg); break;
-		case 'l': o->lcore = (unsigned int)atoi(optarg); break;
+		case 'l':
+			if (sscanf(optarg, "%u,%u", &o->lcore, &o->lcore2) < 1)
+				return -1;
+			break;
 		case 'f': o->prefix = optarg; break;
 		case 's': o->spec = optarg; break;
 		case 't': o->time_s = (unsigned int)atoi(optarg); break;
@@ -102,10 +117,14 @@ parse_opts(int argc, char **argv, struct opts *o)
 		default: return -1;
 		}
 	}
-	if (o->role == NULL || o->vdev == NULL || o->ip[0] == '\0' || o->prefix == NULL ||
+	if (o->role == NULL || o->prefix == NULL || o->queues < 1 || o->queues > 16)
+		return -1;
+	o->ring = strcmp(o->role, "ring") == 0;
+	if (o->ring)
+		return o->spec != NULL && o->lcore2 != o->lcore ? 0 : -1;
+	if (o->vdev == NULL || o->ip[0] == '\0' ||
 			(strcmp(o->role, "server") != 0 && strcmp(o->role, "client") != 0) ||
-			(strcmp(o->role, "client") == 0 && o->spec == NULL) ||
-			o->queues < 1 || o->queues > 16)
+			(strcmp(o->role, "client") == 0 && o->spec == NULL))
 		return -1;
 	return 0;
 }
@@ -202,14 +221,14 @@ learn_peer(struct lr_worker *w, const struct lr_iface *ifc, const char *spec)
 }
 
 static void
-server_report(void)
+server_report(uint16_t nb_workers)
 {
 	struct lr_tcp_svc_stats s[LR_TCP_SVC_NB];
 
-	lr_services_tcp_stats(1, s, NULL);
+	lr_services_tcp_stats(nb_workers, s, NULL);
 	printf("lr_e2e server: udp echo %" PRIu64 ", http requests %" PRIu64 " on %" PRIu64
 			" connections, discard bytes %" PRIu64 ", chargen bytes %" PRIu64 "\n",
-			lr_stats_sum(LR_STAT_udp_ECHO_RX, 1), s[LR_TCP_SVC_HTTP].requests,
+			lr_stats_sum(LR_STAT_udp_ECHO_RX, nb_workers), s[LR_TCP_SVC_HTTP].requests,
 			s[LR_TCP_SVC_HTTP].conns, s[LR_TCP_SVC_DISCARD].bytes_in,
 			s[LR_TCP_SVC_CHARGEN].bytes_out);
 }
@@ -220,12 +239,16 @@ run(struct lr_worker *w, uint16_t port, uint16_t nq, bool client, uint64_t deadl
 {
 	struct rte_mbuf *pkts[BURST];
 	uint64_t next_tick = 0;
-	uint16_t n, q;
+	uint16_t n, q, i;
 
 	while (!quit) {
 		w->now_us = lr_clock_us();
 		for (q = 0; q < nq; q++) {
 			n = rte_eth_rx_burst(port, q, pkts, BURST);
+			/* net_ring hands over the sender's mbufs as they are: mark them
+			 * received here, as any other PMD does */
+			for (i = 0; i < n; i++)
+				pkts[i]->port = port;
 			if (n > 0)
 				lr_eth_input_burst(w, pkts, n);
 		}
@@ -246,12 +269,180 @@ run(struct lr_worker *w, uint16_t port, uint16_t nq, bool client, uint64_t deadl
 	}
 }
 
+/* LR_E2E_STATS=1: every non-zero counter of each worker, on stderr (why a run moved
+ * nothing: ARP unresolved, a drop reason). */
+static void
+dump_stats(unsigned int nb_workers)
+{
+	unsigned int id, b;
+
+	if (getenv("LR_E2E_STATS") == NULL)
+		return;
+	for (b = 0; b < nb_workers; b++)
+		for (id = 0; id < LR_STAT_MAX; id++) {
+			const struct lr_stat_desc *d = lr_stats_desc((enum lr_stat_id)id);
+			uint64_t v = lr_stats_read(b, (enum lr_stat_id)id);
+
+			if (v != 0 && d != NULL)
+				fprintf(stderr, "  worker %u %s.%s %" PRIu64 "\n", b, d->layer,
+						d->name, v);
+		}
+}
+
+/* A client that closes first holds TIME_WAIT: keep it short and the port range wide,
+ * as tcp_tw_reuse and ip_local_port_range do for Linux. */
+static void
+client_tune(struct lr_config *cfg, struct lr_arp_conf *arp)
+{
+	cfg->tcp.msl_ms = 50;
+	cfg->tcp.port_lo = 1024;
+	cfg->tcp.port_hi = 65535;
+	arp->pending_max = 4096;
+}
+
+/* Per-worker state of one stack; a server also gets the UDP and TCP services. */
+static int
+worker_setup(struct lr_worker *w, uint16_t id, unsigned int lcore, struct rte_mempool *pool,
+		const struct lr_config *cfg, bool server)
+{
+	int rc;
+
+	lr_worker_init(w, id, pool);
+	w->lcore = lcore;
+	w->rxq = 0;
+	w->txq = 0;
+	rc = lr_arp_worker_init(w);
+	if (rc == 0)
+		rc = lr_ip_worker_init(w);
+	if (rc == 0)
+		rc = lr_tcp_worker_init(w, &cfg->tcp);
+	if (rc == 0 && server)
+		rc = lr_services_udp_init(cfg->udp_echo_port, cfg->udp_discard_port);
+	if (rc == 0 && server)
+		rc = lr_services_tcp_init(w, cfg);
+	return rc;
+}
+
+/* --role ring: a net_ring port per side, rx of one = tx of the other. */
+static int
+ring_port(const char *name, struct rte_ring *rx, struct rte_ring *tx, uint8_t last,
+		struct rte_mempool *pool, const char *ip, struct lr_iface *ifc)
+{
+	struct rte_ether_addr mac = {{ 0x02, 0x4c, 0x52, 0xe2, 0x03, last }};
+	int port = rte_eth_from_rings(name, &rx, 1, &tx, 1, (unsigned int)rte_socket_id());
+
+	int rc;
+
+	if (port < 0)
+		return -rte_errno;
+	rc = port_up((uint16_t)port, 1, pool, ip, ifc);
+	/* net_ring gives every port the same address and cannot change it; it filters
+	 * nothing, so the stack's own address is all that tells the two ends apart */
+	ifc->mac = mac;
+	return rc;
+}
+
+struct ring_server {
+	struct lr_worker *w;
+	uint16_t port;
+};
+
+/* The server's poll loop, on its own lcore, until the client is done. */
+static int
+ring_server_main(void *arg)
+{
+	struct ring_server *rs = arg;
+
+	run(rs->w, rs->port, 1, false, UINT64_MAX);
+	return 0;
+}
+
+/*
+ * Two stacks in one process: the client (worker 0, this lcore) and the server (worker
+ * 1, lcore2), each the only owner of its port's address (iface_mask). lr_nb_workers
+ * stays 1: each stack is a one-worker appliance, so the generator's concurrency is not
+ * shared with the server and no flow is steered between them.
+ */
+static int
+ring_main(const struct opts *o, struct lr_loadgen_conf *lg, struct rte_mempool *pool)
+{
+	struct lr_worker *wc = &lr_workers[0], *ws = &lr_workers[1];
+	struct lr_config ccfg, scfg;
+	struct lr_arp_conf arp = lr_arp_conf_default;
+	struct lr_iface ic, is;
+	struct rte_ring *c2s, *s2c;
+	struct ring_server rs;
+	int rc;
+
+	lr_config_defaults(&scfg);
+	scfg.tcp.max_conns = 65536;
+	scfg.http_body_size = o->body;
+	ccfg = scfg;
+	client_tune(&ccfg, &arp);
+	lr_arp_configure(&arp);
+	c2s = rte_ring_create("lr_e2e_c2s", 4096, rte_socket_id(),
+			RING_F_SP_ENQ | RING_F_SC_DEQ);
+	s2c = rte_ring_create("lr_e2e_s2c", 4096, rte_socket_id(),
+			RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (c2s == NULL || s2c == NULL)
+		return -ENOMEM;
+	rc = ring_port("lr_e2e_client", s2c, c2s, 2, pool, "198.18.3.2/24", &ic);
+	if (rc == 0)
+		rc = ring_port("lr_e2e_server", c2s, s2c, 1, pool, "198.18.3.1/24", &is);
+	if (rc != 0)
+		return rc;
+	lr_nb_workers = 1;
+	rc = worker_setup(wc, 0, o->lcore, pool, &ccfg, false);
+	if (rc == 0)
+		rc = worker_setup(ws, 1, o->lcore2, pool, &scfg, true);
+	if (rc != 0)
+		return rc;
+	wc->iface_mask = (uint8_t)(1u << ic.port_id);
+	ws->iface_mask = (uint8_t)(1u << is.port_id);
+	lr_iface_add(&ic);
+	lr_iface_add(&is);
+	wc->now_us = ws->now_us = lr_clock_us();
+	lr_arp_send_gratuitous(ws, &is);
+	lr_arp_send_gratuitous(wc, &ic);
+	lr_worker_flush(ws);
+	lr_worker_flush(wc);
+	rs.w = ws;
+	rs.port = is.port_id;
+	rc = rte_eal_remote_launch(ring_server_main, &rs, o->lcore2);
+	if (rc != 0)
+		return rc;
+	printf("lr_e2e: ring: client on lcore %u (198.18.3.2, port %u), server on lcore %u "
+			"(198.18.3.1, port %u)\n", o->lcore, ic.port_id, o->lcore2, is.port_id);
+	fflush(stdout);
+	rc = lr_loadgen_start(wc, lg);
+	if (rc == 0) {
+		run(wc, ic.port_id, 1, true,
+				lr_clock_us() + (lg->warmup_ms + lg->duration_ms + 10000) * 1000);
+		if (!lr_loadgen_done(wc))
+			fprintf(stderr, "lr_e2e: the generator did not finish in time\n");
+		lr_loadgen_stop(wc);
+	} else {
+		fprintf(stderr, "lr_e2e: loadgen start: %s\n", strerror(-rc));
+	}
+	quit = true;
+	rte_eal_wait_lcore(o->lcore2);
+	if (rc == 0) {
+		lr_loadgen_report(stdout, 1, lg->json);
+		server_report(2);
+	}
+	dump_stats(2);
+	rte_eth_dev_stop(ic.port_id);
+	rte_eth_dev_stop(is.port_id);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-	char lcore[16], vdev[512], prefix[128], err[256];
+	char lcore[32], vdev[512], prefix[128], err[256];
 	char *eal[] = { argv[0], "-l", lcore, "--in-memory", "--no-pci", "--file-prefix",
-		prefix, "--vdev", vdev, "--log-level", "*:warning", NULL };
+		prefix, "--log-level", "*:warning", "--vdev", vdev, NULL };
+	int eal_argc = (int)RTE_DIM(eal) - 1;
 	struct lr_loadgen_conf lg;
 	struct lr_config cfg;
 	struct lr_arp_conf arp = lr_arp_conf_default;
@@ -267,15 +458,17 @@ main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	client = strcmp(o.role, "client") == 0;
+	client = o.ring || strcmp(o.role, "client") == 0;
 	if (client && lr_loadgen_parse(&lg, o.spec, err, sizeof(err)) != 0) {
 		fprintf(stderr, "lr_e2e: %s\n", err);
 		return 2;
 	}
-	snprintf(lcore, sizeof(lcore), "%u", o.lcore);
-	snprintf(vdev, sizeof(vdev), "%s", o.vdev);
+	snprintf(lcore, sizeof(lcore), o.ring ? "%u,%u" : "%u", o.lcore, o.lcore2);
+	snprintf(vdev, sizeof(vdev), "%s", o.vdev != NULL ? o.vdev : "");
 	snprintf(prefix, sizeof(prefix), "%s", o.prefix);
-	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
+	if (o.ring)
+		eal_argc -= 2;   /* no --vdev: the ring ports are made here */
+	if (rte_eal_init(eal_argc, eal) < 0) {
 		fprintf(stderr, "lr_e2e: EAL: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
@@ -284,16 +477,10 @@ main(int argc, char **argv)
 	lr_config_defaults(&cfg);
 	cfg.tcp.max_conns = 65536;
 	cfg.http_body_size = o.body;
-	if (client) {
-		/* A client that closes first holds TIME_WAIT: keep it short and the port
-		 * range wide, as tcp_tw_reuse and ip_local_port_range do for Linux. */
-		cfg.tcp.msl_ms = 50;
-		cfg.tcp.port_lo = 1024;
-		cfg.tcp.port_hi = 65535;
-		arp.pending_max = 4096;
-	}
-	pool = rte_pktmbuf_pool_create("lr_e2e", 32767, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-			(int)rte_socket_id());
+	if (client)
+		client_tune(&cfg, &arp);
+	pool = rte_pktmbuf_pool_create("lr_e2e", o.ring ? 65535 : 32767, 256, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (pool == NULL) {
 		fprintf(stderr, "lr_e2e: mbuf pool: %s\n", rte_strerror(rte_errno));
 		rc = 1;
@@ -304,18 +491,15 @@ main(int argc, char **argv)
 	lr_ip_init();
 	lr_udp_init();
 	lr_tcp_init();
-	lr_worker_init(w, 0, pool);
-	w->lcore = o.lcore;
+	if (o.ring) {
+		rc = ring_main(&o, &lg, pool);
+		if (rc != 0)
+			fprintf(stderr, "lr_e2e: ring: %s\n", strerror(rc < 0 ? -rc : rc));
+		rte_eal_cleanup();
+		return rc == 0 ? 0 : 1;
+	}
 	lr_nb_workers = 1;
-	rc = lr_arp_worker_init(w);
-	if (rc == 0)
-		rc = lr_ip_worker_init(w);
-	if (rc == 0)
-		rc = lr_tcp_worker_init(w, &cfg.tcp);
-	if (rc == 0 && !client)
-		rc = lr_services_udp_init(cfg.udp_echo_port, cfg.udp_discard_port);
-	if (rc == 0 && !client)
-		rc = lr_services_tcp_init(w, &cfg);
+	rc = worker_setup(w, 0, o.lcore, pool, &cfg, !client);
 	if (rc != 0) {
 		fprintf(stderr, "lr_e2e: worker setup: %s\n", strerror(-rc));
 		goto out;
@@ -354,7 +538,7 @@ main(int argc, char **argv)
 		lr_loadgen_stop(w);
 		lr_loadgen_report(stdout, 1, lg.json);
 	} else {
-		server_report();
+		server_report(1);
 	}
 	fflush(stdout);
 	rc = 0;

@@ -94,7 +94,7 @@ declare -A SPEC=(
 	[stream_recv]="mode=stream_recv target=198.18.1.1:19 conc=4"
 )
 ORDER=(udp crr rr stream_send stream_recv)
-declare -A LR LX
+declare -A LR LX RG
 
 for wl in "${ORDER[@]}"; do
 	lr_run "$wl" "${SPEC[$wl]} duration=$DUR warmup=$WARM"
@@ -104,6 +104,21 @@ for wl in "${ORDER[@]}"; do
 	else
 		notok "lr_e2e memif $wl (log: $(tail -3 "$TMP/cli_$wl.log" | tr '\n' ' '))"
 		LR[$wl]='{}'
+	fi
+done
+
+# Both stacks in one process over a net_ring pair (lr_e2e --role ring): the client on
+# CLI_CPU, the server on SRV_CPU, 198.18.3.0/24.
+for wl in "${ORDER[@]}"; do
+	timeout 60 "$B/lr_e2e" --role ring --lcore "$CLI_CPU,$SRV_CPU" --file-prefix "lre2e_r_$$" \
+		--spec "${SPEC[$wl]//198.18.1.1/198.18.3.1} duration=$DUR warmup=$WARM progress=0 json=1" \
+		>"$TMP/ring_$wl.log" 2>&1
+	RG[$wl]=$(json_of "$TMP/ring_$wl.log")
+	if counted "${RG[$wl]}"; then
+		ok "lr_e2e net_ring (one process) $wl"
+	else
+		notok "lr_e2e net_ring (one process) $wl (log: $(tail -3 "$TMP/ring_$wl.log" | tr '\n' ' '))"
+		RG[$wl]='{}'
 	fi
 done
 
@@ -313,16 +328,18 @@ fi
 # The tables, e2e.json (with the sweep), latest.md.
 mkdir -p "$OUT"
 {
-	for wl in "${ORDER[@]}"; do printf '%s\t%s\t%s\n' "$wl" "${LR[$wl]}" "${LX[$wl]}"; done
-	printf 'testpmd\t%s\t{}\n' "$TP"
+	for wl in "${ORDER[@]}"; do
+		printf '%s\t%s\t%s\t%s\n' "$wl" "${LR[$wl]}" "${LX[$wl]}" "${RG[$wl]}"
+	done
+	printf 'testpmd\t%s\t{}\t{}\n' "$TP"
 } >"$TMP/all.tsv"
 python3 - "$TMP/all.tsv" "$OUT" "$DUR" "$WARM" "$SRV_CPU" "$CLI_CPU" "$TMP" <<'EOF'
 import json, sys, os, subprocess, datetime
 tsv, out, dur, warm, scpu, ccpu, tmp = sys.argv[1:]
 rows = {}
 for line in open(tsv):
-    name, a, b = line.rstrip('\n').split('\t')
-    rows[name] = (json.loads(a or '{}'), json.loads(b or '{}'))
+    name, a, b, r = line.rstrip('\n').split('\t')
+    rows[name] = (json.loads(a or '{}'), json.loads(b or '{}'), json.loads(r or '{}'))
 def metric(wl, d):
     if not d: return None
     if wl == 'crr': return d.get('cps')
@@ -333,18 +350,20 @@ unit = {'udp': 'echo/s', 'crr': 'conn/s', 'rr': 'req/s', 'stream_send': 'Gbit/s'
 def fmt(v, u):
     if v is None: return 'n/a'
     return f'{v:.3f}' if u == 'Gbit/s' else f'{v:,.0f}'
-lines = ['| workload | unit | linerate (memif) | p50/p99 us | Linux (veth) | p50/p99 us | linerate / Linux |',
-         '|---|---|---:|---:|---:|---:|---:|']
+lines = ['| workload | unit | linerate (memif) | p50/p99 us | Linux (veth) | p50/p99 us | linerate / Linux '
+         '| linerate (net_ring, one process) | p50/p99 us |',
+         '|---|---|---:|---:|---:|---:|---:|---:|---:|']
 res = {}
 for wl in ['udp', 'crr', 'rr', 'stream_send', 'stream_recv']:
-    a, b = rows[wl]
-    va, vb = metric(wl, a), metric(wl, b)
-    la = a.get('latency_us', {}); lb = b.get('latency_us', {})
+    a, b, rg = rows[wl]
+    va, vb, vr = metric(wl, a), metric(wl, b), metric(wl, rg)
+    la = a.get('latency_us', {}); lb = b.get('latency_us', {}); lr = rg.get('latency_us', {})
     ratio = f'{va / vb:.2f}' if va and vb else 'n/a'
     lat = lambda l: f"{l.get('p50', '-')}/{l.get('p99', '-')}" if l.get('samples') else '-'
-    lines.append(f'| {wl} | {unit[wl]} | {fmt(va, unit[wl])} | {lat(la)} | {fmt(vb, unit[wl])} | {lat(lb)} | {ratio} |')
+    lines.append(f'| {wl} | {unit[wl]} | {fmt(va, unit[wl])} | {lat(la)} | {fmt(vb, unit[wl])} | {lat(lb)} | {ratio} '
+                 f'| {fmt(vr, unit[wl])} | {lat(lr)} |')
     res[wl] = {'unit': unit[wl], 'linerate': va, 'linux': vb, 'ratio': (va / vb if va and vb else None),
-               'linerate_summary': a, 'linux_summary': b}
+               'linerate_ring': vr, 'linerate_summary': a, 'linux_summary': b, 'ring_summary': rg}
 tp = rows['testpmd'][0]
 vt = tp.get('rps') if tp else None
 vu = res['udp']['linerate']
