@@ -376,6 +376,13 @@ lr_loadgen_start(struct lr_worker *w, const struct lr_loadgen_conf *c)
 	if (c->mode == LR_LOADGEN_UDP) {
 		if (c->udp_flows == 0 || c->udp_sport + c->udp_flows - 1 > UINT16_MAX)
 			return -EINVAL;
+		/* all or nothing: no port of the range may belong to another service */
+		for (i = 0; i < c->udp_flows; i++) {
+			const char *name = lr_udp_service_name((uint16_t)(c->udp_sport + i));
+
+			if (name != NULL && strcmp(name, "loadgen") != 0)
+				return -EADDRINUSE;
+		}
 		for (i = 0; i < c->udp_flows; i++) {
 			rc = bind_udp((uint16_t)(c->udp_sport + i));
 			if (rc != 0)

@@ -59,7 +59,7 @@ static volatile bool quit;
 struct opts {
 	const char *role, *vdev, *spec, *prefix, *peer_mac;
 	char ip[32];
-	unsigned int lcore, lcore2, time_s, body, queues;
+	unsigned int lcore, lcore2, nb_lcores, time_s, body, queues;
 	bool ring;
 	bool quiet;
 };
@@ -105,8 +105,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'v': o->vdev = optarg; break;
 		case 'i': snprintf(o->ip, sizeof(o->ip), "%s", optarg); break;
 		case 'l':
-			if (sscanf(optarg, "%u,%u", &o->lcore, &o->lcore2) < 1)
+			c = sscanf(optarg, "%u,%u", &o->lcore, &o->lcore2);
+			if (c < 1)
 				return -1;
+			o->nb_lcores = (unsigned int)c;
 			break;
 		case 'f': o->prefix = optarg; break;
 		case 's': o->spec = optarg; break;
@@ -121,7 +123,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		return -1;
 	o->ring = strcmp(o->role, "ring") == 0;
 	if (o->ring)
-		return o->spec != NULL && o->lcore2 != o->lcore ? 0 : -1;
+		return o->spec != NULL && o->nb_lcores == 2 && o->lcore2 != o->lcore ? 0 : -1;
 	if (o->vdev == NULL || o->ip[0] == '\0' ||
 			(strcmp(o->role, "server") != 0 && strcmp(o->role, "client") != 0) ||
 			(strcmp(o->role, "client") == 0 && o->spec == NULL))
@@ -439,9 +441,10 @@ ring_main(const struct opts *o, struct lr_loadgen_conf *lg, struct rte_mempool *
 int
 main(int argc, char **argv)
 {
-	char lcore[32], vdev[512], prefix[128], err[256];
-	char *eal[] = { argv[0], "-l", lcore, "--in-memory", "--no-pci", "--file-prefix",
-		prefix, "--log-level", "*:warning", "--vdev", vdev, NULL };
+	char lcore[32], mainl[16], vdev[512], prefix[128], err[256];
+	/* the client's lcore is the main one (EAL would take the lowest otherwise) */
+	char *eal[] = { argv[0], "-l", lcore, "--main-lcore", mainl, "--in-memory", "--no-pci",
+		"--file-prefix", prefix, "--log-level", "*:warning", "--vdev", vdev, NULL };
 	int eal_argc = (int)RTE_DIM(eal) - 1;
 	struct lr_loadgen_conf lg;
 	struct lr_config cfg;
@@ -464,6 +467,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(lcore, sizeof(lcore), o.ring ? "%u,%u" : "%u", o.lcore, o.lcore2);
+	snprintf(mainl, sizeof(mainl), "%u", o.lcore);
 	snprintf(vdev, sizeof(vdev), "%s", o.vdev != NULL ? o.vdev : "");
 	snprintf(prefix, sizeof(prefix), "%s", o.prefix);
 	if (o.ring)

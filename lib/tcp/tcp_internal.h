@@ -180,7 +180,8 @@ struct lr_tcp_conn {
 	uint32_t rcv_unacked; /**< in-order bytes received since our last ACK */
 	uint16_t rcv_mss;   /**< full-sized segment from the peer (delayed ACK) */
 	uint8_t quickacks;  /**< segments still to ACK at once (quick-ACK mode) */
-	uint64_t rcv_data_us; /**< last in-order data from the peer (0: none yet) */
+	uint32_t rcv_data_ms; /**< last in-order data from the peer, w->now_us / 1000
+			       *   (32 bits: compared as a difference) */
 	uint8_t rcv_wscale; /**< our shift (RFC 7323), 0 unless TCP_F_WSCALE */
 	uint8_t snd_wscale; /**< the peer's shift */
 	uint32_t last_ack_sent; /**< RCV.NXT in our last ACK (RFC 7323 Last.ACK.sent) */
@@ -199,6 +200,8 @@ struct lr_tcp_conn {
 	uint8_t dupacks;    /**< consecutive duplicate ACKs */
 	uint8_t persist_shift; /**< zero-window probe backoff */
 	uint8_t keep_probes;   /**< unanswered keepalive probes */
+	uint8_t nretries;   /**< consecutive timeouts */
+	uint32_t retransmits; /**< total retransmitted segments */
 	/* send buffer: mbufs linked through ->next, sb_off bytes of the head acked */
 	struct rte_mbuf *sb_head;  /**< oldest */
 	struct rte_mbuf *sb_tail;  /**< newest */
@@ -211,8 +214,6 @@ struct lr_tcp_conn {
 	uint32_t rtt_seq;   /**< segment being timed */
 	/* timers: one cache line that lr_tcp_tick() reads (besides link and flags) */
 	uint64_t tw_jiffy;  /**< jiffy at which the wheel visits it (TCP_F_ON_WHEEL) */
-	uint8_t nretries;   /**< consecutive timeouts */
-	uint32_t retransmits; /**< total retransmitted segments */
 	uint64_t timer[TCP_T_MAX]; /**< deadlines in w->now_us, 0 = stopped */
 	uint64_t rtt_ts;    /**< when the timed segment was sent */
 	struct lr_tcp_callbacks cb; /**< application callbacks */

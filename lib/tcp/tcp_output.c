@@ -54,11 +54,12 @@ tcp_ack_schedule(struct lr_tcp_conn *c)
 static void
 quickack_refresh(struct lr_tcp_conn *c)
 {
-	uint64_t now = c->w->now_us;
+	uint32_t now_ms = (uint32_t)(c->w->now_us / 1000);
 
-	if (c->rcv_data_us == 0 || now - c->rcv_data_us > c->rto_us)
+	/* the budget starts full (tcp_conn_new); rcv_data_ms is 0 until the first data */
+	if (c->rcv_data_ms != 0 && now_ms - c->rcv_data_ms > c->rto_us / 1000)
 		c->quickacks = c->sh->conf.quickack;
-	c->rcv_data_us = now;
+	c->rcv_data_ms = now_ms != 0 ? now_ms : 1;
 }
 
 /* A segment that would wait for the timer: ACK it now if the budget allows. */

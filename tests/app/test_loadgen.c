@@ -14,6 +14,7 @@
 
 #include "loadgen.h"
 #include "lr_tcp.h"
+#include "lr_udp.h"
 #include "lr_test.h"
 
 #define SYN RTE_TCP_SYN_FLAG
@@ -423,6 +424,16 @@ test_loadgen_udp_echo_records_latency(void)
 	CU_ASSERT_EQUAL(s.c.err[LR_LOADGEN_ERR_TIMEOUT], 2);
 }
 
+/* A UDP service that is not the generator's. */
+static void
+other_udp(struct lr_worker *w, struct rte_mbuf *m, const struct lr_udp_dgram *d, void *arg)
+{
+	RTE_SET_USED(w);
+	RTE_SET_USED(d);
+	RTE_SET_USED(arg);
+	rte_pktmbuf_free(m);
+}
+
 /* flows=N: datagrams leave from sport .. sport+N-1 and replies to each are taken. */
 static void
 test_loadgen_udp_flows_spread_source_ports(void)
@@ -438,6 +449,13 @@ test_loadgen_udp_flows_spread_source_ports(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "flows: bad value '0'"));
 	CU_ASSERT_EQUAL(lr_loadgen_parse(&c, "mode=udp target=198.18.0.1 flows=65", err,
 			sizeof(err)), -EINVAL);
+	/* a range reaching another service's port binds none of its ports */
+	CU_ASSERT_EQUAL_FATAL(lr_udp_bind(8105, "other", other_udp, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(lr_loadgen_parse(&c, "mode=udp target=198.18.0.1 sport=8100 "
+			"flows=8", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(lr_loadgen_start(lr_tw, &c), -EADDRINUSE);
+	CU_ASSERT_PTR_NULL(lr_udp_service_name(8100));
+	CU_ASSERT_PTR_NULL(lr_udp_service_name(8104));
 	start("mode=udp target=198.18.0.1 conc=4 flows=3 warmup=0 duration=10s req=64 "
 			"progress=0");
 	turn(0);
