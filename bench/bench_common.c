@@ -294,6 +294,8 @@ usage(const char *prog)
 		"  --smoke   tiny iteration counts, prints ok/not ok lines, writes no results\n"
 		"  --full    the long set (also FULL=1 in the environment)\n"
 		"  --out DIR where results go (default bench/results)\n"
+		"  --huge    run on hugepages (--in-memory), as the daemon does; default 4 KiB\n"
+		"            pages (--no-huge), which needs no reservation\n"
 		"  BENCH_LCORE=n in the environment pins the run to CPU n (default 0)\n"
 		"  BENCH_GIT_REV=rev overrides the revision recorded with the results\n", prog);
 }
@@ -312,6 +314,8 @@ parse_opts(int argc, char **argv, const char *name)
 			bench_opts.smoke = true;
 		} else if (strcmp(argv[i], "--full") == 0) {
 			bench_opts.full = true;
+		} else if (strcmp(argv[i], "--huge") == 0) {
+			bench_opts.huge = true;
 		} else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
 			bench_opts.outdir = argv[++i];
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -341,6 +345,16 @@ eal_init(const char *prog, unsigned int mem_mb)
 		"--log-level=lib.*:error", "--log-level=user1:error",
 		"--log-level=linerate.*:warning", NULL,
 	};
+
+	if (bench_opts.huge) {
+		/* hugepages: memory comes from the reservation as needed (no -m) */
+		eal_argv[1] = "--in-memory";
+		eal_argv[2] = "--no-shconf";
+		eal_argv[3] = "--no-pci";
+		eal_argv[4] = "--no-telemetry";
+		eal_argv[5] = "--log-level=eal:error";
+		eal_argv[6] = "--log-level=pmd.*:error";
+	}
 
 	bench_lcore = lc != NULL ? (unsigned int)atoi(lc) : 0;
 	snprintf(progbuf, sizeof(progbuf), "%s", prog);

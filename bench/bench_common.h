@@ -32,6 +32,7 @@ extern const struct rte_ether_addr bench_peer_mac;
 struct bench_opts {
 	bool smoke;          /**< --smoke: tiny counts, no result files, ok/not ok lines */
 	bool full;           /**< FULL=1 in the environment or --full: the long set */
+	bool huge;           /**< --huge: hugepages (as the daemon runs), not 4 KiB pages */
 	const char *outdir;  /**< --out DIR (default bench/results; none in smoke mode) */
 	const char *name;    /**< program name, e.g. "bench_pipeline" */
 };

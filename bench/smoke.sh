@@ -6,9 +6,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-PROGRAMS=(bench_pipeline bench_conn_table)
+# "prog[:option]": bench_conn_table also on hugepages (--huge), as the daemon runs
+PROGRAMS=(bench_pipeline bench_conn_table bench_conn_table:--huge)
 failed=0
-for p in "${PROGRAMS[@]}"; do
+for entry in "${PROGRAMS[@]}"; do
+	p=${entry%%:*}
+	opt=
+	[[ $entry == *:* ]] && opt=${entry#*:}
 	exe=$BUILD/bench/$p
 	log=$(mktemp "/tmp/linerate-smoke-$p.XXXXXX")
 	if [[ ! -x $exe ]]; then
@@ -18,13 +22,13 @@ for p in "${PROGRAMS[@]}"; do
 		continue
 	fi
 	start=$(date +%s.%N)
-	timeout 60 "$exe" --smoke >"$log" 2>&1
+	timeout 60 "$exe" --smoke $opt >"$log" 2>&1
 	rc=$?
 	secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 	if [[ $rc -eq 0 ]] && ! grep -q '^not ok' "$log"; then
-		echo "ok - $p ($(grep -c '^ok' "$log") checks, ${secs}s)"
+		echo "ok - $p${opt:+ $opt} ($(grep -c '^ok' "$log") checks, ${secs}s)"
 	else
-		echo "not ok - $p # exit $rc after ${secs}s; output:"
+		echo "not ok - $p${opt:+ $opt} # exit $rc after ${secs}s; output:"
 		grep -E '^(not ok|FAIL)|error|failed' "$log" | sed 's/^/#   /' | head -20
 		[[ $rc -eq 124 ]] && echo "#   timed out after 60 s"
 		failed=$((failed + 1))
