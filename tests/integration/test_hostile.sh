@@ -2,7 +2,9 @@
 # Hostile input on net_tap: malformed Ethernet/ARP/IPv4/ICMP/UDP frames, bad checksums,
 # overlapping and oversized fragments, random garbage, sent with scapy from the peer
 # namespace. Each malformation must land in its own drop counter; afterwards the appliance
-# still answers and the mbuf pool is back where it was (no leak).
+# still answers and the mbuf pool is back where it was (no leak). A TCP SYN to the subnet
+# broadcast is dropped silently; a fragmented UDP datagram whose UDP length is shorter
+# than the IP payload is echoed with the bytes the UDP length covers.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -26,7 +28,8 @@ run_cases() {
 import json, random, subprocess, sys, time
 import logging
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
-from scapy.all import ARP, ICMP, IP, UDP, Ether, Raw, conf, sendp
+import socket
+from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, Raw, conf, fragment, sendp
 
 iface, ctl, sock = sys.argv[1:4]
 conf.verb = 0
@@ -126,6 +129,8 @@ cases = [
     ("Ethernet for another MAC", ["eth.not_for_us"], lambda i: eth(dst="02:00:00:00:00:99") / IP(src=PEER_IP, dst=OUR_IP) / UDP(dport=9)),
     ("Ethernet unknown EtherType 0x88b5", ["eth.unknown_type"], lambda i: eth(type=0x88b5) / Raw(b"e" * 46)),
     ("oversized fragment (ends beyond 65535)", ["ip.frag_too_big"], lambda i: oversized(4000 + i)),
+    ("TCP SYN to the subnet broadcast (RFC 1122 4.2.3.10)", ["tcp.not_unicast"],
+     lambda i: eth(dst="ff:ff:ff:ff:ff:ff") / IP(src=PEER_IP, dst="198.18.0.255") / TCP(sport=40000 + i, dport=80, flags="S")),
 ]
 
 results = []
@@ -145,7 +150,7 @@ for name, counters, build in cases:
         else:
             print("not ok - %s: %s rose by %d, want %d" % (name, c, b - a, N))
     # Nothing must be answered: no echo reply or UDP reply sent because of these.
-    for c in ("icmp.tx_echo_reply", "udp.tx"):
+    for c in ("icmp.tx_echo_reply", "udp.tx", "tcp.rst_tx"):
         if get(after, c) != get(before, c):
             print("not ok - %s: the appliance answered (%s)" % (name, c))
 
@@ -161,6 +166,25 @@ print(("ok - " if d("ip.frag_rx") == 2 * N else "not ok - ")
 print(("ok - " if d("ip.reassembled") == 0 and d("udp.echo_rx") == 0 else "not ok - ")
       + "overlapping fragments are not reassembled (ip.reassembled +%d, udp.echo_rx +%d)"
       % (d("ip.reassembled"), d("udp.echo_rx")))
+# A datagram in 2 fragments whose UDP length (108) is shorter than the IP payload (1508):
+# the echo service must answer with the 100 bytes the UDP header covers, not with the
+# whole reassembled chain. The reply goes to a real socket in the peer namespace.
+rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+rx.bind((PEER_IP, 0))
+rx.settimeout(3)
+sport = rx.getsockname()[1]
+payload = bytes(i % 251 for i in range(1500))
+dgram = IP(src=PEER_IP, dst=OUR_IP, id=5150, proto=17) / Raw(
+    bytes(UDP(sport=sport, dport=7, len=108, chksum=0)) + payload)
+sendp([eth() / f for f in fragment(dgram, fragsize=1000)], iface=iface)
+try:
+    data, _ = rx.recvfrom(4096)
+    print(("ok - " if data == payload[:100] else "not ok - ")
+          + "fragmented UDP with UDP length < IP payload: echo carries the %d bytes the UDP "
+          "length covers (got %d)" % (100, len(data)))
+except socket.timeout:
+    print("not ok - fragmented UDP with UDP length < IP payload: no echo within 3 s")
+rx.close()
 # Random garbage: 400 frames, seeded so that a failure can be replayed.
 rng = random.Random(20240601)
 frames = []

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The load generator against a Linux HTTP/1.1 server in the peer namespace: rr (keep-alive)
-# and crr (a connection per request) complete with no errors and a latency histogram,
+# and crr (a connection per request) complete with no errors and a latency histogram, UDP
+# mode with flows=4 gets every echo back from a Linux socket that sees 4 source ports,
 # a closed port is counted as refused, a bad spec is a configuration error (exit 2), and
 # a server that writes headers and body in two sends answers within 20 ms thanks to quick
 # ACKs (42 ms, the delayed ACK, with [tcp] quickack = 0), and a [loadgen] spec given at
@@ -51,6 +52,21 @@ EOF
 }
 http_server 8080 1
 http_server 8081 2
+# A UDP echo peer that writes how many distinct source ports it has seen.
+ip netns exec "$LR_NS" "$PY" - 198.18.0.1 7007 "$LR_TMP/udp_ports" <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+seen = set()
+while True:
+    d, a = s.recvfrom(65536)
+    s.sendto(d, a)
+    if a[1] not in seen:
+        seen.add(a[1])
+        with open(sys.argv[3], "w") as f:
+            f.write("%d\n" % len(seen))
+EOF
+LR_BG_PIDS+=("$!")
 for ((i = 0; i < 50; i++)); do
 	nsx ss -ltn 2>/dev/null | grep -q '198.18.0.1:8080' &&
 		nsx ss -ltn 2>/dev/null | grep -q '198.18.0.1:8081' && break
@@ -100,6 +116,12 @@ check_ge "crr: a response per completed connection" "$(jget "$LR_TMP/crr" reques
 run_spec refused mode=crr target=198.18.0.1:8099 conc=1 duration=1s warmup=0s rate=50
 check_ge "closed port: counted as refused" "$(jget "$LR_TMP/refused" errors.refused)" 10
 check_eq "closed port: nothing completed" 0 "$(jget "$LR_TMP/refused" conns_done)"
+
+# UDP mode against Linux, 4 flows: every echo comes back, from 4 source ports.
+run_spec udp mode=udp target=198.18.0.1:7007 conc=8 flows=4 sport=9100 duration=1s warmup=0s
+check_ge "udp: echoes from a Linux UDP socket" "$(jget "$LR_TMP/udp" requests)" 100
+check_eq "udp: no errors" 0 "$(jget "$LR_TMP/udp" errors.total)"
+check_eq "udp flows=4: the Linux peer saw 4 source ports" 4 "$(cat "$LR_TMP/udp_ports" 2>/dev/null)"
 
 # A server that writes twice: quick ACKs keep the median far below the 40 ms delayed ACK.
 two_writes() { # NAME SPEC: p50 below 20 ms, no errors
