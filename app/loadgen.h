@@ -29,15 +29,15 @@
 #include <rte_byteorder.h>
 
 #include "lr_core.h"
+#include "lr_hist.h"
 
 #define LR_LOADGEN_MAX_TARGETS 8      /**< targets in one spec */
 #define LR_LOADGEN_MAX_CONC 65536     /**< concurrency over all workers */
 #define LR_LOADGEN_MAX_REQ 8192       /**< request / datagram payload bytes */
 #define LR_LOADGEN_MAX_FLOWS 64       /**< udp source ports in one spec (each is bound) */
 #define LR_LOADGEN_UDP_MIN 24         /**< smallest UDP payload (sequence + timestamp) */
-#define LR_LOADGEN_HIST_SUB_BITS 7    /**< 2^7 linear sub-buckets per power of two */
-#define LR_LOADGEN_HIST_BUCKETS ((32 - LR_LOADGEN_HIST_SUB_BITS + 1) << \
-		LR_LOADGEN_HIST_SUB_BITS)   /**< covers 0 .. 2^32-1 us */
+#define LR_LOADGEN_HIST_SUB_BITS LR_HIST_SUB_BITS /**< lr_hist.h */
+#define LR_LOADGEN_HIST_BUCKETS LR_HIST_BUCKETS   /**< covers 0 .. 2^32-1 us */
 
 /** What the generator does. */
 enum lr_loadgen_mode {

@@ -31,60 +31,18 @@ lr_loadgen_err_name(enum lr_loadgen_err e)
 	return (unsigned int)e < LR_LOADGEN_ERR_NB ? err_names[e] : "?";
 }
 
-/* ---- histogram: log-linear, integers only ---- */
-
-#define SUB (1u << LR_LOADGEN_HIST_SUB_BITS)
-
-static inline uint32_t
-hist_index(uint64_t v)
-{
-	unsigned int msb, shift;
-
-	if (v >= (1ULL << 32))
-		v = (1ULL << 32) - 1;
-	if (v < 2 * SUB)
-		return (uint32_t)v;
-	msb = 63u - (unsigned int)__builtin_clzll(v);
-	shift = msb - LR_LOADGEN_HIST_SUB_BITS;
-	return shift * SUB + (uint32_t)(v >> shift);
-}
-
-/* The highest value that falls in bucket idx. */
-static uint64_t
-hist_value(uint32_t idx)
-{
-	uint32_t shift, top;
-
-	if (idx < 2 * SUB)
-		return idx;
-	shift = idx / SUB - 1;
-	top = idx - shift * SUB;
-	return ((uint64_t)top << shift) + (1ULL << shift) - 1;
-}
+/* ---- histogram (lr_hist.h) ---- */
 
 void
 lr_loadgen_hist_add(uint64_t *hist, uint64_t us)
 {
-	hist[hist_index(us)]++;
+	hist[lr_hist_index(us)]++;
 }
 
 uint64_t
 lr_loadgen_hist_percentile(const uint64_t *hist, uint64_t total, uint32_t pp)
 {
-	uint64_t rank, seen = 0;
-	uint32_t i;
-
-	if (total == 0)
-		return 0;
-	rank = (total * pp + 99999) / 100000;
-	if (rank == 0)
-		rank = 1;
-	for (i = 0; i < LR_LOADGEN_HIST_BUCKETS; i++) {
-		seen += hist[i];
-		if (seen >= rank)
-			return hist_value(i);
-	}
-	return hist_value(LR_LOADGEN_HIST_BUCKETS - 1);
+	return lr_hist_percentile(hist, total, pp);
 }
 
 /* ---- reporting ---- */

@@ -27,9 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SUB_BITS 7                       /* as LR_LOADGEN_HIST_SUB_BITS */
-#define SUB (1u << SUB_BITS)
-#define NB_BUCKETS ((32 - SUB_BITS + 1) << SUB_BITS)
+#include "lr_hist.h"
+
 #define MAX_CONC 65536
 #define CHUNK 65536
 
@@ -62,7 +61,7 @@ static uint64_t duration_ms = 5000, warmup_ms = 1000, timeout_ms = 2000;
 static bool json;
 static struct counters cnt, win0;
 static bool measuring;
-static uint64_t hist[NB_BUCKETS];
+static uint64_t hist[LR_HIST_BUCKETS];
 static char req[8300];
 static size_t req_len;
 static char buf[CHUNK + 26];
@@ -78,46 +77,10 @@ now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-static uint32_t
-hist_index(uint64_t v)
-{
-	unsigned int msb, shift;
-
-	if (v >= (1ULL << 32))
-		v = (1ULL << 32) - 1;
-	if (v < 2 * SUB)
-		return (uint32_t)v;
-	msb = 63u - (unsigned int)__builtin_clzll(v);
-	shift = msb - SUB_BITS;
-	return shift * SUB + (uint32_t)(v >> shift);
-}
-
-static uint64_t
-hist_value(uint32_t idx)
-{
-	uint32_t shift, top;
-
-	if (idx < 2 * SUB)
-		return idx;
-	shift = idx / SUB - 1;
-	top = idx - shift * SUB;
-	return ((uint64_t)top << shift) + (1ULL << shift) - 1;
-}
-
 static uint64_t
 percentile(uint64_t total, uint32_t pp)
 {
-	uint64_t rank = (total * pp + 99999) / 100000, seen = 0;
-	uint32_t i;
-
-	if (total == 0)
-		return 0;
-	for (i = 0; i < NB_BUCKETS; i++) {
-		seen += hist[i];
-		if (seen >= (rank ? rank : 1))
-			return hist_value(i);
-	}
-	return hist_value(NB_BUCKETS - 1);
+	return lr_hist_percentile(hist, total, pp);
 }
 
 static void
@@ -125,7 +88,7 @@ record(uint64_t us)
 {
 	if (!measuring)
 		return;
-	hist[hist_index(us)]++;
+	hist[lr_hist_index(us)]++;
 	cnt.samples++;
 	cnt.lat_sum += us;
 	if (us > cnt.lat_max)

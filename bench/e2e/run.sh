@@ -96,15 +96,22 @@ declare -A SPEC=(
 ORDER=(udp crr rr stream_send stream_recv)
 declare -A LR LX RG
 
+# keep ARRAY WL JSON LABEL LOG: ARRAY[WL] = JSON if it counted anything (ok), else {}
+# (not ok, with the end of LOG).
+keep() {
+	local -n arr=$1
+	if counted "$3"; then
+		arr[$2]=$3
+		ok "$4 $2"
+	else
+		arr[$2]='{}'
+		notok "$4 $2 (log: $(tail -3 "$5" | tr '\n' ' '))"
+	fi
+}
+
 for wl in "${ORDER[@]}"; do
 	lr_run "$wl" "${SPEC[$wl]} duration=$DUR warmup=$WARM"
-	LR[$wl]=$LRJ
-	if counted "${LR[$wl]}"; then
-		ok "lr_e2e memif $wl"
-	else
-		notok "lr_e2e memif $wl (log: $(tail -3 "$TMP/cli_$wl.log" | tr '\n' ' '))"
-		LR[$wl]='{}'
-	fi
+	keep LR "$wl" "$LRJ" "lr_e2e memif" "$TMP/cli_$wl.log"
 done
 
 # Both stacks in one process over a net_ring pair (lr_e2e --role ring): the client on
@@ -113,13 +120,8 @@ for wl in "${ORDER[@]}"; do
 	timeout 60 "$B/lr_e2e" --role ring --lcore "$CLI_CPU,$SRV_CPU" --file-prefix "lre2e_r_$$" \
 		--spec "${SPEC[$wl]//198.18.1.1/198.18.3.1} duration=$DUR warmup=$WARM progress=0 json=1" \
 		>"$TMP/ring_$wl.log" 2>&1
-	RG[$wl]=$(json_of "$TMP/ring_$wl.log")
-	if counted "${RG[$wl]}"; then
-		ok "lr_e2e net_ring (one process) $wl"
-	else
-		notok "lr_e2e net_ring (one process) $wl (log: $(tail -3 "$TMP/ring_$wl.log" | tr '\n' ' '))"
-		RG[$wl]='{}'
-	fi
+	keep RG "$wl" "$(json_of "$TMP/ring_$wl.log")" "lr_e2e net_ring (one process)" \
+		"$TMP/ring_$wl.log"
 done
 
 # I/O ceiling: testpmd 5tswap (swaps MAC, IP and ports: an echo with no stack) as the
@@ -169,13 +171,7 @@ if ip netns add $NS_A 2>/dev/null && ip netns add $NS_B 2>/dev/null &&
 	NS_OK=1
 	for wl in "${ORDER[@]}"; do
 		lx_run "$wl" "${SPEC[$wl]} duration=$DUR warmup=$WARM"
-		LX[$wl]=$LXJ
-		if counted "${LX[$wl]}"; then
-			ok "epoll linux veth $wl"
-		else
-			notok "epoll linux veth $wl ($(tail -2 "$TMP/ecli_$wl.log" | tr '\n' ' '))"
-			LX[$wl]='{}'
-		fi
+		keep LX "$wl" "$LXJ" "epoll linux veth" "$TMP/ecli_$wl.log"
 	done
 else
 	notok "cannot create namespaces $NS_A/$NS_B and a veth pair (root needed)"
