@@ -19,6 +19,13 @@ static struct {
 	lr_eth_input_fn fn;
 } eth_types[ETH_MAX_TYPES];
 static unsigned int nb_eth_types;
+static lr_eth_burst_fn burst_stage;
+
+void
+lr_eth_set_burst_stage(lr_eth_burst_fn fn)
+{
+	burst_stage = fn;
+}
 
 int
 lr_eth_register(uint16_t ether_type, lr_eth_input_fn fn)
@@ -97,6 +104,8 @@ lr_eth_input_burst(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t i;
 
+	if (burst_stage != NULL && n > 1)
+		burst_stage(w, pkts, n);
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {

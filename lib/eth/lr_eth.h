@@ -39,6 +39,20 @@ void lr_eth_input(struct lr_worker *w, struct rte_mbuf *m);
 void lr_eth_input_burst(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
 /**
+ * Burst stage: looks at a whole burst (read only, frames at the Ethernet header)
+ * before its frames go up the pipeline one by one, e.g. to look up and prefetch the
+ * state they will need. It must not free, keep or change the mbufs.
+ */
+typedef void (*lr_eth_burst_fn)(struct lr_worker *w, struct rte_mbuf *const *pkts,
+		uint16_t n);
+
+/**
+ * Set the burst stage run by lr_eth_input_burst() (control path, before workers
+ * start); NULL removes it.
+ */
+void lr_eth_set_burst_stage(lr_eth_burst_fn fn);
+
+/**
  * Prepend an Ethernet header and queue the frame.
  * @param w worker
  * @param m data at L3; owned by the pipeline afterwards

@@ -10,12 +10,14 @@
 
 #include <rte_errno.h>
 #include <rte_hash.h>
+#include <rte_hash_crc.h>
 #include <rte_jhash.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 #include <rte_random.h>
 
+#include "lr_eth.h"
 #include "lr_ip.h"
 #include "tcp_internal.h"
 
@@ -88,6 +90,7 @@ void
 lr_tcp_init(void)
 {
 	lr_ip_register(IPPROTO_TCP, lr_tcp_input);
+	lr_eth_set_burst_stage(tcp_burst_stage);
 }
 
 static int
@@ -146,8 +149,8 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	snprintf(name, sizeof(name), "lr_tcp_t%u", w->id);
 	hp.name = name;
 	hp.entries = RTE_MAX(conf->max_conns, 8u);
-	hp.key_len = sizeof(struct tcp_key);
-	hp.hash_func = rte_jhash;
+	hp.key_len = sizeof(struct tcp_hkey);
+	hp.hash_func = rte_hash_crc;
 	hp.hash_func_init_val = (uint32_t)rte_rand();
 	hp.socket_id = socket;
 	/* Extendable buckets: the table holds max_conns whatever the collisions. */
@@ -214,9 +217,10 @@ lr_tcp_worker_fini(struct lr_worker *w)
 struct lr_tcp_conn *
 tcp_conn_lookup(struct lr_tcp_shard *sh, const struct tcp_key *key)
 {
+	struct tcp_hkey hk = tcp_hkey(key);
 	void *data;
 
-	if (rte_hash_lookup_data(sh->table, key, &data) < 0)
+	if (rte_hash_lookup_data(sh->table, &hk, &data) < 0)
 		return NULL;
 	return data;
 }
@@ -231,6 +235,7 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	struct lr_tcp_shard *sh = w->tcp;
 	const struct lr_iface *ifc = lr_iface_mine(w, key->laddr);
 	struct lr_tcp_conn *c;
+	struct tcp_hkey hk;
 	void *obj;
 
 	if (rte_mempool_get(sh->pool, &obj) < 0)
@@ -240,7 +245,8 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	c->w = w;
 	c->sh = sh;
 	c->key = *key;
-	if (rte_hash_add_key_data(sh->table, key, c) < 0) {
+	hk = tcp_hkey(key);
+	if (rte_hash_add_key_data(sh->table, &hk, c) < 0) {
 		rte_mempool_put(sh->pool, obj);
 		return NULL;
 	}
@@ -259,6 +265,7 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	c->ts_offset = rte_jhash(key, sizeof(*key), sh->isn_secret ^ 0x5a5a5a5a);
 	TAILQ_INSERT_TAIL(&sh->conns, c, link);
 	sh->nb_conns++;
+	sh->nb_created++; /* NULL burst hints made before now are stale */
 	return c;
 }
 
@@ -271,12 +278,14 @@ void
 tcp_conn_free(struct lr_tcp_conn *c)
 {
 	struct lr_tcp_shard *sh = c->sh;
+	struct tcp_hkey hk;
 
 	if (c->flags & TCP_F_FREED)
 		return;
 	if (c->state != LR_TCP_CLOSED)
 		tcp_set_state(c, LR_TCP_CLOSED);
-	rte_hash_del_key(sh->table, &c->key);
+	hk = tcp_hkey(&c->key);
+	rte_hash_del_key(sh->table, &hk);
 	TAILQ_REMOVE(&sh->conns, c, link);
 	sh->nb_conns--;
 	if (c->flags & TCP_F_ON_OUTQ) {
@@ -297,6 +306,7 @@ tcp_conn_reap(struct lr_tcp_shard *sh)
 {
 	struct lr_tcp_conn *c;
 
+	sh->nb_hints = 0; /* burst hints may name the blocks going back */
 	while ((c = TAILQ_FIRST(&sh->dead)) != NULL) {
 		TAILQ_REMOVE(&sh->dead, c, link);
 		rte_mempool_put(sh->pool, c);

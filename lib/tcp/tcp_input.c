@@ -192,7 +192,7 @@ lr_tcp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 		lr_steer_assert_owner(w, seg.key.laddr, rte_be_to_cpu_16(seg.key.lport),
 				seg.key.raddr, rte_be_to_cpu_16(seg.key.rport));
 
-	c = tcp_conn_lookup(sh, &seg.key);
+	c = tcp_conn_find(sh, m, &seg.key);
 	if (c != NULL && tcp_time_wait_reusable(c, &seg)) {
 		/* The new incarnation's ISS must be beyond everything the old one sent. */
 		min_iss = c->snd_max + 1;

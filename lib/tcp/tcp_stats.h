@@ -57,6 +57,8 @@
 	X(KEEPALIVE_PROBE, COUNT, "keepalive probes sent") \
 	X(KEEPALIVE_DROP, COUNT, "connections reset after unanswered keepalives") \
 	X(RATE_LIMITED, COUNT, "challenge ACKs and RSTs suppressed by challenge_ack_per_s") \
+	X(LOOKUP_BULK, COUNT, "segments whose connection came from their burst's bulk lookup") \
+	X(LOOKUP_STALE, COUNT, "bulk lookups outdated by the burst's earlier segments: redone") \
 	X(TRUNCATED, DROP, "segments shorter than a TCP header") \
 	X(BAD_OFF, DROP, "data offset below 5 or beyond the segment") \
 	X(BAD_CKSUM, DROP, "checksum wrong") \

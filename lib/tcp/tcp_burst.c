@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Burst stage: before the frames of an RX burst go up the pipeline one by one,
+ * find its TCP segments, look their 4-tuples up in one rte_hash_lookup_bulk_data()
+ * call (which prefetches the buckets and keys of all of them in stages) and
+ * prefetch the connection blocks it finds. With a table far larger than the cache,
+ * the misses of the burst's segments then overlap instead of each segment waiting
+ * for its own bucket, key and block in turn.
+ *
+ * lr_tcp_input() takes each segment's result through tcp_conn_find(). A result
+ * can be outdated by the segments processed before it in the same burst, and is
+ * used only while it still holds:
+ * - a connection found: until it is freed (TCP_F_FREED; the block stays valid up to
+ *   the reap that ends the burst, which also forgets every result). A 4-tuple never
+ *   changes, so a block not freed is still the table's entry for it.
+ * - nothing found: until a connection is created (sh->nb_created moved on).
+ * Otherwise the lookup is done again (LOOKUP_STALE). Frames the stage did not
+ * recognise (non-IPv4, fragments, options making the header miss the first
+ * segment...) and segments that reach TCP without passing here (reassembled,
+ * steered from another worker) are looked up one by one as before.
+ */
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_tcp.h>
+
+#include "tcp_internal.h"
+
+/* Lines of a connection block the established path touches (key and sequence
+ * space, receive side, timers). */
+#define TCP_PREFETCH_LINES 3
+
+/*
+ * The 4-tuple of a frame holding a whole unfragmented IPv4/TCP header in its
+ * first segment; false for anything else. Nothing is validated here: the
+ * pipeline does it all again, and a result is only ever used for the 4-tuple
+ * that lr_tcp_input() parsed itself.
+ */
+static bool
+tcp_peek_key(const struct rte_mbuf *m, struct tcp_key *key)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	const struct rte_tcp_hdr *th;
+	uint32_t ihl;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(*eh) + sizeof(*ip) + sizeof(*th) ||
+			eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+			ip->next_proto_id != IPPROTO_TCP ||
+			(ip->version_ihl >> 4) != 4 ||
+			(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+					RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		return false;
+	ihl = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4;
+	if (ihl < sizeof(*ip) || rte_pktmbuf_data_len(m) < sizeof(*eh) + ihl + sizeof(*th))
+		return false;
+	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
+	key->raddr = ip->src_addr;
+	key->laddr = ip->dst_addr;
+	key->rport = th->src_port;
+	key->lport = th->dst_port;
+	return true;
+}
+
+void
+tcp_burst_stage(struct lr_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
+{
+	struct lr_tcp_shard *sh = w->tcp;
+	const void *keys[LR_BURST_MAX];
+	void *found[LR_BURST_MAX];
+	uint64_t hits = 0;
+	uint16_t i, k = 0, l;
+
+	if (sh == NULL)
+		return;
+	sh->nb_hints = 0;
+	sh->hint_next = 0;
+	for (i = 0; i < n && i < LR_BURST_MAX; i++) {
+		struct tcp_hint *h = &sh->hints[k];
+
+		if (!tcp_peek_key(pkts[i], &h->key.k))
+			continue;
+		h->key.zero = 0;
+		h->m = pkts[i];
+		keys[k++] = &h->key;
+	}
+	if (k < 2)
+		return; /* one segment: the lookup in lr_tcp_input() is as good */
+	if (rte_hash_lookup_bulk_data(sh->table, keys, k, &hits, found) < 0)
+		return;
+	for (i = 0; i < k; i++) {
+		struct lr_tcp_conn *c = (hits >> i) & 1 ? found[i] : NULL;
+
+		sh->hints[i].c = c;
+		if (c != NULL)
+			for (l = 0; l < TCP_PREFETCH_LINES; l++)
+				rte_prefetch0((const uint8_t *)c + l * RTE_CACHE_LINE_SIZE);
+	}
+	sh->hints_created = sh->nb_created;
+	sh->nb_hints = k;
+}
+
+static inline bool
+tcp_key_eq(const struct tcp_key *a, const struct tcp_key *b)
+{
+	return a->raddr == b->raddr && a->laddr == b->laddr && a->rport == b->rport &&
+		a->lport == b->lport;
+}
+
+struct lr_tcp_conn *
+tcp_conn_find(struct lr_tcp_shard *sh, const struct rte_mbuf *m, const struct tcp_key *key)
+{
+	uint16_t i;
+
+	for (i = sh->hint_next; i < sh->nb_hints; i++) {
+		const struct tcp_hint *h = &sh->hints[i];
+
+		if (h->m != m)
+			continue;
+		sh->hint_next = i + 1;
+		if (!tcp_key_eq(&h->key.k, key))
+			break;
+		if (h->c != NULL ? !(h->c->flags & TCP_F_FREED) :
+				sh->hints_created == sh->nb_created) {
+			LR_TCP_STAT_INC(&sh->stats, LOOKUP_BULK);
+			return h->c;
+		}
+		LR_TCP_STAT_INC(&sh->stats, LOOKUP_STALE);
+		break;
+	}
+	return tcp_conn_lookup(sh, key);
+}

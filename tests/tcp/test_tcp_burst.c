@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_burst.c: the burst stage looks a burst's segments up together; each segment
+ * uses that result only while the segments before it in the burst have not made
+ * it wrong (a connection freed, one created), and is looked up again otherwise.
+ * Every case feeds whole bursts through lr_eth_input_burst(), as the poll loop does.
+ */
+#include <string.h>
+
+#include <rte_ip.h>
+
+#include "lr_eth.h"
+#include "tcp_test.h"
+
+#define NB_CONNS 8
+
+/* One RX burst, then the end of the poll-loop turn. */
+static void
+rx_burst(struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		pkts[i]->port = 0;
+	lr_eth_input_burst(lr_tw, pkts, n);
+	tt_flush();
+}
+
+/* NB_CONNS passive connections from peer ports 41000.., our ISS 10000 * (i + 1),
+ * the peer's 100 * i. */
+static void
+open_conns(struct lr_tcp_conn **conns)
+{
+	unsigned int i;
+
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	for (i = 0; i < NB_CONNS; i++) {
+		tt_peer_port = (uint16_t)(41000 + i);
+		tt_isn = 10000 * (i + 1);
+		tt_rx_syn(100 * i, 1460);
+		tt_rx(100 * i + 1, tt_isn + 1, TT_ACK, NULL, 0);
+		conns[i] = tt_app.conn;
+		CU_ASSERT_EQUAL(lr_tcp_conn_state(conns[i]), LR_TCP_ESTABLISHED);
+	}
+	lr_test_tx_clear();
+}
+
+static struct rte_mbuf *
+data_seg(unsigned int i, const char *byte)
+{
+	tt_peer_port = (uint16_t)(41000 + i);
+	return tt_seg(100 * i + 1, 10000 * (i + 1) + 1, TT_ACK, TT_PEER_WND, NULL, 0, byte, 1);
+}
+
+/* A burst of data for NB_CONNS connections: every segment takes its connection from
+ * the bulk lookup, and each connection gets its own byte and its own ACK. */
+static void
+test_tcp_burst_segments_use_bulk_lookup(void)
+{
+	struct lr_tcp_conn *conns[NB_CONNS];
+	struct rte_mbuf *pkts[NB_CONNS];
+	unsigned int i;
+
+	open_conns(conns);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_BULK), 0); /* one frame at a time */
+	for (i = 0; i < NB_CONNS; i++)
+		pkts[i] = data_seg(i, "abcdefgh" + i);
+	rx_burst(pkts, NB_CONNS);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_BULK), NB_CONNS);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_STALE), 0);
+	CU_ASSERT_EQUAL(tt_app.data_len, NB_CONNS);
+	CU_ASSERT_EQUAL(memcmp(tt_app.data, "abcdefgh", NB_CONNS), 0);
+	TT_EXPECT_COUNT(NB_CONNS);
+	for (i = 0; i < NB_CONNS; i++) {
+		struct tt_out o;
+
+		CU_ASSERT_EQUAL(tt_out(i, &o), 0);
+		CU_ASSERT_EQUAL(o.dport, 41000 + i);
+		CU_ASSERT_EQUAL(o.ack, 100 * i + 2);
+		CU_ASSERT_EQUAL(conns[i]->rcv_nxt, 100 * i + 2);
+	}
+	/* The results do not outlive the burst. */
+	CU_ASSERT_EQUAL(lr_tw->tcp->nb_hints, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Frames the stage does not take (UDP, ICMP, a TCP frame the IP layer drops)
+ * leave the other segments' results in place. */
+static void
+test_tcp_burst_other_frames_between_segments(void)
+{
+	struct lr_tcp_conn *conns[NB_CONNS];
+	struct rte_mbuf *pkts[5];
+
+	open_conns(conns);
+	pkts[0] = lr_test_udp(5000, 9, "u", 1);
+	pkts[1] = data_seg(0, "a");
+	lr_test_ip_of(pkts[1])->hdr_checksum ^= 0xffff; /* dropped by IP */
+	pkts[2] = lr_test_icmp_echo(7, 1, "i", 1);
+	pkts[3] = data_seg(1, "b");
+	pkts[4] = data_seg(2, "c");
+	rx_burst(pkts, RTE_DIM(pkts));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_BAD_CKSUM), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_BULK), 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_STALE), 0);
+	CU_ASSERT_EQUAL(tt_app.data_len, 2);
+	CU_ASSERT_EQUAL(memcmp(tt_app.data, "bc", 2), 0);
+	CU_ASSERT_EQUAL(conns[0]->rcv_nxt, 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A RST frees the connection; the data behind it in the same burst must not reach
+ * the freed block: looked up again, it finds only the listener (RST sent). */
+static void
+test_tcp_burst_segment_after_rst(void)
+{
+	struct lr_tcp_conn *conns[NB_CONNS];
+	struct rte_mbuf *pkts[3];
+
+	open_conns(conns);
+	tt_peer_port = 41003;
+	pkts[0] = tt_seg(301, 0, TT_RST, TT_PEER_WND, NULL, 0, NULL, 0);
+	pkts[1] = data_seg(3, "x");
+	pkts[2] = data_seg(4, "y");
+	rx_burst(pkts, RTE_DIM(pkts));
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RST_RX), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_STALE), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_BULK), 2); /* the RST and "y" */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LISTEN_ACK), 1);
+	CU_ASSERT_EQUAL(tt_app.data_len, 1);
+	CU_ASSERT_EQUAL(tt_app.data[0], 'y');
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), NB_CONNS - 1);
+	TT_EXPECT_COUNT(2); /* RST for "x", ACK for "y" */
+	tt_peer_port = 41003;
+	TT_EXPECT(0, TT_RST, 40001, 0, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A SYN creates the connection the bulk lookup did not find for its retransmission
+ * in the same burst: that one is looked up again and answered in SYN_RCVD, not
+ * taken for a second new connection. */
+static void
+test_tcp_burst_syn_twice_in_one_burst(void)
+{
+	uint8_t mss[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
+	struct rte_mbuf *pkts[2];
+
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	pkts[0] = tt_seg(1000, 0, TT_SYN, TT_PEER_WND, mss, 4, NULL, 0);
+	pkts[1] = tt_seg(1000, 0, TT_SYN, TT_PEER_WND, mss, 4, NULL, 0);
+	rx_burst(pkts, RTE_DIM(pkts));
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_PASSIVE_OPEN), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_DUP_SYN), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_BULK), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_STALE), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CONN_FULL), 0);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A SYN reopens a tuple in TIME_WAIT: the old block is freed and a new one made.
+ * The SYN's retransmission in the same burst was found as the old block; it is
+ * looked up again and reaches the new connection. */
+static void
+test_tcp_burst_time_wait_reuse(void)
+{
+	uint8_t mss[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
+	struct lr_tcp_conn *c = tt_active_open();
+	struct rte_mbuf *pkts[2];
+
+	CU_ASSERT_EQUAL(lr_tcp_send(c, "0123456789", 10), 10);
+	tt_flush();
+	tt_rx(8001, 1011, TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(lr_tcp_shutdown(c), 0);
+	tt_flush();
+	tt_rx(8001, 1012, TT_FIN | TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(lr_tcp_conn_state(c), LR_TCP_TIME_WAIT);
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, tt_our_port, &tt_cb, NULL), 0);
+	lr_test_tx_clear();
+	pkts[0] = tt_seg(9000, 0, TT_SYN, TT_PEER_WND, mss, 4, NULL, 0);
+	pkts[1] = tt_seg(9000, 0, TT_SYN, TT_PEER_WND, mss, 4, NULL, 0);
+	rx_burst(pkts, RTE_DIM(pkts));
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TIME_WAIT_REUSE), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_BULK), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_STALE), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_DUP_SYN), 1);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* One frame is not a burst: no bulk lookup. */
+static void
+test_tcp_burst_single_frame(void)
+{
+	struct lr_tcp_conn *conns[NB_CONNS];
+	struct rte_mbuf *m;
+
+	open_conns(conns);
+	m = data_seg(5, "z");
+	rx_burst(&m, 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_BULK), 0);
+	CU_ASSERT_EQUAL(tt_app.data_len, 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+static const CU_TestInfo cases[] = {
+	{ "test_tcp_burst_segments_use_bulk_lookup", test_tcp_burst_segments_use_bulk_lookup },
+	{ "test_tcp_burst_other_frames_between_segments",
+		test_tcp_burst_other_frames_between_segments },
+	{ "test_tcp_burst_segment_after_rst", test_tcp_burst_segment_after_rst },
+	{ "test_tcp_burst_syn_twice_in_one_burst", test_tcp_burst_syn_twice_in_one_burst },
+	{ "test_tcp_burst_time_wait_reuse", test_tcp_burst_time_wait_reuse },
+	{ "test_tcp_burst_single_frame", test_tcp_burst_single_frame },
+	CU_TEST_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	const struct lr_test_suite suites[] = {
+		{ "tcp_burst", tt_setup, tt_teardown, cases },
+		{ 0 },
+	};
+
+	return lr_test_main(argc, argv, suites);
+}
