@@ -9,6 +9,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
+#include "lr_cksum.h"
 #include "ip_internal.h"
 
 #define TOKEN_UNIT 1000000ULL
@@ -71,7 +72,7 @@ lr_icmp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *if
 		lr_drop(w, m, LR_STAT_icmp_TRUNCATED);
 		return;
 	}
-	if (unlikely(rte_raw_cksum_mbuf(m, m->l3_len, len, &sum) != 0 || sum != 0xffff)) {
+	if (unlikely(lr_cksum_mbuf(m, m->l3_len, len, &sum) != 0 || sum != 0xffff)) {
 		lr_drop(w, m, LR_STAT_icmp_BAD_CKSUM);
 		return;
 	}
@@ -163,7 +164,7 @@ lr_icmp_send_error(struct lr_worker *w, const struct rte_mbuf *orig, uint8_t typ
 	data = (uint8_t *)(icmp + 1);
 	if (rte_pktmbuf_read(orig, 0, quote, data) != data)
 		memcpy(data, rte_pktmbuf_read(orig, 0, quote, data), quote);
-	icmp->icmp_cksum = ~rte_raw_cksum(icmp, sizeof(*icmp) + quote);
+	icmp->icmp_cksum = (uint16_t)~lr_cksum(icmp, sizeof(*icmp) + quote);
 	if (type == LR_ICMP_UNREACH)
 		LR_STAT_INC(w->stats, LR_STAT_icmp_TX_UNREACH);
 	lr_ip_output(w, m, ip->dst_addr, ip->src_addr, IPPROTO_ICMP);

@@ -8,6 +8,7 @@
 #include <rte_ip.h>
 #include <rte_malloc.h>
 
+#include "lr_cksum.h"
 #include "lr_eth.h"
 #include "lr_mbuf.h"
 #include "ip_internal.h"
@@ -181,7 +182,7 @@ lr_ip_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
 
 		if (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
 				(ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-				rte_raw_cksum(ip, hlen) != 0xffff)) {
+				lr_cksum(ip, hlen) != 0xffff)) {
 			lr_drop(w, m, LR_STAT_ip_BAD_CKSUM);
 			return;
 		}

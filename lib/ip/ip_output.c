@@ -8,6 +8,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "lr_cksum.h"
 #include "lr_eth.h"
 #include "ip_internal.h"
 
@@ -33,7 +34,9 @@ l4_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, const struct lr_iface *ifc
 		return;
 	}
 	*field = 0;
-	*field = rte_ipv4_udptcp_cksum_mbuf(m, ip, sizeof(*ip));
+	*field = (uint16_t)~lr_cksum_ipv4_l4(m, ip, sizeof(*ip));
+	if (*field == 0 && l4 == RTE_MBUF_F_TX_UDP_CKSUM)
+		*field = 0xffff; /* RFC 768: a computed 0 is sent as all ones */
 	m->ol_flags &= ~RTE_MBUF_F_TX_L4_MASK;
 }
 

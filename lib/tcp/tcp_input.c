@@ -10,6 +10,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "lr_cksum.h"
 #include "lr_ip.h"
 #include "lr_steer.h"
 #include "tcp_internal.h"
@@ -97,8 +98,8 @@ tcp_cksum_ok(const struct rte_mbuf *m, const struct lr_iface *ifc)
 		if (f == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 			return false;
 	}
-	return rte_ipv4_udptcp_cksum_mbuf_verify(m,
-			rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *), m->l3_len) == 0;
+	return lr_cksum_ipv4_l4(m, rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *),
+			m->l3_len) == 0xffff;
 }
 
 /*

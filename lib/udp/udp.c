@@ -9,6 +9,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "lr_cksum.h"
 #include "lr_ip.h"
 #include "lr_mbuf.h"
 #include "lr_udp.h"
@@ -83,9 +84,9 @@ udp_sum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint16_t ulen)
 	uint16_t body;
 	uint32_t sum;
 
-	if (rte_raw_cksum_mbuf(m, m->l3_len, ulen, &body) != 0)
+	if (lr_cksum_mbuf(m, m->l3_len, ulen, &body) != 0)
 		return 0;
-	sum = (uint32_t)rte_raw_cksum(&ph, sizeof(ph)) + body;
+	sum = (uint32_t)lr_cksum(&ph, sizeof(ph)) + body;
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)((sum & 0xffff) + (sum >> 16));
 }
