@@ -316,12 +316,18 @@ tcp_conn_reap(struct lr_tcp_shard *sh)
 struct lr_tcp_listener *
 tcp_listener_lookup(struct lr_tcp_shard *sh, uint16_t port)
 {
-	uint32_t i;
+	uint32_t i, seen = 0;
 
-	/* max_listeners is small (tens); a scan of one cache line per slot. */
-	for (i = 0; i < sh->conf.max_listeners; i++)
-		if (sh->listeners[i].used && sh->listeners[i].port == port)
+	/* A scan of one cache line per slot, up to the last listener in use (slots
+	 * fill from the front): none at all on a pure client, whose every connect
+	 * asks whether its ephemeral port is a listener's. */
+	for (i = 0; i < sh->conf.max_listeners && seen < sh->nb_listeners; i++) {
+		if (!sh->listeners[i].used)
+			continue;
+		if (sh->listeners[i].port == port)
 			return &sh->listeners[i];
+		seen++;
+	}
 	return NULL;
 }
 

@@ -128,6 +128,37 @@ test_tcp_listen_duplicate_and_full(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* The listener lookup stops after the listeners in use, wherever their slots are:
+ * with the front slots freed, the last listener is still found (a SYN to it is
+ * answered) and its port is never taken for a connect. */
+static void
+test_tcp_listener_behind_free_slots(void)
+{
+	uint16_t last = (uint16_t)(1000 + tt_conf.max_listeners - 1);
+	struct lr_tcp_conn *c;
+	unsigned int i;
+
+	for (i = 0; i < tt_conf.max_listeners; i++)
+		CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, (uint16_t)(1000 + i), &tt_cb, NULL), 0);
+	for (i = 0; i + 1 < tt_conf.max_listeners; i++)
+		CU_ASSERT_EQUAL(lr_tcp_unlisten(lr_tw, (uint16_t)(1000 + i)), 0);
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, last, &tt_cb, NULL), -EADDRINUSE);
+	tt_our_port = last;
+	tt_rx_syn(1000, 1460);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_SYN | TT_ACK, 8000, 1001, 0);
+	lr_test_tx_clear();
+	/* The ephemeral range is just the listener's port and the next one. */
+	tt_conf.port_lo = last;
+	tt_conf.port_hi = (uint16_t)(last + 1);
+	tt_reinit();
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, last, &tt_cb, NULL), 0);
+	c = lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 80, &tt_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(c->key.lport), last + 1);
+	TT_ASSERT_NO_LEAK();
+}
+
 /* Unlisten frees half-open connections; established ones carry on; new SYNs get
  * a RST. */
 static void
@@ -327,6 +358,7 @@ static const CU_TestInfo cases[] = {
 		test_tcp_connect_ports_distinct_then_exhausted },
 	{ "test_tcp_connect_unreachable", test_tcp_connect_unreachable },
 	{ "test_tcp_listen_duplicate_and_full", test_tcp_listen_duplicate_and_full },
+	{ "test_tcp_listener_behind_free_slots", test_tcp_listener_behind_free_slots },
 	{ "test_tcp_unlisten_frees_half_open_only", test_tcp_unlisten_frees_half_open_only },
 	{ "test_tcp_walk_lists_listener_and_conn", test_tcp_walk_lists_listener_and_conn },
 	{ "test_tcp_worker_fini_frees_everything", test_tcp_worker_fini_frees_everything },
