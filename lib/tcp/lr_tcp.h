@@ -167,7 +167,8 @@ void lr_tcp_tick(struct lr_worker *w);
 /**
  * Listen on a port on every local address of this worker.
  * @param port host order
- * @param cb callbacks copied into each accepted connection
+ * @param cb callbacks of each accepted connection; not copied: they must stay valid
+ *        while the listener or any of its connections lives (a static const)
  * @param arg passed to the callbacks (change per connection with lr_tcp_set_arg)
  * @return 0, -EADDRINUSE, -ENOSPC or -EINVAL
  */
@@ -186,6 +187,7 @@ int lr_tcp_unlisten(struct lr_worker *w, uint16_t port);
  * a gateway), the source port the next free one in [port_lo, port_hi].
  * @param dst destination address, network order
  * @param dport destination port, host order
+ * @param cb its callbacks; not copied: valid while the connection lives
  * @return the connection, or NULL with rte_errno/errno set (ENETUNREACH,
  *         EADDRNOTAVAIL when no port is free, ENOSPC when the shard is full)
  */

@@ -30,9 +30,8 @@
 
 #include "tcp_internal.h"
 
-/* Lines of a connection block the established path touches (key and sequence
- * space, receive side, timers). */
-#define TCP_PREFETCH_LINES 3
+/* Lines of a connection block a segment that moves no data touches: the hot state. */
+#define TCP_PREFETCH_LINES (TCP_CONN_HOT_BYTES / RTE_CACHE_LINE_SIZE)
 
 /*
  * The 4-tuple of a frame holding a whole unfragmented IPv4/TCP header in its

@@ -5,6 +5,7 @@
  * Nothing here allocates from the heap on the datapath.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,11 +24,17 @@
 
 RTE_LOG_REGISTER(lr_logtype_tcp, linerate.tcp, INFO);
 
-/* Bytes per connection (bench_conn_table): with the 64-byte mempool header a 384-byte
- * connection is 7 cache lines; at 8, rte_mempool pads the element to 9 (it keeps the
- * line count odd to spread objects over memory channels): 576 bytes, +128 a connection. */
-_Static_assert(sizeof(struct lr_tcp_conn) <= 384,
-		"struct lr_tcp_conn grew past 384 bytes: 128 more bytes per connection");
+/* Bytes per connection (bench_conn_table): a pool element is the 64-byte mempool
+ * header and the block rounded up to cache lines, 384 bytes for a block of up to 320
+ * (the pool is made with RTE_MEMPOOL_F_NO_SPREAD: otherwise rte_mempool pads an even
+ * number of lines to an odd one, 448 bytes, to spread objects over memory channels,
+ * which random access by 4-tuple does anyway). */
+_Static_assert(sizeof(struct lr_tcp_conn) <= 320,
+		"struct lr_tcp_conn grew past 320 bytes: 64 more bytes per connection");
+_Static_assert(offsetof(struct lr_tcp_conn, sb_head) == TCP_CONN_HOT_BYTES,
+		"the hot state of struct lr_tcp_conn is not its first two cache lines");
+
+static const struct lr_tcp_callbacks tcp_no_callbacks;
 
 const struct lr_tcp_conf lr_tcp_conf_default = {
 	.max_conns = 16384,
@@ -135,6 +142,7 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	if (sh == NULL)
 		return -ENOMEM;
 	sh->conf = *conf;
+	sh->w = w;
 	TAILQ_INIT(&sh->conns);
 	TAILQ_INIT(&sh->outq);
 	TAILQ_INIT(&sh->dead);
@@ -162,7 +170,7 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	snprintf(name, sizeof(name), "lr_tcp_p%u", w->id);
 	sh->pool = rte_mempool_create(name, conf->max_conns, sizeof(struct lr_tcp_conn), 0, 0,
 			NULL, NULL, NULL, NULL, socket,
-			RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+			RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET | RTE_MEMPOOL_F_NO_SPREAD);
 	if (sh->pool == NULL)
 		goto fail;
 
@@ -242,7 +250,6 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 		return NULL;
 	c = obj;
 	memset(c, 0, sizeof(*c));
-	c->w = w;
 	c->sh = sh;
 	c->key = *key;
 	hk = tcp_hkey(key);
@@ -257,6 +264,7 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	c->rto_us = sh->conf.rto_init_ms * 1000;
 	c->quickacks = sh->conf.quickack; /* quick-ACK mode from the first data */
 	TAILQ_INIT(&c->ooo);
+	c->cb = &tcp_no_callbacks; /* until a listener or lr_tcp_connect() sets them */
 	c->cc = &tcp_cc_newreno;
 	c->ssthresh = UINT32_MAX;
 	/* Our window scale: the smallest shift that fits the buffer in 16 bits. */
@@ -349,7 +357,7 @@ lr_tcp_listen(struct lr_worker *w, uint16_t port, const struct lr_tcp_callbacks 
 		return -ENOSPC;
 	l->used = true;
 	l->port = port;
-	l->cb = *cb;
+	l->cb = cb;
 	l->arg = arg;
 	sh->nb_listeners++;
 	sh->stats.state_entered[LR_TCP_LISTEN]++;
@@ -406,7 +414,7 @@ tcp_sb_append(struct lr_tcp_conn *c, const void *buf, uint32_t len)
 		char *dst;
 
 		if (room == 0) {
-			m = lr_alloc(c->w);
+			m = lr_alloc(c->sh->w);
 			if (m == NULL)
 				break;
 			m->data_off = 0; /* never sent as is: use the whole buffer */

@@ -76,8 +76,8 @@ tcp_close_conn(struct lr_tcp_conn *c, enum lr_tcp_close_reason reason)
 		return;
 	c->flags |= TCP_F_APP_CLOSED;
 	tcp_conn_free(c);
-	if (notify && c->cb.closed != NULL)
-		c->cb.closed(c, reason, c->arg);
+	if (notify && c->cb->closed != NULL)
+		c->cb->closed(c, reason, c->arg);
 }
 
 /* Enter TIME_WAIT: start the 2 MSL timer, turn off the others. For the
@@ -91,16 +91,16 @@ tcp_enter_time_wait(struct lr_tcp_conn *c)
 	tcp_timer_stop_all(c);
 	tcp_timer_arm(c, TCP_T_2MSL, 2ull * c->sh->conf.msl_ms * 1000);
 	c->flags |= TCP_F_APP_CLOSED;
-	if (notify && c->cb.closed != NULL)
-		c->cb.closed(c, LR_TCP_CLOSE_NORMAL, c->arg);
+	if (notify && c->cb->closed != NULL)
+		c->cb->closed(c, LR_TCP_CLOSE_NORMAL, c->arg);
 }
 
 static void
 tcp_notify_connected(struct lr_tcp_conn *c)
 {
 	c->flags |= TCP_F_NOTIFIED;
-	if (tcp_app_live(c) && c->cb.connected != NULL)
-		c->cb.connected(c, c->arg);
+	if (tcp_app_live(c) && c->cb->connected != NULL)
+		c->cb->connected(c, c->arg);
 }
 
 /* The MSS we send with: the peer's (536 when absent, RFC 9293 §3.7.1), never
@@ -383,7 +383,7 @@ fsm_rtt(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 		return;
 	}
 	if ((c->flags & TCP_F_TIMING) && SEQ_GT(seg->ack, c->rtt_seq)) {
-		tcp_rtt_sample(c, (uint32_t)(c->w->now_us - c->rtt_ts));
+		tcp_rtt_sample(c, (uint32_t)(c->sh->w->now_us - c->rtt_ts));
 		c->flags &= ~TCP_F_TIMING;
 	}
 }
@@ -455,8 +455,8 @@ fsm_ack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 			tcp_output_schedule(c);
 		}
 	}
-	if (acked > 0 && tcp_app_live(c) && c->cb.sent != NULL) {
-		c->cb.sent(c, acked, c->arg);
+	if (acked > 0 && tcp_app_live(c) && c->cb->sent != NULL) {
+		c->cb->sent(c, acked, c->arg);
 		if (c->flags & TCP_F_FREED)
 			return false;
 	}
@@ -622,13 +622,13 @@ fsm_deliver(struct lr_tcp_conn *c, struct rte_mbuf *data, uint32_t len)
 		return true;
 	}
 	LR_TCP_STAT_ADD(&sh->stats, RX_DATA_BYTES, len);
-	if (c->cb.data == NULL || !tcp_app_live(c)) {
+	if (c->cb->data == NULL || !tcp_app_live(c)) {
 		rte_pktmbuf_free(data);
 		return true;
 	}
-	if (c->cb.hold_rcv)
+	if (c->cb->hold_rcv)
 		c->rcv_held += len;
-	c->cb.data(c, data, c->arg);
+	c->cb->data(c, data, c->arg);
 	return !(c->flags & TCP_F_FREED);
 }
 
@@ -712,7 +712,7 @@ fsm_fin(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool queued)
 	c->rcv_nxt++;
 	c->flags |= TCP_F_PEER_FIN;
 	tcp_ack_schedule(c);
-	notify = tcp_app_live(c) && c->cb.peer_closed != NULL;
+	notify = tcp_app_live(c) && c->cb->peer_closed != NULL;
 	switch (c->state) {
 	case LR_TCP_SYN_RCVD:
 	case LR_TCP_ESTABLISHED:
@@ -725,7 +725,7 @@ fsm_fin(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool queued)
 		 * otherwise, enter the CLOSING state." */
 		if (tcp_fin_acked(c)) {
 			if (notify)
-				c->cb.peer_closed(c, c->arg);
+				c->cb->peer_closed(c, c->arg);
 			if (!(c->flags & TCP_F_FREED))
 				tcp_enter_time_wait(c);
 			return;
@@ -736,7 +736,7 @@ fsm_fin(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool queued)
 		/* "Enter the TIME-WAIT state. Start the time-wait timer, turn off the
 		 * other timers." */
 		if (notify)
-			c->cb.peer_closed(c, c->arg);
+			c->cb->peer_closed(c, c->arg);
 		if (!(c->flags & TCP_F_FREED))
 			tcp_enter_time_wait(c);
 		return;
@@ -749,7 +749,7 @@ fsm_fin(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool queued)
 		return;
 	}
 	if (notify)
-		c->cb.peer_closed(c, c->arg);
+		c->cb->peer_closed(c, c->arg);
 }
 
 /* §3.10.7.4 "Other states": SYN_RCVD and the synchronized states. */

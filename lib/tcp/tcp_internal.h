@@ -163,18 +163,21 @@ extern const struct tcp_cc_ops tcp_cc_newreno;
 struct lr_tcp_listener {
 	bool used;                     /**< slot in use */
 	uint16_t port;                 /**< host order */
-	struct lr_tcp_callbacks cb;    /**< copied into accepted connections */
+	const struct lr_tcp_callbacks *cb; /**< given to accepted connections */
 	void *arg;                     /**< their initial argument */
 };
 
 /**
  * Transmission Control Block (RFC 9293 §3.3.1 variables keep their names).
  *
- * Laid out by use: a segment on an established connection (pure ACK, in-order
- * data, keepalive re-armed) touches the first three cache lines, which the burst
- * stage prefetches (tcp_burst.c); handshakes, closing, retransmission, RTT timing,
- * reassembly and the application's callbacks use the lines after them. The block
- * is 384 bytes (a guard in tcp_conn.c).
+ * Laid out by use. The first two cache lines (128 bytes) are the hot state: what a
+ * segment on an established connection reads and writes when it moves no data
+ * (pure ACK, window update, keepalive restarted, the timers checked); the burst
+ * stage prefetches them (tcp_burst.c). Data moving, the timer wheel's links,
+ * handshakes, closing, retransmission, RTT timing, reassembly and the
+ * application's callbacks use the lines after them. test_tcp_input checks the
+ * split by scrambling the cold lines around a pure ACK. The block is at most 320
+ * bytes, a 384-byte pool element (guards in tcp_conn.c).
  */
 struct lr_tcp_conn {
 	/* line 0: identity, send and receive sequence space */
@@ -193,12 +196,13 @@ struct lr_tcp_conn {
 	uint32_t rcv_adv;   /**< RCV.NXT + RCV.WND as last advertised: never moves left */
 	uint32_t rcv_unacked; /**< in-order bytes received since our last ACK */
 	uint32_t last_ack_sent; /**< RCV.NXT in our last ACK (RFC 7323 Last.ACK.sent) */
-	/* line 1: receive details, timestamps, congestion window, send buffer */
+	/* line 1: timestamps, receive details, send buffer size, timers, shard */
 	uint32_t ts_recent; /**< TS.Recent (RFC 7323 §4.3) */
 	uint32_t ts_offset; /**< random offset of our TSval clock (RFC 7323 §7.1) */
 	uint32_t rcv_data_ms; /**< last in-order data from the peer, w->now_us / 1000
 			       *   (32 bits: compared as a difference) */
-	uint32_t rcv_held;  /**< delivered bytes the application holds (hold_rcv) */
+	uint32_t sb_len;    /**< send buffer bytes from SND.UNA (unacked + unsent) */
+	uint32_t cwnd;      /**< congestion window, bytes */
 	uint16_t rcv_mss;   /**< full-sized segment from the peer (delayed ACK) */
 	uint8_t quickacks;  /**< segments still to ACK at once (quick-ACK mode) */
 	uint8_t rcv_wscale; /**< our shift (RFC 7323), 0 unless TCP_F_WSCALE */
@@ -206,31 +210,29 @@ struct lr_tcp_conn {
 	uint8_t dupacks;    /**< consecutive duplicate ACKs */
 	uint8_t persist_shift; /**< zero-window probe backoff */
 	uint8_t keep_probes;   /**< unanswered keepalive probes */
-	uint32_t sb_len;           /**< bytes from SND.UNA (unacked + unsent) */
-	uint32_t cwnd;      /**< congestion window, bytes */
-	uint32_t ssthresh;  /**< slow start threshold */
-	uint16_t sb_off;           /**< acknowledged bytes at the front of sb_head */
-	uint8_t nretries;   /**< consecutive timeouts */
-	struct lr_worker *w;               /**< owning worker */
-	struct lr_tcp_shard *sh;           /**< its shard */
+	uint32_t tw_jiffy;  /**< jiffy (low 32 bits) the wheel visits it at (TCP_F_ON_WHEEL) */
+	uint32_t timer[TCP_T_MAX]; /**< deadlines: jiffies (low 32 bits), 0 = stopped */
+	struct lr_tcp_shard *sh;   /**< its shard (sh->w: the owning worker) */
+	/* lines 2-5: data, lists, handshake and closing, recovery, RTT, reassembly,
+	 * callbacks */
 	struct rte_mbuf *sb_head;  /**< send buffer, oldest (mbufs linked through ->next,
 				    *   sb_off bytes of the head acked) */
-	/* line 2: timers, read by lr_tcp_tick() with flags */
-	uint64_t tw_jiffy;  /**< jiffy at which the wheel visits it (TCP_F_ON_WHEEL) */
-	uint64_t timer[TCP_T_MAX]; /**< deadlines in w->now_us, 0 = stopped */
 	struct rte_mbuf *sb_tail;  /**< send buffer, newest */
-	/* lines 3-5: lists, handshake and closing, recovery, RTT, reassembly, callbacks */
+	uint32_t rcv_held;  /**< delivered bytes the application holds (hold_rcv) */
+	uint32_t ssthresh;  /**< slow start threshold */
+	uint16_t sb_off;    /**< acknowledged bytes at the front of sb_head */
+	uint8_t nretries;   /**< consecutive timeouts */
+	uint16_t listen_port;              /**< passive: listener's port (host order) */
+	uint16_t adv_mss;   /**< MSS we advertise: interface MTU - 40 */
 	TAILQ_ENTRY(lr_tcp_conn) link;     /**< shard->conns, then shard->dead */
 	TAILQ_ENTRY(lr_tcp_conn) out_link; /**< shard->outq */
 	LIST_ENTRY(lr_tcp_conn) tw_link;   /**< timer wheel slot (TCP_F_ON_WHEEL) */
-	uint16_t listen_port;              /**< passive: listener's port (host order) */
-	uint16_t adv_mss;   /**< MSS we advertise: interface MTU - 40 */
 	uint32_t iss;       /**< initial send sequence number */
 	uint32_t irs;       /**< initial receive sequence number */
 	uint32_t fin_seq;   /**< sequence number of our FIN (valid with TCP_F_FIN_SENT) */
 	/* congestion control (RFC 5681, RFC 6582) */
-	const struct tcp_cc_ops *cc; /**< algorithm */
 	uint32_t recover;   /**< RFC 6582 "recover" */
+	const struct tcp_cc_ops *cc; /**< algorithm */
 	uint32_t cc_acc;    /**< bytes acked towards the next CA increase */
 	uint32_t retransmits; /**< total retransmitted segments */
 	/* RTT estimation (RFC 6298), microseconds */
@@ -243,14 +245,19 @@ struct lr_tcp_conn {
 	struct tcp_ooo_list ooo;   /**< out-of-order segments */
 	uint32_t ooo_n;            /**< on ooo */
 	uint32_t ooo_bytes;        /**< their payload */
-	struct lr_tcp_callbacks cb; /**< application callbacks */
+	const struct lr_tcp_callbacks *cb; /**< application callbacks (the caller's) */
 	void *arg;                  /**< their argument */
 };
+
+/** Bytes of the hot state at the front of struct lr_tcp_conn. */
+#define TCP_CONN_HOT_BYTES 128
 
 TAILQ_HEAD(tcp_conn_list, lr_tcp_conn);
 LIST_HEAD(tcp_tw_slot, lr_tcp_conn);
 
 #define TCP_TW_GRAN_US 1000      /**< wheel granularity (one jiffy), microseconds */
+/** Longest timer: deadlines are 32-bit jiffies, exact within 2^31 of the wheel. */
+#define TCP_TIMER_MAX_US ((uint64_t)INT32_MAX / 2 * TCP_TW_GRAN_US)
 #define TCP_TW_L0_BITS 12        /**< level 0: 4096 slots of one jiffy (4.096 s) */
 #define TCP_TW_L1_BITS 12        /**< level 1: 4096 slots of 4096 jiffies (4.66 h) */
 #define TCP_TW_L0_SLOTS (1u << TCP_TW_L0_BITS)
@@ -283,6 +290,7 @@ struct tcp_hint {
 /** A worker's TCP state (w->tcp). */
 struct lr_tcp_shard {
 	struct lr_tcp_conf conf;          /**< settings */
+	struct lr_worker *w;              /**< owner (c->sh->w of its connections) */
 	struct rte_mempool *ooo_pool;     /**< struct tcp_ooo_seg (NULL when ooo_max is 0) */
 	uint32_t nb_half_open;            /**< passive connections in SYN_RCVD */
 	uint64_t cookie_key[2];           /**< RFC 4987 SYN cookie key (SipHash-2-4) */
@@ -366,6 +374,8 @@ void tcp_send_rst_for(struct lr_worker *w, const struct lr_tcp_seg *seg);
 /* tcp_timer.c */
 void tcp_timer_init(struct lr_tcp_shard *sh, uint64_t now_us);
 void tcp_timer_arm(struct lr_tcp_conn *c, enum tcp_timer_id t, uint64_t delay_us);
+/** When armed timer t fires at the earliest (w->now_us of its jiffy), 0 if stopped. */
+uint64_t tcp_timer_due_us(const struct lr_tcp_conn *c, enum tcp_timer_id t);
 void tcp_timer_stop(struct lr_tcp_conn *c, enum tcp_timer_id t);
 void tcp_timer_stop_all(struct lr_tcp_conn *c);
 void tcp_rtt_sample(struct lr_tcp_conn *c, uint32_t rtt_us);
@@ -410,7 +420,7 @@ tcp_rcv_wnd(const struct lr_tcp_conn *c)
 static inline uint32_t
 tcp_ts_now(const struct lr_tcp_conn *c)
 {
-	return (uint32_t)(c->w->now_us / 1000) + c->ts_offset;
+	return (uint32_t)(c->sh->w->now_us / 1000) + c->ts_offset;
 }
 
 /** Largest payload of a segment we send: the peer's MSS less our options. */

@@ -54,7 +54,7 @@ tcp_ack_schedule(struct lr_tcp_conn *c)
 static void
 quickack_refresh(struct lr_tcp_conn *c)
 {
-	uint32_t now_ms = (uint32_t)(c->w->now_us / 1000);
+	uint32_t now_ms = (uint32_t)(c->sh->w->now_us / 1000);
 
 	/* the budget starts full (tcp_conn_new); rcv_data_ms is 0 until the first data */
 	if (c->rcv_data_ms != 0 && now_ms - c->rcv_data_ms > c->rto_us / 1000)
@@ -126,7 +126,7 @@ tcp_rate_allow(struct lr_worker *w)
 bool
 tcp_challenge_ack(struct lr_tcp_conn *c)
 {
-	if (!tcp_rate_allow(c->w))
+	if (!tcp_rate_allow(c->sh->w))
 		return false;
 	LR_TCP_STAT_INC(&c->sh->stats, CHALLENGE_ACK);
 	tcp_ack_schedule(c);
@@ -244,7 +244,7 @@ tcp_build_opts(const struct lr_tcp_conn *c, uint8_t flags, uint8_t *opt)
 static int
 tcp_xmit(struct lr_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t sb_off, uint32_t len)
 {
-	struct lr_worker *w = c->w;
+	struct lr_worker *w = c->sh->w;
 	uint8_t opt[TCP_OPT_MAX_LEN];
 	uint32_t optlen = tcp_build_opts(c, flags, opt);
 	uint32_t hlen = TCP_HDR_LEN + optlen;
@@ -295,7 +295,7 @@ tcp_output_syn(struct lr_tcp_conn *c)
 	if (c->snd_max == c->iss) {
 		c->flags |= TCP_F_TIMING;
 		c->rtt_seq = c->iss;
-		c->rtt_ts = c->w->now_us;
+		c->rtt_ts = c->sh->w->now_us;
 	} else {
 		LR_TCP_STAT_INC(&c->sh->stats, REXMT_SEGS);
 		c->retransmits++;
@@ -324,7 +324,7 @@ tcp_account_tx(struct lr_tcp_conn *c, uint32_t seq, uint32_t len)
 		if (!(c->flags & TCP_F_TIMING) && SEQ_GEQ(seq, c->snd_max)) {
 			c->flags |= TCP_F_TIMING;
 			c->rtt_seq = seq;
-			c->rtt_ts = c->w->now_us;
+			c->rtt_ts = c->sh->w->now_us;
 		}
 	}
 }
@@ -341,7 +341,7 @@ tcp_output(struct lr_tcp_conn *c)
 {
 	uint32_t data_end, wnd_end, len, seglen;
 	bool fin, sent = false, blocked = false;
-	uint32_t cap = RTE_MIN(tcp_eff_mss(c), tcp_mbuf_payload_max(c->w));
+	uint32_t cap = RTE_MIN(tcp_eff_mss(c), tcp_mbuf_payload_max(c->sh->w));
 	uint8_t flags;
 
 	switch (c->state) {
@@ -411,7 +411,7 @@ tcp_output(struct lr_tcp_conn *c)
 void
 tcp_output_rexmit_head(struct lr_tcp_conn *c)
 {
-	uint32_t cap = RTE_MIN(tcp_eff_mss(c), tcp_mbuf_payload_max(c->w));
+	uint32_t cap = RTE_MIN(tcp_eff_mss(c), tcp_mbuf_payload_max(c->sh->w));
 	uint32_t len = RTE_MIN(RTE_MIN(c->sb_len, c->snd_max - c->snd_una), cap);
 	bool fin = (c->flags & TCP_F_FIN_SENT) && c->snd_una + len == c->fin_seq;
 

@@ -45,6 +45,31 @@ tw_jiffy(uint64_t us)
 	return (us + TCP_TW_GRAN_US - 1) / TCP_TW_GRAN_US;
 }
 
+/*
+ * A jiffy kept in 32 bits (c->timer[], c->tw_jiffy: two cache lines of connection
+ * state instead of three) back to 64: the one nearest the wheel's position, exact
+ * for jiffies less than 2^31 (24.8 days) either side of it. tcp_timer_arm() keeps
+ * deadlines within that; the wheel's position follows the clock tick by tick.
+ */
+static inline uint64_t
+tw_expand(const struct tcp_wheel *tw, uint32_t j)
+{
+	return tw->cur + (uint64_t)(int64_t)(int32_t)(j - (uint32_t)tw->cur);
+}
+
+/* Armed timer t of c: its jiffy. */
+static inline uint64_t
+timer_jiffy(const struct lr_tcp_conn *c, unsigned int t)
+{
+	return tw_expand(&c->sh->tw, c->timer[t]);
+}
+
+uint64_t
+tcp_timer_due_us(const struct lr_tcp_conn *c, enum tcp_timer_id t)
+{
+	return c->timer[t] == 0 ? 0 : timer_jiffy(c, t) * TCP_TW_GRAN_US;
+}
+
 void
 tcp_timer_init(struct lr_tcp_shard *sh, uint64_t now_us)
 {
@@ -80,7 +105,7 @@ tw_insert(struct tcp_wheel *tw, struct lr_tcp_conn *c, uint64_t j)
 		j = b << TCP_TW_L0_BITS;
 		LIST_INSERT_HEAD(&tw->l1[b & TW_L1_MASK], c, tw_link);
 	}
-	c->tw_jiffy = j;
+	c->tw_jiffy = (uint32_t)j;
 	c->flags |= TCP_F_ON_WHEEL;
 	tw->nb++;
 }
@@ -101,35 +126,43 @@ static void
 tw_schedule(struct tcp_wheel *tw, struct lr_tcp_conn *c, uint64_t j)
 {
 	if (c->flags & TCP_F_ON_WHEEL) {
-		if (j >= c->tw_jiffy)
+		if (j >= tw_expand(tw, c->tw_jiffy))
 			return;
 		tw_remove(tw, c);
 	}
 	tw_insert(tw, c, j);
 }
 
-/* Earliest armed deadline of c, 0 when none. */
+/* Jiffy of the earliest armed timer of c, 0 when none. */
 static uint64_t
 timer_first(const struct lr_tcp_conn *c)
 {
-	uint64_t first = 0;
+	uint64_t first = 0, j;
 	unsigned int t;
 
-	for (t = 0; t < TCP_T_MAX; t++)
-		if (c->timer[t] != 0 && (first == 0 || c->timer[t] < first))
-			first = c->timer[t];
+	for (t = 0; t < TCP_T_MAX; t++) {
+		if (c->timer[t] == 0)
+			continue;
+		j = timer_jiffy(c, t);
+		if (first == 0 || j < first)
+			first = j;
+	}
 	return first;
 }
 
 void
 tcp_timer_arm(struct lr_tcp_conn *c, enum tcp_timer_id t, uint64_t delay_us)
 {
-	uint64_t deadline = c->w->now_us + RTE_MAX(delay_us, (uint64_t)1);
+	uint64_t j;
 
 	if (c->flags & TCP_F_FREED)
 		return;
-	c->timer[t] = deadline;
-	tw_schedule(&c->sh->tw, c, tw_jiffy(deadline));
+	delay_us = RTE_MIN(RTE_MAX(delay_us, (uint64_t)1), TCP_TIMER_MAX_US);
+	j = tw_jiffy(c->sh->w->now_us + delay_us);
+	/* 0 means stopped: a deadline on a multiple of 2^32 jiffies (every 49.7 days)
+	 * fires one jiffy late. */
+	c->timer[t] = (uint32_t)j != 0 ? (uint32_t)j : 1;
+	tw_schedule(&c->sh->tw, c, tw_expand(&c->sh->tw, c->timer[t]));
 }
 
 void
@@ -200,7 +233,7 @@ tcp_give_up(struct lr_tcp_conn *c)
 		break;
 	}
 	LR_TCP_STAT_INC(&sh->stats, TIMEOUT_DROP);
-	tcp_send_rst(c->w, &c->key, c->snd_max, 0, false);
+	tcp_send_rst(c->sh->w, &c->key, c->snd_max, 0, false);
 	tcp_close_conn(c, LR_TCP_CLOSE_TIMEOUT);
 }
 
@@ -311,7 +344,7 @@ timer_keep(struct lr_tcp_conn *c)
 	}
 	if (c->keep_probes >= conf->keepalive_probes) {
 		LR_TCP_STAT_INC(&c->sh->stats, KEEPALIVE_DROP);
-		tcp_send_rst(c->w, &c->key, c->snd_max, 0, false);
+		tcp_send_rst(c->sh->w, &c->key, c->snd_max, 0, false);
 		tcp_close_conn(c, LR_TCP_CLOSE_TIMEOUT);
 		return;
 	}
@@ -352,11 +385,12 @@ static void (*const tcp_timersw[TCP_T_MAX])(struct lr_tcp_conn *c) = {
 static void
 tw_visit(struct tcp_wheel *tw, struct lr_tcp_conn *c, uint64_t now)
 {
+	uint64_t first, now_j = now / TCP_TW_GRAN_US;
 	unsigned int t;
-	uint64_t first;
 
 	for (t = 0; t < TCP_T_MAX && !(c->flags & TCP_F_FREED); t++) {
-		if (c->timer[t] == 0 || c->timer[t] > now)
+		/* due once its jiffy has begun */
+		if (c->timer[t] == 0 || timer_jiffy(c, t) > now_j)
 			continue;
 		c->timer[t] = 0;
 		tcp_timersw[t](c);
@@ -365,7 +399,7 @@ tw_visit(struct tcp_wheel *tw, struct lr_tcp_conn *c, uint64_t now)
 		return;
 	first = timer_first(c);
 	if (first != 0)
-		tw_schedule(tw, c, tw_jiffy(first));
+		tw_schedule(tw, c, first);
 }
 
 /*
@@ -396,15 +430,16 @@ tw_run_slot(struct tcp_wheel *tw, struct tcp_tw_slot *slot, uint64_t now)
 	return n;
 }
 
-/* Move a slot's connections to list, marked to be visited now. */
+/* Move a slot's connections to list, marked to be visited now (at a jiffy before
+ * any a timer can be armed for). */
 static void
-tw_take(struct tcp_tw_slot *list, struct tcp_tw_slot *slot)
+tw_take(struct tcp_wheel *tw, struct tcp_tw_slot *list, struct tcp_tw_slot *slot)
 {
 	struct lr_tcp_conn *c;
 
 	while ((c = LIST_FIRST(slot)) != NULL) {
 		LIST_REMOVE(c, tw_link);
-		c->tw_jiffy = 0;
+		c->tw_jiffy = (uint32_t)(tw->cur - 1);
 		LIST_INSERT_HEAD(list, c, tw_link);
 	}
 }
@@ -423,11 +458,11 @@ tw_jump(struct tcp_wheel *tw, uint64_t limit, uint64_t now)
 	unsigned int i;
 
 	for (i = 0; i < TCP_TW_L0_SLOTS; i++)
-		tw_take(&due, &tw->l0[i]);
+		tw_take(tw, &due, &tw->l0[i]);
 	b = tw->cur >> TCP_TW_L0_BITS;
 	b_end = RTE_MIN(limit >> TCP_TW_L0_BITS, b + TCP_TW_L1_SLOTS - 1);
 	for (; b <= b_end; b++)
-		tw_take(&due, &tw->l1[b & TW_L1_MASK]);
+		tw_take(tw, &due, &tw->l1[b & TW_L1_MASK]);
 	tw->cur = limit + 1;
 	return tw_run_slot(tw, &due, now);
 }

@@ -73,7 +73,7 @@ lr_tcp_connect(struct lr_worker *w, rte_be32_t dst, uint16_t dport,
 		errno = ENOSPC;
 		return NULL;
 	}
-	c->cb = *cb;
+	c->cb = cb;
 	c->arg = arg;
 	c->flags |= TCP_F_NOTIFIED;
 	/* RFC 7323: offer window scaling and timestamps on our SYN. */
@@ -245,7 +245,7 @@ lr_tcp_abort(struct lr_tcp_conn *c)
 	case LR_TCP_FIN_WAIT_1:
 	case LR_TCP_FIN_WAIT_2:
 	case LR_TCP_CLOSE_WAIT:
-		tcp_send_rst(c->w, &c->key, c->snd_max, 0, false);
+		tcp_send_rst(c->sh->w, &c->key, c->snd_max, 0, false);
 		break;
 	default:
 		break;

@@ -610,7 +610,48 @@ test_tcp_paws_drops_old_timestamp(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/*
+ * The hot state: segments that move no data on an established connection (a pure
+ * ACK, a window update, each restarting a keepalive) read and write only the first
+ * TCP_CONN_HOT_BYTES of the block. The cold bytes are overwritten with a pattern
+ * (pointers that fault when followed, counts that misbehave), the segments go
+ * through a whole burst each, and the pattern must still be there.
+ */
+static void
+test_tcp_hot_state_is_first_two_lines(void)
+{
+	uint8_t cold[sizeof(struct lr_tcp_conn) - TCP_CONN_HOT_BYTES];
+	struct lr_tcp_conn *c;
+	unsigned int i, changed = 0;
+	uint8_t *p;
+
+	tt_conf.keepalive_ms = 10000;
+	tt_reinit();
+	c = tt_passive_open();
+	CU_ASSERT_NOT_EQUAL(c->timer[TCP_T_KEEP], 0);
+	p = (uint8_t *)c + TCP_CONN_HOT_BYTES;
+	memcpy(cold, p, sizeof(cold));
+	memset(p, 0xa5, sizeof(cold));
+	tt_advance_ms(5);
+	tt_rx(1001, 8001, TT_ACK, NULL, 0);
+	tt_in(tt_seg(1001, 8001, TT_ACK, 30000, NULL, 0, NULL, 0));
+	for (i = 0; i < sizeof(cold); i++)
+		changed += p[i] != 0xa5;
+	memcpy(p, cold, sizeof(cold));
+	CU_ASSERT_EQUAL(changed, 0);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(c->snd_wnd, 30000);
+	CU_ASSERT_EQUAL(tcp_timer_due_us(c, TCP_T_KEEP),
+			(lr_tw->now_us + 10000000 + TCP_TW_GRAN_US - 1) / TCP_TW_GRAN_US *
+			TCP_TW_GRAN_US);
+	/* and the connection carries on */
+	tt_rx(1001, 8001, TT_ACK, "hi", 2);
+	CU_ASSERT_EQUAL(tt_app.data_len, 2);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
+	{ "test_tcp_hot_state_is_first_two_lines", test_tcp_hot_state_is_first_two_lines },
 	{ "test_tcp_mss_absent_uses_536", test_tcp_mss_absent_uses_536 },
 	{ "test_tcp_mss_option_respected", test_tcp_mss_option_respected },
 	{ "test_tcp_mss_clamped_to_our_mtu", test_tcp_mss_clamped_to_our_mtu },

@@ -144,8 +144,9 @@ abort_on_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
 static void
 test_tcp_reass_abort_from_data_callback_stops_delivery(void)
 {
-	struct lr_tcp_callbacks cb = tt_cb;
+	static struct lr_tcp_callbacks cb; /* connections keep a pointer to it */
 
+	cb = tt_cb;
 	fill_pat();
 	cb.data = abort_on_data;
 	tt_passive_open_cb(&cb);

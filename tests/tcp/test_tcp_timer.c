@@ -10,6 +10,9 @@
 
 #include "tcp_test.h"
 
+/* A deadline as the wheel keeps it: the start of the first jiffy at or after it. */
+#define JIFFY_UP(us) (((us) + TCP_TW_GRAN_US - 1) / TCP_TW_GRAN_US * TCP_TW_GRAN_US)
+
 static int
 grab_info(const struct lr_tcp_conn_info *info, void *arg)
 {
@@ -513,8 +516,8 @@ test_tcp_wheel_same_slot_deadlines(void)
 	a = wheel_open(0);
 	advance_to(t0 + 700);
 	b = wheel_open(1);
-	CU_ASSERT_EQUAL(a->timer[TCP_T_KEEP], t0 + 100 + 2000000);
-	CU_ASSERT_EQUAL(b->timer[TCP_T_KEEP], t0 + 700 + 2000000);
+	CU_ASSERT_EQUAL(tcp_timer_due_us(a, TCP_T_KEEP), JIFFY_UP(t0 + 100 + 2000000));
+	CU_ASSERT_EQUAL(tcp_timer_due_us(b, TCP_T_KEEP), JIFFY_UP(t0 + 700 + 2000000));
 	advance_to(t0 + 2000099);
 	TT_EXPECT_COUNT(0);
 	CU_ASSERT(a->flags & TCP_F_ON_WHEEL);
@@ -576,7 +579,7 @@ test_tcp_wheel_keepalive_2h_beyond_one_revolution(void)
 	wheel_setup(7200000, 75000, 3);
 	c = wheel_open(0);
 	t0 = lr_tw->now_us;
-	CU_ASSERT_EQUAL(c->timer[TCP_T_KEEP], t0 + 7200000000ull);
+	CU_ASSERT_EQUAL(tcp_timer_due_us(c, TCP_T_KEEP), JIFFY_UP(t0 + 7200000000ull));
 	v0 = lr_tw->tcp->tw.visits;
 	jump_ms(25000);
 	TT_EXPECT_COUNT(0);
@@ -592,7 +595,48 @@ test_tcp_wheel_keepalive_2h_beyond_one_revolution(void)
 	TT_EXPECT_COUNT(1);
 	TT_EXPECT(0, TT_ACK, 8000, 1001, 0);
 	CU_ASSERT_EQUAL(lr_tw->now_us, t0 + 7200000000ull);
-	CU_ASSERT_EQUAL(c->timer[TCP_T_KEEP], lr_tw->now_us + 75000000ull);
+	CU_ASSERT_EQUAL(tcp_timer_due_us(c, TCP_T_KEEP), JIFFY_UP(lr_tw->now_us + 75000000ull));
+	TT_ASSERT_NO_LEAK();
+}
+
+/*
+ * Deadlines are kept as the low 32 bits of their jiffy: the clock passes 2^32 jiffies
+ * after 49.7 days. A keepalive armed 300 ms before that point fires 1 s later, after
+ * it, neither early nor never; one whose jiffy is exactly 2^32 (stored as 1, since
+ * 0 means stopped) fires one jiffy late.
+ */
+static void
+test_tcp_timer_32bit_jiffy_wrap(void)
+{
+	const uint64_t wrap_us = (1ull << 32) * TCP_TW_GRAN_US;
+	struct lr_tcp_conn *c;
+
+	wheel_setup(1000, 1000, 3);
+	jump_ms((wrap_us - 300000 - lr_tw->now_us) / 1000);
+	c = wheel_open(0);
+	CU_ASSERT_EQUAL(c->timer[TCP_T_KEEP], 700);
+	CU_ASSERT_EQUAL(tcp_timer_due_us(c, TCP_T_KEEP), wrap_us + 700000);
+	tt_advance_ms(299);
+	tt_advance_ms(1);
+	CU_ASSERT_EQUAL(lr_tw->now_us, wrap_us);
+	tt_advance_ms(699);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	TT_EXPECT_COUNT(1); /* the first probe, at the deadline */
+	TT_EXPECT(0, TT_ACK, 8000, 1001, 0);
+	lr_test_tx_clear();
+	lr_tcp_abort(c);
+	tt_flush();
+
+	/* Armed for jiffy 2 * 2^32: fires at its next jiffy. */
+	jump_ms((2 * wrap_us - 1000000 - lr_tw->now_us) / 1000);
+	lr_test_tx_clear();
+	c = wheel_open(1);
+	CU_ASSERT_EQUAL(c->timer[TCP_T_KEEP], 1);
+	tt_advance_ms(1000);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	TT_EXPECT_COUNT(1);
 	TT_ASSERT_NO_LEAK();
 }
 
@@ -613,7 +657,7 @@ test_tcp_wheel_fin_wait_2_beyond_level_1(void)
 	tt_rx(1001, 8002, TT_ACK, NULL, 0);
 	CU_ASSERT_EQUAL(lr_tcp_conn_state(c), LR_TCP_FIN_WAIT_2);
 	t0 = lr_tw->now_us;
-	CU_ASSERT_EQUAL(c->timer[TCP_T_FW2], t0 + 6ull * 3600 * 1000000);
+	CU_ASSERT_EQUAL(tcp_timer_due_us(c, TCP_T_FW2), JIFFY_UP(t0 + 6ull * 3600 * 1000000));
 	for (i = 0; i < 6 * 360 - 1; i++)
 		tt_advance_ms(10000);
 	tt_advance_ms(9999);
@@ -652,7 +696,7 @@ test_tcp_wheel_rearm_earlier_moves_later_lazy(void)
 	tt_rx(1001, 8002, TT_ACK, NULL, 0);
 	t_ack = lr_tw->now_us;
 	CU_ASSERT_EQUAL(c->timer[TCP_T_REXMT], 0);
-	CU_ASSERT_EQUAL(c->timer[TCP_T_KEEP], t_ack + 10000000);
+	CU_ASSERT_EQUAL(tcp_timer_due_us(c, TCP_T_KEEP), JIFFY_UP(t_ack + 10000000));
 	CU_ASSERT_EQUAL(c->tw_jiffy, j_old); /* lazy */
 	v0 = lr_tw->tcp->tw.visits;
 	advance_to(j_old * TCP_TW_GRAN_US);
@@ -750,8 +794,8 @@ test_tcp_wheel_clock_jump_many_revolutions(void)
 	CU_ASSERT_EQUAL(lr_tw->tcp->tw.cur, jiffy_now() + 1);
 	CU_ASSERT_EQUAL(lr_tw->tcp->tw.nb, 2);
 	CU_ASSERT(lr_tw->tcp->tw.visits - v0 <= 2);
-	CU_ASSERT_EQUAL(a->timer[TCP_T_KEEP], lr_tw->now_us + 1000000);
-	CU_ASSERT_EQUAL(c->timer[TCP_T_REXMT], lr_tw->now_us + c->rto_us);
+	CU_ASSERT_EQUAL(tcp_timer_due_us(a, TCP_T_KEEP), JIFFY_UP(lr_tw->now_us + 1000000));
+	CU_ASSERT_EQUAL(tcp_timer_due_us(c, TCP_T_REXMT), JIFFY_UP(lr_tw->now_us + c->rto_us));
 	lr_test_tx_clear();
 	tt_advance_ms(c->rto_us / 1000 - 1);
 	TT_EXPECT_COUNT(0);
@@ -792,8 +836,8 @@ test_tcp_wheel_few_due_among_many(void)
 	for (i = 0; i < RTE_DIM(c); i++) {
 		CU_ASSERT_EQUAL(sent_to(i), i < 3 ? 1 : 0);
 		CU_ASSERT_EQUAL(c[i]->keep_probes, i < 3 ? 1 : 0);
-		CU_ASSERT_EQUAL(c[i]->timer[TCP_T_KEEP], i < 3 ? lr_tw->now_us + 1000000 :
-				t0 + 15000000);
+		CU_ASSERT_EQUAL(tcp_timer_due_us(c[i], TCP_T_KEEP), JIFFY_UP(i < 3 ?
+				lr_tw->now_us + 1000000 : t0 + 15000000));
 	}
 	v0 = lr_tw->tcp->tw.visits;
 	for (i = 0; i < 999; i++)
@@ -826,6 +870,7 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_wheel_keepalive_2h_beyond_one_revolution",
 		test_tcp_wheel_keepalive_2h_beyond_one_revolution },
 	{ "test_tcp_wheel_fin_wait_2_beyond_level_1", test_tcp_wheel_fin_wait_2_beyond_level_1 },
+	{ "test_tcp_timer_32bit_jiffy_wrap", test_tcp_timer_32bit_jiffy_wrap },
 	{ "test_tcp_wheel_rearm_earlier_moves_later_lazy",
 		test_tcp_wheel_rearm_earlier_moves_later_lazy },
 	{ "test_tcp_wheel_stop_then_free", test_tcp_wheel_stop_then_free },
