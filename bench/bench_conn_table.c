@@ -180,6 +180,28 @@ heap_used(void)
 	return used;
 }
 
+/* Hugepages reserved and not in use (/proc/meminfo), bytes; 0 if unknown. */
+static size_t
+huge_free(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	unsigned long pages = 0, kb = 0, v;
+	char line[128];
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "HugePages_Free: %lu", &v) == 1)
+			pages = v;
+		else if (sscanf(line, "Hugepagesize: %lu kB", &v) == 1)
+			kb = v;
+	}
+	fclose(f);
+	return (size_t)pages * kb * 1024;
+}
+
+/* Room for more heap: the largest free block, plus on hugepages (memory mapped as
+ * the heap grows) the pages still free. */
 static size_t
 heap_free(void)
 {
@@ -190,7 +212,7 @@ heap_free(void)
 	for (s = 0; s < rte_socket_count(); s++)
 		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(s), &st) == 0)
 			n = RTE_MAX(n, st.greatest_free_size);
-	return n;
+	return bench_opts.huge ? n + huge_free() : n;
 }
 
 static uint64_t
