@@ -89,11 +89,14 @@ lr_run() {      # name spec -> LRJ: the client's summary (may be empty)
 declare -A SPEC=(
 	[udp]="mode=udp target=198.18.1.1:7 conc=256 req=64"
 	[crr]="mode=crr target=198.18.1.1:80 conc=32 req=64"
+	[crr128]="mode=crr target=198.18.1.1:80 conc=128 req=64"
 	[rr]="mode=rr target=198.18.1.1:80 conc=32 req=64"
 	[stream_send]="mode=stream_send target=198.18.1.1:9 conc=4 req=8192"
 	[stream_recv]="mode=stream_recv target=198.18.1.1:19 conc=4"
 )
-ORDER=(udp crr rr stream_send stream_recv)
+# crr128: CRR with 128 connections in flight, both stacks. At 32 linerate is bound by
+# the round trips (its workers poll idle part of the time), Linux by CPU.
+ORDER=(udp crr crr128 rr stream_send stream_recv)
 declare -A LR LX RG
 
 # keep ARRAY WL JSON LABEL LOG: ARRAY[WL] = JSON if it counted anything (ok), else {}
@@ -338,11 +341,13 @@ for line in open(tsv):
     rows[name] = (json.loads(a or '{}'), json.loads(b or '{}'), json.loads(r or '{}'))
 def metric(wl, d):
     if not d: return None
-    if wl == 'crr': return d.get('cps')
+    if wl.startswith('crr'): return d.get('cps')
     if wl in ('rr', 'udp'): return d.get('rps')
     if wl == 'stream_send': return d.get('tx_gbps')
     return d.get('rx_gbps')
-unit = {'udp': 'echo/s', 'crr': 'conn/s', 'rr': 'req/s', 'stream_send': 'Gbit/s', 'stream_recv': 'Gbit/s'}
+unit = {'udp': 'echo/s', 'crr': 'conn/s', 'crr128': 'conn/s', 'rr': 'req/s', 'stream_send': 'Gbit/s',
+        'stream_recv': 'Gbit/s'}
+label = {'crr': 'crr (conc 32)', 'crr128': 'crr (conc 128)'}
 def fmt(v, u):
     if v is None: return 'n/a'
     return f'{v:.3f}' if u == 'Gbit/s' else f'{v:,.0f}'
@@ -350,13 +355,13 @@ lines = ['| workload | unit | linerate (memif) | p50/p99 us | Linux (veth) | p50
          '| linerate (net_ring, one process) | p50/p99 us |',
          '|---|---|---:|---:|---:|---:|---:|---:|---:|']
 res = {}
-for wl in ['udp', 'crr', 'rr', 'stream_send', 'stream_recv']:
+for wl in [n for n in rows if n != 'testpmd']:
     a, b, rg = rows[wl]
     va, vb, vr = metric(wl, a), metric(wl, b), metric(wl, rg)
     la = a.get('latency_us', {}); lb = b.get('latency_us', {}); lr = rg.get('latency_us', {})
     ratio = f'{va / vb:.2f}' if va and vb else 'n/a'
     lat = lambda l: f"{l.get('p50', '-')}/{l.get('p99', '-')}" if l.get('samples') else '-'
-    lines.append(f'| {wl} | {unit[wl]} | {fmt(va, unit[wl])} | {lat(la)} | {fmt(vb, unit[wl])} | {lat(lb)} | {ratio} '
+    lines.append(f'| {label.get(wl, wl)} | {unit[wl]} | {fmt(va, unit[wl])} | {lat(la)} | {fmt(vb, unit[wl])} | {lat(lb)} | {ratio} '
                  f'| {fmt(vr, unit[wl])} | {lat(lr)} |')
     res[wl] = {'unit': unit[wl], 'linerate': va, 'linux': vb, 'ratio': (va / vb if va and vb else None),
                'linerate_ring': vr, 'linerate_summary': a, 'linux_summary': b, 'ring_summary': rg}
