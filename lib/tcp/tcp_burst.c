@@ -17,7 +17,8 @@
  * Otherwise the lookup is done again (LOOKUP_STALE). Frames the stage did not
  * recognise (non-IPv4, fragments, options making the header miss the first
  * segment...) and segments that reach TCP without passing here (reassembled,
- * steered from another worker) are looked up one by one as before.
+ * bursts of one frame) are looked up one by one as before. Segments steered from
+ * another worker arrive in bursts of their own and pass here too.
  */
 #include <string.h>
 

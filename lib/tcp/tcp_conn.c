@@ -11,7 +11,6 @@
 
 #include <rte_errno.h>
 #include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_jhash.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -119,6 +118,13 @@ conf_check(const struct lr_tcp_conf *c)
 		return -EINVAL;
 	if (c->half_open_max == 0 || c->challenge_ack_per_s == 0 || c->ooo_max > 4096)
 		return -EINVAL;
+	/* Timers are 32-bit jiffies: none may be longer than TCP_TIMER_MAX_US (12 days). */
+	if ((uint64_t)c->keepalive_ms * 1000 > TCP_TIMER_MAX_US ||
+			(uint64_t)c->keepalive_intvl_ms * 1000 > TCP_TIMER_MAX_US ||
+			(uint64_t)c->fin_wait2_ms * 1000 > TCP_TIMER_MAX_US ||
+			(uint64_t)c->rto_max_ms * 1000 > TCP_TIMER_MAX_US ||
+			(uint64_t)c->msl_ms * 2000 > TCP_TIMER_MAX_US)
+		return -EINVAL;
 	return 0;
 }
 
@@ -158,7 +164,9 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	hp.name = name;
 	hp.entries = RTE_MAX(conf->max_conns, 8u);
 	hp.key_len = sizeof(struct tcp_hkey);
-	hp.hash_func = rte_hash_crc;
+	/* Keyed by a random seed and not linear: with CRC32-C, tuples that collide
+	 * collide under every seed, so colliding peers could be precomputed. */
+	hp.hash_func = rte_jhash;
 	hp.hash_func_init_val = (uint32_t)rte_rand();
 	hp.socket_id = socket;
 	/* Extendable buckets: the table holds max_conns whatever the collisions. */

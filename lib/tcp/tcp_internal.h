@@ -256,7 +256,8 @@ TAILQ_HEAD(tcp_conn_list, lr_tcp_conn);
 LIST_HEAD(tcp_tw_slot, lr_tcp_conn);
 
 #define TCP_TW_GRAN_US 1000      /**< wheel granularity (one jiffy), microseconds */
-/** Longest timer: deadlines are 32-bit jiffies, exact within 2^31 of the wheel. */
+/** Longest timer (12.4 days; lr_tcp_worker_init() refuses longer settings): deadlines
+ * are 32-bit jiffies, exact within 2^31 of the wheel's position. */
 #define TCP_TIMER_MAX_US ((uint64_t)INT32_MAX / 2 * TCP_TW_GRAN_US)
 #define TCP_TW_L0_BITS 12        /**< level 0: 4096 slots of one jiffy (4.096 s) */
 #define TCP_TW_L1_BITS 12        /**< level 1: 4096 slots of 4096 jiffies (4.66 h) */

@@ -157,6 +157,8 @@ tcp_timer_arm(struct lr_tcp_conn *c, enum tcp_timer_id t, uint64_t delay_us)
 
 	if (c->flags & TCP_F_FREED)
 		return;
+	/* conf_check() keeps every setting within TCP_TIMER_MAX_US; the bound only
+	 * guards the 32-bit deadline. */
 	delay_us = RTE_MIN(RTE_MAX(delay_us, (uint64_t)1), TCP_TIMER_MAX_US);
 	j = tw_jiffy(c->sh->w->now_us + delay_us);
 	/* 0 means stopped: a deadline on a multiple of 2^32 jiffies (every 49.7 days)

@@ -290,6 +290,16 @@ test_tcp_worker_init_rejects_bad_conf(void)
 	bad.keepalive_ms = 1000;
 	bad.keepalive_probes = 0;
 	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	/* Timers past 12.4 days do not fit the 32-bit deadlines. */
+	bad = tt_conf;
+	bad.keepalive_ms = 13u * 86400 * 1000;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.msl_ms = 7u * 86400 * 1000; /* 2 MSL: 14 days */
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.fin_wait2_ms = UINT32_MAX;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
 	bad = tt_conf;
 	bad.half_open_max = 0;
 	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);

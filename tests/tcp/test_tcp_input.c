@@ -612,10 +612,10 @@ test_tcp_paws_drops_old_timestamp(void)
 
 /*
  * The hot state: segments that move no data on an established connection (a pure
- * ACK, a window update, each restarting a keepalive) read and write only the first
- * TCP_CONN_HOT_BYTES of the block. The cold bytes are overwritten with a pattern
- * (pointers that fault when followed, counts that misbehave), the segments go
- * through a whole burst each, and the pattern must still be there.
+ * ACK, a window update, each restarting a keepalive) write only the first
+ * TCP_CONN_HOT_BYTES of the block. The cold bytes are overwritten with a pattern,
+ * the segments go through a whole burst each, and the pattern must still be there
+ * (writes are caught; of the reads, only pointers followed would fault).
  */
 static void
 test_tcp_hot_state_is_first_two_lines(void)
