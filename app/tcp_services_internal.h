@@ -78,6 +78,10 @@ struct __rte_cache_aligned svc_worker {
 	struct svc_listener listeners[LR_TCP_SVC_NB];
 	uint32_t body_size;
 	bool keepalive;
+	/* HTTP 200 headers, formatted at the first use of each kind (http.c):
+	 * keep-alive HTTP/1.1, closing, keep-alive HTTP/1.0 */
+	char ok_hdr[3][128];
+	uint8_t ok_len[3];
 	struct lr_tcp_svc_stats st[LR_TCP_SVC_NB];
 	struct lr_tcp_client_stats cl;
 	struct client_slot clients[LR_TCP_CLIENT_MAX];

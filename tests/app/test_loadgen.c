@@ -345,6 +345,31 @@ test_loadgen_rr_reuses_one_connection(void)
 	CU_ASSERT_EQUAL(s.c.err[LR_LOADGEN_ERR_PROTO], 1);
 }
 
+/* The response parser (line ends found with memchr) gives the same answer wherever
+ * a segment boundary falls: in the status line, inside "Content-Length", in its
+ * digits, between CR and LF, in the blank line, in the body. */
+static void
+test_loadgen_response_split_anywhere(void)
+{
+	struct lr_loadgen_summary s;
+	const uint16_t len = (uint16_t)(sizeof(resp) - 1);
+	struct srv p;
+	uint16_t cut;
+
+	start("mode=rr target=198.18.0.1 conc=1 warmup=0 duration=1s req=40 progress=0");
+	accept_syn(&p);
+	for (cut = 1; cut < len; cut++) {
+		CU_ASSERT_EQUAL_FATAL(got.len, 40);
+		p.ack += got.len;
+		srv_send(&p, ACK | PSH, resp, cut);
+		srv_send(&p, ACK | PSH, resp + cut, (uint16_t)(len - cut));
+	}
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.requests, len - 1u);
+	CU_ASSERT_EQUAL(s.errors, 0);
+	CU_ASSERT_EQUAL(got.rsts, 0);
+}
+
 static void
 test_loadgen_refused_and_timeout_counted(void)
 {
@@ -533,6 +558,7 @@ static const CU_TestInfo cases[] = {
 	{ "test_loadgen_crr_cycle_counts_connection_and_latency",
 		test_loadgen_crr_cycle_counts_connection_and_latency },
 	{ "test_loadgen_rr_reuses_one_connection", test_loadgen_rr_reuses_one_connection },
+	{ "test_loadgen_response_split_anywhere", test_loadgen_response_split_anywhere },
 	{ "test_loadgen_refused_and_timeout_counted", test_loadgen_refused_and_timeout_counted },
 	{ "test_loadgen_rate_100_per_s_gives_100_starts",
 		test_loadgen_rate_100_per_s_gives_100_starts },
