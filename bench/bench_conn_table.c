@@ -180,24 +180,29 @@ heap_used(void)
 	return used;
 }
 
-/* Hugepages reserved and not in use (/proc/meminfo), bytes; 0 if unknown. */
+/* Hugepages reserved and not in use, of every size (/sys/kernel/mm/hugepages), bytes. */
 static size_t
 huge_free(void)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
-	unsigned long pages = 0, kb = 0, v;
-	char line[128];
+	static const unsigned long sizes_kb[] = { 2048, 1048576 };
+	size_t total = 0;
+	unsigned int i;
 
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "HugePages_Free: %lu", &v) == 1)
-			pages = v;
-		else if (sscanf(line, "Hugepagesize: %lu kB", &v) == 1)
-			kb = v;
+	for (i = 0; i < RTE_DIM(sizes_kb); i++) {
+		char path[96];
+		unsigned long n = 0;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB/free_hugepages",
+				sizes_kb[i]);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fscanf(f, "%lu", &n) == 1)
+			total += (size_t)n * sizes_kb[i] * 1024;
+		fclose(f);
 	}
-	fclose(f);
-	return (size_t)pages * kb * 1024;
+	return total;
 }
 
 /* Room for more heap: the largest free block, plus on hugepages (memory mapped as
