@@ -343,6 +343,15 @@ void tcp_fsm_closed(struct lr_worker *w, const struct lr_tcp_seg *seg, struct rt
 void tcp_negotiate(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool ws, bool ts);
 void tcp_close_conn(struct lr_tcp_conn *c, enum lr_tcp_close_reason reason);
 void tcp_enter_time_wait(struct lr_tcp_conn *c);
+void tcp_notify_connected(struct lr_tcp_conn *c);
+
+/* tcp_ack.c */
+/**
+ * "Fifth, check the ACK field" (ACK bit, SYN-RECEIVED and the synchronized states).
+ * @return false when the segment is finished (m disposed of, or the connection gone)
+ */
+bool tcp_fsm_ack(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg,
+		struct rte_mbuf *m);
 
 /* tcp_listen.c */
 void tcp_fsm_listen(struct lr_worker *w, struct lr_tcp_listener *l, struct lr_tcp_seg *seg,
@@ -408,6 +417,15 @@ tcp_drop(struct lr_tcp_shard *sh, struct rte_mbuf *m, enum lr_tcp_stat_id reason
 {
 	sh->stats.v[reason]++;
 	rte_pktmbuf_free(m);
+}
+
+/** SEG.WND in bytes: scaled except on a SYN (RFC 7323 §2.2). */
+static inline uint32_t
+tcp_seg_wnd(const struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
+{
+	if (seg->flags & RTE_TCP_SYN_FLAG)
+		return seg->wnd;
+	return (uint32_t)seg->wnd << c->snd_wscale;
 }
 
 /** RCV.WND: what is left of the window we advertised (RFC 9293 §3.3.1). */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tcp_fsm.c: the state machine, frame in -> frame out. The seed's sequence
- * diagrams (SYN 1000 / SYN 8000 ACK 1001 / 1001(20) / FIN 1021 ...) are cases
- * here verbatim; the appliance is "svr" in passive cases and "cli" in active ones.
+ * tcp_fsm.c and tcp_ack.c: the state machine, frame in -> frame out. The seed's
+ * sequence diagrams (SYN 1000 / SYN 8000 ACK 1001 / 1001(20) / FIN 1021 ...) are
+ * cases here verbatim; the appliance is "svr" in passive cases and "cli" in active
+ * ones. Duplicate ACKs and congestion control (tcp_ack.c with tcp_cc.c) are in
+ * test_tcp_cc.c.
  */
 #include <string.h>
 
