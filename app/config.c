@@ -49,325 +49,6 @@ fail(struct load_ctx *c, const char *fmt, ...)
 	return -EINVAL;
 }
 
-struct lcore_set {
-	uint64_t bits[(RTE_MAX_LCORE + 63) / 64];
-	unsigned int count;
-};
-
-static bool
-lcore_isset(const struct lcore_set *s, unsigned int l)
-{
-	return l < RTE_MAX_LCORE && (s->bits[l / 64] >> (l % 64)) & 1;
-}
-
-static bool
-parse_uint(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	uint64_t v;
-
-	if (!isdigit((unsigned char)s[0]))
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
-/* Strict "a,b-c" list of lcore ids; "" is an empty set. No lcore may appear twice. */
-static int
-parse_lcores(const char *s, struct lcore_set *set)
-{
-	char *end;
-	unsigned long lo, hi, l;
-
-	memset(set, 0, sizeof(*set));
-	if (*s == '\0')
-		return 0;
-	for (;;) {
-		if (!isdigit((unsigned char)*s))
-			return -EINVAL;
-		lo = strtoul(s, &end, 10);
-		hi = lo;
-		if (*end == '-') {
-			if (!isdigit((unsigned char)end[1]))
-				return -EINVAL;
-			hi = strtoul(end + 1, &end, 10);
-		}
-		if (lo > hi || hi >= RTE_MAX_LCORE || (*end != ',' && *end != '\0'))
-			return -EINVAL;
-		for (l = lo; l <= hi; l++) {
-			if (lcore_isset(set, l))
-				return -EINVAL;
-			set->bits[l / 64] |= UINT64_C(1) << (l % 64);
-			set->count++;
-		}
-		if (*end == '\0')
-			return 0;
-		s = end + 1;
-	}
-}
-
-static bool
-eal_lcores_remapped(const char *s)
-{
-	return strpbrk(s, "@()") != NULL;
-}
-
-static bool
-parse_bool(const char *s, bool *out)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-	unsigned int i;
-
-	for (i = 0; i < RTE_DIM(yes); i++) {
-		if (strcasecmp(s, yes[i]) == 0 || strcasecmp(s, no[i]) == 0) {
-			*out = strcasecmp(s, yes[i]) == 0;
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool
-parse_ipv4(const char *s, rte_be32_t *out)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return false;
-	*out = a.s_addr;
-	return true;
-}
-
-static rte_be32_t
-prefix_mask(uint8_t len)
-{
-	return rte_cpu_to_be_32(len == 0 ? 0 : UINT32_MAX << (32 - len));
-}
-
-/* "a.b.c.d/len" into the port; *why explains a well-formed but unusable address. */
-static bool
-parse_prefix(const char *s, struct lr_port_conf *p, const char **why)
-{
-	char buf[32];
-	const char *slash = strchr(s, '/');
-	uint64_t len;
-	rte_be32_t ip, mask;
-
-	if (slash == NULL || (size_t)(slash - s) >= sizeof(buf))
-		return false;
-	memcpy(buf, s, slash - s);
-	buf[slash - s] = '\0';
-	if (!parse_ipv4(buf, &ip) || !parse_uint(slash + 1, 32, &len) || len == 0)
-		return false;
-	mask = prefix_mask(len);
-	if (lr_ip_is_martian_src(ip)) {
-		*why = "not a unicast address; expected a host address like 198.18.0.2/24";
-		return false;
-	}
-	if (len <= 30 && ((ip & ~mask) == 0 || (ip & ~mask) == ~mask)) {
-		*why = "the subnet's network or broadcast address; "
-			"expected a host address like 198.18.0.2/24";
-		return false;
-	}
-	p->ip = ip;
-	p->prefix_len = len;
-	return true;
-}
-
-static bool
-parse_mac(const char *s, struct lr_port_conf *p, const char **why)
-{
-	struct rte_ether_addr mac;
-	uint8_t *b = mac.addr_bytes;
-	int end = -1;
-
-	if (sscanf(s, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%n",
-			&b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6 ||
-			end != 17 || s[end] != '\0')
-		return false;
-	if (!rte_is_unicast_ether_addr(&mac) || rte_is_zero_ether_addr(&mac)) {
-		*why = "not a unicast address; expected a MAC like 02:4c:52:00:00:02";
-		return false;
-	}
-	p->mac = mac;
-	p->has_mac = true;
-	return true;
-}
-
-
-/* "2", "0.5", "2%": a percentage with at most 4 decimals, in parts per million. */
-static bool
-parse_percent(const char *s, uint64_t *ppm)
-{
-	char buf[32];
-	size_t len = strlen(s), n;
-	const char *dot;
-	uint64_t whole = 0, frac = 0;
-	unsigned int i;
-
-	if (len > 0 && s[len - 1] == '%')
-		len--;
-	if (len == 0 || len >= sizeof(buf))
-		return false;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	dot = strchr(buf, '.');
-	if (dot != NULL) {
-		n = strlen(dot + 1);
-		if (n == 0 || n > 4 || dot == buf)
-			return false;
-		for (i = 0; i < 4; i++) {
-			if (i < n && !isdigit((unsigned char)dot[1 + i]))
-				return false;
-			frac = frac * 10 + (i < n ? (uint64_t)(dot[1 + i] - '0') : 0);
-		}
-		buf[dot - buf] = '\0';
-	}
-	if (!parse_uint(buf, 100, &whole))
-		return false;
-	*ppm = whole * 10000 + frac;
-	return true;
-}
-
-static bool
-check_str(const struct key_def *k, const char *s)
-{
-	size_t len = strlen(s), i;
-
-	if (len > (size_t)k->max || len >= k->size)
-		return false;
-	if ((k->flags & F_NONEMPTY) && len == 0)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (iscntrl((unsigned char)s[i]) || s[i] == ';')
-			return false;
-		if ((k->flags & F_NOSPACE) && isspace((unsigned char)s[i]))
-			return false;
-	}
-	if ((k->flags & F_NOSLASH) && strchr(s, '/') != NULL)
-		return false;
-	return true;
-}
-
-static bool
-parse_enum(const char *s, const char *const *names, unsigned int n, int *out)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		if (strcasecmp(s, names[i]) == 0) {
-			*out = i;
-			return true;
-		}
-	}
-	return false;
-}
-
-
-static void
-store_uint(void *field, size_t size, uint64_t v)
-{
-	switch (size) {
-	case 1:
-		*(uint8_t *)field = v;
-		break;
-	case 2:
-		*(uint16_t *)field = v;
-		break;
-	case 8:
-		*(uint64_t *)field = v;
-		break;
-	default:
-		*(uint32_t *)field = v;
-		break;
-	}
-}
-
-/* Parse s into the key's field under base. @return true, or false with *why maybe set. */
-static bool
-parse_value(const struct key_def *k, void *base, const char *s, const char **why)
-{
-	void *field = RTE_PTR_ADD(base, k->off);
-	struct lcore_set set;
-	uint64_t u;
-	int e;
-
-	switch (k->kind) {
-	case K_STR:
-		break;
-	case K_LCORES:
-		if (parse_lcores(s, &set) != 0)
-			return false;
-		break;
-	case K_EAL_LCORES:
-		if (s[strspn(s, "0123456789,-@()")] != '\0' ||
-				(!eal_lcores_remapped(s) && parse_lcores(s, &set) != 0))
-			return false;
-		break;
-	case K_DEVICE:
-		if (strncmp(s, "net_", 4) != 0 && !lr_cfg_is_pci_device(s))
-			return false;
-		break;
-	case K_BOOL:
-		return parse_bool(s, field);
-	case K_UINT:
-		if (!parse_uint(s, k->size == 8 ? UINT64_MAX : (uint64_t)k->max, &u) ||
-				(k->size != 8 && (int64_t)u < k->min))
-			return false;
-		if ((k->flags & F_POW2) && !rte_is_power_of_2(u))
-			return false;
-		store_uint(field, k->size, u);
-		return true;
-	case K_INT:
-		if (strcmp(s, "-1") == 0 && k->min == -1)
-			u = UINT64_MAX;
-		else if (!parse_uint(s, k->max, &u))
-			return false;
-		*(int *)field = u == UINT64_MAX ? -1 : (int)u;
-		return true;
-	case K_IDLE:
-		if (!parse_enum(s, lr_cfg_idle_names, RTE_DIM(lr_cfg_idle_names), &e))
-			return false;
-		*(enum lr_idle_policy *)field = e;
-		return true;
-	case K_OFFLOAD:
-		if (!parse_enum(s, lr_cfg_offload_names, RTE_DIM(lr_cfg_offload_names), &e))
-			return false;
-		*(enum lr_offload_mode *)field = e;
-		return true;
-	case K_PREFIX:
-		return parse_prefix(s, base, why);
-	case K_IPV4:
-		return parse_ipv4(s, field);
-	case K_MAC:
-		return parse_mac(s, base, why);
-	case K_PERCENT:
-		if (!parse_percent(s, &u) || u > (uint64_t)k->max)
-			return false;
-		*(uint32_t *)field = (uint32_t)u;
-		return true;
-	}
-	/* every string kind */
-	if (!check_str(k, s))
-		return false;
-	strlcpy(field, s, k->size);
-	return true;
-}
-
-static const char *
-key_expect(const struct key_def *k)
-{
-	if (k->kind == K_BOOL)
-		return "expected yes/no, true/false, on/off or 1/0";
-	return k->expect;
-}
-
-/* @return the section id, -1 if unknown, -2 for port.N with N out of range. */
 static int
 find_section(const char *name, unsigned int *port)
 {
@@ -375,7 +56,7 @@ find_section(const char *name, unsigned int *port)
 	int i;
 
 	if (strncmp(name, "port.", 5) == 0) {
-		if (!parse_uint(name + 5, UINT32_MAX, &n) || (name[5] == '0' && name[6] != '\0'))
+		if (!lr_cfg_parse_uint(name + 5, UINT32_MAX, &n) || (name[5] == '0' && name[6] != '\0'))
 			return -1;
 		if (n >= LR_MAX_PORTS)
 			return -2;
@@ -424,9 +105,9 @@ apply_key(struct load_ctx *c, enum sect_id sid, unsigned int port, const char *s
 			break;
 	if (k->name == NULL)
 		return unknown_key(c, sname, keys, key);
-	if (!parse_value(k, lr_cfg_sect_base(c->cfg, sid, port), val, &why))
+	if (!lr_cfg_parse_value(k, lr_cfg_sect_base(c->cfg, sid, port), val, &why))
 		return fail(c, "%s: [%s] %s: bad value '%s': %s", c->origin, sname, key, val,
-			why != NULL ? why : key_expect(k));
+			why != NULL ? why : lr_cfg_key_expect(k));
 	if (sid == S_PORT) {
 		c->cfg->ports[port].used = true;
 		c->seen[port] |= 1u << (k - keys);
@@ -594,7 +275,7 @@ check_port(struct load_ctx *c, unsigned int n)
 {
 	const struct lr_port_conf *p = &c->cfg->ports[n];
 	const struct key_def *k;
-	rte_be32_t mask = prefix_mask(p->prefix_len), host;
+	rte_be32_t mask = lr_cfg_prefix_mask(p->prefix_len), host;
 	char a[16], b[16];
 	unsigned int m;
 
@@ -634,11 +315,11 @@ check_lcores(struct load_ctx *c, unsigned int nb_ports)
 	const struct lr_config *cfg = c->cfg;
 	struct lcore_set eal, wrk;
 	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
-	bool remap = eal_lcores_remapped(cfg->eal_lcores);
+	bool remap = lr_cfg_eal_lcores_remapped(cfg->eal_lcores);
 	int main_lcore = cfg->eal_main_lcore;
 	unsigned int l;
 
-	parse_lcores(cfg->worker_lcores, &wrk);
+	lr_cfg_parse_lcores(cfg->worker_lcores, &wrk);
 	if (nb_ports > 0 && wrk.count == 0)
 		return fail(c, "%s: [worker] key 'lcores': missing (required when a port is "
 			"configured: lcores from [eal] lcores other than the main lcore, e.g. 1)",
@@ -647,23 +328,23 @@ check_lcores(struct load_ctx *c, unsigned int nb_ports)
 		return fail(c, "%s: [worker] lcores: bad value '%s': %u workers, at most %d",
 			c->origin, cfg->worker_lcores, wrk.count, LR_MAX_WORKERS);
 	if (!remap) {
-		parse_lcores(cfg->eal_lcores, &eal);
+		lr_cfg_parse_lcores(cfg->eal_lcores, &eal);
 		for (l = 0; l < RTE_MAX_LCORE; l++)
-			if (lcore_isset(&eal, l) && ncpu > 0 && l >= ncpu)
+			if (lr_cfg_lcore_isset(&eal, l) && ncpu > 0 && l >= ncpu)
 				return fail(c, "%s: [eal] lcores: lcore %u not available: this "
 					"machine has %ld CPUs (0-%ld); use lower lcores or the '@' "
 					"syntax, e.g. %u@0", c->origin, l, ncpu, ncpu - 1, l);
-		if (main_lcore >= 0 && !lcore_isset(&eal, main_lcore))
+		if (main_lcore >= 0 && !lr_cfg_lcore_isset(&eal, main_lcore))
 			return fail(c, "%s: [eal] main_lcore: bad value '%d': not in [eal] "
 				"lcores '%s'", c->origin, main_lcore, cfg->eal_lcores);
 		for (l = 0; main_lcore < 0 && l < RTE_MAX_LCORE; l++)
-			if (lcore_isset(&eal, l))
+			if (lr_cfg_lcore_isset(&eal, l))
 				main_lcore = l;
 	}
 	for (l = 0; l < RTE_MAX_LCORE; l++) {
-		if (!lcore_isset(&wrk, l))
+		if (!lr_cfg_lcore_isset(&wrk, l))
 			continue;
-		if (!remap && !lcore_isset(&eal, l))
+		if (!remap && !lr_cfg_lcore_isset(&eal, l))
 			return fail(c, "%s: [worker] lcores: lcore %u not available: not in [eal] "
 				"lcores '%s' (add it there or pick another)", c->origin, l,
 				cfg->eal_lcores);
@@ -755,7 +436,7 @@ validate(struct load_ctx *c)
 	ret = check_lcores(c, nb_ports);
 	if (ret != 0)
 		return ret;
-	parse_lcores(cfg->worker_lcores, &wrk);
+	lr_cfg_parse_lcores(cfg->worker_lcores, &wrk);
 	ring_mbufs *= wrk.count;
 	if (ring_mbufs >= cfg->mbufs)
 		return fail(c, "%s: [app] mbufs: bad value '%u': the RX rings alone hold %" PRIu64

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Private to the configuration loader (config.c parses, config_keys.c describes
- * every key, config_out.c prints the dump and the EAL argv).
+ * Private to the configuration loader (config.c reads files and --set and
+ * cross-checks, config_value.c parses one value, config_keys.c describes every
+ * key, config_out.c prints the dump and the EAL argv).
  */
 #ifndef LR_APP_CONFIG_INTERNAL_H
 #define LR_APP_CONFIG_INTERNAL_H
@@ -9,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <rte_byteorder.h>
 
 #include "config.h"
 
@@ -66,5 +69,28 @@ void *lr_cfg_sect_base(struct lr_config *cfg, enum sect_id sid, unsigned int por
 
 /** A PCI address (DDDD:BB:DD.F or BB:DD.F), optionally followed by ",devargs". */
 bool lr_cfg_is_pci_device(const char *dev);
+
+/* config_value.c: one value of a key */
+
+/** A set of lcore ids. */
+struct lcore_set {
+	uint64_t bits[(RTE_MAX_LCORE + 63) / 64];
+	unsigned int count;
+};
+
+/** True when lcore l is in s. */
+bool lr_cfg_lcore_isset(const struct lcore_set *s, unsigned int l);
+/** Decimal (or 0x hex) unsigned at most max. */
+bool lr_cfg_parse_uint(const char *s, uint64_t max, uint64_t *out);
+/** Strict lcore list "1,3-4" into set. @return 0 or -EINVAL */
+int lr_cfg_parse_lcores(const char *s, struct lcore_set *set);
+/** An EAL lcores value that remaps ('@' or '(' groups): not checked as a list. */
+bool lr_cfg_eal_lcores_remapped(const char *s);
+/** Parse s as key k into base + k->off. @return false with *why set */
+bool lr_cfg_parse_value(const struct key_def *k, void *base, const char *s, const char **why);
+/** The netmask of a prefix length, network order. */
+rte_be32_t lr_cfg_prefix_mask(uint8_t len);
+/** What a good value of k looks like, for messages. */
+const char *lr_cfg_key_expect(const struct key_def *k);
 
 #endif /* LR_APP_CONFIG_INTERNAL_H */
