@@ -15,37 +15,24 @@
 # every load bounded by `timeout`, only PIDs started here are killed.
 set -uo pipefail
 
-BUILD=${BUILD:-build}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-[[ $BUILD == /* ]] && B=$BUILD/bench || B=$ROOT/$BUILD/bench
-OUT=${BENCH_OUT:-$ROOT/bench/results}
-SMOKE=0
-[[ ${1:-} == --smoke ]] && SMOKE=1
+source "$(dirname "$0")/common.sh" "$@"
+B=$BUILD/bench
 DUR=${E2E_DURATION:-3s}
 WARM=${E2E_WARMUP:-1s}
 if ((SMOKE)); then DUR=1s; WARM=0; fi
 SRV_CPU=${E2E_SERVER_CPU:-1}
 CLI_CPU=${E2E_CLIENT_CPU:-0}
-TMP=$(mktemp -d /tmp/lre2e.XXXXXX)
-SOCK=$TMP/memif.sock
+SOCK=$WORK/memif.sock
 TP_MAC=02:4c:52:e2:00:01
 NS_A=lre2e_a
 NS_B=lre2e_b
-FAIL=0
-PIDS=()
 
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	stop_started
 	ip netns del $NS_A 2>/dev/null
 	ip netns del $NS_B 2>/dev/null
-	rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-say() { printf '%s\n' "$*" >&2; }
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; FAIL=1; }
 
 for p in lr_e2e epoll_server epoll_client; do
 	[[ -x $B/$p ]] || { echo "not ok - $B/$p missing: ninja -C $BUILD"; exit 1; }
@@ -66,7 +53,7 @@ lr_server() {   # name -> starts the linerate server in the background
 	rm -f "$SOCK"
 	timeout 60 "$B/lr_e2e" --role server --lcore "$SRV_CPU" --file-prefix "lre2e_s_$$" \
 		--vdev "net_memif0,role=server,socket=$SOCK,socket-abstract=no" \
-		--ip 198.18.1.1/24 --time 40 >"$TMP/srv_$1.log" 2>&1 &
+		--ip 198.18.1.1/24 --time 40 >"$WORK/srv_$1.log" 2>&1 &
 	SRV=$!
 	PIDS+=("$SRV")
 	sleep 1
@@ -76,14 +63,14 @@ lr_client() {   # name spec [extra args]
 	shift 2
 	timeout 60 "$B/lr_e2e" --role client --lcore "$CLI_CPU" --file-prefix "lre2e_c_$$" \
 		--vdev "net_memif0,role=client,socket=$SOCK,socket-abstract=no" \
-		--ip 198.18.1.2/24 --spec "$spec progress=0 json=1" "$@" >"$TMP/cli_$name.log" 2>&1
+		--ip 198.18.1.2/24 --spec "$spec progress=0 json=1" "$@" >"$WORK/cli_$name.log" 2>&1
 }
 stop_server() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
 lr_run() {      # name spec -> LRJ: the client's summary (may be empty)
 	lr_server "$1"
 	lr_client "$1" "$2"
 	stop_server
-	LRJ=$(json_of "$TMP/cli_$1.log")
+	LRJ=$(json_of "$WORK/cli_$1.log")
 }
 
 declare -A SPEC=(
@@ -114,7 +101,7 @@ keep() {
 
 for wl in "${ORDER[@]}"; do
 	lr_run "$wl" "${SPEC[$wl]} duration=$DUR warmup=$WARM"
-	keep LR "$wl" "$LRJ" "lr_e2e memif" "$TMP/cli_$wl.log"
+	keep LR "$wl" "$LRJ" "lr_e2e memif" "$WORK/cli_$wl.log"
 done
 
 # Both stacks in one process over a net_ring pair (lr_e2e --role ring): the client on
@@ -122,9 +109,9 @@ done
 for wl in "${ORDER[@]}"; do
 	timeout 60 "$B/lr_e2e" --role ring --lcore "$CLI_CPU,$SRV_CPU" --file-prefix "lre2e_r_$$" \
 		--spec "${SPEC[$wl]//198.18.1.1/198.18.3.1} duration=$DUR warmup=$WARM progress=0 json=1" \
-		>"$TMP/ring_$wl.log" 2>&1
-	keep RG "$wl" "$(json_of "$TMP/ring_$wl.log")" "lr_e2e net_ring (one process)" \
-		"$TMP/ring_$wl.log"
+		>"$WORK/ring_$wl.log" 2>&1
+	keep RG "$wl" "$(json_of "$WORK/ring_$wl.log")" "lr_e2e net_ring (one process)" \
+		"$WORK/ring_$wl.log"
 done
 
 # I/O ceiling: testpmd 5tswap (swaps MAC, IP and ports: an echo with no stack) as the
@@ -136,15 +123,15 @@ if command -v dpdk-testpmd >/dev/null; then
 		timeout 60 dpdk-testpmd -l "$CLI_CPU,$SRV_CPU" --main-lcore "$CLI_CPU" --in-memory --no-pci \
 		--file-prefix "lre2e_tp_$$" \
 		--vdev "net_memif0,role=server,socket=$SOCK,socket-abstract=no,mac=$TP_MAC" \
-		--log-level '*:warning' -- -i --nb-cores=1 >"$TMP/testpmd.log" 2>&1 &
+		--log-level '*:warning' -- -i --nb-cores=1 >"$WORK/testpmd.log" 2>&1 &
 	TPID=$!
 	PIDS+=("$TPID")
 	sleep 2
 	lr_client testpmd "${SPEC[udp]} duration=$DUR warmup=$WARM" --peer-mac "198.18.1.1=$TP_MAC"
 	kill "$TPID" 2>/dev/null; wait "$TPID" 2>/dev/null
-	TP=$(json_of "$TMP/cli_testpmd.log")
+	TP=$(json_of "$WORK/cli_testpmd.log")
 	if [[ -n $TP && $(field "$TP" requests) != 0 ]]; then ok "testpmd 5tswap ceiling"
-	else notok "testpmd 5tswap ceiling ($(tail -3 "$TMP/testpmd.log" | tr '\n' ' '))"; TP='{}'; fi
+	else notok "testpmd 5tswap ceiling ($(tail -3 "$WORK/testpmd.log" | tr '\n' ' '))"; TP='{}'; fi
 else
 	notok "dpdk-testpmd not installed"
 fi
@@ -154,14 +141,14 @@ NS_OK=0
 lx_run() {      # name spec (linerate addresses) -> LXJ: the client's summary (may be empty)
 	local es spec=${2//198.18.1.1/198.18.2.1}
 	ip netns exec $NS_A timeout 60 taskset -c "$SRV_CPU" "$B/epoll_server" --addr 198.18.2.1 \
-		--time 30 --body 128 >"$TMP/esrv_$1.log" 2>&1 &
+		--time 30 --body 128 >"$WORK/esrv_$1.log" 2>&1 &
 	es=$!
 	PIDS+=("$es")
 	sleep 0.5
 	ip netns exec $NS_B timeout 60 taskset -c "$CLI_CPU" "$B/epoll_client" \
-		"$spec json=1" >"$TMP/ecli_$1.log" 2>&1
+		"$spec json=1" >"$WORK/ecli_$1.log" 2>&1
 	kill "$es" 2>/dev/null; wait "$es" 2>/dev/null
-	LXJ=$(json_of "$TMP/ecli_$1.log")
+	LXJ=$(json_of "$WORK/ecli_$1.log")
 }
 if ip netns add $NS_A 2>/dev/null && ip netns add $NS_B 2>/dev/null &&
 		ip link add lre2e_va netns $NS_A type veth peer name lre2e_vb netns $NS_B; then
@@ -174,7 +161,7 @@ if ip netns add $NS_A 2>/dev/null && ip netns add $NS_B 2>/dev/null &&
 	NS_OK=1
 	for wl in "${ORDER[@]}"; do
 		lx_run "$wl" "${SPEC[$wl]} duration=$DUR warmup=$WARM"
-		keep LX "$wl" "$LXJ" "epoll linux veth" "$TMP/ecli_$wl.log"
+		keep LX "$wl" "$LXJ" "epoll linux veth" "$WORK/ecli_$wl.log"
 	done
 else
 	notok "cannot create namespaces $NS_A/$NS_B and a veth pair (root needed)"
@@ -218,24 +205,24 @@ sweep_point() { # kind size
 	spec="SW_SPEC_$kind"
 	spec="${!spec} req=$sz duration=$SW_DUR warmup=$SW_WARM"
 	lr_run "$name" "$spec"
-	sweep_check "lr_e2e memif" "$kind" "$sz" "$LRJ" "$TMP/cli_$name.log" && lr=$LRJ
+	sweep_check "lr_e2e memif" "$kind" "$sz" "$LRJ" "$WORK/cli_$name.log" && lr=$LRJ
 	if ((NS_OK)); then
 		lx_run "$name" "$spec"
-		sweep_check "epoll linux veth" "$kind" "$sz" "$LXJ" "$TMP/ecli_$name.log" && lx=$LXJ
+		sweep_check "epoll linux veth" "$kind" "$sz" "$LXJ" "$WORK/ecli_$name.log" && lx=$LXJ
 	fi
-	printf '%s\t%s\t%s\t%s\n' "$kind" "$sz" "$lr" "$lx" >>"$TMP/sweep.tsv"
+	printf '%s\t%s\t%s\t%s\n' "$kind" "$sz" "$lr" "$lx" >>"$WORK/sweep.tsv"
 }
-: >"$TMP/sweep.tsv"
+: >"$WORK/sweep.tsv"
 for sz in "${SW_UDP[@]}"; do sweep_point udp "$sz"; done
 for sz in "${SW_TCP[@]}"; do sweep_point stream_send "$sz"; done
 
-# payload_sweep.dat and the plot go to $OUT, or to $TMP with --smoke (no result files);
-# the sweep's table and JSON wait in $TMP for the summary below.
+# payload_sweep.dat and the plot go to $OUT, or to $WORK with --smoke (no result files);
+# the sweep's table and JSON wait in $WORK for the summary below.
 SW_OUT=$OUT
-((SMOKE)) && SW_OUT=$TMP
+((SMOKE)) && SW_OUT=$WORK
 mkdir -p "$SW_OUT"
 REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)
-read -r sw_ok sw_all < <(python3 - "$TMP/sweep.tsv" "$SW_OUT" "$TMP" "$REV" "$LX_STREAM_WRITE" \
+read -r sw_ok sw_all < <(python3 - "$WORK/sweep.tsv" "$SW_OUT" "$WORK" "$REV" "$LX_STREAM_WRITE" \
 	"$SW_DUR" "$SW_WARM" "$SRV_CPU" "$CLI_CPU" "$SW_SPEC_udp" "$SW_SPEC_stream_send" <<'EOF'
 import json, sys, os, datetime
 tsv, out, tmp, rev, lxw, dur, warm, scpu, ccpu, spec_udp, spec_tcp = sys.argv[1:]
@@ -306,18 +293,18 @@ if ((${sw_all:-0} > 0 && sw_ok == sw_all)); then
 else
 	notok "sweep payload_sweep.dat: ${sw_ok:-0} of ${sw_all:-0} points with a ratio"
 fi
-if ((SMOKE)); then sed 's/^/# /' "$TMP/sweep.md"; fi
+if ((SMOKE)); then sed 's/^/# /' "$WORK/sweep.md"; fi
 if ! command -v gnuplot >/dev/null 2>&1; then
 	if ((SMOKE)) && [[ ${CI:-} == true ]]; then
 		notok "sweep plot: gnuplot is not installed (scripts/install-deps.sh installs gnuplot-nox)"
 	elif ((SMOKE)); then echo "skip - sweep plot: gnuplot is not installed (apt-get install gnuplot-nox)"
 	else echo "plot: skipped: gnuplot is not installed (apt-get install gnuplot-nox)"; fi
 elif rm -f "$SW_OUT/payload_sweep.png" && gnuplot -e "out='$SW_OUT'; lxnote='${LX_STREAM_WRITE:+, $LX_STREAM_WRITE B writes}'" \
-		"$ROOT/bench/e2e/payload.gp" 2>"$TMP/plot.err" && [[ -s $SW_OUT/payload_sweep.png ]]; then
+		"$ROOT/bench/e2e/payload.gp" 2>"$WORK/plot.err" && [[ -s $SW_OUT/payload_sweep.png ]]; then
 	if ((SMOKE)); then ok "sweep plot (gnuplot)"; else echo "plot: $SW_OUT/payload_sweep.png"; fi
 else
-	if ((SMOKE)); then notok "sweep plot: $(head -3 "$TMP/plot.err" | tr '\n' ' ')"
-	else echo "plot: not drawn: $(head -3 "$TMP/plot.err")"; fi
+	if ((SMOKE)); then notok "sweep plot: $(head -3 "$WORK/plot.err" | tr '\n' ' ')"
+	else echo "plot: not drawn: $(head -3 "$WORK/plot.err")"; fi
 fi
 
 if ((SMOKE)); then
@@ -331,8 +318,8 @@ mkdir -p "$OUT"
 		printf '%s\t%s\t%s\t%s\n' "$wl" "${LR[$wl]}" "${LX[$wl]}" "${RG[$wl]}"
 	done
 	printf 'testpmd\t%s\t{}\t{}\n' "$TP"
-} >"$TMP/all.tsv"
-python3 - "$TMP/all.tsv" "$OUT" "$DUR" "$WARM" "$SRV_CPU" "$CLI_CPU" "$TMP" <<'EOF'
+} >"$WORK/all.tsv"
+python3 - "$WORK/all.tsv" "$OUT" "$DUR" "$WARM" "$SRV_CPU" "$CLI_CPU" "$WORK" <<'EOF'
 import json, sys, os, subprocess, datetime
 tsv, out, dur, warm, scpu, ccpu, tmp = sys.argv[1:]
 rows = {}

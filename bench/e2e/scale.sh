@@ -26,33 +26,15 @@
 # `timeout`, only PIDs started here are killed.
 set -uo pipefail
 
-BUILD=${BUILD:-build}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-[[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
-OUT=${BENCH_OUT:-$ROOT/bench/results}
-SMOKE=0
-[[ ${1:-} == --smoke ]] && SMOKE=1
+source "$(dirname "$0")/common.sh" "$@"
 DUR=${SCALE_DURATION:-4s}
 WARM=${SCALE_WARMUP:-1s}
 if ((SMOKE)); then DUR=1s; WARM=0; fi
 CPUS=$(nproc)
 CLI_CPU=${SCALE_CLIENT_CPU:-0}
-TMP=$(mktemp -d /tmp/lrscale.XXXXXX)
-SOCK=$TMP/memif.sock
-CTL=$TMP/ctl.sock
-FAIL=0
-PIDS=()
-
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; FAIL=1; }
+SOCK=$WORK/memif.sock
+CTL=$WORK/ctl.sock
+trap stop_started EXIT
 
 for p in app/linerate app/linerate-ctl bench/lr_e2e; do
 	[[ -x $BUILD/$p ]] || { echo "not ok - $BUILD/$p missing: ninja -C $BUILD"; exit 1; }
@@ -76,22 +58,22 @@ lcores_for() {
 server_start() {   # workers name [shared]
 	local n=$1 i
 	rm -f "$SOCK" "$CTL"
-	: >"$TMP/srv_$2.log"
+	: >"$WORK/srv_$2.log"
 	timeout 120 "$BUILD/app/linerate" --config "$ROOT/pmd_config/memif-server.ini" \
 		--set "eal.file_prefix=lrscale_s_$$" --set eal.in_memory=yes \
 		--set "eal.lcores=$(lcores_for "$n" "${3:-}")" --set eal.main_lcore=0 \
 		--set "worker.lcores=1-$n" --set worker.idle=sleep --set app.mbufs=65535 \
 		--set "app.control_socket=$CTL" \
 		--set "port.0.device=net_memif0,role=server,socket=$SOCK,socket-abstract=no" \
-		>"$TMP/srv_$2.log" 2>&1 </dev/null &
+		>"$WORK/srv_$2.log" 2>&1 </dev/null &
 	SRV=$!
 	PIDS+=("$SRV")
 	for ((i = 0; i < 100; i++)); do
-		grep -qx 'linerate: ready' "$TMP/srv_$2.log" && return 0
+		grep -qx 'linerate: ready' "$WORK/srv_$2.log" && return 0
 		kill -0 "$SRV" 2>/dev/null || break
 		sleep 0.1
 	done
-	notok "linerate with $n worker(s) did not start: $(tail -3 "$TMP/srv_$2.log" | tr '\n' ' ')"
+	notok "linerate with $n worker(s) did not start: $(tail -3 "$WORK/srv_$2.log" | tr '\n' ' ')"
 	return 1
 }
 server_stop() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
@@ -132,13 +114,13 @@ for cfg in "${CFGS[@]}"; do
 			--vdev "net_memif0,role=client,socket=$SOCK,socket-abstract=no" \
 			--ip 198.18.1.2/24 \
 			--spec "${SPEC[$wl]} duration=$DUR warmup=$WARM progress=0 json=1" \
-			>"$TMP/cli_$name.log" 2>&1
+			>"$WORK/cli_$name.log" 2>&1
 		after=$(cores)
 		server_stop
-		sum=$(grep '^{' "$TMP/cli_$name.log" | tail -1)
-		per=$(cores_delta "$before" "$after" 2>"$TMP/delta.err")
+		sum=$(grep '^{' "$WORK/cli_$name.log" | tail -1)
+		per=$(cores_delta "$before" "$after" 2>"$WORK/delta.err")
 		if [[ -z $sum || -z $per ]]; then
-			notok "$cfg $wl: no result ($(tail -2 "$TMP/cli_$name.log" "$TMP/delta.err" | tr '\n' ' '))"
+			notok "$cfg $wl: no result ($(tail -2 "$WORK/cli_$name.log" "$WORK/delta.err" | tr '\n' ' '))"
 			continue
 		fi
 		RES[$name]="$sum"$'\n'"$per"
@@ -159,8 +141,8 @@ if ((SMOKE)); then
 fi
 
 mkdir -p "$OUT"
-for name in "${!RES[@]}"; do printf '%s\n%s\n--\n' "$name" "${RES[$name]}"; done >"$TMP/all.txt"
-python3 - "$TMP/all.txt" "$OUT" "$DUR" <<'EOF'
+for name in "${!RES[@]}"; do printf '%s\n%s\n--\n' "$name" "${RES[$name]}"; done >"$WORK/all.txt"
+python3 - "$WORK/all.txt" "$OUT" "$DUR" <<'EOF'
 import json, sys, os, subprocess, datetime
 path, out, dur = sys.argv[1:]
 blocks = open(path).read().split('--\n')
