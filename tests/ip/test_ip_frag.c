@@ -34,19 +34,25 @@ make_echo(void)
 	h->icmp_cksum = ~rte_raw_cksum(echo, ICMP_LEN);
 }
 
+/* A fragment from the peer: len bytes of payload at byte off of datagram id. */
+static struct rte_mbuf *
+ip_frag(uint8_t proto, const void *payload, uint16_t len, uint16_t id, uint32_t off, bool more)
+{
+	struct rte_mbuf *m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, proto, payload, len);
+	struct rte_ipv4_hdr *ip = lr_test_ip_of(m);
+
+	ip->packet_id = rte_cpu_to_be_16(id);
+	ip->fragment_offset = rte_cpu_to_be_16((uint16_t)(off / 8) |
+			(more ? RTE_IPV4_HDR_MF_FLAG : 0));
+	lr_test_ip_recksum(m);
+	return m;
+}
+
 /* One fragment of the echo: bytes [off, off+len) of the ICMP message. */
 static struct rte_mbuf *
 frag(uint16_t off, uint16_t len, bool more)
 {
-	struct rte_mbuf *m;
-	struct rte_ipv4_hdr *ip;
-
-	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_ICMP, echo + off, len);
-	ip = lr_test_ip_of(m);
-	ip->packet_id = rte_cpu_to_be_16(FRAG_ID);
-	ip->fragment_offset = rte_cpu_to_be_16((off / 8) | (more ? RTE_IPV4_HDR_MF_FLAG : 0));
-	lr_test_ip_recksum(m);
-	return m;
+	return ip_frag(IPPROTO_ICMP, echo + off, len, FRAG_ID, off, more);
 }
 
 /* The three fragments: 1480 + 1480 + 40. */
@@ -264,28 +270,17 @@ static void
 test_frag_beyond_65535_dropped(void)
 {
 	uint8_t data[64];
-	struct rte_mbuf *m;
-	struct rte_ipv4_hdr *ip;
 
 	memset(data, 0x11, sizeof(data));
-	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_ICMP, data, sizeof(data));
-	ip = lr_test_ip_of(m);
-	ip->packet_id = rte_cpu_to_be_16(0x4444);
 	/* offset 65528 + 64 bytes > 65535 */
-	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK);
-	lr_test_ip_recksum(m);
-	lr_test_rx(m);
+	lr_test_rx(ip_frag(IPPROTO_ICMP, data, sizeof(data), 0x4444,
+			RTE_IPV4_HDR_OFFSET_MASK * 8, false));
 	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TOO_BIG) + lr_test_stat(LR_STAT_ip_FRAG_BAD),
 			1);
 	LR_TEST_ASSERT_NO_LEAK();
 
 	/* offset 65000 with MF, then a first fragment: no datagram > 65535 is built */
-	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_ICMP, data, 8);
-	ip = lr_test_ip_of(m);
-	ip->packet_id = rte_cpu_to_be_16(0x4445);
-	ip->fragment_offset = rte_cpu_to_be_16(65000 / 8);
-	lr_test_ip_recksum(m);
-	lr_test_rx(m);
+	lr_test_rx(ip_frag(IPPROTO_ICMP, data, 8, 0x4445, 65000, false));
 	expire_fragments();
 	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_RX), 0);
 	LR_TEST_ASSERT_NO_LEAK();
@@ -341,7 +336,6 @@ test_frag_first_fragment_with_options_arriving_first(void)
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)b;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct rte_ipv4_hdr ph;
-	struct rte_mbuf *m;
 	unsigned int i;
 	uint32_t sum;
 
@@ -381,12 +375,7 @@ test_frag_first_fragment_with_options_arriving_first(void)
 	lr_test_rx(lr_test_frame(b, RTE_ETHER_HDR_LEN + 24 + 1480));
 
 	/* last fragment: IHL 5, data [1480, 1608) */
-	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_UDP, dgram + 1480,
-			sizeof(dgram) - 1480);
-	lr_test_ip_of(m)->packet_id = rte_cpu_to_be_16(0x5151);
-	lr_test_ip_of(m)->fragment_offset = rte_cpu_to_be_16(1480 / 8);
-	lr_test_ip_recksum(m);
-	lr_test_rx(m);
+	lr_test_rx(ip_frag(IPPROTO_UDP, dgram + 1480, sizeof(dgram) - 1480, 0x5151, 1480, false));
 
 	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
 	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_udp_BAD_LEN), 0);
@@ -440,14 +429,7 @@ test_frag_reassembled_beyond_65535_by_first_header_dropped(void)
 	/* then IHL 5 fragments; the last ends at exactly 65535 by its own header */
 	for (off = PIECE; off < ICMP_BIG; off += PIECE) {
 		uint16_t len = (uint16_t)RTE_MIN((unsigned int)PIECE, ICMP_BIG - off);
-		struct rte_mbuf *m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_ICMP,
-				big + off, len);
-
-		lr_test_ip_of(m)->packet_id = rte_cpu_to_be_16(0x6565);
-		lr_test_ip_of(m)->fragment_offset = rte_cpu_to_be_16(off / 8 |
-				(off + len < ICMP_BIG ? RTE_IPV4_HDR_MF_FLAG : 0));
-		lr_test_ip_recksum(m);
-		lr_test_rx(m);
+		lr_test_rx(ip_frag(IPPROTO_ICMP, big + off, len, 0x6565, off, off + len < ICMP_BIG));
 	}
 	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_RX), 8);
 	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TOO_BIG), 1);
