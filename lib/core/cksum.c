@@ -72,12 +72,25 @@ lr_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_t *ck
 }
 
 uint16_t
+lr_cksum_l4(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint32_t l4_off,
+		uint16_t l4_len)
+{
+	uint16_t body;
+	uint64_t sum;
+
+	if (lr_cksum_mbuf(m, l4_off, l4_len, &body) != 0)
+		return 0;
+	/* pseudo header: source and destination (adjacent in the header), then the
+	 * 16-bit words zero|protocol and length, in network order */
+	sum = lr_cksum_add(&ip->src_addr, 2 * sizeof(ip->src_addr), body);
+	sum += rte_cpu_to_be_16((uint16_t)ip->next_proto_id) + rte_cpu_to_be_16(l4_len);
+	return lr_cksum_fold(sum);
+}
+
+uint16_t
 lr_cksum_ipv4_l4(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint32_t l4_off)
 {
 	uint32_t hlen = rte_ipv4_hdr_len(ip), tot = rte_be_to_cpu_16(ip->total_length);
-	uint16_t body;
 
-	if (tot < hlen || lr_cksum_mbuf(m, l4_off, tot - hlen, &body) != 0)
-		return 0;
-	return lr_cksum_fold((uint64_t)body + rte_ipv4_phdr_cksum(ip, 0));
+	return tot < hlen ? 0 : lr_cksum_l4(m, ip, l4_off, (uint16_t)(tot - hlen));
 }

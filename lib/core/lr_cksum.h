@@ -53,6 +53,14 @@ lr_cksum(const void *buf, size_t len)
 int lr_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_t *cksum);
 
 /**
+ * Folded sum of l4_len bytes of an L4 datagram at l4_off with the IPv4 pseudo header
+ * (addresses and protocol from ip, length l4_len: UDP uses its own length field).
+ * @return the sum, or 0 when the chain is shorter (never right)
+ */
+uint16_t lr_cksum_l4(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint32_t l4_off,
+		uint16_t l4_len);
+
+/**
  * Folded sum of an IPv4 UDP or TCP datagram with its pseudo header: 0xffff when
  * a received datagram's checksum is right; ~result (0xffff for a UDP 0) is the
  * checksum to send. The L4 length is the IP total length less the header.

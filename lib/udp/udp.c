@@ -70,27 +70,6 @@ lr_udp_init(void)
 	lr_ip_register(IPPROTO_UDP, lr_udp_input);
 }
 
-/* One's complement sum over the pseudo-header and the datagram, whose length is the
- * UDP length (RFC 768), not what the IP header says is left.
- */
-static uint16_t
-udp_sum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint16_t ulen)
-{
-	struct {
-		rte_be32_t src, dst;
-		uint8_t zero, proto;
-		rte_be16_t len;
-	} __rte_packed ph = {ip->src_addr, ip->dst_addr, 0, IPPROTO_UDP, rte_cpu_to_be_16(ulen)};
-	uint16_t body;
-	uint32_t sum;
-
-	if (lr_cksum_mbuf(m, m->l3_len, ulen, &body) != 0)
-		return 0;
-	sum = (uint32_t)lr_cksum(&ph, sizeof(ph)) + body;
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)((sum & 0xffff) + (sum >> 16));
-}
-
 static bool
 cksum_ok(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, const struct rte_udp_hdr *uh)
 {
@@ -102,7 +81,9 @@ cksum_ok(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, const struct rte_udp
 		return true;
 	if (ck == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		return false;
-	return udp_sum(m, ip, rte_be_to_cpu_16(uh->dgram_len)) == 0xffff;
+	/* over the pseudo header and the datagram, whose length is the UDP length
+	 * (RFC 768), not what the IP header says is left */
+	return lr_cksum_l4(m, ip, m->l3_len, rte_be_to_cpu_16(uh->dgram_len)) == 0xffff;
 }
 
 void
