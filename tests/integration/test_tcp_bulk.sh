@@ -105,6 +105,10 @@ fi
 sleep 0.5
 stats_snapshot "$LR_TMP/d1.json"
 check_eq "tcp.rx_data_bytes counts exactly 200 MiB" "$BYTES" "$(delta tcp.rx_data_bytes "$LR_TMP/d0.json" "$LR_TMP/d1.json")"
+# Linux sends trains of segments: RX bursts of several, looked up together by the TCP
+# burst stage (lib/tcp/tcp_burst.c)
+check_ge "tcp.lookup_bulk: segments took their connection from a burst's bulk lookup" \
+	"$(delta tcp.lookup_bulk "$LR_TMP/d0.json" "$LR_TMP/d1.json")" 1
 dkey=$(stat_keys services "$LR_TMP/d1.json" | grep -E '^services\.discard\.bytes_in ' | cut -d' ' -f1)
 if [[ -n $dkey ]]; then
 	check_eq "$dkey counts exactly 200 MiB" "$BYTES" "$(delta "$dkey" "$LR_TMP/d0.json" "$LR_TMP/d1.json")"
