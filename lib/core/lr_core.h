@@ -19,6 +19,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "lr_mem.h"
 #include "lr_stats.h"
 
 #define LR_MAX_PORTS 8        /**< ports (interfaces) one appliance drives */
@@ -154,6 +155,8 @@ struct __rte_cache_aligned lr_worker {
 	struct lr_udp_worker *udp;   /**< UDP state (lib/udp) */
 	struct lr_tcp_shard *tcp;    /**< connection shard (lib/tcp) */
 	struct lr_fault_worker *fault; /**< fault injection state, NULL when off */
+	struct lr_mem mem;           /**< memory budget of what this worker holds (lr_mem.h) */
+	struct lr_nomem nomem;       /**< allocation-failure injection (lr_mem.h) */
 	/* Mailbox: the control thread posts one call, the worker runs it. */
 	lr_worker_call_fn call_fn;   /**< posted function */
 	void *call_arg;              /**< its argument */
@@ -247,12 +250,31 @@ lr_consume(struct rte_mbuf *m)
 static inline struct rte_mbuf *
 lr_alloc(struct lr_worker *w)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+	struct rte_mbuf *m = NULL;
+
+	if (!lr_nomem_inject(&w->nomem, w->stats, LR_POOL_DATA))
+		m = rte_pktmbuf_alloc(w->pool);
 
 	if (unlikely(m == NULL))
 		LR_STAT_INC(w->stats, LR_STAT_eth_NOMBUF);
 	return m;
 }
+
+/**
+ * Make a packet fit to be kept past the current burst (a queue, a buffer): copied into
+ * the worker's data pool when a segment's buffer comes from another pool (an RX pool,
+ * which held data must never drain) or when copying packs it into fewer buffers, then
+ * charged to the worker's budget by its truesize (lr_mem.h).
+ * @param w worker
+ * @param m packet; owned by the call: returned (maybe as a copy), or freed
+ * @param u what holds it
+ * @param charged set to the bytes charged: give exactly these back with
+ *        lr_mem_uncharge(&w->mem, w->stats, u, charged) when the packet is released
+ * @return the packet to keep, or NULL: m freed, eth NOMBUF (no buffer for the copy)
+ *         or mem REFUSED (budget's hard limit) counted; the caller counts its drop
+ */
+struct rte_mbuf *lr_mbuf_hold(struct lr_worker *w, struct rte_mbuf *m, enum lr_mem_user u,
+		uint32_t *charged);
 
 /**
  * Run fn(w, arg) on the worker's lcore, between two bursts, and wait for it (control

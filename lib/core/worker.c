@@ -97,6 +97,7 @@ lr_worker_init(struct lr_worker *w, uint16_t id, struct rte_mempool *pool)
 	w->stats = &lr_stats_blocks[id];
 	w->tx_fn = lr_tx_burst_eth;
 	w->now_us = lr_clock_us();
+	w->mem.conf = LR_MEM_UNLIMITED;
 	return 0;
 }
 

@@ -97,7 +97,11 @@ enum lr_stat_kind {
 	X(fault, TX_DUPLICATED, COUNT, "sent packets duplicated by fault injection") \
 	X(fault, TX_REORDERED, COUNT, "sent packets held back behind the next one") \
 	X(fault, TX_DELAYED, COUNT, "sent packets delayed") \
-	X(fault, QUEUE_FULL, DROP, "packets dropped: the delay queue was full")
+	X(fault, QUEUE_FULL, DROP, "packets dropped: the delay queue was full") \
+	X(mem, PRESSURE, COUNT, "times the worker's memory budget entered pressure") \
+	X(mem, REFUSED, COUNT, "charges refused at the memory budget's hard limit") \
+	X(mem, COPIED, COUNT, "held packets copied out of a receive pool or collapsed") \
+	X(mem, INJECTED, COUNT, "allocations failed on purpose (allocation-failure injection)")
 
 /** Counter identifiers: LR_STAT_<LAYER>_<NAME>. */
 enum lr_stat_id {
