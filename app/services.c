@@ -10,8 +10,17 @@
 static void
 udp_echo(struct lr_worker *w, struct rte_mbuf *m, const struct lr_udp_dgram *d, void *arg)
 {
+	uint32_t dst = rte_be_to_cpu_32(d->dst_ip);
+
 	RTE_SET_USED(arg);
 	LR_STAT_INC(w->stats, LR_STAT_udp_ECHO_RX);
+	/* Never answer a broadcast or multicast (224/4) datagram: one spoofed datagram
+	 * would make every echo service on the link answer the victim (the "fraggle"
+	 * amplification, CERT CA-1998-01). Like ICMP echo to a broadcast (icmp.c). */
+	if (unlikely(lr_iface_is_bcast(d->ifc, d->dst_ip) || (dst >> 28) == 0xe)) {
+		lr_drop(w, m, LR_STAT_udp_ECHO_BCAST);
+		return;
+	}
 	lr_udp_reply(w, m, d);
 }
 

@@ -89,6 +89,7 @@ enum lr_stat_kind {
 	X(udp, ECHO_RX, COUNT, "echo service datagrams") \
 	X(udp, DISCARD_RX, COUNT, "discard service datagrams") \
 	X(udp, DISCARD_BYTES, COUNT, "discard service bytes") \
+	X(udp, ECHO_BCAST, DROP, "echo datagrams to a broadcast or multicast address (not answered)") \
 	X(fault, RX_LOST, COUNT, "received packets dropped by fault injection") \
 	X(fault, RX_DUPLICATED, COUNT, "received packets duplicated by fault injection") \
 	X(fault, RX_REORDERED, COUNT, "received packets held back behind the next one") \

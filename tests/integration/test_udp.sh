@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # UDP on net_tap: echo (port 7) returns identical bytes up to a fragmented 4000-byte
-# datagram, discard (port 9) is counted, a closed port refuses (ICMP port unreachable ->
-# ECONNREFUSED), the ICMP error rate limit holds, and counters match the traffic exactly.
+# datagram and never answers a broadcast, discard (port 9) is counted, a closed port refuses
+# (ICMP port unreachable -> ECONNREFUSED), the ICMP error rate limit holds, and counters
+# match the traffic exactly.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -127,6 +128,15 @@ if [[ $unreach =~ ^[0-9]+$ ]] && ((unreach >= 1 && unreach <= 100)); then
 else
 	not_ok "unreachables sent in the burst: ${unreach:-?}, want 1..100 (burst 50 + 100/s)"
 fi
+
+# Echo to the subnet broadcast is never answered (no amplification), and counted.
+stats_snapshot "$LR_TMP/b0.json"
+got=$(printf 'amplify?' | nsx timeout 5 socat -T 2 - "UDP-DATAGRAM:198.18.0.255:7,broadcast" 2>&1)
+check_eq "UDP echo to the subnet broadcast gets no answer" "" "$got"
+sleep 0.5
+stats_snapshot "$LR_TMP/b1.json"
+check_eq "udp.echo_bcast counts the broadcast echo" 1 \
+	"$(delta udp.echo_bcast "$LR_TMP/b0.json" "$LR_TMP/b1.json")"
 
 # The service still answers after the burst.
 out=$(udp_client echo 64 2>&1)

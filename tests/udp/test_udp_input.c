@@ -309,6 +309,50 @@ test_udp_send_builds_datagram(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* Echo to a broadcast (limited or the subnet's) is never answered: no amplification. */
+static void
+test_udp_echo_to_broadcast_not_answered(void)
+{
+	static const uint32_t dsts[] = { RTE_IPV4(255u, 255, 255, 255), RTE_IPV4(198u, 18, 0, 255) };
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(dsts); i++) {
+		struct rte_mbuf *m = lr_test_udp(40000, 7, "amplify", 7);
+		struct rte_ipv4_hdr *ip = lr_test_ip_of(m);
+
+		ip->dst_addr = rte_cpu_to_be_32(dsts[i]);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		udp_of(m)->dgram_cksum = 0;  /* RFC 768: none */
+		lr_test_rx(m);
+	}
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_udp_ECHO_RX), 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_udp_ECHO_BCAST), 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_udp_TX), 0);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	/* the same datagram to our own address is answered */
+	lr_test_rx(lr_test_udp(40000, 7, "amplify", 7));
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* Multicast: IP refuses it before UDP (a host joins no IP group), echo never answers. */
+static void
+test_udp_echo_to_multicast_not_answered(void)
+{
+	struct rte_mbuf *m = lr_test_udp(40000, 7, "amplify", 7);
+	struct rte_ipv4_hdr *ip = lr_test_ip_of(m);
+
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(224u, 0, 0, 1));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp_of(m)->dgram_cksum = 0;
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_udp_TX), 0);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static void
 test_udp_fragmented_echo_reassembled_and_answered(void)
 {
@@ -428,6 +472,8 @@ static const CU_TestInfo cases[] = {
 	{"test_udp_bound_service_gets_parsed_datagram",
 		test_udp_bound_service_gets_parsed_datagram},
 	{"test_udp_send_builds_datagram", test_udp_send_builds_datagram},
+	{"test_udp_echo_to_broadcast_not_answered", test_udp_echo_to_broadcast_not_answered},
+	{"test_udp_echo_to_multicast_not_answered", test_udp_echo_to_multicast_not_answered},
 	{"test_udp_fragmented_echo_reassembled_and_answered",
 		test_udp_fragmented_echo_reassembled_and_answered},
 	{"test_udp_length_shorter_than_reassembled_chain_uses_udp_length",
