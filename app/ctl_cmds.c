@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
@@ -680,33 +681,64 @@ tel_version(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * DPDK's telemetry thread runs until the process exits (22.11 can neither stop it nor
+ * unregister a command), so every /linerate/ command enters through tel_dispatch(),
+ * which refuses once lr_app_ctl_stop() closed the gate and lets lr_app_ctl_stop() wait
+ * for the calls in flight: nothing reads worker state after teardown() frees it.
+ */
+static const struct {
+	const char *cmd;
+	telemetry_cb fn;
+	const char *help;
+} tel_cmds[] = {
+	{ "/linerate/stats", tel_stats,
+		"linerate counters summed over workers. Parameters: optional layer" },
+	{ "/linerate/ports", tel_ports, "linerate interfaces and port counters" },
+	{ "/linerate/cores", tel_cores, "linerate worker poll loop accounting" },
+	{ "/linerate/arp", tel_arp, "linerate ARP caches (first 64 entries)" },
+	{ "/linerate/conns", lr_app_tel_conns,
+		"linerate TCP listeners and connections (first 64)" },
+	{ "/linerate/version", tel_version, "linerate and DPDK versions" },
+};
+static int tel_inflight;      /* telemetry calls running (seq_cst with tel_closed) */
+static bool tel_closed;       /* set by lr_app_ctl_stop(): no new calls */
+
+static int
+tel_dispatch(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned int i;
+	int ret = -ENOENT;
+
+	__atomic_add_fetch(&tel_inflight, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&tel_closed, __ATOMIC_SEQ_CST)) {
+		ret = -ESHUTDOWN;
+		goto out;
+	}
+	for (i = 0; i < RTE_DIM(tel_cmds); i++)
+		if (strcmp(cmd, tel_cmds[i].cmd) == 0) {
+			ret = tel_cmds[i].fn(cmd, params, d);
+			break;
+		}
+out:
+	__atomic_sub_fetch(&tel_inflight, 1, __ATOMIC_SEQ_CST);
+	return ret;
+}
+
 static int
 telemetry_register(void)
 {
-	static const struct {
-		const char *cmd;
-		telemetry_cb fn;
-		const char *help;
-	} tel[] = {
-		{ "/linerate/stats", tel_stats,
-			"linerate counters summed over workers. Parameters: optional layer" },
-		{ "/linerate/ports", tel_ports, "linerate interfaces and port counters" },
-		{ "/linerate/cores", tel_cores, "linerate worker poll loop accounting" },
-		{ "/linerate/arp", tel_arp, "linerate ARP caches (first 64 entries)" },
-		{ "/linerate/conns", lr_app_tel_conns,
-			"linerate TCP listeners and connections (first 64)" },
-		{ "/linerate/version", tel_version, "linerate and DPDK versions" },
-	};
 	static bool done;
 	unsigned int i;
 	int ret;
 
+	__atomic_store_n(&tel_closed, false, __ATOMIC_SEQ_CST);
 	if (done)
 		return 0;
-	for (i = 0; i < RTE_DIM(tel); i++) {
-		ret = rte_telemetry_register_cmd(tel[i].cmd, tel[i].fn, tel[i].help);
+	for (i = 0; i < RTE_DIM(tel_cmds); i++) {
+		ret = rte_telemetry_register_cmd(tel_cmds[i].cmd, tel_dispatch, tel_cmds[i].help);
 		if (ret < 0) {
-			CMD_LOG(ERR, "telemetry command %s: %s", tel[i].cmd, strerror(-ret));
+			CMD_LOG(ERR, "telemetry command %s: %s", tel_cmds[i].cmd, strerror(-ret));
 			return ret;
 		}
 	}
@@ -773,5 +805,14 @@ lr_app_ctl_start(const struct lr_config *cfg)
 void
 lr_app_ctl_stop(void)
 {
-	lr_ctl_stop();
+	lr_ctl_stop();          /* joins the control socket thread */
+	__atomic_store_n(&tel_closed, true, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&tel_inflight, __ATOMIC_SEQ_CST) != 0)
+		usleep(1000);
+}
+
+int
+lr_app_tel_call(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return tel_dispatch(cmd, params, d);
 }

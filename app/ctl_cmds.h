@@ -32,8 +32,18 @@ struct rte_tel_data;
  */
 int lr_app_ctl_start(const struct lr_config *cfg);
 
-/** Stop the control server and remove its socket. Telemetry commands stay registered. */
+/**
+ * Stop the control server (its thread joined) and remove its socket. Telemetry
+ * commands stay registered with DPDK but refuse (-ESHUTDOWN) from now on; returns
+ * once no telemetry call is running, so worker state may be freed afterwards.
+ */
 void lr_app_ctl_stop(void);
+
+/**
+ * Run a /linerate/ telemetry command as DPDK's telemetry thread would (tests).
+ * @return the command's result, -ESHUTDOWN after lr_app_ctl_stop(), -ENOENT if unknown
+ */
+int lr_app_tel_call(const char *cmd, const char *params, struct rte_tel_data *d);
 
 /**
  * Register the control commands without starting a server (tests run them

@@ -536,6 +536,9 @@ main(int argc, char **argv)
 	printf("linerate: stopped\n");
 	rc = 0;
 out:
+	/* On every path, control and telemetry calls end before teardown() frees the
+	 * ports and workers they read (idempotent). */
+	lr_app_ctl_stop();
 	teardown();
 	rte_eal_cleanup();
 	return rc;

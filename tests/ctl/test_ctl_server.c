@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <rte_arp.h>
+#include <rte_telemetry.h>
 
 #include "config.h"
 #include "ctl_cmds.h"
@@ -488,6 +489,32 @@ test_ctl_app_commands_text(void)
 	lr_ctl_buf_free(&resp);
 }
 
+/* After lr_app_ctl_stop() a telemetry call (DPDK's thread outlives teardown) reads
+ * nothing: it is refused before it touches any worker. */
+static void
+test_ctl_telemetry_refused_after_stop(void)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+	struct lr_config cfg;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	lr_config_defaults(&cfg);
+	cfg.telemetry = true;
+	cfg.control_socket[0] = '\0';
+	CU_ASSERT_EQUAL_FATAL(lr_app_ctl_start(&cfg), 0);
+	CU_ASSERT_EQUAL(lr_app_tel_call("/linerate/version", NULL, d), 0);
+	CU_ASSERT_EQUAL(lr_app_tel_call("/linerate/arp", NULL, d), 0);
+	CU_ASSERT_EQUAL(lr_app_tel_call("/linerate/nosuch", NULL, d), -ENOENT);
+	lr_app_ctl_stop();
+	CU_ASSERT_EQUAL(lr_app_tel_call("/linerate/version", NULL, d), -ESHUTDOWN);
+	CU_ASSERT_EQUAL(lr_app_tel_call("/linerate/arp", NULL, d), -ESHUTDOWN);
+	/* a new start opens the gate again */
+	CU_ASSERT_EQUAL_FATAL(lr_app_ctl_start(&cfg), 0);
+	CU_ASSERT_EQUAL(lr_app_tel_call("/linerate/version", NULL, d), 0);
+	lr_app_ctl_stop();
+	rte_tel_data_free(d);
+}
+
 static void
 test_ctl_stats_sums_and_marks_drops(void)
 {
@@ -813,6 +840,7 @@ static CU_TestInfo fmt_cases[] = {
 	{ "test_ctl_app_commands_render_valid_json", test_ctl_app_commands_render_valid_json },
 	{ "test_ctl_app_commands_text", test_ctl_app_commands_text },
 	{ "test_ctl_stats_sums_and_marks_drops", test_ctl_stats_sums_and_marks_drops },
+	{ "test_ctl_telemetry_refused_after_stop", test_ctl_telemetry_refused_after_stop },
 	CU_TEST_INFO_NULL,
 };
 
