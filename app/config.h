@@ -68,6 +68,8 @@ struct lr_config {
 	/* [app] */
 	char control_socket[LR_CFG_STR]; /**< control socket path */
 	bool telemetry;               /**< register /linerate/ telemetry commands */
+	int control_uid;              /**< one more uid allowed on the socket, -1 = none */
+	int control_gid;              /**< group allowed on the socket (0660), -1 = none */
 	uint32_t mbufs;               /**< mbufs in the pool */
 	uint32_t mbuf_cache;          /**< per-lcore mempool cache */
 	/* [worker] */

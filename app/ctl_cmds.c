@@ -799,6 +799,7 @@ lr_app_ctl_start(const struct lr_config *cfg)
 		CMD_LOG(INFO, "control socket disabled");
 		return 0;
 	}
+	lr_ctl_set_access(cfg->control_uid, cfg->control_gid);
 	return lr_ctl_start(cfg->control_socket);
 }
 

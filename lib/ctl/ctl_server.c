@@ -3,7 +3,12 @@
  * Control socket server: one control thread polls the listening socket and up to
  * LR_CTL_MAX_CLIENTS non-blocking clients. Each client sends one request line,
  * gets one response and is closed.
+ *
+ * Access: the socket file is created 0600 (0660 with a configured group) under a
+ * narrowed umask, and every accepted peer's SO_PEERCRED credentials are checked
+ * (root, our own uid, the configured uid or gid); a refused peer gets one ERR line.
  */
+#define _GNU_SOURCE           /* struct ucred (SO_PEERCRED) */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -31,6 +36,7 @@ RTE_LOG_REGISTER_DEFAULT(lr_logtype_ctl, INFO);
 
 #define CTL_NAME_MAX 32     /* command name, terminator included */
 #define CTL_DRAIN_MAX 65536 /* unread request bytes discarded before close */
+#define CTL_PEER_GROUPS 256 /* supplementary groups of a peer looked at */
 
 struct ctl_cmd {
 	char name[CTL_NAME_MAX];
@@ -59,7 +65,41 @@ static struct {
 	int wake_fd[2];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct ctl_client clients[LR_CTL_MAX_CLIENTS];
-} srv = { .listen_fd = -1, .wake_fd = { -1, -1 } };
+	int allow_uid;           /* one more allowed uid, -1 = none */
+	int allow_gid;           /* allowed primary gid (and the socket's group), -1 = none */
+	uint64_t refused;        /* peers refused by the credential check */
+} srv = { .listen_fd = -1, .wake_fd = { -1, -1 }, .allow_uid = -1, .allow_gid = -1 };
+
+void
+lr_ctl_set_access(int uid, int gid)
+{
+	srv.allow_uid = uid;
+	srv.allow_gid = gid;
+}
+
+bool
+lr_ctl_peer_allowed(uint32_t uid, uint32_t gid, const uint32_t *groups, unsigned int n)
+{
+	unsigned int i;
+
+	if (uid == 0 || uid == (uint32_t)geteuid() ||
+			(srv.allow_uid >= 0 && uid == (uint32_t)srv.allow_uid))
+		return true;
+	if (srv.allow_gid < 0)
+		return false;
+	if (gid == (uint32_t)srv.allow_gid)
+		return true;
+	for (i = 0; i < n; i++)
+		if (groups[i] == (uint32_t)srv.allow_gid)
+			return true;
+	return false;
+}
+
+uint64_t
+lr_ctl_refused(void)
+{
+	return __atomic_load_n(&srv.refused, __ATOMIC_RELAXED);
+}
 
 static uint64_t
 now_ms(void)
@@ -369,6 +409,39 @@ client_read(struct ctl_client *c)
 	}
 }
 
+/* Check the peer's credentials; a refused one gets one ERR line and is closed. */
+static bool
+peer_check(int fd)
+{
+	uint32_t groups[CTL_PEER_GROUPS];
+	socklen_t len = sizeof(struct ucred), glen = sizeof(groups);
+	struct ucred cr;
+	char msg[160];
+	int n;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || len != sizeof(cr)) {
+		CTL_LOG(WARNING, "refused a client: no peer credentials (%s)", strerror(errno));
+		n = snprintf(msg, sizeof(msg), "ERR permission denied: no peer credentials\n");
+		goto refuse;
+	}
+	/* Supplementary groups (Linux 4.13); without them only the primary gid counts. */
+	if (srv.allow_gid < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) < 0)
+		glen = 0;
+	if (lr_ctl_peer_allowed(cr.uid, cr.gid, groups, glen / sizeof(groups[0])))
+		return true;
+	CTL_LOG(WARNING, "refused pid %d uid %u gid %u (allowed: root, uid %u, [app] "
+			"control_uid %d, control_gid %d)", (int)cr.pid, cr.uid, cr.gid,
+			(unsigned int)geteuid(), srv.allow_uid, srv.allow_gid);
+	n = snprintf(msg, sizeof(msg), "ERR permission denied: uid %u gid %u is not allowed "
+			"([app] control_uid, control_gid)\n", cr.uid, cr.gid);
+refuse:
+	__atomic_add_fetch(&srv.refused, 1, __ATOMIC_RELAXED);
+	if (send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		CTL_LOG(DEBUG, "refusal: %s", strerror(errno));
+	close(fd);
+	return false;
+}
+
 static void
 accept_clients(void)
 {
@@ -388,6 +461,8 @@ accept_clients(void)
 			close(fd);
 			continue;
 		}
+		if (!peer_check(fd))
+			continue;
 		c = NULL;
 		for (i = 0; i < LR_CTL_MAX_CLIENTS && c == NULL; i++)
 			if (srv.clients[i].fd < 0)
@@ -544,6 +619,7 @@ static int
 open_listener(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	mode_t mode, old_umask;
 	int fd, ret;
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
@@ -558,8 +634,15 @@ open_listener(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-			chmod(path, 0660) < 0 || listen(fd, 64) < 0) {
+	/* The socket file takes its mode from the umask at bind(): narrow it there so
+	 * the file never exists with wider rights (a chmod() after bind() leaves a
+	 * window). The umask is process-wide; nothing else creates files meanwhile. */
+	mode = srv.allow_gid >= 0 ? 0660 : 0600;
+	old_umask = umask(~mode & 0777);
+	ret = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old_umask);
+	if (ret < 0 || (srv.allow_gid >= 0 && chown(path, (uid_t)-1, (gid_t)srv.allow_gid) < 0) ||
+			listen(fd, 64) < 0) {
 		ret = -errno;
 		CTL_LOG(ERR, "cannot listen on %s: %s", path, strerror(errno));
 		close(fd);

@@ -251,9 +251,35 @@ void lr_ctl_unregister_all(void);
 int lr_ctl_exec(const char *line, struct lr_ctl_buf *resp);
 
 /**
+ * Who may use the control socket (set before lr_ctl_start()). Root and the
+ * server's own effective uid are always allowed; besides them a peer (its
+ * SO_PEERCRED / SO_PEERGROUPS credentials) is allowed if its uid is @p uid or
+ * @p gid is its primary or one of its supplementary groups. With a gid the socket
+ * is created 0660 and given that group, else 0600.
+ * @param uid one more allowed uid, or -1 for none (the default)
+ * @param gid allowed group, or -1 for none (the default)
+ */
+void lr_ctl_set_access(int uid, int gid);
+
+/**
+ * The credential check applied to every accepted client.
+ * @param uid peer's uid
+ * @param gid peer's primary gid
+ * @param groups peer's supplementary groups (may be NULL when n is 0)
+ * @param n number of groups
+ * @return true if a peer with these credentials may send requests
+ */
+bool lr_ctl_peer_allowed(uint32_t uid, uint32_t gid, const uint32_t *groups, unsigned int n);
+
+/** @return clients refused by the credential check since the process started */
+uint64_t lr_ctl_refused(void);
+
+/**
  * Start the server on its own control thread.
  * Creates the socket's parent directory, removes a stale socket (fails with
- * -EADDRINUSE if a live server answers on it), binds with mode 0660.
+ * -EADDRINUSE if a live server answers on it), binds with mode 0600 (0660 and
+ * the group of lr_ctl_set_access() when one is set), atomically: the process
+ * umask is narrowed around bind(), so the socket never exists with wider rights.
  * @param path socket path (shorter than sizeof(sun_path))
  * @return 0 or -errno (-EALREADY if running, -ENAMETOOLONG, socket errors)
  */

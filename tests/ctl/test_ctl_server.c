@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <grp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -641,7 +643,7 @@ test_ctl_server_answers_ok_and_err(void)
 
 	CU_ASSERT_EQUAL_FATAL(stat(sock_path, &st), 0);
 	CU_ASSERT_TRUE(S_ISSOCK(st.st_mode));
-	CU_ASSERT_EQUAL(st.st_mode & 0777, 0660);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);  /* no group configured: owner only */
 	resp = client_request("echo hello world\n", 17);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(resp);
 	CU_ASSERT_STRING_EQUAL(resp, "OK\nhello world\n");
@@ -823,6 +825,100 @@ test_ctl_server_refuses_non_socket_path(void)
 	CU_ASSERT_EQUAL(lr_ctl_start(sock_path), 0);
 }
 
+/* The socket is created 0600, or 0660 with the configured group, whatever the
+ * process umask (narrowed around bind(), no chmod window). */
+static void
+test_ctl_server_socket_mode_follows_group(void)
+{
+	struct stat st;
+	mode_t old;
+
+	lr_ctl_stop();
+	old = umask(0);           /* a careless umask must not widen the socket */
+	lr_ctl_set_access(-1, 65534);
+	CU_ASSERT_EQUAL_FATAL(lr_ctl_start(sock_path), 0);
+	CU_ASSERT_EQUAL_FATAL(stat(sock_path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0660);
+	CU_ASSERT_EQUAL(st.st_gid, 65534);
+	lr_ctl_stop();
+	lr_ctl_set_access(-1, -1);
+	CU_ASSERT_EQUAL_FATAL(lr_ctl_start(sock_path), 0);
+	CU_ASSERT_EQUAL_FATAL(stat(sock_path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	CU_ASSERT_EQUAL(umask(old), 0);   /* the process umask is restored */
+}
+
+static void
+test_ctl_peer_allowed_root_self_uid_and_groups(void)
+{
+	static const uint32_t groups[] = { 10, 27, 100 };
+
+	lr_ctl_set_access(-1, -1);
+	CU_ASSERT_TRUE(lr_ctl_peer_allowed(0, 0, NULL, 0));
+	CU_ASSERT_TRUE(lr_ctl_peer_allowed((uint32_t)geteuid(), 4242, NULL, 0));
+	CU_ASSERT_FALSE(lr_ctl_peer_allowed(1000, 1000, groups, RTE_DIM(groups)));
+	lr_ctl_set_access(1000, -1);
+	CU_ASSERT_TRUE(lr_ctl_peer_allowed(1000, 1000, NULL, 0));
+	CU_ASSERT_FALSE(lr_ctl_peer_allowed(1001, 1000, groups, RTE_DIM(groups)));
+	lr_ctl_set_access(-1, 27);
+	CU_ASSERT_TRUE(lr_ctl_peer_allowed(1001, 27, NULL, 0));        /* primary group */
+	CU_ASSERT_TRUE(lr_ctl_peer_allowed(1001, 1001, groups, RTE_DIM(groups)));
+	CU_ASSERT_FALSE(lr_ctl_peer_allowed(1001, 1001, groups, 1));   /* 27 not among them */
+	lr_ctl_set_access(-1, -1);
+}
+
+/* A peer the check refuses (the socket opened to everyone by mistake) gets one ERR
+ * line, is closed and counted. The peer is a child that became nobody. */
+static void
+test_ctl_server_refuses_peer_not_allowed(void)
+{
+	uint64_t before = lr_ctl_refused();
+	char buf[256];
+	int pfd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		CU_PASS("needs root to become another user");
+		return;
+	}
+	CU_ASSERT_EQUAL_FATAL(chmod(sock_path, 0666), 0);
+	CU_ASSERT_EQUAL_FATAL(pipe(pfd), 0);
+	pid = fork();
+	CU_ASSERT_TRUE_FATAL(pid >= 0);
+	if (pid == 0) {
+		char *resp = NULL;
+		int fd;
+
+		close(pfd[0]);
+		if (setgroups(0, NULL) == 0 && setgid(65534) == 0 && setuid(65534) == 0) {
+			fd = client_connect();
+			if (fd >= 0)
+				resp = client_read_all(fd, 2000);
+		}
+		if (resp != NULL && write(pfd[1], resp, strlen(resp)) < 0)
+			_exit(2);
+		_exit(0);
+	}
+	close(pfd[1]);
+	memset(buf, 0, sizeof(buf));
+	n = read(pfd[0], buf, sizeof(buf) - 1);
+	close(pfd[0]);
+	waitpid(pid, &status, 0);
+	CU_ASSERT_TRUE(n > 0);
+	CU_ASSERT_STRING_EQUAL(buf, "ERR permission denied: uid 65534 gid 65534 is not allowed "
+			"([app] control_uid, control_gid)\n");
+	CU_ASSERT_EQUAL(lr_ctl_refused(), before + 1);
+	/* root is still served */
+	{
+		char *resp = client_request("echo root\n", 10);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(resp);
+		CU_ASSERT_STRING_EQUAL(resp, "OK\nroot\n");
+		free(resp);
+	}
+}
+
 static CU_TestInfo fmt_cases[] = {
 	{ "test_ctl_json_string_escapes_quotes_controls_and_bad_utf8",
 		test_ctl_json_string_escapes_quotes_controls_and_bad_utf8 },
@@ -854,6 +950,10 @@ static CU_TestInfo server_cases[] = {
 	{ "test_ctl_server_replaces_stale_socket_not_live_one",
 		test_ctl_server_replaces_stale_socket_not_live_one },
 	{ "test_ctl_server_refuses_non_socket_path", test_ctl_server_refuses_non_socket_path },
+	{ "test_ctl_server_socket_mode_follows_group", test_ctl_server_socket_mode_follows_group },
+	{ "test_ctl_peer_allowed_root_self_uid_and_groups",
+		test_ctl_peer_allowed_root_self_uid_and_groups },
+	{ "test_ctl_server_refuses_peer_not_allowed", test_ctl_server_refuses_peer_not_allowed },
 	CU_TEST_INFO_NULL,
 };
 
