@@ -159,6 +159,8 @@ static const struct key_def tcp_keys[] = {
 	KEY(C, "rcv_wnd", K_UINT, tcp.rcv_wnd, 1024, 1 << 30, 0,
 		"expected bytes 1024..1073741824 (above 65535 only with window_scaling)"),
 	KEY(C, "msl_ms", K_UINT, tcp.msl_ms, 1, 600000, 0, MS_EXP(600000)),
+	KEY(C, "max_tw", K_UINT, tcp.max_tw, 1, 1 << 22, 0,
+		"expected TIME_WAIT entries per worker 1..4194304 (44 bytes each)"),
 	KEY(C, "rto_init_ms", K_UINT, tcp.rto_init_ms, 1, 600000, 0, MS_EXP(600000)),
 	KEY(C, "rto_min_ms", K_UINT, tcp.rto_min_ms, 1, 600000, 0, MS_EXP(600000)),
 	KEY(C, "rto_max_ms", K_UINT, tcp.rto_max_ms, 1, 3600000, 0, MS_EXP(3600000)),

@@ -112,6 +112,9 @@ struct lr_tcp_conf {
 	uint32_t challenge_ack_per_s; /**< RFC 5961 challenge ACK (and RST) rate limit */
 	uint32_t ooo_max;        /**< out-of-order segments held per connection */
 	uint32_t msl_ms;         /**< Maximum Segment Lifetime; TIME_WAIT lasts 2*MSL */
+	uint32_t max_tw;         /**< TIME_WAIT entries per worker (44 bytes each, outside
+				  *   max_conns); when full the oldest is recycled (Linux
+				  *   net.ipv4.tcp_max_tw_buckets) */
 	uint32_t rto_init_ms;    /**< initial RTO (RFC 6298: 1 s) */
 	uint32_t rto_min_ms;     /**< lower bound of the RTO */
 	uint32_t rto_max_ms;     /**< upper bound of the RTO (backoff stops here) */
@@ -128,11 +131,13 @@ struct lr_tcp_conf {
 /** Defaults: 16384 conns, 64 listeners, 64 KiB sndbuf, 256 KiB receive buffer with
  * window scaling and timestamps offered, delayed ACK 40 ms, keepalive off (when
  * enabled: 75 s interval, 9 probes), 1024 half-open then SYN cookies, 1000 challenge
- * ACKs/RSTs per second, 64 out-of-order segments, MSL 30 s, RTO 1 s / 200 ms / 60 s,
+ * ACKs/RSTs per second, 64 out-of-order segments, MSL 30 s, 16384 TIME_WAIT entries,
+ * RTO 1 s / 200 ms / 60 s,
  * 5 SYN, 5 SYN-ACK, 12 data retries, FIN_WAIT_2 60 s, ports 32768..60999.
  * lr_tcp_worker_init() refuses (-EINVAL): rcv_wnd above 65535 without window_scaling
  * or above 2^30, delack_ms >= 500, keepalive_ms > 0 with a zero interval or probe
- * count, half_open_max or challenge_ack_per_s 0, ooo_max above 4096. */
+ * count, half_open_max or challenge_ack_per_s 0, ooo_max above 4096, max_tw 0 or above
+ * 2^26. */
 extern const struct lr_tcp_conf lr_tcp_conf_default;
 
 /** Register the TCP handler with lib/ip (control path). */
@@ -272,8 +277,9 @@ struct lr_tcp_conn_info {
 };
 
 /**
- * Walk listeners then connections of a worker. Must run on the worker's lcore
- * (the control thread gets a snapshot through it later).
+ * Walk listeners, connections, then TIME_WAIT entries (oldest first; their rows give
+ * addresses and state only) of a worker. Must run on the worker's lcore (the control
+ * thread gets a snapshot through it later).
  * @param cb a non-zero return stops the walk
  * @return entries visited
  */
@@ -287,7 +293,11 @@ const struct lr_tcp_stats *lr_tcp_stats_get(const struct lr_worker *w);
 /** Description of a TCP counter, NULL if out of range. */
 const struct lr_stat_desc *lr_tcp_stat_desc(enum lr_tcp_stat_id id);
 
-/** Connections currently in the shard (not counting listeners). */
+/** Connections currently in the shard, TIME_WAIT entries included (not counting
+ * listeners). */
 uint32_t lr_tcp_conn_count(const struct lr_worker *w);
+
+/** Connections in TIME_WAIT held as compact entries (at most conf.max_tw). */
+uint32_t lr_tcp_tw_count(const struct lr_worker *w);
 
 #endif /* LR_TCP_H */

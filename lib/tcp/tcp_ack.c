@@ -192,7 +192,8 @@ tcp_fsm_ack(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg,
 	case LR_TCP_TIME_WAIT:
 		/* "The only thing that can arrive in this state is a retransmission of the
 		 * remote FIN. Acknowledge it, and restart the 2 MSL timeout." (fsm_trim
-		 * and the FIN step do both.) */
+		 * and the FIN step acknowledge it; 2 MSL starts in the TIME_WAIT entry
+		 * made at the end of the burst.) */
 		return true;
 	default:
 		return true;

@@ -52,6 +52,7 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.challenge_ack_per_s = 1000,
 	.ooo_max = 256,
 	.msl_ms = 30000,
+	.max_tw = 16384,
 	.rto_init_ms = 1000,
 	.rto_min_ms = 200,
 	.rto_max_ms = 60000,
@@ -89,7 +90,7 @@ lr_tcp_stats_get(const struct lr_worker *w)
 uint32_t
 lr_tcp_conn_count(const struct lr_worker *w)
 {
-	return w->tcp == NULL ? 0 : w->tcp->nb_conns;
+	return w->tcp == NULL ? 0 : w->tcp->nb_conns + w->tcp->timewait.nb;
 }
 
 void
@@ -117,6 +118,8 @@ conf_check(const struct lr_tcp_conf *c)
 	if (c->keepalive_ms > 0 && (c->keepalive_intvl_ms == 0 || c->keepalive_probes == 0))
 		return -EINVAL;
 	if (c->half_open_max == 0 || c->challenge_ack_per_s == 0 || c->ooo_max > 4096)
+		return -EINVAL;
+	if (c->max_tw == 0 || c->max_tw > (1u << 26))
 		return -EINVAL;
 	/* Timers are 32-bit jiffies: none may be longer than TCP_TIMER_MAX_US (12 days). */
 	if ((uint64_t)c->keepalive_ms * 1000 > TCP_TIMER_MAX_US ||
@@ -182,6 +185,10 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	if (sh->pool == NULL)
 		goto fail;
 
+	rc = tcp_tw_init(sh, socket);
+	if (rc < 0)
+		goto fail;
+
 	/* Reassembly nodes: ooo_max per connection, at most 64 Ki per worker; a
 	 * segment that finds the pool empty is dropped like one beyond ooo_max. */
 	if (conf->ooo_max > 0) {
@@ -202,7 +209,8 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	w->tcp = sh;
 	return 0;
 fail:
-	rc = rte_errno ? -rte_errno : -ENOMEM;
+	rc = rc < 0 ? rc : rte_errno ? -rte_errno : -ENOMEM;
+	tcp_tw_fini(sh);
 	rte_hash_free(sh->table);
 	rte_mempool_free(sh->pool);
 	rte_mempool_free(sh->ooo_pool);
@@ -222,6 +230,7 @@ lr_tcp_worker_fini(struct lr_worker *w)
 	while ((c = TAILQ_FIRST(&sh->conns)) != NULL)
 		tcp_conn_free(c);
 	tcp_conn_reap(sh);
+	tcp_tw_fini(sh);
 	rte_hash_free(sh->table);
 	rte_mempool_free(sh->pool);
 	rte_mempool_free(sh->ooo_pool);
@@ -298,7 +307,8 @@ tcp_conn_free(struct lr_tcp_conn *c)
 
 	if (c->flags & TCP_F_FREED)
 		return;
-	if (c->state != LR_TCP_CLOSED)
+	/* A block whose TIME_WAIT moved to an entry: the connection is not over. */
+	if (c->state != LR_TCP_CLOSED && !(c->flags & TCP_F_TIMEWAIT))
 		tcp_set_state(c, LR_TCP_CLOSED);
 	hk = tcp_hkey(&c->key);
 	rte_hash_del_key(sh->table, &hk);
@@ -313,7 +323,8 @@ tcp_conn_free(struct lr_tcp_conn *c)
 	tcp_reass_flush(c);
 	c->flags |= TCP_F_FREED;
 	TAILQ_INSERT_TAIL(&sh->dead, c, link);
-	LR_TCP_STAT_INC(&sh->stats, CLOSED);
+	if (!(c->flags & TCP_F_TIMEWAIT))
+		LR_TCP_STAT_INC(&sh->stats, CLOSED);
 }
 
 /** Return the blocks of freed connections to the pool. */

@@ -80,8 +80,10 @@ tcp_close_conn(struct lr_tcp_conn *c, enum lr_tcp_close_reason reason)
 		c->cb->closed(c, reason, c->arg);
 }
 
-/* Enter TIME_WAIT: start the 2 MSL timer, turn off the others. For the
- * application the connection is over (closed callback, NORMAL). */
+/* Enter TIME_WAIT: turn off the timers. For the application the connection is
+ * over (closed callback, NORMAL). At the end of the burst, once its last ACK has
+ * left, the connection moves to a compact TIME_WAIT entry, where 2 MSL starts
+ * (lr_tcp_flush, tcp_tw.c). */
 void
 tcp_enter_time_wait(struct lr_tcp_conn *c)
 {
@@ -89,7 +91,7 @@ tcp_enter_time_wait(struct lr_tcp_conn *c)
 
 	tcp_set_state(c, LR_TCP_TIME_WAIT);
 	tcp_timer_stop_all(c);
-	tcp_timer_arm(c, TCP_T_2MSL, 2ull * c->sh->conf.msl_ms * 1000);
+	tcp_output_schedule(c);
 	c->flags |= TCP_F_APP_CLOSED;
 	if (notify && c->cb->closed != NULL)
 		c->cb->closed(c, LR_TCP_CLOSE_NORMAL, c->arg);
@@ -262,6 +264,12 @@ fsm_rst(struct lr_worker *w, struct lr_tcp_conn *c, const struct lr_tcp_seg *seg
 	struct lr_tcp_shard *sh = w->tcp;
 	uint32_t wnd = RTE_MAX(tcp_rcv_wnd(c), 1u);
 
+	/* RFC 1337 §3 (TIME-WAIT assassination), fix (1): "Ignore RST segments in
+	 * TIME-WAIT state", as the TIME_WAIT entry does (tcp_tw.c). */
+	if (c->state == LR_TCP_TIME_WAIT) {
+		tcp_drop(sh, m, LR_TCP_STAT_TW_RST);
+		return;
+	}
 	if (!(SEQ_GEQ(seg->seq, c->rcv_nxt) && SEQ_LT(seg->seq, c->rcv_nxt + wnd))) {
 		tcp_drop(sh, m, LR_TCP_STAT_RST_OUT_OF_WINDOW);
 		return;
@@ -295,7 +303,6 @@ fsm_rst(struct lr_worker *w, struct lr_tcp_conn *c, const struct lr_tcp_seg *seg
 		 * signal. Enter the CLOSED state, delete the TCB, and return." */
 	case LR_TCP_CLOSING:
 	case LR_TCP_LAST_ACK:
-	case LR_TCP_TIME_WAIT:
 		/* "If the RST bit is set, then enter the CLOSED state, delete the TCB,
 		 * and return." */
 		tcp_close_conn(c, LR_TCP_CLOSE_RESET);
@@ -331,9 +338,8 @@ fsm_trim(struct lr_tcp_conn *c, struct lr_tcp_seg *seg)
 		if ((uint32_t)todrop > seg->len ||
 				((uint32_t)todrop == seg->len && !(seg->flags & FIN))) {
 			/* Complete duplicate. A retransmitted FIN in TIME_WAIT: "Acknowledge
-			 * it, and restart the 2 MSL timeout." */
-			if ((seg->flags & FIN) && c->state == LR_TCP_TIME_WAIT)
-				tcp_timer_arm(c, TCP_T_2MSL, 2ull * c->sh->conf.msl_ms * 1000);
+			 * it, and restart the 2 MSL timeout" (2 MSL starts when the entry
+			 * is made, at the end of this burst). */
 			seg->flags &= ~FIN;
 			tcp_ack_schedule(c);
 			todrop = (int32_t)seg->len;
@@ -509,8 +515,8 @@ fsm_fin(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool queued)
 			tcp_enter_time_wait(c);
 		return;
 	case LR_TCP_TIME_WAIT:
-		/* "Remain in the TIME-WAIT state. Restart the 2 MSL time-out." */
-		tcp_timer_arm(c, TCP_T_2MSL, 2ull * c->sh->conf.msl_ms * 1000);
+		/* "Remain in the TIME-WAIT state. Restart the 2 MSL time-out." (It
+		 * starts when the entry is made, at the end of this burst.) */
 		return;
 	default:
 		/* CLOSE-WAIT, CLOSING, LAST-ACK: "Remain in the ... state." */

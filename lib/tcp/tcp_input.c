@@ -154,15 +154,25 @@ tcp_parse(struct lr_tcp_shard *sh, const struct rte_mbuf *m, const struct lr_ifa
 	return 0;
 }
 
-/* RFC 9293 §3.6.1 / RFC 1122 4.2.2.13: a SYN beyond the old RCV.NXT may reopen a
- * tuple in TIME_WAIT. */
+/*
+ * A SYN for a connection that entered TIME_WAIT earlier in this burst (its block
+ * becomes a TIME_WAIT entry at the flush): the same test as the entry's,
+ * tcp_tw_syn_reuse(). When it may reopen the tuple the block is freed.
+ * @return true when freed (min_iss set: the new ISS lies beyond the old SND.NXT)
+ */
 static bool
-tcp_time_wait_reusable(const struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
+tcp_time_wait_reopen(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, uint32_t *min_iss)
 {
-	return c->state == LR_TCP_TIME_WAIT &&
-		(seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
-			RTE_TCP_SYN_FLAG &&
-		SEQ_GT(seg->seq, c->rcv_nxt);
+	struct lr_tcp_shard *sh = c->sh;
+	int reuse = tcp_tw_syn_reuse(c->flags & TCP_F_TSTAMP, c->ts_recent, c->rcv_nxt, seg);
+
+	if (reuse == 0)
+		return false;
+	*min_iss = c->snd_max + TCP_TW_ISS_GAP;
+	sh->stats.v[reuse]++;
+	LR_TCP_STAT_INC(&sh->stats, TIME_WAIT_REUSE);
+	tcp_conn_free(c);
+	return true;
 }
 
 void
@@ -194,17 +204,24 @@ lr_tcp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 				seg.key.raddr, rte_be_to_cpu_16(seg.key.rport));
 
 	c = tcp_conn_find(sh, m, &seg.key);
-	if (c != NULL && tcp_time_wait_reusable(c, &seg)) {
-		/* The new incarnation's ISS must be beyond everything the old one sent. */
-		min_iss = c->snd_max + 1;
+	if (likely(c != NULL)) {
+		if (likely(c->state != LR_TCP_TIME_WAIT) ||
+				!tcp_time_wait_reopen(c, &seg, &min_iss)) {
+			tcp_fsm_input(w, c, &seg, m);
+			return;
+		}
 		reuse = true;
-		LR_TCP_STAT_INC(&sh->stats, TIME_WAIT_REUSE);
-		tcp_conn_free(c);
-		c = NULL;
-	}
-	if (c != NULL) {
-		tcp_fsm_input(w, c, &seg, m);
-		return;
+	} else {
+		/* No block: a TIME_WAIT entry may answer, or let a SYN reopen the tuple. */
+		switch (tcp_tw_input(w, &seg, m, &min_iss)) {
+		case TCP_TW_DONE:
+			return;
+		case TCP_TW_REOPEN:
+			reuse = true;
+			break;
+		default:
+			break;
+		}
 	}
 	/* RFC 1122 4.2.3.10: "A TCP implementation MUST silently discard an incoming
 	 * SYN segment that is addressed to a broadcast or multicast address." IPv4

@@ -103,7 +103,6 @@ enum tcp_timer_id {
 	TCP_T_PERSIST,    /**< zero-window probes (RFC 9293 §3.8.6.1) */
 	TCP_T_DELACK,     /**< delayed ACK (RFC 1122 4.2.3.2) */
 	TCP_T_KEEP,       /**< keepalive (RFC 1122 4.2.3.6) */
-	TCP_T_2MSL,       /**< TIME_WAIT */
 	TCP_T_FW2,        /**< FIN_WAIT_2 after lr_tcp_close() */
 	TCP_T_MAX
 };
@@ -124,6 +123,8 @@ enum tcp_timer_id {
 #define TCP_F_RECOVERY     0x1000 /**< in fast recovery (RFC 6582) */
 #define TCP_F_HALF_OPEN    0x2000 /**< counted in the shard's half-open connections */
 #define TCP_F_ON_WHEEL     0x4000 /**< filed in a slot of the shard's timer wheel */
+#define TCP_F_TIMEWAIT     0x8000 /**< moved to a compact TIME_WAIT entry (tcp_tw.c): the
+				   *   block is freed, the connection goes on there */
 
 /** An out-of-order segment held for reassembly (its mbuf holds the payload only). */
 struct tcp_ooo_seg {
@@ -281,6 +282,46 @@ struct tcp_wheel {
 	struct tcp_tw_slot l1[TCP_TW_L1_SLOTS]; /**< block b: l1[b % TCP_TW_L1_SLOTS] */
 };
 
+/**
+ * A connection in TIME_WAIT once its block is freed (tcp_tw.c): what answering the
+ * peer and judging a new SYN for the tuple need, like FreeBSD struct tcptw and Linux
+ * struct tcp_timewait_sock. 44 bytes (the block is a 384-byte pool element).
+ */
+struct tcp_tw_entry {
+	struct tcp_key key;     /**< 4-tuple, network order */
+	uint32_t snd_nxt;       /**< SND.NXT: past our FIN */
+	uint32_t rcv_nxt;       /**< RCV.NXT: past the peer's FIN */
+	uint32_t ts_recent;     /**< TS.Recent (TCP_TW_F_TSTAMP) */
+	uint32_t ts_offset;     /**< offset of our TSval clock */
+	uint32_t expire_ms;     /**< end of 2 MSL: now_us / 1000, low 32 bits */
+	uint32_t prev;          /**< FIFO by (re)start of 2 MSL: older entry, or TCP_TW_NIL */
+	uint32_t next;          /**< newer entry (or the next free one), or TCP_TW_NIL */
+	uint16_t wnd;           /**< window field of our ACKs (scaled as the connection did) */
+	uint8_t flags;          /**< TCP_TW_F_* */
+	uint8_t unused;
+};
+#define TCP_TW_F_TSTAMP 0x01     /**< both sides used timestamps (RFC 7323) */
+#define TCP_TW_NIL UINT32_MAX    /**< no entry */
+
+/**
+ * A shard's TIME_WAIT table: conf.max_tw entries, a hash of them by 4-tuple (linear
+ * probing, at most half full; a slot holds the 32-bit hash and the entry's index + 1,
+ * 0 = empty) and a FIFO ordered by when each entry's 2 MSL (re)started, which is the
+ * order of their expiries: expiry pops the head while it is due, and a full table
+ * recycles the head.
+ */
+struct tcp_timewait {
+	struct tcp_tw_entry *ent; /**< conf.max_tw entries */
+	uint64_t *slot;           /**< hash slots: hash << 32 | (index + 1) */
+	uint32_t mask;            /**< slots - 1 (a power of two, at least 2 * max_tw) */
+	uint32_t seed;            /**< hash key (random per shard) */
+	uint32_t nb;              /**< entries in use */
+	uint32_t fresh;           /**< entries from here on never used yet */
+	uint32_t head;            /**< oldest entry: expires first, recycled first */
+	uint32_t tail;            /**< newest entry */
+	uint32_t free;            /**< free entries, linked through next */
+};
+
 /** What the burst stage found for one segment of the burst (tcp_burst.c). */
 struct tcp_hint {
 	const struct rte_mbuf *m;  /**< the segment's frame */
@@ -316,6 +357,7 @@ struct lr_tcp_shard {
 	uint32_t hints_created;           /**< nb_created when the hints were made */
 	struct tcp_hint hints[LR_BURST_MAX]; /**< the TCP segments of the burst, in order */
 	struct tcp_wheel tw;              /**< connections with a timer armed (64 KiB) */
+	struct tcp_timewait timewait;     /**< compact TIME_WAIT entries (tcp_tw.c) */
 };
 
 /* tcp_conn.c */
@@ -344,6 +386,27 @@ void tcp_negotiate(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool ws,
 void tcp_close_conn(struct lr_tcp_conn *c, enum lr_tcp_close_reason reason);
 void tcp_enter_time_wait(struct lr_tcp_conn *c);
 void tcp_notify_connected(struct lr_tcp_conn *c);
+
+/* tcp_tw.c */
+/** What a segment that found no connection block did in the TIME_WAIT table. */
+enum tcp_tw_result {
+	TCP_TW_MISS = 0,  /**< no TIME_WAIT entry: go on to the listeners */
+	TCP_TW_DONE,      /**< answered or dropped there (m disposed of) */
+	TCP_TW_REOPEN,    /**< a SYN that may reopen the tuple: the entry is gone, go on */
+};
+/** Extra distance of a reopened tuple's ISS from the old SND.NXT (4.4BSD TCP_ISSINCR). */
+#define TCP_TW_ISS_GAP 128000
+int tcp_tw_init(struct lr_tcp_shard *sh, int socket);
+void tcp_tw_fini(struct lr_tcp_shard *sh);
+void tcp_tw_enter(struct lr_tcp_conn *c);
+enum tcp_tw_result tcp_tw_input(struct lr_worker *w, const struct lr_tcp_seg *seg,
+		struct rte_mbuf *m, uint32_t *min_iss);
+int tcp_tw_syn_reuse(bool ts_used, uint32_t ts_recent, uint32_t rcv_nxt,
+		const struct lr_tcp_seg *seg);
+bool tcp_tw_exists(struct lr_tcp_shard *sh, const struct tcp_key *key);
+void tcp_tw_expire(struct lr_tcp_shard *sh, uint64_t now_us);
+void tcp_tw_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, void *arg),
+		void *arg, unsigned int *n);
 
 /* tcp_ack.c */
 /**
@@ -380,6 +443,8 @@ void tcp_send_cookie_synack(struct lr_worker *w, const struct lr_tcp_seg *seg, u
 void tcp_send_rst(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, uint32_t ack,
 		bool with_ack);
 void tcp_send_rst_for(struct lr_worker *w, const struct lr_tcp_seg *seg);
+void tcp_send_ctl(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, uint32_t ack,
+		uint8_t flags, uint16_t wnd, const uint8_t *opt, uint32_t optlen);
 
 /* tcp_timer.c */
 void tcp_timer_init(struct lr_tcp_shard *sh, uint64_t now_us);

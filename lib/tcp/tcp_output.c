@@ -449,8 +449,9 @@ tcp_send_keepalive(struct lr_tcp_conn *c)
 		LR_TCP_STAT_INC(&c->sh->stats, KEEPALIVE_PROBE);
 }
 
-/* A segment without a connection (RST, cookie SYN-ACK), options given. */
-static void
+/* A segment without a connection block (RST, cookie SYN-ACK, TIME_WAIT ACK), options
+ * given. */
+void
 tcp_send_ctl(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, uint32_t ack,
 		uint8_t flags, uint16_t wnd, const uint8_t *opt, uint32_t optlen)
 {
@@ -521,6 +522,9 @@ lr_tcp_flush(struct lr_worker *w)
 		TAILQ_REMOVE(&sh->outq, c, out_link);
 		c->flags &= ~TCP_F_ON_OUTQ;
 		tcp_output(c);
+		/* Its last ACK is out: TIME_WAIT goes on in a compact entry. */
+		if (c->state == LR_TCP_TIME_WAIT)
+			tcp_tw_enter(c);
 	}
 	tcp_conn_reap(sh);
 }

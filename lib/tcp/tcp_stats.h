@@ -89,7 +89,20 @@
 	X(PAWS, DROP, "segments with an old timestamp (RFC 7323 PAWS, ACK sent)") \
 	X(ACK_TOO_OLD, DROP, "ACKs below SND.UNA - MAX.SND.WND (RFC 5961 §5, challenge ACK)") \
 	X(DATA_AFTER_CLOSE, DROP, "data after the application closed (acked, discarded)") \
-	X(DATA_AFTER_FIN, DROP, "data after the peer's FIN")
+	X(DATA_AFTER_FIN, DROP, "data after the peer's FIN") \
+	LR_TCP_STATS_TW(X)
+
+/* TIME_WAIT entries (tcp_tw.c); TIME_WAIT_REUSE above counts both kinds of reuse. */
+#define LR_TCP_STATS_TW(X) \
+	X(TW_CREATED, COUNT, "connections whose TIME_WAIT moved to a compact entry") \
+	X(TW_EXPIRED, COUNT, "TIME_WAIT entries freed after 2 MSL") \
+	X(TW_RECYCLED, COUNT, "TIME_WAIT entries recycled oldest first: max_tw reached") \
+	X(TW_REUSE_TS, COUNT, "TIME_WAIT tuples reopened by a SYN of newer timestamp (RFC 6191)") \
+	X(TW_REUSE_SEQ, COUNT, "TIME_WAIT tuples reopened by a SYN beyond RCV.NXT (no timestamp)") \
+	X(TW_FIN_REACK, COUNT, "retransmitted FINs in TIME_WAIT ACKed again (2 MSL restarted)") \
+	X(TW_RST, DROP, "RSTs in TIME_WAIT, ignored (RFC 1337)") \
+	X(TW_SYN_REFUSED, DROP, "SYNs to TIME_WAIT not newer by timestamp or sequence (ACK sent)") \
+	X(TW_SEGMENT, DROP, "other segments to a TIME_WAIT entry (ACK sent unless a duplicate ACK)")
 
 /** TCP counter identifiers: LR_TCP_STAT_<NAME>. */
 enum lr_tcp_stat_id {

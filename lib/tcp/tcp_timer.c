@@ -2,9 +2,9 @@
 /*
  * TCP timers on the worker's virtual clock (w->now_us): retransmission with the
  * RFC 6298 estimator and exponential backoff, persist (zero-window probes),
- * delayed ACK, keepalive, TIME_WAIT (2 MSL), FIN_WAIT_2. Each connection keeps
- * one deadline per timer; lr_tcp_tick() dispatches expired ones through
- * tcp_timersw[] (anchor: FreeBSD tcp_timer.c).
+ * delayed ACK, keepalive, FIN_WAIT_2 (TIME_WAIT entries expire in tcp_tw.c). Each
+ * connection keeps one deadline per timer; lr_tcp_tick() dispatches expired ones
+ * through tcp_timersw[] (anchor: FreeBSD tcp_timer.c).
  *
  * Connections with a timer armed sit in a hashed, two-level timing wheel per shard
  * (struct tcp_wheel; the design of Varghese and Lauck's hierarchical wheels, as in
@@ -355,13 +355,6 @@ timer_keep(struct lr_tcp_conn *c)
 	tcp_timer_arm(c, TCP_T_KEEP, (uint64_t)conf->keepalive_intvl_ms * 1000);
 }
 
-/* TIME_WAIT over: the application heard of it when TIME_WAIT began. */
-static void
-timer_2msl(struct lr_tcp_conn *c)
-{
-	tcp_close_conn(c, LR_TCP_CLOSE_NORMAL);
-}
-
 /* FIN_WAIT_2 after lr_tcp_close(): the peer never sent its FIN. */
 static void
 timer_fw2(struct lr_tcp_conn *c)
@@ -375,7 +368,6 @@ static void (*const tcp_timersw[TCP_T_MAX])(struct lr_tcp_conn *c) = {
 	[TCP_T_PERSIST] = timer_persist,
 	[TCP_T_DELACK] = timer_delack,
 	[TCP_T_KEEP] = timer_keep,
-	[TCP_T_2MSL] = timer_2msl,
 	[TCP_T_FW2] = timer_fw2,
 };
 
@@ -483,7 +475,10 @@ lr_tcp_tick(struct lr_worker *w)
 	uint64_t now, limit;
 	unsigned int n = 0;
 
-	if (sh == NULL || w->now_us < sh->tw.next_us)
+	if (sh == NULL)
+		return;
+	tcp_tw_expire(sh, w->now_us); /* TIME_WAIT entries: a FIFO, not the wheel */
+	if (w->now_us < sh->tw.next_us)
 		return;
 	tw = &sh->tw;
 	now = w->now_us;

@@ -9,9 +9,9 @@
 #include "lr_steer.h"
 #include "tcp_internal.h"
 
-/* Next free local port of the ephemeral range for (laddr, raddr, rport) whose replies
- * the NIC's (or the software) RSS hands to this worker, so the SYN-ACK is never
- * received by another core.
+/* Next free local port (no connection, no TIME_WAIT entry) of the ephemeral range for
+ * (laddr, raddr, rport) whose replies the NIC's (or the software) RSS hands to this
+ * worker, so the SYN-ACK is never received by another core.
  */
 static int
 tcp_pick_port(const struct lr_worker *w, struct lr_tcp_shard *sh, struct tcp_key *key)
@@ -29,7 +29,7 @@ tcp_pick_port(const struct lr_worker *w, struct lr_tcp_shard *sh, struct tcp_key
 				rte_be_to_cpu_16(key->rport)))
 			continue;
 		key->lport = rte_cpu_to_be_16(port);
-		if (tcp_conn_lookup(sh, key) == NULL)
+		if (tcp_conn_lookup(sh, key) == NULL && !tcp_tw_exists(sh, key))
 			return 0;
 	}
 	return -EADDRNOTAVAIL;
@@ -311,7 +311,8 @@ lr_tcp_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, 
 		info.rcv_wnd = tcp_rcv_wnd(c);
 		n++;
 		if (cb(&info, arg) != 0)
-			break;
+			return n;
 	}
+	tcp_tw_walk(w, cb, arg, &n);
 	return n;
 }

@@ -329,6 +329,7 @@ test_config_tcp_keys(void)
 		"tcp.syncookies=no", "tcp.challenge_ack_per_s=1000", "tcp.ooo_max=32",
 		"tcp.echo=7007", "tcp.discard=0", "tcp.chargen=1919", "tcp.http=8080",
 		"tcp.http_body_size=1048576", "tcp.http_keepalive=no",
+		"tcp.max_tw=512",
 	};
 
 	CU_ASSERT_EQUAL_FATAL(lr_config_load(&cfg, NULL, sets, RTE_DIM(sets), err,
@@ -364,6 +365,7 @@ test_config_tcp_keys(void)
 	CU_ASSERT_EQUAL(cfg.tcp_http_port, 8080);
 	CU_ASSERT_EQUAL(cfg.http_body_size, 1048576);
 	CU_ASSERT(!cfg.http_keepalive);
+	CU_ASSERT_EQUAL(cfg.tcp.max_tw, 512);
 	CU_ASSERT_PTR_NULL(cfg.tcp.isn_fn);
 	roundtrip();
 }
@@ -390,6 +392,9 @@ test_config_tcp_errors(void)
 		"[tcp] rcv_wnd: bad value '65536': above 65535 without window scaling");
 	CU_ASSERT_EQUAL(load_text("[tcp]\nrcv_wnd = 65535\n", "tcp.window_scaling=no"), 0);
 	expect_error(base_ini, "tcp.max_conns=0", "[tcp] max_conns: bad value '0': expected");
+	expect_error(base_ini, "tcp.max_tw=0",
+		"[tcp] max_tw: bad value '0': expected TIME_WAIT entries per worker 1..4194304");
+	expect_error(base_ini, "tcp.max_tw=4194305", "[tcp] max_tw: bad value '4194305'");
 	expect_error(base_ini, "tcp.delack_ms=500",
 		"[tcp] delack_ms: bad value '500': expected milliseconds 0..499");
 	expect_error(base_ini, "tcp.quickack=256",

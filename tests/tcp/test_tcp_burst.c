@@ -167,11 +167,9 @@ test_tcp_burst_syn_twice_in_one_burst(void)
 	TT_ASSERT_NO_LEAK();
 }
 
-/* A SYN reopens a tuple in TIME_WAIT: the old block is freed and a new one made.
- * The SYN's retransmission in the same burst was found as the old block; it is
- * looked up again and reaches the new connection. */
+/* An active connection closed down to FIN_WAIT_2 (peer ISS 8000, our FIN 1011). */
 static void
-test_tcp_burst_time_wait_reuse(void)
+close_to_fin_wait_2(void)
 {
 	struct lr_tcp_conn *c = tt_active_open();
 
@@ -180,12 +178,53 @@ test_tcp_burst_time_wait_reuse(void)
 	tt_rx(8001, 1011, TT_ACK, NULL, 0);
 	CU_ASSERT_EQUAL(lr_tcp_shutdown(c), 0);
 	tt_flush();
-	tt_rx(8001, 1012, TT_FIN | TT_ACK, NULL, 0);
-	CU_ASSERT_EQUAL_FATAL(lr_tcp_conn_state(c), LR_TCP_TIME_WAIT);
+	tt_rx(8001, 1012, TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(lr_tcp_conn_state(c), LR_TCP_FIN_WAIT_2);
 	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, tt_our_port, &tt_cb, NULL), 0);
+	lr_test_tx_clear();
+}
+
+/* A SYN reopens a tuple held by a TIME_WAIT entry (no block: the bulk lookup finds
+ * nothing); the new connection outdates that result for the SYN's retransmission in
+ * the same burst, which is looked up again and reaches it. */
+static void
+test_tcp_burst_time_wait_reuse(void)
+{
+	close_to_fin_wait_2();
+	tt_rx(8001, 1012, TT_FIN | TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(tt_info().state, LR_TCP_TIME_WAIT);
+	CU_ASSERT_EQUAL(lr_tcp_tw_count(lr_tw), 1);
 	lr_test_tx_clear();
 	rx_syn_twice(9000);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TIME_WAIT_REUSE), 1);
+	CU_ASSERT_EQUAL(lr_tcp_tw_count(lr_tw), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* The peer's FIN and a new SYN in one burst: the FIN puts the block in TIME_WAIT (it
+ * becomes an entry only at the flush), the SYN finds that block through the bulk
+ * lookup and frees it for a new connection, and the SYN's retransmission, whose
+ * result named the freed block, is looked up again and reaches the new one. */
+static void
+test_tcp_burst_time_wait_reuse_same_burst(void)
+{
+	uint8_t mss[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
+	struct rte_mbuf *pkts[3];
+
+	close_to_fin_wait_2();
+	pkts[0] = tt_seg(8001, 1012, TT_FIN | TT_ACK, TT_PEER_WND, NULL, 0, NULL, 0);
+	pkts[1] = tt_seg(9000, 0, TT_SYN, TT_PEER_WND, mss, 4, NULL, 0);
+	pkts[2] = tt_seg(9000, 0, TT_SYN, TT_PEER_WND, mss, 4, NULL, 0);
+	rx_burst(pkts, RTE_DIM(pkts));
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_BULK), 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_STALE), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TIME_WAIT_REUSE), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TW_REUSE_SEQ), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_DUP_SYN), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TW_CREATED), 0);
+	CU_ASSERT_EQUAL(lr_tcp_tw_count(lr_tw), 0);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 1);
+	CU_ASSERT_EQUAL(tt_info().state, LR_TCP_SYN_RCVD);
 	TT_ASSERT_NO_LEAK();
 }
 
@@ -211,6 +250,7 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_burst_segment_after_rst", test_tcp_burst_segment_after_rst },
 	{ "test_tcp_burst_syn_twice_in_one_burst", test_tcp_burst_syn_twice_in_one_burst },
 	{ "test_tcp_burst_time_wait_reuse", test_tcp_burst_time_wait_reuse },
+	{ "test_tcp_burst_time_wait_reuse_same_burst", test_tcp_burst_time_wait_reuse_same_burst },
 	{ "test_tcp_burst_single_frame", test_tcp_burst_single_frame },
 	CU_TEST_INFO_NULL,
 };
