@@ -122,6 +122,15 @@ struct lr_tcp_conf {
 	uint8_t synack_retries;  /**< SYN-ACK retransmissions before freeing a half-open */
 	uint8_t max_retries;     /**< data/FIN retransmissions before RST and close */
 	uint32_t fin_wait2_ms;   /**< FIN_WAIT_2 lifetime after lr_tcp_close() */
+	uint8_t orphan_retries;  /**< retransmissions (data, FIN, zero-window probes) of a
+				  *   connection the application closed, before RST and free
+				  *   (Linux net.ipv4.tcp_orphan_retries) */
+	uint32_t max_orphans;    /**< connections the application closed that may still be
+				  *   closing; past it the oldest is reset (Linux
+				  *   net.ipv4.tcp_max_orphans); 0 = max_conns / 4 */
+	uint32_t user_timeout_ms; /**< RFC 5482 user timeout (Linux TCP_USER_TIMEOUT): sent data
+				  *   unacknowledged, or a zero window probed, for longer than
+				  *   this resets the connection; 0 = off (retry counts only) */
 	uint16_t port_lo;        /**< ephemeral port range for lr_tcp_connect, host order */
 	uint16_t port_hi;        /**< inclusive */
 	lr_tcp_isn_fn isn_fn;    /**< NULL: RFC 6528 keyed hash plus 4 us clock */
@@ -132,8 +141,8 @@ struct lr_tcp_conf {
  * window scaling and timestamps offered, delayed ACK 40 ms, keepalive off (when
  * enabled: 75 s interval, 9 probes), 1024 half-open then SYN cookies, 1000 challenge
  * ACKs/RSTs per second, 64 out-of-order segments, MSL 30 s, 16384 TIME_WAIT entries,
- * RTO 1 s / 200 ms / 60 s,
- * 5 SYN, 5 SYN-ACK, 12 data retries, FIN_WAIT_2 60 s, ports 32768..60999.
+ * RTO 1 s / 200 ms / 60 s, 5 SYN, 5 SYN-ACK, 12 data retries, FIN_WAIT_2 60 s,
+ * 3 orphan retries, max_conns / 4 orphans, no user timeout, ports 32768..60999.
  * lr_tcp_worker_init() refuses (-EINVAL): rcv_wnd above 65535 without window_scaling
  * or above 2^30, delack_ms >= 500, keepalive_ms > 0 with a zero interval or probe
  * count, half_open_max or challenge_ack_per_s 0, ooo_max above 4096, max_tw 0 or above

@@ -73,6 +73,7 @@ fsm_ack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 		if (SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		c->nretries = 0;
+		c->una_ms = (uint32_t)(c->sh->w->now_us / 1000);
 		/* RFC 6298 5.2/5.3: stop when all is acked, else restart. */
 		if (c->snd_una == c->snd_max)
 			tcp_timer_stop(c, TCP_T_REXMT);
@@ -98,6 +99,8 @@ fsm_ack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 			/* The window opened: probing is over, data flows again. */
 			tcp_timer_stop(c, TCP_T_PERSIST);
 			c->persist_shift = 0;
+			c->nretries = 0;
+			c->una_ms = (uint32_t)(c->sh->w->now_us / 1000);
 			tcp_output_schedule(c);
 		}
 	}

@@ -60,6 +60,9 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.synack_retries = 5,
 	.max_retries = 12,
 	.fin_wait2_ms = 60000,
+	.orphan_retries = 3,
+	.max_orphans = 0,
+	.user_timeout_ms = 0,
 	.port_lo = 32768,
 	.port_hi = 60999,
 	.isn_fn = NULL,
@@ -125,6 +128,7 @@ conf_check(const struct lr_tcp_conf *c)
 	if ((uint64_t)c->keepalive_ms * 1000 > TCP_TIMER_MAX_US ||
 			(uint64_t)c->keepalive_intvl_ms * 1000 > TCP_TIMER_MAX_US ||
 			(uint64_t)c->fin_wait2_ms * 1000 > TCP_TIMER_MAX_US ||
+			(uint64_t)c->user_timeout_ms * 1000 > TCP_TIMER_MAX_US ||
 			(uint64_t)c->rto_max_ms * 1000 > TCP_TIMER_MAX_US ||
 			(uint64_t)c->msl_ms * 2000 > TCP_TIMER_MAX_US)
 		return -EINVAL;
@@ -153,6 +157,9 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	sh->conf = *conf;
 	sh->w = w;
 	TAILQ_INIT(&sh->conns);
+	TAILQ_INIT(&sh->orphans);
+	sh->max_orphans = conf->max_orphans != 0 ? conf->max_orphans :
+			RTE_MAX(conf->max_conns / 4, 1u);
 	TAILQ_INIT(&sh->outq);
 	TAILQ_INIT(&sh->dead);
 	tcp_timer_init(sh, w->now_us);
@@ -229,6 +236,8 @@ lr_tcp_worker_fini(struct lr_worker *w)
 		return;
 	while ((c = TAILQ_FIRST(&sh->conns)) != NULL)
 		tcp_conn_free(c);
+	while ((c = TAILQ_FIRST(&sh->orphans)) != NULL)
+		tcp_conn_free(c);
 	tcp_conn_reap(sh);
 	tcp_tw_fini(sh);
 	rte_hash_free(sh->table);
@@ -263,7 +272,8 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	struct tcp_hkey hk;
 	void *obj;
 
-	if (rte_mempool_get(sh->pool, &obj) < 0)
+	if (lr_nomem_inject(&w->nomem, w->stats, LR_POOL_CONN) ||
+			rte_mempool_get(sh->pool, &obj) < 0)
 		return NULL;
 	c = obj;
 	memset(c, 0, sizeof(*c));
@@ -312,7 +322,13 @@ tcp_conn_free(struct lr_tcp_conn *c)
 		tcp_set_state(c, LR_TCP_CLOSED);
 	hk = tcp_hkey(&c->key);
 	rte_hash_del_key(sh->table, &hk);
-	TAILQ_REMOVE(&sh->conns, c, link);
+	if (c->cflags & TCP_CF_ORPHAN) {
+		TAILQ_REMOVE(&sh->orphans, c, link);
+		c->cflags &= ~TCP_CF_ORPHAN;
+		sh->nb_orphans--;
+	} else {
+		TAILQ_REMOVE(&sh->conns, c, link);
+	}
 	sh->nb_conns--;
 	if (c->flags & TCP_F_ON_OUTQ) {
 		TAILQ_REMOVE(&sh->outq, c, out_link);
@@ -325,6 +341,57 @@ tcp_conn_free(struct lr_tcp_conn *c)
 	TAILQ_INSERT_TAIL(&sh->dead, c, link);
 	if (!(c->flags & TCP_F_TIMEWAIT))
 		LR_TCP_STAT_INC(&sh->stats, CLOSED);
+}
+
+/*
+ * The application closed c and the stack finishes the close alone: an orphan, on
+ * shard->orphans in the order they were closed. Past max_orphans the oldest is reset
+ * and freed (Linux net.ipv4.tcp_max_orphans: "each orphan eats up to ~64K of
+ * unswappable memory"; it resets the orphan whose timer fires, we reset the oldest:
+ * the one most likely to be a peer that left). TIME_WAIT is not an orphan state: its
+ * cost and bound are TIME_WAIT's own.
+ */
+void
+tcp_orphan(struct lr_tcp_conn *c)
+{
+	struct lr_tcp_shard *sh = c->sh;
+	struct lr_tcp_conn *old;
+
+	if ((c->cflags & TCP_CF_ORPHAN) || (c->flags & TCP_F_FREED))
+		return;
+	switch (c->state) {
+	case LR_TCP_FIN_WAIT_1:
+	case LR_TCP_FIN_WAIT_2:
+	case LR_TCP_CLOSING:
+	case LR_TCP_LAST_ACK:
+		break;
+	default:
+		return;
+	}
+	TAILQ_REMOVE(&sh->conns, c, link);
+	TAILQ_INSERT_TAIL(&sh->orphans, c, link);
+	c->cflags |= TCP_CF_ORPHAN;
+	sh->nb_orphans++;
+	while (sh->nb_orphans > sh->max_orphans) {
+		old = TAILQ_FIRST(&sh->orphans);
+		LR_TCP_STAT_INC(&sh->stats, ORPHAN_RESET);
+		tcp_send_rst(sh->w, &old->key, old->snd_max, 0, false);
+		tcp_conn_free(old);
+	}
+}
+
+/* An orphan reached a state that is not an orphan's (TIME_WAIT): back to conns. */
+void
+tcp_orphan_leave(struct lr_tcp_conn *c)
+{
+	struct lr_tcp_shard *sh = c->sh;
+
+	if (!(c->cflags & TCP_CF_ORPHAN))
+		return;
+	TAILQ_REMOVE(&sh->orphans, c, link);
+	TAILQ_INSERT_TAIL(&sh->conns, c, link);
+	c->cflags &= ~TCP_CF_ORPHAN;
+	sh->nb_orphans--;
 }
 
 /** Return the blocks of freed connections to the pool. */

@@ -89,6 +89,7 @@ tcp_enter_time_wait(struct lr_tcp_conn *c)
 {
 	bool notify = tcp_app_live(c);
 
+	tcp_orphan_leave(c);
 	tcp_set_state(c, LR_TCP_TIME_WAIT);
 	tcp_timer_stop_all(c);
 	tcp_output_schedule(c);

@@ -126,6 +126,10 @@ enum tcp_timer_id {
 #define TCP_F_TIMEWAIT     0x8000 /**< moved to a compact TIME_WAIT entry (tcp_tw.c): the
 				   *   block is freed, the connection goes on there */
 
+/* Cold flags of a connection (lr_tcp_conn::cflags; the hot 16-bit flags are full). */
+#define TCP_CF_ORPHAN      0x01   /**< closed by the application, still closing: on
+				   *   shard->orphans instead of shard->conns */
+
 /** An out-of-order segment held for reassembly (its mbuf holds the payload only). */
 struct tcp_ooo_seg {
 	TAILQ_ENTRY(tcp_ooo_seg) link; /**< sorted by seq, never overlapping */
@@ -223,14 +227,18 @@ struct lr_tcp_conn {
 	uint32_t ssthresh;  /**< slow start threshold */
 	uint16_t sb_off;    /**< acknowledged bytes at the front of sb_head */
 	uint8_t nretries;   /**< consecutive timeouts */
+	uint8_t cflags;     /**< TCP_CF_* */
 	uint16_t listen_port;              /**< passive: listener's port (host order) */
 	uint16_t adv_mss;   /**< MSS we advertise: interface MTU - 40 */
-	TAILQ_ENTRY(lr_tcp_conn) link;     /**< shard->conns, then shard->dead */
+	TAILQ_ENTRY(lr_tcp_conn) link;     /**< shard->conns (or ->orphans), then ->dead */
 	TAILQ_ENTRY(lr_tcp_conn) out_link; /**< shard->outq */
 	LIST_ENTRY(lr_tcp_conn) tw_link;   /**< timer wheel slot (TCP_F_ON_WHEEL) */
 	uint32_t iss;       /**< initial send sequence number */
 	uint32_t irs;       /**< initial receive sequence number */
 	uint32_t fin_seq;   /**< sequence number of our FIN (valid with TCP_F_FIN_SENT) */
+	uint32_t una_ms;    /**< w->now_us / 1000 when SND.UNA last advanced, data was first
+			     *   sent with none in flight, or a zero window began to be
+			     *   probed: the start of the RFC 5482 user timeout */
 	/* congestion control (RFC 5681, RFC 6582) */
 	uint32_t recover;   /**< RFC 6582 "recover" */
 	const struct tcp_cc_ops *cc; /**< algorithm */
@@ -343,7 +351,11 @@ struct lr_tcp_shard {
 	struct rte_hash *table;           /**< struct tcp_key -> struct lr_tcp_conn * */
 	struct rte_mempool *pool;         /**< connection blocks */
 	struct lr_tcp_listener *listeners; /**< conf.max_listeners slots */
-	struct tcp_conn_list conns;       /**< every live connection */
+	struct tcp_conn_list conns;       /**< every live connection but the orphans */
+	struct tcp_conn_list orphans;     /**< closed by the application, still closing,
+					   *   oldest first (TCP_CF_ORPHAN) */
+	uint32_t nb_orphans;              /**< on orphans */
+	uint32_t max_orphans;             /**< conf.max_orphans, or its default */
 	struct tcp_conn_list outq;        /**< connections with output pending */
 	struct tcp_conn_list dead;        /**< closed, freed at the next flush */
 	uint32_t nb_conns;                /**< on conns */
@@ -371,6 +383,8 @@ int tcp_sb_append(struct lr_tcp_conn *c, const void *buf, uint32_t len);
 void tcp_sb_link(struct lr_tcp_conn *c, struct rte_mbuf *m);
 void tcp_sb_copy(const struct lr_tcp_conn *c, uint32_t off, void *dst, uint32_t len);
 void tcp_sb_drop(struct lr_tcp_conn *c, uint32_t n);
+void tcp_orphan(struct lr_tcp_conn *c);
+void tcp_orphan_leave(struct lr_tcp_conn *c);
 
 /* tcp_burst.c */
 void tcp_burst_stage(struct lr_worker *w, struct rte_mbuf *const *pkts, uint16_t n);

@@ -290,8 +290,14 @@ tcp_output_syn(struct lr_tcp_conn *c)
 		c->flags &= ~TCP_F_ACK_PENDING;
 		return;
 	}
-	if (tcp_xmit(c, c->iss, flags, 0, 0) < 0)
+	/* Armed before the segment is built: when no mbuf can be had, the timer retries
+	 * (and its retry limit ends it), so no connection is left without one. */
+	if (c->timer[TCP_T_REXMT] == 0)
+		tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
+	if (tcp_xmit(c, c->iss, flags, 0, 0) < 0) {
+		LR_TCP_STAT_INC(&c->sh->stats, XMIT_NOBUFS);
 		return;
+	}
 	if (c->snd_max == c->iss) {
 		c->flags |= TCP_F_TIMING;
 		c->rtt_seq = c->iss;
@@ -302,8 +308,6 @@ tcp_output_syn(struct lr_tcp_conn *c)
 	}
 	c->snd_nxt = c->iss + 1;
 	c->snd_max = c->snd_nxt;
-	if (c->timer[TCP_T_REXMT] == 0)
-		tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
 	c->flags &= ~TCP_F_ACK_PENDING;
 }
 
@@ -318,6 +322,8 @@ tcp_account_tx(struct lr_tcp_conn *c, uint32_t seq, uint32_t len)
 		LR_TCP_STAT_INC(&sh->stats, REXMT_SEGS);
 		c->retransmits++;
 	}
+	if (c->snd_una == c->snd_max)
+		c->una_ms = (uint32_t)(sh->w->now_us / 1000); /* a flight begins */
 	if (SEQ_GT(seq + len, c->snd_max)) {
 		LR_TCP_STAT_ADD(&sh->stats, TX_DATA_BYTES,
 				seq + len - SEQ_MAX(seq, c->snd_max));
@@ -375,8 +381,14 @@ tcp_output(struct lr_tcp_conn *c)
 		}
 		fin = (c->flags & TCP_F_FIN_QUEUED) && c->snd_nxt + len == data_end;
 		flags = ACK | (fin ? FIN : 0) | (len > 0 && c->snd_nxt + len == data_end ? PSH : 0);
-		if (tcp_xmit(c, c->snd_nxt, flags, c->snd_nxt - c->snd_una, len) < 0)
+		if (tcp_xmit(c, c->snd_nxt, flags, c->snd_nxt - c->snd_una, len) < 0) {
+			/* No mbuf: the retransmission timer sends it again (RFC 6298 5.1
+			 * would have armed it with the segment). */
+			LR_TCP_STAT_INC(&c->sh->stats, XMIT_NOBUFS);
+			if (c->timer[TCP_T_REXMT] == 0)
+				tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
 			break;
+		}
 		seglen = len + fin;
 		tcp_account_tx(c, c->snd_nxt, seglen);
 		if (fin) {
@@ -403,6 +415,7 @@ tcp_output(struct lr_tcp_conn *c)
 			c->timer[TCP_T_PERSIST] == 0) {
 		tcp_timer_stop(c, TCP_T_REXMT);
 		c->persist_shift = 0;
+		c->una_ms = (uint32_t)(c->sh->w->now_us / 1000);
 		tcp_timer_arm(c, TCP_T_PERSIST, c->rto_us);
 	}
 }

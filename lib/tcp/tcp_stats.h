@@ -59,6 +59,11 @@
 	X(RATE_LIMITED, COUNT, "challenge ACKs and RSTs suppressed by challenge_ack_per_s") \
 	X(LOOKUP_BULK, COUNT, "segments whose connection came from their burst's bulk lookup") \
 	X(LOOKUP_STALE, COUNT, "bulk lookups outdated by the burst's earlier segments: redone") \
+	X(ORPHAN_RESET, COUNT, "closed connections reset: more than max_orphans still closing") \
+	X(ORPHAN_GIVEUP, COUNT, "closed connections reset after orphan_retries retransmissions") \
+	X(PERSIST_GIVEUP, COUNT, "connections reset: zero window probed past the retry limit") \
+	X(USER_TIMEOUT, COUNT, "connections reset: data unacknowledged past user_timeout_ms") \
+	X(XMIT_NOBUFS, COUNT, "segments not built for want of an mbuf (timer kept for a retry)") \
 	X(TRUNCATED, DROP, "segments shorter than a TCP header") \
 	X(BAD_OFF, DROP, "data offset below 5 or beyond the segment") \
 	X(BAD_CKSUM, DROP, "checksum wrong") \

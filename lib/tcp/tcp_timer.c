@@ -239,6 +239,38 @@ tcp_give_up(struct lr_tcp_conn *c)
 	tcp_close_conn(c, LR_TCP_CLOSE_TIMEOUT);
 }
 
+/*
+ * Retries of data, FIN or zero-window probes before giving up: max_retries (Linux
+ * tcp_retries2), or orphan_retries once the application closed (Linux
+ * tcp_orphan_retries).
+ */
+static uint8_t
+retry_limit(const struct lr_tcp_conn *c)
+{
+	const struct lr_tcp_conf *conf = &c->sh->conf;
+
+	return (c->flags & TCP_F_APP_CLOSED) ? RTE_MIN(conf->orphan_retries, conf->max_retries) :
+			conf->max_retries;
+}
+
+/* RFC 5482 user timeout: data unacknowledged (or a zero window probed) for longer
+ * than user_timeout_ms since una_ms. */
+static bool
+user_timeout_passed(const struct lr_tcp_conn *c)
+{
+	uint32_t limit = c->sh->conf.user_timeout_ms;
+
+	return limit != 0 && (uint32_t)(c->sh->w->now_us / 1000) - c->una_ms >= limit;
+}
+
+/* Reset and free a synchronized connection that cannot make progress. */
+static void
+tcp_reset_conn(struct lr_tcp_conn *c)
+{
+	tcp_send_rst(c->sh->w, &c->key, c->snd_max, 0, false);
+	tcp_close_conn(c, LR_TCP_CLOSE_TIMEOUT);
+}
+
 /* Retransmission timer expired (RFC 6298 §5.4-5.6). */
 static void
 timer_rexmt(struct lr_tcp_conn *c)
@@ -252,9 +284,19 @@ timer_rexmt(struct lr_tcp_conn *c)
 	else if (c->state == LR_TCP_SYN_RCVD)
 		limit = conf->synack_retries;
 	else
-		limit = conf->max_retries;
+		limit = retry_limit(c);
 	if (c->nretries >= limit) {
+		if (c->state != LR_TCP_SYN_SENT && c->state != LR_TCP_SYN_RCVD &&
+				(c->flags & TCP_F_APP_CLOSED))
+			LR_TCP_STAT_INC(&c->sh->stats, ORPHAN_GIVEUP);
 		tcp_give_up(c);
+		return;
+	}
+	if (c->state != LR_TCP_SYN_SENT && c->state != LR_TCP_SYN_RCVD &&
+			c->snd_una != c->snd_max && user_timeout_passed(c)) {
+		LR_TCP_STAT_INC(&c->sh->stats, USER_TIMEOUT);
+		LR_TCP_STAT_INC(&c->sh->stats, TIMEOUT_DROP);
+		tcp_reset_conn(c);
 		return;
 	}
 	c->nretries++;
@@ -273,8 +315,12 @@ timer_rexmt(struct lr_tcp_conn *c)
  * Persist timer (RFC 9293 §3.8.6.1): the peer advertised a zero window and we have
  * data. "The transmitting host SHOULD send the first zero-window probe when a zero
  * window has existed for the retransmission timeout period, and SHOULD increase
- * exponentially the interval between successive probes." The connection is kept
- * as long as the peer answers; the timer stops when the window opens.
+ * exponentially the interval between successive probes." RFC 9293 lets a peer that
+ * answers keep the window closed forever; we do not (nothing waits forever): the
+ * probes count as retries (max_retries, orphan_retries once the application closed,
+ * as Linux tcp_probe_timer does for orphans) and the user timeout applies (RFC 5482,
+ * as Linux applies TCP_USER_TIMEOUT to probing). The count restarts when the window
+ * opens or data is acknowledged; the timer stops when the window opens.
  */
 static void
 timer_persist(struct lr_tcp_conn *c)
@@ -284,6 +330,19 @@ timer_persist(struct lr_tcp_conn *c)
 
 	if (c->snd_wnd != 0)
 		return;
+	if (c->nretries >= retry_limit(c)) {
+		LR_TCP_STAT_INC(&c->sh->stats, PERSIST_GIVEUP);
+		if (c->flags & TCP_F_APP_CLOSED)
+			LR_TCP_STAT_INC(&c->sh->stats, ORPHAN_GIVEUP);
+		tcp_reset_conn(c);
+		return;
+	}
+	if (user_timeout_passed(c)) {
+		LR_TCP_STAT_INC(&c->sh->stats, USER_TIMEOUT);
+		tcp_reset_conn(c);
+		return;
+	}
+	c->nretries++;
 	tcp_send_persist_probe(c);
 	if (c->persist_shift < 16)
 		c->persist_shift++;

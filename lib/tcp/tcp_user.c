@@ -229,6 +229,7 @@ lr_tcp_close(struct lr_tcp_conn *c)
 	c->flags |= TCP_F_APP_CLOSED;
 	if (c->state == LR_TCP_FIN_WAIT_2)
 		tcp_timer_arm(c, TCP_T_FW2, (uint64_t)c->sh->conf.fin_wait2_ms * 1000);
+	tcp_orphan(c);
 }
 
 /* §3.10.5 ABORT call: "SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2,
@@ -266,6 +267,21 @@ lr_tcp_conn_state(const struct lr_tcp_conn *c)
 	return c->state;
 }
 
+/* The connection after c (NULL: the first): shard->conns, then shard->orphans. */
+static const struct lr_tcp_conn *
+walk_next(const struct lr_tcp_shard *sh, const struct lr_tcp_conn *c)
+{
+	const struct lr_tcp_conn *n;
+
+	if (c == NULL)
+		n = TAILQ_FIRST(&sh->conns);
+	else
+		n = TAILQ_NEXT(c, link);
+	if (n == NULL && (c == NULL || !(c->cflags & TCP_CF_ORPHAN)))
+		n = TAILQ_FIRST(&sh->orphans);
+	return n;
+}
+
 /* §3.10.6 STATUS call, for every connection of the worker. */
 unsigned int
 lr_tcp_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, void *arg),
@@ -291,7 +307,7 @@ lr_tcp_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, 
 		if (cb(&info, arg) != 0)
 			return n;
 	}
-	TAILQ_FOREACH(c, &sh->conns, link) {
+	for (c = walk_next(sh, NULL); c != NULL; c = walk_next(sh, c)) {
 		memset(&info, 0, sizeof(info));
 		info.laddr = c->key.laddr;
 		info.lport = rte_be_to_cpu_16(c->key.lport);
