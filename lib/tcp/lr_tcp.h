@@ -286,9 +286,9 @@ struct lr_tcp_conn_info {
 };
 
 /**
- * Walk listeners, connections, then TIME_WAIT entries (oldest first; their rows give
- * addresses and state only) of a worker. Must run on the worker's lcore (the control
- * thread gets a snapshot through it later).
+ * Walk listeners, connections, then TIME_WAIT entries (their rows give addresses and
+ * state only) of a worker. Must run on the worker's lcore (the control thread gets a
+ * snapshot through it later).
  * @param cb a non-zero return stops the walk
  * @return entries visited
  */

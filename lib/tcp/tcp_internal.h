@@ -309,6 +309,7 @@ struct tcp_tw_entry {
 	uint8_t unused;
 };
 #define TCP_TW_F_TSTAMP 0x01     /**< both sides used timestamps (RFC 7323) */
+#define TCP_TW_F_USED 0x02       /**< in use (not on the free list) */
 #define TCP_TW_NIL UINT32_MAX    /**< no entry */
 
 /**
@@ -419,8 +420,9 @@ int tcp_tw_syn_reuse(bool ts_used, uint32_t ts_recent, uint32_t rcv_nxt,
 		const struct lr_tcp_seg *seg);
 bool tcp_tw_exists(struct lr_tcp_shard *sh, const struct tcp_key *key);
 void tcp_tw_expire(struct lr_tcp_shard *sh, uint64_t now_us);
-void tcp_tw_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, void *arg),
-		void *arg, unsigned int *n);
+bool tcp_tw_walk_page(struct lr_worker *w, uint32_t *pos, unsigned int max,
+		int (*cb)(const struct lr_tcp_conn_info *info, void *arg), void *arg,
+		unsigned int *n);
 
 /* tcp_ack.c */
 /**

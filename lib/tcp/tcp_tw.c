@@ -182,6 +182,7 @@ tw_end(struct lr_tcp_shard *sh, uint32_t i, uint32_t pos)
 	tw_slot_del(t, pos);
 	tw_fifo_unlink(t, i);
 	e->next = t->free;
+	e->flags = 0; /* not TCP_TW_F_USED */
 	t->free = i;
 	t->nb--;
 	sh->stats.state_entered[LR_TCP_CLOSED]++;
@@ -216,7 +217,7 @@ tcp_tw_enter(struct lr_tcp_conn *c)
 	e->key = c->key;
 	e->snd_nxt = c->snd_max;
 	e->rcv_nxt = c->rcv_nxt;
-	e->flags = (c->flags & TCP_F_TSTAMP) ? TCP_TW_F_TSTAMP : 0;
+	e->flags = TCP_TW_F_USED | ((c->flags & TCP_F_TSTAMP) ? TCP_TW_F_TSTAMP : 0);
 	e->ts_recent = c->ts_recent;
 	e->ts_offset = c->ts_offset;
 	e->wnd = (uint16_t)RTE_MIN(tcp_rcv_wnd(c) >> c->rcv_wscale, (uint32_t)UINT16_MAX);
@@ -376,21 +377,29 @@ tcp_tw_expire(struct lr_tcp_shard *sh, uint64_t now_us)
 }
 
 /*
- * lr_tcp_walk() rows of the TIME_WAIT entries, oldest first: addresses and state
- * (the rest of a row is 0: no buffers, timers or windows are left).
- * @param n incremented per entry visited
+ * lr_tcp_walk() rows of the TIME_WAIT entries from table index *pos on: addresses
+ * and state (the rest of a row is 0: no buffers, timers or windows are left). An
+ * index stays meaningful whatever expires or is recycled meanwhile (entries never
+ * move), so a caller may page: at most max rows, and at most 4 * max indexes looked
+ * at, per call.
+ * @param n incremented per row
+ * @return true when done: every index seen, or cb asked to stop
  */
-void
-tcp_tw_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, void *arg),
-		void *arg, unsigned int *n)
+bool
+tcp_tw_walk_page(struct lr_worker *w, uint32_t *pos, unsigned int max,
+		int (*cb)(const struct lr_tcp_conn_info *info, void *arg), void *arg,
+		unsigned int *n)
 {
 	const struct tcp_timewait *t = &w->tcp->timewait;
+	uint64_t budget = 4ull * max;
 	struct lr_tcp_conn_info info;
-	uint32_t i;
+	unsigned int rows = 0;
 
-	for (i = t->head; i != TCP_TW_NIL; i = t->ent[i].next) {
-		const struct tcp_tw_entry *e = &t->ent[i];
+	for (; *pos < t->fresh && rows < max && budget > 0; (*pos)++, budget--) {
+		const struct tcp_tw_entry *e = &t->ent[*pos];
 
+		if (!(e->flags & TCP_TW_F_USED))
+			continue;
 		memset(&info, 0, sizeof(info));
 		info.laddr = e->key.laddr;
 		info.lport = rte_be_to_cpu_16(e->key.lport);
@@ -399,10 +408,14 @@ tcp_tw_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, 
 		info.state = LR_TCP_TIME_WAIT;
 		info.state_name = lr_tcp_state_name(LR_TCP_TIME_WAIT);
 		info.worker = w->id;
+		rows++;
 		(*n)++;
-		if (cb(&info, arg) != 0)
-			return;
+		if (cb(&info, arg) != 0) {
+			(*pos)++;
+			return true;
+		}
 	}
+	return *pos >= t->fresh;
 }
 
 uint32_t

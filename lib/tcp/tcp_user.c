@@ -291,7 +291,7 @@ lr_tcp_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, 
 	struct lr_tcp_conn_info info;
 	const struct lr_tcp_conn *c;
 	unsigned int n = 0;
-	uint32_t i;
+	uint32_t i, tw_pos = 0;
 
 	if (sh == NULL)
 		return 0;
@@ -329,6 +329,6 @@ lr_tcp_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, 
 		if (cb(&info, arg) != 0)
 			return n;
 	}
-	tcp_tw_walk(w, cb, arg, &n);
+	tcp_tw_walk_page(w, &tw_pos, UINT32_MAX / 4, cb, arg, &n);
 	return n;
 }
