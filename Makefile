@@ -46,15 +46,17 @@ bench: deps
 	@BUILD=$(BUILD) FULL=$(FULL) bash bench/run.sh
 
 # End to end (bench/README.md): linerate over memif, testpmd ceiling, Linux over veth;
-# then 1 vs 2 server workers over memif (per-worker efficiency).
+# then 1 vs 2 server workers over memif (per-worker efficiency); then, with
+# DPERF=/path/to/dperf, the overload curve (skipped without it).
 # Needs root and hugepages; SMOKE=1 for the seconds-long check.
 bench-e2e: deps
 	@if [ ! -f $(BUILD)/build.ninja ]; then meson setup $(BUILD) --werror; fi
 	@ninja -C $(BUILD) bench/lr_e2e bench/epoll_server bench/epoll_client app/linerate \
-		app/linerate-ctl
+		app/linerate-ctl bench/libdperf_vdev_shim.so
 	@bash scripts/hugepages.sh
 	@BUILD=$(BUILD) bash bench/e2e/run.sh $(if $(SMOKE),--smoke,)
 	@BUILD=$(BUILD) bash bench/e2e/scale.sh $(if $(SMOKE),--smoke,)
+	@BUILD=$(BUILD) DPERF=$(DPERF) bash bench/e2e/overload.sh $(if $(SMOKE),--smoke,)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Figures of bench/e2e/overload.sh (bench/README.md "Overload curve").
+
+  overload_report.py peak DPERF_LOG
+      the best second of HTTP 2xx in a dperf client log (the ramp's peak)
+  overload_report.py report WORK OUT PEAK STEADY_S SLOW_S RAMP_MAX MULT...
+      per offered multiple: dperf's log (WORK/dperf_xM.log), linerate's snapshots at the
+      window's edges (WORK/snap{0,1}_xM.json: `stats services`, `cores`), its final
+      counters (WORK/end_xM.json) and the ramps' logs (WORK/dperf_ramp{1,2}.log)
+      -> a table on stdout, OUT/overload.json, a section appended to OUT/latest.md
+
+The window is dperf's steady seconds SLOW+1 .. SLOW+STEADY-1: the slow start and the
+first steady second are left out; the snapshots were read when dperf printed seconds
+SLOW and SLOW+STEADY-1, so both sides count the same seconds.
+"""
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+
+
+def parse_dperf(path):
+    """dperf's per-second reports and totals: ({second: {field: value}}, {field: value})."""
+    secs, cur, tot = {}, None, None
+    with open(path, errors='replace') as f:
+        for line in f:
+            line = re.sub(r'\x1b\[[0-9;]*m', '', line)
+            m = re.match(r'seconds\s+(\d+)\s+cpuUsage\s+(\d+)', line)
+            if m:
+                cur = secs.setdefault(int(m.group(1)), {'cpuUsage': int(m.group(2))})
+                continue
+            if line.startswith('Total Numbers'):
+                cur = tot = {}
+                continue
+            if cur is not None:
+                for k, v in re.findall(r'([A-Za-z0-9()]+)\s+([\d,.]+)', line):
+                    cur[k] = float(v.replace(',', ''))
+    return secs, tot or {}
+
+
+def snapshot(path):
+    """(http service counters, worker 0's cores row) from a snapshot file, or None."""
+    try:
+        with open(path) as f:
+            parts = [json.loads(line) for line in f if line.strip()]
+        return parts[0]['services']['http'], parts[1][0]
+    except (OSError, ValueError, KeyError, IndexError):
+        return None
+
+
+def num(v):
+    return f'{v:,.0f}' if isinstance(v, (int, float)) else 'n/a'
+
+
+def one_run(work, name, rate, win):
+    secs, tot = parse_dperf(os.path.join(work, f'dperf_{name}.log'))
+    got = [secs[s] for s in win if s in secs]
+
+    def mean(k):
+        return sum(s.get(k, 0) for s in got) / len(got) if got else 0
+
+    r = {'offered_target_cps': rate, 'window_s': len(got),
+         'offered_cps': mean('skOpen'), 'served_cps': mean('http2XX'),
+         'requests_per_s': mean('httpGet'), 'dperf_cpu_pct': mean('cpuUsage'),
+         'dperf_syn_rexmt_per_s': mean('synRt'), 'dperf_tcp_drop_per_s': mean('tcpDrop'),
+         'dperf_tx_drop_per_s': mean('dropTx'), 'dperf_total': tot,
+         'dperf_per_second': {str(k): {f: v.get(f, 0) for f in
+                                        ('skOpen', 'http2XX', 'httpGet', 'cpuUsage')}
+                              for k, v in sorted(secs.items())}}
+    a = snapshot(os.path.join(work, f'snap0_{name}.json'))
+    b = snapshot(os.path.join(work, f'snap1_{name}.json'))
+    if a and b and got:
+        sec = len(got)
+        cpu_s = (b[1]['cpu_ms'] - a[1]['cpu_ms']) / 1e3
+        answered = b[0]['requests'] - a[0]['requests']
+        r.update({'lr_answered_per_s': answered / sec,
+                  'lr_accepted_per_s': (b[0]['conns'] - a[0]['conns']) / sec,
+                  'lr_worker_cpu_share': cpu_s / sec,
+                  'lr_answered_per_cpu_s': answered / cpu_s if cpu_s > 0 else None})
+    try:
+        with open(os.path.join(work, f'end_{name}.json')) as f:
+            end = json.load(f)
+        tcp = end.get('tcp', {})
+        r['lr_end'] = {k: tcp.get(k) for k in ('conn_full', 'half_open_full', 'syncookie_sent',
+                                                'rexmt_segs', 'timeout_drop', 'established')}
+        r['lr_end']['states'] = tcp.get('states', {})
+        r['lr_end_stats'] = end
+    except (OSError, ValueError):
+        pass
+    return r
+
+
+def row(m, r):
+    e = r.get('lr_end', {})
+    share = r.get('lr_worker_cpu_share')
+    return (f"| {m}x ({num(r['offered_target_cps'])}) | {num(r['offered_cps'])} | "
+            f"{num(r['served_cps'])} | {num(r['requests_per_s'])} | "
+            f"{num(r.get('lr_answered_per_s'))} | "
+            f"{f'{share * 100:.0f} %' if share is not None else 'n/a'} | "
+            f"{num(r.get('lr_answered_per_cpu_s'))} | {r['dperf_cpu_pct']:.0f} % | "
+            f"{num(e.get('states', {}).get('last_ack'))}, {num(e.get('conn_full'))}, "
+            f"{num(e.get('syncookie_sent'))}, {num(e.get('rexmt_segs'))} |")
+
+
+def report(work, out, peak, dur, slow, ramp_max, mults):
+    win = list(range(slow + 1, slow + dur))
+    runs = {}
+    for m in mults:
+        try:
+            with open(os.path.join(work, f'rate_x{m}')) as f:
+                rate = int(f.read())
+        except OSError:
+            continue
+        runs[m] = one_run(work, f'x{m}', rate, win)
+    if not runs:
+        print('not ok - no run of the curve finished')
+        return 1
+    ramps = {}
+    for name in ('ramp1', 'ramp2'):
+        path = os.path.join(work, f'dperf_{name}.log')
+        if os.path.exists(path):
+            secs, _ = parse_dperf(path)
+            ramps[name] = {str(k): {f: v.get(f, 0) for f in ('skOpen', 'http2XX', 'cpuUsage')}
+                           for k, v in sorted(secs.items())}
+    best = max(r['served_cps'] for r in runs.values())
+    ratio = runs['3']['served_cps'] / best if '3' in runs and best > 0 else None
+    rev = subprocess.run(['git', '-C', os.path.dirname(os.path.abspath(out)), 'rev-parse',
+                          '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
+    with open('/proc/loadavg') as f:
+        load = f.read().split()[:3]
+    meta = {'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
+            'git': rev, 'cpus': os.cpu_count(), 'load': load, 'steady_s': dur,
+            'window_s': len(win), 'slow_start_s': slow, 'ramp_max': ramp_max,
+            'peak_cps': peak}
+    lines = ['| offered (CPS) | offered CPS (dperf) | served CPS (dperf 2xx) | '
+             'requests/s (dperf GETs) | answered/s (linerate) | worker CPU | '
+             'answered / worker CPU-s | dperf CPU | end: LAST_ACK, conn_full, SYN cookies, '
+             'rexmt segs |',
+             '|---|---:|---:|---:|---:|---:|---:|---:|---|']
+    lines += [row(m, r) for m, r in runs.items()]
+    summary = (f"Peak (ramp, best second): {peak:,} CPS. Best served: {best:,.0f} CPS; "
+               f"served at 3x / best = "
+               f"{f'{ratio * 100:.0f} %' if ratio is not None else 'n/a'} (target >= 90 %).")
+    table = '\n'.join(lines)
+    print(table)
+    print(summary)
+    with open(os.path.join(out, 'overload.json'), 'w') as f:
+        json.dump({'machine': meta, 'best_served_cps': best, 'served_3x_over_best': ratio,
+                   'ramps': ramps, 'runs': runs}, f, indent=1)
+    with open(os.path.join(out, 'latest.md'), 'a') as f:
+        f.write(f"\n## overload curve (dperf client over memif) {meta['date']} (git {rev}, "
+                f"window {len(win)} s after a {slow} s slow start, load {' '.join(load)})"
+                f"\n\n{table}\n\n{summary}\n")
+    return 0
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == 'peak':
+        secs, _ = parse_dperf(argv[2])
+        print(int(max([v.get('http2XX', 0) for v in secs.values()] or [0])))
+        return 0
+    if len(argv) >= 9 and argv[1] == 'report':
+        return report(argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6]),
+                      int(argv[7]), argv[8:])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
