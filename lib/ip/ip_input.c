@@ -60,6 +60,7 @@ lr_ip_init(void)
 	lr_eth_register(RTE_ETHER_TYPE_IPV4, lr_ip_input);
 	lr_eth_register(RTE_ETHER_TYPE_ARP, lr_arp_input);
 	lr_ip_register(IPPROTO_ICMP, lr_icmp_input);
+	lr_ip_id_init();
 }
 
 int
@@ -82,7 +83,7 @@ lr_ip_worker_init(struct lr_worker *w)
 	}
 	ipw->icmp_tokens = (uint64_t)lr_ip_conf_cur.icmp_burst * 1000000;
 	ipw->icmp_last_us = w->now_us;
-	ipw->next_id = (uint16_t)(w->id << 12);
+	lr_ip_id_worker_init(ipw);
 	w->ip = ipw;
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * IPv4 output: route to a next hop, build the header, checksums (offloaded when the
- * port can), fragment for the MTU, hand to ARP/Ethernet.
+ * IPv4 output: route to a next hop, build the header (DF and id: ip_id.c), checksums
+ * (offloaded when the port can), fragment for the MTU, hand to ARP/Ethernet.
  */
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
@@ -78,7 +78,7 @@ lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t
 	struct rte_ipv4_hdr *ip;
 	rte_be32_t nexthop = 0;
 	uint32_t len;
-	bool frag;
+	bool frag, atomic;
 
 	ifc = lr_iface_route(w, dst, &nexthop);
 	if (unlikely(ifc == NULL)) {
@@ -96,15 +96,20 @@ lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t
 		return;
 	}
 	frag = len > ifc->mtu;
+	/* TCP sizes its segments to the path (MSS) and sets DF, like Linux with path
+	 * MTU discovery: an atomic datagram (RFC 6864). UDP and ICMP may be fragmented
+	 * on the way, so they carry no DF and a unique id. */
+	atomic = proto == IPPROTO_TCP && !frag;
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service = 0;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)len);
-	ip->packet_id = rte_cpu_to_be_16(w->ip->next_id++);
-	ip->fragment_offset = 0;
+	ip->fragment_offset = atomic ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG) : 0;
 	ip->time_to_live = lr_ip_conf_cur.ttl;
 	ip->next_proto_id = proto;
 	ip->src_addr = src != 0 ? src : ifc->ip;
 	ip->dst_addr = dst;
+	ip->packet_id = rte_cpu_to_be_16(lr_ip_id_select(w->ip, dst, ip->src_addr, proto,
+			atomic));
 	ip->hdr_checksum = 0;
 	m->l3_len = sizeof(*ip);
 	m->l2_len = RTE_ETHER_HDR_LEN;

@@ -116,6 +116,65 @@ test_ip_output_ids_differ_unless_atomic(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* TCP datagrams are atomic (RFC 6864): DF set. Their ids come from a counter per
+ * destination (keyed hash), not one sequence across destinations: interleaving
+ * two packets to each of 8 hosts, each host still sees consecutive ids, which a
+ * global counter (id, id+1, id+2, ...) would never give. */
+static void
+test_ip_output_tcp_df_and_ids_per_destination(void)
+{
+	static const struct rte_ether_addr mac = {{0x02, 0x4c, 0x52, 0x00, 0x01, 0x00}};
+	enum { NB = 8 };
+	uint8_t tcp[20] = { [12] = 0x50 };   /* a bare TCP header, data offset 5 */
+	uint16_t id[2][NB];
+	struct lr_test_parsed p;
+	unsigned int i, r, consecutive = 0;
+
+	for (i = 0; i < NB; i++)
+		lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &mac, RTE_IPV4(198u, 18, 0, 100 + i),
+				&bcast, LR_TEST_OUR_IP));
+	lr_test_tx_clear();
+	for (r = 0; r < 2; r++)
+		for (i = 0; i < NB; i++) {
+			lr_ip_output(lr_tw, lr_test_data(tcp, sizeof(tcp)),
+					rte_cpu_to_be_32(LR_TEST_OUR_IP),
+					rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 100 + i)), IPPROTO_TCP);
+			lr_worker_flush(lr_tw);
+			CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), r * NB + i + 1);
+			CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(r * NB + i), &p), 0);
+			CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.ip->fragment_offset), RTE_IPV4_HDR_DF_FLAG);
+			CU_ASSERT_TRUE(lr_test_ip_cksum_ok(&p));
+			id[r][i] = rte_be_to_cpu_16(p.ip->packet_id);
+		}
+	for (i = 0; i < NB; i++)
+		consecutive += id[1][i] == (uint16_t)(id[0][i] + 1);
+	/* all 8, unless two hosts share a counter (hash collision, about 1.4 %) */
+	CU_ASSERT(consecutive >= NB - 2);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* UDP (may be fragmented on the way) is not atomic: no DF, and ids to one host
+ * do not repeat. */
+static void
+test_ip_output_udp_no_df_unique_ids(void)
+{
+	struct lr_test_parsed p;
+	uint16_t id[3];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		lr_ip_output(lr_tw, udp_seg("u", 1, 0), rte_cpu_to_be_32(LR_TEST_OUR_IP),
+				rte_cpu_to_be_32(LR_TEST_PEER_IP), IPPROTO_UDP);
+		lr_worker_flush(lr_tw);
+		CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(i), &p), 0);
+		CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.ip->fragment_offset), 0);
+		id[i] = rte_be_to_cpu_16(p.ip->packet_id);
+	}
+	CU_ASSERT_EQUAL(id[1], (uint16_t)(id[0] + 1));
+	CU_ASSERT_EQUAL(id[2], (uint16_t)(id[0] + 2));
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static void
 test_ip_output_zero_source_picks_interface_address(void)
 {
@@ -293,6 +352,9 @@ static const CU_TestInfo cases[] = {
 	{"test_ip_output_header_fields", test_ip_output_header_fields},
 	{"test_ip_output_ttl_from_config", test_ip_output_ttl_from_config},
 	{"test_ip_output_ids_differ_unless_atomic", test_ip_output_ids_differ_unless_atomic},
+	{"test_ip_output_tcp_df_and_ids_per_destination",
+		test_ip_output_tcp_df_and_ids_per_destination},
+	{"test_ip_output_udp_no_df_unique_ids", test_ip_output_udp_no_df_unique_ids},
 	{"test_ip_output_zero_source_picks_interface_address",
 		test_ip_output_zero_source_picks_interface_address},
 	{"test_ip_output_off_subnet_without_gateway_no_route",
