@@ -194,8 +194,18 @@ static const struct key_def tcp_keys[] = {
 	KEY(C, "half_open_max", K_UINT, tcp.half_open_max, 0, 1 << 22, 0,
 		"expected connections 0..4194304"),
 	KEY(C, "syncookies", K_BOOL, tcp.syncookies, 0, 0, 0, NULL),
-	KEY(C, "challenge_ack_per_s", K_UINT, tcp.challenge_ack_per_s, 0, 1000000, 0,
-		"expected a rate 0..1000000 per second"),
+	KEY(C, "challenge_ack_per_s", K_UINT, tcp.challenge_ack_per_s, 1, LR_TCP_RATE_MAX, 0,
+		"expected a rate 1..1000000 per second (each second's budget is drawn in "
+		"[n/2, n*3/2)), e.g. 1000"),
+	KEY(C, "challenge_ack_per_conn_ms", K_UINT, tcp.challenge_ack_per_conn_ms, 0,
+		LR_TCP_CHACK_CONN_MS_MAX, 0,
+		"expected milliseconds 0..60000 between challenge ACKs of one connection "
+		"(0 = no per-connection limit), e.g. 500"),
+	KEY(C, "rst_per_s", K_UINT, tcp.rst_per_s, 1, LR_TCP_RATE_MAX, 0,
+		"expected a rate 1..1000000 per second of RSTs to segments for no connection, "
+		"e.g. 1000"),
+	KEY(C, "isn_rekey_s", K_UINT, tcp.isn_rekey_s, 0, LR_TCP_ISN_REKEY_S_MAX, 0,
+		"expected seconds 0..2592000 between ISN key changes (0 = never), e.g. 3600"),
 	KEY(C, "ooo_max", K_UINT, tcp.ooo_max, 0, 4096, 0, "expected segments 0..4096"),
 	KEY(C, "echo", K_UINT, tcp_echo_port, 0, UINT16_MAX, 0, TCP_PORT_EXP),
 	KEY(C, "discard", K_UINT, tcp_discard_port, 0, UINT16_MAX, 0, TCP_PORT_EXP),

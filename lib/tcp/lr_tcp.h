@@ -90,6 +90,13 @@ struct lr_tcp_callbacks {
 typedef uint32_t (*lr_tcp_isn_fn)(void *arg, rte_be32_t laddr, rte_be16_t lport,
 		rte_be32_t raddr, rte_be16_t rport);
 
+/** Largest challenge_ack_per_s and rst_per_s. */
+#define LR_TCP_RATE_MAX 1000000
+/** Largest challenge_ack_per_conn_ms (one minute). */
+#define LR_TCP_CHACK_CONN_MS_MAX 60000
+/** Largest isn_rekey_s (30 days). */
+#define LR_TCP_ISN_REKEY_S_MAX 2592000
+
 /** TCP settings, per worker (copied by lr_tcp_worker_init). */
 struct lr_tcp_conf {
 	uint32_t max_conns;      /**< connection pool and table size */
@@ -109,7 +116,16 @@ struct lr_tcp_conf {
 	uint32_t half_open_max;  /**< half-open connections per worker; beyond: SYN cookies */
 	bool syncookies;         /**< answer with SYN cookies (RFC 4987) past half_open_max,
 				  *   else drop the SYN */
-	uint32_t challenge_ack_per_s; /**< RFC 5961 challenge ACK (and RST) rate limit */
+	uint32_t challenge_ack_per_s; /**< RFC 5961 challenge ACKs per second per worker: each
+				       *   second's budget is drawn at random in
+				       *   [n/2, n*3/2) (Linux tcp_challenge_ack_limit) */
+	uint32_t challenge_ack_per_conn_ms; /**< at most one challenge ACK per connection per
+					     *   this many ms (Linux tcp_invalid_ratelimit);
+					     *   0 = no per-connection limit */
+	uint32_t rst_per_s;      /**< RSTs answering segments for no connection, per second
+				  *   per worker (token bucket, one second of burst; like
+				  *   FreeBSD's net.inet.icmp.icmplim for RSTs) */
+	uint32_t isn_rekey_s;    /**< redraw the ISN key every this many seconds; 0 = never */
 	uint32_t ooo_max;        /**< out-of-order segments held per connection */
 	uint32_t msl_ms;         /**< Maximum Segment Lifetime; TIME_WAIT lasts 2*MSL */
 	uint32_t max_tw;         /**< TIME_WAIT entries per worker (44 bytes each, outside
@@ -140,13 +156,14 @@ struct lr_tcp_conf {
 /** Defaults: 16384 conns, 64 listeners, 64 KiB sndbuf, 256 KiB receive buffer with
  * window scaling and timestamps offered, delayed ACK 40 ms, keepalive off (when
  * enabled: 75 s interval, 9 probes), 1024 half-open then SYN cookies, 1000 challenge
- * ACKs/RSTs per second, 64 out-of-order segments, MSL 30 s, 16384 TIME_WAIT entries,
+ * ACKs per second (randomised) and one per connection per 500 ms, 1000 RSTs per second,
+ * ISN key redrawn hourly, 64 out-of-order segments, MSL 30 s, 16384 TIME_WAIT entries,
  * RTO 1 s / 200 ms / 60 s, 5 SYN, 5 SYN-ACK, 12 data retries, FIN_WAIT_2 60 s,
  * 3 orphan retries, max_conns / 4 orphans, no user timeout, ports 32768..60999.
  * lr_tcp_worker_init() refuses (-EINVAL): rcv_wnd above 65535 without window_scaling
  * or above 2^30, delack_ms >= 500, keepalive_ms > 0 with a zero interval or probe
- * count, half_open_max or challenge_ack_per_s 0, ooo_max above 4096, max_tw 0 or above
- * 2^26. */
+ * count, half_open_max, challenge_ack_per_s or rst_per_s 0, ooo_max above 4096,
+ * challenge_ack_per_conn_ms above 60000, max_tw 0 or above 2^26. */
 extern const struct lr_tcp_conf lr_tcp_conf_default;
 
 /** Register the TCP handler with lib/ip (control path). */

@@ -50,6 +50,9 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.half_open_max = 1024,
 	.syncookies = true,
 	.challenge_ack_per_s = 1000,
+	.challenge_ack_per_conn_ms = 500,
+	.rst_per_s = 1000,
+	.isn_rekey_s = 3600,
 	.ooo_max = 256,
 	.msl_ms = 30000,
 	.max_tw = 16384,
@@ -124,6 +127,11 @@ conf_check(const struct lr_tcp_conf *c)
 		return -EINVAL;
 	if (c->max_tw == 0 || c->max_tw > (1u << 26))
 		return -EINVAL;
+	if (c->rst_per_s == 0 || c->challenge_ack_per_s > LR_TCP_RATE_MAX ||
+			c->rst_per_s > LR_TCP_RATE_MAX ||
+			c->challenge_ack_per_conn_ms > LR_TCP_CHACK_CONN_MS_MAX ||
+			c->isn_rekey_s > LR_TCP_ISN_REKEY_S_MAX)
+		return -EINVAL;
 	/* Timers are 32-bit jiffies: none may be longer than TCP_TIMER_MAX_US (12 days). */
 	if ((uint64_t)c->keepalive_ms * 1000 > TCP_TIMER_MAX_US ||
 			(uint64_t)c->keepalive_intvl_ms * 1000 > TCP_TIMER_MAX_US ||
@@ -163,10 +171,14 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	TAILQ_INIT(&sh->outq);
 	TAILQ_INIT(&sh->dead);
 	tcp_timer_init(sh, w->now_us);
-	sh->isn_secret = (uint32_t)rte_rand();
-	sh->cookie_key[0] = rte_rand();
-	sh->cookie_key[1] = rte_rand();
-	sh->rl_credit = (uint64_t)conf->challenge_ack_per_s * 1000000;
+	/* Keys from getrandom(): a failure falls back to rte_rand() and is logged. */
+	if (lr_siphash_key_random(&sh->cookie_key) < 0 ||
+			lr_siphash_key_random(&sh->isn_key) < 0 ||
+			lr_siphash_key_random(&sh->ts_key) < 0)
+		TCP_LOG(WARNING, "getrandom() failed: TCP keys from rte_rand()");
+	sh->isn_key_us = w->now_us;
+	sh->chack_sec = UINT64_MAX; /* the first challenge ACK draws the budget */
+	sh->rst_credit = (uint64_t)conf->rst_per_s * 1000000;
 	sh->next_port = conf->port_lo +
 		(uint16_t)(rte_rand() % ((uint32_t)conf->port_hi - conf->port_lo + 1));
 
@@ -297,7 +309,9 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	/* Our window scale: the smallest shift that fits the buffer in 16 bits. */
 	while (c->rcv_wscale < TCP_MAX_WSCALE && (sh->conf.rcv_wnd >> c->rcv_wscale) > UINT16_MAX)
 		c->rcv_wscale++;
-	c->ts_offset = rte_jhash(key, sizeof(*key), sh->isn_secret ^ 0x5a5a5a5a);
+	c->ts_offset = tcp_ts_offset(sh, key);
+	/* As if its last challenge ACK were one interval ago: the first may leave. */
+	c->chack_ms = (uint32_t)(w->now_us / 1000) - sh->conf.challenge_ack_per_conn_ms;
 	TAILQ_INSERT_TAIL(&sh->conns, c, link);
 	sh->nb_conns++;
 	sh->nb_created++; /* NULL burst hints made before now are stale */
@@ -470,14 +484,49 @@ lr_tcp_unlisten(struct lr_worker *w, uint16_t port)
 	return 0;
 }
 
-/* RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey). */
+/*
+ * RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey),
+ * M a 4 us clock, F the low 32 bits of SipHash-2-4 of the 4-tuple under a 128-bit
+ * key drawn from getrandom() (Linux secure_tcp_seq(), FreeBSD tcp_new_isn()). The
+ * key is redrawn every isn_rekey_s seconds (FreeBSD net.inet.tcp.isn_reseed_interval),
+ * lazily at the next ISN; F of every tuple then jumps at random, so the ISNs of one
+ * tuple are monotonic (M) only between two rekeys. What that costs, and why it does
+ * not break TIME_WAIT:
+ * - A SYN that reopens one of our TIME_WAIT connections gets an ISS above the old
+ *   SND.NXT whatever F says: lr_tcp_input() passes min_iss to tcp_fsm_listen(),
+ *   computed from the old connection's sequence space, not from F. The RFC 6191 check
+ *   that allows the reuse looks at the peer's sequence numbers and timestamps only.
+ * - Our timestamp offsets (tcp_ts_offset()) use their own key, never redrawn: TSval
+ *   stays monotonic per tuple across incarnations and rekeys, which is what a peer's
+ *   RFC 6191 check needs when our new SYN meets its TIME_WAIT (Linux accepts it when
+ *   TSval > ts_recent, tcp_timewait_state_process()). Without timestamps such a SYN
+ *   can be refused once per rekey (the peer ACKs, we RST, the SYN retransmits).
+ */
 uint32_t
 tcp_new_isn(struct lr_tcp_shard *sh, const struct tcp_key *key, uint64_t now_us)
 {
+	uint64_t period = (uint64_t)sh->conf.isn_rekey_s * 1000000;
+
 	if (sh->conf.isn_fn != NULL)
 		return sh->conf.isn_fn(sh->conf.isn_arg, key->laddr, key->lport, key->raddr,
 				key->rport);
-	return rte_jhash(key, sizeof(*key), sh->isn_secret) + (uint32_t)(now_us / 4);
+	if (period != 0 && now_us - sh->isn_key_us >= period) {
+		lr_siphash_key_random(&sh->isn_key);
+		sh->isn_key_us = now_us;
+		LR_TCP_STAT_INC(&sh->stats, ISN_REKEY);
+	}
+	return (uint32_t)lr_siphash24(key, sizeof(*key), &sh->isn_key) + (uint32_t)(now_us / 4);
+}
+
+/*
+ * RFC 7323 §7.1: "a random offset may be added to the timestamp clock on a per-
+ * connection basis": SipHash-2-4 of the 4-tuple under the timestamp key, a key of
+ * its own so that neither output tells anything about the other (Linux secure_tcp_ts_off()).
+ */
+uint32_t
+tcp_ts_offset(const struct lr_tcp_shard *sh, const struct tcp_key *key)
+{
+	return (uint32_t)lr_siphash24(key, sizeof(*key), &sh->ts_key);
 }
 
 /*

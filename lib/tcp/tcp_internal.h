@@ -15,6 +15,7 @@
 #include <rte_tcp.h>
 
 #include "lr_core.h"
+#include "lr_siphash.h"
 #include "lr_tcp.h"
 #include "tcp_seq.h"
 #include "tcp_stats.h"
@@ -256,6 +257,9 @@ struct lr_tcp_conn {
 	uint32_t ooo_bytes;        /**< their payload */
 	const struct lr_tcp_callbacks *cb; /**< application callbacks (the caller's) */
 	void *arg;                  /**< their argument */
+	uint32_t chack_ms;  /**< last challenge ACK, now_us / 1000 (low 32 bits; at creation
+			     *   one challenge_ack_per_conn_ms back): RFC 5961 §7, like Linux
+			     *   tp->last_oow_ack_time */
 };
 
 /** Bytes of the hot state at the front of struct lr_tcp_conn. */
@@ -344,10 +348,17 @@ struct lr_tcp_shard {
 	struct lr_worker *w;              /**< owner (c->sh->w of its connections) */
 	struct rte_mempool *ooo_pool;     /**< struct tcp_ooo_seg (NULL when ooo_max is 0) */
 	uint32_t nb_half_open;            /**< passive connections in SYN_RCVD */
-	uint64_t cookie_key[2];           /**< RFC 4987 SYN cookie key (SipHash-2-4) */
+	struct lr_siphash_key cookie_key; /**< RFC 4987 SYN cookie key */
 	uint64_t cookie_last_us;          /**< last cookie sent (0: never) */
-	uint64_t rl_credit;               /**< challenge ACK / RST tokens, x 1e6 */
-	uint64_t rl_last_us;              /**< last refill */
+	/* RFC 5961 challenge ACKs and RSTs answering segments (tcp_output.c) */
+	uint64_t chack_sec;               /**< second (now_us / 1e6) chack_left was drawn for */
+	uint32_t chack_left;              /**< challenge ACKs left in that second */
+	uint64_t rst_credit;              /**< RST tokens, x 1e6 (rst_per_s) */
+	uint64_t rst_last_us;             /**< last refill */
+	/* RFC 6528 initial sequence numbers, RFC 7323 §7.1 timestamp offsets (tcp_conn.c) */
+	struct lr_siphash_key isn_key;    /**< F() of the ISN, redrawn every isn_rekey_s */
+	struct lr_siphash_key ts_key;     /**< the timestamp offset's, never redrawn */
+	uint64_t isn_key_us;              /**< when isn_key was drawn */
 	struct lr_tcp_stats stats;        /**< counters (read by the control thread) */
 	struct rte_hash *table;           /**< struct tcp_key -> struct lr_tcp_conn * */
 	struct rte_mempool *pool;         /**< connection blocks */
@@ -362,7 +373,6 @@ struct lr_tcp_shard {
 	uint32_t nb_conns;                /**< on conns */
 	uint32_t nb_listeners;            /**< listeners in use */
 	uint16_t next_port;               /**< ephemeral port cursor */
-	uint32_t isn_secret;              /**< RFC 6528 key */
 	uint32_t nb_created;              /**< connections ever created (tcp_conn_new) */
 	/* burst stage (tcp_burst.c): valid until the next burst or lr_tcp_flush() */
 	uint16_t nb_hints;                /**< entries of hints */
@@ -380,6 +390,7 @@ void tcp_conn_free(struct lr_tcp_conn *c);
 void tcp_conn_reap(struct lr_tcp_shard *sh);
 struct lr_tcp_listener *tcp_listener_lookup(struct lr_tcp_shard *sh, uint16_t port);
 uint32_t tcp_new_isn(struct lr_tcp_shard *sh, const struct tcp_key *key, uint64_t now_us);
+uint32_t tcp_ts_offset(const struct lr_tcp_shard *sh, const struct tcp_key *key);
 int tcp_sb_append(struct lr_tcp_conn *c, const void *buf, uint32_t len);
 void tcp_sb_link(struct lr_tcp_conn *c, struct rte_mbuf *m);
 void tcp_sb_copy(const struct lr_tcp_conn *c, uint32_t off, void *dst, uint32_t len);

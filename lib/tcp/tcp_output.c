@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <rte_mbuf.h>
+#include <rte_random.h>
 #include <rte_tcp.h>
 
 #include "lr_ip.h"
@@ -101,35 +102,75 @@ tcp_ack_delay(struct lr_tcp_conn *c, uint32_t len)
 		tcp_timer_arm(c, TCP_T_DELACK, (uint64_t)delack_ms * 1000);
 }
 
-/* Token bucket shared by challenge ACKs and RSTs answering segments:
- * challenge_ack_per_s tokens per second, a burst of one second's worth. */
+/*
+ * The worker's challenge ACK budget, as Linux fixed CVE-2016-5696 (tcp_send_challenge_ack(),
+ * net.ipv4.tcp_challenge_ack_limit): with a fixed per-second limit an off-path attacker
+ * counts the challenge ACKs a connection gets while it spends the rest of the budget,
+ * and learns whether its guessed 4-tuple and sequence numbers hit. So each second's
+ * budget is drawn at random in [n/2, n/2 + n) (n = challenge_ack_per_s). Also pays
+ * for other ACKs answering unacceptable segments (TIME_WAIT).
+ * @return true when one more may be sent this second
+ */
 bool
 tcp_rate_allow(struct lr_worker *w)
 {
 	struct lr_tcp_shard *sh = w->tcp;
-	uint64_t rate = sh->conf.challenge_ack_per_s;
-	uint64_t cap = rate * 1000000;
-	uint64_t elapsed = w->now_us > sh->rl_last_us ? w->now_us - sh->rl_last_us : 0;
+	uint64_t sec = w->now_us / 1000000;
+	uint32_t n = sh->conf.challenge_ack_per_s;
 
-	sh->rl_last_us = RTE_MAX(sh->rl_last_us, w->now_us);
-	sh->rl_credit = RTE_MIN(cap, sh->rl_credit + RTE_MIN(elapsed, 1000000ull) * rate);
-	if (sh->rl_credit < 1000000) {
-		LR_TCP_STAT_INC(&sh->stats, RATE_LIMITED);
+	if (sec != sh->chack_sec) {
+		sh->chack_sec = sec;
+		sh->chack_left = (n + 1) / 2 + (uint32_t)rte_rand_max(n);
+	}
+	if (sh->chack_left == 0) {
+		LR_TCP_STAT_INC(&sh->stats, CHALLENGE_ACK_GLOBAL_LIMITED);
 		return false;
 	}
-	sh->rl_credit -= 1000000;
+	sh->chack_left--;
 	return true;
 }
 
-/* RFC 5961 challenge ACK, "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", rate limited
- * (RFC 5961 §7). @return false when suppressed */
+/* RFC 5961 challenge ACK, "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", rate limited (§7)
+ * first per connection, at most one per challenge_ack_per_conn_ms (Linux
+ * tcp_oow_rate_limited(), net.ipv4.tcp_invalid_ratelimit), then by the worker's
+ * randomised budget (tcp_rate_allow()). @return false when suppressed */
 bool
 tcp_challenge_ack(struct lr_tcp_conn *c)
 {
-	if (!tcp_rate_allow(c->sh->w))
+	struct lr_tcp_shard *sh = c->sh;
+	uint32_t now_ms = (uint32_t)(sh->w->now_us / 1000);
+
+	if (now_ms - c->chack_ms < sh->conf.challenge_ack_per_conn_ms) {
+		LR_TCP_STAT_INC(&sh->stats, CHALLENGE_ACK_CONN_LIMITED);
 		return false;
-	LR_TCP_STAT_INC(&c->sh->stats, CHALLENGE_ACK);
+	}
+	c->chack_ms = now_ms;
+	if (!tcp_rate_allow(sh->w))
+		return false;
+	LR_TCP_STAT_INC(&sh->stats, CHALLENGE_ACK);
 	tcp_ack_schedule(c);
+	return true;
+}
+
+/* RSTs answering segments for no connection: a token bucket of their own, rst_per_s
+ * a second with one second of burst (FreeBSD rate-limits them with
+ * net.inet.icmp.icmplim, BANDLIM_RST_CLOSEDPORT), so a port scan cannot spend the
+ * challenge ACK budget nor the other way round. @return true when one may be sent */
+static bool
+tcp_rst_allow(struct lr_worker *w)
+{
+	struct lr_tcp_shard *sh = w->tcp;
+	uint64_t rate = sh->conf.rst_per_s;
+	uint64_t cap = rate * 1000000;
+	uint64_t elapsed = w->now_us > sh->rst_last_us ? w->now_us - sh->rst_last_us : 0;
+
+	sh->rst_last_us = RTE_MAX(sh->rst_last_us, w->now_us);
+	sh->rst_credit = RTE_MIN(cap, sh->rst_credit + RTE_MIN(elapsed, 1000000ull) * rate);
+	if (sh->rst_credit < 1000000) {
+		LR_TCP_STAT_INC(&sh->stats, RST_LIMITED);
+		return false;
+	}
+	sh->rst_credit -= 1000000;
 	return true;
 }
 
@@ -510,12 +551,12 @@ tcp_send_rst(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, uint3
 /*
  * A RST answering seg (RFC 9293 §3.10.7.1): "If the ACK bit is off, sequence
  * number zero is used, <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. If the ACK bit
- * is on, <SEQ=SEG.ACK><CTL=RST>." Rate limited with the challenge ACKs.
+ * is on, <SEQ=SEG.ACK><CTL=RST>." Rate limited by rst_per_s (tcp_rst_allow()).
  */
 void
 tcp_send_rst_for(struct lr_worker *w, const struct lr_tcp_seg *seg)
 {
-	if (!tcp_rate_allow(w))
+	if (!tcp_rst_allow(w))
 		return;
 	if (seg->flags & ACK)
 		tcp_send_rst(w, &seg->key, seg->ack, 0, false);

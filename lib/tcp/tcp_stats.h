@@ -56,7 +56,12 @@
 	X(SYNCOOKIE_OK, COUNT, "connections created from a valid cookie") \
 	X(KEEPALIVE_PROBE, COUNT, "keepalive probes sent") \
 	X(KEEPALIVE_DROP, COUNT, "connections reset after unanswered keepalives") \
-	X(RATE_LIMITED, COUNT, "challenge ACKs and RSTs suppressed by challenge_ack_per_s") \
+	X(CHALLENGE_ACK_CONN_LIMITED, COUNT, \
+		"challenge ACKs suppressed: the connection sent one within challenge_ack_per_conn_ms") \
+	X(CHALLENGE_ACK_GLOBAL_LIMITED, COUNT, \
+		"challenge ACKs suppressed: this second's randomised challenge_ack_per_s budget spent") \
+	X(RST_LIMITED, COUNT, "RSTs answering segments for no connection suppressed by rst_per_s") \
+	X(ISN_REKEY, COUNT, "RFC 6528 ISN keys redrawn (isn_rekey_s)") \
 	X(LOOKUP_BULK, COUNT, "segments whose connection came from their burst's bulk lookup") \
 	X(LOOKUP_STALE, COUNT, "bulk lookups outdated by the burst's earlier segments: redone") \
 	X(ORPHAN_RESET, COUNT, "closed connections reset: more than max_orphans still closing") \

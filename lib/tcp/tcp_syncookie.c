@@ -4,8 +4,8 @@
  * SYN-ACK whose ISS encodes the connection, and keeps no state; the returning
  * ACK (SEG.ACK - 1 = ISS) is checked and the connection created from it.
  *
- * Cookie (32 bits): the top 29 bits of SipHash-2-4(4-tuple, peer ISN, t) under a
- * per-worker 128-bit key, t = now / 64 s; the low 3 bits index the MSS table.
+ * Cookie (32 bits): the top 29 bits of SipHash-2-4(4-tuple, peer ISN, t) (lr_siphash.h)
+ * under a per-worker 128-bit key, t = now / 64 s; the low 3 bits index the MSS table.
  * A cookie is accepted in its own 64 s period and the next (~2 periods). What a
  * cookie cannot carry is lost: window scaling and timestamps are not offered on a
  * cookie SYN-ACK, so such connections run without them (as FreeBSD without
@@ -25,47 +25,6 @@ static const uint16_t cookie_mss[COOKIE_MSS_MASK + 1] = {
 	536, 1200, 1300, 1380, 1440, 1460, 4312, 8960,
 };
 
-#define ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND do { \
-	v0 += v1; v1 = ROTL64(v1, 13); v1 ^= v0; v0 = ROTL64(v0, 32); \
-	v2 += v3; v3 = ROTL64(v3, 16); v3 ^= v2; \
-	v0 += v3; v3 = ROTL64(v3, 21); v3 ^= v0; \
-	v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2; v2 = ROTL64(v2, 32); \
-} while (0)
-
-/* SipHash-2-4 (Aumasson, Bernstein), little-endian words. */
-static uint64_t
-siphash24(const uint8_t *in, size_t len, const uint64_t k[2])
-{
-	uint64_t v0 = UINT64_C(0x736f6d6570736575) ^ k[0];
-	uint64_t v1 = UINT64_C(0x646f72616e646f6d) ^ k[1];
-	uint64_t v2 = UINT64_C(0x6c7967656e657261) ^ k[0];
-	uint64_t v3 = UINT64_C(0x7465646279746573) ^ k[1];
-	uint64_t b = (uint64_t)len << 56, m;
-	size_t i, j;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		for (m = 0, j = 0; j < 8; j++)
-			m |= (uint64_t)in[i + j] << (8 * j);
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	for (j = 0; i + j < len; j++)
-		b |= (uint64_t)in[i + j] << (8 * j);
-	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
-}
-
 static uint32_t
 cookie_hash(const struct lr_tcp_shard *sh, const struct tcp_key *key, uint32_t irs,
 		uint64_t t)
@@ -75,7 +34,7 @@ cookie_hash(const struct lr_tcp_shard *sh, const struct tcp_key *key, uint32_t i
 	memcpy(in, key, sizeof(*key));
 	memcpy(in + sizeof(*key), &irs, 4);
 	memcpy(in + sizeof(*key) + 4, &t, 8);
-	return (uint32_t)siphash24(in, sizeof(in), sh->cookie_key);
+	return (uint32_t)lr_siphash24(in, sizeof(in), &sh->cookie_key);
 }
 
 /**

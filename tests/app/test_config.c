@@ -406,6 +406,31 @@ test_config_tcp_errors(void)
 	expect_error(base_ini, "tcp.mss=1460", "[tcp] key 'mss': unknown key (known: max_conns,");
 }
 
+/* The RFC 5961 / RFC 6528 keys: defaults, values, and errors naming the key and range. */
+static void
+test_config_tcp_rate_and_isn_keys(void)
+{
+	CU_ASSERT_EQUAL_FATAL(load_text(base_ini, NULL), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.challenge_ack_per_conn_ms, 500);
+	CU_ASSERT_EQUAL(cfg.tcp.rst_per_s, 1000);
+	CU_ASSERT_EQUAL(cfg.tcp.isn_rekey_s, 3600);
+	CU_ASSERT_EQUAL(load_text(base_ini, "tcp.challenge_ack_per_conn_ms=0"), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.challenge_ack_per_conn_ms, 0);
+	CU_ASSERT_EQUAL(load_text(base_ini, "tcp.rst_per_s=200"), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.rst_per_s, 200);
+	CU_ASSERT_EQUAL(load_text(base_ini, "tcp.isn_rekey_s=0"), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.isn_rekey_s, 0);
+	roundtrip();
+	expect_error(base_ini, "tcp.challenge_ack_per_s=0",
+		"[tcp] challenge_ack_per_s: bad value '0': expected a rate 1..1000000");
+	expect_error(base_ini, "tcp.challenge_ack_per_conn_ms=60001",
+		"[tcp] challenge_ack_per_conn_ms: bad value '60001': expected milliseconds 0..60000");
+	expect_error(base_ini, "tcp.rst_per_s=0",
+		"[tcp] rst_per_s: bad value '0': expected a rate 1..1000000");
+	expect_error(base_ini, "tcp.isn_rekey_s=2592001",
+		"[tcp] isn_rekey_s: bad value '2592001': expected seconds 0..2592000");
+}
+
 static void
 test_config_fault_keys(void)
 {
@@ -652,6 +677,7 @@ static const CU_TestInfo config_cases[] = {
 	{ "test_config_numbers_out_of_range", test_config_numbers_out_of_range },
 	{ "test_config_tcp_keys", test_config_tcp_keys },
 	{ "test_config_tcp_errors", test_config_tcp_errors },
+	{ "test_config_tcp_rate_and_isn_keys", test_config_tcp_rate_and_isn_keys },
 	{ "test_config_fault_keys", test_config_fault_keys },
 	{ "test_config_bad_enums", test_config_bad_enums },
 	{ "test_config_lcores", test_config_lcores },

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tcp_conn.c and tcp_user.c: the shard (table, pool, listeners, capacity), port
- * and ISN choice, the netstat walk, and teardown.
+ * and ISN choice (RFC 6528 SipHash, rekeying) and timestamp offsets, the netstat walk,
+ * and teardown.
  */
 #include <errno.h>
 #include <string.h>
+
+#include <rte_jhash.h>
 
 #include "tcp_test.h"
 
@@ -309,6 +312,18 @@ test_tcp_worker_init_rejects_bad_conf(void)
 	bad = tt_conf;
 	bad.ooo_max = 5000;
 	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.rst_per_s = 0;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.challenge_ack_per_s = LR_TCP_RATE_MAX + 1;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.challenge_ack_per_conn_ms = LR_TCP_CHACK_CONN_MS_MAX + 1;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
+	bad = tt_conf;
+	bad.isn_rekey_s = LR_TCP_ISN_REKEY_S_MAX + 1;
+	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, &bad), -EINVAL);
 	lr_tcp_worker_fini(lr_tw);
 	CU_ASSERT_EQUAL(lr_tcp_worker_init(lr_tw, NULL), 0); /* defaults */
 	CU_ASSERT_EQUAL(lr_tcp_stats_get(lr_tw)->v[LR_TCP_STAT_RX], 0);
@@ -329,6 +344,9 @@ test_tcp_conf_defaults(void)
 	CU_ASSERT_EQUAL(d->half_open_max, 1024);
 	CU_ASSERT(d->syncookies);
 	CU_ASSERT_EQUAL(d->challenge_ack_per_s, 1000);
+	CU_ASSERT_EQUAL(d->challenge_ack_per_conn_ms, 500);
+	CU_ASSERT_EQUAL(d->rst_per_s, 1000);
+	CU_ASSERT_EQUAL(d->isn_rekey_s, 3600);
 	CU_ASSERT_EQUAL(d->ooo_max, 256);
 	TT_ASSERT_NO_LEAK();
 }
@@ -361,6 +379,180 @@ test_tcp_default_isn_moves_with_clock_and_tuple(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* --- RFC 6528 ISNs and RFC 7323 §7.1 timestamp offsets: SipHash-2-4, 128-bit keys --- */
+
+/* Key 00..0f, as in the SipHash paper. */
+static const struct lr_siphash_key known_key = {
+	{ UINT64_C(0x0706050403020100), UINT64_C(0x0f0e0d0c0b0a0908) },
+};
+
+/* The tuple of test i: our address port 80 <- the peer, port 40000 + i. */
+static struct tcp_key
+isn_tuple(unsigned int i)
+{
+	struct tcp_key k = {
+		.raddr = rte_cpu_to_be_32(LR_TEST_PEER_IP + (i >> 12)),
+		.laddr = rte_cpu_to_be_32(LR_TEST_OUR_IP),
+		.rport = rte_cpu_to_be_16((uint16_t)(40000 + (i & 0xfff))),
+		.lport = rte_cpu_to_be_16(80),
+	};
+
+	return k;
+}
+
+/* ISN = SipHash-2-4(4-tuple, isn_key) + now / 4 us: pinned against the primitive
+ * (whose known answers are in tests/core/test_siphash.c). */
+static void
+test_tcp_isn_is_siphash_of_tuple_plus_clock(void)
+{
+	struct lr_tcp_shard *sh;
+	struct tcp_key k = isn_tuple(7);
+	uint64_t now = 123456789;
+
+	tt_conf.isn_fn = NULL;
+	tt_reinit();
+	sh = lr_tw->tcp;
+	sh->isn_key = known_key;
+	CU_ASSERT_EQUAL(tcp_new_isn(sh, &k, now),
+			(uint32_t)lr_siphash24(&k, sizeof(k), &known_key) + (uint32_t)(now / 4));
+	TT_ASSERT_NO_LEAK();
+}
+
+/* 4096 tuples at the same instant: every ISN bit is set in about half of them,
+ * neighbouring tuples differ in about half their bits, and the steps between
+ * neighbours are not a pattern (a linear F would give one step). */
+static void
+test_tcp_isn_uncorrelated_across_tuples(void)
+{
+	enum { N = 4096 };
+	static uint32_t isn[N];
+	unsigned int ones[32] = { 0 }, i, b, same_step = 0;
+	uint64_t dist = 0;
+	struct tcp_key k;
+
+	tt_conf.isn_fn = NULL;
+	tt_reinit();
+	for (i = 0; i < N; i++) {
+		k = isn_tuple(i);
+		isn[i] = tcp_new_isn(lr_tw->tcp, &k, lr_tw->now_us);
+		for (b = 0; b < 32; b++)
+			ones[b] += (isn[i] >> b) & 1;
+		if (i > 0)
+			dist += (uint64_t)__builtin_popcount(isn[i] ^ isn[i - 1]);
+		if (i > 1 && isn[i] - isn[i - 1] == isn[i - 1] - isn[i - 2])
+			same_step++;
+	}
+	for (b = 0; b < 32; b++) /* N/2 +- 5 sigma (sigma = 32) */
+		CU_ASSERT(ones[b] > N / 2 - 160 && ones[b] < N / 2 + 160);
+	CU_ASSERT(dist > (uint64_t)(N - 1) * 15 && dist < (uint64_t)(N - 1) * 17);
+	CU_ASSERT(same_step < 3);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* One tuple's ISNs follow the 4 us clock between rekeys; isn_rekey_s later the key is
+ * redrawn (counted) and F jumps; with isn_rekey_s 0 it never is. */
+static void
+test_tcp_isn_monotonic_per_tuple_until_rekey(void)
+{
+	struct lr_tcp_shard *sh;
+	struct tcp_key k = isn_tuple(1);
+	uint64_t t0;
+	uint32_t i0, i1, i2;
+
+	tt_conf.isn_fn = NULL;
+	tt_conf.isn_rekey_s = 10;
+	tt_reinit();
+	sh = lr_tw->tcp;
+	t0 = lr_tw->now_us;
+	i0 = tcp_new_isn(sh, &k, t0);
+	CU_ASSERT_EQUAL(tcp_new_isn(sh, &k, t0 + 4), i0 + 1);
+	CU_ASSERT_EQUAL(tcp_new_isn(sh, &k, t0 + 1000000), i0 + 250000);
+	i1 = tcp_new_isn(sh, &k, t0 + 9999996);
+	CU_ASSERT_EQUAL(i1, i0 + 2499999);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ISN_REKEY), 0);
+	i2 = tcp_new_isn(sh, &k, t0 + 10000000); /* 10 s: rekey */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ISN_REKEY), 1);
+	CU_ASSERT_NOT_EQUAL(i2, i0 + 2500000);
+	CU_ASSERT_EQUAL(tcp_new_isn(sh, &k, t0 + 12000000), i2 + 500000); /* monotonic again */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ISN_REKEY), 1);
+
+	tt_conf.isn_rekey_s = 0;
+	tt_reinit();
+	sh = lr_tw->tcp;
+	i0 = tcp_new_isn(sh, &k, t0);
+	CU_ASSERT_EQUAL(tcp_new_isn(sh, &k, t0 + 86400ull * 1000000),
+			i0 + (uint32_t)(86400ull * 1000000 / 4));
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ISN_REKEY), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Each worker draws its own keys: two shards give a tuple unrelated ISNs. */
+static void
+test_tcp_isn_key_per_shard(void)
+{
+	struct tcp_key k = isn_tuple(3);
+	struct lr_siphash_key a;
+	uint64_t now = lr_tw->now_us;
+	uint32_t i0;
+
+	tt_conf.isn_fn = NULL;
+	tt_reinit();
+	a = lr_tw->tcp->isn_key;
+	i0 = tcp_new_isn(lr_tw->tcp, &k, now);
+	tt_reinit();
+	CU_ASSERT(lr_tw->tcp->isn_key.k[0] != a.k[0] || lr_tw->tcp->isn_key.k[1] != a.k[1]);
+	CU_ASSERT_NOT_EQUAL(tcp_new_isn(lr_tw->tcp, &k, now), i0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A connection's timestamp offset is SipHash-2-4 of its tuple under ts_key, a key
+ * of its own: it differs per tuple, is not the old jhash form, and stays across an
+ * ISN rekey (TSval monotonic per tuple for the peers' RFC 6191 checks). */
+static void
+test_tcp_ts_offset_per_tuple_own_key(void)
+{
+	rte_be32_t peer = rte_cpu_to_be_32(LR_TEST_PEER_IP);
+	struct lr_tcp_shard *sh;
+	struct lr_tcp_conn *c;
+	struct tcp_key k;
+	uint32_t off[64], first;
+	unsigned int i, j, dup = 0;
+
+	tt_conf.isn_fn = NULL;
+	tt_conf.isn_rekey_s = 1;
+	tt_conf.port_lo = tt_conf.port_hi = 50000;
+	tt_reinit();
+	sh = lr_tw->tcp;
+	CU_ASSERT(sh->ts_key.k[0] != sh->isn_key.k[0] || sh->ts_key.k[1] != sh->isn_key.k[1]);
+	sh->ts_key = known_key;
+	c = lr_tcp_connect(lr_tw, peer, 80, &tt_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	k = c->key;
+	first = c->ts_offset;
+	CU_ASSERT_EQUAL(first, (uint32_t)lr_siphash24(&k, sizeof(k), &known_key));
+	CU_ASSERT_NOT_EQUAL(first, rte_jhash(&k, sizeof(k),
+			(uint32_t)known_key.k[0] ^ 0x5a5a5a5a));
+	CU_ASSERT_NOT_EQUAL(first, c->iss - (uint32_t)(lr_tw->now_us / 4));
+	lr_tcp_abort(c);
+	tt_flush();
+	/* Two seconds on, the ISN key has been redrawn; the tuple's offset has not. */
+	lr_test_advance_us(2000000);
+	c = lr_tcp_connect(lr_tw, peer, 80, &tt_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ISN_REKEY), 1);
+	CU_ASSERT_EQUAL(c->ts_offset, first);
+	lr_tcp_abort(c);
+	tt_flush();
+	for (i = 0; i < RTE_DIM(off); i++) {
+		k = isn_tuple(i);
+		off[i] = tcp_ts_offset(sh, &k);
+		for (j = 0; j < i; j++)
+			dup += off[j] == off[i];
+	}
+	CU_ASSERT_EQUAL(dup, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_conn_table_full_syn_dropped", test_tcp_conn_table_full_syn_dropped },
 	{ "test_tcp_conn_lookup_many_tuples", test_tcp_conn_lookup_many_tuples },
@@ -376,6 +568,13 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_default_isn_moves_with_clock_and_tuple",
 		test_tcp_default_isn_moves_with_clock_and_tuple },
 	{ "test_tcp_conf_defaults", test_tcp_conf_defaults },
+	{ "test_tcp_isn_is_siphash_of_tuple_plus_clock",
+		test_tcp_isn_is_siphash_of_tuple_plus_clock },
+	{ "test_tcp_isn_uncorrelated_across_tuples", test_tcp_isn_uncorrelated_across_tuples },
+	{ "test_tcp_isn_monotonic_per_tuple_until_rekey",
+		test_tcp_isn_monotonic_per_tuple_until_rekey },
+	{ "test_tcp_isn_key_per_shard", test_tcp_isn_key_per_shard },
+	{ "test_tcp_ts_offset_per_tuple_own_key", test_tcp_ts_offset_per_tuple_own_key },
 	CU_TEST_INFO_NULL,
 };
 

@@ -763,43 +763,45 @@ test_tcp_close_from_callback_piggybacks_fin(void)
 
 /* --- RFC 5961 rate limits and ACK check --- */
 
-/* challenge_ack_per_s bounds challenge ACKs per worker (token bucket on the
- * worker clock); suppressed ones are counted; a second later tokens are back. */
+/* challenge_ack_per_s bounds challenge ACKs per worker: with n = 1 each second's
+ * budget is exactly one; suppressed ones are counted; the next second has one again. */
 static void
 test_tcp_challenge_acks_rate_limited(void)
 {
 	unsigned int i;
 
-	tt_conf.challenge_ack_per_s = 2;
+	tt_conf.challenge_ack_per_s = 1;
+	tt_conf.challenge_ack_per_conn_ms = 0; /* the worker's budget alone */
 	tt_reinit();
 	tt_passive_open();
 	for (i = 0; i < 4; i++)
 		tt_rx(1001 + 100 + i, 0, TT_RST, NULL, 0);
-	TT_EXPECT_COUNT(2);
+	TT_EXPECT_COUNT(1);
 	TT_EXPECT(0, TT_ACK, 8001, 1001, 0);
-	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CHALLENGE_ACK), 2);
-	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RATE_LIMITED), 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CHALLENGE_ACK), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CHALLENGE_ACK_GLOBAL_LIMITED), 3);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RST_IN_WINDOW), 4);
 	lr_test_tx_clear();
-	tt_advance_ms(500);
+	tt_advance_ms(1000);
 	tt_rx(1001 + 100, 0, TT_RST, NULL, 0);
-	TT_EXPECT_COUNT(1); /* half a second: one token */
+	tt_rx(1001 + 100, 0, TT_RST, NULL, 0);
+	TT_EXPECT_COUNT(1); /* the next second: one again */
 	TT_ASSERT_NO_LEAK();
 }
 
-/* RSTs answering segments for no connection share the bucket. */
+/* RSTs answering segments for no connection: rst_per_s tokens. */
 static void
 test_tcp_rst_replies_rate_limited(void)
 {
 	unsigned int i;
 
-	tt_conf.challenge_ack_per_s = 3;
+	tt_conf.rst_per_s = 3;
 	tt_reinit();
 	for (i = 0; i < 5; i++)
 		tt_rx_syn(1000 + i, 0);
 	TT_EXPECT_COUNT(3);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RST_TX), 3);
-	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RATE_LIMITED), 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RST_LIMITED), 2);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_NO_CONN), 5);
 	TT_ASSERT_NO_LEAK();
 }

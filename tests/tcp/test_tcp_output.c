@@ -2,7 +2,7 @@
 /*
  * tcp_output.c and the send path: ACK batching per burst, segmentation by MSS and
  * by the peer's window, the send buffer, MSS advertisement, checksum offload flag,
- * half-close and abort.
+ * half-close and abort; the RFC 5961 challenge ACK and RST rate limits.
  */
 #include <errno.h>
 #include <string.h>
@@ -693,6 +693,129 @@ test_tcp_quickack_off(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* --- RFC 5961 §7 limits: per connection, per worker (randomised), RSTs apart --- */
+
+/* In-window RSTs on one connection, one every 50 ms for 2 s of virtual time: one
+ * challenge ACK per challenge_ack_per_conn_ms (500 ms), at 0, 500, 1000 and 1500;
+ * the other 36 are counted. Another connection is not held back by the first's. */
+static void
+test_tcp_challenge_ack_one_per_conn_per_500ms(void)
+{
+	unsigned int i, acks = 0;
+
+	CU_ASSERT_EQUAL(tt_conf.challenge_ack_per_conn_ms, 500); /* the default */
+	tt_passive_open();
+	lr_test_tx_clear();
+	for (i = 0; i < 40; i++) {
+		tt_rx(1001 + 100, 0, TT_RST, NULL, 0);
+		if (lr_test_tx_count() == 1) {
+			TT_EXPECT(0, TT_ACK, 8001, 1001, 0);
+			CU_ASSERT_EQUAL(i % 10, 0);
+			acks++;
+		}
+		lr_test_tx_clear();
+		tt_advance_ms(50);
+	}
+	CU_ASSERT_EQUAL(acks, 4);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CHALLENGE_ACK), 4);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CHALLENGE_ACK_CONN_LIMITED), 36);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CHALLENGE_ACK_GLOBAL_LIMITED), 0);
+	/* At 2000 ms connection 1 gets one; connection 2 too, at once; 1 again: no. */
+	tt_rx(1001 + 100, 0, TT_RST, NULL, 0);
+	TT_EXPECT_COUNT(1);
+	tt_peer_port = TT_PEER_PORT + 1;
+	tt_rx_syn(1000, 1460);
+	tt_rx(1001, 8001, TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(tt_app.connected, 2);
+	lr_test_tx_clear();
+	tt_rx(1001 + 100, 0, TT_RST, NULL, 0);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, 0);
+	lr_test_tx_clear();
+	tt_peer_port = TT_PEER_PORT;
+	tt_rx(1001 + 100, 0, TT_RST, NULL, 0);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CHALLENGE_ACK_CONN_LIMITED), 37);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* RSTs to a closed port and challenge ACKs have a budget each: spending one leaves
+ * the other whole, in both orders (one shared bucket was the CVE-2016-5696 channel). */
+static void
+test_tcp_rst_and_challenge_ack_budgets_apart(void)
+{
+	unsigned int i;
+
+	tt_conf.challenge_ack_per_s = 1; /* exactly one a second */
+	tt_conf.challenge_ack_per_conn_ms = 0;
+	tt_conf.rst_per_s = 2;
+	tt_reinit();
+	tt_passive_open();
+	lr_test_tx_clear();
+	/* Second 0: RSTs to closed port 81 exhaust their bucket... */
+	tt_our_port = TT_OUR_PORT + 1;
+	for (i = 0; i < 5; i++)
+		tt_rx_syn(5000 + i, 0);
+	TT_EXPECT_COUNT(2);
+	TT_EXPECT(0, TT_RST | TT_ACK, 0, 5001, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RST_LIMITED), 3);
+	lr_test_tx_clear();
+	/* ...and the challenge ACK still leaves. */
+	tt_our_port = TT_OUR_PORT;
+	tt_rx(1001 + 100, 0, TT_RST, NULL, 0);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, 0);
+	lr_test_tx_clear();
+	/* Second 1 (two RST tokens back): challenge ACKs exhaust this second's budget... */
+	tt_advance_ms(1000);
+	for (i = 0; i < 4; i++)
+		tt_rx(1001 + 100, 0, TT_RST, NULL, 0);
+	TT_EXPECT_COUNT(1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CHALLENGE_ACK), 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CHALLENGE_ACK_GLOBAL_LIMITED), 3);
+	lr_test_tx_clear();
+	/* ...and RSTs to the closed port still leave. */
+	tt_our_port = TT_OUR_PORT + 1;
+	tt_rx_syn(6000, 0);
+	tt_rx_syn(6001, 0);
+	TT_EXPECT_COUNT(2);
+	TT_EXPECT(1, TT_RST | TT_ACK, 0, 6002, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RST_LIMITED), 3);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RST_TX), 4);
+	tt_our_port = TT_OUR_PORT;
+	TT_ASSERT_NO_LEAK();
+}
+
+/* With challenge_ack_per_s 100 and 200 in-window RSTs a second for 20 seconds, each
+ * second's challenge ACKs stay within [50, 149] (Linux: limit/2 + random(limit)) and
+ * vary from second to second, so the count cannot be used as a side channel. */
+static void
+test_tcp_challenge_ack_budget_randomised_per_second(void)
+{
+	uint64_t total = 0, sent, lo = UINT64_MAX, hi = 0;
+	unsigned int s, i;
+
+	tt_conf.challenge_ack_per_s = 100;
+	tt_conf.challenge_ack_per_conn_ms = 0;
+	tt_reinit();
+	tt_passive_open();
+	for (s = 0; s < 20; s++) {
+		for (i = 0; i < 200; i++)
+			tt_in_noflush(tt_seg(1001 + 100, 0, TT_RST, TT_PEER_WND, NULL, 0, NULL, 0));
+		tt_flush();
+		lr_test_tx_clear();
+		sent = tt_stat(LR_TCP_STAT_CHALLENGE_ACK) - total;
+		total += sent;
+		CU_ASSERT(sent >= 50 && sent <= 149);
+		lo = RTE_MIN(lo, sent);
+		hi = RTE_MAX(hi, sent);
+		tt_advance_ms(1000);
+	}
+	CU_ASSERT(hi > lo); /* all 20 equal: probability 100^-19 */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CHALLENGE_ACK_GLOBAL_LIMITED), 20 * 200 - total);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{"test_tcp_send_mbuf_chain_segmented_and_freed_on_ack",
 		test_tcp_send_mbuf_chain_segmented_and_freed_on_ack},
@@ -731,6 +854,12 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_quickack_after_idle_longer_than_rto",
 		test_tcp_quickack_after_idle_longer_than_rto },
 	{ "test_tcp_quickack_off", test_tcp_quickack_off },
+	{ "test_tcp_challenge_ack_one_per_conn_per_500ms",
+		test_tcp_challenge_ack_one_per_conn_per_500ms },
+	{ "test_tcp_rst_and_challenge_ack_budgets_apart",
+		test_tcp_rst_and_challenge_ack_budgets_apart },
+	{ "test_tcp_challenge_ack_budget_randomised_per_second",
+		test_tcp_challenge_ack_budget_randomised_per_second },
 	CU_TEST_INFO_NULL,
 };
 
