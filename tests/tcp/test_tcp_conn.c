@@ -537,9 +537,10 @@ test_tcp_ts_offset_per_tuple_own_key(void)
 	tt_flush();
 	/* Two seconds on, the ISN key has been redrawn; the tuple's offset has not. */
 	lr_test_advance_us(2000000);
+	tcp_new_isn(sh, &k, lr_tw->now_us);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ISN_REKEY), 1);
 	c = lr_tcp_connect(lr_tw, peer, 80, &tt_cb, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ISN_REKEY), 1);
 	CU_ASSERT_EQUAL(c->ts_offset, first);
 	lr_tcp_abort(c);
 	tt_flush();
