@@ -59,7 +59,8 @@
 	X(CHALLENGE_ACK_CONN_LIMITED, COUNT, \
 		"challenge ACKs suppressed: the connection sent one within challenge_ack_per_conn_ms") \
 	X(CHALLENGE_ACK_GLOBAL_LIMITED, COUNT, \
-		"challenge ACKs suppressed: this second's randomised challenge_ack_per_s budget spent") \
+		"challenge (and TIME_WAIT) ACKs suppressed: this second's randomised " \
+		"challenge_ack_per_s budget spent") \
 	X(RST_LIMITED, COUNT, "RSTs answering segments for no connection suppressed by rst_per_s") \
 	X(ISN_REKEY, COUNT, "RFC 6528 ISN keys redrawn (isn_rekey_s)") \
 	X(LOOKUP_BULK, COUNT, "segments whose connection came from their burst's bulk lookup") \

@@ -367,7 +367,7 @@ test_tcp_tw_other_segments_acked_rate_limited(void)
 	TT_EXPECT(0, TT_ACK, 8002, 1002, 0);
 	tt_in(seg_ts(1002, 8002, TT_ACK | TT_PSH, 0, "late", 4));
 	TT_EXPECT_COUNT(1); /* the token is spent */
-	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RATE_LIMITED), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CHALLENGE_ACK_GLOBAL_LIMITED), 1);
 	rx_ts(1002, 0, TT_FIN, 0);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_NO_ACK), 1);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TW_SEGMENT), 3);
