@@ -479,16 +479,18 @@ def attack_slowloris(args):
 
 
 def attack_twfill(args):
-    """--conns sequential HTTP requests with Connection: close: the appliance closes first,
-    so each leaves a TIME_WAIT behind; every one must be served. Holds (for the test's checks)
-    after --warm seconds; gives up after 10 failures in a row."""
+    """Sequential HTTP requests with Connection: close, until DIR/attack.stop, --conns or
+    --hold seconds: the appliance closes first, so each leaves a TIME_WAIT behind; every one
+    must be served. Holds (for the test's checks) after --warm seconds; gives up after 10
+    failures in a row."""
     t0 = time.monotonic()
     ok = fail = row = 0
     errors = {}
     flag = os.path.join(args.dir, "attack.holding")
+    stop = os.path.join(args.dir, "attack.stop")
     deadline = time.monotonic() + args.hold
-    for _ in range(args.conns):
-        if time.monotonic() > deadline or row >= 10:
+    for i in range(args.conns):
+        if time.monotonic() > deadline or row >= 10 or (i % 16 == 0 and os.path.exists(stop)):
             break
         err = http_close_request()
         if err is None:
