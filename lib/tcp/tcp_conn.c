@@ -510,7 +510,7 @@ tcp_new_isn(struct lr_tcp_shard *sh, const struct tcp_key *key, uint64_t now_us)
 	if (sh->conf.isn_fn != NULL)
 		return sh->conf.isn_fn(sh->conf.isn_arg, key->laddr, key->lport, key->raddr,
 				key->rport);
-	if (period != 0 && now_us - sh->isn_key_us >= period) {
+	if (period != 0 && now_us >= sh->isn_key_us + period) {
 		lr_siphash_key_random(&sh->isn_key);
 		sh->isn_key_us = now_us;
 		LR_TCP_STAT_INC(&sh->stats, ISN_REKEY);
