@@ -119,6 +119,12 @@ static const struct key_def arp_keys[] = {
 	KEY(A, "retry_ms", K_UINT, retry_ms, 1, 3600000, 0, "expected milliseconds 1..3600000"),
 	KEY(A, "retries", K_UINT, retries, 1, 100, 0, "expected a count 1..100"),
 	KEY(A, "pending_max", K_UINT, pending_max, 1, 4096, 0, "expected packets 1..4096"),
+	KEY(A, "delay_ms", K_UINT, delay_ms, 0, 3600000, 0, "expected milliseconds 0..3600000"),
+	KEY(A, "ucast_probes", K_UINT, ucast_probes, 1, 100, 0, "expected a count 1..100"),
+	KEY(A, "mcast_probes", K_UINT, mcast_probes, 0, 100, 0, "expected a count 0..100"),
+	KEY(A, "stale_ms", K_UINT, stale_ms, 1, 86400000, 0, "expected milliseconds 1..86400000"),
+	KEY(A, "pending_total", K_UINT, pending_total, 1, 1 << 20, 0,
+		"expected packets 1..1048576 (at least pending_max)"),
 	KEY_END,
 };
 

@@ -354,6 +354,12 @@ arp_state_name(enum lr_arp_state s)
 		return "incomplete";
 	case LR_ARP_REACHABLE:
 		return "reachable";
+	case LR_ARP_STALE:
+		return "stale";
+	case LR_ARP_DELAY:
+		return "delay";
+	case LR_ARP_PROBE:
+		return "probe";
 	}
 	return "unknown";
 }
@@ -377,7 +383,7 @@ arp_row(const struct lr_arp_entry_info *e, void *arg)
 
 	rte_ether_format_addr(mac, sizeof(mac), &e->mac);
 	lr_ctl_table_cell(ctx->t, "%s", lr_ip_fmt(e->ip, ip, sizeof(ip)));
-	lr_ctl_table_cell(ctx->t, "%s", e->state == LR_ARP_REACHABLE ? mac : "-");
+	lr_ctl_table_cell(ctx->t, "%s", e->state != LR_ARP_INCOMPLETE ? mac : "-");
 	lr_ctl_table_cell(ctx->t, "%s", arp_state_name(e->state));
 	lr_ctl_table_u64(ctx->t, e->port_id);
 	lr_ctl_table_cell(ctx->t, "%" PRId64, arp_expires_ms(e, ctx->now_us));
@@ -643,7 +649,7 @@ tel_arp_entry(const struct lr_arp_entry_info *e, void *arg)
 	rte_ether_format_addr(mac, sizeof(mac), &e->mac);
 	rte_tel_data_start_dict(a);
 	rte_tel_data_add_dict_string(a, "ip", lr_ip_fmt(e->ip, ip, sizeof(ip)));
-	rte_tel_data_add_dict_string(a, "mac", e->state == LR_ARP_REACHABLE ? mac : "-");
+	rte_tel_data_add_dict_string(a, "mac", e->state != LR_ARP_INCOMPLETE ? mac : "-");
 	rte_tel_data_add_dict_string(a, "state", arp_state_name(e->state));
 	rte_tel_data_add_dict_int(a, "port", e->port_id);
 	rte_tel_data_add_dict_int(a, "expires_ms", (int)arp_expires_ms(e, ctx->now_us));

@@ -1,7 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ARP (RFC 826): responder, per-worker cache with expiry, next-hop resolution with
- * a bounded queue of packets waiting for an answer, gratuitous ARP.
+ * ARP (RFC 826): responder, per-worker cache, next-hop resolution with bounded
+ * queues of packets waiting for an answer, gratuitous ARP.
+ *
+ * Entries live like Linux neighbours (NUD, net/core/neighbour.c): REACHABLE for
+ * [arp] timeout_ms, then STALE. A STALE entry still used for sending keeps sending
+ * with its MAC and goes DELAY, then PROBE: unicast requests to the cached MAC
+ * (ucast_probes), then broadcast ones (mcast_probes); any ARP from the neighbour
+ * makes it REACHABLE again. Only when every probe went unanswered is it removed, so
+ * traffic never stalls or queues at expiry. A STALE entry nobody uses is removed
+ * after stale_ms. Only on-link senders are learned, and new entries come only from
+ * requests for our address (replies only update what we asked for), like Linux
+ * with arp_accept = 0. A full cache evicts its least recently used entry that holds
+ * no queued packets.
  *
  * The cache is written only by its worker. The control thread reads entries
  * through a per-entry seqcount, so it never sees a half-written MAC.
@@ -31,21 +42,23 @@
 #define ARP_MIN_TABLE 8
 #define ARP_LOG_SIZE 256          /* learn records kept per worker (power of two) */
 
-const struct lr_arp_conf lr_arp_conf_default = {
-	.table_size = 1024,
-	.timeout_ms = 300000,
-	.retry_ms = 1000,
-	.retries = 3,
-	.pending_max = 8,
-};
+#define ARP_EVICT_SCAN 64        /* entries looked at for the LRU victim */
 
-static struct lr_arp_conf arp_conf = {
-	.table_size = 1024,
-	.timeout_ms = 300000,
-	.retry_ms = 1000,
-	.retries = 3,
-	.pending_max = 8,
-};
+#define ARP_CONF_DEFAULT { \
+	.table_size = 1024, \
+	.timeout_ms = 300000, \
+	.retry_ms = 1000, \
+	.retries = 3, \
+	.pending_max = 8, \
+	.delay_ms = 5000, \
+	.ucast_probes = 3, \
+	.mcast_probes = 1, \
+	.stale_ms = 60000, \
+	.pending_total = 256, \
+}
+
+const struct lr_arp_conf lr_arp_conf_default = ARP_CONF_DEFAULT;
+static struct lr_arp_conf arp_conf = ARP_CONF_DEFAULT;
 
 struct arp_entry {
 	rte_seqcount_t sc;          /* guards every field below for outside readers */
@@ -54,10 +67,11 @@ struct arp_entry {
 	rte_be32_t ip;
 	struct rte_ether_addr mac;
 	uint16_t port_id;
-	uint32_t tries;
+	uint32_t tries;             /* requests (INCOMPLETE) or probes (PROBE) sent */
 	uint32_t nb_pending;
-	uint64_t expires_us;        /* REACHABLE: when it expires */
-	uint64_t next_retry_us;     /* INCOMPLETE: when to ask again */
+	uint64_t expires_us;        /* next step: REACHABLE->STALE, STALE removed if
+	                             * unused, DELAY->PROBE, next request or probe */
+	uint64_t used_us;           /* last packet sent through it (LRU) */
 	struct rte_mbuf **pending;  /* pending_max slots */
 };
 
@@ -68,6 +82,7 @@ struct arp_learn {
 	rte_be32_t ip;
 	struct rte_ether_addr mac;
 	uint16_t port_id;
+	bool create;                /* a request for us: readers may create the entry */
 };
 
 /* A worker's learn log: written by that worker only, read by all the others. */
@@ -87,6 +102,8 @@ struct lr_arp_table {
 	uint64_t lapped;            /* records lost because a writer lapped us */
 	uint32_t nb_slots;
 	uint32_t pending_max;
+	uint32_t pending_total;     /* packets queued over all entries */
+	uint32_t evict_hand;        /* where the next LRU scan starts */
 	struct arp_entry *entries;
 	struct rte_mbuf **pending_store;
 };
@@ -162,6 +179,7 @@ entry_drop_pending(struct lr_worker *w, struct arp_entry *e)
 
 	for (i = 0; i < e->nb_pending; i++)
 		lr_drop(w, e->pending[i], LR_STAT_arp_UNRESOLVED);
+	w->arp->pending_total -= e->nb_pending;
 	e->nb_pending = 0;
 }
 
@@ -197,6 +215,36 @@ entry_find(struct lr_arp_table *t, rte_be32_t ip)
 	return pos < 0 ? NULL : &t->entries[pos];
 }
 
+static void entry_delete(struct lr_worker *w, struct arp_entry *e);
+
+/*
+ * Make room: remove the least recently used entry that holds no queued packets
+ * (Linux evicts at gc_thresh3 the same way, neigh_forced_gc()). Looks at
+ * ARP_EVICT_SCAN entries from a rotating hand, so the work per eviction is bounded;
+ * a table of at most that many entries gets an exact LRU.
+ */
+static bool
+entry_evict(struct lr_worker *w)
+{
+	struct lr_arp_table *t = w->arp;
+	struct arp_entry *victim = NULL;
+	uint32_t i, n = RTE_MIN(t->nb_slots, (uint32_t)ARP_EVICT_SCAN);
+
+	for (i = 0; i < n; i++) {
+		struct arp_entry *e = &t->entries[(t->evict_hand + i) % t->nb_slots];
+
+		if (e->used && e->nb_pending == 0 &&
+				(victim == NULL || e->used_us < victim->used_us))
+			victim = e;
+	}
+	t->evict_hand = (t->evict_hand + n) % t->nb_slots;
+	if (victim == NULL)
+		return false;
+	LR_STAT_INC(w->stats, LR_STAT_arp_EVICTED);
+	entry_delete(w, victim);
+	return true;
+}
+
 static struct arp_entry *
 entry_create(struct lr_worker *w, rte_be32_t ip, uint16_t port_id)
 {
@@ -205,6 +253,8 @@ entry_create(struct lr_worker *w, rte_be32_t ip, uint16_t port_id)
 	int32_t pos;
 
 	pos = rte_hash_add_key(t->hash, &ip);
+	if (pos == -ENOSPC && entry_evict(w))
+		pos = rte_hash_add_key(t->hash, &ip);
 	if (pos < 0 || (uint32_t)pos >= t->nb_slots) {
 		if (pos >= 0)
 			rte_hash_del_key(t->hash, &ip);
@@ -220,7 +270,7 @@ entry_create(struct lr_worker *w, rte_be32_t ip, uint16_t port_id)
 	e->tries = 0;
 	e->nb_pending = 0;
 	e->expires_us = 0;
-	e->next_retry_us = 0;
+	e->used_us = w->now_us;
 	rte_seqcount_write_end(&e->sc);
 	return e;
 }
@@ -253,6 +303,7 @@ entry_resolve(struct lr_worker *w, struct arp_entry *e, const struct rte_ether_a
 	n = e->nb_pending;
 	e->nb_pending = 0;
 	rte_seqcount_write_end(&e->sc);
+	w->arp->pending_total -= n;
 
 	ifc = lr_iface_get(port_id);
 	for (i = 0; i < n; i++) {
@@ -266,13 +317,12 @@ entry_resolve(struct lr_worker *w, struct arp_entry *e, const struct rte_ether_a
 /* Tell the other workers what this one learned from an ARP packet. */
 static void
 arp_publish(struct lr_worker *w, rte_be32_t ip, const struct rte_ether_addr *mac,
-		uint16_t port_id)
+		uint16_t port_id, bool create)
 {
 	struct arp_log *log = w->arp->log;
 	uint64_t idx = log->head;
 	struct arp_learn *r = &log->rec[idx & (ARP_LOG_SIZE - 1)];
 
-	LR_STAT_INC(w->stats, LR_STAT_arp_LEARNED);
 	if (arp_nb_logs <= 1)
 		return;
 	rte_seqcount_write_begin(&r->sc);
@@ -280,18 +330,20 @@ arp_publish(struct lr_worker *w, rte_be32_t ip, const struct rte_ether_addr *mac
 	r->ip = ip;
 	r->mac = *mac;
 	r->port_id = port_id;
+	r->create = create;
 	rte_seqcount_write_end(&r->sc);
 	__atomic_store_n(&log->head, idx + 1, __ATOMIC_RELEASE);
 }
 
-/* A neighbour another worker learned: create or update our replica of it. */
+/* A neighbour another worker heard from: update our replica of it, or create one
+ * if it came from a request for us. */
 static void
 arp_apply(struct lr_worker *w, rte_be32_t ip, const struct rte_ether_addr *mac,
-		uint16_t port_id)
+		uint16_t port_id, bool create)
 {
 	struct arp_entry *e = entry_find(w->arp, ip);
 
-	if (e == NULL)
+	if (e == NULL && create)
 		e = entry_create(w, ip, port_id);
 	if (e != NULL)
 		entry_resolve(w, e, mac, port_id);
@@ -316,6 +368,7 @@ arp_sync_from(struct lr_worker *w, uint16_t from, const struct arp_log *log)
 		uint16_t port_id;
 		uint64_t idx;
 		uint32_t seq;
+		bool create;
 
 		do {
 			seq = rte_seqcount_read_begin(&r->sc);
@@ -323,12 +376,13 @@ arp_sync_from(struct lr_worker *w, uint16_t from, const struct arp_log *log)
 			ip = r->ip;
 			mac = r->mac;
 			port_id = r->port_id;
+			create = r->create;
 		} while (rte_seqcount_read_retry(&r->sc, seq));
 		if (idx != i) {        /* overwritten meanwhile by a newer record */
 			t->lapped++;
 			continue;
 		}
-		arp_apply(w, ip, &mac, port_id);
+		arp_apply(w, ip, &mac, port_id, create);
 		t->synced++;
 	}
 	t->seen[from] = head;
@@ -373,13 +427,18 @@ arp_send(struct lr_worker *w, const struct lr_iface *ifc, uint16_t op,
 	lr_eth_send(w, m, ifc, eth_dst, RTE_ETHER_TYPE_ARP);
 }
 
+static const struct rte_ether_addr arp_bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+
+/* A request for target, broadcast, or unicast to dst (a probe of a stale entry,
+ * RFC 1122 2.3.2.1; target hardware address left zero as Linux does). */
 static void
-arp_request(struct lr_worker *w, const struct lr_iface *ifc, rte_be32_t target)
+arp_request(struct lr_worker *w, const struct lr_iface *ifc, rte_be32_t target,
+		const struct rte_ether_addr *dst)
 {
-	static const struct rte_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 	static const struct rte_ether_addr zero;
 
-	arp_send(w, ifc, RTE_ARP_OP_REQUEST, &bcast, &zero, target, ifc->ip);
+	arp_send(w, ifc, RTE_ARP_OP_REQUEST, dst != NULL ? dst : &arp_bcast, &zero, target,
+			ifc->ip);
 	LR_STAT_INC(w->stats, LR_STAT_arp_TX_REQUEST);
 }
 
@@ -394,15 +453,35 @@ lr_arp_send_gratuitous(struct lr_worker *w, const struct lr_iface *ifc)
 	LR_STAT_INC(w->stats, LR_STAT_arp_TX_GRATUITOUS);
 }
 
+/*
+ * What an ARP packet from sip teaches. RFC 826: an entry we hold is updated
+ * whatever the target (merge). A new entry only from a request for us (Linux
+ * arp_accept = 0: no entries from unsolicited replies or gratuitous ARP); a reply
+ * for us is still published, as the worker that asked may be another one.
+ */
+static void
+arp_learn(struct lr_worker *w, rte_be32_t sip, const struct rte_ether_addr *sha,
+		uint16_t port_id, bool for_us, bool may_create)
+{
+	struct arp_entry *e = entry_find(w->arp, sip);
+
+	if (e == NULL && may_create)
+		e = entry_create(w, sip, port_id);
+	if (e != NULL) {
+		entry_resolve(w, e, sha, port_id);
+		LR_STAT_INC(w->stats, LR_STAT_arp_LEARNED);
+	}
+	if (e != NULL || for_us)
+		arp_publish(w, sip, sha, port_id, may_create);
+}
+
 void
 lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
 {
 	struct rte_arp_hdr *a;
-	struct arp_entry *e;
 	struct rte_ether_addr requester;
 	rte_be32_t sip, tip;
 	uint16_t op;
-	bool merged = false;
 
 	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*a))) {
 		lr_drop(w, m, LR_STAT_arp_TRUNCATED);
@@ -434,25 +513,18 @@ lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 		return;
 	}
 
-	/* RFC 826: if we already have the sender, update it (merge). */
-	if (sip != 0) {
-		e = entry_find(w->arp, sip);
-		if (e != NULL) {
-			entry_resolve(w, e, &a->arp_data.arp_sha, ifc->port_id);
-			arp_publish(w, sip, &a->arp_data.arp_sha, ifc->port_id);
-			merged = true;
-		}
+	/* Learn only neighbours on the link (Linux: a sender outside the interface's
+	 * subnets fails the rp_filter / inet_addr_onlink() checks). */
+	if (unlikely(sip != 0 && ((sip ^ ifc->ip) & ifc->netmask) != 0)) {
+		lr_drop(w, m, LR_STAT_arp_NOT_ON_LINK);
+		return;
 	}
+	if (sip != 0)
+		arp_learn(w, sip, &a->arp_data.arp_sha, ifc->port_id, tip == ifc->ip,
+				op == RTE_ARP_OP_REQUEST && tip == ifc->ip);
 	if (tip != ifc->ip) {
 		lr_drop(w, m, LR_STAT_arp_NOT_FOR_US);
 		return;
-	}
-	if (!merged && sip != 0) {
-		e = entry_create(w, sip, ifc->port_id);
-		if (e != NULL) {
-			entry_resolve(w, e, &a->arp_data.arp_sha, ifc->port_id);
-			arp_publish(w, sip, &a->arp_data.arp_sha, ifc->port_id);
-		}
 	}
 	if (op != RTE_ARP_OP_REQUEST) {
 		lr_consume(m);
@@ -476,11 +548,69 @@ lr_arp_lookup(struct lr_worker *w, rte_be32_t ip, struct rte_ether_addr *mac)
 {
 	struct arp_entry *e = entry_find(w->arp, ip);
 
-	if (e == NULL || e->state != LR_ARP_REACHABLE || e->expires_us <= w->now_us)
+	if (e == NULL || e->state == LR_ARP_INCOMPLETE)
 		return false;
 	if (mac != NULL)
 		*mac = e->mac;
 	return true;
+}
+
+static void
+entry_set_state(struct arp_entry *e, enum lr_arp_state state, uint64_t expires_us)
+{
+	rte_seqcount_write_begin(&e->sc);
+	e->state = state;
+	e->expires_us = expires_us;
+	e->tries = 0;
+	rte_seqcount_write_end(&e->sc);
+}
+
+static void
+entry_go_stale(struct lr_worker *w, struct arp_entry *e)
+{
+	LR_STAT_INC(w->stats, LR_STAT_arp_STALE);
+	entry_set_state(e, LR_ARP_STALE, w->now_us + (uint64_t)arp_conf.stale_ms * 1000);
+}
+
+/* A packet leaves through an entry with a MAC: it is in use. A STALE one starts
+ * its confirmation (DELAY, then probes) while the packets keep its MAC. */
+static inline void
+entry_use(struct lr_worker *w, struct arp_entry *e)
+{
+	e->used_us = w->now_us;
+	if (unlikely(e->state == LR_ARP_REACHABLE && e->expires_us <= w->now_us))
+		entry_go_stale(w, e);
+	if (unlikely(e->state == LR_ARP_STALE))
+		entry_set_state(e, LR_ARP_DELAY, w->now_us + (uint64_t)arp_conf.delay_ms * 1000);
+}
+
+/* Queue m on an entry being resolved, within the entry's and the worker's bounds. */
+static void
+entry_queue(struct lr_worker *w, struct arp_entry *e, struct rte_mbuf *m,
+		const struct lr_iface *ifc, rte_be32_t nexthop)
+{
+	struct lr_arp_table *t = w->arp;
+
+	if (e->nb_pending >= t->pending_max) {
+		lr_drop(w, m, LR_STAT_arp_PENDING_FULL);
+		return;
+	}
+	if (t->pending_total >= arp_conf.pending_total) {
+		lr_drop(w, m, LR_STAT_arp_PENDING_LIMIT);
+		return;
+	}
+	rte_seqcount_write_begin(&e->sc);
+	e->pending[e->nb_pending++] = m;
+	rte_seqcount_write_end(&e->sc);
+	t->pending_total++;
+	LR_STAT_INC(w->stats, LR_STAT_arp_QUEUED);
+	if (e->tries == 0) {
+		rte_seqcount_write_begin(&e->sc);
+		e->tries = 1;
+		e->expires_us = w->now_us + (uint64_t)arp_conf.retry_ms * 1000;
+		rte_seqcount_write_end(&e->sc);
+		arp_request(w, ifc, nexthop, NULL);
+	}
 }
 
 void
@@ -489,22 +619,15 @@ lr_eth_output_ipv4(struct lr_worker *w, struct rte_mbuf *m, const struct lr_ifac
 {
 	struct arp_entry *e = entry_find(w->arp, nexthop);
 
-	if (unlikely(e == NULL || e->state != LR_ARP_REACHABLE)) {
+	if (unlikely(e == NULL || e->state == LR_ARP_INCOMPLETE)) {
 		/* Another worker may have learned it since this turn began. */
 		lr_arp_sync(w);
 		e = entry_find(w->arp, nexthop);
 	}
-	if (likely(e != NULL && e->state == LR_ARP_REACHABLE)) {
-		if (likely(e->expires_us > w->now_us)) {
-			lr_eth_send(w, m, ifc, &e->mac, RTE_ETHER_TYPE_IPV4);
-			return;
-		}
-		/* Expired but not yet swept: resolve afresh. */
-		rte_seqcount_write_begin(&e->sc);
-		e->state = LR_ARP_INCOMPLETE;
-		e->tries = 0;
-		rte_seqcount_write_end(&e->sc);
-		LR_STAT_INC(w->stats, LR_STAT_arp_EXPIRED);
+	if (likely(e != NULL && e->state != LR_ARP_INCOMPLETE)) {
+		entry_use(w, e);
+		lr_eth_send(w, m, ifc, &e->mac, RTE_ETHER_TYPE_IPV4);
+		return;
 	}
 	if (e == NULL) {
 		e = entry_create(w, nexthop, ifc->port_id);
@@ -513,20 +636,68 @@ lr_eth_output_ipv4(struct lr_worker *w, struct rte_mbuf *m, const struct lr_ifac
 			return;
 		}
 	}
-	if (e->nb_pending >= w->arp->pending_max) {
-		lr_drop(w, m, LR_STAT_arp_PENDING_FULL);
+	entry_queue(w, e, m, ifc, nexthop);
+}
+
+/* PROBE: unicast requests to the cached MAC, then broadcast ones, one per retry_ms
+ * (Linux ucast_solicit, then mcast_resolicit); removed when all went unanswered. */
+static void
+entry_probe(struct lr_worker *w, struct arp_entry *e, const struct lr_iface *ifc)
+{
+	uint32_t tries = e->tries;
+
+	if (tries >= arp_conf.ucast_probes + arp_conf.mcast_probes || ifc == NULL) {
+		LR_STAT_INC(w->stats, LR_STAT_arp_PROBE_FAILED);
+		entry_delete(w, e);
 		return;
 	}
 	rte_seqcount_write_begin(&e->sc);
-	e->pending[e->nb_pending++] = m;
+	e->tries = tries + 1;
+	e->expires_us = w->now_us + (uint64_t)arp_conf.retry_ms * 1000;
 	rte_seqcount_write_end(&e->sc);
-	LR_STAT_INC(w->stats, LR_STAT_arp_QUEUED);
-	if (e->tries == 0) {
-		rte_seqcount_write_begin(&e->sc);
-		e->tries = 1;
-		e->next_retry_us = w->now_us + (uint64_t)arp_conf.retry_ms * 1000;
-		rte_seqcount_write_end(&e->sc);
-		arp_request(w, ifc, nexthop);
+	LR_STAT_INC(w->stats, LR_STAT_arp_TX_PROBE);
+	arp_request(w, ifc, e->ip, tries < arp_conf.ucast_probes ? &e->mac : NULL);
+}
+
+/* INCOMPLETE: ask again every retry_ms; give up after retries requests. */
+static void
+entry_retry(struct lr_worker *w, struct arp_entry *e, const struct lr_iface *ifc)
+{
+	if (e->tries >= arp_conf.retries || ifc == NULL) {
+		LR_STAT_INC(w->stats, LR_STAT_arp_RESOLVE_FAILED);
+		entry_drop_pending(w, e);
+		entry_delete(w, e);
+		return;
+	}
+	rte_seqcount_write_begin(&e->sc);
+	e->tries++;
+	e->expires_us = w->now_us + (uint64_t)arp_conf.retry_ms * 1000;
+	rte_seqcount_write_end(&e->sc);
+	arp_request(w, ifc, e->ip, NULL);
+}
+
+/* One entry's timer fired (e->expires_us has passed). */
+static void
+entry_timer(struct lr_worker *w, struct arp_entry *e)
+{
+	switch (e->state) {
+	case LR_ARP_REACHABLE:
+		entry_go_stale(w, e);
+		break;
+	case LR_ARP_STALE:          /* unused for stale_ms (a use moves it to DELAY) */
+		LR_STAT_INC(w->stats, LR_STAT_arp_EXPIRED);
+		entry_delete(w, e);
+		break;
+	case LR_ARP_DELAY:          /* not confirmed meanwhile: probe */
+		entry_set_state(e, LR_ARP_PROBE, w->now_us);
+		entry_probe(w, e, lr_iface_get(e->port_id));
+		break;
+	case LR_ARP_PROBE:
+		entry_probe(w, e, lr_iface_get(e->port_id));
+		break;
+	case LR_ARP_INCOMPLETE:
+		entry_retry(w, e, lr_iface_get(e->port_id));
+		break;
 	}
 }
 
@@ -534,7 +705,6 @@ void
 lr_arp_tick(struct lr_worker *w)
 {
 	struct lr_arp_table *t = w->arp;
-	const struct lr_iface *ifc;
 	uint32_t i;
 
 	if (t == NULL)
@@ -543,29 +713,8 @@ lr_arp_tick(struct lr_worker *w)
 	for (i = 0; i < t->nb_slots; i++) {
 		struct arp_entry *e = &t->entries[i];
 
-		if (!e->used)
-			continue;
-		if (e->state == LR_ARP_REACHABLE) {
-			if (e->expires_us <= w->now_us) {
-				LR_STAT_INC(w->stats, LR_STAT_arp_EXPIRED);
-				entry_delete(w, e);
-			}
-			continue;
-		}
-		if (e->next_retry_us > w->now_us)
-			continue;
-		ifc = lr_iface_get(e->port_id);
-		if (e->tries >= arp_conf.retries || ifc == NULL) {
-			LR_STAT_INC(w->stats, LR_STAT_arp_RESOLVE_FAILED);
-			entry_drop_pending(w, e);
-			entry_delete(w, e);
-			continue;
-		}
-		rte_seqcount_write_begin(&e->sc);
-		e->tries++;
-		e->next_retry_us = w->now_us + (uint64_t)arp_conf.retry_ms * 1000;
-		rte_seqcount_write_end(&e->sc);
-		arp_request(w, ifc, e->ip);
+		if (e->used && e->expires_us <= w->now_us)
+			entry_timer(w, e);
 	}
 }
 

@@ -71,16 +71,23 @@ void lr_eth_send(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface 
 void lr_eth_output_ipv4(struct lr_worker *w, struct rte_mbuf *m,
 		const struct lr_iface *ifc, rte_be32_t nexthop);
 
-/** ARP settings. */
+/** ARP settings (the Linux neighbour sysctl each follows in brackets). */
 struct lr_arp_conf {
-	uint32_t table_size;    /**< entries per worker */
-	uint32_t timeout_ms;    /**< a resolved entry lives this long */
-	uint32_t retry_ms;      /**< interval between requests while resolving */
-	uint32_t retries;       /**< requests sent before giving up */
-	uint32_t pending_max;   /**< packets queued per unresolved entry */
+	uint32_t table_size;    /**< entries per worker, LRU beyond (gc_thresh3) */
+	uint32_t timeout_ms;    /**< REACHABLE this long, then STALE (base_reachable_time_ms) */
+	uint32_t retry_ms;      /**< interval between requests and probes (retrans_time_ms) */
+	uint32_t retries;       /**< requests sent before giving up (mcast_solicit) */
+	uint32_t pending_max;   /**< packets queued per unresolved entry (unres_qlen) */
+	uint32_t delay_ms;      /**< a stale entry in use waits this long before probing
+	                         *   (delay_first_probe_time) */
+	uint32_t ucast_probes;  /**< unicast probes of a stale entry in use (ucast_solicit) */
+	uint32_t mcast_probes;  /**< broadcast probes after them (mcast_resolicit) */
+	uint32_t stale_ms;      /**< a STALE entry unused this long is removed (gc_stale_time) */
+	uint32_t pending_total; /**< packets queued over all entries of a worker */
 };
 
-/** Defaults: 1024 entries, 300 s, 1000 ms, 3 tries, 8 pending. */
+/** Defaults: 1024 entries, 300 s, 1000 ms, 3 tries, 8 pending, 5 s delay, 3 unicast
+ * and 1 broadcast probes, 60 s stale, 256 pending per worker. */
 extern const struct lr_arp_conf lr_arp_conf_default;
 
 /** Set ARP settings (control path). */
@@ -112,14 +119,17 @@ void lr_arp_send_gratuitous(struct lr_worker *w, const struct lr_iface *ifc);
 /**
  * Look up a resolved entry.
  * @param mac filled on success (may be NULL)
- * @return true if ip is resolved and not expired
+ * @return true if ip has a MAC (any state but INCOMPLETE)
  */
 bool lr_arp_lookup(struct lr_worker *w, rte_be32_t ip, struct rte_ether_addr *mac);
 
-/** ARP entry states. */
+/** ARP entry states (Linux NUD_*). Every state but INCOMPLETE has a usable MAC. */
 enum lr_arp_state {
 	LR_ARP_INCOMPLETE = 1, /**< request sent, no reply yet */
-	LR_ARP_REACHABLE = 2,  /**< resolved */
+	LR_ARP_REACHABLE = 2,  /**< resolved and recently confirmed */
+	LR_ARP_STALE = 3,      /**< not confirmed for timeout_ms; still used */
+	LR_ARP_DELAY = 4,      /**< stale and in use: probing after delay_ms */
+	LR_ARP_PROBE = 5,      /**< stale and in use: probes sent, awaiting an answer */
 };
 
 /** A consistent copy of one entry, for the control thread. */
@@ -128,7 +138,8 @@ struct lr_arp_entry_info {
 	struct rte_ether_addr mac;    /**< its MAC (zero while incomplete) */
 	uint16_t port_id;             /**< port it was learned on */
 	enum lr_arp_state state;      /**< state */
-	uint64_t expires_us;          /**< when it expires (worker clock) */
+	uint64_t expires_us;          /**< its next step (worker clock): goes stale, is
+	                               *   removed if unused, probes or asks again */
 	uint32_t pending;             /**< packets queued */
 	uint32_t tries;               /**< requests sent */
 	uint16_t worker;              /**< worker whose cache holds it */

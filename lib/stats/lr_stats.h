@@ -50,6 +50,12 @@ enum lr_stat_kind {
 	X(arp, PENDING_FULL, DROP, "packets dropped: resolution queue full") \
 	X(arp, TABLE_FULL, DROP, "packets dropped: ARP table full") \
 	X(arp, UNRESOLVED, DROP, "packets dropped: next hop did not answer") \
+	X(arp, STALE, COUNT, "entries unconfirmed for timeout_ms, kept as stale") \
+	X(arp, TX_PROBE, COUNT, "probes of stale entries in use (unicast, then broadcast)") \
+	X(arp, PROBE_FAILED, COUNT, "entries in use removed after every probe went unanswered") \
+	X(arp, EVICTED, COUNT, "entries evicted (least recently used) for a new one") \
+	X(arp, NOT_ON_LINK, DROP, "ARP from a sender outside our subnets (not learned)") \
+	X(arp, PENDING_LIMIT, DROP, "packets dropped: the worker's queue reached pending_total") \
 	X(ip, RX, COUNT, "IPv4 packets received") \
 	X(ip, DELIVERED, COUNT, "IPv4 packets delivered to a protocol") \
 	X(ip, TX, COUNT, "IPv4 packets sent") \

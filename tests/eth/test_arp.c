@@ -87,6 +87,31 @@ arp_bytes(struct rte_arp_hdr **arp)
 	return m;
 }
 
+struct state_ctx {
+	rte_be32_t ip;
+	int state;
+};
+
+static int
+state_cb(const struct lr_arp_entry_info *e, void *arg)
+{
+	struct state_ctx *c = arg;
+
+	if (e->ip == c->ip)
+		c->state = e->state;
+	return 0;
+}
+
+/* State of ip (host order) in worker 0's cache, 0 if absent. */
+static int
+entry_state(uint32_t ip)
+{
+	struct state_ctx c = { rte_cpu_to_be_32(ip), 0 };
+
+	lr_arp_walk(lr_tw, state_cb, &c);
+	return c.state;
+}
+
 /* ---- responder ---- */
 
 static void
@@ -426,26 +451,33 @@ test_arp_pending_queue_bounded(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* An entry nobody uses goes STALE after timeout_ms (MAC still usable), and is
+ * removed stale_ms later (Linux gc_stale_time). */
 static void
-test_arp_entry_expires_after_timeout(void)
+test_arp_unused_entry_goes_stale_then_removed(void)
 {
 	struct lr_arp_conf c = lr_arp_conf_default;
 
 	c.timeout_ms = 5000;
+	c.stale_ms = 3000;
 	reinit_arp(&c);
 	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
 			&zero_mac, LR_TEST_OUR_IP));
-	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	CU_ASSERT_EQUAL(entry_state(LR_TEST_OTHER_IP), LR_ARP_REACHABLE);
 	lr_test_advance_us(4000 * MS);
-	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
-	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_EXPIRED), 0);
+	CU_ASSERT_EQUAL(entry_state(LR_TEST_OTHER_IP), LR_ARP_REACHABLE);
 	lr_test_advance_us(1500 * MS);
+	CU_ASSERT_EQUAL(entry_state(LR_TEST_OTHER_IP), LR_ARP_STALE);
+	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_STALE), 2);  /* the peer too */
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_EXPIRED), 0);
+	lr_test_advance_us(3500 * MS);
 	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
-	/* the peer was learned at the same instant and expires too */
 	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), NULL));
 	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_EXPIRED), 2);
+	CU_ASSERT_EQUAL(count_arp_requests(), 0);      /* unused: never probed */
 
-	/* Traffic to an expired host resolves again. */
+	/* Traffic to a removed host resolves again. */
 	lr_test_tx_clear();
 	send_udp_to(LR_TEST_OTHER_IP, 7777);
 	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
@@ -455,6 +487,118 @@ test_arp_entry_expires_after_timeout(void)
 			&lr_test_our_mac, LR_TEST_OUR_IP));
 	CU_ASSERT_EQUAL(lr_test_tx_count(), 1);
 	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* Check frame i is a datagram to OTHER sent at once with its cached MAC. */
+static void
+assert_udp_to_other(unsigned int i)
+{
+	struct lr_test_parsed p;
+
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(i), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.udp);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->dst_addr, &other_mac));
+}
+
+/* Check frame i is a probe for OTHER: unicast to its cached MAC, or broadcast. */
+static void
+assert_probe(unsigned int i, bool unicast)
+{
+	struct lr_test_parsed p;
+
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(i), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.arp);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.arp->arp_opcode), RTE_ARP_OP_REQUEST);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.arp->arp_data.arp_tip), LR_TEST_OTHER_IP);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->dst_addr, unicast ? &other_mac : &bcast));
+}
+
+/* Linux NUD: an entry in use past its reachable time keeps sending with its MAC
+ * (STALE -> DELAY), is probed by unicast after delay_ms, and an answer makes it
+ * REACHABLE again: no packet waits, none is dropped. */
+static void
+test_arp_entry_in_use_refreshed_without_stall(void)
+{
+	struct lr_arp_conf c = lr_arp_conf_default;
+
+	c.timeout_ms = 5000;
+	c.delay_ms = 1000;
+	c.retry_ms = 1000;
+	reinit_arp(&c);
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, LR_TEST_OUR_IP));
+	lr_test_tx_clear();
+	lr_test_advance_us(5000 * MS);
+	CU_ASSERT_EQUAL(entry_state(LR_TEST_OTHER_IP), LR_ARP_STALE);
+	send_udp_to(LR_TEST_OTHER_IP, 7777);            /* leaves at once */
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	assert_udp_to_other(0);
+	CU_ASSERT_EQUAL(entry_state(LR_TEST_OTHER_IP), LR_ARP_DELAY);
+	lr_test_tx_clear();
+	lr_test_advance_us(500 * MS);
+	send_udp_to(LR_TEST_OTHER_IP, 7778);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	assert_udp_to_other(0);
+	lr_test_tx_clear();
+	lr_test_advance_us(500 * MS);                   /* delay over: unicast probe */
+	CU_ASSERT_EQUAL(entry_state(LR_TEST_OTHER_IP), LR_ARP_PROBE);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	assert_probe(0, true);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_TX_PROBE), 1);
+	lr_test_tx_clear();
+	send_udp_to(LR_TEST_OTHER_IP, 7779);            /* probing: still at once */
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	assert_udp_to_other(0);
+	lr_test_tx_clear();
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REPLY, &lr_test_our_mac, &other_mac, LR_TEST_OTHER_IP,
+			&lr_test_our_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL(entry_state(LR_TEST_OTHER_IP), LR_ARP_REACHABLE);
+	lr_test_advance_us(4000 * MS);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);         /* confirmed: no more probes */
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_QUEUED), 0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_UNRESOLVED), 0);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* Unanswered: ucast_probes unicast probes, then mcast_probes broadcast ones, one
+ * every retry_ms, traffic flowing all along; then the entry is removed. */
+static void
+test_arp_entry_in_use_removed_after_probes_fail(void)
+{
+	struct lr_arp_conf c = lr_arp_conf_default;
+	unsigned int i;
+
+	c.timeout_ms = 5000;
+	c.delay_ms = 1000;
+	c.retry_ms = 1000;
+	c.ucast_probes = 2;
+	c.mcast_probes = 1;
+	reinit_arp(&c);
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, LR_TEST_OUR_IP));
+	lr_test_advance_us(5000 * MS);
+	send_udp_to(LR_TEST_OTHER_IP, 7777);
+	lr_test_tx_clear();
+	for (i = 0; i < 3; i++) {
+		lr_test_advance_us(1000 * MS);
+		CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+		assert_probe(0, i < 2);
+		lr_test_tx_clear();
+		send_udp_to(LR_TEST_OTHER_IP, 7000 + i);
+		CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+		assert_udp_to_other(0);
+		lr_test_tx_clear();
+	}
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_TX_PROBE), 3);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_PROBE_FAILED), 0);
+	lr_test_advance_us(1000 * MS);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_PROBE_FAILED), 1);
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	/* gone: the next packet resolves afresh */
+	send_udp_to(LR_TEST_OTHER_IP, 7777);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	assert_arp_request_for(0, LR_TEST_OTHER_IP);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_QUEUED), 1);
 }
 
 static void
@@ -498,6 +642,104 @@ test_arp_table_full_drops_packets(void)
 	for (i = 0; i < 50; i++)
 		lr_test_advance_us(100 * MS);
 	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_UNRESOLVED), lr_test_stat(LR_STAT_arp_QUEUED));
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* Only on-link senders are learned: a request from outside 198.18.0.0/24 is
+ * neither answered nor learned. */
+static void
+test_arp_off_link_sender_not_learned(void)
+{
+	const uint32_t far = RTE_IPV4(198u, 18, 5, 5);
+
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, far, &zero_mac,
+			LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_NOT_ON_LINK), 1);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(far), NULL));
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* No entry from what we did not ask for (Linux arp_accept = 0): an unsolicited
+ * reply or a gratuitous ARP from an unknown host creates nothing. */
+static void
+test_arp_unsolicited_reply_and_gratuitous_not_learned(void)
+{
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REPLY, &lr_test_our_mac, &other_mac, LR_TEST_OTHER_IP,
+			&lr_test_our_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, LR_TEST_OTHER_IP));
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_LEARNED), 0);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* A full cache evicts its least recently used entry instead of refusing. */
+static void
+test_arp_full_table_evicts_least_recently_used(void)
+{
+	struct lr_arp_conf c = lr_arp_conf_default;
+	uint32_t i, cap;
+
+	c.table_size = 8;
+	reinit_arp(&c);                  /* the peer holds one slot, used at t0 */
+	/* learn hosts .100.. one ms apart until the table is full */
+	for (i = 0; i < 64 && lr_test_stat(LR_STAT_arp_EVICTED) == 0; i++) {
+		lr_test_advance_us(MS);
+		lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac,
+				RTE_IPV4(198u, 18, 0, 100 + i), &zero_mac, LR_TEST_OUR_IP));
+	}
+	cap = i;                         /* the i-th learn evicted one */
+	CU_ASSERT(cap >= 7);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_EVICTED), 1);
+	/* the peer was least recently used: gone; the newest is in */
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), NULL));
+	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 100 + cap - 1)),
+			NULL));
+	/* sending to .100 makes it recent: the next learn evicts .101 instead */
+	send_udp_to(RTE_IPV4(198u, 18, 0, 100), 7777);
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, RTE_IPV4(198u, 18, 0, 200),
+			&zero_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_EVICTED), 2);
+	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 100)), NULL));
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 101)), NULL));
+	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 200)), NULL));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_TABLE_FULL), 0);
+	lr_test_tx_clear();
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* Besides 8 per address, at most pending_total packets wait per worker. */
+static void
+test_arp_pending_total_bounded_per_worker(void)
+{
+	struct lr_arp_conf c = lr_arp_conf_default;
+	unsigned int i;
+
+	c.pending_total = 10;
+	reinit_arp(&c);
+	for (i = 0; i < 8; i++)
+		send_udp_to(RTE_IPV4(198u, 18, 0, 100), 7000 + i);
+	for (i = 0; i < 8; i++)
+		send_udp_to(RTE_IPV4(198u, 18, 0, 101), 7000 + i);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_QUEUED), 10);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_PENDING_LIMIT), 6);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_PENDING_FULL), 0);
+	CU_ASSERT_EQUAL(lr_test_pool_in_use(), lr_test_pool_baseline() + 10 + count_arp_requests());
+	lr_test_tx_clear();
+	/* the first address answers: its 8 leave and make room */
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REPLY, &lr_test_our_mac, &other_mac,
+			RTE_IPV4(198u, 18, 0, 100), &lr_test_our_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 8);
+	lr_test_tx_clear();
+	send_udp_to(RTE_IPV4(198u, 18, 0, 102), 7000);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_QUEUED), 11);
+	/* failed resolutions give their room back too */
+	for (i = 0; i < 50; i++)
+		lr_test_advance_us(100 * MS);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_UNRESOLVED), 3);
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
@@ -662,6 +904,8 @@ test_arp_lapped_reader_keeps_newest(void)
 	struct lr_worker *w1 = second_worker();
 	uint32_t i, n = 600, ip;
 
+	lr_ifaces[0].netmask = RTE_BE32(0xffff0000);  /* 198.18.0.0/16: all on-link */
+	lr_ifaces[0].prefix_len = 16;
 	for (i = 0; i < n; i++) {
 		ip = RTE_IPV4(198u, 18, 4 + i / 200, 1 + i % 200);
 		rx_on(w1, lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, ip, &zero_mac,
@@ -700,9 +944,20 @@ static const CU_TestInfo cases[] = {
 	{"test_arp_no_reply_retries_then_drops_unresolved",
 		test_arp_no_reply_retries_then_drops_unresolved},
 	{"test_arp_pending_queue_bounded", test_arp_pending_queue_bounded},
-	{"test_arp_entry_expires_after_timeout", test_arp_entry_expires_after_timeout},
+	{"test_arp_unused_entry_goes_stale_then_removed",
+		test_arp_unused_entry_goes_stale_then_removed},
+	{"test_arp_entry_in_use_refreshed_without_stall",
+		test_arp_entry_in_use_refreshed_without_stall},
+	{"test_arp_entry_in_use_removed_after_probes_fail",
+		test_arp_entry_in_use_removed_after_probes_fail},
 	{"test_arp_refresh_extends_entry", test_arp_refresh_extends_entry},
 	{"test_arp_table_full_drops_packets", test_arp_table_full_drops_packets},
+	{"test_arp_off_link_sender_not_learned", test_arp_off_link_sender_not_learned},
+	{"test_arp_unsolicited_reply_and_gratuitous_not_learned",
+		test_arp_unsolicited_reply_and_gratuitous_not_learned},
+	{"test_arp_full_table_evicts_least_recently_used",
+		test_arp_full_table_evicts_least_recently_used},
+	{"test_arp_pending_total_bounded_per_worker", test_arp_pending_total_bounded_per_worker},
 	{"test_arp_walk_reports_entries", test_arp_walk_reports_entries},
 	{"test_arp_learned_on_one_worker_reaches_the_others",
 		test_arp_learned_on_one_worker_reaches_the_others},
