@@ -50,6 +50,16 @@ def snapshot(path):
         return None
 
 
+def cpu_ticks(path):
+    """(utime + stime ticks, ticks per second) of dperf's server, or None."""
+    try:
+        with open(path) as f:
+            d = json.loads(f.read())
+        return d['cpu_ticks'], d['hz']
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def num(v):
     return f'{v:,.0f}' if isinstance(v, (int, float)) else 'n/a'
 
@@ -75,10 +85,21 @@ def one_run(work, name, rate, win):
         sec = len(got)
         cpu_s = (b[1]['cpu_ms'] - a[1]['cpu_ms']) / 1e3
         answered = b[0]['requests'] - a[0]['requests']
+        busy = b[1]['busy_cycles'] - a[1]['busy_cycles']
+        idle = b[1]['idle_cycles'] - a[1]['idle_cycles']
+        busy_cpu_s = cpu_s * busy / (busy + idle) if busy + idle > 0 else 0
         r.update({'lr_answered_per_s': answered / sec,
                   'lr_accepted_per_s': (b[0]['conns'] - a[0]['conns']) / sec,
                   'lr_worker_cpu_share': cpu_s / sec,
-                  'lr_answered_per_cpu_s': answered / cpu_s if cpu_s > 0 else None})
+                  'lr_worker_busy_share': busy / (busy + idle) if busy + idle > 0 else None,
+                  'lr_answered_per_busy_cpu_s': answered / busy_cpu_s if busy_cpu_s > 0
+                  else None})
+    a = cpu_ticks(os.path.join(work, f'snap0_{name}.json'))
+    b = cpu_ticks(os.path.join(work, f'snap1_{name}.json'))
+    if a and b and got:
+        share = (b[0] - a[0]) / b[1] / len(got)
+        r.update({'server_cpu_share': share,
+                  'served_per_server_cpu_s': r['served_cps'] / share if share > 0 else None})
     try:
         with open(os.path.join(work, f'end_{name}.json')) as f:
             end = json.load(f)
@@ -94,12 +115,13 @@ def one_run(work, name, rate, win):
 
 def row(m, r):
     e = r.get('lr_end', {})
-    share = r.get('lr_worker_cpu_share')
+    share, busy = r.get('lr_worker_cpu_share'), r.get('lr_worker_busy_share')
     return (f"| {m}x ({num(r['offered_target_cps'])}) | {num(r['offered_cps'])} | "
             f"{num(r['served_cps'])} | {num(r['requests_per_s'])} | "
             f"{num(r.get('lr_answered_per_s'))} | "
-            f"{f'{share * 100:.0f} %' if share is not None else 'n/a'} | "
-            f"{num(r.get('lr_answered_per_cpu_s'))} | {r['dperf_cpu_pct']:.0f} % | "
+            f"{f'{share * 100:.0f} %' if share is not None else 'n/a'}, "
+            f"{f'{busy * 100:.0f} %' if busy is not None else 'n/a'} | "
+            f"{num(r.get('lr_answered_per_busy_cpu_s'))} | {r['dperf_cpu_pct']:.0f} % | "
             f"{num(e.get('states', {}).get('last_ack'))}, {num(e.get('conn_full'))}, "
             f"{num(e.get('syncookie_sent'))}, {num(e.get('rexmt_segs'))} |")
 
@@ -117,6 +139,10 @@ def report(work, out, peak, dur, slow, ramp_max, mults):
     if not runs:
         print('not ok - no run of the curve finished')
         return 1
+    base = None
+    if os.path.exists(os.path.join(work, 'rate_dperf3x')):
+        with open(os.path.join(work, 'rate_dperf3x')) as f:
+            base = one_run(work, 'dperf3x', int(f.read()), win)
     ramps = {}
     for name in ('ramp1', 'ramp2'):
         path = os.path.join(work, f'dperf_{name}.log')
@@ -130,28 +156,44 @@ def report(work, out, peak, dur, slow, ramp_max, mults):
                           '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
     with open('/proc/loadavg') as f:
         load = f.read().split()[:3]
+    label = os.environ.get('OVL_LABEL') or f'git {rev}'
     meta = {'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
-            'git': rev, 'cpus': os.cpu_count(), 'load': load, 'steady_s': dur,
-            'window_s': len(win), 'slow_start_s': slow, 'ramp_max': ramp_max,
-            'peak_cps': peak}
+            'git': rev, 'label': label, 'nice': int(os.environ.get('OVL_NICE') or 0),
+            'cpus': os.cpu_count(), 'load': load, 'steady_s': dur, 'window_s': len(win),
+            'slow_start_s': slow, 'ramp_max': ramp_max, 'peak_cps': peak}
     lines = ['| offered (CPS) | offered CPS (dperf) | served CPS (dperf 2xx) | '
-             'requests/s (dperf GETs) | answered/s (linerate) | worker CPU | '
-             'answered / worker CPU-s | dperf CPU | end: LAST_ACK, conn_full, SYN cookies, '
+             'requests/s (dperf GETs) | answered/s (linerate) | worker CPU, busy | '
+             'answered / busy CPU-s | dperf CPU | end: LAST_ACK, conn_full, SYN cookies, '
              'rexmt segs |',
              '|---|---:|---:|---:|---:|---:|---:|---:|---|']
     lines += [row(m, r) for m, r in runs.items()]
     summary = (f"Peak (ramp, best second): {peak:,} CPS. Best served: {best:,.0f} CPS; "
                f"served at 3x / best = "
                f"{f'{ratio * 100:.0f} %' if ratio is not None else 'n/a'} (target >= 90 %).")
+    short = [f"{m}x ({r['offered_cps'] / r['offered_target_cps'] * 100:.0f} %)"
+             for m, r in runs.items() if r['offered_cps'] < 0.9 * r['offered_target_cps']]
+    if short:
+        summary += (" The peer did NOT reach the offered rate at " + ', '.join(short) +
+                    " of the target: those points under-state the load.")
+    if base is not None:
+        share = base.get('server_cpu_share')
+        summary += (f"\n\nBaseline, dperf's own server on the same CPU at 3x "
+                    f"({num(base['offered_target_cps'])} CPS offered, {num(base['offered_cps'])} "
+                    f"opened): served {num(base['served_cps'])} CPS, requests/s "
+                    f"{num(base['requests_per_s'])}, server CPU "
+                    f"{f'{share * 100:.0f} %' if share is not None else 'n/a'}, served per "
+                    f"server CPU-s {num(base.get('served_per_server_cpu_s'))}.")
     table = '\n'.join(lines)
     print(table)
     print(summary)
     with open(os.path.join(out, 'overload.json'), 'w') as f:
         json.dump({'machine': meta, 'best_served_cps': best, 'served_3x_over_best': ratio,
-                   'ramps': ramps, 'runs': runs}, f, indent=1)
+                   'ramps': ramps, 'runs': runs,
+                   'baseline_dperf_server_3x': base}, f, indent=1)
     with open(os.path.join(out, 'latest.md'), 'a') as f:
-        f.write(f"\n## overload curve (dperf client over memif) {meta['date']} (git {rev}, "
-                f"window {len(win)} s after a {slow} s slow start, load {' '.join(load)})"
+        f.write(f"\n## overload curve (dperf client over memif) {meta['date']} ({label}, "
+                f"window {len(win)} s after a {slow} s slow start, nice {meta['nice']}, "
+                f"load {' '.join(load)})"
                 f"\n\n{table}\n\n{summary}\n")
     return 0
 
