@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 #include <rte_telemetry.h>
@@ -270,11 +271,13 @@ cmd_ports(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 struct core_snap {
 	uint64_t rx_pkts, tx_pkts, polls, busy_polls, busy_cycles, idle_cycles, cpu_us;
 	uint64_t conns, steered_out, steered_in, steer_drops;
+	uint64_t turn_max_us;
 	double busy_pct;
 };
 
+/* Also takes the worker's longest loop turn since the last read (and resets it). */
 static void
-core_read(const struct lr_worker *w, struct core_snap *s)
+core_read(struct lr_worker *w, struct core_snap *s)
 {
 	const struct lr_steer_stats *st;
 	uint64_t total;
@@ -286,6 +289,7 @@ core_read(const struct lr_worker *w, struct core_snap *s)
 	s->busy_cycles = load64(&w->busy_cycles);
 	s->idle_cycles = load64(&w->idle_cycles);
 	s->cpu_us = load64(&w->cpu_us);
+	s->turn_max_us = lr_worker_turn_max_take(w) * 1000000 / rte_get_tsc_hz();
 	/* connections: a 32-bit count the worker keeps; a stale value is fine here */
 	s->conns = w->tcp != NULL ? lr_tcp_conn_count(w) : 0;
 	st = lr_steer_stats_get(w->id);
@@ -302,7 +306,9 @@ core_read(const struct lr_worker *w, struct core_snap *s)
  * connections it owns, packets it handed to other workers (steered_out) and took from
  * them (steered_in), packets lost to a full steering ring, poll loop accounting, and
  * the CPU time its thread got from the OS (cpu_ms, sampled every 10 ms tick; below the
- * busy + idle cycles when the lcore shares its CPU).
+ * busy + idle cycles when the lcore shares its CPU), and its longest loop turn since
+ * the last read (turn_max_us: how long RX may have waited for the worker, e.g. on a
+ * control call; idle waits excluded).
  */
 static int
 cmd_cores(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
@@ -315,6 +321,7 @@ cmd_cores(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 		{ "polls", LR_CTL_COL_NUM }, { "busy_polls", LR_CTL_COL_NUM },
 		{ "busy_cycles", LR_CTL_COL_NUM }, { "idle_cycles", LR_CTL_COL_NUM },
 		{ "busy_pct", LR_CTL_COL_NUM }, { "cpu_ms", LR_CTL_COL_NUM },
+		{ "turn_max_us", LR_CTL_COL_NUM },
 	};
 	struct lr_ctl_table t;
 	struct core_snap s;
@@ -325,7 +332,7 @@ cmd_cores(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 		return lr_ctl_errorf(out, "usage: cores");
 	lr_ctl_table_begin(&t, out, json, NULL, cols, RTE_DIM(cols));
 	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++) {
-		const struct lr_worker *w = &lr_workers[i];
+		struct lr_worker *w = &lr_workers[i];
 
 		core_read(w, &s);
 		lr_ctl_table_u64(&t, i);
@@ -342,6 +349,7 @@ cmd_cores(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 		lr_ctl_table_u64(&t, s.idle_cycles);
 		lr_ctl_table_cell(&t, "%.1f", s.busy_pct);
 		lr_ctl_table_u64(&t, s.cpu_us / 1000);
+		lr_ctl_table_u64(&t, s.turn_max_us);
 	}
 	return lr_ctl_table_end(&t);
 }
@@ -621,6 +629,7 @@ tel_cores(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(c, "idle_cycles", s.idle_cycles);
 		rte_tel_data_add_dict_int(c, "busy_pct", (int)(s.busy_pct + 0.5));
 		rte_tel_data_add_dict_u64(c, "cpu_ms", s.cpu_us / 1000);
+		rte_tel_data_add_dict_u64(c, "turn_max_us", s.turn_max_us);
 		snprintf(key, sizeof(key), "%u", i);
 		if (rte_tel_data_add_dict_container(d, key, c, 0) < 0)
 			rte_tel_data_free(c);

@@ -4,14 +4,17 @@
  * `stats`, `connect` (the built-in client), and their telemetry forms.
  *
  * Connection tables belong to the workers, so they are read on the workers' lcores
- * through lr_worker_call(), into a heap snapshot. A call that times out leaves its
- * snapshot to the worker, which frees it once it has run (see struct call_hdr).
+ * through lr_worker_call(), one bounded page (LR_TCP_WALK_PAGE entries) per call:
+ * a worker is never held longer than a page, whatever its number of connections.
+ * A call that times out leaves its page to the worker, which frees it once it has
+ * run (see struct call_hdr). Per-state counts come from gauges, without a call.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +30,6 @@
 #include "tcp_services.h"
 
 #define CALL_TIMEOUT_MS 1000
-#define CONNS_SLACK 1088        /* listeners (at most 1024) + connections opened meanwhile */
 
 /* ---- running a snapshot function on a worker ---- */
 
@@ -83,53 +85,66 @@ worker_run(struct lr_worker *w, struct call_hdr *h)
 	return -ETIMEDOUT;
 }
 
-/* ---- connection snapshots ---- */
+/* ---- paging through a worker's connections ---- */
 
-struct conns_req {
+/* One page: the worker fills e[] from where the cursor stands (lr_tcp_walk_page). */
+struct page_req {
 	struct call_hdr hdr;
+	struct lr_tcp_cursor cur;
 	uint32_t n;
-	uint32_t cap;
-	bool truncated;
-	struct lr_tcp_conn_info e[];
+	struct lr_tcp_conn_info e[LR_TCP_WALK_PAGE];
 };
 
 static int
-conns_add(const struct lr_tcp_conn_info *info, void *arg)
+page_add(const struct lr_tcp_conn_info *info, void *arg)
 {
-	struct conns_req *r = arg;
+	struct page_req *r = arg;
 
-	if (r->n == r->cap) {
-		r->truncated = true;
-		return 1;
-	}
 	r->e[r->n++] = *info;
 	return 0;
 }
 
 static void
-conns_collect(struct lr_worker *w, struct call_hdr *h)
+page_collect(struct lr_worker *w, struct call_hdr *h)
 {
-	lr_tcp_walk(w, conns_add, h);
+	struct page_req *r = (struct page_req *)h;
+
+	r->n = 0;
+	lr_tcp_walk_page(w, &r->cur, LR_TCP_WALK_PAGE, page_add, r);
 }
 
-/*
- * Snapshot worker i's listeners and connections.
- * @return the snapshot (free() it), or NULL with *err = -ENOMEM/-EBUSY/-ETIMEDOUT
- */
-static struct conns_req *
-conns_snapshot(unsigned int i, int *err)
-{
-	struct lr_worker *w = &lr_workers[i];
-	uint32_t cap = lr_tcp_conn_count(w) + CONNS_SLACK;
-	struct conns_req *r = calloc(1, sizeof(*r) + (size_t)cap * sizeof(r->e[0]));
+/* Called on the control thread for each entry; false stops the walk. */
+typedef bool (*conns_emit_t)(const struct lr_tcp_conn_info *e, void *arg);
 
-	*err = -ENOMEM;
+/*
+ * Walk worker i's listeners and connections a page (LR_TCP_WALK_PAGE entries) per
+ * worker call, yielding between calls, so that a shard of millions of connections
+ * never holds the worker for more than one page.
+ * @return 0, or -ENOMEM/-EBUSY/-ETIMEDOUT
+ */
+static int
+conns_each(unsigned int i, conns_emit_t emit, void *arg)
+{
+	struct page_req *r = calloc(1, sizeof(*r));
+	uint32_t k;
+	int rc;
+
 	if (r == NULL)
-		return NULL;
-	r->hdr.fn = conns_collect;
-	r->cap = cap;
-	*err = worker_run(w, &r->hdr);
-	return *err == 0 ? r : NULL;
+		return -ENOMEM;
+	r->hdr.fn = page_collect;
+	while (!lr_tcp_cursor_done(&r->cur)) {
+		rc = worker_run(&lr_workers[i], &r->hdr);
+		if (rc != 0)
+			return rc;  /* r is no longer ours */
+		for (k = 0; k < r->n; k++)
+			if (!emit(&r->e[k], arg)) {
+				free(r);
+				return 0;
+			}
+		sched_yield();
+	}
+	free(r);
+	return 0;
 }
 
 /* "TIME_WAIT", "time-wait", "Time_Wait" all name LR_TCP_TIME_WAIT. @return -1 if none */
@@ -202,6 +217,36 @@ conns_args(int argc, char *const argv[], struct conns_filter *f, struct lr_ctl_b
 	return 0;
 }
 
+struct conns_out {
+	const struct conns_filter *f;
+	struct lr_ctl_table t;
+};
+
+static bool
+conns_row(const struct lr_tcp_conn_info *e, void *arg)
+{
+	struct conns_out *o = arg;
+	bool lsn = e->state == LR_TCP_LISTEN;
+	char a[32];
+
+	if (!conns_match(o->f, e))
+		return true;
+	lr_ctl_table_cell(&o->t, "tcp");
+	addr_port(e->laddr, e->lport, false, a, sizeof(a));
+	lr_ctl_table_cell(&o->t, "%s", a);
+	addr_port(e->raddr, e->rport, lsn, a, sizeof(a));
+	lr_ctl_table_cell(&o->t, "%s", a);
+	lr_ctl_table_cell(&o->t, "%s", e->state_name);
+	lr_ctl_table_u64(&o->t, e->send_q);
+	lr_ctl_table_u64(&o->t, e->recv_q);
+	lr_ctl_table_u64(&o->t, e->cwnd);
+	lr_ctl_table_u64(&o->t, e->srtt_us);
+	lr_ctl_table_u64(&o->t, e->rto_us);
+	lr_ctl_table_u64(&o->t, e->retransmits);
+	lr_ctl_table_u64(&o->t, e->worker);
+	return o->t.err == 0;
+}
+
 /* conns [STATE] [port N]: every listener and connection, like netstat -atn. */
 static int
 cmd_conns(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
@@ -214,96 +259,41 @@ cmd_conns(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 		{ "retransmits", LR_CTL_COL_NUM }, { "worker", LR_CTL_COL_NUM },
 	};
 	struct conns_filter f;
-	struct lr_ctl_table t;
-	struct conns_req *r[LR_MAX_WORKERS] = { NULL };
-	char a[32];
-	unsigned int i, k, nbw = RTE_MIN(lr_nb_workers, (uint16_t)LR_MAX_WORKERS);
+	struct conns_out o = { .f = &f };
+	unsigned int i, nbw = RTE_MIN(lr_nb_workers, (uint16_t)LR_MAX_WORKERS);
 	int rc;
 
 	rc = conns_args(argc, argv, &f, out);
 	if (rc != 0)
 		return rc;
+	lr_ctl_table_begin(&o.t, out, json, NULL, cols, RTE_DIM(cols));
 	for (i = 0; i < nbw; i++) {
-		r[i] = conns_snapshot(i, &rc);
-		if (r[i] == NULL) {
-			for (k = 0; k < i; k++)
-				free(r[k]);
+		rc = conns_each(i, conns_row, &o);
+		if (rc != 0) {
+			lr_ctl_table_end(&o.t);
 			return lr_ctl_errorf(out, "worker %u: %s", i, rc == -ETIMEDOUT ?
 					"did not answer within 1 s" : strerror(-rc));
 		}
 	}
-	lr_ctl_table_begin(&t, out, json, NULL, cols, RTE_DIM(cols));
-	for (i = 0; i < nbw; i++) {
-		for (k = 0; k < r[i]->n; k++) {
-			const struct lr_tcp_conn_info *e = &r[i]->e[k];
-			bool lsn = e->state == LR_TCP_LISTEN;
-
-			if (!conns_match(&f, e))
-				continue;
-			lr_ctl_table_cell(&t, "tcp");
-			addr_port(e->laddr, e->lport, false, a, sizeof(a));
-			lr_ctl_table_cell(&t, "%s", a);
-			addr_port(e->raddr, e->rport, lsn, a, sizeof(a));
-			lr_ctl_table_cell(&t, "%s", a);
-			lr_ctl_table_cell(&t, "%s", e->state_name);
-			lr_ctl_table_u64(&t, e->send_q);
-			lr_ctl_table_u64(&t, e->recv_q);
-			lr_ctl_table_u64(&t, e->cwnd);
-			lr_ctl_table_u64(&t, e->srtt_us);
-			lr_ctl_table_u64(&t, e->rto_us);
-			lr_ctl_table_u64(&t, e->retransmits);
-			lr_ctl_table_u64(&t, e->worker);
-		}
-		free(r[i]);
-	}
-	return lr_ctl_table_end(&t);
+	return lr_ctl_table_end(&o.t);
 }
 
 /* ---- connections per state ---- */
 
-struct states_req {
-	struct call_hdr hdr;
-	uint64_t n[LR_TCP_NB_STATES];
-};
-
-static int
-states_add(const struct lr_tcp_conn_info *info, void *arg)
-{
-	struct states_req *r = arg;
-
-	if ((unsigned int)info->state < LR_TCP_NB_STATES)
-		r->n[info->state]++;
-	return 0;
-}
-
+/* Current listeners and connections per state, summed over workers: gauges the
+ * workers keep at each state change, read without a worker call. */
 static void
-states_collect(struct lr_worker *w, struct call_hdr *h)
-{
-	lr_tcp_walk(w, states_add, h);
-}
-
-/* Current listeners and connections per state, summed over workers. @return 0 or -errno */
-static int
 states_count(uint64_t n[LR_TCP_NB_STATES])
 {
-	struct states_req *r;
+	uint64_t w[LR_TCP_NB_STATES];
 	unsigned int i, s;
-	int rc;
 
 	memset(n, 0, sizeof(uint64_t) * LR_TCP_NB_STATES);
 	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++) {
-		r = calloc(1, sizeof(*r));
-		if (r == NULL)
-			return -ENOMEM;
-		r->hdr.fn = states_collect;
-		rc = worker_run(&lr_workers[i], &r->hdr);
-		if (rc != 0)
-			return rc;
+		lr_tcp_state_counts(&lr_workers[i], w);
 		for (s = 0; s < LR_TCP_NB_STATES; s++)
-			n[s] += r->n[s];
-		free(r);
+			n[s] += w[s];
 	}
-	return 0;
 }
 
 static uint64_t
@@ -339,7 +329,7 @@ stats_tcp(bool json, struct lr_ctl_buf *out)
 	struct lr_ctl_kv kv;
 	char name[64];
 	unsigned int id, width = 1;
-	int ret = 0, rc;
+	int ret = 0;
 
 	for (id = 0; id < LR_TCP_STAT_MAX; id++) {
 		val[id] = tcp_stat_sum(id);
@@ -356,14 +346,12 @@ stats_tcp(bool json, struct lr_ctl_buf *out)
 					"", (int)width, val[id], d->desc,
 					d->kind == LR_STAT_KIND_DROP ? "  [drop]" : "");
 	}
-	rc = states_count(states);
-	if (rc == 0) {
-		ret |= lr_ctl_kv_begin(&kv, out, json, "states");
-		for (id = LR_TCP_LISTEN; id < LR_TCP_NB_STATES; id++)
-			ret |= lr_ctl_kv_u64(&kv, lower(lr_tcp_state_name(id), name, sizeof(name)),
-					states[id]);
-		ret |= lr_ctl_kv_end(&kv);
-	}
+	states_count(states);
+	ret |= lr_ctl_kv_begin(&kv, out, json, "states");
+	for (id = LR_TCP_LISTEN; id < LR_TCP_NB_STATES; id++)
+		ret |= lr_ctl_kv_u64(&kv, lower(lr_tcp_state_name(id), name, sizeof(name)),
+				states[id]);
+	ret |= lr_ctl_kv_end(&kv);
 	ret |= lr_ctl_section_end(out, json);
 	return ret;
 }
@@ -612,23 +600,36 @@ tel_conn(struct rte_tel_data *d, const struct lr_tcp_conn_info *e, unsigned int 
 		rte_tel_data_free(c);
 }
 
+struct tel_out {
+	struct rte_tel_data *d;
+	unsigned int n;
+};
+
+static bool
+tel_row(const struct lr_tcp_conn_info *e, void *arg)
+{
+	struct tel_out *o = arg;
+
+	if (o->n >= LR_APP_TEL_CONNS_MAX)
+		return false;
+	tel_conn(o->d, e, o->n++);
+	return true;
+}
+
 int
 lr_app_tel_conns(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct conns_req *r;
-	unsigned int i, k, n = 0;
+	struct tel_out o = { .d = d, .n = 0 };
+	unsigned int i;
 	int rc;
 
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
 	rte_tel_data_start_dict(d);
-	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS && n < LR_APP_TEL_CONNS_MAX; i++) {
-		r = conns_snapshot(i, &rc);
-		if (r == NULL)
+	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS && o.n < LR_APP_TEL_CONNS_MAX; i++) {
+		rc = conns_each(i, tel_row, &o);
+		if (rc != 0)
 			return rc;
-		for (k = 0; k < r->n && n < LR_APP_TEL_CONNS_MAX; k++)
-			tel_conn(d, &r->e[k], n++);
-		free(r);
 	}
 	return 0;
 }
@@ -647,11 +648,11 @@ lr_app_tel_stats_tcp(struct rte_tel_data *d)
 	for (id = 0; id < LR_TCP_STAT_MAX; id++)
 		rte_tel_data_add_dict_u64(t, lower(lr_tcp_stat_desc(id)->name, name, sizeof(name)),
 				tcp_stat_sum(id));
-	if (states_count(states) == 0)
-		for (id = LR_TCP_LISTEN; id < LR_TCP_NB_STATES; id++) {
-			snprintf(name, sizeof(name), "state_%s", lr_tcp_state_name(id));
-			rte_tel_data_add_dict_u64(t, lower(name, name, sizeof(name)), states[id]);
-		}
+	states_count(states);
+	for (id = LR_TCP_LISTEN; id < LR_TCP_NB_STATES; id++) {
+		snprintf(name, sizeof(name), "state_%s", lr_tcp_state_name(id));
+		rte_tel_data_add_dict_u64(t, lower(name, name, sizeof(name)), states[id]);
+	}
 	if (rte_tel_data_add_dict_container(d, "tcp", t, 0) < 0)
 		rte_tel_data_free(t);
 }

@@ -147,8 +147,10 @@ worker_main(void *arg)
 		lr_fault_poll(w);
 		lr_worker_poll_calls(w);
 		w->polls++;
+		t1 = rte_rdtsc();
+		/* the longest turn (`cores` turn_max_us): RX waits for it */
+		lr_worker_turn_end(w, t1 - t0);
 		if (got > 0) {
-			t1 = rte_rdtsc();
 			w->busy_polls++;
 			w->busy_cycles += t1 - t0;
 		} else {

@@ -173,6 +173,8 @@ struct __rte_cache_aligned lr_worker {
 	uint64_t cpu_us;             /**< CPU time of the worker's thread (CLOCK_THREAD_CPUTIME_ID),
 	                              *   sampled every timer tick: unlike the TSC cycles it
 	                              *   excludes time the OS ran something else there */
+	uint64_t turn_max_cycles;    /**< longest loop turn (TSC cycles, idle wait excluded)
+	                              *   since the last lr_worker_turn_max_take() */
 };
 
 /** All workers, indexed by worker id. */
@@ -296,6 +298,34 @@ lr_worker_poll_calls(struct lr_worker *w)
 		w->call_fn(w, w->call_arg);
 		__atomic_store_n(&w->call_done, req, __ATOMIC_RELEASE);
 	}
+}
+
+/**
+ * Record the length of one poll loop turn (worker side): keeps the maximum since
+ * the last read. Lock-free against lr_worker_turn_max_take(): the worker only
+ * raises the value (compare-and-swap, taken only on a new maximum), the reader
+ * only swaps it for 0, so neither loses the other's update.
+ * @param cycles TSC cycles the turn took
+ */
+static inline void
+lr_worker_turn_end(struct lr_worker *w, uint64_t cycles)
+{
+	uint64_t cur = __atomic_load_n(&w->turn_max_cycles, __ATOMIC_RELAXED);
+
+	while (unlikely(cycles > cur) && !__atomic_compare_exchange_n(&w->turn_max_cycles, &cur,
+			cycles, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/**
+ * Longest loop turn of a worker since the previous call (any thread), and start a
+ * new period.
+ * @return TSC cycles (0 if no turn ended since)
+ */
+static inline uint64_t
+lr_worker_turn_max_take(struct lr_worker *w)
+{
+	return __atomic_exchange_n(&w->turn_max_cycles, 0, __ATOMIC_RELAXED);
 }
 
 /** Microseconds from the TSC; the poll loop stores it in w->now_us. */

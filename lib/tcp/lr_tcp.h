@@ -312,6 +312,46 @@ struct lr_tcp_conn_info {
 unsigned int lr_tcp_walk(struct lr_worker *w,
 		int (*cb)(const struct lr_tcp_conn_info *info, void *arg), void *arg);
 
+/** Position of a paged walk (lr_tcp_walk_page()). Zero it to start. It holds
+ * indexes, never a pointer: connections freed between pages are simply not seen,
+ * and a connection created or moved in the table meanwhile may be missed or seen
+ * twice (the semantics of netstat over /proc/net/tcp). */
+struct lr_tcp_cursor {
+	uint32_t phase;  /**< 0 listeners, 1 connections, 2 TIME_WAIT entries, 3 done */
+	uint32_t pos;    /**< listener slot, rte_hash_iterate() position, TIME_WAIT slot */
+};
+
+/** Pages of at most this many entries are what the control plane asks for. */
+#define LR_TCP_WALK_PAGE 256
+
+/** @return true once lr_tcp_walk_page() has visited everything */
+static inline bool
+lr_tcp_cursor_done(const struct lr_tcp_cursor *cur)
+{
+	return cur->phase >= 3;
+}
+
+/**
+ * One page of a walk over listeners, connections, then TIME_WAIT entries, resumable:
+ * visits at most max entries (and scans at most 16 * max + 4096 empty TIME_WAIT
+ * slots) and leaves the cursor after the last one, so the control thread can post
+ * one page per worker call and the worker never stalls on a large shard. Must run on the worker's lcore.
+ * @param cur position, advanced; zeroed to start, done when the walk ended
+ * @param max entries at most, 1.. (e.g. LR_TCP_WALK_PAGE)
+ * @param cb called for each entry; a non-zero return ends the walk (cursor done)
+ * @return entries visited
+ */
+unsigned int lr_tcp_walk_page(struct lr_worker *w, struct lr_tcp_cursor *cur, unsigned int max,
+		int (*cb)(const struct lr_tcp_conn_info *info, void *arg), void *arg);
+
+/**
+ * Listeners and connections per state, from gauges the worker keeps at every state
+ * change: no walk, any thread, values may lag.
+ * @param n filled, indexed by enum lr_tcp_state (LISTEN: listeners plus connections
+ *        being born from one); all 0 without a shard
+ */
+void lr_tcp_state_counts(const struct lr_worker *w, uint64_t n[LR_TCP_NB_STATES]);
+
 /** A worker's TCP counters, NULL without a shard. Any thread may read them (aligned
  * 64-bit words, written only by the worker); values may lag. */
 const struct lr_tcp_stats *lr_tcp_stats_get(const struct lr_worker *w);

@@ -100,6 +100,21 @@ lr_tcp_conn_count(const struct lr_worker *w)
 }
 
 void
+lr_tcp_state_counts(const struct lr_worker *w, uint64_t n[LR_TCP_NB_STATES])
+{
+	const struct lr_tcp_shard *sh = w->tcp;
+	unsigned int s;
+
+	memset(n, 0, sizeof(n[0]) * LR_TCP_NB_STATES);
+	if (sh == NULL)
+		return;
+	for (s = 0; s < LR_TCP_NB_STATES; s++)
+		n[s] = __atomic_load_n(&sh->stats.state_now[s], __ATOMIC_RELAXED);
+	n[LR_TCP_LISTEN] += __atomic_load_n(&sh->nb_listeners, __ATOMIC_RELAXED);
+	n[LR_TCP_TIME_WAIT] += __atomic_load_n(&sh->timewait.nb, __ATOMIC_RELAXED);
+}
+
+void
 lr_tcp_init(void)
 {
 	lr_ip_register(IPPROTO_TCP, lr_tcp_input);
@@ -314,6 +329,7 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	c->chack_ms = (uint32_t)(w->now_us / 1000) - sh->conf.challenge_ack_per_conn_ms;
 	TAILQ_INSERT_TAIL(&sh->conns, c, link);
 	sh->nb_conns++;
+	sh->stats.state_now[LR_TCP_CLOSED]++;
 	sh->nb_created++; /* NULL burst hints made before now are stale */
 	return c;
 }
@@ -344,6 +360,8 @@ tcp_conn_free(struct lr_tcp_conn *c)
 		TAILQ_REMOVE(&sh->conns, c, link);
 	}
 	sh->nb_conns--;
+	/* CLOSED, or TIME_WAIT for a block whose entry carries on (counted there) */
+	sh->stats.state_now[c->state]--;
 	if (c->flags & TCP_F_ON_OUTQ) {
 		TAILQ_REMOVE(&sh->outq, c, out_link);
 		c->flags &= ~TCP_F_ON_OUTQ;

@@ -53,6 +53,7 @@ tcp_set_state(struct lr_tcp_conn *c, enum lr_tcp_state s)
 		c->flags |= TCP_F_HALF_OPEN;
 		c->sh->nb_half_open++;
 	}
+	tcp_state_gauge_move(c->sh, c->state, s);
 	c->state = s;
 	c->sh->stats.state_entered[s]++;
 	if (s == LR_TCP_ESTABLISHED) {

@@ -383,6 +383,19 @@ struct lr_tcp_shard {
 	struct tcp_timewait timewait;     /**< compact TIME_WAIT entries (tcp_tw.c) */
 };
 
+/**
+ * Move one entry of the per-state gauges (stats.state_now) from one state to
+ * another. Every change of c->state goes through tcp_set_state(), which calls it;
+ * state kept outside connection blocks (e.g. compact TIME_WAIT entries) adds and
+ * removes itself with it too, so lr_tcp_state_counts() stays a read of gauges.
+ */
+static inline void
+tcp_state_gauge_move(struct lr_tcp_shard *sh, enum lr_tcp_state from, enum lr_tcp_state to)
+{
+	sh->stats.state_now[from]--;
+	sh->stats.state_now[to]++;
+}
+
 /* tcp_conn.c */
 struct lr_tcp_conn *tcp_conn_lookup(struct lr_tcp_shard *sh, const struct tcp_key *key);
 struct lr_tcp_conn *tcp_conn_new(struct lr_worker *w, const struct tcp_key *key);

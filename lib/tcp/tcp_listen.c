@@ -30,7 +30,9 @@ listen_new_conn(struct lr_worker *w, struct lr_tcp_listener *l, const struct lr_
 	c->listen_port = l->port;
 	c->cb = l->cb;
 	c->arg = l->arg;
-	c->state = LR_TCP_LISTEN; /* born from the listener: LISTEN => SYN_RCVD */
+	/* born from the listener: LISTEN => SYN_RCVD */
+	tcp_state_gauge_move(w->tcp, c->state, LR_TCP_LISTEN);
+	c->state = LR_TCP_LISTEN;
 	LR_TCP_STAT_INC(&w->tcp->stats, PASSIVE_OPEN);
 	return c;
 }

@@ -130,6 +130,11 @@ enum lr_tcp_stat_id {
 struct lr_tcp_stats {
 	uint64_t v[LR_TCP_STAT_MAX];                /**< indexed by enum lr_tcp_stat_id */
 	uint64_t state_entered[LR_TCP_NB_STATES];   /**< transitions into each state */
+	/** Connections in each state now: gauges kept at every state change
+	 * (tcp_set_state), creation and free, so reading them costs no walk. LISTEN
+	 * counts only connection blocks passing through it; lr_tcp_state_counts()
+	 * adds the listeners. */
+	uint64_t state_now[LR_TCP_NB_STATES];
 };
 
 /** Increment a TCP counter in a worker's own block. */

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_hash.h>
+
 #include "lr_steer.h"
 #include "tcp_internal.h"
 
@@ -282,6 +284,39 @@ walk_next(const struct lr_tcp_shard *sh, const struct lr_tcp_conn *c)
 	return n;
 }
 
+static void
+conn_info(const struct lr_worker *w, const struct lr_tcp_conn *c, struct lr_tcp_conn_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->laddr = c->key.laddr;
+	info->lport = rte_be_to_cpu_16(c->key.lport);
+	info->raddr = c->key.raddr;
+	info->rport = rte_be_to_cpu_16(c->key.rport);
+	info->state = c->state;
+	info->state_name = lr_tcp_state_name(c->state);
+	info->send_q = c->sb_len;
+	info->recv_q = c->rcv_held + c->ooo_bytes;
+	info->srtt_us = c->srtt_us;
+	info->rto_us = c->rto_us;
+	info->retransmits = c->retransmits;
+	info->worker = w->id;
+	info->cwnd = c->cwnd;
+	info->ssthresh = c->ssthresh;
+	info->snd_wnd = c->snd_wnd;
+	info->rcv_wnd = tcp_rcv_wnd(c);
+}
+
+static void
+listener_info(const struct lr_worker *w, const struct lr_tcp_listener *l,
+		struct lr_tcp_conn_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->lport = l->port;
+	info->state = LR_TCP_LISTEN;
+	info->state_name = lr_tcp_state_name(LR_TCP_LISTEN);
+	info->worker = w->id;
+}
+
 /* §3.10.6 STATUS call, for every connection of the worker. */
 unsigned int
 lr_tcp_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, void *arg),
@@ -298,37 +333,70 @@ lr_tcp_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, 
 	for (i = 0; i < sh->conf.max_listeners; i++) {
 		if (!sh->listeners[i].used)
 			continue;
-		memset(&info, 0, sizeof(info));
-		info.lport = sh->listeners[i].port;
-		info.state = LR_TCP_LISTEN;
-		info.state_name = lr_tcp_state_name(LR_TCP_LISTEN);
-		info.worker = w->id;
+		listener_info(w, &sh->listeners[i], &info);
 		n++;
 		if (cb(&info, arg) != 0)
 			return n;
 	}
 	for (c = walk_next(sh, NULL); c != NULL; c = walk_next(sh, c)) {
-		memset(&info, 0, sizeof(info));
-		info.laddr = c->key.laddr;
-		info.lport = rte_be_to_cpu_16(c->key.lport);
-		info.raddr = c->key.raddr;
-		info.rport = rte_be_to_cpu_16(c->key.rport);
-		info.state = c->state;
-		info.state_name = lr_tcp_state_name(c->state);
-		info.send_q = c->sb_len;
-		info.recv_q = c->rcv_held + c->ooo_bytes;
-		info.srtt_us = c->srtt_us;
-		info.rto_us = c->rto_us;
-		info.retransmits = c->retransmits;
-		info.worker = w->id;
-		info.cwnd = c->cwnd;
-		info.ssthresh = c->ssthresh;
-		info.snd_wnd = c->snd_wnd;
-		info.rcv_wnd = tcp_rcv_wnd(c);
+		conn_info(w, c, &info);
 		n++;
 		if (cb(&info, arg) != 0)
 			return n;
 	}
 	tcp_tw_walk_page(w, &tw_pos, UINT32_MAX / 4, cb, arg, &n);
+	return n;
+}
+
+enum { WALK_LISTENERS = 0, WALK_CONNS, WALK_TW, WALK_DONE };
+
+/*
+ * The same, a page at a time. Connections are visited in table order through
+ * rte_hash_iterate(), whose position is a slot index: it stays meaningful whatever
+ * was added or deleted since the last page, unlike a pointer into the list.
+ */
+unsigned int
+lr_tcp_walk_page(struct lr_worker *w, struct lr_tcp_cursor *cur, unsigned int max,
+		int (*cb)(const struct lr_tcp_conn_info *info, void *arg), void *arg)
+{
+	struct lr_tcp_shard *sh = w->tcp;
+	struct lr_tcp_conn_info info;
+	const void *key;
+	void *data;
+	unsigned int n = 0;
+
+	if (sh == NULL || max == 0) {
+		cur->phase = WALK_DONE;
+		return 0;
+	}
+	for (; cur->phase == WALK_LISTENERS && n < max; cur->pos++) {
+		if (cur->pos >= sh->conf.max_listeners) {
+			cur->phase = WALK_CONNS;
+			cur->pos = 0;
+			break;
+		}
+		if (!sh->listeners[cur->pos].used)
+			continue;
+		listener_info(w, &sh->listeners[cur->pos], &info);
+		n++;
+		if (cb(&info, arg) != 0) {
+			cur->phase = WALK_DONE;
+			return n;
+		}
+	}
+	while (cur->phase == WALK_CONNS && n < max) {
+		if (rte_hash_iterate(sh->table, &key, &data, &cur->pos) < 0) {
+			cur->phase = WALK_TW;
+			cur->pos = 0;
+			break;
+		}
+		conn_info(w, data, &info);
+		n++;
+		if (cb(&info, arg) != 0)
+			cur->phase = WALK_DONE;
+	}
+	if (cur->phase == WALK_TW && n < max &&
+			tcp_tw_walk_page(w, &cur->pos, max - n, cb, arg, &n))
+		cur->phase = WALK_DONE;
 	return n;
 }

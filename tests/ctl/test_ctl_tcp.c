@@ -78,7 +78,7 @@ setup(void)
 	lr_test_reset();
 	lr_tcp_init();
 	lr_config_defaults(&cfg);
-	cfg.tcp.max_conns = 64;
+	cfg.tcp.max_conns = 1024;
 	cfg.tcp.max_listeners = 8;
 	cfg.tcp.isn_fn = fixed_isn;
 	lr_tw->tcp = NULL;
@@ -255,6 +255,39 @@ test_ctl_tcp_conns_json(void)
 		printf("\n%s\n", resp.data);
 }
 
+/* More connections than one page (LR_TCP_WALK_PAGE): `conns` pages through them and
+ * lists each once; `stats` counts them from the gauges. */
+static void
+test_ctl_tcp_conns_pages_through_many(void)
+{
+	static struct lr_tcp_conn *c[700];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(c); i++) {
+		c[i] = lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 5001, &quiet_cb,
+				NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c[i]);
+	}
+	lr_tcp_flush(lr_tw);
+	lr_worker_flush(lr_tw);
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(exec("conns"), 0);
+	/* OK, header, 4 listeners, the peer's connection, 700 SYN_SENT */
+	CU_ASSERT_EQUAL(lines(resp.data), 2 + 4 + 1 + RTE_DIM(c));
+	CU_ASSERT_EQUAL(count(resp.data, "SYN_SENT"), RTE_DIM(c));
+	CU_ASSERT_EQUAL(exec("conns --json syn_sent"), 0);
+	CU_ASSERT_EQUAL(count(resp.data, "\"proto\":"), RTE_DIM(c));
+	CU_ASSERT_EQUAL(exec("stats tcp --json"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\"syn_sent\":700,"));
+	for (i = 0; i < RTE_DIM(c); i++)
+		lr_tcp_abort(c[i]);
+	lr_tcp_flush(lr_tw);
+	lr_worker_flush(lr_tw);
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(exec("stats tcp --json"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\"syn_sent\":0,"));
+}
+
 static void
 test_ctl_tcp_stats_sections(void)
 {
@@ -320,6 +353,7 @@ static const CU_TestInfo cases[] = {
 		test_ctl_tcp_conns_filters_by_state_and_port },
 	{ "test_ctl_tcp_conns_time_wait", test_ctl_tcp_conns_time_wait },
 	{ "test_ctl_tcp_conns_json", test_ctl_tcp_conns_json },
+	{ "test_ctl_tcp_conns_pages_through_many", test_ctl_tcp_conns_pages_through_many },
 	{ "test_ctl_tcp_stats_sections", test_ctl_tcp_stats_sections },
 	{ "test_ctl_tcp_connect_starts_client", test_ctl_tcp_connect_starts_client },
 	CU_TEST_INFO_NULL,

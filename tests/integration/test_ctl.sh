@@ -50,6 +50,16 @@ if [[ $c1 =~ ^[0-9]+$ && $c2 =~ ^[0-9]+$ ]] && ((c2 > c1)); then
 else
 	not_ok "cores: worker 0 cpu_ms did not advance ('$c1' -> '$c2')"
 fi
+# turn_max_us: the worker's longest loop turn since the last read; an idle worker's
+# turns take microseconds, far below the 100 us the control plane may cost it.
+turn=$(ctl --json cores | "$PY" -c 'import json,sys; j=json.load(sys.stdin)
+r=j if isinstance(j, list) else next(v for v in j.values() if isinstance(v, list))
+print(r[0]["turn_max_us"])' 2>/dev/null)
+if [[ $turn =~ ^[0-9]+$ ]] && ((turn < 100000)); then
+	ok "cores: worker 0 turn_max_us is reported ($turn us)"
+else
+	not_ok "cores: worker 0 turn_max_us missing or absurd ('$turn')"
+fi
 check_grep "ports shows our address" "$LR_OUR_IP" "$(ctl ports 2>&1)"
 check_grep "config shows the control socket we set" "$LR_SOCK" "$(ctl config 2>&1)"
 check_grep "config shows the tap device we set" "iface=$LR_IF" "$(ctl config 2>&1)"

@@ -5,6 +5,7 @@
  * and teardown.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_jhash.h>
@@ -554,6 +555,193 @@ test_tcp_ts_offset_per_tuple_own_key(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* ---- per-state gauges and the paged walk (issue #9: the control plane never
+ * stalls a worker) ---- */
+
+static int
+count_state(const struct lr_tcp_conn_info *info, void *arg)
+{
+	uint64_t *n = arg;
+
+	n[info->state]++;
+	return 0;
+}
+
+/* The gauges read what a full walk would count, state by state, and so does a paged
+ * walk of one entry per page (listeners, connections, TIME_WAIT entries). */
+static void
+gauges_match_walk(unsigned int line)
+{
+	uint64_t walked[LR_TCP_NB_STATES] = { 0 }, paged[LR_TCP_NB_STATES] = { 0 };
+	uint64_t gauge[LR_TCP_NB_STATES];
+	struct lr_tcp_cursor cur = { 0, 0 };
+	unsigned int s, pages = 0;
+
+	lr_tcp_walk(lr_tw, count_state, walked);
+	while (!lr_tcp_cursor_done(&cur) && pages++ < 100000)
+		CU_ASSERT(lr_tcp_walk_page(lr_tw, &cur, 1, count_state, paged) <= 1);
+	lr_tcp_state_counts(lr_tw, gauge);
+	for (s = 0; s < LR_TCP_NB_STATES; s++)
+		if (walked[s] != gauge[s] || paged[s] != gauge[s]) {
+			CU_FAIL("state gauge differs from the walk");
+			fprintf(stderr, "line %u: %s: gauge %lu, walk %lu, paged %lu\n", line,
+					lr_tcp_state_name(s), (unsigned long)gauge[s],
+					(unsigned long)walked[s], (unsigned long)paged[s]);
+		}
+}
+#define GAUGES_MATCH() gauges_match_walk(__LINE__)
+
+/* Gauges follow every transition (open, both closes, RST, TIME_WAIT expiry) and end
+ * at zero connections, without a walk. */
+static void
+test_tcp_state_gauges_follow_transitions(void)
+{
+	uint64_t n[LR_TCP_NB_STATES];
+	struct lr_tcp_conn *c, *a;
+
+	c = tt_passive_open();
+	GAUGES_MATCH();
+	lr_tcp_state_counts(lr_tw, n);
+	CU_ASSERT_EQUAL(n[LR_TCP_LISTEN], 1);
+	CU_ASSERT_EQUAL(n[LR_TCP_ESTABLISHED], 1);
+	CU_ASSERT_EQUAL(n[LR_TCP_CLOSED], 0);
+	/* a half-open beside it: SYN_RCVD */
+	tt_peer_port = 40100;
+	tt_rx_syn(5000, 1460);
+	GAUGES_MATCH();
+	lr_tcp_state_counts(lr_tw, n);
+	CU_ASSERT_EQUAL(n[LR_TCP_SYN_RCVD], 1);
+	tt_rx(5001, 0, TT_RST, NULL, 0);   /* and gone */
+	tt_peer_port = TT_PEER_PORT;
+	/* an active open: SYN_SENT */
+	a = lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 80, &tt_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	GAUGES_MATCH();
+	lr_tcp_state_counts(lr_tw, n);
+	CU_ASSERT_EQUAL(n[LR_TCP_SYN_SENT], 1);
+	CU_ASSERT_EQUAL(n[LR_TCP_SYN_RCVD], 0);
+	lr_tcp_abort(a);
+	tt_flush();
+	/* we close first: FIN_WAIT_1, FIN_WAIT_2, TIME_WAIT, then the 2MSL expiry */
+	lr_tcp_close(c);
+	tt_flush();
+	GAUGES_MATCH();
+	lr_tcp_state_counts(lr_tw, n);
+	CU_ASSERT_EQUAL(n[LR_TCP_FIN_WAIT_1], 1);
+	tt_rx(1001, 8002, TT_ACK, NULL, 0);
+	GAUGES_MATCH();
+	tt_rx(1001, 8002, TT_ACK | TT_FIN, NULL, 0);
+	GAUGES_MATCH();
+	lr_tcp_state_counts(lr_tw, n);
+	CU_ASSERT_EQUAL(n[LR_TCP_TIME_WAIT], 1);
+	CU_ASSERT_EQUAL(n[LR_TCP_ESTABLISHED], 0);
+	tt_advance_ms(2ull * tt_conf.msl_ms + 10);
+	GAUGES_MATCH();
+	lr_tcp_state_counts(lr_tw, n);
+	CU_ASSERT_EQUAL(n[LR_TCP_TIME_WAIT], 0);
+	CU_ASSERT_EQUAL(n[LR_TCP_CLOSED], 0);
+	CU_ASSERT_EQUAL(n[LR_TCP_LISTEN], 1);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+#define PAGE_CONNS 600
+#define PAGE_MAX 256
+
+struct page_seen {
+	unsigned int calls;                 /* callbacks in this page */
+	unsigned int total;
+	unsigned int listeners;
+	uint8_t seen[PAGE_CONNS];           /* by local port - port_lo */
+	bool dup;
+};
+
+static int
+page_cb(const struct lr_tcp_conn_info *info, void *arg)
+{
+	struct page_seen *p = arg;
+	unsigned int i;
+
+	p->calls++;
+	p->total++;
+	if (info->state == LR_TCP_LISTEN) {
+		p->listeners++;
+		return 0;
+	}
+	i = info->lport - tt_conf.port_lo;
+	if (i >= PAGE_CONNS || p->seen[i]++ != 0)
+		p->dup = true;
+	return 0;
+}
+
+/* A page touches at most max entries, and the walk resumes from its cursor after
+ * connections were freed meanwhile (seen or not yet seen): every surviving one is
+ * visited exactly once, a freed one not yet seen never. */
+static void
+test_tcp_walk_page_bounded_and_survives_frees(void)
+{
+	static struct lr_tcp_conn *conns[PAGE_CONNS];
+	static struct page_seen p;
+	struct lr_tcp_cursor cur = { 0, 0 };
+	unsigned int i, n, pages = 0, freed_unseen = 0, freed_seen = 0;
+
+	tt_conf.port_lo = 20000;
+	tt_conf.port_hi = 20000 + PAGE_CONNS - 1;
+	tt_conf.max_conns = 4096;
+	tt_reinit();
+	memset(&p, 0, sizeof(p));
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	for (i = 0; i < PAGE_CONNS; i++) {
+		conns[i] = lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 80, &tt_cb,
+				NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(conns[i]);
+	}
+	tt_flush();
+	lr_test_tx_clear();
+	n = lr_tcp_walk_page(lr_tw, &cur, PAGE_MAX, page_cb, &p);
+	CU_ASSERT_EQUAL(n, PAGE_MAX);
+	CU_ASSERT_EQUAL(p.calls, PAGE_MAX);
+	CU_ASSERT_EQUAL(p.listeners, 1);
+	CU_ASSERT_FALSE(lr_tcp_cursor_done(&cur));
+	/* free 100 connections between pages: half of them already seen */
+	for (i = 0; i < PAGE_CONNS && freed_unseen + freed_seen < 100; i++) {
+		unsigned int port = rte_be_to_cpu_16(conns[i]->key.lport) - tt_conf.port_lo;
+
+		if (p.seen[port] ? freed_seen >= 50 : freed_unseen >= 50)
+			continue;
+		if (p.seen[port])
+			freed_seen++;
+		else
+			freed_unseen++;
+		p.seen[port] = 2;  /* freed: must not show up again */
+		lr_tcp_abort(conns[i]);
+		conns[i] = NULL;
+	}
+	tt_flush();   /* the blocks go back to the pool */
+	while (!lr_tcp_cursor_done(&cur) && pages < 100) {
+		p.calls = 0;
+		n = lr_tcp_walk_page(lr_tw, &cur, PAGE_MAX, page_cb, &p);
+		CU_ASSERT(n <= PAGE_MAX);
+		CU_ASSERT_EQUAL(n, p.calls);
+		pages++;
+	}
+	CU_ASSERT(lr_tcp_cursor_done(&cur));
+	CU_ASSERT_FALSE(p.dup);
+	CU_ASSERT_EQUAL(freed_seen, 50);
+	CU_ASSERT_EQUAL(freed_unseen, 50);
+	CU_ASSERT_EQUAL(p.total, 1 + PAGE_CONNS - freed_unseen);
+	for (i = 0; i < PAGE_CONNS; i++)
+		if (conns[i] != NULL)
+			CU_ASSERT_EQUAL(p.seen[rte_be_to_cpu_16(conns[i]->key.lport) -
+					tt_conf.port_lo], 1);
+	/* a finished cursor stays finished; a callback's stop ends the walk */
+	CU_ASSERT_EQUAL(lr_tcp_walk_page(lr_tw, &cur, PAGE_MAX, page_cb, &p), 0);
+	memset(&cur, 0, sizeof(cur));
+	CU_ASSERT_EQUAL(lr_tcp_walk_page(lr_tw, &cur, PAGE_MAX, stop_at_first, &i), 1);
+	CU_ASSERT(lr_tcp_cursor_done(&cur));
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_conn_table_full_syn_dropped", test_tcp_conn_table_full_syn_dropped },
 	{ "test_tcp_conn_lookup_many_tuples", test_tcp_conn_lookup_many_tuples },
@@ -576,6 +764,9 @@ static const CU_TestInfo cases[] = {
 		test_tcp_isn_monotonic_per_tuple_until_rekey },
 	{ "test_tcp_isn_key_per_shard", test_tcp_isn_key_per_shard },
 	{ "test_tcp_ts_offset_per_tuple_own_key", test_tcp_ts_offset_per_tuple_own_key },
+	{ "test_tcp_state_gauges_follow_transitions", test_tcp_state_gauges_follow_transitions },
+	{ "test_tcp_walk_page_bounded_and_survives_frees",
+		test_tcp_walk_page_bounded_and_survives_frees },
 	CU_TEST_INFO_NULL,
 };
 
