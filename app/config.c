@@ -24,6 +24,7 @@
 
 #include "config_internal.h"
 #include "loadgen.h"
+#include "mempools.h"
 
 /* rte_cfgfile reads lines into a buffer of this size; longer lines are cut. */
 #define LINE_MAX_LEN (CFG_NAME_LEN + CFG_VALUE_LEN)
@@ -396,6 +397,50 @@ check_tcp(struct load_ctx *c)
 	return 0;
 }
 
+/*
+ * Memory model ([app] rx_mbufs, mbufs, mem_*): every RX queue's pool holds what can be
+ * out at once, the data pool leaves each worker buffers beyond its cache, the budget
+ * fits in the worker's share of the data pool.
+ */
+static int
+check_mem(struct load_ctx *c, unsigned int workers)
+{
+	const struct lr_config *cfg = c->cfg;
+	uint64_t share = lr_mem_share(cfg, (uint16_t)workers);
+	uint32_t per_worker = cfg->mbuf_cache * 3 / 2 + LR_MBUFS_SPARE;
+	struct lr_rx_need need;
+	unsigned int n;
+
+	if ((uint64_t)cfg->mbufs < (uint64_t)workers * per_worker)
+		return fail(c, "%s: [app] mbufs: bad value '%u': %u workers each need %u "
+			"(mbuf_cache x 1.5 + %u to build packets); expected at least %u",
+			c->origin, cfg->mbufs, workers, per_worker, LR_MBUFS_SPARE,
+			workers * per_worker);
+	if (cfg->mem_low_pct > cfg->mem_pressure_pct)
+		return fail(c, "%s: [app] mem_low_pct: bad value '%u': above mem_pressure_pct %u; "
+			"expected mem_low_pct <= mem_pressure_pct (e.g. 50 and 70)", c->origin,
+			cfg->mem_low_pct, cfg->mem_pressure_pct);
+	if (cfg->mem_high != 0 && (cfg->mem_high < LR_MEM_HIGH_MIN || cfg->mem_high > share))
+		return fail(c, "%s: [app] mem_high: bad value '%" PRIu64 "': expected bytes "
+			"%u..%" PRIu64 " (at most the worker's share of the data pool, [app] "
+			"mbufs / %u workers x %u bytes, so held data cannot empty it), or 0 for "
+			"auto", c->origin, cfg->mem_high, LR_MEM_HIGH_MIN, share, workers,
+			LR_DATA_MBUF_TRUESIZE);
+	for (n = 0; cfg->rx_mbufs != 0 && n < LR_MAX_PORTS; n++) {
+		if (!cfg->ports[n].used)
+			continue;
+		if (cfg->rx_mbufs < lr_rx_mbufs_need(cfg, n, cfg->ports[n].rx_desc,
+				(uint16_t)workers, lr_steer_sw_possible(cfg, workers), &need))
+			return fail(c, "%s: [app] rx_mbufs: bad value '%u': an RX queue of "
+				"[port.%u] can have %u mbufs out at once (RX ring %u, TX rings %u, "
+				"bursts %u, caches %u, steering %u, fault queues %u); expected at "
+				"least %u, or 0 for auto", c->origin, cfg->rx_mbufs, n, need.total,
+				need.rx_ring, need.tx_rings, need.bursts, need.caches, need.steer,
+				need.fault, need.total);
+	}
+	return 0;
+}
+
 /* Checks that need more than one key. */
 static int
 validate(struct load_ctx *c)
@@ -403,7 +448,6 @@ validate(struct load_ctx *c)
 	const struct lr_config *cfg = c->cfg;
 	struct lcore_set wrk;
 	unsigned int n, nb_ports = 0;
-	uint64_t ring_mbufs = 0;
 	int ret;
 
 	for (n = 0; n < LR_MAX_PORTS; n++) {
@@ -413,7 +457,6 @@ validate(struct load_ctx *c)
 		if (ret != 0)
 			return ret;
 		nb_ports++;
-		ring_mbufs += cfg->ports[n].rx_desc;
 	}
 	if (cfg->udp_echo_port != 0 && cfg->udp_echo_port == cfg->udp_discard_port)
 		return fail(c, "%s: [udp] discard: bad value '%u': duplicate service port, echo "
@@ -437,12 +480,7 @@ validate(struct load_ctx *c)
 	if (ret != 0)
 		return ret;
 	lr_cfg_parse_lcores(cfg->worker_lcores, &wrk);
-	ring_mbufs *= wrk.count;
-	if (ring_mbufs >= cfg->mbufs)
-		return fail(c, "%s: [app] mbufs: bad value '%u': the RX rings alone hold %" PRIu64
-			" (rx_desc x workers, summed over ports); expected more, e.g. %" PRIu64,
-			c->origin, cfg->mbufs, ring_mbufs, rte_align64pow2(ring_mbufs * 2) - 1);
-	return 0;
+	return check_mem(c, RTE_MAX(wrk.count, 1u));
 }
 
 void
@@ -460,6 +498,8 @@ lr_config_defaults(struct lr_config *cfg)
 	cfg->control_gid = -1;
 	cfg->mbufs = 8191;
 	cfg->mbuf_cache = 256;
+	cfg->mem_pressure_pct = 70;
+	cfg->mem_low_pct = 50;
 	cfg->burst = 32;
 	cfg->idle = LR_IDLE_SLEEP;
 	cfg->idle_sleep_us = 50;

@@ -72,6 +72,11 @@ struct lr_config {
 	int control_gid;              /**< group allowed on the socket (0660), -1 = none */
 	uint32_t mbufs;               /**< mbufs in the pool */
 	uint32_t mbuf_cache;          /**< per-lcore mempool cache */
+	/* [app] memory model (pools engineer, app/mempools.h) */
+	uint32_t rx_mbufs;            /**< mbufs per RX queue's pool, 0 = auto */
+	uint64_t mem_high;            /**< budget per worker in bytes, 0 = auto */
+	uint32_t mem_pressure_pct;    /**< pressure threshold, percent of mem_high */
+	uint32_t mem_low_pct;         /**< pressure ends below this percent of mem_high */
 	/* [worker] */
 	char worker_lcores[LR_CFG_STR]; /**< lcores running workers, e.g. "1" */
 	uint16_t burst;               /**< RX burst size (1..LR_BURST_MAX) */

@@ -67,6 +67,15 @@ static const struct key_def app_keys[] = {
 	KEY(C, "mbufs", K_UINT, mbufs, 512, 1 << 24, 0, "expected a count 512..16777216, e.g. 8191"),
 	KEY(C, "mbuf_cache", K_UINT, mbuf_cache, 0, RTE_MEMPOOL_CACHE_MAX_SIZE, 0,
 		"expected a count 0..512"),
+	/* memory model: RX pools and the per-worker budget (app/mempools.h) */
+	KEY(C, "rx_mbufs", K_UINT, rx_mbufs, 0, 1 << 24, 0,
+		"expected mbufs per RX queue 0..16777216 (0 = auto, see --check-config)"),
+	KEY(C, "mem_high", K_UINT, mem_high, 0, 0, 0,
+		"expected bytes per worker, or 0 for auto (3/4 of the worker's share of mbufs)"),
+	KEY(C, "mem_pressure_pct", K_UINT, mem_pressure_pct, 1, 100, 0,
+		"expected a percentage of mem_high 1..100, at least mem_low_pct"),
+	KEY(C, "mem_low_pct", K_UINT, mem_low_pct, 1, 100, 0,
+		"expected a percentage of mem_high 1..100, at most mem_pressure_pct"),
 	KEY_END,
 };
 
@@ -132,6 +141,8 @@ static const struct key_def ip_keys[] = {
 	KEY(I, "ttl", K_UINT, ttl, 1, 255, 0, "expected a TTL 1..255"),
 	KEY(I, "frag_max_flows", K_UINT, frag_max_flows, 1, 1 << 20, 0,
 		"expected datagrams 1..1048576"),
+	KEY(I, "frag_max_bufs", K_UINT, frag_max_bufs, 1, 1 << 20, 0,
+		"expected mbufs held for reassembly per worker 1..1048576"),
 	KEY(I, "frag_timeout_ms", K_UINT, frag_timeout_ms, 1, 3600000, 0,
 		"expected milliseconds 1..3600000"),
 	KEY_END,

@@ -10,6 +10,7 @@
 #include <rte_common.h>
 
 #include "config_internal.h"
+#include "mempools.h"
 
 /* Parts per million as the shortest percentage that reads back the same: "0.5". */
 static void
@@ -79,8 +80,40 @@ format_value(const struct key_def *k, const void *base, char *buf, size_t len)
 	return true;
 }
 
+/* After a key set to 0 = auto, a comment with the value it stands for (mempools.h). */
 static void
-dump_section(const char *name, const struct key_def *keys, const void *base, FILE *f)
+dump_auto(const struct lr_config *cfg, const struct key_def *k, FILE *f)
+{
+	struct lcore_set wrk;
+	uint16_t workers;
+	struct lr_mem_conf mc;
+	struct lr_rx_need need;
+	unsigned int p;
+
+	lr_cfg_parse_lcores(cfg->worker_lcores, &wrk);
+	workers = (uint16_t)RTE_MAX(wrk.count, 1u);
+	if (strcmp(k->name, "rx_mbufs") == 0 && cfg->rx_mbufs == 0) {
+		for (p = 0; p < LR_MAX_PORTS; p++) {
+			if (!cfg->ports[p].used)
+				continue;
+			lr_rx_mbufs_need(cfg, p, cfg->ports[p].rx_desc, workers,
+					lr_steer_sw_possible(cfg, workers), &need);
+			fprintf(f, "; rx_mbufs auto: port.%u: %u RX queues x %u mbufs (RX ring %u, "
+				"TX rings %u, bursts %u, caches %u, steering %u, fault queues %u)\n",
+				p, workers, need.total, need.rx_ring, need.tx_rings, need.bursts,
+				need.caches, need.steer, need.fault);
+		}
+	} else if (strcmp(k->name, "mem_low_pct") == 0) {
+		lr_mem_conf_of(cfg, workers, &mc);
+		fprintf(f, "; memory budget per worker (%s): high %" PRIu64 ", pressure %" PRIu64
+			", low %" PRIu64 " bytes\n", cfg->mem_high == 0 ? "mem_high auto" :
+			"mem_high", mc.high, mc.pressure, mc.low);
+	}
+}
+
+static void
+dump_section(const struct lr_config *cfg, const char *name, const struct key_def *keys,
+		const void *base, FILE *f)
 {
 	const struct key_def *k;
 	char val[LR_CFG_STR + 32];
@@ -91,6 +124,7 @@ dump_section(const char *name, const struct key_def *keys, const void *base, FIL
 
 		fprintf(f, "%s%s =%s%s\n", set ? "" : "; ", k->name, val[0] != '\0' ? " " : "",
 			set ? val : "(none)");
+		dump_auto(cfg, k, f);
 	}
 }
 
@@ -105,7 +139,7 @@ lr_config_dump(const struct lr_config *cfg, FILE *f)
 		cfg->path[0] != '\0' ? ", loaded from " : "", cfg->path);
 	for (s = 0; s < S_NB; s++) {
 		if (s != S_PORT) {
-			dump_section(lr_cfg_sects[s].name, lr_cfg_sects[s].keys,
+			dump_section(cfg, lr_cfg_sects[s].name, lr_cfg_sects[s].keys,
 				lr_cfg_sect_base((struct lr_config *)(uintptr_t)cfg, s, 0), f);
 			continue;
 		}
@@ -113,7 +147,7 @@ lr_config_dump(const struct lr_config *cfg, FILE *f)
 			if (!cfg->ports[i].used)
 				continue;
 			snprintf(name, sizeof(name), "port.%u", i);
-			dump_section(name, lr_cfg_port_keys, &cfg->ports[i], f);
+			dump_section(cfg, name, lr_cfg_port_keys, &cfg->ports[i], f);
 		}
 	}
 }

@@ -35,6 +35,7 @@
 #include "lr_tcp.h"
 #include "lr_udp.h"
 #include "lr_version.h"
+#include "mempools.h"
 #include "port.h"
 #include "services.h"
 #include "tcp_services.h"
@@ -361,6 +362,7 @@ setup(void)
 	unsigned int lcores[LR_MAX_WORKERS];
 	struct rte_mempool *pool, *indirect;
 	struct lr_port_steer steer;
+	struct lr_mem_conf mem;
 	char err[512];
 	int nb, i, rc;
 	unsigned int p;
@@ -400,12 +402,18 @@ setup(void)
 				strerror(-rc));
 		return EXIT_CONFIG;
 	}
+	lr_mem_conf_of(&cfg, (uint16_t)nb, &mem);
 	for (i = 0; i < nb; i++) {
 		struct lr_worker *w = &lr_workers[i];
 
 		lr_worker_init(w, (uint16_t)i, pool);
 		w->lcore = lcores[i];
 		w->indirect_pool = indirect;
+		if (lr_mem_configure(&w->mem, &mem) != 0) {
+			fprintf(stderr, "linerate: %s: [app] mem_high, mem_pressure_pct, "
+					"mem_low_pct: thresholds out of order\n", cfg.path);
+			return EXIT_CONFIG;
+		}
 		if (lr_arp_worker_init(w) != 0 || lr_ip_worker_init(w) != 0 ||
 				lr_tcp_worker_init(w, &cfg.tcp) != 0) {
 			fprintf(stderr, "linerate: worker %d: out of memory for its tables: "
@@ -432,14 +440,17 @@ setup(void)
 
 		if (!cfg.ports[p].used)
 			continue;
-		rc = lr_port_setup(p, &cfg.ports[p], lr_nb_workers, steer_mode, pool, &ifc,
-				&steer, err, sizeof(err));
+		rc = lr_port_setup(p, &cfg, lr_nb_workers, steer_mode, &ifc, &steer, err,
+				sizeof(err));
 		if (rc != 0) {
 			fprintf(stderr, "linerate: %s: %s\n", cfg.path, err);
 			return 1;
 		}
 		lr_iface_add(&ifc);
 		lr_steer_port_set(ifc.port_id, steer.mode);
+		printf("linerate: port.%u: %d RX pools of %u mbufs%s\n", p, nb,
+				lr_port_rx_pool(ifc.port_id, 0)->size,
+				cfg.rx_mbufs == 0 ? " (rx_mbufs auto)" : "");
 		if (nb > 1)
 			printf("linerate: port.%u: %d queue pairs, steering %s%s%s%s\n", p, nb,
 					lr_steer_mode_names[steer.mode],

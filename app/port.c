@@ -7,6 +7,7 @@
 #include <rte_ethdev.h>
 
 #include "lr_steer.h"
+#include "mempools.h"
 #include "port.h"
 
 #define RX_CKSUM_OFFLOADS (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM | \
@@ -16,6 +17,55 @@
 /* What lr_steer hashes: TCP/UDP on the 4-tuple, fragments on the addresses. */
 #define STEER_RSS_L4 (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
 #define STEER_RSS_L3 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4)
+
+/* Each RX queue's own pool (mempools.h): only the PMD's ring and packets in flight. */
+static struct rte_mempool *rx_pools[LR_MAX_PORTS][LR_MAX_WORKERS];
+
+/*
+ * Create the RX pool of every queue of a port, sized to what can hold its buffers at
+ * once; an explicit [app] rx_mbufs below that is refused.
+ */
+static int
+rx_pools_create(unsigned int n, uint16_t port_id, const struct lr_config *cfg,
+		uint16_t nb_queues, uint16_t nb_rxd, bool steer_sw, char *err, size_t errlen)
+{
+	char pname[RTE_MEMPOOL_NAMESIZE];
+	struct lr_rx_need need;
+	uint32_t size;
+	uint16_t q;
+
+	lr_rx_mbufs_need(cfg, n, nb_rxd, nb_queues, steer_sw, &need);
+	if (cfg->rx_mbufs != 0 && cfg->rx_mbufs < need.total) {
+		snprintf(err, errlen, "[app] rx_mbufs: bad value '%u': an RX queue of [port.%u] "
+				"(%u descriptors, steering %s) can have %u mbufs out at once; "
+				"expected at least %u, or 0 for auto", cfg->rx_mbufs, n, nb_rxd,
+				steer_sw ? "sw or auto" : "off or hw", need.total, need.total);
+		return -EINVAL;
+	}
+	size = cfg->rx_mbufs != 0 ? cfg->rx_mbufs : need.total;
+	for (q = 0; q < nb_queues; q++) {
+		snprintf(pname, sizeof(pname), "lr_rx_p%u_q%u", port_id, q);
+		rx_pools[port_id][q] = rte_pktmbuf_pool_create(pname, size,
+				lr_rx_pool_cache(cfg, size), 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				rte_eth_dev_socket_id(port_id));
+		if (rx_pools[port_id][q] == NULL) {
+			snprintf(err, errlen, "[port.%u] cannot create the pool of RX queue %u "
+					"(%u mbufs): %s: reserve more hugepages or lower "
+					"[app] rx_mbufs / [port.%u] rx_desc", n, q, size,
+					rte_strerror(rte_errno), n);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+struct rte_mempool *
+lr_port_rx_pool(uint16_t port_id, uint16_t queue)
+{
+	if (port_id >= LR_MAX_PORTS || queue >= LR_MAX_WORKERS)
+		return NULL;
+	return rx_pools[port_id][queue];
+}
 
 /* The ethdev name of a device string: "net_tap0,iface=lr0" -> "net_tap0". */
 static void
@@ -101,10 +151,11 @@ rss_program(uint16_t port_id, uint16_t reta_size)
 }
 
 int
-lr_port_setup(unsigned int n, const struct lr_port_conf *pc, uint16_t nb_queues,
-		enum lr_steer_mode steer_want, struct rte_mempool *pool, struct lr_iface *ifc,
-		struct lr_port_steer *steer, char *err, size_t errlen)
+lr_port_setup(unsigned int n, const struct lr_config *cfg, uint16_t nb_queues,
+		enum lr_steer_mode steer_want, struct lr_iface *ifc, struct lr_port_steer *steer,
+		char *err, size_t errlen)
 {
+	const struct lr_port_conf *pc = &cfg->ports[n];
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info info;
 	char name[RTE_ETH_NAME_MAX_LEN];
@@ -197,9 +248,14 @@ lr_port_setup(unsigned int n, const struct lr_port_conf *pc, uint16_t nb_queues,
 		return rc;
 	}
 	rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nb_rxd, &nb_txd);
+	/* Steering auto may fall back to software even after hardware RSS was chosen. */
+	rc = rx_pools_create(n, port_id, cfg, nb_queues, nb_rxd,
+			lr_steer_sw_possible(cfg, nb_queues), err, errlen);
+	if (rc != 0)
+		return rc;
 	for (q = 0; q < nb_queues; q++) {
 		rc = rte_eth_rx_queue_setup(port_id, q, nb_rxd, rte_eth_dev_socket_id(port_id),
-				NULL, pool);
+				NULL, rx_pools[port_id][q]);
 		if (rc == 0)
 			rc = rte_eth_tx_queue_setup(port_id, q, nb_txd,
 					rte_eth_dev_socket_id(port_id), NULL);
@@ -264,6 +320,12 @@ lr_port_setup(unsigned int n, const struct lr_port_conf *pc, uint16_t nb_queues,
 void
 lr_port_close(uint16_t port_id)
 {
+	unsigned int q;
+
 	rte_eth_dev_stop(port_id);
 	rte_eth_dev_close(port_id);
+	for (q = 0; port_id < LR_MAX_PORTS && q < LR_MAX_WORKERS; q++) {
+		rte_mempool_free(rx_pools[port_id][q]);
+		rx_pools[port_id][q] = NULL;
+	}
 }

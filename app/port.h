@@ -26,22 +26,26 @@ struct lr_port_steer {
  * queue per worker, and fill the interface it carries. With several queues, decide
  * how flows reach their owner: hardware RSS with lr_steer's key and redirection table
  * when the PMD has them (LR_STEER_AUTO, LR_STEER_HW), else software steering.
- * lr_steer_init() must have run (the key and table come from it).
+ * lr_steer_init() must have run (the key and table come from it). Each RX queue gets
+ * its own pool (lr_port_rx_pool()) of [app] rx_mbufs mbufs, or of what can be out at
+ * once when 0 (lr_rx_mbufs_need()).
  * @param n section index (for messages)
- * @param pc the section
+ * @param cfg the configuration; its [port.n] section is the port
  * @param nb_queues queue pairs (one per worker)
  * @param steer_want [worker] steering
- * @param pool RX mbuf pool
  * @param ifc filled on success
  * @param steer filled on success: the mode chosen and why
  * @param err one-line message on failure
  * @return 0 or -errno
  */
-int lr_port_setup(unsigned int n, const struct lr_port_conf *pc, uint16_t nb_queues,
-		enum lr_steer_mode steer_want, struct rte_mempool *pool, struct lr_iface *ifc,
-		struct lr_port_steer *steer, char *err, size_t errlen);
+int lr_port_setup(unsigned int n, const struct lr_config *cfg, uint16_t nb_queues,
+		enum lr_steer_mode steer_want, struct lr_iface *ifc, struct lr_port_steer *steer,
+		char *err, size_t errlen);
 
-/** Stop and close a port. */
+/** @return the pool of an RX queue of a port set up by lr_port_setup(), or NULL */
+struct rte_mempool *lr_port_rx_pool(uint16_t port_id, uint16_t queue);
+
+/** Stop and close a port and free its RX pools. */
 void lr_port_close(uint16_t port_id);
 
 #endif /* LR_APP_PORT_H */

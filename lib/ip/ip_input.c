@@ -6,6 +6,7 @@
 
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
 #include <rte_malloc.h>
 
 #include "lr_cksum.h"
@@ -15,11 +16,10 @@
 
 RTE_LOG_REGISTER_DEFAULT(lr_logtype_ip, INFO);
 
-#define FRAG_BUCKET_ENTRIES 16
-
 const struct lr_ip_conf lr_ip_conf_default = {
 	.ttl = 64,
 	.frag_max_flows = 4096,
+	.frag_max_bufs = 1024,
 	.frag_timeout_ms = 2000,
 	.icmp_rate = 100,
 	.icmp_burst = 50,
@@ -28,6 +28,7 @@ const struct lr_ip_conf lr_ip_conf_default = {
 struct lr_ip_conf lr_ip_conf_cur = {
 	.ttl = 64,
 	.frag_max_flows = 4096,
+	.frag_max_bufs = 1024,
 	.frag_timeout_ms = 2000,
 	.icmp_rate = 100,
 	.icmp_burst = 50,
@@ -67,17 +68,11 @@ int
 lr_ip_worker_init(struct lr_worker *w)
 {
 	struct lr_ip_worker *ipw;
-	uint32_t flows = RTE_MAX(lr_ip_conf_cur.frag_max_flows, 16u);
 
 	ipw = rte_zmalloc("lr_ip", sizeof(*ipw), RTE_CACHE_LINE_SIZE);
 	if (ipw == NULL)
 		return -ENOMEM;
-	/* Timestamps are the worker clock in microseconds, so the unit is us too. */
-	/* Buckets for a load of at most one half: flows / entries-per-bucket * 2. */
-	ipw->frag_tbl = rte_ip_frag_table_create(
-			RTE_MAX(flows * 2 / FRAG_BUCKET_ENTRIES, 1u), FRAG_BUCKET_ENTRIES, flows,
-			(uint64_t)lr_ip_conf_cur.frag_timeout_ms * 1000, SOCKET_ID_ANY);
-	if (ipw->frag_tbl == NULL) {
+	if (lr_ip_reass_init(&ipw->reass) != 0) {
 		rte_free(ipw);
 		return -ENOMEM;
 	}
@@ -95,22 +90,9 @@ lr_ip_worker_fini(struct lr_worker *w)
 
 	if (ipw == NULL)
 		return;
-	rte_ip_frag_free_death_row(&ipw->death_row, 0);
-	rte_ip_frag_table_destroy(ipw->frag_tbl);
+	lr_ip_reass_fini(w, &ipw->reass);
 	rte_free(ipw);
 	w->ip = NULL;
-}
-
-/* Free what the reassembly table let go, counting it under reason. */
-static void
-free_death_row(struct lr_worker *w, enum lr_stat_id reason)
-{
-	struct rte_ip_frag_death_row *dr = &w->ip->death_row;
-
-	if (dr->cnt == 0)
-		return;
-	LR_STAT_ADD(w->stats, reason, dr->cnt);
-	rte_ip_frag_free_death_row(dr, 0);
 }
 
 void
@@ -118,8 +100,7 @@ lr_ip_tick(struct lr_worker *w)
 {
 	if (w->ip == NULL)
 		return;
-	rte_ip_frag_table_del_expired_entries(w->ip->frag_tbl, &w->ip->death_row, w->now_us);
-	free_death_row(w, LR_STAT_ip_FRAG_TIMEOUT);
+	lr_ip_reass_expire(w, &w->ip->reass);
 }
 
 /* Reassemble; returns the whole datagram, or NULL if it is not complete yet. */
@@ -136,11 +117,7 @@ reassemble(struct lr_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uin
 		lr_drop(w, m, LR_STAT_ip_FRAG_TOO_BIG);
 		return NULL;
 	}
-	m->l2_len = 0;
-	m->l3_len = hlen;
-	whole = rte_ipv4_frag_reassemble_packet(w->ip->frag_tbl, &w->ip->death_row, m,
-			w->now_us, ip);
-	free_death_row(w, LR_STAT_ip_FRAG_BAD);
+	whole = lr_ip_reass_add(w, &w->ip->reass, m, hlen);
 	if (whole == NULL)
 		return NULL;
 	/* Each fragment was checked against its own header length; the datagram keeps
@@ -152,6 +129,10 @@ reassemble(struct lr_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uin
 	LR_STAT_INC(w->stats, LR_STAT_ip_REASSEMBLED);
 	ip = rte_pktmbuf_mtod(whole, struct rte_ipv4_hdr *);
 	ip->total_length = rte_cpu_to_be_16(rte_pktmbuf_pkt_len(whole));
+	/* One datagram now: no offset, no MF (DF stays), a valid header checksum. */
+	ip->fragment_offset &= rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	return whole;
 }
 

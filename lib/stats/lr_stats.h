@@ -71,9 +71,12 @@ enum lr_stat_kind {
 	X(ip, BAD_SRC, DROP, "source is broadcast, multicast, loopback or ours") \
 	X(ip, NOT_FOR_US, DROP, "destination is not one of our addresses") \
 	X(ip, UNKNOWN_PROTO, DROP, "protocol with no handler") \
-	X(ip, FRAG_BAD, DROP, "fragments the reassembly table refused") \
+	X(ip, FRAG_BAD, DROP, "fragments malformed: overlapping, duplicate, bad length") \
 	X(ip, FRAG_TOO_BIG, DROP, "fragments, or datagrams reassembled, beyond 65535 bytes") \
-	X(ip, FRAG_TIMEOUT, DROP, "fragments freed incomplete or evicted") \
+	X(ip, FRAG_TIMEOUT, DROP, "fragments freed incomplete after frag_timeout_ms") \
+	/* reassembly bounds (pools): oldest evicted for room, no buffer to keep one */ \
+	X(ip, FRAG_EVICTED, DROP, "fragments of the oldest incomplete datagrams evicted for room") \
+	X(ip, FRAG_NOMEM, DROP, "fragments dropped: no buffer or memory budget to keep them") \
 	X(ip, NO_ROUTE, DROP, "packets to a destination with no route") \
 	X(ip, FRAG_FAILED, DROP, "packets that could not be fragmented for the MTU") \
 	X(icmp, RX, COUNT, "ICMP messages received") \

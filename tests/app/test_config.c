@@ -15,6 +15,7 @@
 #include <rte_common.h>
 
 #include "config.h"
+#include "mempools.h"
 #include "lr_test.h"
 
 #ifndef LR_SOURCE_DIR
@@ -306,8 +307,8 @@ test_config_numbers_out_of_range(void)
 	expect_error(base_ini, "ip.frag_max_per_flow=8", "unknown key");
 	expect_error("[app]\nmbufs = 700\n", "app.mbuf_cache=512",
 		"[app] mbuf_cache: bad value '512': too large for 700 mbufs");
-	expect_error(base_ini, "app.mbufs=1024", "[app] mbufs: bad value '1024': the RX rings "
-		"alone hold 1024");
+	expect_error("[app]\nmbufs = 512\nmbuf_cache = 300\n", NULL,
+		"[app] mbufs: bad value '512': 1 workers each need 514 (mbuf_cache x 1.5 + 64");
 	expect_error(base_ini, "worker.idle_sleep_us=1x", "[worker] idle_sleep_us: bad value");
 	CU_ASSERT_EQUAL(load_text(base_ini, "udp.echo=0"), 0);
 	CU_ASSERT_EQUAL(load_text(base_ini, "udp.echo=65535"), 0);
@@ -665,6 +666,64 @@ test_config_eal_args(void)
 		-E2BIG);
 }
 
+/* Memory model keys (pools): RX pool sizing, budget thresholds, their errors. */
+static const char two_workers_ini[] =
+	"[eal]\nlcores = 0@0,1@1,2@0\nmain_lcore = 0\n"
+	"[worker]\nlcores = 1-2\nsteering = sw\n"
+	"[port.0]\ndevice = net_tap0,iface=lr0\nip = 198.18.0.2/24\n";
+
+static void
+test_config_memory_model_sizing(void)
+{
+	struct lr_rx_need need;
+	struct lr_mem_conf mc;
+
+	CU_ASSERT_EQUAL_FATAL(load_text(base_ini, NULL), 0);
+	CU_ASSERT_EQUAL(cfg.rx_mbufs, 0);
+	CU_ASSERT_EQUAL(cfg.mem_high, 0);
+	CU_ASSERT_EQUAL(cfg.mem_pressure_pct, 70);
+	CU_ASSERT_EQUAL(cfg.mem_low_pct, 50);
+	/* one worker: RX ring 1024 + TX ring 1024 + burst 32 + 1 port x 64 + cache 384 */
+	CU_ASSERT_EQUAL(lr_rx_mbufs_need(&cfg, 0, 1024, 1, false, &need), 2528);
+	CU_ASSERT_EQUAL(need.steer, 0);
+	CU_ASSERT_EQUAL(need.fault, 0);
+	/* auto budget: 3/4 of 8191 mbufs of 2304 bytes, pressure 70 %, low 50 % */
+	lr_mem_conf_of(&cfg, 1, &mc);
+	CU_ASSERT_EQUAL(mc.high, (uint64_t)8191 * LR_DATA_MBUF_TRUESIZE / 4 * 3);
+	CU_ASSERT_EQUAL(mc.pressure, mc.high * 70 / 100);
+	CU_ASSERT_EQUAL(mc.low, mc.high / 2);
+	/* two workers, software steering: both may hold the queue's buffers, plus a ring */
+	CU_ASSERT_EQUAL_FATAL(load_text(two_workers_ini, "port.0.rx_delay_us=100"), 0);
+	CU_ASSERT_EQUAL(lr_rx_mbufs_need(&cfg, 0, 1024, 2, true, &need),
+			1024 + 2 * 1024 + 2 * 96 + 2 * 384 + 1024 + LR_FAULT_QUEUE_SIZE + 1);
+	CU_ASSERT_EQUAL(need.steer, 1024);
+	lr_mem_conf_of(&cfg, 2, &mc);
+	CU_ASSERT_EQUAL(mc.high, (uint64_t)(8191 / 2) * LR_DATA_MBUF_TRUESIZE / 4 * 3);
+	CU_ASSERT_EQUAL_FATAL(load_text(base_ini, "app.mem_high=1000000"), 0);
+	lr_mem_conf_of(&cfg, 1, &mc);
+	CU_ASSERT_EQUAL(mc.high, 1000000);
+	CU_ASSERT_EQUAL(mc.pressure, 700000);
+	CU_ASSERT_EQUAL(mc.low, 500000);
+	CU_ASSERT_EQUAL(load_text(base_ini, "app.rx_mbufs=2528"), 0);
+}
+
+static void
+test_config_memory_model_errors(void)
+{
+	expect_error(base_ini, "app.rx_mbufs=2527", "[app] rx_mbufs: bad value '2527': an RX "
+		"queue of [port.0] can have 2528 mbufs out at once");
+	expect_error(base_ini, "app.rx_mbufs=2527", "expected at least 2528, or 0 for auto");
+	expect_error(two_workers_ini, "app.rx_mbufs=3000", "expected at least 5056");
+	expect_error(base_ini, "app.mem_low_pct=80", "[app] mem_low_pct: bad value '80': above "
+		"mem_pressure_pct 70");
+	expect_error(base_ini, "app.mem_pressure_pct=0", "[app] mem_pressure_pct: bad value '0'");
+	expect_error(base_ini, "app.mem_pressure_pct=101", "expected a percentage of mem_high");
+	expect_error(base_ini, "app.mem_high=1000", "[app] mem_high: bad value '1000': expected "
+		"bytes 36864..18872064");
+	expect_error(base_ini, "app.mem_high=18872065", "or 0 for auto");
+	expect_error(base_ini, "app.mem_high=12k", "[app] mem_high: bad value '12k'");
+}
+
 static const CU_TestInfo config_cases[] = {
 	{ "test_config_defaults", test_config_defaults },
 	{ "test_config_every_pmd_config_loads", test_config_every_pmd_config_loads },
@@ -685,6 +744,8 @@ static const CU_TestInfo config_cases[] = {
 	{ "test_config_syntax_errors", test_config_syntax_errors },
 	{ "test_config_dump_load_roundtrip", test_config_dump_load_roundtrip },
 	{ "test_config_eal_args", test_config_eal_args },
+	{ "test_config_memory_model_sizing", test_config_memory_model_sizing },
+	{ "test_config_memory_model_errors", test_config_memory_model_errors },
 	CU_TEST_INFO_NULL,
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <rte_icmp.h>
+#include <rte_mempool.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -440,6 +441,213 @@ test_frag_reassembled_beyond_65535_by_first_header_dropped(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/*
+ * Bounds (pools): fragments are copied out of the RX pool they arrive in and charged;
+ * buffers, datagrams and the budget are bounded, the oldest datagram goes first.
+ */
+
+/* A pool standing in for an RX pool: the stack must not keep its buffers. */
+static struct rte_mempool *rx_pool;
+
+static struct rte_mempool *
+frag_rx_pool(void)
+{
+	if (rx_pool == NULL)
+		rx_pool = rte_pktmbuf_pool_create("fragtest_rx", 63, 0, 0,
+				RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	CU_ASSERT_FATAL(rx_pool != NULL);
+	return rx_pool;
+}
+
+/* m moved into an RX-pool mbuf (the test pool's copy freed). */
+static struct rte_mbuf *
+in_rx_pool(struct rte_mbuf *m)
+{
+	struct rte_mbuf *c = rte_pktmbuf_copy(m, frag_rx_pool(), 0, UINT32_MAX);
+
+	CU_ASSERT_FATAL(c != NULL);
+	rte_pktmbuf_free(m);
+	return c;
+}
+
+/* Fragment i (0 first, 1 middle, 2 last) of the echo as datagram id. */
+static struct rte_mbuf *
+frag_id(unsigned int i, uint16_t id)
+{
+	static const uint16_t off[] = { 0, 1480, 2960 }, len[] = { 1480, 1480, 40 };
+
+	return ip_frag(IPPROTO_ICMP, echo + off[i], len[i], id, off[i], i < 2);
+}
+
+/* Re-create worker 0's IP state with these bounds. */
+static void
+reass_bounds(uint32_t max_flows, uint32_t max_bufs)
+{
+	struct lr_ip_conf c = *lr_ip_config();
+
+	lr_ip_worker_fini(lr_tw);
+	c.frag_max_flows = max_flows;
+	c.frag_max_bufs = max_bufs;
+	lr_ip_configure(&c);
+	CU_ASSERT_EQUAL_FATAL(lr_ip_worker_init(lr_tw), 0);
+}
+
+static uint64_t
+reass_charged(void)
+{
+	return lr_tw->mem.by_user[LR_MEM_IP_REASS];
+}
+
+static void
+test_frag_from_rx_pool_copied_charged_uncharged(void)
+{
+	uint32_t one = (uint32_t)sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE;
+
+	make_echo();
+	lr_test_rx(in_rx_pool(frag_n(0)));
+	lr_test_rx(in_rx_pool(frag_n(2)));
+	/* held as copies: the RX pool is whole again, the budget pays two buffers */
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(rx_pool), 0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_mem_COPIED), 2);
+	CU_ASSERT_EQUAL(reass_charged(), 2 * one);
+	CU_ASSERT_EQUAL(lr_tw->mem.used, 2 * one);
+	lr_test_rx(in_rx_pool(frag_n(1)));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	assert_fragmented_reply();
+	CU_ASSERT_EQUAL(reass_charged(), 0);
+	CU_ASSERT_EQUAL(lr_tw->mem.used, 0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(rx_pool), 0);
+	LR_TEST_ASSERT_NO_LEAK();
+
+	/* timeout gives the charge back too */
+	lr_test_rx(in_rx_pool(frag_n(0)));
+	CU_ASSERT_EQUAL(reass_charged(), one);
+	expire_fragments();
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TIMEOUT), 1);
+	CU_ASSERT_EQUAL(reass_charged(), 0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(rx_pool), 0);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_frag_oldest_evicted_at_buffer_cap(void)
+{
+	make_echo();
+	reass_bounds(64, 5);
+	/* A, B, C, D start in that order; B gets its middle: 5 buffers held */
+	lr_test_rx(frag_id(0, 0xa));
+	lr_test_advance_us(1000);
+	lr_test_rx(frag_id(0, 0xb));
+	lr_test_advance_us(1000);
+	lr_test_rx(frag_id(0, 0xc));
+	lr_test_advance_us(1000);
+	lr_test_rx(frag_id(0, 0xd));
+	lr_test_rx(frag_id(1, 0xb));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_EVICTED), 0);
+	CU_ASSERT_EQUAL(lr_test_pool_in_use(), lr_test_pool_baseline() + 5);
+	/* B's last needs a sixth: A, the oldest, goes; B completes */
+	lr_test_rx(frag_id(2, 0xb));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_EVICTED), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_BAD), 0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TIMEOUT), 0);
+	/* A's first fragment is gone: its rest cannot complete it */
+	lr_test_rx(frag_id(1, 0xa));
+	lr_test_rx(frag_id(2, 0xa));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	expire_fragments();
+	CU_ASSERT_EQUAL(reass_charged(), 0);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_frag_oldest_evicted_at_datagram_cap(void)
+{
+	make_echo();
+	reass_bounds(3, 1024);
+	lr_test_rx(frag_id(0, 0xa));
+	lr_test_advance_us(1000);
+	lr_test_rx(frag_id(0, 0xb));
+	lr_test_advance_us(1000);
+	lr_test_rx(frag_id(0, 0xc));
+	lr_test_advance_us(1000);
+	lr_test_rx(frag_id(0, 0xd)); /* a fourth datagram: A goes */
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_EVICTED), 1);
+	lr_test_rx(frag_id(1, 0xb));
+	lr_test_rx(frag_id(2, 0xb));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	lr_test_rx(frag_id(1, 0xa));
+	lr_test_rx(frag_id(2, 0xa));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	expire_fragments();
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_frag_oldest_evicted_at_budget(void)
+{
+	uint32_t one = (uint32_t)sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE;
+	struct lr_mem_conf c = { .low = one, .pressure = 2 * one, .high = 2 * one + 100 };
+
+	make_echo();
+	CU_ASSERT_EQUAL_FATAL(lr_mem_configure(&lr_tw->mem, &c), 0);
+	lr_test_rx(frag_id(0, 0xa));
+	lr_test_advance_us(1000);
+	lr_test_rx(frag_id(0, 0xb));
+	lr_test_advance_us(1000);
+	lr_test_rx(frag_id(0, 0xc)); /* no room for a third buffer: A goes */
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_EVICTED), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_NOMEM), 0);
+	CU_ASSERT_EQUAL(reass_charged(), 2 * one);
+	CU_ASSERT(lr_tw->mem.used <= c.high);
+	lr_test_rx(frag_id(1, 0xc)); /* B goes, then C is alone with 2 buffers */
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_EVICTED), 2);
+	/* C's last: only C is left to evict; it goes and the last starts anew */
+	lr_test_rx(frag_id(2, 0xc));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_EVICTED), 4);
+	expire_fragments();
+	CU_ASSERT_EQUAL(lr_tw->mem.used, 0);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_frag_flood_of_first_fragments_bounded(void)
+{
+	unsigned int i, max_bufs = lr_ip_config()->frag_max_bufs;
+	unsigned int peak = 0;
+
+	make_echo();
+	CU_ASSERT_EQUAL(max_bufs, 1024);
+	for (i = 0; i < 10000; i++) {
+		struct rte_mbuf *m = frag_id(0, (uint16_t)(i + 1));
+
+		lr_test_rx((i & 1) ? in_rx_pool(m) : m);
+		peak = RTE_MAX(peak, lr_test_pool_in_use() - lr_test_pool_baseline());
+		if (i % 500 == 0)
+			lr_test_advance_us(100);
+	}
+	CU_ASSERT_EQUAL(peak, max_bufs);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(rx_pool), 0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_EVICTED), 10000 - max_bufs);
+	CU_ASSERT_EQUAL(reass_charged(), max_bufs * ((uint64_t)sizeof(struct rte_mbuf) +
+			RTE_MBUF_DEFAULT_BUF_SIZE));
+	/* a whole fragmented echo still gets through, and a plain ping */
+	lr_test_rx(frag_id(0, FRAG_ID));
+	lr_test_rx(frag_id(1, FRAG_ID));
+	lr_test_rx(frag_id(2, FRAG_ID));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_TX_ECHO_REPLY), 1);
+	lr_test_rx(lr_test_icmp_echo(1, 1, "ping", 4));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_TX_ECHO_REPLY), 2);
+	lr_test_tx_clear();
+	expire_fragments();
+	CU_ASSERT_EQUAL(reass_charged(), 0);
+	/* the whole echo evicted three more on its way */
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TIMEOUT), max_bufs - 3);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{"test_frag_in_order_reassembled_and_reply_fragmented",
 		test_frag_in_order_reassembled_and_reply_fragmented},
@@ -463,6 +671,12 @@ static const CU_TestInfo cases[] = {
 		test_frag_first_fragment_with_options_arriving_first},
 	{"test_frag_reassembled_beyond_65535_by_first_header_dropped",
 		test_frag_reassembled_beyond_65535_by_first_header_dropped},
+	{"test_frag_from_rx_pool_copied_charged_uncharged",
+		test_frag_from_rx_pool_copied_charged_uncharged},
+	{"test_frag_oldest_evicted_at_buffer_cap", test_frag_oldest_evicted_at_buffer_cap},
+	{"test_frag_oldest_evicted_at_datagram_cap", test_frag_oldest_evicted_at_datagram_cap},
+	{"test_frag_oldest_evicted_at_budget", test_frag_oldest_evicted_at_budget},
+	{"test_frag_flood_of_first_fragments_bounded", test_frag_flood_of_first_fragments_bounded},
 	CU_TEST_INFO_NULL,
 };
 
