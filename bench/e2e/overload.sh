@@ -25,6 +25,7 @@
 #
 #   OVL_DURATION   steady seconds per run after the slow start (default 8; window = it - 1)
 #   OVL_RAMP_MAX   the first ramp's ceiling in CPS (default 1000000)
+#   OVL_PEAK       use this peak (CPS) instead of ramping, e.g. to repeat another run's loads
 #   OVL_SERVER_CPU / OVL_CLIENT_CPU   (default 1 / 0); OVL_MBUFS (default 262143)
 #   OVL_BASELINE   1 (default): also the dperf-server baseline run; 0: not
 #   OVL_NICE       nice value of linerate and dperf (default 0; e.g. -10 on a shared machine)
@@ -226,11 +227,16 @@ if ((SMOKE)); then
 	exit $FAIL
 fi
 
-ramp ramp1 "$RAMP_MAX"
-PEAK=$RAMP_PEAK
-if ((PEAK > 0 && PEAK * 5 < RAMP_MAX)); then   # too coarse: ramp again to twice the peak
-	ramp ramp2 $((PEAK * 2))
-	((RAMP_PEAK > PEAK)) && PEAK=$RAMP_PEAK
+if [[ -n ${OVL_PEAK:-} ]]; then   # a given peak (e.g. another run's), no ramp
+	PEAK=$OVL_PEAK
+	echo "# peak given: $PEAK CPS"
+else
+	ramp ramp1 "$RAMP_MAX"
+	PEAK=$RAMP_PEAK
+	if ((PEAK > 0 && PEAK * 5 < RAMP_MAX)); then   # too coarse: ramp to twice the peak
+		ramp ramp2 $((PEAK * 2))
+		((RAMP_PEAK > PEAK)) && PEAK=$RAMP_PEAK
+	fi
 fi
 if ((PEAK <= 0)); then
 	notok "the ramp served nothing: $(tail -3 "$WORK/dperf_ramp1.log" | tr '\n' ' ')"

@@ -106,7 +106,12 @@ def one_run(work, name, rate, win):
         tcp = end.get('tcp', {})
         r['lr_end'] = {k: tcp.get(k) for k in ('conn_full', 'half_open_full', 'syncookie_sent',
                                                 'rexmt_segs', 'timeout_drop', 'established')}
+        # and whatever the pressure work adds: shedding, orphans, TIME_WAIT, memory
+        r['lr_end'].update({k: v for k, v in tcp.items() if isinstance(v, int) and v and
+                            re.search(r'shed|overload|orphan|tw|pressure|mem|nobufs', k)})
         r['lr_end']['states'] = tcp.get('states', {})
+        r['lr_end']['mem'] = end.get('mem', {})
+        r['lr_end']['mempool'] = end.get('mempool', {})
         r['lr_end_stats'] = end
     except (OSError, ValueError):
         pass
@@ -160,14 +165,16 @@ def report(work, out, peak, dur, slow, ramp_max, mults):
     meta = {'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
             'git': rev, 'label': label, 'nice': int(os.environ.get('OVL_NICE') or 0),
             'cpus': os.cpu_count(), 'load': load, 'steady_s': dur, 'window_s': len(win),
-            'slow_start_s': slow, 'ramp_max': ramp_max, 'peak_cps': peak}
+            'slow_start_s': slow, 'ramp_max': ramp_max, 'peak_cps': peak,
+            'peak_given': bool(os.environ.get('OVL_PEAK'))}
     lines = ['| offered (CPS) | offered CPS (dperf) | served CPS (dperf 2xx) | '
              'requests/s (dperf GETs) | answered/s (linerate) | worker CPU, busy | '
              'answered / busy CPU-s | dperf CPU | end: LAST_ACK, conn_full, SYN cookies, '
              'rexmt segs |',
              '|---|---:|---:|---:|---:|---:|---:|---:|---|']
     lines += [row(m, r) for m, r in runs.items()]
-    summary = (f"Peak (ramp, best second): {peak:,} CPS. Best served: {best:,.0f} CPS; "
+    how = 'given, OVL_PEAK' if os.environ.get('OVL_PEAK') else 'ramp, best second'
+    summary = (f"Peak ({how}): {peak:,} CPS. Best served: {best:,.0f} CPS; "
                f"served at 3x / best = "
                f"{f'{ratio * 100:.0f} %' if ratio is not None else 'n/a'} (target >= 90 %).")
     short = [f"{m}x ({r['offered_cps'] / r['offered_target_cps'] * 100:.0f} %)"
