@@ -132,8 +132,8 @@ connect_socket(const char *path)
 
 		fprintf(stderr, "%s: cannot connect to %s: %s\n", prog, path, strerror(err));
 		if (err == EACCES || err == EPERM)
-			fprintf(stderr, "%s: the socket is mode 0600 (0660 with [app] control_gid): "
-					"run as root, its owner or that group\n", prog);
+			fprintf(stderr, "%s: the socket is mode 0600 (0660 with [app] "
+					"control_gid): run as root, its owner or that group\n", prog);
 		else
 			fprintf(stderr, "%s: is linerate running? Choose the socket with "
 					"--socket PATH or $%s\n", prog, CTL_ENV_SOCKET);

@@ -169,6 +169,16 @@ uint16_t lr_steer_port_next(uint16_t worker, rte_be32_t laddr, rte_be32_t raddr,
 uint16_t lr_steer_rx(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
 /**
+ * Hand one frame (data at the Ethernet header, m->port set) to its owner: staged
+ * like those lr_steer_rx() does not keep, leaves at lr_steer_flush(). For packets
+ * whose owner is only known after some processing, e.g. a datagram reassembled
+ * from fragments that were steered by their addresses alone.
+ * @param w the worker holding m; it no longer owns m
+ * @param owner the worker that must process it (not w), below the worker count
+ */
+void lr_steer_hand_off(struct lr_worker *w, struct rte_mbuf *m, uint16_t owner);
+
+/**
  * Take packets other workers handed to this one.
  * @return packets written to pkts (at most max); the caller owns them
  */

@@ -419,6 +419,23 @@ keep_all:
 }
 
 void
+lr_steer_hand_off(struct lr_worker *w, struct rte_mbuf *m, uint16_t owner)
+{
+	struct steer_worker *sw = &steer_w[w->id];
+	struct steer_out *o;
+
+	if (unlikely(sw->out == NULL || owner >= nb_workers || owner == w->id)) {
+		sw->st.ring_full++;    /* nowhere to go: counted like a full ring */
+		rte_pktmbuf_free(m);
+		return;
+	}
+	o = &sw->out[owner];
+	if (unlikely(o->n == LR_BURST_MAX))
+		out_flush_one(sw, w->id, owner);
+	o->pkts[o->n++] = m;
+}
+
+void
 lr_steer_flush(struct lr_worker *w)
 {
 	struct steer_worker *sw = &steer_w[w->id];

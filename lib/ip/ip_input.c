@@ -13,6 +13,7 @@
 #include "lr_eth.h"
 #include "lr_mbuf.h"
 #include "ip_internal.h"
+#include "lr_steer.h"
 
 RTE_LOG_REGISTER_DEFAULT(lr_logtype_ip, INFO);
 
@@ -136,6 +137,49 @@ reassemble(struct lr_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uin
 	return whole;
 }
 
+/*
+ * Fragments are steered by their addresses alone (they carry no ports), so the
+ * worker that reassembled a TCP or UDP datagram may not own its 4-tuple: hand the
+ * whole datagram to its owner (else a wrong worker would answer with a RST or
+ * miss the connection). It travels as a frame again: an Ethernet header in front,
+ * a valid IP header checksum (rte_ip_frag zeroes it), no fragment bits left.
+ * @return true if m was handed over
+ */
+static bool
+steer_reassembled(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	struct rte_ether_hdr *eh;
+	const rte_be16_t *ports;
+	uint16_t owner;
+
+	if ((ip->next_proto_id != IPPROTO_TCP && ip->next_proto_id != IPPROTO_UDP) ||
+			!lr_steer_active() || lr_steer_port_mode(ifc->port_id) == LR_STEER_OFF ||
+			rte_pktmbuf_data_len(m) < m->l3_len + 2 * sizeof(rte_be16_t))
+		return false;
+	ports = rte_pktmbuf_mtod_offset(m, const rte_be16_t *, m->l3_len);
+	owner = lr_steer_worker_of(ip->dst_addr, rte_be_to_cpu_16(ports[1]), ip->src_addr,
+			rte_be_to_cpu_16(ports[0]));
+	if (owner == w->id)
+		return false;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh));
+	if (unlikely(eh == NULL)) {
+		lr_drop(w, m, LR_STAT_eth_NOMBUF);
+		return true;
+	}
+	eh->dst_addr = ifc->mac;
+	eh->src_addr = ifc->mac;
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	m->port = ifc->port_id;
+	m->l2_len = sizeof(*eh);
+	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
+	LR_STAT_INC(w->stats, LR_STAT_ip_REASM_STEERED);
+	lr_steer_hand_off(w, m, owner);
+	return true;
+}
+
 void
 lr_ip_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
 {
@@ -212,6 +256,8 @@ lr_ip_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
 		m->packet_type = (m->packet_type & ~RTE_PTYPE_L4_MASK) | RTE_PTYPE_L4_FRAG;
 		ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 		m->l3_len = rte_ipv4_hdr_len(ip);
+		if (steer_reassembled(w, m, ifc))
+			return;
 	}
 	fn = ip_protos[ip->next_proto_id];
 	if (unlikely(fn == NULL)) {

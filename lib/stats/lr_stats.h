@@ -79,6 +79,7 @@ enum lr_stat_kind {
 	X(ip, FRAG_NOMEM, DROP, "fragments dropped: no buffer or memory budget to keep them") \
 	X(ip, NO_ROUTE, DROP, "packets to a destination with no route") \
 	X(ip, FRAG_FAILED, DROP, "packets that could not be fragmented for the MTU") \
+	X(ip, REASM_STEERED, COUNT, "reassembled TCP/UDP datagrams handed to their owner") \
 	X(icmp, RX, COUNT, "ICMP messages received") \
 	X(icmp, RX_ECHO, COUNT, "echo requests received") \
 	X(icmp, TX_ECHO_REPLY, COUNT, "echo replies sent") \
@@ -98,7 +99,7 @@ enum lr_stat_kind {
 	X(udp, ECHO_RX, COUNT, "echo service datagrams") \
 	X(udp, DISCARD_RX, COUNT, "discard service datagrams") \
 	X(udp, DISCARD_BYTES, COUNT, "discard service bytes") \
-	X(udp, ECHO_BCAST, DROP, "echo datagrams to a broadcast or multicast address (not answered)") \
+	X(udp, ECHO_BCAST, DROP, "echo datagrams to a broadcast/multicast address (unanswered)") \
 	X(fault, RX_LOST, COUNT, "received packets dropped by fault injection") \
 	X(fault, RX_DUPLICATED, COUNT, "received packets duplicated by fault injection") \
 	X(fault, RX_REORDERED, COUNT, "received packets held back behind the next one") \

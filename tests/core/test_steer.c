@@ -10,6 +10,8 @@
 #include <rte_random.h>
 #include <rte_thash.h>
 
+#include "lr_eth.h"
+#include "lr_stats.h"
 #include "lr_steer.h"
 #include "lr_test.h"
 
@@ -449,6 +451,73 @@ test_steer_hw_and_off_ports_keep_everything(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* A TCP segment sent in two fragments lands where its addresses hash (worker 0
+ * here), is reassembled there, and handed whole to the worker owning its 4-tuple
+ * (worker 1): worker 0 never answers it (no RST from the wrong worker). */
+static void
+test_steer_reassembled_tcp_goes_to_tuple_owner(void)
+{
+	uint8_t seg[20 + 32] = {0};
+	struct rte_mbuf *f[2], *got[4];
+	struct lr_test_parsed p;
+	struct rte_ipv4_hdr *ip;
+	uint32_t src;
+	uint16_t sport, n, i;
+
+	setup_workers(2);
+	CU_ASSERT_EQUAL_FATAL(lr_steer_init(2, NULL, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(lr_steer_port_set(0, LR_STEER_SW), 0);
+	/* a sender whose fragments go to worker 0, a port whose flow is worker 1's */
+	for (src = RTE_IPV4(198u, 18, 0, 10); src < RTE_IPV4(198u, 18, 0, 200); src++)
+		if (lr_steer_worker_of_hash(lr_steer_hash_l3(rte_cpu_to_be_32(src), OUR)) == 0)
+			break;
+	CU_ASSERT_EQUAL_FATAL(lr_steer_worker_of_hash(lr_steer_hash_l3(rte_cpu_to_be_32(src),
+			OUR)), 0);
+	for (sport = 1000; lr_steer_worker_of(OUR, 80, rte_cpu_to_be_32(src), sport) != 1; sport++)
+		;
+	seg[0] = sport >> 8;
+	seg[1] = sport & 0xff;
+	seg[3] = 80;
+	seg[12] = 5 << 4;
+	/* bytes 0..23 (MF) and 24..51 of the segment, in two fragments of id 77 */
+	for (i = 0; i < 2; i++) {
+		f[i] = lr_test_ipv4(src, LR_TEST_OUR_IP, IPPROTO_TCP, seg + i * 24,
+				i == 0 ? 24 : sizeof(seg) - 24);
+		f[i]->port = 0;
+		ip = lr_test_ip_of(f[i]);
+		ip->packet_id = RTE_BE16(77);
+		ip->fragment_offset = i == 0 ? RTE_BE16(RTE_IPV4_HDR_MF_FLAG) : RTE_BE16(3);
+		lr_test_ip_recksum(f[i]);
+	}
+	/* steered by addresses, both stay on worker 0 */
+	CU_ASSERT_EQUAL_FATAL(lr_steer_rx(lr_tw, f, 2), 2);
+	lr_eth_input(lr_tw, f[0]);
+	lr_eth_input(lr_tw, f[1]);
+	lr_worker_flush(lr_tw);
+	lr_steer_flush(lr_tw);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASM_STEERED), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_DELIVERED), 0);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);          /* no RST, no ICMP from worker 0 */
+	n = lr_steer_poll(&lr_workers[1], got, 4);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	/* one whole, unfragmented frame with a valid header, for our MAC */
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(got[0]), RTE_ETHER_HDR_LEN + 20 + sizeof(seg));
+	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_linearize(got[0]), 0);
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(got[0], &p), 0);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->dst_addr, &lr_test_our_mac));
+	CU_ASSERT_EQUAL(p.ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+			RTE_IPV4_HDR_OFFSET_MASK), 0);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.ip->total_length), 20 + sizeof(seg));
+	CU_ASSERT_TRUE(lr_test_ip_cksum_ok(&p));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.tcp);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.tcp->src_port), sport);
+	/* worker 1 owns it: its own steering keeps it */
+	CU_ASSERT_EQUAL(lr_steer_rx(&lr_workers[1], got, 1), 1);
+	rte_pktmbuf_free(got[0]);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{"test_steer_hash_matches_rte_softrss", test_steer_hash_matches_rte_softrss},
 	{"test_steer_symmetric_key_both_directions_alike",
@@ -466,6 +535,8 @@ static const CU_TestInfo cases[] = {
 	{"test_steer_fini_frees_queued_packets", test_steer_fini_frees_queued_packets},
 	{"test_steer_hw_and_off_ports_keep_everything",
 		test_steer_hw_and_off_ports_keep_everything},
+	{"test_steer_reassembled_tcp_goes_to_tuple_owner",
+		test_steer_reassembled_tcp_goes_to_tuple_owner},
 	CU_TEST_INFO_NULL,
 };
 

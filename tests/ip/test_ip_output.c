@@ -131,18 +131,20 @@ test_ip_output_tcp_df_and_ids_per_destination(void)
 	unsigned int i, r, consecutive = 0;
 
 	for (i = 0; i < NB; i++)
-		lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &mac, RTE_IPV4(198u, 18, 0, 100 + i),
-				&bcast, LR_TEST_OUR_IP));
+		lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &mac,
+				RTE_IPV4(198u, 18, 0, 100 + i), &bcast, LR_TEST_OUR_IP));
 	lr_test_tx_clear();
 	for (r = 0; r < 2; r++)
 		for (i = 0; i < NB; i++) {
 			lr_ip_output(lr_tw, lr_test_data(tcp, sizeof(tcp)),
 					rte_cpu_to_be_32(LR_TEST_OUR_IP),
-					rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 100 + i)), IPPROTO_TCP);
+					rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 100 + i)),
+					IPPROTO_TCP);
 			lr_worker_flush(lr_tw);
 			CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), r * NB + i + 1);
 			CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(r * NB + i), &p), 0);
-			CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.ip->fragment_offset), RTE_IPV4_HDR_DF_FLAG);
+			CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.ip->fragment_offset),
+					RTE_IPV4_HDR_DF_FLAG);
 			CU_ASSERT_TRUE(lr_test_ip_cksum_ok(&p));
 			id[r][i] = rte_be_to_cpu_16(p.ip->packet_id);
 		}

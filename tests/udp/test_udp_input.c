@@ -313,7 +313,9 @@ test_udp_send_builds_datagram(void)
 static void
 test_udp_echo_to_broadcast_not_answered(void)
 {
-	static const uint32_t dsts[] = { RTE_IPV4(255u, 255, 255, 255), RTE_IPV4(198u, 18, 0, 255) };
+	static const uint32_t dsts[] = {
+		RTE_IPV4(255u, 255, 255, 255), RTE_IPV4(198u, 18, 0, 255),
+	};
 	unsigned int i;
 
 	for (i = 0; i < RTE_DIM(dsts); i++) {
