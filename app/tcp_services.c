@@ -61,26 +61,74 @@ lr_tcp_svc_name(enum lr_tcp_svc s)
 
 /* ---- received data held in a chain ---- */
 
-/* Append m to the held chain. @return false if the chain would be too long */
+/*
+ * Bytes that fit in the room after the held chain's last segment are copied there and
+ * m goes back at once: a peer sending one byte per segment cannot make the service
+ * hold a buffer per byte (Linux collapses its receive queue the same way,
+ * tcp_collapse()). @return true if m was taken (and freed)
+ */
+static bool
+in_collapse(struct svc_conn *sc, struct rte_mbuf *m)
+{
+	struct rte_mbuf *t = sc->in_tail;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	const void *src;
+	uint8_t *dst;
+
+	if (t == NULL || len > rte_pktmbuf_tailroom(t) || !RTE_MBUF_DIRECT(t) ||
+			rte_mbuf_refcnt_read(t) != 1 || t->pool != sc->sw->w->pool)
+		return false;
+	dst = rte_pktmbuf_mtod_offset(t, uint8_t *, t->data_len);
+	src = rte_pktmbuf_read(m, 0, len, dst); /* copies only when m is a chain */
+	if (src == NULL)
+		return false;
+	if (src != dst)
+		memcpy(dst, src, len);
+	t->data_len = (uint16_t)(t->data_len + len);
+	sc->in->pkt_len += len;
+	rte_pktmbuf_free(m);
+	return true;
+}
+
+/*
+ * Append m to the held chain: collapsed into the last segment's room, or held on its
+ * own (copied out of a receive pool, charged to the worker's budget as LR_MEM_SVC,
+ * lr_mbuf_hold()). Owns m. @return false (m freed) when the budget refuses it or the
+ * chain would be too long
+ */
 bool
 lr_svc_in_append(struct svc_conn *sc, struct rte_mbuf *m)
 {
+	struct lr_worker *w = sc->sw->w;
+	uint32_t charged;
+
+	if (in_collapse(sc, m))
+		return true;
+	m = lr_mbuf_hold(w, m, LR_MEM_SVC, &charged);
+	if (m == NULL)
+		return false;
 	if (sc->in == NULL) {
 		sc->in = m;
 	} else {
-		if ((uint32_t)sc->in->nb_segs + m->nb_segs > RTE_MBUF_MAX_NB_SEGS)
+		if ((uint32_t)sc->in->nb_segs + m->nb_segs > RTE_MBUF_MAX_NB_SEGS) {
+			lr_mem_uncharge(&w->mem, w->stats, LR_MEM_SVC, charged);
+			rte_pktmbuf_free(m);
 			return false;
+		}
 		sc->in_tail->next = m;
 		sc->in->nb_segs += m->nb_segs;
 		sc->in->pkt_len += m->pkt_len;
 	}
+	sc->in_charged += charged;
 	sc->in_tail = rte_pktmbuf_lastseg(m);
 	return true;
 }
 
 /*
- * Data callback prologue: count m and hold it; when the chain cannot take it, free it
- * and abort the connection. @return false if the connection was aborted
+ * Data callback prologue: count m and hold it; when the chain cannot take it (the
+ * worker's memory budget is exhausted, or the chain is too long), abort the
+ * connection: the bytes were acknowledged, so dropping them would corrupt the stream.
+ * @return false if the connection was aborted
  */
 bool
 lr_svc_take(struct svc_conn *sc, struct rte_mbuf *m)
@@ -88,9 +136,19 @@ lr_svc_take(struct svc_conn *sc, struct rte_mbuf *m)
 	sc_stats(sc)->bytes_in += m->pkt_len;
 	if (lr_svc_in_append(sc, m))
 		return true;
-	rte_pktmbuf_free(m);
 	lr_svc_abort(sc);
 	return false;
+}
+
+/* Give back what a released part of the held chain was charged. */
+static void
+in_uncharge(struct svc_conn *sc, uint32_t bytes)
+{
+	struct lr_worker *w = sc->sw->w;
+
+	bytes = RTE_MIN(bytes, sc->in_charged);
+	lr_mem_uncharge(&w->mem, w->stats, LR_MEM_SVC, bytes);
+	sc->in_charged -= bytes;
 }
 
 /* Remove n bytes (at most the first segment's) from the front of the held chain. */
@@ -112,6 +170,7 @@ lr_svc_in_pull(struct svc_conn *sc, uint32_t n)
 	}
 	m->next = NULL;
 	m->nb_segs = 1;
+	in_uncharge(sc, lr_mbuf_seg_truesize(m));
 	rte_pktmbuf_free_seg(m);
 	sc->in = next;
 }
@@ -121,6 +180,7 @@ sc_release(struct svc_conn *sc)
 {
 	struct svc_worker *sw = sc->sw;
 
+	in_uncharge(sc, sc->in_charged);
 	rte_pktmbuf_free(sc->in);
 	TAILQ_REMOVE(&sw->conns, sc, link);
 	rte_mempool_put(sw->pool, sc);

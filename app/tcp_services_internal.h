@@ -52,6 +52,7 @@ struct svc_conn {
 	bool peer_fin;
 	struct rte_mbuf *in;         /* received, not consumed yet (hold_rcv) */
 	struct rte_mbuf *in_tail;    /* last segment of in */
+	uint32_t in_charged;         /* bytes of in charged to the worker's budget (LR_MEM_SVC) */
 	uint32_t pos;                /* chargen: offset in the pattern */
 	struct http_state http;
 };

@@ -109,6 +109,13 @@ struct lr_nomem {
  */
 int lr_mem_configure(struct lr_mem *mem, const struct lr_mem_conf *conf);
 
+/** Bytes one segment costs on its own (lr_mbuf_truesize() of a one-segment chain). */
+static inline uint32_t
+lr_mbuf_seg_truesize(const struct rte_mbuf *s)
+{
+	return (uint32_t)sizeof(struct rte_mbuf) + s->priv_size + s->buf_len;
+}
+
 /**
  * Bytes an mbuf chain really costs: every segment's mbuf header, private area and
  * buffer (Linux skb->truesize), whatever the payload.
@@ -119,7 +126,7 @@ lr_mbuf_truesize(const struct rte_mbuf *m)
 	uint32_t t = 0;
 
 	for (; m != NULL; m = m->next)
-		t += (uint32_t)sizeof(struct rte_mbuf) + m->priv_size + m->buf_len;
+		t += lr_mbuf_seg_truesize(m);
 	return t;
 }
 

@@ -242,6 +242,37 @@ conn_state(uint16_t rport)
 	return f.state;
 }
 
+/* A peer with a closed window sending one byte per segment to echo: what echo holds
+ * collapses into full buffers (a couple of mbufs for 2000 bytes, not 2000) and is
+ * charged to the worker's budget as LR_MEM_SVC; all of it goes back when the
+ * connection ends. */
+static void
+test_tcp_services_echo_tiny_segments_collapse_and_charge(void)
+{
+	struct rte_mbuf *one = rte_pktmbuf_alloc(lr_test_pool);
+	uint32_t per = lr_mbuf_seg_truesize(one);
+	unsigned int base, i;
+	struct peer p;
+	char b = 'x';
+
+	rte_pktmbuf_free(one);
+	lr_services_tcp_fini(lr_tw);
+	lr_tcp_worker_fini(lr_tw);
+	start(1000);
+	open_conn(&p, 7, PEER_PORT);
+	p.wnd = 0;
+	send_seg(&p, ACK, NULL, 0);
+	base = rte_mempool_in_use_count(lr_test_pool);
+	for (i = 0; i < 3000; i++)
+		send_seg(&p, ACK | PSH, &b, 1);
+	/* 1000 bytes in the send buffer, 2000 held by echo */
+	CU_ASSERT(lr_tw->mem.by_user[LR_MEM_SVC] > 0);
+	CU_ASSERT(lr_tw->mem.by_user[LR_MEM_SVC] <= 2u * per);
+	CU_ASSERT(rte_mempool_in_use_count(lr_test_pool) < base + 16);
+	send_seg(&p, RST, NULL, 0);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_SVC], 0);
+}
+
 /* ---- cases ---- */
 
 static void
@@ -595,6 +626,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_services_listen_on_configured_ports",
 		test_tcp_services_listen_on_configured_ports },
 	{ "test_tcp_services_echo_returns_bytes", test_tcp_services_echo_returns_bytes },
+	{ "test_tcp_services_echo_tiny_segments_collapse_and_charge",
+		test_tcp_services_echo_tiny_segments_collapse_and_charge },
 	{ "test_tcp_services_echo_after_fin_sends_rest_then_fin",
 		test_tcp_services_echo_after_fin_sends_rest_then_fin },
 	{ "test_tcp_services_discard_counts", test_tcp_services_discard_counts },
