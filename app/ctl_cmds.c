@@ -715,6 +715,7 @@ static const struct {
 	{ "/linerate/conns", lr_app_tel_conns,
 		"linerate TCP listeners and connections (first 64)" },
 	{ "/linerate/version", tel_version, "linerate and DPDK versions" },
+	{ "/linerate/mem", lr_app_tel_mem, "linerate memory budget per worker and mempools" },
 };
 static int tel_inflight;      /* telemetry calls running (seq_cst with tel_closed) */
 static bool tel_closed;       /* set by lr_app_ctl_stop(): no new calls */
@@ -794,6 +795,10 @@ lr_app_ctl_register(const struct lr_config *cfg)
 	ret = lr_app_ctl_tcp_register();
 	if (ret < 0)
 		CMD_LOG(ERR, "TCP commands: %s", strerror(-ret));
+	if (ret == 0)
+		ret = lr_app_ctl_mem_register();
+	if (ret < 0)
+		CMD_LOG(ERR, "memory commands: %s", strerror(-ret));
 	return ret;
 }
 

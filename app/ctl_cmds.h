@@ -73,4 +73,10 @@ int lr_app_tel_conns(const char *cmd, const char *params, struct rte_tel_data *d
 /** Add the "tcp" dict (counters, state_<name> counts) to the /linerate/stats reply. */
 void lr_app_tel_stats_tcp(struct rte_tel_data *d);
 
+/** Register `mem` and `nomem` (app/ctl_mem.c). @return 0 or -errno */
+int lr_app_ctl_mem_register(void);
+
+/** /linerate/mem: each worker's budget and every mempool. */
+int lr_app_tel_mem(const char *cmd, const char *params, struct rte_tel_data *d);
+
 #endif /* LR_APP_CTL_CMDS_H */

@@ -8,7 +8,7 @@ lr_init ctl
 require root tun hugepages binaries || lr_done
 start_linerate || lr_done
 
-for cmd in stats ports cores arp config version; do
+for cmd in stats ports cores arp config version mem; do
 	out=$(ctl "$cmd" 2>&1)
 	rc=$?
 	if ((rc == 0)) && [[ -n $out ]]; then
@@ -139,5 +139,50 @@ else
 	not_ok "raw telemetry client: /linerate/stats"
 	printf '%s\n' "$out" | tail -n 5 | diag
 fi
+
+
+# Memory (pools): `mem` shows each worker's budget and every pool, exact in-use counts;
+# `nomem` fails data-pool allocations at runtime while receive (own RX pools) and
+# in-place replies go on.
+if json_has "$LR_TMP/mem.json" 'j["workers"]["0"]["high"] > 0 and "ip_reass" in j["workers"]["0"] and any(p["name"] == "lr_pool" for p in j["mempools"]) and any(p["name"].startswith("lr_rx_p") and p["size"] > 0 for p in j["mempools"])'; then
+	ok "mem JSON: worker 0's budget, the data pool and the RX pools"
+else
+	not_ok "mem JSON lacks the budget or the pools"
+	head -c 600 "$LR_TMP/mem.json" | diag
+fi
+check_grep "mem text shows the RX pool of port 0 queue 0" "lr_rx_p0_q0" "$(ctl mem 2>&1)"
+out=$(ctl nomem bogus 0 1 2>&1)
+if (($? != 0)) && grep -q "unknown pool 'bogus'" <<<"$out"; then
+	ok "nomem refuses an unknown pool"
+else
+	not_ok "nomem bogus: $out"
+fi
+peer_setup || lr_done
+closed_port() { # one datagram to a closed UDP port: its unreachable needs a data-pool mbuf
+	nsx "$PY" -c 'import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.sendto(b"x",(sys.argv[1],4444))' "$LR_OUR_IP"
+	sleep 0.3
+}
+stats_snapshot "$LR_TMP/nm0.json"
+check "nomem data 0 forever: armed on every worker" ctl nomem data 0 forever
+closed_port
+closed_port
+if nsx ping -c 2 -i 0.2 -W 2 "$LR_OUR_IP" >/dev/null 2>&1; then
+	ok "ping answered while every data-pool allocation fails (reply built in place)"
+else
+	not_ok "no ping reply while data-pool allocations fail"
+fi
+stats_snapshot "$LR_TMP/nm1.json"
+check_ge "eth.nombuf moved: the unreachables found no buffer" \
+	"$(delta eth.nombuf "$LR_TMP/nm0.json" "$LR_TMP/nm1.json")" 2
+check_eq "no unreachable sent while injected" 0 \
+	"$(delta icmp.tx_unreach "$LR_TMP/nm0.json" "$LR_TMP/nm1.json")"
+check_ge "mem.injected counts the injected failures" \
+	"$(delta mem.injected "$LR_TMP/nm0.json" "$LR_TMP/nm1.json")" 2
+check "nomem clear" ctl nomem clear
+sleep 1 # ICMP error tokens
+closed_port
+stats_snapshot "$LR_TMP/nm2.json"
+check_eq "after nomem clear the unreachable is sent again" 1 \
+	"$(delta icmp.tx_unreach "$LR_TMP/nm1.json" "$LR_TMP/nm2.json")"
 
 lr_done
