@@ -5,9 +5,10 @@
  * (idle scans, counting hosts behind us, guessing the id of a fragment to inject).
  *
  * Like Linux ip_idents (net/ipv4/route.c, ip_idents_reserve()): a datagram's id
- * comes from one of LR_IP_IDENTS counters, picked by a keyed hash of (daddr, saddr,
- * protocol) with a secret drawn at start, counters seeded at random (RFC 7739 5.3
- * "hash-based"). Two destinations share a counter only by hash collision, so the
+ * comes from one of LR_IP_IDENTS counters, picked by SipHash-2-4 of (daddr, saddr,
+ * protocol) under a 128-bit secret drawn at start, counters seeded at random (RFC
+ * 7739 5.3 "hash-based"). SipHash, not jhash: Linux moved to it after the jhash
+ * secret proved recoverable from observed ids (CVE-2019-10638). Two destinations share a counter only by hash collision, so the
  * sequence one host sees says nothing about the traffic to another.
  *
  * - Non-atomic datagrams (no DF, may be fragmented on the way: UDP, ICMP) must not
@@ -22,16 +23,16 @@
 #include <sys/random.h>
 
 #include <rte_common.h>
-#include <rte_jhash.h>
 #include <rte_random.h>
 
 #include "ip_internal.h"
+#include "lr_siphash.h"
 
 static uint32_t ip_idents[LR_IP_IDENTS];   /* non-atomic datagrams, all workers */
-static uint32_t ip_id_secret;
+static struct lr_siphash_key ip_id_key;
 static bool ip_id_ready;
 
-/* Secret words from the kernel CSPRNG; rte_rand() (not secret) only as a fallback. */
+/* Counter seeds from the kernel CSPRNG; rte_rand() only as a fallback. */
 static void
 random_fill(void *buf, size_t len)
 {
@@ -49,7 +50,7 @@ lr_ip_id_init(void)
 {
 	if (ip_id_ready)
 		return;
-	random_fill(&ip_id_secret, sizeof(ip_id_secret));
+	lr_siphash_key_random(&ip_id_key);
 	random_fill(ip_idents, sizeof(ip_idents));
 	ip_id_ready = true;
 }
@@ -64,7 +65,9 @@ lr_ip_id_worker_init(struct lr_ip_worker *ipw)
 static inline uint32_t
 id_bucket(rte_be32_t dst, rte_be32_t src, uint8_t proto)
 {
-	return rte_jhash_3words(dst, src, proto, ip_id_secret) & (LR_IP_IDENTS - 1);
+	const uint32_t in[3] = { dst, src, proto };
+
+	return (uint32_t)lr_siphash24(in, sizeof(in), &ip_id_key) & (LR_IP_IDENTS - 1);
 }
 
 uint16_t
