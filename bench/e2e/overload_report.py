@@ -110,6 +110,8 @@ def one_run(work, name, rate, win):
         r['lr_end'].update({k: v for k, v in tcp.items() if isinstance(v, int) and v and
                             re.search(r'shed|overload|orphan|tw|pressure|mem|nobufs', k)})
         r['lr_end']['states'] = tcp.get('states', {})
+        r['lr_end']['tx_full'] = end.get('eth', {}).get('tx_full')
+        r['lr_end']['tx'] = end.get('eth', {}).get('tx')
         r['lr_end']['mem'] = end.get('mem', {})
         r['lr_end']['mempool'] = end.get('mempool', {})
         r['lr_end_stats'] = end
@@ -128,7 +130,8 @@ def row(m, r):
             f"{f'{busy * 100:.0f} %' if busy is not None else 'n/a'} | "
             f"{num(r.get('lr_answered_per_busy_cpu_s'))} | {r['dperf_cpu_pct']:.0f} % | "
             f"{num(e.get('states', {}).get('last_ack'))}, {num(e.get('conn_full'))}, "
-            f"{num(e.get('syncookie_sent'))}, {num(e.get('rexmt_segs'))} |")
+            f"{num(e.get('syncookie_sent'))}, {num(e.get('rexmt_segs'))}, "
+            f"{num(e.get('tx_full'))} |")
 
 
 def report(work, out, peak, dur, slow, ramp_max, mults):
@@ -170,7 +173,7 @@ def report(work, out, peak, dur, slow, ramp_max, mults):
     lines = ['| offered (CPS) | offered CPS (dperf) | served CPS (dperf 2xx) | '
              'requests/s (dperf GETs) | answered/s (linerate) | worker CPU, busy | '
              'answered / busy CPU-s | dperf CPU | end: LAST_ACK, conn_full, SYN cookies, '
-             'rexmt segs |',
+             'rexmt segs, TX ring full |',
              '|---|---:|---:|---:|---:|---:|---:|---:|---|']
     lines += [row(m, r) for m, r in runs.items()]
     how = 'given, OVL_PEAK' if os.environ.get('OVL_PEAK') else 'ramp, best second'
@@ -182,6 +185,15 @@ def report(work, out, peak, dur, slow, ramp_max, mults):
     if short:
         summary += (" The peer did NOT reach the offered rate at " + ', '.join(short) +
                     " of the target: those points under-state the load.")
+    # linerate's replies that found the client's memif ring full: the client did not keep up
+    def full_share(r):
+        e = r.get('lr_end', {})
+        return e['tx_full'] / (e['tx'] + e['tx_full']) if e.get('tx_full') else 0
+
+    slow = [f"{m}x ({full_share(r) * 100:.0f} %)" for m, r in runs.items() if full_share(r) > 0.1]
+    if slow:
+        summary += (" More than 10 % of linerate's frames found dperf's ring full at " +
+                    ', '.join(slow) + ": there dperf did not drain its ring, the peer was slow.")
     if base is not None:
         share = base.get('server_cpu_share')
         summary += (f"\n\nBaseline, dperf's own server on the same CPU at 3x "
