@@ -172,13 +172,23 @@ fail:
 	return -ENOMEM;
 }
 
+/* A queued packet leaves the queue: give back what entry_queue() charged (the
+ * packet is unchanged while queued, so its truesize is what was charged). */
+static void
+pending_uncharge(struct lr_worker *w, struct rte_mbuf *m)
+{
+	lr_mem_uncharge(&w->mem, w->stats, LR_MEM_ARP_QUEUE, lr_mbuf_truesize(m));
+}
+
 static void
 entry_drop_pending(struct lr_worker *w, struct arp_entry *e)
 {
 	uint32_t i;
 
-	for (i = 0; i < e->nb_pending; i++)
+	for (i = 0; i < e->nb_pending; i++) {
+		pending_uncharge(w, e->pending[i]);
 		lr_drop(w, e->pending[i], LR_STAT_arp_UNRESOLVED);
+	}
 	w->arp->pending_total -= e->nb_pending;
 	e->nb_pending = 0;
 }
@@ -196,8 +206,10 @@ lr_arp_worker_fini(struct lr_worker *w)
 	for (i = 0; i < t->nb_slots; i++) {
 		uint32_t j;
 
-		for (j = 0; j < t->entries[i].nb_pending; j++)
+		for (j = 0; j < t->entries[i].nb_pending; j++) {
+			pending_uncharge(w, t->entries[i].pending[j]);
 			rte_pktmbuf_free(t->entries[i].pending[j]);
+		}
 	}
 	rte_hash_free(t->hash);
 	rte_free(t->entries);
@@ -307,6 +319,7 @@ entry_resolve(struct lr_worker *w, struct arp_entry *e, const struct rte_ether_a
 
 	ifc = lr_iface_get(port_id);
 	for (i = 0; i < n; i++) {
+		pending_uncharge(w, e->pending[i]);
 		if (ifc == NULL)
 			lr_drop(w, e->pending[i], LR_STAT_arp_UNRESOLVED);
 		else
@@ -590,6 +603,7 @@ entry_queue(struct lr_worker *w, struct arp_entry *e, struct rte_mbuf *m,
 		const struct lr_iface *ifc, rte_be32_t nexthop)
 {
 	struct lr_arp_table *t = w->arp;
+	uint32_t charged;
 
 	if (e->nb_pending >= t->pending_max) {
 		lr_drop(w, m, LR_STAT_arp_PENDING_FULL);
@@ -597,6 +611,13 @@ entry_queue(struct lr_worker *w, struct arp_entry *e, struct rte_mbuf *m,
 	}
 	if (t->pending_total >= arp_conf.pending_total) {
 		lr_drop(w, m, LR_STAT_arp_PENDING_LIMIT);
+		return;
+	}
+	/* Held until resolved: out of the RX pool it may sit in (a reply built in
+	 * place), charged to the worker's budget by what it costs. */
+	m = lr_mbuf_hold(w, m, LR_MEM_ARP_QUEUE, &charged);
+	if (m == NULL) {
+		LR_STAT_INC(w->stats, LR_STAT_arp_PENDING_NOMEM);
 		return;
 	}
 	rte_seqcount_write_begin(&e->sc);

@@ -56,6 +56,7 @@ enum lr_stat_kind {
 	X(arp, EVICTED, COUNT, "entries evicted (least recently used) for a new one") \
 	X(arp, NOT_ON_LINK, DROP, "ARP from a sender outside our subnets (not learned)") \
 	X(arp, PENDING_LIMIT, DROP, "packets dropped: the worker's queue reached pending_total") \
+	X(arp, PENDING_NOMEM, DROP, "packets dropped: no buffer or memory budget to queue them") \
 	X(ip, RX, COUNT, "IPv4 packets received") \
 	X(ip, DELIVERED, COUNT, "IPv4 packets delivered to a protocol") \
 	X(ip, TX, COUNT, "IPv4 packets sent") \

@@ -444,10 +444,34 @@ test_arp_pending_queue_bounded(void)
 	CU_ASSERT_EQUAL(count_arp_requests(), 1);
 	lr_test_tx_clear();
 	CU_ASSERT_EQUAL(lr_test_pool_in_use(), lr_test_pool_baseline() + c->pending_max);
+	/* what waits is charged to the worker's budget by its buffers */
+	CU_ASSERT(lr_tw->mem.by_user[LR_MEM_ARP_QUEUE] >= c->pending_max * 2048u);
 
 	lr_test_rx(lr_test_arp(RTE_ARP_OP_REPLY, &lr_test_our_mac, &other_mac, LR_TEST_OTHER_IP,
 			&lr_test_our_mac, LR_TEST_OUR_IP));
 	CU_ASSERT_EQUAL(lr_test_tx_count(), c->pending_max);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_ARP_QUEUE], 0);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* Past the budget's hard limit nothing more is queued (a counted drop), and what was
+ * charged comes back when resolution fails. */
+static void
+test_arp_pending_refused_past_memory_budget(void)
+{
+	struct lr_mem_conf mc = { .low = 0, .pressure = 0, .high = 3000 };
+	unsigned int i;
+
+	CU_ASSERT_EQUAL(lr_mem_configure(&lr_tw->mem, &mc), 0);
+	send_udp_to(LR_TEST_OTHER_IP, 7000);
+	send_udp_to(LR_TEST_OTHER_IP, 7001);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_QUEUED), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_PENDING_NOMEM), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_mem_REFUSED), 1);
+	for (i = 0; i < 600 && lr_test_stat(LR_STAT_arp_UNRESOLVED) == 0; i++)
+		lr_test_advance_us(100 * MS);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_UNRESOLVED), 1);
+	CU_ASSERT_EQUAL(lr_tw->mem.used, 0);
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
@@ -944,6 +968,7 @@ static const CU_TestInfo cases[] = {
 	{"test_arp_no_reply_retries_then_drops_unresolved",
 		test_arp_no_reply_retries_then_drops_unresolved},
 	{"test_arp_pending_queue_bounded", test_arp_pending_queue_bounded},
+	{"test_arp_pending_refused_past_memory_budget", test_arp_pending_refused_past_memory_budget},
 	{"test_arp_unused_entry_goes_stale_then_removed",
 		test_arp_unused_entry_goes_stale_then_removed},
 	{"test_arp_entry_in_use_refreshed_without_stall",
