@@ -355,11 +355,17 @@ arp_apply(struct lr_worker *w, rte_be32_t ip, const struct rte_ether_addr *mac,
 		uint16_t port_id, bool create)
 {
 	struct arp_entry *e = entry_find(w->arp, ip);
+	bool asked = e != NULL && e->state == LR_ARP_INCOMPLETE;
 
 	if (e == NULL && create)
 		e = entry_create(w, ip, port_id);
-	if (e != NULL)
-		entry_resolve(w, e, mac, port_id);
+	if (e == NULL)
+		return;
+	entry_resolve(w, e, mac, port_id);
+	/* The answer to our request reached another worker, which could not tell it
+	 * was solicited: now it is, so every worker may replicate it. */
+	if (asked && !create)
+		arp_publish(w, ip, mac, port_id, true);
 }
 
 /* Apply the records of one other worker's log we have not seen yet. */
@@ -484,8 +490,9 @@ arp_learn(struct lr_worker *w, rte_be32_t sip, const struct rte_ether_addr *sha,
 		entry_resolve(w, e, sha, port_id);
 		LR_STAT_INC(w->stats, LR_STAT_arp_LEARNED);
 	}
+	/* Others may replicate what answers us from a neighbour we asked or hold. */
 	if (e != NULL || for_us)
-		arp_publish(w, sip, sha, port_id, may_create);
+		arp_publish(w, sip, sha, port_id, for_us && (may_create || e != NULL));
 }
 
 void

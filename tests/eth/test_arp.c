@@ -895,7 +895,27 @@ test_arp_reply_on_other_worker_releases_queued_packets(void)
 	CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->dst_addr, &other_mac));
 	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.udp->dst_port), 7777);
 	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_UNRESOLVED), 0);
+	/* worker 0 knows the reply answered its request: worker 1 now replicates it */
+	lr_arp_sync(w1);
+	CU_ASSERT_TRUE(lr_arp_lookup(w1, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
 	lr_test_tx_clear();
+	second_worker_fini(w1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* The reply to worker 0's request, received by worker 0, reaches every worker's
+ * cache: the others need not ask themselves. */
+static void
+test_arp_solicited_reply_replicated_to_other_workers(void)
+{
+	struct lr_worker *w1 = second_worker();
+
+	send_udp_to(LR_TEST_OTHER_IP, 7777);
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REPLY, &lr_test_our_mac, &other_mac, LR_TEST_OTHER_IP,
+			&lr_test_our_mac, LR_TEST_OUR_IP));
+	lr_test_tx_clear();
+	lr_arp_sync(w1);
+	CU_ASSERT_TRUE(lr_arp_lookup(w1, rte_cpu_to_be_32(LR_TEST_OTHER_IP), NULL));
 	second_worker_fini(w1);
 	LR_TEST_ASSERT_NO_LEAK();
 }
@@ -988,6 +1008,8 @@ static const CU_TestInfo cases[] = {
 		test_arp_learned_on_one_worker_reaches_the_others},
 	{"test_arp_reply_on_other_worker_releases_queued_packets",
 		test_arp_reply_on_other_worker_releases_queued_packets},
+	{"test_arp_solicited_reply_replicated_to_other_workers",
+		test_arp_solicited_reply_replicated_to_other_workers},
 	{"test_arp_miss_uses_what_another_worker_learned",
 		test_arp_miss_uses_what_another_worker_learned},
 	{"test_arp_lapped_reader_keeps_newest", test_arp_lapped_reader_keeps_newest},
