@@ -413,6 +413,7 @@ test_tcp_tw_connect_skips_time_wait_port(void)
 static void
 test_tcp_tw_closing_first_never_conn_full(void)
 {
+	uint64_t n[LR_TCP_NB_STATES];
 	unsigned int i;
 
 	tt_conf.max_conns = 2;
@@ -429,10 +430,19 @@ test_tcp_tw_closing_first_never_conn_full(void)
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TW_RECYCLED), 196);
 	CU_ASSERT_EQUAL(blocks_in_use(), 0);
 	CU_ASSERT_EQUAL(lr_tcp_tw_count(lr_tw), 4);
+	/* the per-state gauges: the 4 entries in TIME_WAIT, no block left in any state */
+	lr_tcp_state_counts(lr_tw, n);
+	CU_ASSERT_EQUAL(n[LR_TCP_TIME_WAIT], 4);
+	CU_ASSERT_EQUAL(n[LR_TCP_CLOSED], 0);
+	CU_ASSERT_EQUAL(n[LR_TCP_ESTABLISHED], 0);
+	CU_ASSERT_EQUAL(n[LR_TCP_FIN_WAIT_2], 0);
 	tt_advance_ms(2ull * tt_conf.msl_ms);
 	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TW_EXPIRED), 4);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CLOSED), 200);
+	lr_tcp_state_counts(lr_tw, n);
+	CU_ASSERT_EQUAL(n[LR_TCP_TIME_WAIT], 0);
+	CU_ASSERT_EQUAL(n[LR_TCP_CLOSED], 0);
 	TT_ASSERT_NO_LEAK();
 }
 
