@@ -102,6 +102,10 @@ struct lr_config {
 	uint16_t tcp_http_port;       /**< HTTP/1.1 responder, 0 = off */
 	uint32_t http_body_size;      /**< bytes of every 200 OK body */
 	bool http_keepalive;          /**< keep HTTP connections open between requests */
+	uint32_t svc_idle_timeout_ms; /**< [tcp] idle_timeout_ms: services close a connection
+				       *   without data either way for this long; 0 = off */
+	uint32_t http_header_timeout_ms; /**< [tcp] http_header_timeout_ms: a request head
+					  *   must complete within it; 0 = off */
 	/* [loadgen] */
 	char loadgen_spec[LR_CFG_STR]; /**< load generator run at start ("" = none) */
 };

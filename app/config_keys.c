@@ -231,6 +231,12 @@ static const struct key_def tcp_keys[] = {
 	KEY(C, "http_body_size", K_UINT, http_body_size, 0, 1 << 30, 0,
 		"expected bytes 0..1073741824"),
 	KEY(C, "http_keepalive", K_BOOL, http_keepalive, 0, 0, 0, NULL),
+	KEY(C, "idle_timeout_ms", K_UINT, svc_idle_timeout_ms, 0, 86400000, 0,
+		"expected milliseconds 0..86400000 without data before a service closes the "
+		"connection (0 = never), e.g. 60000"),
+	KEY(C, "http_header_timeout_ms", K_UINT, http_header_timeout_ms, 0, 3600000, 0,
+		"expected milliseconds 0..3600000 for an HTTP request head to arrive "
+		"(0 = no limit), e.g. 10000"),
 	KEY_END,
 };
 

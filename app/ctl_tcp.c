@@ -374,6 +374,9 @@ stats_services(bool json, struct lr_ctl_buf *out)
 		ret |= lr_ctl_kv_u64(&kv, "bytes_out", svc[s].bytes_out);
 		ret |= lr_ctl_kv_u64(&kv, "requests", svc[s].requests);
 		ret |= lr_ctl_kv_u64(&kv, "errors", svc[s].errors);
+		ret |= lr_ctl_kv_u64(&kv, "idle_timeout", svc[s].idle_timeout);
+		ret |= lr_ctl_kv_u64(&kv, "header_timeout", svc[s].header_timeout);
+		ret |= lr_ctl_kv_u64(&kv, "drain_closed", svc[s].drain_closed);
 		ret |= lr_ctl_kv_end(&kv);
 	}
 	ret |= lr_ctl_kv_begin(&kv, out, json, "client");

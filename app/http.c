@@ -227,7 +227,7 @@ http_respond(struct svc_conn *sc)
 	struct svc_worker *sw = sc->sw;
 	bool bad = h->status == 400 || h->status == 431;
 	bool keep = sw->keepalive && !bad && !h->conn_close && !h->chunked &&
-		(!h->v10 || h->conn_keep);
+		(!h->v10 || h->conn_keep) && !sw->draining;
 	uint32_t body = h->status == 200 ? sw->body_size : 0;
 
 	if (h->status == 200) {
@@ -248,6 +248,7 @@ http_respond(struct svc_conn *sc)
 	h->body_off = 0;
 	h->resp_pending = true;
 	h->close_after = !keep;
+	sc->served = true;
 	sc_stats(sc)->requests++;
 	if (h->status != 200)
 		sc_stats(sc)->errors++;
@@ -315,8 +316,11 @@ http_run(struct svc_conn *sc)
 			}
 		}
 		if (sc->in == NULL) {
-			if (sc->peer_fin)
+			/* draining: an idle keep-alive is closed by us (FIN) */
+			if (sc->peer_fin || (sc->sw->draining && h->head_bytes == 0))
 				lr_svc_close(sc);
+			else
+				lr_svc_hdr_check(sc);
 			return;
 		}
 		len = sc->in->data_len;
@@ -335,6 +339,7 @@ lr_http_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
 	struct svc_conn *sc = arg;
 
 	RTE_SET_USED(c);
+	lr_svc_touch(sc);
 	if (lr_svc_take(sc, m))
 		http_run(sc);
 }
@@ -344,6 +349,7 @@ lr_http_sent(struct lr_tcp_conn *c, uint32_t acked, void *arg)
 {
 	RTE_SET_USED(c);
 	RTE_SET_USED(acked);
+	lr_svc_touch(arg);
 	http_run(arg);
 }
 

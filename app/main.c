@@ -140,6 +140,7 @@ worker_main(void *arg)
 		if (w->now_us >= next_tick) {
 			lr_arp_tick(w);
 			lr_ip_tick(w);
+			lr_services_tcp_tick(w);
 			w->cpu_us = thread_cpu_us();
 			next_tick = w->now_us + TICK_US;
 		}

@@ -175,11 +175,64 @@ lr_svc_in_pull(struct svc_conn *sc, uint32_t n)
 	sc->in = next;
 }
 
+/* ---- timeouts: two FIFOs ordered by deadline (one timeout each), so a tick
+ * looks only at their heads and an event moves one entry to a tail ---- */
+
+/* Data moved either way: the idle deadline starts again. */
+void
+lr_svc_touch(struct svc_conn *sc)
+{
+	struct svc_worker *sw = sc->sw;
+
+	if (sw->idle_us == 0)
+		return;
+	TAILQ_REMOVE(&sw->idle_q, sc, idle_link);
+	sc->active_us = sw->w->now_us;
+	TAILQ_INSERT_TAIL(&sw->idle_q, sc, idle_link);
+}
+
+static void
+hdr_start(struct svc_conn *sc)
+{
+	struct svc_worker *sw = sc->sw;
+
+	if (sw->hdr_us == 0 || sc->on_hdr)
+		return;
+	sc->hdr_start_us = sw->w->now_us;
+	sc->on_hdr = true;
+	TAILQ_INSERT_TAIL(&sw->hdr_q, sc, hdr_link);
+}
+
+static void
+hdr_stop(struct svc_conn *sc)
+{
+	if (!sc->on_hdr)
+		return;
+	TAILQ_REMOVE(&sc->sw->hdr_q, sc, hdr_link);
+	sc->on_hdr = false;
+}
+
+/* HTTP, after parsing: the header clock runs while a request head is incomplete
+ * (and from accept until the first request is answered, like nginx). */
+void
+lr_svc_hdr_check(struct svc_conn *sc)
+{
+	const struct http_state *h = &sc->http;
+
+	if ((h->head_bytes > 0 && h->stage != H_SKIP) || !sc->served)
+		hdr_start(sc);
+	else
+		hdr_stop(sc);
+}
+
 static void
 sc_release(struct svc_conn *sc)
 {
 	struct svc_worker *sw = sc->sw;
 
+	if (sw->idle_us != 0)
+		TAILQ_REMOVE(&sw->idle_q, sc, idle_link);
+	hdr_stop(sc);
 	in_uncharge(sc, sc->in_charged);
 	rte_pktmbuf_free(sc->in);
 	TAILQ_REMOVE(&sw->conns, sc, link);
@@ -224,6 +277,11 @@ svc_connected(struct lr_tcp_conn *c, void *arg)
 	sc->svc = l->svc;
 	sc->http.status = 200;
 	TAILQ_INSERT_TAIL(&sw->conns, sc, link);
+	sc->active_us = sw->w->now_us;
+	if (sw->idle_us != 0)
+		TAILQ_INSERT_TAIL(&sw->idle_q, sc, idle_link);
+	if (sc->svc == LR_TCP_SVC_HTTP)
+		hdr_start(sc);
 	lr_tcp_set_arg(c, sc);
 	sw->st[l->svc].conns++;
 	if (sc->svc == LR_TCP_SVC_CHARGEN)
@@ -266,7 +324,7 @@ echo_push(struct svc_conn *sc)
 		if ((uint32_t)n < len)
 			break;
 	}
-	if (sc->in == NULL && sc->peer_fin)
+	if (sc->in == NULL && (sc->peer_fin || sc->sw->draining))
 		lr_svc_close(sc);
 }
 
@@ -276,6 +334,7 @@ echo_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
 	struct svc_conn *sc = arg;
 
 	RTE_SET_USED(c);
+	lr_svc_touch(sc);
 	if (lr_svc_take(sc, m))
 		echo_push(sc);
 }
@@ -285,6 +344,7 @@ echo_sent(struct lr_tcp_conn *c, uint32_t acked, void *arg)
 {
 	RTE_SET_USED(c);
 	RTE_SET_USED(acked);
+	lr_svc_touch(arg);
 	echo_push(arg);
 }
 
@@ -298,32 +358,24 @@ echo_peer_closed(struct lr_tcp_conn *c, void *arg)
 	echo_push(sc);
 }
 
-/* ---- discard (RFC 863): no state beyond the counters ---- */
-
-static void
-discard_connected(struct lr_tcp_conn *c, void *arg)
-{
-	struct svc_listener *l = arg;
-
-	RTE_SET_USED(c);
-	l->sw->st[LR_TCP_SVC_DISCARD].conns++;
-}
+/* ---- discard (RFC 863): read, count, free ---- */
 
 static void
 discard_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
 {
-	struct svc_listener *l = arg;
+	struct svc_conn *sc = arg;
 
 	RTE_SET_USED(c);
-	l->sw->st[LR_TCP_SVC_DISCARD].bytes_in += m->pkt_len;
+	lr_svc_touch(sc);
+	sc_stats(sc)->bytes_in += m->pkt_len;
 	rte_pktmbuf_free(m);
 }
 
 static void
 discard_peer_closed(struct lr_tcp_conn *c, void *arg)
 {
-	RTE_SET_USED(arg);
-	lr_tcp_close(c);
+	RTE_SET_USED(c);
+	lr_svc_close(arg);
 }
 
 /* ---- chargen (RFC 864): fill the send buffer until the peer closes ---- */
@@ -351,6 +403,7 @@ chargen_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
 	struct svc_conn *sc = arg;
 
 	RTE_SET_USED(c);
+	lr_svc_touch(sc);
 	sc_stats(sc)->bytes_in += m->pkt_len;
 	rte_pktmbuf_free(m);
 }
@@ -360,6 +413,7 @@ chargen_sent(struct lr_tcp_conn *c, uint32_t acked, void *arg)
 {
 	RTE_SET_USED(c);
 	RTE_SET_USED(acked);
+	lr_svc_touch(arg);
 	chargen_fill(arg);
 }
 
@@ -376,8 +430,8 @@ static const struct lr_tcp_callbacks svc_cbs[LR_TCP_SVC_NB] = {
 		.peer_closed = echo_peer_closed, .closed = svc_closed, .hold_rcv = true,
 	},
 	[LR_TCP_SVC_DISCARD] = {
-		.connected = discard_connected, .data = discard_data,
-		.peer_closed = discard_peer_closed,
+		.connected = svc_connected, .data = discard_data,
+		.peer_closed = discard_peer_closed, .closed = svc_closed,
 	},
 	[LR_TCP_SVC_CHARGEN] = {
 		.connected = svc_connected, .data = chargen_data, .sent = chargen_sent,
@@ -526,6 +580,71 @@ lr_services_tcp_client_start(struct lr_worker *w, rte_be32_t dst, uint16_t port,
 	return 0;
 }
 
+/* ---- timeouts and drain ---- */
+
+/* Nothing received is unconsumed and nothing queued is unacknowledged. */
+static bool
+sc_quiet(const struct svc_conn *sc)
+{
+	return sc->in == NULL && !sc->http.resp_pending &&
+		lr_tcp_send_space(sc->c) >= sc->sw->sndbuf;
+}
+
+void
+lr_services_tcp_tick(struct lr_worker *w)
+{
+	struct svc_worker *sw = &svc_workers[w->id];
+	struct svc_conn *sc;
+
+	if (!sw->started)
+		return;
+	/* A request head not complete in time: slowloris. Reset (nginx answers 408 and
+	 * closes; a reset frees the slot at once). */
+	while ((sc = TAILQ_FIRST(&sw->hdr_q)) != NULL &&
+			w->now_us - sc->hdr_start_us >= sw->hdr_us) {
+		sc_stats(sc)->header_timeout++;
+		lr_tcp_abort(sc->c);
+		sc_release(sc);
+	}
+	/* No data either way for idle_us (nginx keepalive_timeout): FIN when nothing is
+	 * pending, else the peer stopped reading or sending mid-way: RST. */
+	while ((sc = TAILQ_FIRST(&sw->idle_q)) != NULL &&
+			w->now_us - sc->active_us >= sw->idle_us) {
+		sc_stats(sc)->idle_timeout++;
+		if (sc_quiet(sc))
+			lr_svc_close(sc);
+		else {
+			lr_tcp_abort(sc->c);
+			sc_release(sc);
+		}
+	}
+}
+
+void
+lr_services_tcp_drain(struct lr_worker *w)
+{
+	struct svc_worker *sw = &svc_workers[w->id];
+	struct svc_conn *sc, *next;
+	unsigned int s;
+
+	if (!sw->started || sw->draining)
+		return;
+	sw->draining = true;
+	for (s = 0; s < LR_TCP_SVC_NB; s++)
+		if (sw->ports[s] != 0 && w->tcp != NULL)
+			lr_tcp_unlisten(w, sw->ports[s]);
+	for (sc = TAILQ_FIRST(&sw->conns); sc != NULL; sc = next) {
+		next = TAILQ_NEXT(sc, link);
+		/* an HTTP request in progress gets its answer (Connection: close) first */
+		if (sc->svc == LR_TCP_SVC_HTTP && (!sc_quiet(sc) || sc->http.head_bytes > 0))
+			continue;
+		if (sc->svc == LR_TCP_SVC_ECHO && sc->in != NULL)
+			continue;   /* echo_push closes once the held bytes are queued */
+		sc_stats(sc)->drain_closed++;
+		lr_svc_close(sc);
+	}
+}
+
 /* ---- control path ---- */
 
 void
@@ -542,7 +661,7 @@ lr_services_tcp_fini(struct lr_worker *w)
 	while ((sc = TAILQ_FIRST(&sw->conns)) != NULL)
 		sc_release(sc);
 	for (s = 0; s < LR_TCP_SVC_NB; s++)
-		if (sw->ports[s] != 0 && w->tcp != NULL)
+		if (sw->ports[s] != 0 && w->tcp != NULL && !sw->draining)
 			lr_tcp_unlisten(w, sw->ports[s]);
 	rte_mempool_free(sw->pool);
 	sw->pool = NULL;
@@ -565,6 +684,11 @@ lr_services_tcp_init(struct lr_worker *w, const struct lr_config *cfg)
 	memset(sw, 0, sizeof(*sw));
 	sw->w = w;
 	TAILQ_INIT(&sw->conns);
+	TAILQ_INIT(&sw->idle_q);
+	TAILQ_INIT(&sw->hdr_q);
+	sw->idle_us = (uint64_t)cfg->svc_idle_timeout_ms * 1000;
+	sw->hdr_us = (uint64_t)cfg->http_header_timeout_ms * 1000;
+	sw->sndbuf = cfg->tcp.sndbuf;
 	sw->body_size = cfg->http_body_size;
 	sw->keepalive = cfg->http_keepalive;
 	sw->ports[LR_TCP_SVC_ECHO] = cfg->tcp_echo_port;
@@ -616,6 +740,9 @@ lr_services_tcp_stats(uint16_t nb_workers, struct lr_tcp_svc_stats svc[LR_TCP_SV
 			svc[s].bytes_out += load64(&sw->st[s].bytes_out);
 			svc[s].requests += load64(&sw->st[s].requests);
 			svc[s].errors += load64(&sw->st[s].errors);
+			svc[s].idle_timeout += load64(&sw->st[s].idle_timeout);
+			svc[s].header_timeout += load64(&sw->st[s].header_timeout);
+			svc[s].drain_closed += load64(&sw->st[s].drain_closed);
 		}
 		if (client == NULL)
 			continue;

@@ -39,6 +39,11 @@ struct lr_tcp_svc_stats {
 	uint64_t bytes_out; /**< payload bytes queued for sending */
 	uint64_t requests;  /**< HTTP requests answered (any status) */
 	uint64_t errors;    /**< refused (no state left), send failures, HTTP 4xx */
+	uint64_t idle_timeout;   /**< closed after [tcp] idle_timeout_ms without data either
+				  *   way (FIN when nothing was pending, else RST) */
+	uint64_t header_timeout; /**< HTTP: reset, the request head not complete within
+				  *   [tcp] http_header_timeout_ms */
+	uint64_t drain_closed;   /**< closed with FIN at shutdown (lr_services_tcp_drain) */
 };
 
 /** Counters of the client started by lr_services_tcp_client_start(). */
@@ -87,6 +92,24 @@ void lr_services_tcp_fini(struct lr_worker *w);
  */
 int lr_services_tcp_client_start(struct lr_worker *w, rte_be32_t dst, uint16_t port,
 		uint64_t bytes);
+
+/**
+ * Service timeouts of one worker, against w->now_us (its poll loop, every tick):
+ * connections idle for [tcp] idle_timeout_ms are closed (FIN when nothing is pending,
+ * else RST), HTTP connections whose request head is not complete within [tcp]
+ * http_header_timeout_ms (from accept for the first request, like nginx
+ * client_header_timeout, else from the request's first byte) are reset. Costs what
+ * is due: both lists are ordered by deadline.
+ */
+void lr_services_tcp_tick(struct lr_worker *w);
+
+/**
+ * Graceful shutdown of one worker's services: stop listening (new SYNs get RST),
+ * close with FIN every connection with nothing in progress (an idle HTTP keep-alive,
+ * echo with nothing held, discard, chargen), and let HTTP requests in progress get
+ * their response with `Connection: close`, then close.
+ */
+void lr_services_tcp_drain(struct lr_worker *w);
 
 /**
  * Sum the counters over workers 0..nb_workers-1 (any thread; values may lag).

@@ -54,6 +54,13 @@ struct svc_conn {
 	struct rte_mbuf *in_tail;    /* last segment of in */
 	uint32_t in_charged;         /* bytes of in charged to the worker's budget (LR_MEM_SVC) */
 	uint32_t pos;                /* chargen: offset in the pattern */
+	/* timeouts (tcp_services.c): FIFOs ordered by deadline, one per kind */
+	TAILQ_ENTRY(svc_conn) idle_link;  /* on sw->idle_q while idle_us is set */
+	TAILQ_ENTRY(svc_conn) hdr_link;   /* on sw->hdr_q while a request head is due */
+	uint64_t active_us;          /* last data in either direction */
+	uint64_t hdr_start_us;       /* accepted (first request) or first byte of the request */
+	bool on_hdr;                 /* on sw->hdr_q */
+	bool served;                 /* HTTP: a request was answered */
 	struct http_state http;
 };
 
@@ -83,6 +90,13 @@ struct __rte_cache_aligned svc_worker {
 	 * keep-alive HTTP/1.1, closing, keep-alive HTTP/1.0 */
 	char ok_hdr[3][128];
 	uint8_t ok_len[3];
+	/* timeouts: connections by last activity / by request start, oldest first */
+	TAILQ_HEAD(, svc_conn) idle_q;
+	TAILQ_HEAD(, svc_conn) hdr_q;
+	uint64_t idle_us;            /* [tcp] idle_timeout_ms, 0 = off */
+	uint64_t hdr_us;             /* [tcp] http_header_timeout_ms, 0 = off */
+	uint32_t sndbuf;             /* the send buffer: nothing queued when all free */
+	bool draining;               /* shutting down: answer, then close */
 	struct lr_tcp_svc_stats st[LR_TCP_SVC_NB];
 	struct lr_tcp_client_stats cl;
 	struct client_slot clients[LR_TCP_CLIENT_MAX];
@@ -100,6 +114,8 @@ bool lr_svc_take(struct svc_conn *sc, struct rte_mbuf *m);
 void lr_svc_in_pull(struct svc_conn *sc, uint32_t n);
 void lr_svc_close(struct svc_conn *sc);
 void lr_svc_abort(struct svc_conn *sc);
+void lr_svc_touch(struct svc_conn *sc);
+void lr_svc_hdr_check(struct svc_conn *sc);
 
 /* http.c: the lib/tcp callbacks of the HTTP service */
 void lr_http_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg);

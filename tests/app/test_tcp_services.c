@@ -622,6 +622,132 @@ test_tcp_services_client_refused(void)
 			10), -EINVAL);
 }
 
+/* ---- timeouts and drain (issue #9), on the virtual clock ---- */
+
+/* Advance the clock by ms and run the services' timers, collecting what p gets. */
+static void
+advance_tick(const struct peer *p, uint64_t ms)
+{
+	got_reset();
+	lr_test_advance_us(ms * 1000);
+	lr_tcp_tick(lr_tw);
+	lr_services_tcp_tick(lr_tw);
+	collect(p);
+}
+
+/* Slowloris: a header line every 2 s keeps the connection active, but the request
+ * head is not complete at http_header_timeout_ms after accept: reset, counted. */
+static void
+test_tcp_services_http_slowloris_cut_at_header_timeout(void)
+{
+	struct lr_tcp_svc_stats s[LR_TCP_SVC_NB];
+	struct peer p;
+	unsigned int i;
+
+	open_conn(&p, 80, PEER_PORT);
+	send_seg(&p, ACK, "GET / HTTP/1.1\r\n", 16);
+	for (i = 0; i < 4; i++) {   /* 8 s of drip */
+		advance_tick(&p, 2000);
+		CU_ASSERT_EQUAL(got.rsts, 0);
+		send_seg(&p, ACK, "X-a: b\r\n", 8);
+		CU_ASSERT_EQUAL(got.len, 0);
+	}
+	advance_tick(&p, 1999);
+	CU_ASSERT_EQUAL(got.rsts, 0);
+	advance_tick(&p, 1);   /* 10 s after accept */
+	CU_ASSERT_EQUAL(got.rsts, 1);
+	CU_ASSERT_EQUAL(got.len, 0);
+	CU_ASSERT_EQUAL(conn_state(PEER_PORT), -1);
+	svc_stats(s, NULL);
+	CU_ASSERT_EQUAL(s[LR_TCP_SVC_HTTP].header_timeout, 1);
+	CU_ASSERT_EQUAL(s[LR_TCP_SVC_HTTP].idle_timeout, 0);
+	CU_ASSERT_EQUAL(s[LR_TCP_SVC_HTTP].requests, 0);
+}
+
+/* An idle keep-alive connection is closed by us with a FIN at idle_timeout_ms after
+ * its last data, not before; between requests the header clock does not run. */
+static void
+test_tcp_services_http_idle_keepalive_closed_at_idle_timeout(void)
+{
+	struct lr_tcp_svc_stats s[LR_TCP_SVC_NB];
+	struct peer p;
+
+	open_conn(&p, 80, PEER_PORT);
+	send_seg(&p, ACK | PSH, get_req, sizeof(get_req) - 1);
+	CU_ASSERT_EQUAL(count_str(got_str(), "HTTP/1.1 200 OK"), 1);
+	ack_all(&p);            /* the last data: our response acknowledged */
+	advance_tick(&p, 59999);
+	CU_ASSERT_EQUAL(got.fins + got.rsts, 0);
+	CU_ASSERT_EQUAL(conn_state(PEER_PORT), LR_TCP_ESTABLISHED);
+	advance_tick(&p, 1);
+	CU_ASSERT_EQUAL(got.fins, 1);
+	CU_ASSERT_EQUAL(got.rsts, 0);
+	CU_ASSERT_EQUAL(conn_state(PEER_PORT), LR_TCP_FIN_WAIT_1);
+	svc_stats(s, NULL);
+	CU_ASSERT_EQUAL(s[LR_TCP_SVC_HTTP].idle_timeout, 1);
+	CU_ASSERT_EQUAL(s[LR_TCP_SVC_HTTP].header_timeout, 0);
+}
+
+/* A connection that moves data now and then (every 30 s for 3 minutes) is never
+ * closed; the idle discard and echo connections beside it are. */
+static void
+test_tcp_services_active_conn_not_closed(void)
+{
+	struct lr_tcp_svc_stats s[LR_TCP_SVC_NB];
+	struct peer p, q;
+	unsigned int i;
+
+	open_conn(&q, 9, PEER_PORT + 1);     /* discard, silent from now on */
+	open_conn(&p, 7, PEER_PORT);
+	for (i = 0; i < 6; i++) {
+		send_seg(&p, ACK | PSH, "x", 1);
+		CU_ASSERT_EQUAL(got.len, 1);
+		ack_all(&p);
+		advance_tick(&p, 30000);
+		CU_ASSERT_EQUAL(got.fins + got.rsts, 0);
+	}
+	CU_ASSERT_EQUAL(conn_state(PEER_PORT), LR_TCP_ESTABLISHED);
+	CU_ASSERT_NOT_EQUAL(conn_state(PEER_PORT + 1), LR_TCP_ESTABLISHED);
+	svc_stats(s, NULL);
+	CU_ASSERT_EQUAL(s[LR_TCP_SVC_ECHO].idle_timeout, 0);
+	CU_ASSERT_EQUAL(s[LR_TCP_SVC_DISCARD].idle_timeout, 1);
+}
+
+/* Drain: listeners go (a SYN gets RST), an idle keep-alive gets our FIN at once, a
+ * request in progress is answered with Connection: close, then FIN. */
+static void
+test_tcp_services_drain_closes_keepalive_and_finishes_request(void)
+{
+	struct lr_tcp_svc_stats s[LR_TCP_SVC_NB];
+	struct peer p, q, r;
+
+	open_conn(&p, 80, PEER_PORT);
+	send_seg(&p, ACK | PSH, get_req, sizeof(get_req) - 1);
+	ack_all(&p);
+	open_conn(&q, 80, PEER_PORT + 1);
+	send_seg(&q, ACK, "GET / HT", 8);   /* half a request */
+	got_reset();
+	lr_services_tcp_drain(lr_tw);
+	collect(&p);
+	CU_ASSERT_EQUAL(got.fins, 1);
+	CU_ASSERT_EQUAL(conn_state(PEER_PORT), LR_TCP_FIN_WAIT_1);
+	CU_ASSERT_EQUAL(conn_state(PEER_PORT + 1), LR_TCP_ESTABLISHED);
+	send_seg(&q, ACK | PSH, "TP/1.1\r\n\r\n", 12);
+	CU_ASSERT_EQUAL(count_str(got_str(), "HTTP/1.1 200 OK"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got_str(), "Connection: close"));
+	CU_ASSERT_EQUAL(got.fins, 1);
+	r.sport = PEER_PORT + 2;
+	r.dport = 80;
+	r.seq = PEER_ISN;
+	r.ack = 0;
+	r.wnd = 65535;
+	send_seg(&r, SYN, NULL, 0);
+	CU_ASSERT_EQUAL(got.syns, 0);
+	CU_ASSERT_EQUAL(got.rsts, 1);
+	svc_stats(s, NULL);
+	CU_ASSERT_EQUAL(s[LR_TCP_SVC_HTTP].drain_closed, 1);
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_services_listen_on_configured_ports",
 		test_tcp_services_listen_on_configured_ports },
@@ -646,6 +772,13 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_services_client_sends_pattern_and_half_closes",
 		test_tcp_services_client_sends_pattern_and_half_closes },
 	{ "test_tcp_services_client_refused", test_tcp_services_client_refused },
+	{ "test_tcp_services_http_slowloris_cut_at_header_timeout",
+		test_tcp_services_http_slowloris_cut_at_header_timeout },
+	{ "test_tcp_services_http_idle_keepalive_closed_at_idle_timeout",
+		test_tcp_services_http_idle_keepalive_closed_at_idle_timeout },
+	{ "test_tcp_services_active_conn_not_closed", test_tcp_services_active_conn_not_closed },
+	{ "test_tcp_services_drain_closes_keepalive_and_finishes_request",
+		test_tcp_services_drain_closes_keepalive_and_finishes_request },
 	CU_TEST_INFO_NULL,
 };
 
