@@ -274,11 +274,13 @@ def finish(link, conns, settle=0.3):
 
 
 def attack_ooo(args):
-    """Connections to echo, each sent --segs 1-byte segments beyond a hole never filled."""
+    """Connections to echo, each sent --segs 1-byte segments beyond a hole never filled, one
+    every --gap bytes (2: no two adjacent, so that none can share another's buffer)."""
     t0 = time.monotonic()
     link = Link(args.iface)
     conns = open_conns(link, args.conns, 7, "silent", 65535)
-    frames = [tcp_frame(c.sport, c.dport, c.snd_nxt + 1 + k, c.rcv_nxt, ACK | PSH, 65535, b"o")
+    frames = [tcp_frame(c.sport, c.dport, c.snd_nxt + 1 + k * args.gap, c.rcv_nxt, ACK | PSH,
+                        65535, b"o")
               for k in range(args.segs) for c in conns]
     sent = paced(link, frames, args.pps, time.monotonic() + args.hold)
     info("ooo_segments_sent", sent)
@@ -639,6 +641,7 @@ def main():
     p.add_argument("--count", type=int, default=20000)
     p.add_argument("--size", type=int, default=256, help="fragment payload, 8n bytes (frag)")
     p.add_argument("--per", type=int, default=1, help="fragments per datagram (frag)")
+    p.add_argument("--gap", type=int, default=2, help="bytes between segments (ooo)")
     p.add_argument("--warm", type=float, default=3, help="seconds before holding (frag, twfill)")
     p.add_argument("--bulk", type=int, default=0, help="bytes in full segments first (zwnd)")
     p.add_argument("--pps", type=float, default=5000)

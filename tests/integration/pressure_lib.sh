@@ -139,6 +139,9 @@ pools_of() {
 	"$PY" - "$1" <<'PYEOF'
 import json, sys
 def walk(v, name):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            walk(x, "%s.%s" % (name, x.get("name", i) if isinstance(x, dict) else i))
     if not isinstance(v, dict):
         return
     if isinstance(v.get("in_use"), int):
@@ -156,6 +159,26 @@ PYEOF
 
 # pools_show FILE: "pool in_use/size ..." on one line.
 pools_show() { pools_of "$1" | awk '{printf "%s %s/%s  ", $1, $2, $3}'; }
+
+# pool_headroom PCT: while the attack holds, the packet pool (the first of the mempool section)
+# keeps at least PCT % of its mbufs free: in the snapshot attack_start took and in one now.
+pool_headroom() {
+	local name use size max=0 f
+	stats_snapshot "$LR_TMP/stats.during2.json"
+	for f in "$LR_TMP/stats.during.json" "$LR_TMP/stats.during2.json"; do
+		read -r name use size < <(pools_of "$f")
+		[[ $use =~ ^[0-9]+$ && $size =~ ^[0-9]+$ ]] || continue
+		((use > max)) && max=$use
+	done
+	if [[ ! $size =~ ^[0-9]+$ ]]; then
+		not_ok "--json stats shows the packet pool's in_use and size"
+	elif ((max * 100 <= size * (100 - $1))); then
+		ok "the held data stays bounded: ${name:-pool} at most $max of $size in use (>= $1 % free)"
+	else
+		not_ok "the held data is not bounded: ${name:-pool} $max of $size in use (want >= $1 % free)"
+		return 1
+	fi
+}
 
 # pools_back SECONDS: every pool back at its in-use count from before the attack.
 pools_back() {
