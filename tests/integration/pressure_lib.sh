@@ -91,8 +91,8 @@ attack_start() {
 	done
 	if [[ -f $LR_TMP/attack.holding ]]; then
 		ok "attack $1 holds its pressure ($(attack_info setup_s) s to set up)"
-		stats_snapshot "$LR_TMP/stats.during.json"
-		note "during: $(pools_show "$LR_TMP/stats.during.json")"
+		pools_snapshot "$LR_TMP/pools.during"
+		note "during: $(pools_show "$LR_TMP/pools.during")"
 		return 0
 	fi
 	not_ok "attack $1 did not get to hold its pressure"
@@ -127,21 +127,27 @@ attack_wait() {
 # attack_info KEY: a value the attacker reported ("info KEY VALUE").
 attack_info() { sed -n "s/^info $1 //p" "$LR_TMP/attack.out" | tail -n 1; }
 
-# pools_snapshot FILE: "pool in_use" lines, one per pool of the mempool section of --json stats
-# (nested pools, e.g. per-queue RX pools, named by their path).
+# pools_snapshot FILE: "pool in_use size" lines, one per mempool: every mempool of
+# `linerate-ctl --json mem` (RX pools, data pool, connection pools...), or, without that
+# command, the mempool section of --json stats.
 pools_snapshot() {
 	local json=$LR_TMP/pools.json
+	if ctl --json mem >"$json" 2>/dev/null; then
+		pools_of "$json" mempools >"$1"
+		[[ -s $1 ]] && return 0
+	fi
 	stats_snapshot "$json" || return 1
 	pools_of "$json" >"$1"
 }
 
+# pools_of FILE [SECTION...]: the pools found under SECTIONs of a JSON file.
 pools_of() {
-	"$PY" - "$1" <<'PYEOF'
+	"$PY" - "$@" <<'PYEOF'
 import json, sys
 def walk(v, name):
     if isinstance(v, list):
         for i, x in enumerate(v):
-            walk(x, "%s.%s" % (name, x.get("name", i) if isinstance(x, dict) else i))
+            walk(x, x.get("name", "%s.%d" % (name, i)) if isinstance(x, dict) else name)
     if not isinstance(v, dict):
         return
     if isinstance(v.get("in_use"), int):
@@ -150,7 +156,7 @@ def walk(v, name):
         walk(x, name + "." + k)
 try:
     d = json.load(open(sys.argv[1]))
-    for sect in ("mempool", "mempools", "pools", "mem"):
+    for sect in sys.argv[2:] or ("mempool", "mempools", "pools"):
         walk(d.get(sect), sect)
 except Exception:
     pass
@@ -158,20 +164,20 @@ PYEOF
 }
 
 # pools_show FILE: "pool in_use/size ..." on one line.
-pools_show() { pools_of "$1" | awk '{printf "%s %s/%s  ", $1, $2, $3}'; }
+pools_show() { awk '{printf "%s %s/%s  ", $1, $2, $3}' "$1"; }
 
-# pool_headroom PCT: while the attack holds, the packet pool (the first of the mempool section)
+# pool_headroom PCT: while the attack holds, the data pool (lr_pool, else the first listed)
 # keeps at least PCT % of its mbufs free: in the snapshot attack_start took and in one now.
 pool_headroom() {
 	local name use size max=0 f
-	stats_snapshot "$LR_TMP/stats.during2.json"
-	for f in "$LR_TMP/stats.during.json" "$LR_TMP/stats.during2.json"; do
-		read -r name use size < <(pools_of "$f")
+	pools_snapshot "$LR_TMP/pools.during2"
+	for f in "$LR_TMP/pools.during" "$LR_TMP/pools.during2"; do
+		read -r name use size < <(grep -E '^(lr_pool|mempool) ' "$f" || head -n 1 "$f")
 		[[ $use =~ ^[0-9]+$ && $size =~ ^[0-9]+$ ]] || continue
 		((use > max)) && max=$use
 	done
 	if [[ ! $size =~ ^[0-9]+$ ]]; then
-		not_ok "--json stats shows the packet pool's in_use and size"
+		not_ok "the data pool's in_use and size are shown (linerate-ctl mem or stats)"
 	elif ((max * 100 <= size * (100 - $1))); then
 		ok "the held data stays bounded: ${name:-pool} at most $max of $size in use (>= $1 % free)"
 	else
