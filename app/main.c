@@ -107,6 +107,7 @@ worker_main(void *arg)
 	struct rte_mbuf *pkts[LR_BURST_MAX];
 	uint64_t next_tick = 0, t0, t1;
 	uint16_t i, n, got;
+	bool full;
 
 	w->now_us = lr_clock_us();
 	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
@@ -117,8 +118,10 @@ worker_main(void *arg)
 		t0 = rte_rdtsc();
 		w->now_us = lr_clock_us();
 		got = 0;
+		full = false;
 		for (i = 0; i < l->nb_ports; i++) {
 			n = rte_eth_rx_burst(l->ports[i], w->rxq, pkts, cfg.burst);
+			full |= n == cfg.burst;
 			/* Every turn, even with n == 0: delayed packets come due. */
 			n = lr_fault_rx(w, l->ports[i], pkts, n, cfg.burst);
 			got += n;
@@ -126,6 +129,7 @@ worker_main(void *arg)
 			if (n > 0)
 				lr_eth_input_burst(w, pkts, n);
 		}
+		lr_tcp_rx_load(w, full); /* RX backlog: SYNs shed while it lasts */
 		lr_steer_flush(w);
 		n = lr_steer_poll(w, pkts, cfg.burst);
 		if (n > 0) {

@@ -151,6 +151,10 @@ struct lr_tcp_conf {
 	uint16_t port_hi;        /**< inclusive */
 	lr_tcp_isn_fn isn_fn;    /**< NULL: RFC 6528 keyed hash plus 4 us clock */
 	void *isn_arg;           /**< passed to isn_fn */
+	/* overload (tcpmem) */
+	uint32_t syn_shed_backlog; /**< new connections' SYNs are dropped before any
+				    *   allocation while the RX burst came back full this many
+				    *   loop turns in a row (lr_tcp_rx_load()); 0 = never */
 };
 
 /** Defaults: 16384 conns, 64 listeners, 64 KiB sndbuf, 256 KiB receive buffer with
@@ -159,7 +163,8 @@ struct lr_tcp_conf {
  * ACKs per second (randomised) and one per connection per 500 ms, 1000 RSTs per second,
  * ISN key redrawn hourly, 64 out-of-order segments, MSL 30 s, 16384 TIME_WAIT entries,
  * RTO 1 s / 200 ms / 60 s, 5 SYN, 5 SYN-ACK, 12 data retries, FIN_WAIT_2 60 s,
- * 3 orphan retries, max_conns / 4 orphans, no user timeout, ports 32768..60999.
+ * 3 orphan retries, max_conns / 4 orphans, no user timeout, ports 32768..60999, SYNs
+ * shed after 4 loop turns of full RX bursts.
  * lr_tcp_worker_init() refuses (-EINVAL): rcv_wnd above 65535 without window_scaling
  * or above 2^30, delack_ms >= 500, keepalive_ms > 0 with a zero interval or probe
  * count, half_open_max, challenge_ack_per_s or rst_per_s 0, ooo_max above 4096,
@@ -186,6 +191,16 @@ void lr_tcp_worker_fini(struct lr_worker *w);
  * callback.
  */
 void lr_tcp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc);
+
+/**
+ * Tell TCP how loaded the worker's RX is, once per poll loop turn: @p full when an
+ * RX burst of this turn came back with as many packets as asked. After
+ * conf.syn_shed_backlog full turns in a row, SYNs for new connections are shed
+ * before any allocation (tcp SYN_SHED_BACKLOG) until a turn is not full. Chosen over
+ * rte_eth_rx_queue_count(), which net_tap, net_memif and net_ring do not implement
+ * and which reads descriptors on those that do.
+ */
+void lr_tcp_rx_load(struct lr_worker *w, bool full);
 
 /** Emit what the last burst produced (one segment train per connection) and free
  * closed connections. Call after each RX burst and after lr_tcp_tick(). */
@@ -235,24 +250,31 @@ void lr_tcp_recved(struct lr_tcp_conn *c, uint32_t len);
 /**
  * Queue bytes for sending. They are copied into mbufs of the send buffer (the
  * caller keeps buf), sent as the peer's window allows and retransmitted from there.
- * @return bytes queued (possibly fewer than len when the buffer is full),
+ * @return bytes queued (possibly fewer than len when the buffer is full, or when
+ *         no mbuf could be taken or charged: tcp SND_NOMEM),
  *         -ENOTCONN before ESTABLISHED/after close, -EPIPE after shutdown,
- *         -ENOBUFS when no mbuf could be allocated
+ *         -ENOBUFS when nothing could be queued for want of an mbuf or of room in
+ *         the worker's memory budget (past its hard limit)
  */
 int lr_tcp_send(struct lr_tcp_conn *c, const void *buf, uint32_t len);
 
 /**
- * Queue an mbuf chain for sending without copying its bytes into the send buffer:
- * its segments are linked into the buffer as they are (data_len bytes each) and
- * retransmitted from there. All or nothing.
+ * Queue an mbuf chain for sending. Up to 512 bytes (or what fits behind the last
+ * byte queued) are copied into the send buffer, so small writes do not pin a buffer
+ * each; a longer chain is linked as it is (data_len bytes per segment) after
+ * lr_mbuf_hold(): copied first when it comes from another pool than the worker's (an
+ * RX pool) or is sparse. Charged to the worker's budget by truesize. All or nothing.
  * @param m a chain of any length; on success the connection owns it, on error the
  *          caller still does
- * @return 0, -EMSGSIZE when m is longer than lr_tcp_send_space(), and the errors
- *         of lr_tcp_send() (-ENOTCONN, -EPIPE)
+ * @return 0, -EMSGSIZE when m is longer than lr_tcp_send_space(), -ENOBUFS when no
+ *         mbuf or no room in the budget (tcp SND_NOMEM), and the errors of
+ *         lr_tcp_send() (-ENOTCONN, -EPIPE)
  */
 int lr_tcp_send_mbuf(struct lr_tcp_conn *c, struct rte_mbuf *m);
 
-/** Free space in the send buffer, in bytes. */
+/** Free space in the send buffer, in bytes: sndbuf less the bytes queued, and no
+ * more than fits in the buffers it may still take (its mbufs' truesize stays within
+ * twice sndbuf). */
 uint32_t lr_tcp_send_space(const struct lr_tcp_conn *c);
 
 /**

@@ -19,6 +19,13 @@
  * segment...) and segments that reach TCP without passing here (reassembled,
  * bursts of one frame) are looked up one by one as before. Segments steered from
  * another worker arrive in bursts of their own and pass here too.
+ *
+ * Overload is shed here, before anything is allocated for it: when the worker is
+ * past capacity (tcp_syn_shed_reason()), the stage marks the burst's SYNs that
+ * open a new connection to a listener, and lr_tcp_input() drops them on arrival,
+ * before their checksum, lookup, connection block or table insert, counted by
+ * reason. Segments of existing connections are served as before. SYNs that do not
+ * pass here meet the same test in LISTEN (tcp_listen.c), still before allocation.
  */
 #include <string.h>
 
@@ -41,7 +48,7 @@
  * that lr_tcp_input() parsed itself.
  */
 static bool
-tcp_peek_key(const struct rte_mbuf *m, struct tcp_key *key)
+tcp_peek_key(const struct rte_mbuf *m, struct tcp_key *key, uint8_t *flags)
 {
 	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
@@ -63,7 +70,88 @@ tcp_peek_key(const struct rte_mbuf *m, struct tcp_key *key)
 	key->laddr = ip->dst_addr;
 	key->rport = th->src_port;
 	key->lport = th->dst_port;
+	*flags = th->tcp_flags;
 	return true;
+}
+
+_Static_assert(LR_TCP_STAT_MAX <= UINT8_MAX, "struct tcp_hint::shed holds a counter id");
+
+/*
+ * Why no new connection may start on this worker now, or 0 (LR_TCP_STAT_RX, never a
+ * reason). Past capacity, new work is refused before existing connections starve:
+ * - the connection table is full (a cookie would not help: its ACK needs a block);
+ * - the memory budget is under pressure (lr_mem.h);
+ * - RX backlog: the RX burst came back full for conf.syn_shed_backlog loop turns in
+ *   a row (lr_tcp_rx_load()), i.e. the worker no longer drains its queue. Linux
+ *   likewise drops SYNs when the accept queue overflows, cookies or not
+ *   (LINUX_MIB_LISTENOVERFLOWS).
+ * A dropped SYN costs the peer one retransmission; cookies would still cost a
+ * SYN-ACK per SYN and a connection per ACK, the work that is short.
+ */
+enum lr_tcp_stat_id
+tcp_syn_shed_reason(const struct lr_tcp_shard *sh)
+{
+	if (sh->nb_conns >= sh->conf.max_conns)
+		return LR_TCP_STAT_SYN_SHED_CONNS;
+	if (lr_mem_pressure(&sh->w->mem))
+		return LR_TCP_STAT_SYN_SHED_PRESSURE;
+	if (sh->conf.syn_shed_backlog != 0 && sh->rx_full_turns >= sh->conf.syn_shed_backlog)
+		return LR_TCP_STAT_SYN_SHED_BACKLOG;
+	return 0;
+}
+
+void
+lr_tcp_rx_load(struct lr_worker *w, bool full)
+{
+	struct lr_tcp_shard *sh = w->tcp;
+
+	if (sh == NULL)
+		return;
+	if (!full)
+		sh->rx_full_turns = 0;
+	else if (sh->rx_full_turns < UINT32_MAX)
+		sh->rx_full_turns++;
+}
+
+/*
+ * A segment the burst stage shed: dropped and counted, true. Called for each
+ * segment while the burst has any (sh->nb_shed); takes its hint.
+ */
+bool
+tcp_burst_shed(struct lr_tcp_shard *sh, struct rte_mbuf *m)
+{
+	uint16_t i;
+
+	for (i = sh->hint_next; i < sh->nb_hints; i++) {
+		if (sh->hints[i].m != m)
+			continue;
+		if (sh->hints[i].shed == 0)
+			return false;
+		sh->hint_next = i + 1;
+		sh->nb_shed--;
+		tcp_drop(sh, m, sh->hints[i].shed);
+		return true;
+	}
+	return false;
+}
+
+/* Mark the SYNs of the burst that would open a connection to a listener. */
+static void
+tcp_burst_mark_shed(struct lr_tcp_shard *sh, const uint8_t *flags, uint16_t k,
+		enum lr_tcp_stat_id reason)
+{
+	uint16_t i;
+
+	for (i = 0; i < k; i++) {
+		struct tcp_hint *h = &sh->hints[i];
+
+		if ((flags[i] & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
+				RTE_TCP_FIN_FLAG)) != RTE_TCP_SYN_FLAG || h->c != NULL ||
+				tcp_listener_lookup(sh, rte_be_to_cpu_16(h->key.k.lport)) == NULL)
+			continue;
+		h->shed = (uint8_t)reason;
+		sh->nb_shed++;
+	}
 }
 
 void
@@ -72,6 +160,8 @@ tcp_burst_stage(struct lr_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
 	struct lr_tcp_shard *sh = w->tcp;
 	const void *keys[LR_BURST_MAX];
 	void *found[LR_BURST_MAX];
+	uint8_t flags[LR_BURST_MAX];
+	enum lr_tcp_stat_id shed;
 	uint64_t hits = 0;
 	uint16_t i, k = 0, l;
 
@@ -79,13 +169,15 @@ tcp_burst_stage(struct lr_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
 		return;
 	sh->nb_hints = 0;
 	sh->hint_next = 0;
+	sh->nb_shed = 0;
 	for (i = 0; i < n && i < LR_BURST_MAX; i++) {
 		struct tcp_hint *h = &sh->hints[k];
 
-		if (!tcp_peek_key(pkts[i], &h->key.k))
+		if (!tcp_peek_key(pkts[i], &h->key.k, &flags[k]))
 			continue;
 		h->key.zero = 0;
 		h->m = pkts[i];
+		h->shed = 0;
 		keys[k++] = &h->key;
 	}
 	if (k < 2)
@@ -102,6 +194,9 @@ tcp_burst_stage(struct lr_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
 	}
 	sh->hints_created = sh->nb_created;
 	sh->nb_hints = k;
+	shed = tcp_syn_shed_reason(sh);
+	if (unlikely(shed != 0))
+		tcp_burst_mark_shed(sh, flags, k, shed);
 }
 
 static inline bool

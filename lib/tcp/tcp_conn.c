@@ -70,6 +70,7 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.port_hi = 60999,
 	.isn_fn = NULL,
 	.isn_arg = NULL,
+	.syn_shed_backlog = 4,
 };
 
 static const struct lr_stat_desc tcp_stat_descs[LR_TCP_STAT_MAX] = {
@@ -185,6 +186,7 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 			RTE_MAX(conf->max_conns / 4, 1u);
 	TAILQ_INIT(&sh->outq);
 	TAILQ_INIT(&sh->dead);
+	TAILQ_INIT(&sh->ooo_age);
 	tcp_timer_init(sh, w->now_us);
 	/* Keys from getrandom(): a failure falls back to rte_rand() and is logged. */
 	if (lr_siphash_key_random(&sh->cookie_key) < 0 ||
@@ -367,7 +369,7 @@ tcp_conn_free(struct lr_tcp_conn *c)
 		c->flags &= ~TCP_F_ON_OUTQ;
 	}
 	tcp_timer_stop_all(c); /* and off the timer wheel */
-	tcp_sb_drop(c, c->sb_len);
+	tcp_sb_free(c);
 	tcp_reass_flush(c);
 	c->flags |= TCP_F_FREED;
 	TAILQ_INSERT_TAIL(&sh->dead, c, link);
@@ -433,6 +435,7 @@ tcp_conn_reap(struct lr_tcp_shard *sh)
 	struct lr_tcp_conn *c;
 
 	sh->nb_hints = 0; /* burst hints may name the blocks going back */
+	sh->nb_shed = 0;
 	while ((c = TAILQ_FIRST(&sh->dead)) != NULL) {
 		TAILQ_REMOVE(&sh->dead, c, link);
 		rte_mempool_put(sh->pool, c);
@@ -550,8 +553,93 @@ tcp_ts_offset(const struct lr_tcp_shard *sh, const struct tcp_key *key)
 /*
  * Send buffer: a list of mbufs from the worker's pool holding the bytes from
  * SND.UNA on. Segments copy out of it (first transmission and retransmission
- * alike); acknowledged bytes are dropped from the front.
+ * alike); acknowledged bytes are dropped from the front. Every mbuf in it is
+ * charged to the worker's budget (LR_MEM_TCP_SND) by its truesize, c->sb_true in
+ * all; a charge past the budget's hard limit is refused and the send stops there.
  */
+
+/* Truesize of one segment (not the chain behind it: the buffer links through next). */
+static inline uint32_t
+sb_seg_true(const struct rte_mbuf *m)
+{
+	return (uint32_t)sizeof(struct rte_mbuf) + m->priv_size + m->buf_len;
+}
+
+/* Bytes that can be written after the data of send buffer mbuf m in place. */
+static inline uint32_t
+sb_room(const struct rte_mbuf *m)
+{
+	/* An application's mbuf (lr_tcp_send_mbuf) may share its buffer. */
+	if (m == NULL || !RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) != 1)
+		return 0;
+	return rte_pktmbuf_tailroom(m);
+}
+
+/* Bytes that can be written after the last byte of the send buffer in place. */
+uint32_t
+tcp_sb_tailroom(const struct lr_tcp_conn *c)
+{
+	return sb_room(c->sb_tail);
+}
+
+/* Unlink and free the mbufs after last (NULL: all), giving their charge back. */
+static void
+sb_trim_after(struct lr_tcp_conn *c, struct rte_mbuf *last)
+{
+	struct lr_worker *w = c->sh->w;
+	struct rte_mbuf *t = last == NULL ? c->sb_head : last->next;
+
+	if (last == NULL)
+		c->sb_head = NULL;
+	else
+		last->next = NULL;
+	c->sb_tail = last;
+	while (t != NULL) {
+		struct rte_mbuf *next = t->next;
+		uint32_t ts = sb_seg_true(t);
+
+		c->sb_true -= ts;
+		lr_mem_uncharge(&w->mem, w->stats, LR_MEM_TCP_SND, ts);
+		t->next = NULL;
+		rte_pktmbuf_free_seg(t);
+		t = next;
+	}
+}
+
+/* Free the whole send buffer (connection freed). */
+void
+tcp_sb_free(struct lr_tcp_conn *c)
+{
+	sb_trim_after(c, NULL);
+	c->sb_len = 0;
+	c->sb_off = 0;
+}
+
+/* A new, empty, charged mbuf at the end of the send buffer, or NULL (counted). */
+static struct rte_mbuf *
+sb_grow(struct lr_tcp_conn *c)
+{
+	struct lr_worker *w = c->sh->w;
+	struct rte_mbuf *m = lr_alloc(w);
+	uint32_t t;
+
+	if (m == NULL)
+		return NULL;
+	t = sb_seg_true(m);
+	if (!lr_mem_charge(&w->mem, w->stats, LR_MEM_TCP_SND, t)) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	c->sb_true += t;
+	m->data_off = 0; /* never sent as is: use the whole buffer */
+	if (c->sb_tail == NULL)
+		c->sb_head = m;
+	else
+		c->sb_tail->next = m;
+	c->sb_tail = m;
+	return m;
+}
+
 int
 tcp_sb_append(struct lr_tcp_conn *c, const void *buf, uint32_t len)
 {
@@ -560,22 +648,13 @@ tcp_sb_append(struct lr_tcp_conn *c, const void *buf, uint32_t len)
 
 	while (done < len) {
 		struct rte_mbuf *m = c->sb_tail;
-		/* An application's mbuf (lr_tcp_send_mbuf) may share its buffer. */
-		uint16_t room = m == NULL || !RTE_MBUF_DIRECT(m) ||
-				rte_mbuf_refcnt_read(m) != 1 ? 0 : rte_pktmbuf_tailroom(m);
-		uint32_t n;
+		uint32_t room = tcp_sb_tailroom(c), n;
 		char *dst;
 
 		if (room == 0) {
-			m = lr_alloc(c->sh->w);
+			m = sb_grow(c);
 			if (m == NULL)
 				break;
-			m->data_off = 0; /* never sent as is: use the whole buffer */
-			if (c->sb_tail == NULL)
-				c->sb_head = m;
-			else
-				c->sb_tail->next = m;
-			c->sb_tail = m;
 			room = rte_pktmbuf_tailroom(m);
 		}
 		n = RTE_MIN(room, len - done);
@@ -587,10 +666,55 @@ tcp_sb_append(struct lr_tcp_conn *c, const void *buf, uint32_t len)
 	return (int)done;
 }
 
-/* Link every segment of m at the end of the send buffer, as is. */
-void
-tcp_sb_link(struct lr_tcp_conn *c, struct rte_mbuf *m)
+/* Copy the bytes of m into the send buffer, all or nothing: the mbufs they need
+ * are taken first. @return 0, or -ENOBUFS with nothing queued */
+int
+tcp_sb_append_mbuf(struct lr_tcp_conn *c, const struct rte_mbuf *m)
 {
+	uint32_t len = rte_pktmbuf_pkt_len(m), room = tcp_sb_tailroom(c);
+	struct rte_mbuf *last = c->sb_tail;
+
+	while (room < len) {
+		struct rte_mbuf *g = sb_grow(c);
+
+		if (g == NULL) {
+			sb_trim_after(c, last); /* give back what this call took */
+			return -ENOBUFS;
+		}
+		room += rte_pktmbuf_tailroom(g);
+	}
+	if (last == NULL)
+		last = c->sb_head;
+	for (; m != NULL; m = m->next) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint32_t left = m->data_len;
+
+		while (left > 0) {
+			uint32_t n;
+
+			while (sb_room(last) == 0)
+				last = last->next;
+			n = RTE_MIN(left, sb_room(last));
+			memcpy(rte_pktmbuf_append(last, (uint16_t)n), p, n);
+			p += n;
+			left -= n;
+			c->sb_len += n;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Link every segment of m at the end of the send buffer, as is. m went through
+ * lr_mbuf_hold(): charged bytes for it in all; empty segments are freed and their
+ * share given back.
+ */
+void
+tcp_sb_link(struct lr_tcp_conn *c, struct rte_mbuf *m, uint32_t charged)
+{
+	struct lr_worker *w = c->sh->w;
+
+	c->sb_true += charged;
 	while (m != NULL) {
 		struct rte_mbuf *next = m->next;
 
@@ -598,6 +722,8 @@ tcp_sb_link(struct lr_tcp_conn *c, struct rte_mbuf *m)
 		m->nb_segs = 1;
 		m->pkt_len = m->data_len;
 		if (m->data_len == 0) {
+			lr_mem_uncharge(&w->mem, w->stats, LR_MEM_TCP_SND, sb_seg_true(m));
+			c->sb_true -= sb_seg_true(m);
 			rte_pktmbuf_free_seg(m);
 		} else {
 			if (c->sb_tail == NULL)
@@ -633,6 +759,24 @@ tcp_sb_copy(const struct lr_tcp_conn *c, uint32_t off, void *dst, uint32_t len)
 	}
 }
 
+/* Free the head of the send buffer and give its charge back. */
+static void
+sb_free_head(struct lr_tcp_conn *c)
+{
+	struct lr_worker *w = c->sh->w;
+	struct rte_mbuf *m = c->sb_head;
+	uint32_t t = sb_seg_true(m);
+
+	c->sb_off = 0;
+	c->sb_head = m->next;
+	if (c->sb_head == NULL)
+		c->sb_tail = NULL;
+	m->next = NULL;
+	rte_pktmbuf_free_seg(m);
+	c->sb_true -= t;
+	lr_mem_uncharge(&w->mem, w->stats, LR_MEM_TCP_SND, t);
+}
+
 void
 tcp_sb_drop(struct lr_tcp_conn *c, uint32_t n)
 {
@@ -647,18 +791,9 @@ tcp_sb_drop(struct lr_tcp_conn *c, uint32_t n)
 			return;
 		}
 		n -= avail;
-		c->sb_off = 0;
-		c->sb_head = m->next;
-		if (c->sb_head == NULL)
-			c->sb_tail = NULL;
-		m->next = NULL;
-		rte_pktmbuf_free_seg(m);
+		sb_free_head(c);
 	}
 	/* Fully drained: a trailing empty mbuf is freed too. */
-	if (c->sb_len == 0 && c->sb_head != NULL && c->sb_head->data_len == c->sb_off) {
-		c->sb_head->next = NULL;
-		rte_pktmbuf_free_seg(c->sb_head);
-		c->sb_head = c->sb_tail = NULL;
-		c->sb_off = 0;
-	}
+	if (c->sb_len == 0 && c->sb_head != NULL && c->sb_head->data_len == c->sb_off)
+		sb_free_head(c);
 }

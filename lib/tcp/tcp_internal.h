@@ -131,17 +131,24 @@ enum tcp_timer_id {
 #define TCP_CF_ORPHAN      0x01   /**< closed by the application, still closing: on
 				   *   shard->orphans instead of shard->conns */
 
-/** An out-of-order segment held for reassembly (its mbuf holds the payload only). */
+struct lr_tcp_conn;
+
+/**
+ * An out-of-order segment held for reassembly (its mbuf holds the payload only, in
+ * the worker's data pool: lr_mbuf_hold() copied it out of an RX pool), charged to
+ * the worker's budget (LR_MEM_TCP_OOO) by its truesize.
+ */
 struct tcp_ooo_seg {
-	TAILQ_ENTRY(tcp_ooo_seg) link; /**< sorted by seq, never overlapping */
+	TAILQ_ENTRY(tcp_ooo_seg) link; /**< c->ooo: sorted by seq, never overlapping */
+	TAILQ_ENTRY(tcp_ooo_seg) age;  /**< sh->ooo_age: oldest queued first */
+	struct lr_tcp_conn *c;         /**< its connection */
 	uint32_t seq;                  /**< first byte */
 	uint32_t len;                  /**< payload bytes */
+	uint32_t charged;              /**< bytes charged to the budget for m */
 	bool fin;                      /**< a FIN follows the last byte */
-	struct rte_mbuf *m;            /**< the payload, no copy */
+	struct rte_mbuf *m;            /**< the payload */
 };
 TAILQ_HEAD(tcp_ooo_list, tcp_ooo_seg);
-
-struct lr_tcp_conn;
 
 /**
  * Congestion control hook (anchor: Linux struct tcp_congestion_ops). The generic
@@ -242,6 +249,8 @@ struct lr_tcp_conn {
 			     *   probed: the start of the RFC 5482 user timeout */
 	/* congestion control (RFC 5681, RFC 6582) */
 	uint32_t recover;   /**< RFC 6582 "recover" */
+	uint32_t sb_true;   /**< truesize of the send buffer's mbufs (LR_MEM_TCP_SND; here
+			     *   for the hole before cc) */
 	const struct tcp_cc_ops *cc; /**< algorithm */
 	uint32_t cc_acc;    /**< bytes acked towards the next CA increase */
 	uint32_t retransmits; /**< total retransmitted segments */
@@ -260,6 +269,8 @@ struct lr_tcp_conn {
 	uint32_t chack_ms;  /**< last challenge ACK, now_us / 1000 (low 32 bits; at creation
 			     *   one challenge_ack_per_conn_ms back): RFC 5961 §7, like Linux
 			     *   tp->last_oow_ack_time */
+	uint32_t ooo_true;  /**< truesize of the out-of-order queue (charged,
+			     *   LR_MEM_TCP_OOO) */
 };
 
 /** Bytes of the hot state at the front of struct lr_tcp_conn. */
@@ -340,6 +351,8 @@ struct tcp_hint {
 	const struct rte_mbuf *m;  /**< the segment's frame */
 	struct lr_tcp_conn *c;     /**< its connection at the start of the burst, or NULL */
 	struct tcp_hkey key;       /**< its 4-tuple, as seen from us */
+	uint8_t shed;              /**< a SYN shed by the burst stage: its LR_TCP_STAT_SYN_SHED_*
+				    *   reason, 0 = not shed */
 };
 
 /** A worker's TCP state (w->tcp). */
@@ -379,6 +392,10 @@ struct lr_tcp_shard {
 	uint16_t hint_next;               /**< first entry not yet taken */
 	uint32_t hints_created;           /**< nb_created when the hints were made */
 	struct tcp_hint hints[LR_BURST_MAX]; /**< the TCP segments of the burst, in order */
+	/* memory and overload (tcp_reass.c, tcp_burst.c) */
+	struct tcp_ooo_list ooo_age;      /**< every queued out-of-order segment, oldest first */
+	uint32_t rx_full_turns;           /**< consecutive loop turns with a full RX burst */
+	uint16_t nb_shed;                 /**< hints of the burst still marked shed */
 	struct tcp_wheel tw;              /**< connections with a timer armed (64 KiB) */
 	struct tcp_timewait timewait;     /**< compact TIME_WAIT entries (tcp_tw.c) */
 };
@@ -405,7 +422,10 @@ struct lr_tcp_listener *tcp_listener_lookup(struct lr_tcp_shard *sh, uint16_t po
 uint32_t tcp_new_isn(struct lr_tcp_shard *sh, const struct tcp_key *key, uint64_t now_us);
 uint32_t tcp_ts_offset(const struct lr_tcp_shard *sh, const struct tcp_key *key);
 int tcp_sb_append(struct lr_tcp_conn *c, const void *buf, uint32_t len);
-void tcp_sb_link(struct lr_tcp_conn *c, struct rte_mbuf *m);
+int tcp_sb_append_mbuf(struct lr_tcp_conn *c, const struct rte_mbuf *m);
+void tcp_sb_link(struct lr_tcp_conn *c, struct rte_mbuf *m, uint32_t charged);
+uint32_t tcp_sb_tailroom(const struct lr_tcp_conn *c);
+void tcp_sb_free(struct lr_tcp_conn *c);
 void tcp_sb_copy(const struct lr_tcp_conn *c, uint32_t off, void *dst, uint32_t len);
 void tcp_sb_drop(struct lr_tcp_conn *c, uint32_t n);
 void tcp_orphan(struct lr_tcp_conn *c);
@@ -413,6 +433,8 @@ void tcp_orphan_leave(struct lr_tcp_conn *c);
 
 /* tcp_burst.c */
 void tcp_burst_stage(struct lr_worker *w, struct rte_mbuf *const *pkts, uint16_t n);
+enum lr_tcp_stat_id tcp_syn_shed_reason(const struct lr_tcp_shard *sh);
+bool tcp_burst_shed(struct lr_tcp_shard *sh, struct rte_mbuf *m);
 struct lr_tcp_conn *tcp_conn_find(struct lr_tcp_shard *sh, const struct rte_mbuf *m,
 		const struct tcp_key *key);
 
@@ -499,6 +521,9 @@ void tcp_keep_reset(struct lr_tcp_conn *c);
 /* tcp_reass.c */
 void tcp_reass_insert(struct lr_tcp_conn *c, uint32_t seq, uint32_t len, bool fin,
 		struct rte_mbuf *m);
+uint32_t tcp_ooo_relieve(struct lr_tcp_shard *sh, uint32_t budget);
+/** Out-of-order segments lr_tcp_flush() frees at most while under pressure. */
+#define TCP_OOO_RELIEVE_FLUSH 64u
 struct rte_mbuf *tcp_reass_pop(struct lr_tcp_conn *c, uint32_t *len, bool *fin);
 void tcp_reass_flush(struct lr_tcp_conn *c);
 struct rte_mbuf *tcp_mbuf_cut_head(struct rte_mbuf *m, uint32_t n);
@@ -538,6 +563,21 @@ static inline uint32_t
 tcp_rcv_wnd(const struct lr_tcp_conn *c)
 {
 	return SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+}
+
+/**
+ * The receive buffer of a connection in truesize (Linux sk_rcvbuf): twice
+ * conf.rcv_wnd, as Linux with tcp_adv_win_scale = 1 advertises half its buffer and
+ * keeps the other half for what the buffers cost beyond their payload. Data the
+ * application holds (hold_rcv) counts at the same ratio, twice its bytes.
+ * @return truesize the out-of-order queue may occupy (Linux tcp_try_rmem_schedule)
+ */
+static inline uint64_t
+tcp_rcvbuf_room(const struct lr_tcp_conn *c)
+{
+	uint64_t buf = 2ull * c->sh->conf.rcv_wnd, held = 2ull * c->rcv_held;
+
+	return held >= buf ? 0 : buf - held;
 }
 
 /** Our timestamp clock: 1 ms per tick (RFC 7323 §5.4), offset per connection. */

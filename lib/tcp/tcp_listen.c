@@ -111,6 +111,7 @@ tcp_fsm_listen(struct lr_worker *w, struct lr_tcp_listener *l, struct lr_tcp_seg
 		struct rte_mbuf *m, const uint32_t *min_iss)
 {
 	struct lr_tcp_shard *sh = w->tcp;
+	enum lr_tcp_stat_id shed;
 	struct lr_tcp_conn *c;
 	uint32_t iss;
 
@@ -141,7 +142,13 @@ tcp_fsm_listen(struct lr_worker *w, struct lr_tcp_listener *l, struct lr_tcp_seg
 	 * ... ISS should be selected and a SYN segment sent of the form
 	 * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. SND.NXT is set to ISS+1 and SND.UNA to
 	 * ISS. The connection state should be changed to SYN-RECEIVED." Text on the
-	 * SYN is not queued: it is not acknowledged and the peer sends it again. */
+	 * SYN is not queued: it is not acknowledged and the peer sends it again.
+	 * Past capacity the SYN goes first, before any allocation (tcp_burst.c). */
+	shed = tcp_syn_shed_reason(sh);
+	if (unlikely(shed != 0)) {
+		tcp_drop(sh, m, shed);
+		return;
+	}
 	if (sh->nb_half_open >= sh->conf.half_open_max) {
 		listen_syn_overflow(w, seg, m);
 		return;

@@ -211,13 +211,40 @@ tcp_mbuf_payload_max(const struct lr_worker *w)
 	return room > need ? room - need : 0;
 }
 
-/* Free receive buffer: conf.rcv_wnd less what the application holds. */
+/*
+ * Free receive buffer: conf.rcv_wnd less what the application holds and less half
+ * the truesize of the out-of-order queue (the window is half the buffer in truesize,
+ * tcp_rcvbuf_room(); Linux tcp_space() counts sk_rmem_alloc the same way), so a
+ * peer whose segments cost far more than their bytes sees the window close.
+ */
 uint32_t
 tcp_rcv_space(const struct lr_tcp_conn *c)
 {
+	uint64_t used = c->rcv_held + (uint64_t)c->ooo_true / 2;
 	uint32_t buf = c->sh->conf.rcv_wnd;
 
-	return c->rcv_held >= buf ? 0 : buf - c->rcv_held;
+	return used >= buf ? 0 : buf - (uint32_t)used;
+}
+
+/* Under memory pressure the free space offered is at most four segments (Linux
+ * __tcp_select_window clamps rcv_ssthresh to 4 * rcv_mss under
+ * tcp_under_memory_pressure()). */
+static inline uint32_t
+tcp_rcv_space_clamped(const struct lr_tcp_conn *c, uint32_t space)
+{
+	if (likely(!lr_mem_pressure(&c->sh->w->mem)))
+		return space;
+	return RTE_MIN(space, 4u * c->adv_mss);
+}
+
+/* The window offered for free space space: SWS avoidance (see below). */
+static inline uint32_t
+tcp_rcv_wnd_pick(const struct lr_tcp_conn *c, uint32_t space)
+{
+	uint32_t cur = tcp_rcv_wnd(c);
+	uint32_t thresh = RTE_MIN(c->sh->conf.rcv_wnd / 2, (uint32_t)c->adv_mss);
+
+	return space >= cur + thresh ? space : cur;
 }
 
 /*
@@ -225,18 +252,21 @@ tcp_rcv_space(const struct lr_tcp_conn *c)
  * RFC 9293 §3.8.6.2.2 (RFC 1122 4.2.3.3) receiver SWS avoidance: the right edge
  * moves only when the free buffer exceeds the current window by
  * min(buffer / 2, MSS); it never moves left (the window is not shrunk), so when
- * held data fills the buffer the window closes to zero as data arrives. Scaled
- * windows round up (RFC 7323 §2.3); SYNs are never scaled.
+ * held data fills the buffer the window closes to zero as data arrives. Under
+ * memory pressure the free space is clamped (tcp_rcv_space_clamped), which stops
+ * the right edge moving on, never back. Scaled windows round up (RFC 7323 §2.3);
+ * SYNs are never scaled.
  */
 static uint16_t
 tcp_rcv_wnd_field(struct lr_tcp_conn *c, bool syn)
 {
 	uint8_t shift = syn ? 0 : c->rcv_wscale;
-	uint32_t space = tcp_rcv_space(c), cur = tcp_rcv_wnd(c);
-	uint32_t thresh = RTE_MIN(c->sh->conf.rcv_wnd / 2, (uint32_t)c->adv_mss);
-	uint32_t win = space >= cur + thresh ? space : cur;
+	uint32_t space = tcp_rcv_space(c), clamped = tcp_rcv_space_clamped(c, space);
+	uint32_t win = tcp_rcv_wnd_pick(c, clamped);
 	uint32_t field = RTE_MIN((win + (1u << shift) - 1) >> shift, (uint32_t)UINT16_MAX);
 
+	if (unlikely(clamped < space) && win < tcp_rcv_wnd_pick(c, space))
+		LR_TCP_STAT_INC(&c->sh->stats, WND_CLAMPED);
 	win = field << shift;
 	if (c->state != LR_TCP_SYN_SENT && SEQ_GT(c->rcv_nxt + win, c->rcv_adv))
 		c->rcv_adv = c->rcv_nxt + win;
@@ -580,5 +610,8 @@ lr_tcp_flush(struct lr_worker *w)
 		if (c->state == LR_TCP_TIME_WAIT)
 			tcp_tw_enter(c);
 	}
+	/* Under pressure out-of-order queues go first, a bounded number per flush. */
+	if (unlikely(lr_mem_pressure(&w->mem)) && !TAILQ_EMPTY(&sh->ooo_age))
+		tcp_ooo_relieve(sh, TCP_OOO_RELIEVE_FLUSH);
 	tcp_conn_reap(sh);
 }

@@ -101,7 +101,8 @@
 	X(ACK_TOO_OLD, DROP, "ACKs below SND.UNA - MAX.SND.WND (RFC 5961 §5, challenge ACK)") \
 	X(DATA_AFTER_CLOSE, DROP, "data after the application closed (acked, discarded)") \
 	X(DATA_AFTER_FIN, DROP, "data after the peer's FIN") \
-	LR_TCP_STATS_TW(X)
+	LR_TCP_STATS_TW(X) \
+	LR_TCP_STATS_MEM(X)
 
 /* TIME_WAIT entries (tcp_tw.c); TIME_WAIT_REUSE above counts both kinds of reuse. */
 #define LR_TCP_STATS_TW(X) \
@@ -114,6 +115,18 @@
 	X(TW_RST, DROP, "RSTs in TIME_WAIT, ignored (RFC 1337)") \
 	X(TW_SYN_REFUSED, DROP, "SYNs to TIME_WAIT not newer by timestamp or sequence (ACK sent)") \
 	X(TW_SEGMENT, DROP, "other segments to a TIME_WAIT entry (ACK sent unless a duplicate ACK)")
+
+/* Memory and overload (tcpmem): the buffers held data costs, SYNs shed when past
+ * capacity (tcp_reass.c, tcp_user.c, tcp_output.c, tcp_burst.c). */
+#define LR_TCP_STATS_MEM(X) \
+	X(OOO_COLLAPSED, COUNT, "out-of-order segments merged into an adjacent one's buffer") \
+	X(OOO_PRUNED, COUNT, "queued out-of-order segments freed to make room (never acked)") \
+	X(WND_CLAMPED, COUNT, "segments whose advertised window memory pressure made smaller") \
+	X(SND_NOMEM, COUNT, "sends cut short or refused: no mbuf or memory budget exhausted") \
+	X(OOO_MEM_DROP, DROP, "out-of-order segments over the receive buffer's truesize or budget") \
+	X(SYN_SHED_PRESSURE, DROP, "SYNs shed before any allocation: worker memory under pressure") \
+	X(SYN_SHED_BACKLOG, DROP, "SYNs shed before any allocation: RX backlog (full bursts)") \
+	X(SYN_SHED_CONNS, DROP, "SYNs shed before any allocation: connection table full")
 
 /** TCP counter identifiers: LR_TCP_STAT_<NAME>. */
 enum lr_tcp_stat_id {

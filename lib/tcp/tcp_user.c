@@ -125,22 +125,53 @@ lr_tcp_send(struct lr_tcp_conn *c, const void *buf, uint32_t len)
 	if (len == 0)
 		return 0;
 	n = tcp_sb_append(c, buf, len);
+	if ((uint32_t)n < len)
+		LR_TCP_STAT_INC(&c->sh->stats, SND_NOMEM);
 	if (n == 0)
 		return -ENOBUFS;
 	tcp_output_schedule(c);
 	return n;
 }
 
+/* Chains up to this many bytes are copied behind the send buffer's last byte rather
+ * than linked, so small writes do not pin a buffer each. */
+#define TCP_SB_COPY_MAX 512u
+
 int
 lr_tcp_send_mbuf(struct lr_tcp_conn *c, struct rte_mbuf *m)
 {
+	struct lr_worker *w = c->sh->w;
+	struct rte_mbuf *h;
+	uint32_t len, charged;
 	int rc = send_allowed(c);
 
 	if (rc != 0)
 		return rc;
-	if (rte_pktmbuf_pkt_len(m) > lr_tcp_send_space(c))
+	len = rte_pktmbuf_pkt_len(m);
+	if (len > lr_tcp_send_space(c))
 		return -EMSGSIZE;
-	tcp_sb_link(c, m);
+	if (len <= TCP_SB_COPY_MAX || len <= tcp_sb_tailroom(c)) {
+		if (tcp_sb_append_mbuf(c, m) < 0) {
+			LR_TCP_STAT_INC(&c->sh->stats, SND_NOMEM);
+			return -ENOBUFS;
+		}
+		rte_pktmbuf_free(m);
+	} else {
+		/* Out of RX pools (an echo must not pin receive buffers) and sparse
+		 * chains collapsed, then charged. A reference of our own keeps m the
+		 * caller's when that fails. */
+		rte_pktmbuf_refcnt_update(m, 1);
+		h = lr_mbuf_hold(w, m, LR_MEM_TCP_SND, &charged);
+		if (h == NULL) {
+			LR_TCP_STAT_INC(&c->sh->stats, SND_NOMEM);
+			return -ENOBUFS;
+		}
+		if (h != m)
+			rte_pktmbuf_free(m);
+		else
+			rte_pktmbuf_refcnt_update(m, -1);
+		tcp_sb_link(c, h, charged);
+	}
 	tcp_output_schedule(c);
 	return 0;
 }
@@ -173,10 +204,26 @@ lr_tcp_recved(struct lr_tcp_conn *c, uint32_t len)
 	}
 }
 
+/*
+ * sndbuf less the bytes queued, and no more than the buffers the send buffer may
+ * still take hold: its mbufs' truesize stays within twice sndbuf (Linux doubles
+ * SO_SNDBUF for the same reason and counts truesize in sk_wmem_queued), and at
+ * least what sndbuf bytes packed in full buffers need (Linux SOCK_MIN_SNDBUF), in
+ * whole buffers of the worker's pool, plus the room behind the last byte.
+ */
 uint32_t
 lr_tcp_send_space(const struct lr_tcp_conn *c)
 {
-	return c->sb_len >= c->sh->conf.sndbuf ? 0 : c->sh->conf.sndbuf - c->sb_len;
+	const struct lr_tcp_shard *sh = c->sh;
+	struct rte_mempool *mp = sh->w->pool;
+	uint64_t data = rte_pktmbuf_data_room_size(mp), tbuf, per, room;
+
+	per = sizeof(struct rte_mbuf) + rte_pktmbuf_priv_size(mp) + data;
+	tbuf = RTE_MAX(2ull * sh->conf.sndbuf, (sh->conf.sndbuf / data + 2) * per);
+	if (c->sb_len >= sh->conf.sndbuf || c->sb_true >= tbuf)
+		return 0;
+	room = tcp_sb_tailroom(c) + (tbuf - c->sb_true) / per * data;
+	return (uint32_t)RTE_MIN((uint64_t)(sh->conf.sndbuf - c->sb_len), room);
 }
 
 /* §3.10.4 CLOSE call, the half-close part: "ESTABLISHED STATE: Queue this until

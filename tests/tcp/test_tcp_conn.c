@@ -12,7 +12,8 @@
 
 #include "tcp_test.h"
 
-/* Pool and table full: a further SYN is dropped silently and counted. */
+/* Pool and table full: a further SYN is shed silently before any allocation and
+ * counted. */
 static void
 test_tcp_conn_table_full_syn_dropped(void)
 {
@@ -28,7 +29,7 @@ test_tcp_conn_table_full_syn_dropped(void)
 	tt_peer_port = 40003;
 	tt_rx_syn(1000, 1460);
 	TT_EXPECT_COUNT(0);
-	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CONN_FULL), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYN_SHED_CONNS), 1);
 	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 2);
 	CU_ASSERT_PTR_NULL(lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 80,
 			&tt_cb, NULL));

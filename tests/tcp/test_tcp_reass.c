@@ -32,8 +32,9 @@ expect_delivered(uint32_t n)
 	CU_ASSERT_EQUAL(memcmp(tt_app.data, pat, n), 0);
 }
 
-/* Two segments beyond a gap: a duplicate ACK each, held; the gap fills: all three
- * delivered in order and one cumulative ACK. */
+/* Two segments beyond a gap: a duplicate ACK each, held (the second, small and
+ * adjacent, in the first one's buffer); the gap fills: all delivered in order and
+ * one cumulative ACK. */
 static void
 test_tcp_reass_gap_fill_delivers_queue_with_cumulative_ack(void)
 {
@@ -52,9 +53,10 @@ test_tcp_reass_gap_fill_delivers_queue_with_cumulative_ack(void)
 	TT_EXPECT_COUNT(1);
 	TT_EXPECT(0, TT_ACK, 8001, 1301, 0);
 	expect_delivered(300);
-	CU_ASSERT_EQUAL(tt_app.data_calls, 3);
-	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_QUEUED), 2);
-	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_DELIVERED), 2);
+	CU_ASSERT_EQUAL(tt_app.data_calls, 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_QUEUED), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_COLLAPSED), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_DELIVERED), 1);
 	CU_ASSERT_EQUAL(tt_info().recv_q, 0);
 	TT_ASSERT_NO_LEAK();
 }
@@ -105,7 +107,8 @@ test_tcp_reass_duplicate_dropped(void)
 
 /* A segment covered by two adjacent queued ones, its head by the first and its
  * tail by the second, is a duplicate too: nothing of it is queued, not even an
- * empty node taking one of the ooo_max slots. */
+ * empty node taking one of the ooo_max slots. (Segments too large to share a
+ * buffer, so the two stay two.) */
 static void
 test_tcp_reass_covered_by_two_adjacent_is_duplicate(void)
 {
@@ -113,17 +116,17 @@ test_tcp_reass_covered_by_two_adjacent_is_duplicate(void)
 
 	fill_pat();
 	c = tt_passive_open();
-	rx_data(1201, 100, 0);  /* [1201, 1301) */
-	rx_data(1301, 100, 0);  /* [1301, 1401) */
-	rx_data(1251, 100, 0);  /* [1251, 1351): inside the two */
+	rx_data(1201, 600, 0);  /* [1201, 1801) */
+	rx_data(1801, 600, 0);  /* [1801, 2401) */
+	rx_data(1501, 600, 0);  /* [1501, 2101): inside the two */
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_DUP), 1);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_QUEUED), 2);
 	CU_ASSERT_EQUAL(c->ooo_n, 2);
-	CU_ASSERT_EQUAL(tt_info().recv_q, 200);
+	CU_ASSERT_EQUAL(tt_info().recv_q, 1200);
 	lr_test_tx_clear();
 	rx_data(1001, 200, 0);
-	TT_EXPECT(0, TT_ACK, 8001, 1401, 0);
-	expect_delivered(400);
+	TT_EXPECT(0, TT_ACK, 8001, 2401, 0);
+	expect_delivered(1400);
 	TT_ASSERT_NO_LEAK();
 }
 
@@ -237,6 +240,173 @@ test_tcp_reass_freed_with_connection(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* Truesize of one buffer of the test pool (what a queued segment costs at least). */
+static uint32_t
+one_buf_true(void)
+{
+	struct rte_mbuf *m = lr_test_data(NULL, 1);
+	uint32_t t = lr_mbuf_truesize(m);
+
+	rte_pktmbuf_free(m);
+	return t;
+}
+
+/* The attack of issue #9: hundreds of one-byte segments past a hole that never
+ * fills, none adjacent. What they pin is bounded by the receive buffer in truesize
+ * (twice rcv_wnd), not by ooo_max: the rest is dropped and counted; the charge and
+ * the window follow; the right edge never moves left; all goes back at close. */
+static void
+test_tcp_reass_one_byte_segments_bounded_by_truesize(void)
+{
+	uint32_t t = one_buf_true(), limit = 2 * tt_conf.rcv_wnd, adv, i;
+	unsigned int base = lr_test_pool_in_use();
+	struct lr_tcp_conn *c;
+
+	fill_pat();
+	c = tt_passive_open();
+	adv = c->rcv_adv;
+	for (i = 0; i < 300; i++) {
+		rx_data(1101 + 2 * i, 1, 0);
+		CU_ASSERT(SEQ_GEQ(c->rcv_adv, adv));
+		adv = c->rcv_adv;
+	}
+	CU_ASSERT(c->ooo_n <= limit / t);
+	CU_ASSERT(c->ooo_n >= limit / t - 1);
+	CU_ASSERT(c->ooo_true <= limit);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_QUEUED), c->ooo_n);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_MEM_DROP), 300 - c->ooo_n);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OUT_OF_ORDER), 0);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_TCP_OOO], c->ooo_true);
+	CU_ASSERT_EQUAL(lr_tw->mem.used, c->ooo_true);
+	CU_ASSERT(lr_test_pool_in_use() - base <= limit / t);
+	/* Half the queue's truesize is gone from the window offered. */
+	CU_ASSERT_EQUAL(tcp_rcv_space(c), tt_conf.rcv_wnd - c->ooo_true / 2);
+	lr_tcp_abort(c);
+	tt_flush();
+	CU_ASSERT_EQUAL(lr_tw->mem.used, 0);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_TCP_OOO], 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Adjacent one-byte segments share one buffer (Linux tcp_ooo_try_coalesce), in
+ * either order of arrival, and are delivered byte-exact when the hole fills. */
+static void
+test_tcp_reass_adjacent_small_segments_share_a_buffer(void)
+{
+	struct lr_tcp_conn *c;
+	uint32_t i;
+
+	fill_pat();
+	c = tt_passive_open();
+	for (i = 0; i < 200; i++)
+		rx_data(1101 + i, 1, 0);        /* [1101, 1301) ascending */
+	for (i = 0; i < 200; i++)
+		rx_data(1500 - i, 1, 0);        /* [1301, 1501) descending */
+	CU_ASSERT_EQUAL(c->ooo_n, 1);
+	CU_ASSERT_EQUAL(c->ooo_true, one_buf_true());
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_COLLAPSED), 399);
+	CU_ASSERT_EQUAL(tt_info().recv_q, 400);
+	lr_test_tx_clear();
+	rx_data(1001, 100, 0);
+	TT_EXPECT(0, TT_ACK, 8001, 1501, 0);
+	expect_delivered(500);
+	CU_ASSERT_EQUAL(lr_tw->mem.used, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A receive buffer full of segments too large to share a buffer on arrival: the
+ * queue is collapsed (tcp_collapse_ofo_queue) to make room before anything is
+ * dropped. */
+static void
+test_tcp_reass_collapse_before_drop(void)
+{
+	struct lr_tcp_conn *c;
+	uint32_t t = one_buf_true();
+
+	fill_pat();
+	tt_conf.rcv_wnd = 4000;          /* 8000 bytes of truesize: three buffers */
+	tt_reinit();
+	c = tt_passive_open();
+	rx_data(1101, 600, 0);
+	rx_data(1701, 600, 0);
+	rx_data(2301, 600, 0);
+	CU_ASSERT_EQUAL(c->ooo_n, 3);
+	CU_ASSERT_EQUAL(c->ooo_true, 3 * t);
+	rx_data(2901, 600, 0);           /* a fourth buffer does not fit: collapse */
+	CU_ASSERT(tt_stat(LR_TCP_STAT_OOO_COLLAPSED) >= 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_MEM_DROP), 0);
+	CU_ASSERT(c->ooo_true <= 2 * tt_conf.rcv_wnd);
+	CU_ASSERT_EQUAL(tt_info().recv_q, 2400);
+	lr_test_tx_clear();
+	rx_data(1001, 100, 0);
+	TT_EXPECT(0, TT_ACK, 8001, 3501, 0);
+	expect_delivered(2500);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Full receive buffer: segments queued above a new, lower one are pruned from the
+ * highest sequence to make room for it (Linux tcp_prune_ofo_queue): the data next
+ * to the hole is worth more. */
+static void
+test_tcp_reass_full_buffer_prunes_above_new_segment(void)
+{
+	struct lr_tcp_conn *c;
+
+	fill_pat();
+	tt_conf.rcv_wnd = 4000;
+	tt_reinit();
+	c = tt_passive_open();
+	rx_data(1601, 1000, 0);
+	rx_data(3801, 1000, 0);
+	rx_data(2701, 1000, 0);          /* third buffer: fits */
+	CU_ASSERT_EQUAL(c->ooo_n, 3);
+	rx_data(1101, 300, 0);           /* fourth: [3801, 4801) goes */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_PRUNED), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_MEM_DROP), 0);
+	CU_ASSERT_EQUAL(c->ooo_n, 3);
+	lr_test_tx_clear();
+	rx_data(1001, 100, 0);
+	TT_EXPECT(0, TT_ACK, 8001, 1401, 0);
+	rx_data(1401, 200, 0);
+	rx_data(2601, 100, 0);
+	expect_delivered(2700);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Under memory pressure the connection holding the oldest out-of-order data loses
+ * its queue from the highest sequence, until the budget is back below its low
+ * mark; counted. The connection still works: the hole fills, the rest is sent
+ * again and delivered. */
+static void
+test_tcp_reass_pruned_under_pressure(void)
+{
+	uint32_t t = one_buf_true(), i;
+	struct lr_mem_conf mc = { .low = 3 * t, .pressure = 5 * t, .high = UINT64_MAX };
+	struct lr_tcp_conn *c;
+
+	fill_pat();
+	c = tt_passive_open();
+	for (i = 0; i < 10; i++)
+		rx_data(1101 + 100 * i, 50, 0);
+	CU_ASSERT_EQUAL(c->ooo_n, 10);
+	CU_ASSERT_EQUAL(lr_mem_configure(&lr_tw->mem, &mc), 0);
+	CU_ASSERT_TRUE(lr_mem_pressure(&lr_tw->mem));
+	tt_flush();
+	CU_ASSERT_FALSE(lr_mem_pressure(&lr_tw->mem));
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_PRUNED), 8);
+	CU_ASSERT_EQUAL(c->ooo_n, 2);
+	CU_ASSERT_EQUAL(lr_tw->mem.used, 2 * t);
+	lr_test_tx_clear();
+	rx_data(1001, 100, 0);
+	TT_EXPECT(0, TT_ACK, 8001, 1151, 0);
+	for (i = 0; i < 10; i++)
+		rx_data(1151 + 100 * i, 100 - (i == 9 ? 50 : 0), 0);
+	expect_delivered(1100 - 50 + 50);
+	CU_ASSERT_EQUAL(c->rcv_nxt, 2101);
+	CU_ASSERT_EQUAL(lr_tw->mem.used, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_reass_gap_fill_delivers_queue_with_cumulative_ack",
 		test_tcp_reass_gap_fill_delivers_queue_with_cumulative_ack },
@@ -250,6 +420,14 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_reass_disabled_drops", test_tcp_reass_disabled_drops },
 	{ "test_tcp_reass_fin_after_gap", test_tcp_reass_fin_after_gap },
 	{ "test_tcp_reass_freed_with_connection", test_tcp_reass_freed_with_connection },
+	{ "test_tcp_reass_one_byte_segments_bounded_by_truesize",
+		test_tcp_reass_one_byte_segments_bounded_by_truesize },
+	{ "test_tcp_reass_adjacent_small_segments_share_a_buffer",
+		test_tcp_reass_adjacent_small_segments_share_a_buffer },
+	{ "test_tcp_reass_collapse_before_drop", test_tcp_reass_collapse_before_drop },
+	{ "test_tcp_reass_full_buffer_prunes_above_new_segment",
+		test_tcp_reass_full_buffer_prunes_above_new_segment },
+	{ "test_tcp_reass_pruned_under_pressure", test_tcp_reass_pruned_under_pressure },
 	CU_TEST_INFO_NULL,
 };
 
