@@ -422,7 +422,8 @@ def attack_lastack(args):
 
 def attack_slowloris(args):
     """--conns HTTP connections that send one header byte every --interval seconds and as many
-    that send nothing; the appliance must close them (FIN or RST) by its timeouts."""
+    to --idle-port that send nothing; the appliance must close them (FIN or RST) by its
+    timeouts."""
     t0 = time.monotonic()
     head = b"GET / HTTP/1.1\r\nHost: lr\r\nX-a: " + b"b" * 4000
     socks, born, closed = [], {}, {}
@@ -430,7 +431,7 @@ def attack_slowloris(args):
         s = socket.socket()
         s.settimeout(5)
         try:
-            s.connect((OUR_IP, 80))
+            s.connect((OUR_IP, 80 if i < args.conns else args.idle_port))
         except OSError as e:
             info("connect_failed", "%d %s" % (i, type(e).__name__))
             s.close()
@@ -543,12 +544,16 @@ def keeper(args):
     open(os.path.join(args.dir, "keep.port"), "w").write("%d\n" % s.getsockname()[1])
     open(os.path.join(args.dir, "keep.res.0"), "w").write("ok\n")
     end = time.monotonic() + args.hold
-    n, want, lost = 1, b"", None
+    n, want, lost, beat = 1, b"", None, time.monotonic()
     while time.monotonic() < end:
         req = os.path.join(args.dir, "keep.req.%d" % n)
         if not os.path.exists(req):
             time.sleep(0.05)
+            if s is not None and time.monotonic() - beat > 1.0:
+                s, lost, want = keeper_beat(s, lost, want, 2.0)
+                beat = time.monotonic()
             continue
+        beat = time.monotonic()
         if s is None:
             try:
                 s = socket.create_connection((OUR_IP, 7), timeout=3)
@@ -571,6 +576,18 @@ def keeper(args):
             res = "the existing connection was lost (%s)" % lost
         open(os.path.join(args.dir, "keep.res.%d" % n), "w").write(res + "\n")
         n += 1
+
+
+def keeper_beat(s, lost, want, timeout):
+    """A line a second between requests, so that idle timeouts leave the keeper alone."""
+    line = b"beat\n"
+    want += line
+    res, got = keeper_round(s, line, len(want), timeout)
+    want = want[len(got):]
+    if res != "ok" and not res.startswith("timed out"):
+        s.close()
+        return None, res, b""
+    return s, lost, want
 
 
 def keeper_round(s, line, want, timeout):
@@ -641,6 +658,7 @@ def main():
     p.add_argument("--count", type=int, default=20000)
     p.add_argument("--size", type=int, default=256, help="fragment payload, 8n bytes (frag)")
     p.add_argument("--per", type=int, default=1, help="fragments per datagram (frag)")
+    p.add_argument("--idle-port", type=int, default=9, help="idle connections (slowloris)")
     p.add_argument("--gap", type=int, default=2, help="bytes between segments (ooo)")
     p.add_argument("--warm", type=float, default=3, help="seconds before holding (frag, twfill)")
     p.add_argument("--bulk", type=int, default=0, help="bytes in full segments first (zwnd)")

@@ -246,7 +246,7 @@ except Exception:
     sys.exit(0)
 rx = re.compile(sys.argv[3], re.I)
 for k, v in b.items():
-    if rx.search(k) and not k.startswith(("mempool", "services")) and v > a.get(k, 0):
+    if rx.search(k) and not k.startswith("mempool") and v > a.get(k, 0):
         print("%s +%d" % (k, v - a.get(k, 0)))
 PYEOF
 }
