@@ -243,6 +243,55 @@ test_tcp_burst_single_frame(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* Past capacity, SYNs for new connections are shed in the burst stage before any
+ * allocation, counted by reason; an established connection in the same burst is
+ * served. Pressure, then RX backlog (full bursts), then back to normal. */
+static void
+test_tcp_burst_syn_shed_before_allocation(void)
+{
+	struct lr_mem_conf pressure = { .low = 0, .pressure = 0, .high = UINT64_MAX };
+	struct lr_tcp_conn *conns[NB_CONNS];
+	struct rte_mbuf *pkts[3];
+	unsigned int in_use, i;
+
+	open_conns(conns);
+	lr_test_tx_clear();
+	in_use = rte_mempool_in_use_count(lr_tw->tcp->pool);
+	CU_ASSERT_EQUAL(lr_mem_configure(&lr_tw->mem, &pressure), 0);
+	tt_peer_port = 50001;
+	pkts[0] = tt_seg(5000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	pkts[1] = data_seg(3, "q");
+	tt_peer_port = 50002;
+	pkts[2] = tt_seg(5000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	rx_burst(pkts, 3);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYN_SHED_PRESSURE), 2);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(lr_tw->tcp->pool), in_use);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), NB_CONNS);
+	CU_ASSERT_EQUAL(tt_app.data_len, 1);   /* the established one is served */
+	TT_EXPECT_COUNT(1);                    /* its ACK, no SYN-ACK */
+	lr_test_tx_clear();
+	lr_mem_configure(&lr_tw->mem, &LR_MEM_UNLIMITED);
+	for (i = 0; i < tt_conf.syn_shed_backlog; i++)
+		lr_tcp_rx_load(lr_tw, true);
+	tt_peer_port = 50003;
+	pkts[0] = tt_seg(5000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	tt_peer_port = 50004;
+	pkts[1] = tt_seg(5000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	rx_burst(pkts, 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYN_SHED_BACKLOG), 2);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(lr_tw->tcp->pool), in_use);
+	TT_EXPECT_COUNT(0);
+	lr_tcp_rx_load(lr_tw, false);          /* the queue drained: admitted again */
+	tt_peer_port = 50005;
+	pkts[0] = tt_seg(5000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	tt_peer_port = 50006;
+	pkts[1] = tt_seg(5000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	rx_burst(pkts, 2);
+	TT_EXPECT_COUNT(2);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), NB_CONNS + 2);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_burst_segments_use_bulk_lookup", test_tcp_burst_segments_use_bulk_lookup },
 	{ "test_tcp_burst_other_frames_between_segments",
@@ -252,6 +301,7 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_burst_time_wait_reuse", test_tcp_burst_time_wait_reuse },
 	{ "test_tcp_burst_time_wait_reuse_same_burst", test_tcp_burst_time_wait_reuse_same_burst },
 	{ "test_tcp_burst_single_frame", test_tcp_burst_single_frame },
+	{ "test_tcp_burst_syn_shed_before_allocation", test_tcp_burst_syn_shed_before_allocation },
 	CU_TEST_INFO_NULL,
 };
 

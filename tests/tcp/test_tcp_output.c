@@ -816,7 +816,76 @@ test_tcp_challenge_ack_budget_randomised_per_second(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* Under memory pressure the window offered stops growing (Linux clamps to four
+ * segments), but the right edge never moves left; counted. Pressure over: it
+ * reopens. */
+static void
+test_tcp_window_clamped_under_pressure_never_left(void)
+{
+	struct lr_mem_conf pressure = { .low = 0, .pressure = 0, .high = UINT64_MAX };
+	static const uint8_t d[1000];
+	struct lr_tcp_conn *c = tt_passive_open();
+	uint32_t adv = c->rcv_adv;
+	struct tt_out o;
+
+	CU_ASSERT_EQUAL(lr_mem_configure(&lr_tw->mem, &pressure), 0);
+	tt_rx(1001, 8001, TT_ACK, d, 1000);
+	lr_test_tx_clear();
+	tt_rx(2001, 8001, TT_ACK, d, 1000);
+	CU_ASSERT_EQUAL_FATAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.ack, 3001);
+	CU_ASSERT_EQUAL(o.wnd, adv - 3001);      /* right edge kept, not moved on */
+	CU_ASSERT_EQUAL(c->rcv_adv, adv);
+	CU_ASSERT(tt_stat(LR_TCP_STAT_WND_CLAMPED) >= 1);
+	lr_test_tx_clear();
+	lr_mem_configure(&lr_tw->mem, &LR_MEM_UNLIMITED);
+	tt_rx(3001, 8001, TT_ACK, d, 1000);
+	CU_ASSERT_EQUAL_FATAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.wnd, tt_conf.rcv_wnd);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* An echo handing back an RX-pool mbuf: the send buffer keeps a copy in the
+ * worker's pool (the RX buffer goes back at once), charged by truesize; small
+ * writes after it share its buffer; all uncharged when the connection goes. */
+static void
+test_tcp_send_mbuf_copies_out_of_rx_pool(void)
+{
+	static struct rte_mempool *rx_pool;
+	struct lr_tcp_conn *c = tt_passive_open();
+	struct rte_mbuf *m;
+	uint32_t i, t;
+
+	if (rx_pool == NULL)
+		rx_pool = rte_pktmbuf_pool_create("tcpmem_rx", 63, 0, 0,
+				RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rx_pool);
+	fill_bulk();
+	m = rte_pktmbuf_alloc(rx_pool);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	memcpy(rte_pktmbuf_append(m, 1000), bulk, 1000);
+	CU_ASSERT_EQUAL(lr_tcp_send_mbuf(c, m), 0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(rx_pool), 0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_mem_COPIED), 1);
+	t = c->sb_true;
+	CU_ASSERT(t > 0);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_TCP_SND], t);
+	for (i = 0; i < 200; i++) {
+		m = lr_test_data(bulk + 1000 + i, 1);
+		CU_ASSERT_EQUAL(lr_tcp_send_mbuf(c, m), 0);
+	}
+	CU_ASSERT_EQUAL(c->sb_true, t);          /* no buffer per one-byte write */
+	CU_ASSERT_EQUAL(c->sb_len, 1200);
+	lr_tcp_abort(c);
+	tt_flush();
+	CU_ASSERT_EQUAL(lr_tw->mem.used, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
+	{ "test_tcp_window_clamped_under_pressure_never_left",
+		test_tcp_window_clamped_under_pressure_never_left },
+	{ "test_tcp_send_mbuf_copies_out_of_rx_pool", test_tcp_send_mbuf_copies_out_of_rx_pool },
 	{"test_tcp_send_mbuf_chain_segmented_and_freed_on_ack",
 		test_tcp_send_mbuf_chain_segmented_and_freed_on_ack},
 	{"test_tcp_send_mbuf_too_big_left_to_caller", test_tcp_send_mbuf_too_big_left_to_caller},
