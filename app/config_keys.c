@@ -186,6 +186,8 @@ static const struct key_def tcp_keys[] = {
 		"expected a count 0..255"),
 	KEY(C, "max_retries", K_UINT, tcp.max_retries, 1, 255, 0, "expected a count 1..255"),
 	KEY(C, "fin_wait2_ms", K_UINT, tcp.fin_wait2_ms, 1, 3600000, 0, MS_EXP(3600000)),
+	KEY(C, "pressure_retries", K_UINT, tcp.pressure_retries, 0, 255, 0,
+		"expected a count 0..255"),
 	KEY(C, "orphan_retries", K_UINT, tcp.orphan_retries, 0, 255, 0,
 		"expected a count 0..255 (at most max_retries counts)"),
 	KEY(C, "max_orphans", K_UINT, tcp.max_orphans, 0, 4194304, 0,

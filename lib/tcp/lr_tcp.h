@@ -138,6 +138,9 @@ struct lr_tcp_conf {
 	uint8_t synack_retries;  /**< SYN-ACK retransmissions before freeing a half-open */
 	uint8_t max_retries;     /**< data/FIN retransmissions before RST and close */
 	uint32_t fin_wait2_ms;   /**< FIN_WAIT_2 lifetime after lr_tcp_close() */
+	uint8_t pressure_retries; /**< retransmissions (SYN-ACK, data, FIN, probes) before giving
+				  *   up while the table is 7/8 full or memory is under
+				  *   pressure, when lower than the usual limit */
 	uint8_t orphan_retries;  /**< retransmissions (data, FIN, zero-window probes) of a
 				  *   connection the application closed, before RST and free
 				  *   (Linux net.ipv4.tcp_orphan_retries) */

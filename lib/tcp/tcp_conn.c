@@ -64,6 +64,7 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.max_retries = 12,
 	.fin_wait2_ms = 60000,
 	.orphan_retries = 3,
+	.pressure_retries = 2,
 	.max_orphans = 0,
 	.user_timeout_ms = 0,
 	.port_lo = 32768,

@@ -67,6 +67,7 @@
 	X(LOOKUP_STALE, COUNT, "bulk lookups outdated by the burst's earlier segments: redone") \
 	X(ORPHAN_RESET, COUNT, "closed connections reset: more than max_orphans still closing") \
 	X(ORPHAN_GIVEUP, COUNT, "closed connections reset after orphan_retries retransmissions") \
+	X(PRESSURE_GIVEUP, COUNT, "connections given up after pressure_retries: table or memory short") \
 	X(PERSIST_GIVEUP, COUNT, "connections reset: zero window probed past the retry limit") \
 	X(USER_TIMEOUT, COUNT, "connections reset: data unacknowledged past user_timeout_ms") \
 	X(XMIT_NOBUFS, COUNT, "segments not built for want of an mbuf (timer kept for a retry)") \

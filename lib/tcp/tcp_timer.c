@@ -253,6 +253,33 @@ retry_limit(const struct lr_tcp_conn *c)
 			conf->max_retries;
 }
 
+/*
+ * The shard is short of connections or memory: its connection table is 7/8 full or
+ * its worker's budget is under pressure. A peer that stopped answering then gets
+ * pressure_retries retransmissions, not the full count, as Linux shortens SYN-ACK
+ * retries when the request queue is half full (inet_csk_reqsk_queue_prune) and kills
+ * orphans when out of resources (tcp_out_of_resources): under overload, connections
+ * whose peers vanished must not keep out the ones that would complete.
+ */
+static bool
+shard_pressed(const struct lr_tcp_shard *sh)
+{
+	return sh->nb_conns >= sh->conf.max_conns - sh->conf.max_conns / 8 ||
+			lr_mem_pressure(&sh->w->mem);
+}
+
+/* The limit for c under pressure: at most pressure_retries (SYN_SENT keeps its own). */
+static uint8_t
+pressed_limit(const struct lr_tcp_conn *c, uint8_t limit)
+{
+	const struct lr_tcp_shard *sh = c->sh;
+
+	if (c->state == LR_TCP_SYN_SENT || limit <= sh->conf.pressure_retries ||
+			!shard_pressed(sh))
+		return limit;
+	return sh->conf.pressure_retries;
+}
+
 /* RFC 5482 user timeout: data unacknowledged (or a zero window probed) for longer
  * than user_timeout_ms since una_ms. */
 static bool
@@ -285,8 +312,10 @@ timer_rexmt(struct lr_tcp_conn *c)
 		limit = conf->synack_retries;
 	else
 		limit = retry_limit(c);
-	if (c->nretries >= limit) {
-		if (c->state != LR_TCP_SYN_SENT && c->state != LR_TCP_SYN_RCVD &&
+	if (c->nretries >= pressed_limit(c, limit)) {
+		if (c->nretries < limit)
+			LR_TCP_STAT_INC(&c->sh->stats, PRESSURE_GIVEUP);
+		else if (c->state != LR_TCP_SYN_SENT && c->state != LR_TCP_SYN_RCVD &&
 				(c->flags & TCP_F_APP_CLOSED))
 			LR_TCP_STAT_INC(&c->sh->stats, ORPHAN_GIVEUP);
 		tcp_give_up(c);
@@ -330,7 +359,7 @@ timer_persist(struct lr_tcp_conn *c)
 
 	if (c->snd_wnd != 0)
 		return;
-	if (c->nretries >= retry_limit(c)) {
+	if (c->nretries >= pressed_limit(c, retry_limit(c))) {
 		LR_TCP_STAT_INC(&c->sh->stats, PERSIST_GIVEUP);
 		if (c->flags & TCP_F_APP_CLOSED)
 			LR_TCP_STAT_INC(&c->sh->stats, ORPHAN_GIVEUP);

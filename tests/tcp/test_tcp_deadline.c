@@ -400,7 +400,43 @@ test_tcp_conn_pool_nomem_drops_syn(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* Under memory pressure a peer that stopped answering gets pressure_retries
+ * retransmissions, not max_retries; without pressure the same connection keeps
+ * retrying. */
+static void
+test_tcp_pressure_shortens_retries(void)
+{
+	struct lr_mem_conf mc = { .low = 0, .pressure = 0, .high = UINT64_MAX };
+	struct lr_tcp_conn *c;
+	unsigned int segs = 0, i;
+
+	tt_conf.max_retries = 12;
+	tt_conf.pressure_retries = 2;
+	tt_reinit();
+	c = tt_passive_open();
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 100), 100);
+	tt_flush();
+	lr_test_tx_clear();
+	for (i = 0; i < 5000; i++) {
+		tt_advance_ms(1);
+		segs += lr_test_tx_count();
+		lr_test_tx_clear();
+	}
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 1); /* 200+400+800+1600 ms: still going */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_PRESSURE_GIVEUP), 0);
+	CU_ASSERT_EQUAL(lr_mem_configure(&lr_tw->mem, &mc), 0);
+	CU_ASSERT_TRUE(lr_mem_pressure(&lr_tw->mem));
+	advance_until_conns(0, 60000);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_PRESSURE_GIVEUP), 1);
+	CU_ASSERT(segs >= 3);
+	lr_tw->mem.conf = LR_MEM_UNLIMITED;
+	lr_tw->mem.level = LR_MEM_NORMAL;
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
+	{ "test_tcp_pressure_shortens_retries", test_tcp_pressure_shortens_retries },
 	{ "test_tcp_persist_gives_up_after_max_retries",
 		test_tcp_persist_gives_up_after_max_retries },
 	{ "test_tcp_persist_count_restarts_when_window_opens",
