@@ -522,6 +522,7 @@ lr_config_defaults(struct lr_config *cfg)
 	cfg->tcp_http_port = 80;
 	cfg->http_body_size = 128;
 	cfg->http_keepalive = true;
+	cfg->drain_ms = 5000;
 	cfg->svc_idle_timeout_ms = 60000;      /* nginx keepalive_timeout is 75 s */
 	cfg->http_header_timeout_ms = 10000;   /* nginx client_header_timeout is 60 s */
 }

@@ -67,6 +67,8 @@ struct lr_config {
 	char eal_args[LR_CFG_STR];    /**< extra EAL arguments, space separated */
 	/* [app] */
 	char control_socket[LR_CFG_STR]; /**< control socket path */
+	uint32_t drain_ms;            /**< after SIGTERM/SIGINT: time connections get to
+				       *   finish before the rest are reset */
 	bool telemetry;               /**< register /linerate/ telemetry commands */
 	int control_uid;              /**< one more uid allowed on the socket, -1 = none */
 	int control_gid;              /**< group allowed on the socket (0660), -1 = none */

@@ -45,6 +45,12 @@
 #define EAL_MAX_ARGS 64
 
 static volatile bool quit;
+/* Graceful shutdown: the first SIGTERM/SIGINT drains, a second stops at once. */
+enum { DRAIN_NONE = 0, DRAIN_FINISH, DRAIN_RESET };
+static volatile sig_atomic_t nb_signals;
+static uint32_t drain_phase;              /* set by the main thread, read by workers */
+static uint32_t drain_reset_done[LR_MAX_WORKERS]; /* a worker has no connection left */
+#define DRAIN_RESET_PAGE 256              /* connections reset per loop turn */
 static bool loadgen_on;   /* [loadgen] spec given: stop once it is done */
 static bool loadgen_json; /* its summary in JSON */
 static struct lr_config cfg;
@@ -62,7 +68,80 @@ static void
 on_signal(int sig)
 {
 	RTE_SET_USED(sig);
-	quit = true;
+	nb_signals++;
+}
+
+/*
+ * Worker side of the shutdown: once, the services drain (listeners closed, idle
+ * keep-alives get our FIN, requests in progress finish with Connection: close); in
+ * the reset phase, a page of RSTs per turn until nothing is left. The loop keeps
+ * polling all along.
+ */
+static void
+drain_step(struct lr_worker *w, bool *drained)
+{
+	uint32_t phase = __atomic_load_n(&drain_phase, __ATOMIC_ACQUIRE);
+
+	if (!*drained) {
+		lr_services_tcp_drain(w);
+		*drained = true;
+	}
+	if (phase == DRAIN_RESET && lr_tcp_reset_all(w, DRAIN_RESET_PAGE) == 0)
+		__atomic_store_n(&drain_reset_done[w->id], 1, __ATOMIC_RELEASE);
+}
+
+/* No connection that still moves (TIME_WAIT entries and blocks are over). */
+static bool
+drain_idle(void)
+{
+	uint64_t n[LR_TCP_NB_STATES];
+	uint16_t i;
+	int s;
+
+	for (i = 0; i < lr_nb_workers; i++) {
+		lr_tcp_state_counts(&lr_workers[i], n);
+		for (s = LR_TCP_SYN_SENT; s < LR_TCP_TIME_WAIT; s++)
+			if (n[s] != 0)
+				return false;
+	}
+	return true;
+}
+
+/*
+ * Main thread side: the first signal starts the drain ([app] drain_ms); when every
+ * connection finished, the time is up, or a second signal came, the workers reset
+ * the rest; then the loops stop (at most 1 s later, 100 ms after a second signal).
+ */
+static void
+drain_control(void)
+{
+	static uint64_t deadline_us, reset_deadline_us;
+	uint64_t now = lr_clock_us();
+	uint16_t i;
+	bool done = true;
+
+	if (nb_signals == 0)
+		return;
+	if (drain_phase == DRAIN_NONE) {
+		printf("linerate: draining connections for up to %u ms (again to stop now)\n",
+				cfg.drain_ms);
+		fflush(stdout);
+		deadline_us = now + (uint64_t)cfg.drain_ms * 1000;
+		__atomic_store_n(&drain_phase, DRAIN_FINISH, __ATOMIC_RELEASE);
+		return;
+	}
+	if (drain_phase == DRAIN_FINISH && (nb_signals > 1 || now >= deadline_us ||
+			drain_idle())) {
+		reset_deadline_us = now + (nb_signals > 1 ? 100000 : 1000000);
+		__atomic_store_n(&drain_phase, DRAIN_RESET, __ATOMIC_RELEASE);
+		return;
+	}
+	if (drain_phase != DRAIN_RESET)
+		return;
+	for (i = 0; i < lr_nb_workers; i++)
+		done &= __atomic_load_n(&drain_reset_done[i], __ATOMIC_ACQUIRE) != 0;
+	if (done || now >= reset_deadline_us || nb_signals > 2)
+		quit = true;
 }
 
 static void
@@ -108,6 +187,7 @@ worker_main(void *arg)
 	uint64_t next_tick = 0, t0, t1;
 	uint16_t i, n, got;
 	bool full;
+	bool drained = false;
 
 	w->now_us = lr_clock_us();
 	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
@@ -141,6 +221,8 @@ worker_main(void *arg)
 		lr_tcp_flush(w);
 		lr_tcp_tick(w);
 		lr_loadgen_poll(w);
+		if (unlikely(__atomic_load_n(&drain_phase, __ATOMIC_RELAXED) != DRAIN_NONE))
+			drain_step(w, &drained);
 		if (w->now_us >= next_tick) {
 			lr_arp_tick(w);
 			lr_ip_tick(w);
@@ -542,7 +624,8 @@ main(int argc, char **argv)
 	printf("linerate: ready\n");
 	fflush(stdout);
 	while (!quit) {
-		usleep(100000);
+		usleep(nb_signals > 0 ? 10000 : 100000);
+		drain_control();
 		if (loadgen_finished()) {
 			lr_loadgen_report(stdout, lr_nb_workers, loadgen_json);
 			fflush(stdout);

@@ -370,6 +370,15 @@ unsigned int lr_tcp_walk_page(struct lr_worker *w, struct lr_tcp_cursor *cur, un
 		int (*cb)(const struct lr_tcp_conn_info *info, void *arg), void *arg);
 
 /**
+ * Reset connections at shutdown, at most max per call (the poll loop calls it each
+ * turn until it returns 0): a RST where RFC 9293 ABORT sends one (SYN_RCVD,
+ * ESTABLISHED, FIN_WAIT_1/2, CLOSE_WAIT; counter SHUTDOWN_RST), then the connection
+ * is freed and its application called with closed(LR_TCP_CLOSE_RESET).
+ * @return connections left
+ */
+unsigned int lr_tcp_reset_all(struct lr_worker *w, unsigned int max);
+
+/**
  * Listeners and connections per state, from gauges the worker keeps at every state
  * change: no walk, any thread, values may lag.
  * @param n filled, indexed by enum lr_tcp_state (LISTEN: listeners plus connections

@@ -71,6 +71,7 @@
 	X(PERSIST_GIVEUP, COUNT, "connections reset: zero window probed past the retry limit") \
 	X(USER_TIMEOUT, COUNT, "connections reset: data unacknowledged past user_timeout_ms") \
 	X(XMIT_NOBUFS, COUNT, "segments not built for want of an mbuf (timer kept for a retry)") \
+	X(SHUTDOWN_RST, COUNT, "connections reset at shutdown, after [app] drain_ms") \
 	X(TRUNCATED, DROP, "segments shorter than a TCP header") \
 	X(BAD_OFF, DROP, "data offset below 5 or beyond the segment") \
 	X(BAD_CKSUM, DROP, "checksum wrong") \

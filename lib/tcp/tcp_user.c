@@ -447,3 +447,37 @@ lr_tcp_walk_page(struct lr_worker *w, struct lr_tcp_cursor *cur, unsigned int ma
 		cur->phase = WALK_DONE;
 	return n;
 }
+
+/* Shutdown after the drain: RFC 9293 §3.10.5 ABORT for every connection, a page at a
+ * time so the worker keeps polling (RST in the states where ABORT sends one, the
+ * application told with closed(RESET)); TIME_WAIT entries need nothing. */
+unsigned int
+lr_tcp_reset_all(struct lr_worker *w, unsigned int max)
+{
+	struct lr_tcp_shard *sh = w->tcp;
+	struct lr_tcp_conn *c;
+
+	if (sh == NULL)
+		return 0;
+	while (max-- > 0) {
+		c = TAILQ_FIRST(&sh->conns);
+		if (c == NULL)
+			c = TAILQ_FIRST(&sh->orphans);
+		if (c == NULL)
+			break;
+		switch (c->state) {
+		case LR_TCP_SYN_RCVD:
+		case LR_TCP_ESTABLISHED:
+		case LR_TCP_FIN_WAIT_1:
+		case LR_TCP_FIN_WAIT_2:
+		case LR_TCP_CLOSE_WAIT:
+			LR_TCP_STAT_INC(&sh->stats, SHUTDOWN_RST);
+			tcp_send_rst(w, &c->key, c->snd_max, 0, false);
+			break;
+		default:
+			break;
+		}
+		tcp_close_conn(c, LR_TCP_CLOSE_RESET);
+	}
+	return sh->nb_conns;
+}

@@ -743,6 +743,40 @@ test_tcp_walk_page_bounded_and_survives_frees(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* Shutdown: lr_tcp_reset_all() resets at most max connections per call (RST for the
+ * synchronized ones, closed(RESET) to the application) until none is left. */
+static void
+test_tcp_reset_all_pages_rsts(void)
+{
+	unsigned int i;
+
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	for (i = 0; i < 3; i++) {
+		tt_peer_port = (uint16_t)(41000 + i);
+		tt_rx_syn(1000, 1460);
+		tt_rx(1001, tt_isn + 1, TT_ACK, NULL, 0);
+	}
+	CU_ASSERT_EQUAL(tt_app.connected, 3);
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(lr_tcp_reset_all(lr_tw, 2), 1);
+	tt_flush();
+	TT_EXPECT_COUNT(2);
+	CU_ASSERT_EQUAL(lr_tcp_reset_all(lr_tw, 2), 0);
+	tt_flush();
+	TT_EXPECT_COUNT(3);
+	for (i = 0; i < 3; i++) {
+		struct tt_out o;
+
+		CU_ASSERT_EQUAL(tt_out(i, &o), 0);
+		CU_ASSERT(o.flags & TT_RST);
+	}
+	CU_ASSERT_EQUAL(tt_app.closed, 3);
+	CU_ASSERT_EQUAL(tt_app.reason, LR_TCP_CLOSE_RESET);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SHUTDOWN_RST), 3);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_conn_table_full_syn_dropped", test_tcp_conn_table_full_syn_dropped },
 	{ "test_tcp_conn_lookup_many_tuples", test_tcp_conn_lookup_many_tuples },
@@ -765,6 +799,7 @@ static const CU_TestInfo cases[] = {
 		test_tcp_isn_monotonic_per_tuple_until_rekey },
 	{ "test_tcp_isn_key_per_shard", test_tcp_isn_key_per_shard },
 	{ "test_tcp_ts_offset_per_tuple_own_key", test_tcp_ts_offset_per_tuple_own_key },
+	{ "test_tcp_reset_all_pages_rsts", test_tcp_reset_all_pages_rsts },
 	{ "test_tcp_state_gauges_follow_transitions", test_tcp_state_gauges_follow_transitions },
 	{ "test_tcp_walk_page_bounded_and_survives_frees",
 		test_tcp_walk_page_bounded_and_survives_frees },
