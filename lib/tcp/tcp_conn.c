@@ -410,7 +410,7 @@ tcp_orphan(struct lr_tcp_conn *c)
 	while (sh->nb_orphans > sh->max_orphans) {
 		old = TAILQ_FIRST(&sh->orphans);
 		LR_TCP_STAT_INC(&sh->stats, ORPHAN_RESET);
-		tcp_send_rst(sh->w, &old->key, old->snd_max, 0, false);
+		tcp_send_rst(sh->w, &old->key, tcp_rst_seq(old), 0, false);
 		tcp_conn_free(old);
 	}
 }

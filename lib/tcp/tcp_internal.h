@@ -594,6 +594,20 @@ tcp_eff_mss(const struct lr_tcp_conn *c)
 	return c->snd_mss - ((c->flags & TCP_F_TSTAMP) ? TCP_OPT_TS_LEN : 0);
 }
 
+/**
+ * SEQ of a RST we send on a synchronized connection: SND.MAX (RFC 9293 ABORT's
+ * SND.NXT), or the right edge of the peer's window when that is below it (a zero or
+ * shrunk window: what we sent past it was not taken), so the peer finds it acceptable
+ * (Linux tcp_acceptable_seq(); a RST outside the window is ignored, RFC 5961 §3.2).
+ */
+static inline uint32_t
+tcp_rst_seq(const struct lr_tcp_conn *c)
+{
+	uint32_t edge = c->snd_una + c->snd_wnd;
+
+	return SEQ_LEQ(c->snd_max, edge) ? c->snd_max : edge;
+}
+
 /** True when our FIN was sent and is acknowledged. */
 static inline bool
 tcp_fin_acked(const struct lr_tcp_conn *c)

@@ -235,7 +235,7 @@ tcp_give_up(struct lr_tcp_conn *c)
 		break;
 	}
 	LR_TCP_STAT_INC(&sh->stats, TIMEOUT_DROP);
-	tcp_send_rst(c->sh->w, &c->key, c->snd_max, 0, false);
+	tcp_send_rst(c->sh->w, &c->key, tcp_rst_seq(c), 0, false);
 	tcp_close_conn(c, LR_TCP_CLOSE_TIMEOUT);
 }
 
@@ -294,7 +294,7 @@ user_timeout_passed(const struct lr_tcp_conn *c)
 static void
 tcp_reset_conn(struct lr_tcp_conn *c)
 {
-	tcp_send_rst(c->sh->w, &c->key, c->snd_max, 0, false);
+	tcp_send_rst(c->sh->w, &c->key, tcp_rst_seq(c), 0, false);
 	tcp_close_conn(c, LR_TCP_CLOSE_TIMEOUT);
 }
 
@@ -434,7 +434,7 @@ timer_keep(struct lr_tcp_conn *c)
 	}
 	if (c->keep_probes >= conf->keepalive_probes) {
 		LR_TCP_STAT_INC(&c->sh->stats, KEEPALIVE_DROP);
-		tcp_send_rst(c->sh->w, &c->key, c->snd_max, 0, false);
+		tcp_send_rst(c->sh->w, &c->key, tcp_rst_seq(c), 0, false);
 		tcp_close_conn(c, LR_TCP_CLOSE_TIMEOUT);
 		return;
 	}

@@ -295,7 +295,7 @@ lr_tcp_abort(struct lr_tcp_conn *c)
 	case LR_TCP_FIN_WAIT_1:
 	case LR_TCP_FIN_WAIT_2:
 	case LR_TCP_CLOSE_WAIT:
-		tcp_send_rst(c->sh->w, &c->key, c->snd_max, 0, false);
+		tcp_send_rst(c->sh->w, &c->key, tcp_rst_seq(c), 0, false);
 		break;
 	default:
 		break;
@@ -472,7 +472,7 @@ lr_tcp_reset_all(struct lr_worker *w, unsigned int max)
 		case LR_TCP_FIN_WAIT_2:
 		case LR_TCP_CLOSE_WAIT:
 			LR_TCP_STAT_INC(&sh->stats, SHUTDOWN_RST);
-			tcp_send_rst(w, &c->key, c->snd_max, 0, false);
+			tcp_send_rst(w, &c->key, tcp_rst_seq(c), 0, false);
 			break;
 		default:
 			break;
