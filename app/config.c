@@ -271,14 +271,47 @@ apply_set(struct load_ctx *c, const char *set)
 	return apply_key(c, sid, port, sname, key, strip(eq + 1));
 }
 
+/* [port.N] ip_count: the range ip .. ip + ip_count - 1 stays inside the subnet, holds
+ * neither its broadcast address nor the gateway. */
+static int
+check_port_range(struct load_ctx *c, unsigned int n)
+{
+	const struct lr_port_conf *p = &c->cfg->ports[n];
+	uint32_t mask = rte_be_to_cpu_32(lr_cfg_prefix_mask(p->prefix_len));
+	uint32_t first = rte_be_to_cpu_32(p->ip), last, room;
+	char a[16], b[16], g[16];
+
+	if (p->ip_count <= 1)
+		return 0;
+	/* addresses from ip to the subnet's last host (its broadcast excluded) */
+	room = (~mask - (first & ~mask)) + (p->prefix_len > 30 ? 1 : 0);
+	last = first + p->ip_count - 1;
+	if (p->ip_count > room)
+		return fail(c, "%s: [port.%u] ip_count: bad value '%u': %s + %u leaves the "
+			"subnet %s/%u%s; expected at most %u addresses from %s, or a shorter "
+			"prefix", c->origin, n, p->ip_count, lr_ip_fmt(p->ip, a, sizeof(a)),
+			p->ip_count - 1, lr_ip_fmt(rte_cpu_to_be_32(first & mask), b, sizeof(b)),
+			p->prefix_len, p->prefix_len <= 30 ? " or takes its broadcast address" :
+			"", room, a);
+	if (p->gateway != 0 && rte_be_to_cpu_32(p->gateway) >= first &&
+			rte_be_to_cpu_32(p->gateway) <= last)
+		return fail(c, "%s: [port.%u] ip_count: bad value '%u': the range %s-%s holds the "
+			"gateway %s; expected a range that leaves the gateway out (move ip or lower "
+			"ip_count)", c->origin, n, p->ip_count, lr_ip_fmt(p->ip, a, sizeof(a)),
+			lr_ip_fmt(rte_cpu_to_be_32(last), b, sizeof(b)),
+			lr_ip_fmt(p->gateway, g, sizeof(g)));
+	return 0;
+}
+
 static int
 check_port(struct load_ctx *c, unsigned int n)
 {
 	const struct lr_port_conf *p = &c->cfg->ports[n];
 	const struct key_def *k;
 	rte_be32_t mask = lr_cfg_prefix_mask(p->prefix_len), host;
-	char a[16], b[16];
+	char a[16], b[16], d[16];
 	unsigned int m;
+	int ret;
 
 	for (k = lr_cfg_port_keys; k->name != NULL; k++)
 		if (k->need != NULL && !(c->seen[n] & (1u << (k - lr_cfg_port_keys))))
@@ -295,17 +328,36 @@ check_port(struct load_ctx *c, unsigned int n)
 		return fail(c, "%s: [port.%u] gateway: bad value '%s': the port's own, network or "
 			"broadcast address; expected another host of the subnet", c->origin, n,
 			lr_ip_fmt(p->gateway, a, sizeof(a)));
+	ret = check_port_range(c, n);
+	if (ret != 0)
+		return ret;
 	for (m = 0; m < n; m++) {
-		if (!c->cfg->ports[m].used)
+		const struct lr_port_conf *o = &c->cfg->ports[m];
+		uint32_t lo = rte_be_to_cpu_32(p->ip), olo = rte_be_to_cpu_32(o->ip);
+
+		if (!o->used)
 			continue;
-		if (strcmp(c->cfg->ports[m].device, p->device) == 0)
+		if (strcmp(o->device, p->device) == 0)
 			return fail(c, "%s: [port.%u] device: bad value '%s': already used by "
 				"[port.%u]; expected a distinct device per port", c->origin, n,
 				p->device, m);
-		if (c->cfg->ports[m].ip == p->ip)
+		if (o->ip == p->ip)
 			return fail(c, "%s: [port.%u] ip: bad value '%s/%u': already used by "
 				"[port.%u]; expected a distinct address per port", c->origin, n,
 				lr_ip_fmt(p->ip, a, sizeof(a)), p->prefix_len, m);
+		if (lo < olo + o->ip_count && olo < lo + p->ip_count && p->ip_count == 1)
+			return fail(c, "%s: [port.%u] ip: bad value '%s/%u': inside [port.%u]'s "
+				"range (ip_count %u from %s); expected an address outside it, or "
+				"a lower ip_count there", c->origin, n,
+				lr_ip_fmt(p->ip, a, sizeof(a)), p->prefix_len, m, o->ip_count,
+				lr_ip_fmt(o->ip, d, sizeof(d)));
+		if (lo < olo + o->ip_count && olo < lo + p->ip_count)
+			return fail(c, "%s: [port.%u] ip_count: bad value '%u': the range %s-%s "
+				"overlaps [port.%u]'s (%u from %s); expected ranges that do not "
+				"overlap: move ip or lower ip_count", c->origin, n, p->ip_count,
+				lr_ip_fmt(p->ip, a, sizeof(a)),
+				lr_ip_fmt(rte_cpu_to_be_32(lo + p->ip_count - 1), b, sizeof(b)), m,
+				o->ip_count, lr_ip_fmt(o->ip, d, sizeof(d)));
 	}
 	return 0;
 }
@@ -505,6 +557,7 @@ lr_config_defaults(struct lr_config *cfg)
 	cfg->idle_sleep_us = 50;
 	for (i = 0; i < LR_MAX_PORTS; i++) {
 		cfg->ports[i].mtu = 1500;
+		cfg->ports[i].ip_count = 1;
 		cfg->ports[i].rx_desc = 1024;
 		cfg->ports[i].tx_desc = 1024;
 		cfg->ports[i].rx_cksum = LR_OFFLOAD_AUTO;

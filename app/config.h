@@ -42,6 +42,7 @@ struct lr_port_conf {
 	struct rte_ether_addr mac;    /**< appliance MAC; default: the port's own */
 	rte_be32_t ip;                /**< address (network order) */
 	uint8_t prefix_len;           /**< prefix length */
+	uint32_t ip_count;            /**< addresses ip .. ip + ip_count - 1 (1 = ip only) */
 	rte_be32_t gateway;           /**< 0 if none */
 	uint16_t mtu;                 /**< IP MTU (68..9000) */
 	uint16_t rx_desc;             /**< RX ring size */

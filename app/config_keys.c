@@ -112,6 +112,8 @@ const struct key_def lr_cfg_port_keys[] = {
 	KEY(P, "gateway", K_IPV4, gateway, 0, 0, 0,
 		"expected an IPv4 address like 198.18.0.1 inside the port's subnet"),
 	KEY(P, "mtu", K_UINT, mtu, 68, 9000, 0, "expected an IP MTU 68..9000"),
+	KEY(P, "ip_count", K_UINT, ip_count, 1, 65536, 0,
+		"expected a count of addresses 1..65536 from ip upwards, e.g. 64"),
 	KEY(P, "rx_desc", K_UINT, rx_desc, 64, 4096, F_POW2,
 		"expected a power of two 64..4096"),
 	KEY(P, "tx_desc", K_UINT, tx_desc, 64, 4096, F_POW2,

@@ -222,6 +222,7 @@ port_show(const struct lr_iface *ifc, bool json, struct lr_ctl_buf *out)
 	lr_ctl_kv_str(&kv, "mac", "%s", mac);
 	iface_addr(ifc, addr, sizeof(addr));
 	lr_ctl_kv_str(&kv, "ip", "%s", addr);
+	lr_ctl_kv_u64(&kv, "ip_count", RTE_MAX(ifc->ip_count, 1u));
 	lr_ctl_kv_str(&kv, "gateway", "%s", ifc->gateway ? lr_ip_fmt(ifc->gateway, gw,
 			sizeof(gw)) : "-");
 	lr_ctl_kv_u64(&kv, "mtu", ifc->mtu);

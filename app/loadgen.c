@@ -417,8 +417,12 @@ lr_loadgen_start(struct lr_worker *w, const struct lr_loadgen_conf *c)
 		lw->free_stk[i] = lw->conc - 1 - i;
 	}
 	lw->nb_free = lw->conc;
-	for (i = 0; i < c->nb_targets; i++)
+	for (i = 0; i < c->nb_targets; i++) {
 		lw->src_ip[i] = lr_lg_src_for(w, c->targets[i].ip);
+		lw->src_ifc[i] = lr_iface_route(w, c->targets[i].ip, NULL);
+	}
+	/* workers start at different addresses of the pool */
+	lw->next_src = w->id;
 	build_request(lw);
 	lw->t0 = w->now_us;
 	lw->t_win = lw->t0 + c->warmup_ms * 1000;

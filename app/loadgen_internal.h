@@ -60,6 +60,8 @@ struct __rte_cache_aligned lg_worker {
 	uint64_t sweep_us, next_sweep, next_progress;
 	uint32_t udp_gen;
 	rte_be32_t src_ip[LR_LOADGEN_MAX_TARGETS];
+	const struct lr_iface *src_ifc[LR_LOADGEN_MAX_TARGETS]; /* reaches target i */
+	uint32_t next_src;           /* TCP: next address of the source pool */
 	char req[LR_LOADGEN_MAX_REQ + 128];
 	uint32_t req_len;
 	struct lr_loadgen_counters cnt;      /* live totals */
@@ -99,5 +101,6 @@ void lr_lg_udp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_ud
 		void *arg);
 bool lr_lg_udp_send_one(struct lg_worker *lw);
 rte_be32_t lr_lg_src_for(const struct lr_worker *w, rte_be32_t dst);
+rte_be32_t lr_lg_next_src(struct lg_worker *lw, uint32_t ti);
 
 #endif /* LR_APP_LOADGEN_INTERNAL_H */

@@ -312,7 +312,7 @@ lr_lg_tcp_open(struct lg_worker *lw)
 	resp_reset(s);
 	s->t_start = lw->w->now_us;
 	errno = 0;
-	s->c = lr_tcp_connect(lw->w, t->ip, t->port, &lg_cb, s);
+	s->c = lr_tcp_connect_from(lw->w, lr_lg_next_src(lw, ti), t->ip, t->port, &lg_cb, s);
 	if (s->c == NULL) {
 		count_err(lw, LR_LOADGEN_ERR_CONNECT);
 		lr_lg_slot_put(s);

@@ -96,6 +96,22 @@ lr_lg_udp_send_one(struct lg_worker *lw)
 	return true;
 }
 
+/*
+ * The source address of the next connection to target ti: the addresses of the
+ * interface that reaches it (lr_iface::ip_count) in turn, so that connections spread
+ * over addresses x ports and a client closing first (TIME_WAIT) has ip_count times
+ * the port range of 4-tuples. lr_tcp_connect_from() picks the port for the address.
+ */
+rte_be32_t
+lr_lg_next_src(struct lg_worker *lw, uint32_t ti)
+{
+	const struct lr_iface *ifc = lw->src_ifc[ti];
+
+	if (ifc == NULL || ifc->ip_count <= 1)
+		return lw->src_ip[ti];
+	return lr_iface_addr(ifc, lw->next_src++);
+}
+
 /* Our address towards dst: the worker's interface that routes there, else its first. */
 rte_be32_t
 lr_lg_src_for(const struct lr_worker *w, rte_be32_t dst)

@@ -269,6 +269,7 @@ lr_port_setup(unsigned int n, const struct lr_config *cfg, uint16_t nb_queues,
 	memset(ifc, 0, sizeof(*ifc));
 	ifc->port_id = port_id;
 	ifc->ip = pc->ip;
+	ifc->ip_count = pc->ip_count;
 	ifc->prefix_len = pc->prefix_len;
 	ifc->netmask = pc->prefix_len == 0 ? 0 :
 			rte_cpu_to_be_32(UINT32_MAX << (32 - pc->prefix_len));

@@ -33,7 +33,12 @@ struct lr_iface {
 	uint16_t port_id;             /**< DPDK port id */
 	uint16_t mtu;                 /**< IP MTU, e.g. 1500 */
 	struct rte_ether_addr mac;    /**< our MAC on this interface */
-	rte_be32_t ip;                /**< our IPv4 address (network order) */
+	rte_be32_t ip;                /**< our IPv4 address (network order); with ip_count,
+				       *   the first of a range (the one ARP requests and
+				       *   the stack's own packets use) */
+	uint32_t ip_count;            /**< addresses ip .. ip + ip_count - 1 are ours
+				       *   (ARP answered, IPv4 accepted, usable as source);
+				       *   0 or 1: ip only */
 	rte_be32_t netmask;           /**< network order */
 	rte_be32_t gateway;           /**< next hop outside the subnet, 0 if none */
 	uint8_t prefix_len;           /**< 0..32 */
@@ -61,7 +66,31 @@ lr_iface_get(uint16_t port_id)
 }
 
 /**
- * The interface that owns a local address.
+ * Does ifc answer for ip: its first address, or one of its range (one subtraction and
+ * a compare, whatever the range's size).
+ * @param ip address in network order
+ */
+static inline bool
+lr_iface_has_ip(const struct lr_iface *ifc, rte_be32_t ip)
+{
+	uint32_t off = rte_be_to_cpu_32(ip) - rte_be_to_cpu_32(ifc->ip);
+
+	return off == 0 || off < ifc->ip_count;
+}
+
+/**
+ * The k-th address of ifc's range (k modulo the range's size), network order.
+ */
+static inline rte_be32_t
+lr_iface_addr(const struct lr_iface *ifc, uint32_t k)
+{
+	if (ifc->ip_count <= 1)
+		return ifc->ip;
+	return rte_cpu_to_be_32(rte_be_to_cpu_32(ifc->ip) + k % ifc->ip_count);
+}
+
+/**
+ * The interface that owns a local address (its first or one of its range).
  * @param ip address in network order
  * @return the interface, or NULL if the address is not ours
  */

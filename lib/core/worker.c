@@ -21,7 +21,7 @@ lr_iface_by_ip(rte_be32_t ip)
 	unsigned int i;
 
 	for (i = 0; i < LR_MAX_PORTS; i++)
-		if (lr_ifaces[i].used && lr_ifaces[i].ip == ip)
+		if (lr_ifaces[i].used && lr_iface_has_ip(&lr_ifaces[i], ip))
 			return &lr_ifaces[i];
 	return NULL;
 }
@@ -39,7 +39,7 @@ lr_iface_mine(const struct lr_worker *w, rte_be32_t ip)
 	unsigned int i;
 
 	for (i = 0; i < LR_MAX_PORTS; i++)
-		if (lr_ifaces[i].used && lr_ifaces[i].ip == ip && iface_of(w, i))
+		if (lr_ifaces[i].used && lr_iface_has_ip(&lr_ifaces[i], ip) && iface_of(w, i))
 			return &lr_ifaces[i];
 	return NULL;
 }

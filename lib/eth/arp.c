@@ -501,6 +501,7 @@ lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 	struct rte_arp_hdr *a;
 	struct rte_ether_addr requester;
 	rte_be32_t sip, tip;
+	bool for_us;
 	uint16_t op;
 
 	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*a))) {
@@ -528,7 +529,7 @@ lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 	 */
 	if (unlikely(!rte_is_unicast_ether_addr(&a->arp_data.arp_sha) ||
 			rte_is_same_ether_addr(&a->arp_data.arp_sha, &ifc->mac) ||
-			sip == ifc->ip || (sip != 0 && lr_ip_is_martian_src(sip)))) {
+			lr_iface_has_ip(ifc, sip) || (sip != 0 && lr_ip_is_martian_src(sip)))) {
 		lr_drop(w, m, LR_STAT_arp_BAD_SENDER);
 		return;
 	}
@@ -539,10 +540,12 @@ lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 		lr_drop(w, m, LR_STAT_arp_NOT_ON_LINK);
 		return;
 	}
+	/* For us: the interface's address or any of its range (one compare). */
+	for_us = lr_iface_has_ip(ifc, tip);
 	if (sip != 0)
-		arp_learn(w, sip, &a->arp_data.arp_sha, ifc->port_id, tip == ifc->ip,
-				op == RTE_ARP_OP_REQUEST && tip == ifc->ip);
-	if (tip != ifc->ip) {
+		arp_learn(w, sip, &a->arp_data.arp_sha, ifc->port_id, for_us,
+				op == RTE_ARP_OP_REQUEST && for_us);
+	if (!for_us) {
 		lr_drop(w, m, LR_STAT_arp_NOT_FOR_US);
 		return;
 	}
@@ -557,7 +560,7 @@ lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 	a->arp_data.arp_tha = requester;
 	a->arp_data.arp_tip = sip;
 	a->arp_data.arp_sha = ifc->mac;
-	a->arp_data.arp_sip = ifc->ip;
+	a->arp_data.arp_sip = tip; /* the address asked for, which may be in the range */
 	lr_mbuf_keep(m, sizeof(*a));
 	LR_STAT_INC(w->stats, LR_STAT_arp_TX_REPLY);
 	lr_eth_send(w, m, ifc, &requester, RTE_ETHER_TYPE_ARP);

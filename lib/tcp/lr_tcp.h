@@ -244,6 +244,18 @@ struct lr_tcp_conn *lr_tcp_connect(struct lr_worker *w, rte_be32_t dst, uint16_t
 		const struct lr_tcp_callbacks *cb, void *arg);
 
 /**
+ * lr_tcp_connect() from a chosen source address: one of the addresses of the
+ * interface that reaches dst (its first or one of its range, lr_iface::ip_count),
+ * e.g. a load generator spreading connections over a client address pool. The
+ * source port is the next one free for this address and dst:dport.
+ * @param src source address, network order; 0 = the interface's first address
+ * @return as lr_tcp_connect(); NULL with errno EADDRNOTAVAIL also when src is not
+ *         an address of that interface
+ */
+struct lr_tcp_conn *lr_tcp_connect_from(struct lr_worker *w, rte_be32_t src, rte_be32_t dst,
+		uint16_t dport, const struct lr_tcp_callbacks *cb, void *arg);
+
+/**
  * The application consumed len bytes that the data callback delivered (only with
  * hold_rcv): the receive window reopens; a window update is sent when it grew by
  * at least one MSS or half the buffer (RFC 1122 4.2.3.3).

@@ -44,6 +44,13 @@ struct lr_tcp_conn *
 lr_tcp_connect(struct lr_worker *w, rte_be32_t dst, uint16_t dport,
 		const struct lr_tcp_callbacks *cb, void *arg)
 {
+	return lr_tcp_connect_from(w, 0, dst, dport, cb, arg);
+}
+
+struct lr_tcp_conn *
+lr_tcp_connect_from(struct lr_worker *w, rte_be32_t src, rte_be32_t dst, uint16_t dport,
+		const struct lr_tcp_callbacks *cb, void *arg)
+{
 	struct lr_tcp_shard *sh = w->tcp;
 	const struct lr_iface *ifc;
 	struct lr_tcp_conn *c;
@@ -59,9 +66,13 @@ lr_tcp_connect(struct lr_worker *w, rte_be32_t dst, uint16_t dport,
 		errno = ENETUNREACH;
 		return NULL;
 	}
+	if (src != 0 && !lr_iface_has_ip(ifc, src)) {
+		errno = EADDRNOTAVAIL;
+		return NULL;
+	}
 	memset(&key, 0, sizeof(key));
 	key.raddr = dst;
-	key.laddr = ifc->ip;
+	key.laddr = src != 0 ? src : ifc->ip;
 	key.rport = rte_cpu_to_be_16(dport);
 	rc = tcp_pick_port(w, sh, &key);
 	if (rc < 0) {

@@ -290,6 +290,50 @@ test_config_bad_addresses(void)
 	CU_ASSERT_EQUAL(load_text(base_ini, "port.0.ip=198.18.0.2/32"), 0);
 }
 
+/* [port.N] ip_count: a range of addresses from ip, inside the subnet. */
+static void
+test_config_address_range(void)
+{
+	static const char two_ports[] =
+		"[eal]\nlcores = 0-1\nmain_lcore = 0\n[worker]\nlcores = 1\n"
+		"[port.0]\ndevice = net_tap0,iface=lr0\nip = 198.18.0.2/24\nip_count = 64\n"
+		"[port.1]\ndevice = net_tap1,iface=lr1\nip = 198.18.0.60/24\n";
+
+	CU_ASSERT_EQUAL(load_text(base_ini, NULL), 0);
+	CU_ASSERT_EQUAL(cfg.ports[0].ip_count, 1);
+	CU_ASSERT_EQUAL(load_text(base_ini, "port.0.ip_count=64"), 0);
+	CU_ASSERT_EQUAL(cfg.ports[0].ip_count, 64);
+	/* .2 .. .254: the last host before the broadcast address */
+	CU_ASSERT_EQUAL(load_text(base_ini, "port.0.ip_count=253"), 0);
+	expect_error(base_ini, "port.0.ip_count=254",
+		"[port.0] ip_count: bad value '254': 198.18.0.2 + 253 leaves the subnet "
+		"198.18.0.0/24 or takes its broadcast address; expected at most 253 addresses "
+		"from 198.18.0.2, or a shorter prefix");
+	expect_error(base_ini, "port.0.ip_count=0",
+		"[port.0] ip_count: bad value '0': expected a count of addresses 1..65536");
+	expect_error(base_ini, "port.0.ip_count=65537", "expected a count of addresses");
+	expect_error(base_ini, "port.0.ip_count=many", "expected a count of addresses");
+	/* /31: both addresses are hosts */
+	CU_ASSERT_EQUAL(load_text(base_ini, "port.0.ip=198.18.0.0/31"), 0);
+	expect_error("[eal]\nlcores = 0-1\nmain_lcore = 0\n[worker]\nlcores = 1\n"
+		"[port.0]\ndevice = net_tap0,iface=lr0\nip = 198.18.0.2/32\nip_count = 2\n",
+		NULL, "[port.0] ip_count: bad value '2': 198.18.0.2 + 1 leaves the subnet "
+		"198.18.0.2/32; expected at most 1 addresses");
+	expect_error("[eal]\nlcores = 0-1\nmain_lcore = 0\n[worker]\nlcores = 1\n"
+		"[port.0]\ndevice = net_tap0,iface=lr0\nip = 198.18.0.2/24\nip_count = 8\n"
+		"gateway = 198.18.0.5\n", NULL,
+		"[port.0] ip_count: bad value '8': the range 198.18.0.2-198.18.0.9 holds the "
+		"gateway 198.18.0.5; expected a range that leaves the gateway out");
+	expect_error(two_ports, NULL,
+		"[port.1] ip: bad value '198.18.0.60/24': inside [port.0]'s range (ip_count 64 "
+		"from 198.18.0.2); expected an address outside it, or a lower ip_count there");
+	expect_error(two_ports, "port.1.ip=198.18.0.65/24", "inside [port.0]'s range");
+	expect_error(two_ports, "port.1.ip_count=8",
+		"[port.1] ip_count: bad value '8': the range 198.18.0.60-198.18.0.67 overlaps "
+		"[port.0]'s (64 from 198.18.0.2); expected ranges that do not overlap");
+	CU_ASSERT_EQUAL(load_text(two_ports, "port.1.ip=198.18.0.66/24"), 0);
+}
+
 static void
 test_config_numbers_out_of_range(void)
 {
@@ -733,6 +777,7 @@ static const CU_TestInfo config_cases[] = {
 	{ "test_config_bool_spellings", test_config_bool_spellings },
 	{ "test_config_unknown_section_and_key", test_config_unknown_section_and_key },
 	{ "test_config_bad_addresses", test_config_bad_addresses },
+	{ "test_config_address_range", test_config_address_range },
 	{ "test_config_numbers_out_of_range", test_config_numbers_out_of_range },
 	{ "test_config_tcp_keys", test_config_tcp_keys },
 	{ "test_config_tcp_errors", test_config_tcp_errors },

@@ -28,6 +28,7 @@
 /* The server side of one connection. */
 struct srv {
 	uint16_t port, cport;   /* server port, client (ephemeral) port */
+	uint32_t caddr;         /* client address (host order), 0 = LR_TEST_OUR_IP */
 	uint32_t seq, ack;
 };
 
@@ -38,6 +39,10 @@ struct got {
 	unsigned int segs, syns, fins, rsts;
 	uint16_t cport;         /* source port of the last segment */
 	uint32_t uports;        /* UDP source ports seen: bit p - 9000 */
+	uint32_t caddr;         /* source address of the last segment (host order) */
+	unsigned int nb_tuples; /* SYNs' (source address, source port), in order */
+	uint32_t tuple_addr[256];
+	uint16_t tuple_port[256];
 };
 static struct got got;
 
@@ -105,9 +110,9 @@ seg(const struct srv *p, uint8_t flags, const void *data, uint16_t len)
 	ip.total_length = rte_cpu_to_be_16(sizeof(ip) + l4len);
 	ip.next_proto_id = IPPROTO_TCP;
 	ip.src_addr = rte_cpu_to_be_32(LR_TEST_PEER_IP);
-	ip.dst_addr = rte_cpu_to_be_32(LR_TEST_OUR_IP);
+	ip.dst_addr = rte_cpu_to_be_32(p->caddr != 0 ? p->caddr : LR_TEST_OUR_IP);
 	th->cksum = rte_ipv4_udptcp_cksum(&ip, th);
-	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_TCP, buf, l4len);
+	m = lr_test_ipv4(LR_TEST_PEER_IP, rte_be_to_cpu_32(ip.dst_addr), IPPROTO_TCP, buf, l4len);
 	free(buf);
 	return m;
 }
@@ -135,6 +140,11 @@ collect(void)
 			got.fins += !!(pp.tcp->tcp_flags & FIN);
 			got.rsts += !!(pp.tcp->tcp_flags & RST);
 			got.cport = rte_be_to_cpu_16(pp.tcp->src_port);
+			got.caddr = rte_be_to_cpu_32(pp.ip->src_addr);
+			if ((pp.tcp->tcp_flags & SYN) && got.nb_tuples < RTE_DIM(got.tuple_addr)) {
+				got.tuple_addr[got.nb_tuples] = got.caddr;
+				got.tuple_port[got.nb_tuples++] = got.cport;
+			}
 		}
 		if (pp.udp != NULL && rte_be_to_cpu_16(pp.udp->src_port) - 9000u < 32)
 			got.uports |= 1u << (rte_be_to_cpu_16(pp.udp->src_port) - 9000u);
@@ -269,7 +279,7 @@ static void
 test_loadgen_crr_cycle_counts_connection_and_latency(void)
 {
 	struct lr_loadgen_summary s;
-	struct srv p;
+	struct srv p = { 0 };
 
 	start("mode=crr target=198.18.0.1:80 conc=1 warmup=0 duration=1s req=64 progress=0");
 	accept_syn(&p);
@@ -316,7 +326,7 @@ static void
 test_loadgen_rr_reuses_one_connection(void)
 {
 	struct lr_loadgen_summary s;
-	struct srv p;
+	struct srv p = { 0 };
 	unsigned int i;
 
 	start("mode=rr target=198.18.0.1 conc=1 warmup=0 duration=1s req=40 progress=0");
@@ -353,7 +363,7 @@ test_loadgen_response_split_anywhere(void)
 {
 	struct lr_loadgen_summary s;
 	const uint16_t len = (uint16_t)(sizeof(resp) - 1);
-	struct srv p;
+	struct srv p = { 0 };
 	uint16_t cut;
 
 	start("mode=rr target=198.18.0.1 conc=1 warmup=0 duration=1s req=40 progress=0");
@@ -374,7 +384,7 @@ static void
 test_loadgen_refused_and_timeout_counted(void)
 {
 	struct lr_loadgen_summary s;
-	struct srv p;
+	struct srv p = { 0 };
 	unsigned int i;
 
 	start("mode=crr target=198.18.0.1:81 conc=1 warmup=0 duration=10s timeout=100ms "
@@ -399,6 +409,66 @@ test_loadgen_refused_and_timeout_counted(void)
 	CU_ASSERT_EQUAL(s.c.err[LR_LOADGEN_ERR_REFUSED], 1);
 	CU_ASSERT_EQUAL(s.errors, 2);
 	CU_ASSERT_EQUAL(s.c.conns, 0);
+}
+
+/*
+ * [port.N] ip_count 4 and a 10-port ephemeral range: the generator opens 4 x 10
+ * connections, each (source address, port) once, every address 10 times, before the
+ * 4-tuples run out (with one address: 10). A SYN-ACK to one of the range's addresses
+ * completes its transaction.
+ */
+static void
+test_loadgen_sources_spread_over_addresses_and_ports(void)
+{
+	struct lr_tcp_conf tc = lr_tcp_conf_default;
+	struct lr_loadgen_summary s;
+	unsigned int per_addr[4] = { 0 }, i, j;
+	struct srv p = { 0 };
+
+	lr_tcp_worker_fini(lr_tw);
+	tc.max_conns = 256;
+	tc.isn_fn = fixed_isn;
+	tc.delack_ms = 0;
+	tc.port_lo = 40000;
+	tc.port_hi = 40009;
+	CU_ASSERT_EQUAL_FATAL(lr_tcp_worker_init(lr_tw, &tc), 0);
+	lr_ifaces[0].ip_count = 4;
+	start("mode=crr target=198.18.0.1:80 conc=64 warmup=0 duration=10s timeout=5s "
+			"progress=0");
+	turn(0);
+	CU_ASSERT_EQUAL_FATAL(got.nb_tuples, 40);
+	for (i = 0; i < got.nb_tuples; i++) {
+		uint32_t a = got.tuple_addr[i] - LR_TEST_OUR_IP;
+
+		CU_ASSERT_FATAL(a < 4);
+		per_addr[a]++;
+		CU_ASSERT(got.tuple_port[i] >= 40000 && got.tuple_port[i] <= 40009);
+		for (j = 0; j < i; j++)
+			CU_ASSERT(got.tuple_addr[j] != got.tuple_addr[i] ||
+					got.tuple_port[j] != got.tuple_port[i]);
+	}
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(per_addr[i], 10);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 40);
+	/* consecutive connections take different addresses */
+	CU_ASSERT_NOT_EQUAL(got.tuple_addr[0], got.tuple_addr[1]);
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT(s.c.err[LR_LOADGEN_ERR_CONNECT] >= 1);
+
+	/* the server answers the connection from the third address */
+	p.port = 80;
+	p.caddr = got.tuple_addr[2];
+	p.cport = got.tuple_port[2];
+	p.seq = SRV_ISN;
+	p.ack = OUR_ISN + 1;
+	srv_send(&p, SYN | ACK, NULL, 0);
+	CU_ASSERT_EQUAL(got.len, 64);
+	CU_ASSERT_EQUAL(got.caddr, p.caddr);
+	p.ack += got.len;
+	srv_send(&p, ACK | PSH, resp, (uint16_t)(sizeof(resp) - 1));
+	CU_ASSERT_EQUAL(got.fins, 1);
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.requests, 1);
 }
 
 static void
@@ -528,7 +598,7 @@ test_loadgen_histogram_percentiles_exact(void)
 static void
 test_loadgen_report_text_and_json(void)
 {
-	struct srv p;
+	struct srv p = { 0 };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -560,6 +630,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_loadgen_rr_reuses_one_connection", test_loadgen_rr_reuses_one_connection },
 	{ "test_loadgen_response_split_anywhere", test_loadgen_response_split_anywhere },
 	{ "test_loadgen_refused_and_timeout_counted", test_loadgen_refused_and_timeout_counted },
+	{ "test_loadgen_sources_spread_over_addresses_and_ports",
+		test_loadgen_sources_spread_over_addresses_and_ports },
 	{ "test_loadgen_rate_100_per_s_gives_100_starts",
 		test_loadgen_rate_100_per_s_gives_100_starts },
 	{ "test_loadgen_udp_echo_records_latency", test_loadgen_udp_echo_records_latency },

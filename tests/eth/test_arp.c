@@ -211,6 +211,57 @@ test_arp_request_for_other_ip_updates_known_sender(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* [port.N] ip_count: the interface answers for 198.18.0.2 .. 198.18.0.17; a request
+ * for any of them (the middle, the last) is answered with that address as sender,
+ * one past the range is not for us. */
+static void
+test_arp_request_in_address_range_gets_reply(void)
+{
+	static const uint32_t asked[] = { RTE_IPV4(198u, 18, 0, 10), RTE_IPV4(198u, 18, 0, 17) };
+	const uint32_t asker = RTE_IPV4(198u, 18, 0, 100); /* outside the range */
+	struct lr_test_parsed p;
+	unsigned int i;
+
+	lr_ifaces[0].ip_count = 16;
+	for (i = 0; i < RTE_DIM(asked); i++) {
+		lr_test_tx_clear();
+		lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, asker,
+				&zero_mac, asked[i]));
+		CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+		CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(0), &p), 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p.arp);
+		CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.arp->arp_opcode), RTE_ARP_OP_REPLY);
+		CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.arp->arp_data.arp_sha,
+				&lr_test_our_mac));
+		CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.arp->arp_data.arp_sip), asked[i]);
+		CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.arp->arp_data.arp_tip), asker);
+	}
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_TX_REPLY), 2);
+	/* the requester was learned: the request was for us */
+	CU_ASSERT_TRUE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(asker), NULL));
+	lr_test_tx_clear();
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, asker,
+			&zero_mac, RTE_IPV4(198u, 18, 0, 18)));
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, asker,
+			&zero_mac, RTE_IPV4(198u, 18, 0, 1)));
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_NOT_FOR_US), 2);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* A sender claiming one of our range's addresses is refused like one claiming ours. */
+static void
+test_arp_sender_in_our_range_dropped(void)
+{
+	lr_ifaces[0].ip_count = 16;
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, RTE_IPV4(198u, 18, 0, 12),
+			&zero_mac, LR_TEST_OUR_IP));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_arp_BAD_SENDER), 1);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	CU_ASSERT_FALSE(lr_arp_lookup(lr_tw, rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 12)), NULL));
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static void
 test_arp_bad_hlen_plen_htype_ptype_bad_format(void)
 {
@@ -974,6 +1025,9 @@ static const CU_TestInfo cases[] = {
 	{"test_arp_request_for_other_ip_not_for_us", test_arp_request_for_other_ip_not_for_us},
 	{"test_arp_request_for_other_ip_updates_known_sender",
 		test_arp_request_for_other_ip_updates_known_sender},
+	{"test_arp_request_in_address_range_gets_reply",
+		test_arp_request_in_address_range_gets_reply},
+	{"test_arp_sender_in_our_range_dropped", test_arp_sender_in_our_range_dropped},
 	{"test_arp_bad_hlen_plen_htype_ptype_bad_format",
 		test_arp_bad_hlen_plen_htype_ptype_bad_format},
 	{"test_arp_truncated_dropped", test_arp_truncated_dropped},

@@ -6,9 +6,12 @@
 # a server that writes headers and body in two sends answers within 20 ms thanks to quick
 # ACKs (42 ms, the delayed ACK, with [tcp] quickack = 0), and a [loadgen] spec given at
 # start runs, prints its JSON summary and exits 0.
+# Client address pool: with [port.0] ip_count = 8 (198.18.0.2 .. 198.18.0.9) the Linux peer
+# gets ARP replies and pings answered for an address in the middle of the range (none past
+# it), and the crr clients reach the Linux server from all 8 source addresses.
 . "$(dirname "$0")/lib.sh"
 lr_init loadgen
-require root tun hugepages netns binaries || lr_done
+require root tun hugepages netns binaries cmd:arping cmd:ping || lr_done
 
 # A bad spec is refused before anything starts.
 out=$("$LINERATE" --config "$LR_CONFIG" --set "loadgen.spec=mode=bogus" --check-config 2>&1)
@@ -16,15 +19,26 @@ rc=$?
 check_eq "bad [loadgen] spec exits 2" 2 "$rc"
 check_grep "bad [loadgen] spec names the key and the value" "\[loadgen\] spec: bad value 'mode=bogus'" "$out"
 
-start_linerate || lr_done
+start_linerate --set port.0.ip_count=8 || lr_done
 peer_setup || lr_done
+
+# The address pool answers ARP and ping in the middle of the range, not past it.
+out=$(nsx timeout 10 arping -c 2 -w 8 -I "$LR_IF" 198.18.0.5 2>&1)
+check_grep "ip_count 8: arping 198.18.0.5 (middle of the range) is answered" \
+	'Received 2 response' "$out"
+check_grep "ip_count 8: the reply carries our MAC" "$LR_OUR_MAC" "${out,,}"
+check "ip_count 8: ping 198.18.0.6 answers" nsx ping -c 2 -W 2 198.18.0.6
+check "ip_count 8: ping 198.18.0.9 (last of the range) answers" nsx ping -c 1 -W 2 198.18.0.9
+out=$(nsx timeout 5 arping -c 1 -w 2 -I "$LR_IF" 198.18.0.10 2>&1)
+check_grep "ip_count 8: arping 198.18.0.10 (past the range) gets no reply" \
+	'Received 0 response' "$out"
 
 # The peers: http_server PORT 1 writes each response at once; http_server PORT 2 writes
 # the headers and then the body, with Nagle's algorithm on, so the body waits for our
 # ACK of the headers: without quick ACKs ([tcp] quickack) that is our delayed ACK, 40 ms
 # a response.
 http_server() {
-	ip netns exec "$LR_NS" "$PY" - 198.18.0.1 "$1" "$2" <<'EOF' &
+	ip netns exec "$LR_NS" "$PY" - 198.18.0.1 "$1" "$2" "$LR_TMP/clients_$1" <<'EOF' &
 import socket, sys, threading
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 128\r\n\r\n"
 PARTS = [HEAD + b"x" * 128] if sys.argv[3] == "1" else [HEAD, b"x" * 128]
@@ -44,8 +58,13 @@ s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], int(sys.argv[2])))
 s.listen(512)
+seen = set()
 while True:
-    c, _ = s.accept()
+    c, a = s.accept()
+    if a[0] not in seen:
+        seen.add(a[0])
+        with open(sys.argv[4], "w") as f:
+            f.write("\n".join(sorted(seen)) + "\n")
     threading.Thread(target=serve, args=(c,), daemon=True).start()
 EOF
 	LR_BG_PIDS+=("$!")
@@ -112,6 +131,9 @@ check_ge "crr: connections completed" "$(jget "$LR_TMP/crr" conns_done)" 100
 check_eq "crr: no errors" 0 "$(jget "$LR_TMP/crr" errors.total)"
 check_ge "crr: a response per completed connection" "$(jget "$LR_TMP/crr" requests)" \
 	"$(jget "$LR_TMP/crr" conns_done)"
+check_eq "crr, ip_count 8: the Linux server saw 8 client addresses" \
+	"198.18.0.2 198.18.0.3 198.18.0.4 198.18.0.5 198.18.0.6 198.18.0.7 198.18.0.8 198.18.0.9" \
+	"$(sort -V "$LR_TMP/clients_8080" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
 
 run_spec refused mode=crr target=198.18.0.1:8099 conc=1 duration=1s warmup=0s rate=50
 check_ge "closed port: counted as refused" "$(jget "$LR_TMP/refused" errors.refused)" 10

@@ -266,6 +266,44 @@ test_ip_other_destination_not_for_us(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* ip_count 16: 198.18.0.2 .. 198.18.0.17 are local. A ping to one in the middle is
+ * answered from it; one past the range is not for us; one of them as a source is
+ * refused as ours. */
+static void
+test_ip_address_range_accepted_as_local(void)
+{
+	struct lr_test_parsed p;
+	struct rte_mbuf *m;
+
+	lr_ifaces[0].ip_count = 16;
+	m = lr_test_icmp_echo(0x51, 1, "rng", 3);
+	lr_test_ip_of(m)->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 9));
+	lr_test_ip_recksum(m);
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_TX_ECHO_REPLY), 1);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(0), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.icmp);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.ip->src_addr), RTE_IPV4(198u, 18, 0, 9));
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(p.ip->dst_addr), LR_TEST_PEER_IP);
+	lr_test_tx_clear();
+
+	m = lr_test_icmp_echo(0x51, 2, "rng", 3);
+	lr_test_ip_of(m)->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 18));
+	lr_test_ip_recksum(m);
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_NOT_FOR_US), 1);
+
+	m = lr_test_icmp_echo(0x51, 3, "rng", 3);
+	lr_test_ip_of(m)->src_addr = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 12));
+	lr_test_ip_recksum(m);
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_BAD_SRC), 1);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_TX_ECHO_REPLY), 1);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static void
 test_ip_unknown_protocol_sends_protocol_unreachable(void)
 {
@@ -626,6 +664,7 @@ static const CU_TestInfo cases[] = {
 	{"test_ip_header_longer_than_frame_dropped", test_ip_header_longer_than_frame_dropped},
 	{"test_ip_martian_sources_dropped", test_ip_martian_sources_dropped},
 	{"test_ip_other_destination_not_for_us", test_ip_other_destination_not_for_us},
+	{"test_ip_address_range_accepted_as_local", test_ip_address_range_accepted_as_local},
 	{"test_ip_broadcast_destinations_accepted", test_ip_broadcast_destinations_accepted},
 	{"test_ip_broadcast_ping_and_udp_echo_not_answered",
 		test_ip_broadcast_ping_and_udp_echo_not_answered},
