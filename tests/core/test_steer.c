@@ -187,6 +187,46 @@ test_steer_port_ok_matches_softrss_owner(void)
 	}
 }
 
+/*
+ * Client address pools ([port.N] ip_count): the local address is hash input, so the
+ * port an active open picks must be checked for its own source address. For 64
+ * addresses of a range, port_ok agrees with rte_softrss() over that address, and the
+ * owner of one port changes with the address (a port checked for one address is not
+ * valid for another).
+ */
+static void
+test_steer_port_ok_follows_source_address(void)
+{
+	uint32_t base = rte_be_to_cpu_32(OUR);
+	unsigned int k, w, moved = 0;
+	uint16_t p, first_owner = 0;
+
+	CU_ASSERT_EQUAL_FATAL(lr_steer_init(TEST_WORKERS, NULL, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(lr_steer_port_set(0, LR_STEER_SW), 0);
+	for (k = 0; k < 64; k++) {
+		rte_be32_t laddr = rte_cpu_to_be_32(base + k);
+
+		for (p = 40000; p < 40200; p++) {
+			uint16_t owner = ref_owner(ref_hash(lr_steer_key_symmetric, PEER, laddr,
+					80, p, true), TEST_WORKERS);
+
+			for (w = 0; w < TEST_WORKERS; w++)
+				if (lr_steer_port_ok(w, laddr, p, PEER, 80) != (w == owner)) {
+					CU_FAIL("port_ok disagrees with rte_softrss for a pool address");
+					return;
+				}
+			CU_ASSERT_EQUAL(lr_steer_worker_of(laddr, p, PEER, 80), owner);
+		}
+		p = lr_steer_port_next(1, laddr, PEER, 80, 40000, 32768, 60999);
+		CU_ASSERT_EQUAL(lr_steer_worker_of(laddr, p, PEER, 80), 1);
+		if (k == 0)
+			first_owner = lr_steer_worker_of(laddr, 40000, PEER, 80);
+		else if (lr_steer_worker_of(laddr, 40000, PEER, 80) != first_owner)
+			moved++;
+	}
+	CU_ASSERT(moved > 0);
+}
+
 /* lr_steer_port_next(): the first owned port from start, wrapping; 0 when none. */
 static void
 test_steer_port_next_first_owned_port(void)
@@ -522,6 +562,7 @@ static const CU_TestInfo cases[] = {
 	{"test_steer_hash_matches_rte_softrss", test_steer_hash_matches_rte_softrss},
 	{"test_steer_symmetric_key_both_directions_alike",
 		test_steer_symmetric_key_both_directions_alike},
+	{"test_steer_port_ok_follows_source_address", test_steer_port_ok_follows_source_address},
 	{"test_steer_port_ok_matches_softrss_owner", test_steer_port_ok_matches_softrss_owner},
 	{"test_steer_port_next_first_owned_port", test_steer_port_next_first_owned_port},
 	{"test_steer_single_worker_every_port_ok", test_steer_single_worker_every_port_ok},
