@@ -83,6 +83,8 @@ struct lr_config {
 	/* [worker] */
 	char worker_lcores[LR_CFG_STR]; /**< lcores running workers, e.g. "1" */
 	uint16_t burst;               /**< RX burst size (1..LR_BURST_MAX) */
+	uint16_t rx_drain;            /**< RX bursts per port per loop turn while they come
+				       *   back full (1..64) */
 	enum lr_idle_policy idle;     /**< idle policy */
 	uint32_t idle_sleep_us;       /**< sleep when idle (sleep policy) */
 	uint64_t fault_seed;          /**< seed of the fault injection PRNG */

@@ -86,6 +86,8 @@ static const struct key_def worker_keys[] = {
 	KEY(C, "lcores", K_LCORES, worker_lcores, 0, LR_CFG_STR - 1, 0,
 		"expected an lcore list like 1 or 1,3 or 2-3"),
 	KEY(C, "burst", K_UINT, burst, 1, LR_BURST_MAX, 0, "expected a packet count 1..64"),
+	KEY(C, "rx_drain", K_UINT, rx_drain, 1, 64, 0,
+		"expected RX bursts per port per loop turn 1..64 (1 = one burst a turn)"),
 	KEY(C, "idle", K_IDLE, idle, 0, 0, 0, "expected poll, pause or sleep"),
 	KEY(C, "idle_sleep_us", K_UINT, idle_sleep_us, 0, 1000000, 0,
 		"expected microseconds 0..1000000"),

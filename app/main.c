@@ -175,6 +175,35 @@ thread_cpu_us(void)
 }
 
 /*
+ * Receive from one port: a burst, then more while they come back full, up to
+ * [worker] rx_drain bursts, so the ring is emptied before the turn's fixed work
+ * (flushes, timers) instead of overflowing while the core does it (Linux NAPI
+ * polls a device up to its weight, 64 packets, the same way). *full: the last
+ * burst was still full, i.e. the worker did not empty the ring this turn (the RX
+ * backlog that sheds SYNs, lr_tcp_rx_load()).
+ */
+static uint32_t
+rx_drain(struct lr_worker *w, uint16_t port, struct rte_mbuf **pkts, bool *full)
+{
+	uint32_t got = 0;
+	uint16_t n, round = 0;
+	bool more;
+
+	do {
+		n = rte_eth_rx_burst(port, w->rxq, pkts, cfg.burst);
+		more = n == cfg.burst;
+		/* Every turn, even with n == 0: delayed packets come due. */
+		n = lr_fault_rx(w, port, pkts, n, cfg.burst);
+		got += n;
+		n = lr_steer_rx(w, pkts, n);
+		if (n > 0)
+			lr_eth_input_burst(w, pkts, n);
+	} while (more && ++round < cfg.rx_drain);
+	*full |= more;
+	return got;
+}
+
+/*
  * The poll loop: RX burst per port, keep what this worker owns and stage the rest for
  * its owners, then what other workers handed over; pipeline, timers, one TX flush.
  */
@@ -185,7 +214,8 @@ worker_main(void *arg)
 	struct lr_worker *w = l->w;
 	struct rte_mbuf *pkts[LR_BURST_MAX];
 	uint64_t next_tick = 0, t0, t1;
-	uint16_t i, n, got;
+	uint16_t i, n;
+	uint32_t got;
 	bool full;
 	bool drained = false;
 
@@ -199,16 +229,8 @@ worker_main(void *arg)
 		w->now_us = lr_clock_us();
 		got = 0;
 		full = false;
-		for (i = 0; i < l->nb_ports; i++) {
-			n = rte_eth_rx_burst(l->ports[i], w->rxq, pkts, cfg.burst);
-			full |= n == cfg.burst;
-			/* Every turn, even with n == 0: delayed packets come due. */
-			n = lr_fault_rx(w, l->ports[i], pkts, n, cfg.burst);
-			got += n;
-			n = lr_steer_rx(w, pkts, n);
-			if (n > 0)
-				lr_eth_input_burst(w, pkts, n);
-		}
+		for (i = 0; i < l->nb_ports; i++)
+			got += rx_drain(w, l->ports[i], pkts, &full);
 		lr_tcp_rx_load(w, full); /* RX backlog: SYNs shed while it lasts */
 		lr_steer_flush(w);
 		n = lr_steer_poll(w, pkts, cfg.burst);

@@ -29,6 +29,9 @@
 #   OVL_SERVER_CPU / OVL_CLIENT_CPU   (default 1 / 0); OVL_MBUFS (default 262143)
 #   OVL_BASELINE   1 (default): also the dperf-server baseline run; 0: not
 #   OVL_NICE       nice value of linerate and dperf (default 0; e.g. -10 on a shared machine)
+#   OVL_RT         run linerate and dperf SCHED_RR at this priority (e.g. 10) instead of nice
+#   OVL_LR_SET     more linerate --set overrides, blank-separated (e.g. worker.rx_drain=1)
+#   OVL_MULTS      the offered loads, multiples of the peak (default "0.5 1 2 3")
 #   OVL_LABEL      what is measured, recorded with the results (default: git <rev> of the tree)
 #
 # Only 198.18.1.0/24 on the memif pair, no namespaces, every process bounded by `timeout`,
@@ -50,6 +53,12 @@ CLI_CPU=${OVL_CLIENT_CPU:-0}
 MBUFS=${OVL_MBUFS:-262143}
 OVL_BASELINE=${OVL_BASELINE:-1}
 NICE=(nice -n "${OVL_NICE:-0}")   # OVL_NICE=-10: the two pinned processes get more of a shared CPU
+# OVL_RT=PRIO: linerate and dperf SCHED_RR at PRIO instead (chrt -r; round robin, so control
+# threads sharing a CPU with a polling thread still get turns): on a machine others share, the
+# two pinned processes then own their CPUs (the kernel's RT throttling leaves others 5 %)
+[[ -n ${OVL_RT:-} ]] && NICE=(chrt -r "$OVL_RT")
+LR_SET=()
+for kv in ${OVL_LR_SET:-}; do LR_SET+=(--set "$kv"); done
 SLOW=10           # dperf's slow start: its minimum, seconds
 SOCK=$WORK/memif.sock
 CTL=$WORK/ctl.sock
@@ -78,7 +87,7 @@ server_start() {   # name
 		--set "port.0.device=net_memif0,role=server,socket=$SOCK,socket-abstract=no" \
 		--set port.0.ip=198.18.1.1/24 --set tcp.http=80 --set tcp.http_body_size=16 \
 		--set tcp.http_keepalive=yes --set tcp.max_conns=262144 --set tcp.half_open_max=65536 \
-		>"$WORK/srv_$1.log" 2>&1 </dev/null &
+		"${LR_SET[@]}" >"$WORK/srv_$1.log" 2>&1 </dev/null &
 	SRV=$!
 	PIDS+=("$SRV")
 	for ((i = 0; i < 200; i++)); do
@@ -243,7 +252,7 @@ if ((PEAK <= 0)); then
 	exit 1
 fi
 
-MULTS=(0.5 1 2 3)
+read -r -a MULTS <<<"${OVL_MULTS:-0.5 1 2 3}"
 for m in "${MULTS[@]}"; do
 	rate=$(python3 -c "print(int($PEAK * $m))")
 	name=x$m

@@ -105,6 +105,7 @@ test_config_defaults(void)
 	CU_ASSERT_EQUAL(cfg.mbufs, 8191);
 	CU_ASSERT_EQUAL(cfg.mbuf_cache, 256);
 	CU_ASSERT_EQUAL(cfg.burst, 32);
+	CU_ASSERT_EQUAL(cfg.rx_drain, 4);
 	CU_ASSERT_EQUAL(cfg.idle, LR_IDLE_SLEEP);
 	CU_ASSERT_EQUAL(cfg.idle_sleep_us, 50);
 	CU_ASSERT(!cfg.ports[0].used);
@@ -225,6 +226,10 @@ test_config_set_overrides_file_and_creates_port(void)
 	/* the last --set of a key wins */
 	CU_ASSERT_EQUAL(load_text(base_ini, "worker.burst=8"), 0);
 	CU_ASSERT_EQUAL(cfg.burst, 8);
+	CU_ASSERT_EQUAL(load_text(base_ini, "worker.rx_drain=1"), 0);
+	CU_ASSERT_EQUAL(cfg.rx_drain, 1);
+	CU_ASSERT_NOT_EQUAL(load_text(base_ini, "worker.rx_drain=0"), 0);
+	CU_ASSERT_NOT_EQUAL(load_text(base_ini, "worker.rx_drain=65"), 0);
 }
 
 static void
