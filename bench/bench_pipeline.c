@@ -156,6 +156,21 @@ iter_cycle(struct pcase *c)
 	c->k++;
 }
 
+/*
+ * SYNs for new connections while the worker is past capacity (its RX burst came
+ * back full syn_shed_backlog turns in a row): shed before any allocation.
+ */
+static void
+iter_shed(struct pcase *c)
+{
+	/* full turns in a row: past syn_shed_backlog from the first iteration */
+	uint32_t i, turns = c->k++ == 0 ? lr_tcp_conf_default.syn_shed_backlog : 1;
+
+	for (i = 0; i < turns; i++)
+		lr_tcp_rx_load(bench_w, true);
+	iter_plain(c);
+}
+
 static void
 iter_fn(void *arg)
 {
@@ -562,7 +577,7 @@ setup_cycle(struct pcase *c)
 			OUR_ISN + 2 + RESP_LEN, RTE_TCP_ACK_FLAG, NULL, 0, 0);
 }
 
-static struct pcase cases[8];
+static struct pcase cases[9];
 
 static unsigned int
 setup_cases(void)
@@ -628,6 +643,15 @@ setup_cases(void)
 	c->out_per_iter = 3 * BENCH_BURST; /* SYN-ACK, response, FIN per connection */
 	c++;
 
+	c->name = "tcp syn shed (rx backlog)";
+	bench_tmpl_tcp(&c->t[0], BENCH_PEER_IP, CYCLE_PORT_BASE, HTTP_PORT, PEER_ISN, 0,
+			RTE_TCP_SYN_FLAG, NULL, 0, 0);
+	c->iter = iter_shed;
+	c->check = check_nothing;
+	c->out_per_iter = 0;
+	c->drops_per_iter = BENCH_BURST; /* tcp SYN_SHED_BACKLOG */
+	c++;
+
 	for (unsigned int i = 0; i < (unsigned int)(c - cases); i++) {
 		if (cases[i].iter == NULL)
 			cases[i].iter = iter_plain;
@@ -677,6 +701,7 @@ main(int argc, char **argv)
 			}
 		}
 	}
+	lr_tcp_rx_load(bench_w, false); /* the shed case's backlog is over */
 	failed = bench_report("I/O floor = alloc frame copies from the case's template + "
 			"free them in the sink, no pipeline");
 	leak = bench_fini();

@@ -104,8 +104,9 @@ lr_eth_input_burst(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t i;
 
+	w->rx_pkts += n;
 	if (burst_stage != NULL && n > 1)
-		burst_stage(w, pkts, n);
+		n = burst_stage(w, pkts, n);
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
@@ -113,5 +114,4 @@ lr_eth_input_burst(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		lr_eth_input(w, pkts[i]);
 	}
-	w->rx_pkts += n;
 }

@@ -39,11 +39,14 @@ void lr_eth_input(struct lr_worker *w, struct rte_mbuf *m);
 void lr_eth_input_burst(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
 /**
- * Burst stage: looks at a whole burst (read only, frames at the Ethernet header)
- * before its frames go up the pipeline one by one, e.g. to look up and prefetch the
- * state they will need. It must not free, keep or change the mbufs.
+ * Burst stage: looks at a whole burst (frames at the Ethernet header) before its
+ * frames go up the pipeline one by one, e.g. to look up and prefetch the state they
+ * will need. It may take frames out of the burst (shed them: freed and counted by
+ * reason, eth RX included), keeping the others in order at the front of @p pkts; it
+ * must not change or keep any.
+ * @return the frames left in @p pkts
  */
-typedef void (*lr_eth_burst_fn)(struct lr_worker *w, struct rte_mbuf *const *pkts,
+typedef uint16_t (*lr_eth_burst_fn)(struct lr_worker *w, struct rte_mbuf **pkts,
 		uint16_t n);
 
 /**

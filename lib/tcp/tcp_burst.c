@@ -20,12 +20,15 @@
  * bursts of one frame) are looked up one by one as before. Segments steered from
  * another worker arrive in bursts of their own and pass here too.
  *
- * Overload is shed here, before anything is allocated for it: when the worker is
- * past capacity (tcp_syn_shed_reason()), the stage marks the burst's SYNs that
- * open a new connection to a listener, and lr_tcp_input() drops them on arrival,
- * before their checksum, lookup, connection block or table insert, counted by
- * reason. Segments of existing connections are served as before. SYNs that do not
- * pass here meet the same test in LISTEN (tcp_listen.c), still before allocation.
+ * Overload is shed here, before anything is spent on it: when the worker is past
+ * capacity (tcp_syn_shed_reason()), the stage takes the burst's SYNs to a
+ * listener's port out of the burst and frees them, counted by reason (and in eth
+ * RX), before their lookup, the IP and TCP checks, a connection block or a table
+ * insert: a shed SYN costs little more than receiving it (bench_pipeline "tcp syn
+ * shed"), so shedding stays cheaper than serving. Segments of existing connections
+ * are served as before. SYNs that do not pass here (bursts of one frame, steered
+ * or reassembled ones) meet the same test in LISTEN (tcp_listen.c), still before
+ * allocation.
  */
 #include <string.h>
 
@@ -113,77 +116,60 @@ lr_tcp_rx_load(struct lr_worker *w, bool full)
 		sh->rx_full_turns++;
 }
 
-/*
- * A segment the burst stage shed: dropped and counted, true. Called for each
- * segment while the burst has any (sh->nb_shed); takes its hint.
- */
-bool
-tcp_burst_shed(struct lr_tcp_shard *sh, struct rte_mbuf *m)
+/* A SYN that would open a connection to a listener (the frame is shed without it). */
+static inline bool
+tcp_syn_to_listener(struct lr_tcp_shard *sh, const struct tcp_key *key, uint8_t flags)
 {
-	uint16_t i;
-
-	for (i = sh->hint_next; i < sh->nb_hints; i++) {
-		if (sh->hints[i].m != m)
-			continue;
-		if (sh->hints[i].shed == 0)
-			return false;
-		sh->hint_next = i + 1;
-		sh->nb_shed--;
-		tcp_drop(sh, m, sh->hints[i].shed);
-		return true;
-	}
-	return false;
+	return (flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
+			RTE_TCP_FIN_FLAG)) == RTE_TCP_SYN_FLAG &&
+		tcp_listener_lookup(sh, rte_be_to_cpu_16(key->lport)) != NULL;
 }
 
-/* Mark the SYNs of the burst that would open a connection to a listener. */
-static void
-tcp_burst_mark_shed(struct lr_tcp_shard *sh, const uint8_t *flags, uint16_t k,
-		enum lr_tcp_stat_id reason)
-{
-	uint16_t i;
-
-	for (i = 0; i < k; i++) {
-		struct tcp_hint *h = &sh->hints[i];
-
-		if ((flags[i] & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
-				RTE_TCP_FIN_FLAG)) != RTE_TCP_SYN_FLAG || h->c != NULL ||
-				tcp_listener_lookup(sh, rte_be_to_cpu_16(h->key.k.lport)) == NULL)
-			continue;
-		h->shed = (uint8_t)reason;
-		sh->nb_shed++;
-	}
-}
-
-void
-tcp_burst_stage(struct lr_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
+uint16_t
+tcp_burst_stage(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct lr_tcp_shard *sh = w->tcp;
 	const void *keys[LR_BURST_MAX];
 	void *found[LR_BURST_MAX];
-	uint8_t flags[LR_BURST_MAX];
+	struct rte_mbuf *shed_pkts[LR_BURST_MAX];
 	enum lr_tcp_stat_id shed;
 	uint64_t hits = 0;
-	uint16_t i, k = 0, l;
+	uint16_t i, j = 0, k = 0, l, nb_shed = 0;
+	uint8_t flags;
 
 	if (sh == NULL)
-		return;
+		return n;
 	sh->nb_hints = 0;
 	sh->hint_next = 0;
-	sh->nb_shed = 0;
-	for (i = 0; i < n && i < LR_BURST_MAX; i++) {
+	shed = tcp_syn_shed_reason(sh);
+	for (i = 0; i < n; i++) {
 		struct tcp_hint *h = &sh->hints[k];
 
-		if (!tcp_peek_key(pkts[i], &h->key.k, &flags[k]))
+		if (i >= LR_BURST_MAX || !tcp_peek_key(pkts[i], &h->key.k, &flags)) {
+			pkts[j++] = pkts[i];
 			continue;
+		}
+		/* Overload: the SYN goes now, before its lookup and every layer's work. A
+		 * SYN of a connection that exists goes too: its peer sends it again. */
+		if (unlikely(shed != 0) && tcp_syn_to_listener(sh, &h->key.k, flags)) {
+			shed_pkts[nb_shed++] = pkts[i];
+			continue;
+		}
 		h->key.zero = 0;
 		h->m = pkts[i];
-		h->shed = 0;
 		keys[k++] = &h->key;
+		pkts[j++] = pkts[i];
+	}
+	if (unlikely(nb_shed != 0)) {
+		/* received (eth RX) and dropped for the reason; never reached IP or TCP */
+		LR_STAT_ADD(w->stats, LR_STAT_eth_RX, nb_shed);
+		sh->stats.v[shed] += nb_shed;
+		rte_pktmbuf_free_bulk(shed_pkts, nb_shed);
 	}
 	if (k < 2)
-		return; /* one segment: the lookup in lr_tcp_input() is as good */
+		return j; /* one segment: the lookup in lr_tcp_input() is as good */
 	if (rte_hash_lookup_bulk_data(sh->table, keys, k, &hits, found) < 0)
-		return;
+		return j;
 	for (i = 0; i < k; i++) {
 		struct lr_tcp_conn *c = (hits >> i) & 1 ? found[i] : NULL;
 
@@ -194,9 +180,7 @@ tcp_burst_stage(struct lr_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
 	}
 	sh->hints_created = sh->nb_created;
 	sh->nb_hints = k;
-	shed = tcp_syn_shed_reason(sh);
-	if (unlikely(shed != 0))
-		tcp_burst_mark_shed(sh, flags, k, shed);
+	return j;
 }
 
 static inline bool

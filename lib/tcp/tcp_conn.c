@@ -436,7 +436,6 @@ tcp_conn_reap(struct lr_tcp_shard *sh)
 	struct lr_tcp_conn *c;
 
 	sh->nb_hints = 0; /* burst hints may name the blocks going back */
-	sh->nb_shed = 0;
 	while ((c = TAILQ_FIRST(&sh->dead)) != NULL) {
 		TAILQ_REMOVE(&sh->dead, c, link);
 		rte_mempool_put(sh->pool, c);

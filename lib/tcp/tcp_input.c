@@ -191,9 +191,6 @@ lr_tcp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 		return;
 	}
 	LR_TCP_STAT_INC(&sh->stats, RX);
-	/* Overload: a SYN the burst stage shed goes before any work (tcp_burst.c). */
-	if (unlikely(sh->nb_shed != 0) && tcp_burst_shed(sh, m))
-		return;
 	reason = tcp_parse(sh, m, ifc, &seg);
 	if (unlikely(reason != 0)) {
 		tcp_drop(sh, m, reason);

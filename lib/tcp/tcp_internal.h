@@ -351,8 +351,6 @@ struct tcp_hint {
 	const struct rte_mbuf *m;  /**< the segment's frame */
 	struct lr_tcp_conn *c;     /**< its connection at the start of the burst, or NULL */
 	struct tcp_hkey key;       /**< its 4-tuple, as seen from us */
-	uint8_t shed;              /**< a SYN shed by the burst stage: its LR_TCP_STAT_SYN_SHED_*
-				    *   reason, 0 = not shed */
 };
 
 /** A worker's TCP state (w->tcp). */
@@ -395,7 +393,6 @@ struct lr_tcp_shard {
 	/* memory and overload (tcp_reass.c, tcp_burst.c) */
 	struct tcp_ooo_list ooo_age;      /**< every queued out-of-order segment, oldest first */
 	uint32_t rx_full_turns;           /**< consecutive loop turns with a full RX burst */
-	uint16_t nb_shed;                 /**< hints of the burst still marked shed */
 	struct tcp_wheel tw;              /**< connections with a timer armed (64 KiB) */
 	struct tcp_timewait timewait;     /**< compact TIME_WAIT entries (tcp_tw.c) */
 };
@@ -432,9 +429,8 @@ void tcp_orphan(struct lr_tcp_conn *c);
 void tcp_orphan_leave(struct lr_tcp_conn *c);
 
 /* tcp_burst.c */
-void tcp_burst_stage(struct lr_worker *w, struct rte_mbuf *const *pkts, uint16_t n);
+uint16_t tcp_burst_stage(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n);
 enum lr_tcp_stat_id tcp_syn_shed_reason(const struct lr_tcp_shard *sh);
-bool tcp_burst_shed(struct lr_tcp_shard *sh, struct rte_mbuf *m);
 struct lr_tcp_conn *tcp_conn_find(struct lr_tcp_shard *sh, const struct rte_mbuf *m,
 		const struct tcp_key *key);
 

@@ -244,8 +244,8 @@ test_tcp_burst_single_frame(void)
 }
 
 /* Past capacity, SYNs for new connections are shed in the burst stage before any
- * allocation, counted by reason; an established connection in the same burst is
- * served. Pressure, then RX backlog (full bursts), then back to normal. */
+ * allocation or TCP input, counted by reason; an established connection in the same
+ * burst is served. Pressure, then RX backlog (full bursts), then back to normal. */
 static void
 test_tcp_burst_syn_shed_before_allocation(void)
 {
@@ -253,6 +253,7 @@ test_tcp_burst_syn_shed_before_allocation(void)
 	struct lr_tcp_conn *conns[NB_CONNS];
 	struct rte_mbuf *pkts[3];
 	unsigned int in_use, i;
+	uint64_t rx0;
 
 	open_conns(conns);
 	lr_test_tx_clear();
@@ -263,8 +264,10 @@ test_tcp_burst_syn_shed_before_allocation(void)
 	pkts[1] = data_seg(3, "q");
 	tt_peer_port = 50002;
 	pkts[2] = tt_seg(5000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	rx0 = tt_stat(LR_TCP_STAT_RX);
 	rx_burst(pkts, 3);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYN_SHED_PRESSURE), 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RX), rx0 + 1); /* shed before TCP input */
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(lr_tw->tcp->pool), in_use);
 	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), NB_CONNS);
 	CU_ASSERT_EQUAL(tt_app.data_len, 1);   /* the established one is served */
@@ -277,8 +280,10 @@ test_tcp_burst_syn_shed_before_allocation(void)
 	pkts[0] = tt_seg(5000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
 	tt_peer_port = 50004;
 	pkts[1] = tt_seg(5000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	rx0 = tt_stat(LR_TCP_STAT_RX);
 	rx_burst(pkts, 2);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYN_SHED_BACKLOG), 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RX), rx0);
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(lr_tw->tcp->pool), in_use);
 	TT_EXPECT_COUNT(0);
 	lr_tcp_rx_load(lr_tw, false);          /* the queue drained: admitted again */
