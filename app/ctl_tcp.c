@@ -560,18 +560,26 @@ cmd_loadgen(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 		rc = loadgen_each(NULL, true, out);
 		return rc != 0 ? rc : lr_ctl_buf_printf(out, json ? "{}\n" : "stopped\n");
 	}
-	if (argc == 2 && strcmp(argv[1], "report") == 0) {
+	if (argc == 2 && (strcmp(argv[1], "report") == 0 || strcmp(argv[1], "live") == 0)) {
+		struct lr_loadgen_row row;
+		bool live = argv[1][0] == 'l';
+
+		if (live && lr_loadgen_live_last(&row) != 0)
+			return lr_ctl_errorf(out, "no live row yet (a run makes one a second)");
 		f = open_memstream(&text, &len);
 		if (f == NULL)
 			return -ENOMEM;
-		lr_loadgen_report(f, lr_nb_workers, json);
+		if (live)
+			lr_loadgen_row_print(f, &row, true, json);
+		else
+			lr_loadgen_report(f, lr_nb_workers, json);
 		fclose(f);
 		rc = lr_ctl_buf_append(out, text, len);
 		free(text);
 		return rc;
 	}
-	return lr_ctl_errorf(out, "usage: loadgen start SPEC | loadgen stop | loadgen report "
-			"(SPEC like: mode=rr target=198.18.0.1:80 conc=8 duration=5s)");
+	return lr_ctl_errorf(out, "usage: loadgen start SPEC | loadgen stop | loadgen report | "
+			"loadgen live (SPEC like: mode=rr target=198.18.0.1:80 conc=8 duration=5s)");
 }
 
 /* ---- telemetry ---- */

@@ -23,7 +23,6 @@
 #include "loadgen_internal.h"
 
 #define PER_TURN 64                  /* starts per poll turn and worker */
-#define PROGRESS_US 1000000
 
 struct lg_worker lr_lg_workers[LR_MAX_WORKERS];
 uint8_t lr_lg_pattern[STREAM_CHUNK];
@@ -47,6 +46,8 @@ measuring(const struct lg_worker *lw)
 void
 lr_lg_record_latency(struct lg_worker *lw, uint64_t us)
 {
+	lr_loadgen_hist_add(lw->live_hist, us);
+	lw->live_samples++;
 	if (!measuring(lw))
 		return;
 	lr_loadgen_hist_add(lw->hist, us);
@@ -206,43 +207,6 @@ start_work(struct lg_worker *lw)
 }
 
 static void
-progress(struct lg_worker *lw)
-{
-	struct lr_loadgen_counters now = { 0 }, *l = &lw->prog_last;
-	uint64_t errs = 0, prev_errs = 0, active = 0;
-	unsigned int i, e;
-
-	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++) {
-		const struct lg_worker *o = &lr_lg_workers[i];
-
-		if (!o->started)
-			continue;
-		now.conns += __atomic_load_n(&o->cnt.conns, __ATOMIC_RELAXED);
-		now.conns_done += __atomic_load_n(&o->cnt.conns_done, __ATOMIC_RELAXED);
-		now.requests += __atomic_load_n(&o->cnt.requests, __ATOMIC_RELAXED);
-		now.tx_bytes += __atomic_load_n(&o->cnt.tx_bytes, __ATOMIC_RELAXED);
-		now.rx_bytes += __atomic_load_n(&o->cnt.rx_bytes, __ATOMIC_RELAXED);
-		active += __atomic_load_n(&o->active, __ATOMIC_RELAXED);
-		for (e = 0; e < LR_LOADGEN_ERR_NB; e++)
-			now.err[e] += __atomic_load_n(&o->cnt.err[e], __ATOMIC_RELAXED);
-	}
-	for (e = 0; e < LR_LOADGEN_ERR_NB; e++) {
-		errs += now.err[e];
-		prev_errs += l->err[e];
-	}
-	printf("loadgen: %3" PRIu64 " s %-6s conn/s %" PRIu64 " req/s %" PRIu64
-		" tx %" PRIu64 " Mbit/s rx %" PRIu64 " Mbit/s errors %" PRIu64 " active %" PRIu64
-		"\n", (lw->w->now_us - lw->t0 + 500000) / 1000000,
-		lw->phase == P_WARMUP ? "warmup" : lw->phase == P_WINDOW ? "window" : "drain",
-		lw->conf.mode == LR_LOADGEN_CRR ? now.conns_done - l->conns_done :
-			now.conns - l->conns, now.requests - l->requests,
-		(now.tx_bytes - l->tx_bytes) * 8 / 1000000,
-		(now.rx_bytes - l->rx_bytes) * 8 / 1000000, errs - prev_errs, active);
-	fflush(stdout);
-	*l = now;
-}
-
-static void
 phase_step(struct lg_worker *lw)
 {
 	uint64_t now = lw->w->now_us;
@@ -291,11 +255,6 @@ lr_loadgen_poll(struct lr_worker *w)
 	if (lw->phase != P_DONE && w->now_us >= lw->next_sweep) {
 		sweep(lw);
 		lw->next_sweep = w->now_us + lw->sweep_us;
-	}
-	if (lw->conf.progress && w->id == 0 && w->now_us >= lw->next_progress) {
-		if (w->now_us > lw->t0)
-			progress(lw);
-		lw->next_progress += PROGRESS_US;
 	}
 }
 
@@ -398,6 +357,7 @@ lr_loadgen_start(struct lr_worker *w, const struct lr_loadgen_conf *c)
 		lw->conc = 1;
 	if (c->rate != 0 && lw->rate == 0)
 		lw->rate = 1;
+	lw->rate_now = lw->rate;
 	lw->slots = rte_zmalloc_socket("lr_loadgen", sizeof(*lw->slots) * lw->conc,
 			RTE_CACHE_LINE_SIZE, (int)rte_socket_id());
 	lw->free_stk = rte_malloc_socket("lr_loadgen", sizeof(uint32_t) * lw->conc, 0,
@@ -429,7 +389,6 @@ lr_loadgen_start(struct lr_worker *w, const struct lr_loadgen_conf *c)
 	lw->t_end = lw->t_win + c->duration_ms * 1000;
 	lw->sweep_us = RTE_MAX(c->timeout_ms * 1000 / 16, (uint64_t)1000);
 	lw->next_sweep = lw->t0 + lw->sweep_us;
-	lw->next_progress = lw->t0 + PROGRESS_US;
 	lw->phase = P_WARMUP;
 	lw->started = true;
 	return 0;

@@ -85,7 +85,8 @@ struct lr_loadgen_conf {
 	uint16_t udp_flows;       /**< udp: source ports sport .. sport+flows-1, one per
 				   *   concurrency slot modulo flows (spreads RSS) */
 	bool json;                /**< the summary as one JSON object */
-	bool progress;            /**< worker 0 prints one line per second */
+	bool progress;            /**< the live table is printed, a row a second
+				   *   (lr_loadgen_live_tick()) */
 };
 
 /** Counters of one worker (or the sum). Written by the worker only. */
@@ -114,6 +115,60 @@ struct lr_loadgen_summary {
 	uint64_t p50_us, p90_us, p99_us, p999_us; /**< latency percentiles */
 	uint64_t errors;          /**< all kinds */
 };
+
+/** Live totals of all workers at one time (lr_loadgen_sample()), for differences. */
+struct lr_loadgen_sample {
+	uint64_t t_us;            /**< when (the caller's clock, lr_clock_us()) */
+	uint64_t t0_us;           /**< worker 0's start */
+	bool running;             /**< at least one worker started */
+	unsigned int phase;       /**< earliest phase over workers: 0 warmup, 1 window,
+				   *   2 drain, 3 done */
+	struct lr_loadgen_counters c; /**< live totals (warm-up included) */
+	uint64_t samples;         /**< latency samples in hist */
+	uint64_t active;          /**< slots in use */
+	uint64_t target_rate;     /**< scheduled rate now, all workers (0 = unbounded) */
+	uint64_t retrans;         /**< TCP segments retransmitted by the workers' shards */
+	uint64_t hist[LR_LOADGEN_HIST_BUCKETS]; /**< cumulative latency histogram */
+};
+
+/** One row of the live table: the figures of the interval between two samples. */
+struct lr_loadgen_row {
+	uint64_t t_s;             /**< seconds since the run started */
+	unsigned int phase;       /**< as lr_loadgen_sample::phase */
+	double cps;               /**< crr: connections completed per second, other
+				   *   modes: established per second */
+	double rps;               /**< responses (udp: echoes) per second */
+	double tx_mbps, rx_mbps;  /**< payload Mbit/s (goodput) */
+	uint64_t err[LR_LOADGEN_ERR_NB]; /**< errors of the interval by kind */
+	uint64_t errors;          /**< their sum */
+	uint64_t retrans;         /**< TCP retransmissions of the interval */
+	uint64_t active;          /**< connections (udp: datagrams) in flight at its end */
+	uint64_t target_rate;     /**< scheduled rate at its end (0 = unbounded) */
+	uint64_t samples;         /**< latency samples of the interval */
+	uint64_t p50_us, p90_us, p99_us, p999_us; /**< their percentiles */
+};
+
+/** Sum the workers' live totals now (any thread; relaxed reads, values may lag). */
+void lr_loadgen_sample(uint16_t nb_workers, uint64_t now_us, struct lr_loadgen_sample *s);
+
+/** The row of the interval a..b (pure: rates over b.t_us - a.t_us, percentiles of
+ * the histogram's difference). Not thread-safe (a static scratch histogram). */
+void lr_loadgen_row(const struct lr_loadgen_sample *a, const struct lr_loadgen_sample *b,
+		enum lr_loadgen_mode mode, struct lr_loadgen_row *r);
+
+/** Print a row (with the column header first when header), or one JSON object. */
+void lr_loadgen_row_print(FILE *f, const struct lr_loadgen_row *r, bool header, bool json);
+
+/**
+ * The live table: call often from one thread (the daemon's main loop); once a second
+ * while a run is on it samples, keeps the row for lr_loadgen_live_last() and, when
+ * the spec has progress=1, prints it to f (a header every 20 rows).
+ * @return true when a row was made
+ */
+bool lr_loadgen_live_tick(FILE *f, uint16_t nb_workers, uint64_t now_us);
+
+/** The last row made (any thread). @return 0, or -ENOENT before the first */
+int lr_loadgen_live_last(struct lr_loadgen_row *r);
 
 /** @return "crr", "rr", "stream_send", "stream_recv", "udp" ("?" when out of range) */
 const char *lr_loadgen_mode_name(enum lr_loadgen_mode m);

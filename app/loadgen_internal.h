@@ -57,7 +57,7 @@ struct __rte_cache_aligned lg_worker {
 	uint32_t next_target;
 	uint64_t t0, t_win, t_end, t_drain_end;
 	uint64_t issued;             /* tokens taken since t0 */
-	uint64_t sweep_us, next_sweep, next_progress;
+	uint64_t sweep_us, next_sweep;
 	uint32_t udp_gen;
 	rte_be32_t src_ip[LR_LOADGEN_MAX_TARGETS];
 	const struct lr_iface *src_ifc[LR_LOADGEN_MAX_TARGETS]; /* reaches target i */
@@ -68,8 +68,10 @@ struct __rte_cache_aligned lg_worker {
 	struct lr_loadgen_counters win0, win1; /* at the window's start and end */
 	bool win_started, win_ended;
 	uint64_t win_start_us, win_end_us;
-	struct lr_loadgen_counters prog_last; /* worker 0: at the last progress line */
 	uint64_t hist[LR_LOADGEN_HIST_BUCKETS];
+	uint64_t rate_now;           /* the scheduled rate now (0 = unbounded) */
+	uint64_t live_samples;       /* latency samples in live_hist (warm-up included) */
+	uint64_t live_hist[LR_LOADGEN_HIST_BUCKETS]; /* every sample, for the live table */
 };
 
 /** Per-worker state, indexed by lr_worker id (loadgen.c). */

@@ -648,6 +648,8 @@ main(int argc, char **argv)
 	while (!quit) {
 		usleep(nb_signals > 0 ? 10000 : 100000);
 		drain_control();
+		/* the generator's live table: a row a second, printed here, off the workers */
+		lr_loadgen_live_tick(stdout, lr_nb_workers, lr_clock_us());
 		if (loadgen_finished()) {
 			lr_loadgen_report(stdout, lr_nb_workers, loadgen_json);
 			fflush(stdout);

@@ -262,8 +262,10 @@ run(struct lr_worker *w, uint16_t port, uint16_t nq, bool client, uint64_t deadl
 			lr_ip_tick(w);
 			next_tick = w->now_us + TICK_US;
 		}
-		if (client)
+		if (client) {
 			lr_loadgen_poll(w);
+			lr_loadgen_live_tick(stdout, 1, w->now_us); /* progress=1: the table */
+		}
 		lr_tcp_flush(w);
 		lr_worker_flush(w);
 		if ((client && lr_loadgen_done(w)) || w->now_us >= deadline_us)

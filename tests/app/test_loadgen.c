@@ -621,6 +621,105 @@ test_loadgen_report_text_and_json(void)
 	free(buf);
 }
 
+/*
+ * The live table's figures from known counter deltas over 2 s: rates are the
+ * differences over the interval, errors and retransmissions its differences, the
+ * percentiles those of the histogram's difference (the 10 samples of 20 us before
+ * the interval must not show).
+ */
+static void
+test_loadgen_live_row_from_counter_deltas(void)
+{
+	static struct lr_loadgen_sample a, b;
+	struct lr_loadgen_row r;
+	unsigned int i;
+
+	memset(&a, 0, sizeof(a));
+	a.t0_us = 1000000;
+	a.t_us = 5000000;
+	a.c.conns = a.c.conns_done = 100;
+	a.c.requests = 100;
+	a.c.tx_bytes = 1000;
+	a.c.rx_bytes = 2000;
+	a.c.err[LR_LOADGEN_ERR_TIMEOUT] = 1;
+	a.retrans = 5;
+	for (i = 0; i < 10; i++)
+		lr_loadgen_hist_add(a.hist, 20);
+	a.samples = 10;
+	b = a;
+	b.t_us = 7000000;
+	b.phase = 1;
+	b.c.conns = 310;
+	b.c.conns_done = 300;          /* crr: 200 completed in 2 s */
+	b.c.requests = 500;            /* 400 responses */
+	b.c.tx_bytes += 250000;        /* 2 Mbit in 2 s */
+	b.c.rx_bytes += 1000000;       /* 8 Mbit */
+	b.c.err[LR_LOADGEN_ERR_TIMEOUT] = 4;
+	b.c.err[LR_LOADGEN_ERR_RESET] = 2;
+	b.retrans = 12;
+	b.active = 33;
+	b.target_rate = 150;
+	for (i = 0; i < 90; i++)
+		lr_loadgen_hist_add(b.hist, 50);
+	for (i = 0; i < 10; i++)
+		lr_loadgen_hist_add(b.hist, 200);
+	b.samples += 100;
+	lr_loadgen_row(&a, &b, LR_LOADGEN_CRR, &r);
+	CU_ASSERT_EQUAL(r.t_s, 6);
+	CU_ASSERT_EQUAL(r.phase, 1);
+	CU_ASSERT_DOUBLE_EQUAL(r.cps, 100.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(r.rps, 200.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(r.tx_mbps, 1.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(r.rx_mbps, 4.0, 1e-9);
+	CU_ASSERT_EQUAL(r.err[LR_LOADGEN_ERR_TIMEOUT], 3);
+	CU_ASSERT_EQUAL(r.err[LR_LOADGEN_ERR_RESET], 2);
+	CU_ASSERT_EQUAL(r.errors, 5);
+	CU_ASSERT_EQUAL(r.retrans, 7);
+	CU_ASSERT_EQUAL(r.active, 33);
+	CU_ASSERT_EQUAL(r.target_rate, 150);
+	CU_ASSERT_EQUAL(r.samples, 100);
+	CU_ASSERT_EQUAL(r.p50_us, 50);
+	CU_ASSERT_EQUAL(r.p90_us, 50);
+	CU_ASSERT_EQUAL(r.p99_us, 200);
+	CU_ASSERT_EQUAL(r.p999_us, 200);
+	/* other modes count connections established */
+	lr_loadgen_row(&a, &b, LR_LOADGEN_RR, &r);
+	CU_ASSERT_DOUBLE_EQUAL(r.cps, 105.0, 1e-9);
+}
+
+/* The ticker: the first call samples, a row a second after, printed with its header
+ * when progress=1, kept for `loadgen live`. */
+static void
+test_loadgen_live_tick_prints_a_row_a_second(void)
+{
+	struct lr_loadgen_row r;
+	struct srv p = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	start("mode=crr target=198.18.0.1:80 conc=1 warmup=0 duration=10s progress=1");
+	f = open_memstream(&buf, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_FALSE(lr_loadgen_live_tick(f, 1, lr_tw->now_us));
+	accept_syn(&p);
+	p.ack += got.len;
+	lr_tw->now_us += 42;
+	srv_send(&p, ACK | PSH, resp, sizeof(resp) - 1);
+	CU_ASSERT_FALSE(lr_loadgen_live_tick(f, 1, lr_tw->now_us + 500000));
+	CU_ASSERT_TRUE(lr_loadgen_live_tick(f, 1, lr_tw->now_us + 1000000));
+	CU_ASSERT_FALSE(lr_loadgen_live_tick(f, 1, lr_tw->now_us + 1500000));
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(lr_loadgen_live_last(&r), 0);
+	CU_ASSERT_EQUAL(r.samples, 1);
+	CU_ASSERT_EQUAL(r.p50_us, 42);
+	CU_ASSERT(r.rps > 0.99 && r.rps < 1.01);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "conn/s"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "p999_us"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " window "));
+	free(buf);
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_loadgen_parse_spec_and_defaults", test_loadgen_parse_spec_and_defaults },
 	{ "test_loadgen_parse_errors_name_key_and_value",
@@ -639,6 +738,10 @@ static const CU_TestInfo cases[] = {
 		test_loadgen_udp_flows_spread_source_ports },
 	{ "test_loadgen_histogram_percentiles_exact", test_loadgen_histogram_percentiles_exact },
 	{ "test_loadgen_report_text_and_json", test_loadgen_report_text_and_json },
+	{ "test_loadgen_live_row_from_counter_deltas",
+		test_loadgen_live_row_from_counter_deltas },
+	{ "test_loadgen_live_tick_prints_a_row_a_second",
+		test_loadgen_live_tick_prints_a_row_a_second },
 	CU_TEST_INFO_NULL,
 };
 

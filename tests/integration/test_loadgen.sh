@@ -126,6 +126,19 @@ p50=$(jget "$LR_TMP/rr" latency_us.p50)
 p99=$(jget "$LR_TMP/rr" latency_us.p99)
 check "rr: p50 <= p99 (from the histogram: $p50 / $p99 us)" test "$p50" -le "$p99"
 
+# The live table: a row a second on linerate's stdout (progress=1 by default), the last
+# one from `linerate-ctl loadgen live`.
+ctl --json loadgen live >"$LR_TMP/live" 2>&1
+check_ge "loadgen live: the last row's req/s ($(jget "$LR_TMP/live" rps))" \
+	"$(jget "$LR_TMP/live" rps | cut -d. -f1)" 50
+check_eq "loadgen live: no errors in the last row" 0 "$(jget "$LR_TMP/live" errors.total)"
+check_grep "live table on stdout: the header" \
+	'^loadgen: +s phase +conn/s +req/s +tx_Mbps +rx_Mbps +active +target/s +retrans +refused' \
+	"$(cat "$LR_TMP/stdout")"
+check_grep "live table on stdout: a row of the window" '^loadgen: +[0-9]+ window +[0-9]+ +[0-9]+' \
+	"$(cat "$LR_TMP/stdout")"
+grep '^loadgen: ' "$LR_TMP/stdout" | head -n 4 | diag
+
 run_spec crr mode=crr target=198.18.0.1:8080 conc=4 duration=2s warmup=0s
 check_ge "crr: connections completed" "$(jget "$LR_TMP/crr" conns_done)" 100
 check_eq "crr: no errors" 0 "$(jget "$LR_TMP/crr" errors.total)"
