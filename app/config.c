@@ -546,6 +546,7 @@ lr_config_defaults(struct lr_config *cfg)
 	cfg->eal_huge = true;
 	strlcpy(cfg->control_socket, "/run/linerate/linerate.sock", sizeof(cfg->control_socket));
 	cfg->telemetry = true;
+	cfg->capture = true;
 	cfg->control_uid = -1;
 	cfg->control_gid = -1;
 	cfg->mbufs = 8191;

@@ -60,6 +60,7 @@ static const struct key_def app_keys[] = {
 	KEY(C, "control_socket", K_STR, control_socket, 0, SUN_PATH_MAX, F_NONEMPTY | F_NOSPACE,
 		"expected a socket path of at most 107 characters without blanks"),
 	KEY(C, "telemetry", K_BOOL, telemetry, 0, 0, 0, NULL),
+	KEY(C, "capture", K_BOOL, capture, 0, 0, 0, NULL),
 	KEY(C, "drain_ms", K_UINT, drain_ms, 0, 600000, 0,
 		"expected milliseconds 0..600000 that connections get to finish after SIGTERM "
 		"before they are reset, e.g. 5000"),

@@ -23,6 +23,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_pause.h>
+#include <rte_pdump.h>
 #include <rte_version.h>
 
 #include "config.h"
@@ -45,6 +46,7 @@
 #define EAL_MAX_ARGS 64
 
 static volatile bool quit;
+static bool capture_on;   /* rte_pdump_init() done (start_capture()) */
 /* Graceful shutdown: the first SIGTERM/SIGINT drains, a second stops at once. */
 enum { DRAIN_NONE = 0, DRAIN_FINISH, DRAIN_RESET };
 static volatile sig_atomic_t nb_signals;
@@ -582,12 +584,42 @@ setup(void)
 	return start_loadgen();
 }
 
+/*
+ * Packet capture: rte_pdump serves dpdk-dumpcap (DPDK's secondary process), which
+ * attaches through the shared EAL config of [eal] file_prefix and has the ports copy
+ * what they receive and send (RX/TX callbacks) into its ring. Nothing is copied
+ * until a capture is running. Not possible with [eal] in_memory (no shared config).
+ */
+static void
+start_capture(void)
+{
+	if (!cfg.capture)
+		return;
+	if (cfg.eal_in_memory) {
+		printf("linerate: capture: off ([eal] in_memory = yes: dpdk-dumpcap attaches "
+				"through the shared EAL config)\n");
+		return;
+	}
+	if (rte_pdump_init() != 0) {
+		fprintf(stderr, "linerate: capture: rte_pdump_init: %s: dpdk-dumpcap cannot "
+				"attach\n", rte_strerror(rte_errno));
+		return;
+	}
+	capture_on = true;
+	printf("linerate: capture: dpdk-dumpcap --file-prefix=%s -i PORT -w FILE.pcapng\n",
+			cfg.eal_file_prefix[0] != '\0' ? cfg.eal_file_prefix : "rte");
+}
+
 static void
 teardown(void)
 {
 	unsigned int p;
 	uint16_t i;
 
+	if (capture_on) {
+		rte_pdump_uninit();
+		capture_on = false;
+	}
 	for (p = 0; p < LR_MAX_PORTS; p++)
 		if (lr_ifaces[p].used)
 			lr_port_close(lr_ifaces[p].port_id);
@@ -634,6 +666,7 @@ main(int argc, char **argv)
 	rc = setup();
 	if (rc != 0)
 		goto out;
+	start_capture();
 	rc = lr_app_ctl_start(&cfg);
 	if (rc != 0) {
 		fprintf(stderr, "linerate: %s: [app] control_socket '%s': %s\n", cfg.path,
