@@ -106,6 +106,8 @@ struct lr_tcp_conf {
 				  *   (above 65535 only with window scaling) */
 	bool window_scaling;     /**< offer/accept RFC 7323 window scaling */
 	bool timestamps;         /**< offer/accept RFC 7323 timestamps */
+	bool sack;               /**< offer/accept RFC 2018 SACK (with RFC 2883 D-SACK and
+				  *   RFC 6675 loss recovery; Linux net.ipv4.tcp_sack) */
 	uint32_t delack_ms;      /**< delayed ACK timer (RFC 1122: < 500 ms); 0 = ACK at once */
 	uint8_t quickack;        /**< segments ACKed at once (no delay) after the first data,
 				  *   after an idle gap longer than the RTO and after the
@@ -161,7 +163,7 @@ struct lr_tcp_conf {
 };
 
 /** Defaults: 16384 conns, 64 listeners, 64 KiB sndbuf, 256 KiB receive buffer with
- * window scaling and timestamps offered, delayed ACK 40 ms, keepalive off (when
+ * window scaling, timestamps and SACK offered, delayed ACK 40 ms, keepalive off (when
  * enabled: 75 s interval, 9 probes), 1024 half-open then SYN cookies, 1000 challenge
  * ACKs per second (randomised) and one per connection per 500 ms, 1000 RSTs per second,
  * ISN key redrawn hourly, 64 out-of-order segments, MSL 30 s, 16384 TIME_WAIT entries,

@@ -60,7 +60,11 @@ fsm_ack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 {
 	uint32_t wnd = tcp_seg_wnd(c, seg);
 	uint32_t acked = 0, seq_acked;
+	bool sacked = false;
 
+	/* RFC 2018, RFC 6675 §5 "update the scoreboard via the Update () routine" */
+	if (unlikely(seg->opt.nsack != 0))
+		sacked = tcp_sack_update(c, seg);
 	if (SEQ_LT(c->snd_una, seg->ack)) {
 		seq_acked = seg->ack - c->snd_una;
 		acked = seq_acked;
@@ -79,11 +83,15 @@ fsm_ack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 			tcp_timer_stop(c, TCP_T_REXMT);
 		else
 			tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
+		if (c->sack_board != 0)
+			tcp_sack_acked(c);
 		tcp_cc_ack(c, seq_acked);
 		tcp_output_schedule(c);
 	} else if (fsm_is_dupack(c, seg, wnd)) {
 		tcp_cc_dupack(c);
 	}
+	if (sacked)
+		tcp_cc_sack(c);
 	/* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If
 	 * (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set
 	 * SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK." */

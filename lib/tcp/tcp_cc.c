@@ -6,7 +6,10 @@
  *
  * Initial window: RFC 6928, IW = min(10*MSS, max(2*MSS, 14600)); 1 MSS when the
  * SYN or SYN-ACK had to be retransmitted (RFC 6928 §2, RFC 5681 §3.1).
- * Not implemented: restart after idle (RFC 5681 §4.1), SACK, ECN.
+ * With a SACK scoreboard (tcp_sack.c) recovery follows RFC 6675 instead: it also
+ * starts when IsLost(SND.UNA), cwnd is set to ssthresh with no inflation, and the
+ * holes leave within cwnd - pipe (tcp_output.c).
+ * Not implemented: restart after idle (RFC 5681 §4.1), ECN.
  */
 #include <rte_common.h>
 
@@ -115,9 +118,34 @@ const struct tcp_cc_ops tcp_cc_newreno = {
 };
 
 /*
+ * Enter fast recovery: RFC 6582 §3.2 step 2, or with a scoreboard RFC 6675 §5
+ * (4.1)-(4.3): "RecoveryPoint = HighData", ssthresh from the algorithm, "cwnd =
+ * ssthresh", the first unacknowledged segment retransmitted; more follow within
+ * cwnd - pipe.
+ */
+static void
+enter_recovery(struct lr_tcp_conn *c)
+{
+	struct tcp_sack_board *b = tcp_sack_board(c);
+
+	c->recover = c->snd_max;
+	c->flags |= TCP_F_RECOVERY;
+	LR_TCP_STAT_INC(&c->sh->stats, FAST_REXMT);
+	c->cc->on_fast_retransmit(c);
+	if (b != NULL) {
+		LR_TCP_STAT_INC(&c->sh->stats, SACK_RECOVERY);
+		c->cwnd = c->ssthresh;
+		b->high_rxt = c->snd_una;
+	}
+	tcp_output_rexmit_head(c);
+	tcp_output_schedule(c); /* the inflated window (or cwnd - pipe) may allow more */
+}
+
+/*
  * An ACK advanced SND.UNA by acked bytes (already applied). In recovery, a full
  * ACK (covering "recover") ends it; a partial one retransmits the next hole
- * (RFC 6582 §3.2 step 5).
+ * (RFC 6582 §3.2 step 5), or with a scoreboard leaves cwnd alone and lets
+ * tcp_output() find the holes (RFC 6675 §5).
  */
 void
 tcp_cc_ack(struct lr_tcp_conn *c, uint32_t acked)
@@ -133,6 +161,16 @@ tcp_cc_ack(struct lr_tcp_conn *c, uint32_t acked)
 		return;
 	}
 	LR_TCP_STAT_INC(&c->sh->stats, PARTIAL_ACK);
+	if (c->sack_board != 0) {
+		const struct tcp_sack_board *b = tcp_sack_board(c);
+
+		/* Nothing SACKed above SND.UNA: no hole for NextSeg to find; the head
+		 * goes again as RFC 6582 would send it. */
+		if (b->n == 0 && SEQ_GEQ(c->snd_una, b->high_rxt))
+			tcp_output_rexmit_head(c);
+		tcp_output_schedule(c);
+		return;
+	}
 	c->cc->on_recovery_ack(c, acked, false);
 	tcp_output_rexmit_head(c);
 }
@@ -148,7 +186,8 @@ tcp_cc_dupack(struct lr_tcp_conn *c)
 {
 	LR_TCP_STAT_INC(&c->sh->stats, DUPACK_RX);
 	if (c->flags & TCP_F_RECOVERY) {
-		c->cc->on_dupack(c);
+		if (c->sack_board == 0)
+			c->cc->on_dupack(c);
 		tcp_output_schedule(c);
 		return;
 	}
@@ -156,12 +195,24 @@ tcp_cc_dupack(struct lr_tcp_conn *c)
 		return;
 	if (SEQ_LT(c->snd_una, c->recover))
 		return;
-	c->recover = c->snd_max;
-	c->flags |= TCP_F_RECOVERY;
-	LR_TCP_STAT_INC(&c->sh->stats, FAST_REXMT);
-	c->cc->on_fast_retransmit(c);
-	tcp_output_rexmit_head(c);
-	tcp_output_schedule(c); /* the inflated window may allow new data */
+	enter_recovery(c);
+}
+
+/*
+ * An acceptable ACK brought new SACK information. RFC 6675 §5: recovery starts when
+ * "IsLost (HighACK + 1) returns true" too, whether or not the ACK counts as a
+ * duplicate (one carrying data or a window update does not); in recovery, cwnd -
+ * pipe may allow more.
+ */
+void
+tcp_cc_sack(struct lr_tcp_conn *c)
+{
+	if (c->flags & TCP_F_RECOVERY) {
+		tcp_output_schedule(c);
+		return;
+	}
+	if (SEQ_GEQ(c->snd_una, c->recover) && tcp_sack_una_lost(c))
+		enter_recovery(c);
 }
 
 /* Retransmission timeout: leave recovery, collapse the window. */

@@ -42,6 +42,7 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.rcv_wnd = 256 * 1024,
 	.window_scaling = true,
 	.timestamps = true,
+	.sack = true,
 	.delack_ms = 40,
 	.quickack = 16,
 	.keepalive_ms = 0,
@@ -239,6 +240,10 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 			goto fail;
 	}
 
+	rc = tcp_sack_init(sh, socket);
+	if (rc < 0)
+		goto fail;
+
 	sh->listeners = rte_zmalloc_socket("lr_tcp_listeners",
 			sizeof(*sh->listeners) * conf->max_listeners, 0, socket);
 	if (sh->listeners == NULL)
@@ -247,6 +252,7 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	return 0;
 fail:
 	rc = rc < 0 ? rc : rte_errno ? -rte_errno : -ENOMEM;
+	tcp_sack_fini(sh);
 	tcp_tw_fini(sh);
 	rte_hash_free(sh->table);
 	rte_mempool_free(sh->pool);
@@ -269,6 +275,7 @@ lr_tcp_worker_fini(struct lr_worker *w)
 	while ((c = TAILQ_FIRST(&sh->orphans)) != NULL)
 		tcp_conn_free(c);
 	tcp_conn_reap(sh);
+	tcp_sack_fini(sh);
 	tcp_tw_fini(sh);
 	rte_hash_free(sh->table);
 	rte_mempool_free(sh->pool);
@@ -372,6 +379,7 @@ tcp_conn_free(struct lr_tcp_conn *c)
 	tcp_timer_stop_all(c); /* and off the timer wheel */
 	tcp_sb_free(c);
 	tcp_reass_flush(c);
+	tcp_sack_clear(c);
 	c->flags |= TCP_F_FREED;
 	TAILQ_INSERT_TAIL(&sh->dead, c, link);
 	if (!(c->flags & TCP_F_TIMEWAIT))

@@ -121,10 +121,12 @@ tcp_set_mss(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
  * RFC 7323 on the peer's SYN or SYN,ACK: window scaling and timestamps are used
  * when we offered them and the peer's segment carries them ("both sides must
  * send Window Scale options in their <SYN> segments"; TS likewise). The peer's
- * window on a SYN is never scaled.
+ * window on a SYN is never scaled. SACK likewise (RFC 2018 §2: "SACK-Permitted
+ * ... may be sent in a SYN by a TCP that has been extended to receive ... SACK
+ * options once the connection has opened").
  */
 void
-tcp_negotiate(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool ws, bool ts)
+tcp_negotiate(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool ws, bool ts, bool sack)
 {
 	if (ws && seg->opt.has_ws) {
 		c->flags |= TCP_F_WSCALE;
@@ -140,6 +142,10 @@ tcp_negotiate(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool ws, bool
 	} else {
 		c->flags &= ~TCP_F_TSTAMP;
 	}
+	if (sack && seg->opt.sack_ok)
+		c->cflags |= TCP_CF_SACK;
+	else
+		c->cflags &= ~TCP_CF_SACK;
 	tcp_set_mss(c, seg);
 	c->snd_wnd = c->max_snd_wnd = seg->wnd;
 	c->snd_wl1 = seg->seq;
@@ -205,9 +211,9 @@ fsm_syn_sent(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg,
 	}
 	/* "Fourth, check the SYN bit: RCV.NXT is set to SEG.SEQ+1, IRS is set to
 	 * SEG.SEQ. SND.UNA should be advanced to equal SEG.ACK (if there is an ACK)." */
-	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
-	tcp_negotiate(c, seg, c->flags & TCP_F_WSCALE, c->flags & TCP_F_TSTAMP);
+	tcp_negotiate(c, seg, c->flags & TCP_F_WSCALE, c->flags & TCP_F_TSTAMP,
+			c->cflags & TCP_CF_SACK);
 	c->snd_wl2 = seg->ack;
 	tcp_ack_schedule(c);
 	if (!ack_ok) {
@@ -337,6 +343,9 @@ fsm_trim(struct lr_tcp_conn *c, struct lr_tcp_seg *seg)
 			seg->seq++;
 			todrop--;
 		}
+		/* RFC 2883: text received before is reported in a D-SACK. */
+		if (todrop > 0 && seg->len > 0)
+			tcp_sack_dsack(c, seg->seq, seg->seq + RTE_MIN((uint32_t)todrop, seg->len));
 		if ((uint32_t)todrop > seg->len ||
 				((uint32_t)todrop == seg->len && !(seg->flags & FIN))) {
 			/* Complete duplicate. A retransmitted FIN in TIME_WAIT: "Acknowledge
@@ -541,9 +550,10 @@ tcp_fsm_input(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg
 		fsm_syn_sent(w, c, seg, m);
 		return;
 	}
-	/* SYN_RCVD and the peer's SYN again: our SYN,ACK was lost; send it again. */
+	/* SYN_RCVD and the peer's SYN again (IRS: RCV.NXT - 1, no text is accepted
+	 * before ESTABLISHED): our SYN,ACK was lost; send it again. */
 	if (c->state == LR_TCP_SYN_RCVD && (seg->flags & (SYN | ACK)) == SYN &&
-			seg->seq == c->irs) {
+			seg->seq == c->rcv_nxt - 1) {
 		LR_TCP_STAT_INC(&sh->stats, DUP_SYN);
 		c->snd_nxt = c->iss;
 		tcp_output_schedule(c);

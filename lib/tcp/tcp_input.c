@@ -21,7 +21,28 @@
 #define TCPOPT_MSS 2
 #define TCPOPT_WS 3
 #define TCPOPT_SACK_OK 4
+#define TCPOPT_SACK 5
 #define TCPOPT_TS 8
+
+/* RFC 2018 §3 SACK option: "Kind: 5, Length: Variable", 2 + 8n bytes of n blocks
+ * (left edge, right edge); n in 1..4 (40 bytes of option space). Another length is
+ * ignored and counted, and parsing goes on past it (its length is within the list). */
+static void
+tcp_parse_sack(struct lr_tcp_shard *sh, const uint8_t *p, uint8_t olen, struct tcp_opts *o)
+{
+	uint32_t i, n = (uint32_t)(olen - 2) / 8, v[2];
+
+	if (olen < 10 || (olen - 2) % 8 != 0 || n > TCP_SACK_BLOCKS_MAX) {
+		LR_TCP_STAT_INC(&sh->stats, SACK_MALFORMED);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		memcpy(v, p + 2 + 8 * i, 8);
+		o->sack[i][0] = rte_be_to_cpu_32(v[0]);
+		o->sack[i][1] = rte_be_to_cpu_32(v[1]);
+	}
+	o->nsack = (uint8_t)n;
+}
 
 /*
  * Parse the option list (len bytes after the fixed header). Every option length
@@ -69,6 +90,9 @@ tcp_parse_options(struct lr_tcp_shard *sh, const uint8_t *p, uint32_t len,
 			break;
 		case TCPOPT_SACK_OK:
 			o->sack_ok = olen == 2;
+			break;
+		case TCPOPT_SACK:
+			tcp_parse_sack(sh, p + i, olen, o);
 			break;
 		case TCPOPT_TS:
 			if (olen == 10) {

@@ -37,7 +37,8 @@ extern int lr_logtype_tcp;
 #define TCP_OPT_MSS_LEN 4        /**< kind 2, length 4 */
 #define TCP_OPT_WS_LEN 4         /**< NOP + kind 3, length 3 */
 #define TCP_OPT_TS_LEN 12        /**< NOP NOP + kind 8, length 10 */
-#define TCP_OPT_MAX_LEN (TCP_OPT_MSS_LEN + TCP_OPT_WS_LEN + TCP_OPT_TS_LEN)
+#define TCP_OPT_MAX_LEN 40       /**< the option space (data offset 15 words) */
+#define TCP_SACK_BLOCKS_MAX 4    /**< SACK blocks in one option (RFC 2018 §3: 2+8n <= 40) */
 #define TCP_MAX_WSCALE 14        /**< RFC 7323 §2.3 */
 
 /** Connection table key: the 4-tuple, network order. */
@@ -71,11 +72,14 @@ struct tcp_opts {
 	bool has_mss;        /**< MSS option present */
 	bool has_ws;         /**< window scale present (RFC 7323 §2) */
 	bool has_ts;         /**< timestamps present (RFC 7323 §3) */
-	bool sack_ok;        /**< SACK permitted (ignored) */
+	bool sack_ok;        /**< SACK permitted (RFC 2018 §2) */
+	uint8_t nsack;       /**< SACK blocks in sack[] (a well-formed option, RFC 2018 §3) */
 	uint16_t mss;        /**< peer's MSS */
 	uint8_t wscale;      /**< peer's shift */
 	uint32_t tsval;      /**< TSval */
 	uint32_t tsecr;      /**< TSecr */
+	uint32_t sack[TCP_SACK_BLOCKS_MAX][2]; /**< SACK blocks: left edge, right edge (host
+					       *   order, as sent: not validated) */
 };
 
 /** A validated, parsed segment (host order unless noted). */
@@ -130,6 +134,9 @@ enum tcp_timer_id {
 /* Cold flags of a connection (lr_tcp_conn::cflags; the hot 16-bit flags are full). */
 #define TCP_CF_ORPHAN      0x01   /**< closed by the application, still closing: on
 				   *   shard->orphans instead of shard->conns */
+#define TCP_CF_SACK        0x02   /**< SACK-permitted offered (SYN_SENT, SYN_RCVD) / both
+				   *   sides sent it: SACK in use (RFC 2018) */
+#define TCP_CF_DSACK       0x04   /**< a D-SACK waits in sh->dsack for the next ACK */
 
 struct lr_tcp_conn;
 
@@ -145,6 +152,8 @@ struct tcp_ooo_seg {
 	uint32_t seq;                  /**< first byte */
 	uint32_t len;                  /**< payload bytes */
 	uint32_t charged;              /**< bytes charged to the budget for m */
+	uint16_t stamp;                /**< sh->ooo_stamp when data last arrived in it: the
+					*   order of our SACK blocks (tcp_sack.c) */
 	bool fin;                      /**< a FIN follows the last byte */
 	struct rte_mbuf *m;            /**< the payload */
 };
@@ -172,6 +181,38 @@ struct tcp_cc_ops {
 	void (*on_timeout)(struct lr_tcp_conn *c);
 };
 extern const struct tcp_cc_ops tcp_cc_newreno;
+
+/** SACK ranges a scoreboard holds (a board with more ranges to record keeps the ones it
+ * has: what it misses is counted in pipe, the conservative side). */
+#define TCP_SACK_RANGES 16
+
+/**
+ * The sender's SACK scoreboard (RFC 6675 §3), one per connection whose peer SACKed
+ * data above SND.UNA, from a bounded per-worker array (tcp_sack.c): the SACKed
+ * ranges above SND.UNA, sorted and disjoint, and HighRxt. The unSACKed ranges
+ * between them are the holes; per-hole (re)transmission times for RACK (RFC 8985)
+ * would go in a parallel array indexed like r[].
+ */
+struct tcp_sack_board {
+	uint32_t n;          /**< ranges in r[] */
+	uint32_t high_rxt;   /**< RFC 6675 HighRxt, one past: retransmitted up to here */
+	uint32_t next_free;  /**< free list: next free board index + 1 (0: none) */
+	uint32_t unused;
+	struct {
+		uint32_t start;  /**< first SACKed byte */
+		uint32_t end;    /**< one past the last */
+	} r[TCP_SACK_RANGES];
+};
+
+/** A D-SACK (RFC 2883) waiting for the ACK it rides on, which leaves at the flush of
+ * the burst that received the duplicate (it is ACKed at once). */
+struct tcp_dsack {
+	struct lr_tcp_conn *c; /**< its connection (TCP_CF_DSACK set) */
+	uint32_t start;        /**< first duplicate byte */
+	uint32_t end;          /**< one past the last */
+};
+/** D-SACKs held per burst; more in one burst are not sent. */
+#define TCP_DSACK_MAX 32
 
 struct lr_tcp_listener {
 	bool used;                     /**< slot in use */
@@ -242,7 +283,9 @@ struct lr_tcp_conn {
 	TAILQ_ENTRY(lr_tcp_conn) out_link; /**< shard->outq */
 	LIST_ENTRY(lr_tcp_conn) tw_link;   /**< timer wheel slot (TCP_F_ON_WHEEL) */
 	uint32_t iss;       /**< initial send sequence number */
-	uint32_t irs;       /**< initial receive sequence number */
+	uint32_t sack_board; /**< the SACK scoreboard (tcp_sack.c): index + 1 in sh->sack,
+			      *   0 = none (held only while the peer SACKed data above
+			      *   SND.UNA or in SACK loss recovery) */
 	uint32_t fin_seq;   /**< sequence number of our FIN (valid with TCP_F_FIN_SENT) */
 	uint32_t una_ms;    /**< w->now_us / 1000 when SND.UNA last advanced, data was first
 			     *   sent with none in flight, or a zero window began to be
@@ -393,6 +436,14 @@ struct lr_tcp_shard {
 	/* memory and overload (tcp_reass.c, tcp_burst.c) */
 	struct tcp_ooo_list ooo_age;      /**< every queued out-of-order segment, oldest first */
 	uint32_t rx_full_turns;           /**< consecutive loop turns with a full RX burst */
+	/* SACK (tcp_sack.c) */
+	struct tcp_sack_board *sack;      /**< nb_sack scoreboards */
+	uint32_t nb_sack;                 /**< boards in sack[] */
+	uint32_t sack_free;               /**< first free board index + 1 (0: none) */
+	uint32_t sack_used;               /**< boards in use */
+	uint16_t ooo_stamp;               /**< clock of tcp_ooo_seg::stamp (wraps) */
+	uint16_t nb_dsack;                /**< entries of dsack */
+	struct tcp_dsack dsack[TCP_DSACK_MAX]; /**< D-SACKs of this burst */
 	struct tcp_wheel tw;              /**< connections with a timer armed (64 KiB) */
 	struct tcp_timewait timewait;     /**< compact TIME_WAIT entries (tcp_tw.c) */
 };
@@ -439,7 +490,8 @@ void tcp_set_state(struct lr_tcp_conn *c, enum lr_tcp_state s);
 void tcp_fsm_input(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg,
 		struct rte_mbuf *m);
 void tcp_fsm_closed(struct lr_worker *w, const struct lr_tcp_seg *seg, struct rte_mbuf *m);
-void tcp_negotiate(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool ws, bool ts);
+void tcp_negotiate(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, bool ws, bool ts,
+		bool sack);
 void tcp_close_conn(struct lr_tcp_conn *c, enum lr_tcp_close_reason reason);
 void tcp_enter_time_wait(struct lr_tcp_conn *c);
 void tcp_notify_connected(struct lr_tcp_conn *c);
@@ -493,6 +545,8 @@ void tcp_ack_delay(struct lr_tcp_conn *c, uint32_t len);
 bool tcp_challenge_ack(struct lr_tcp_conn *c);
 bool tcp_rate_allow(struct lr_worker *w);
 void tcp_output_rexmit_head(struct lr_tcp_conn *c);
+int tcp_output_rexmit(struct lr_tcp_conn *c, uint32_t seq, uint32_t len, bool fin);
+uint32_t tcp_output_cap(const struct lr_tcp_conn *c);
 void tcp_send_keepalive(struct lr_tcp_conn *c);
 void tcp_send_persist_probe(struct lr_tcp_conn *c);
 uint32_t tcp_rcv_space(const struct lr_tcp_conn *c);
@@ -528,7 +582,31 @@ void tcp_mbuf_keep(struct rte_mbuf *m, uint32_t keep);
 /* tcp_cc.c */
 void tcp_cc_ack(struct lr_tcp_conn *c, uint32_t acked);
 void tcp_cc_dupack(struct lr_tcp_conn *c);
+void tcp_cc_sack(struct lr_tcp_conn *c);
 void tcp_cc_timeout(struct lr_tcp_conn *c);
+
+/* tcp_sack.c */
+int tcp_sack_init(struct lr_tcp_shard *sh, int socket);
+void tcp_sack_fini(struct lr_tcp_shard *sh);
+uint32_t tcp_sack_optlen(const struct lr_tcp_conn *c, uint32_t room);
+uint32_t tcp_sack_opt(struct lr_tcp_conn *c, uint8_t *opt, uint32_t room);
+void tcp_sack_dsack(struct lr_tcp_conn *c, uint32_t start, uint32_t end);
+void tcp_sack_flush(struct lr_tcp_shard *sh);
+bool tcp_sack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg);
+void tcp_sack_acked(struct lr_tcp_conn *c);
+void tcp_sack_clear(struct lr_tcp_conn *c);
+bool tcp_sack_una_lost(const struct lr_tcp_conn *c);
+uint32_t tcp_sack_pipe(const struct lr_tcp_conn *c);
+void tcp_sack_rexmitted(struct lr_tcp_conn *c, uint32_t end);
+uint32_t tcp_sack_output(struct lr_tcp_conn *c, uint32_t cap, uint32_t wnd_end);
+bool tcp_sack_rescue(struct lr_tcp_conn *c, uint32_t cap);
+
+/** The connection's scoreboard, NULL when it has none. */
+static inline struct tcp_sack_board *
+tcp_sack_board(const struct lr_tcp_conn *c)
+{
+	return c->sack_board != 0 ? &c->sh->sack[c->sack_board - 1] : NULL;
+}
 
 /* tcp_syncookie.c */
 uint32_t tcp_cookie_make(struct lr_tcp_shard *sh, const struct tcp_key *key, uint32_t irs,

@@ -66,7 +66,6 @@ listen_cookie_ack(struct lr_worker *w, struct lr_tcp_listener *l, struct lr_tcp_
 	if (c == NULL)
 		return true;
 	LR_TCP_STAT_INC(&sh->stats, SYNCOOKIE_OK);
-	c->irs = seg->seq - 1;
 	c->rcv_nxt = seg->seq;
 	c->iss = c->snd_una = seg->ack - 1;
 	c->snd_nxt = c->snd_max = seg->ack;
@@ -156,13 +155,12 @@ tcp_fsm_listen(struct lr_worker *w, struct lr_tcp_listener *l, struct lr_tcp_seg
 	c = listen_new_conn(w, l, seg, m);
 	if (c == NULL)
 		return;
-	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
 	iss = tcp_new_isn(sh, &seg->key, w->now_us);
 	if (min_iss != NULL && SEQ_LT(iss, *min_iss))
 		iss = *min_iss;
 	c->iss = c->snd_una = c->snd_nxt = c->snd_max = iss;
-	tcp_negotiate(c, seg, sh->conf.window_scaling, sh->conf.timestamps);
+	tcp_negotiate(c, seg, sh->conf.window_scaling, sh->conf.timestamps, sh->conf.sack);
 	tcp_set_state(c, LR_TCP_SYN_RCVD);
 	tcp_output_schedule(c);
 	lr_consume(m);

@@ -22,6 +22,7 @@
 #define TCPOPT_NOP 1
 #define TCPOPT_MSS 2
 #define TCPOPT_WS 3
+#define TCPOPT_SACK_OK 4
 #define TCPOPT_TS 8
 
 void
@@ -273,12 +274,16 @@ tcp_rcv_wnd_field(struct lr_tcp_conn *c, bool syn)
 	return (uint16_t)field;
 }
 
-/* Options of a segment of c: MSS and window scale on SYNs, timestamps on all
- * segments once negotiated (RFC 7323 §3.2), laid out as Linux does. */
+/* Options of a segment of c with len bytes of payload: MSS, window scale and
+ * SACK-permitted on SYNs, timestamps on all segments once negotiated (RFC 7323
+ * §3.2), laid out as Linux does; SACK blocks on ACKs when SACK is in use and there
+ * is something to report, as many as fit in the option space and, with a payload,
+ * in the peer's MSS (RFC 9293 §3.7.1: options and data within it). */
 static uint32_t
-tcp_build_opts(const struct lr_tcp_conn *c, uint8_t flags, uint8_t *opt)
+tcp_build_opts(struct lr_tcp_conn *c, uint8_t flags, uint8_t *opt, uint32_t len)
 {
-	uint32_t n = 0, v;
+	bool sack_ok = (flags & SYN) && (c->cflags & TCP_CF_SACK);
+	uint32_t n = 0, v, room;
 
 	if (flags & SYN) {
 		opt[n++] = TCPOPT_MSS;
@@ -292,9 +297,20 @@ tcp_build_opts(const struct lr_tcp_conn *c, uint8_t flags, uint8_t *opt)
 			opt[n++] = c->rcv_wscale;
 		}
 	}
+	if (sack_ok && !(c->flags & TCP_F_TSTAMP)) {
+		opt[n++] = TCPOPT_NOP;
+		opt[n++] = TCPOPT_NOP;
+	}
+	if (sack_ok) {
+		/* with timestamps it takes the place of their two NOPs */
+		opt[n++] = TCPOPT_SACK_OK;
+		opt[n++] = 2;
+	}
 	if ((c->flags & TCP_F_TSTAMP) && !(flags & RST)) {
-		opt[n++] = TCPOPT_NOP;
-		opt[n++] = TCPOPT_NOP;
+		if (!sack_ok) {
+			opt[n++] = TCPOPT_NOP;
+			opt[n++] = TCPOPT_NOP;
+		}
 		opt[n++] = TCPOPT_TS;
 		opt[n++] = 10;
 		v = rte_cpu_to_be_32(tcp_ts_now(c));
@@ -303,6 +319,12 @@ tcp_build_opts(const struct lr_tcp_conn *c, uint8_t flags, uint8_t *opt)
 		v = (flags & ACK) ? rte_cpu_to_be_32(c->ts_recent) : 0;
 		memcpy(opt + n + 4, &v, 4);
 		n += 8;
+	}
+	if ((flags & (ACK | SYN | RST)) == ACK && (c->cflags & TCP_CF_SACK)) {
+		room = TCP_OPT_MAX_LEN - n;
+		if (len > 0)
+			room = c->snd_mss > len + n ? RTE_MIN(room, c->snd_mss - len - n) : 0;
+		n += tcp_sack_opt(c, opt + n, room);
 	}
 	return n;
 }
@@ -317,7 +339,7 @@ tcp_xmit(struct lr_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t sb_off, ui
 {
 	struct lr_worker *w = c->sh->w;
 	uint8_t opt[TCP_OPT_MAX_LEN];
-	uint32_t optlen = tcp_build_opts(c, flags, opt);
+	uint32_t optlen = tcp_build_opts(c, flags, opt, len);
 	uint32_t hlen = TCP_HDR_LEN + optlen;
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
@@ -406,6 +428,19 @@ tcp_account_tx(struct lr_tcp_conn *c, uint32_t seq, uint32_t len)
 	}
 }
 
+/* Largest payload of a data segment of c now: the effective MSS less the SACK blocks
+ * it would carry (as Linux tcp_current_mss()), within one mbuf. */
+uint32_t
+tcp_output_cap(const struct lr_tcp_conn *c)
+{
+	uint32_t mss = tcp_eff_mss(c);
+
+	if (unlikely(c->cflags & TCP_CF_SACK))
+		mss -= RTE_MIN(tcp_sack_optlen(c, TCP_OPT_MAX_LEN -
+				((c->flags & TCP_F_TSTAMP) ? TCP_OPT_TS_LEN : 0)), mss - 1);
+	return RTE_MIN(mss, tcp_mbuf_payload_max(c->sh->w));
+}
+
 /*
  * Send what the connection may send now: data from SND.NXT up to
  * SND.UNA + min(SND.WND, cwnd) -- never beyond the peer's window -- in segments of
@@ -416,9 +451,8 @@ tcp_account_tx(struct lr_tcp_conn *c, uint32_t seq, uint32_t len)
 void
 tcp_output(struct lr_tcp_conn *c)
 {
-	uint32_t data_end, wnd_end, len, seglen;
-	bool fin, sent = false, blocked = false;
-	uint32_t cap = RTE_MIN(tcp_eff_mss(c), tcp_mbuf_payload_max(c->sh->w));
+	uint32_t data_end, wnd_end, len, seglen, cap;
+	bool fin, sent = false, blocked = false, sack_rec;
 	uint8_t flags;
 
 	switch (c->state) {
@@ -432,8 +466,14 @@ tcp_output(struct lr_tcp_conn *c)
 	default:
 		break;
 	}
+	cap = tcp_output_cap(c);
 	data_end = c->snd_una + c->sb_len;
 	wnd_end = c->snd_una + RTE_MIN(c->snd_wnd, c->cwnd);
+	/* SACK loss recovery (RFC 6675 §5): holes first, then new data, within cwnd
+	 * less pipe rather than from SND.UNA. */
+	sack_rec = (c->flags & TCP_F_RECOVERY) && c->sack_board != 0;
+	if (sack_rec)
+		wnd_end = tcp_sack_output(c, cap, c->snd_una + c->snd_wnd);
 	for (;;) {
 		if (SEQ_LT(c->snd_nxt, data_end)) {
 			if (!SEQ_LT(c->snd_nxt, wnd_end)) {
@@ -472,6 +512,10 @@ tcp_output(struct lr_tcp_conn *c)
 		if (fin)
 			break;
 	}
+	/* RFC 6675 NextSeg (3): no new data could go, an unSACKed hole below the
+	 * highest SACKed byte may. */
+	if (sack_rec && !sent)
+		sent = tcp_sack_rescue(c, cap);
 	if (sent) {
 		if (c->timer[TCP_T_REXMT] == 0)
 			tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
@@ -491,21 +535,37 @@ tcp_output(struct lr_tcp_conn *c)
 	}
 }
 
+/*
+ * Retransmit len bytes of the send buffer from seq (SND.UNA <= seq, within what was
+ * sent), and our FIN after them when fin; SND.NXT unchanged.
+ * @return 0 or -ENOBUFS (counted)
+ */
+int
+tcp_output_rexmit(struct lr_tcp_conn *c, uint32_t seq, uint32_t len, bool fin)
+{
+	if (tcp_xmit(c, seq, ACK | (fin ? FIN : 0), seq - c->snd_una, len) < 0) {
+		LR_TCP_STAT_INC(&c->sh->stats, XMIT_NOBUFS);
+		return -ENOBUFS;
+	}
+	LR_TCP_STAT_INC(&c->sh->stats, REXMT_SEGS);
+	c->retransmits++;
+	c->flags &= ~TCP_F_TIMING; /* Karn */
+	return 0;
+}
+
 /* Fast retransmit / partial ACK: the segment at SND.UNA again, SND.NXT unchanged. */
 void
 tcp_output_rexmit_head(struct lr_tcp_conn *c)
 {
-	uint32_t cap = RTE_MIN(tcp_eff_mss(c), tcp_mbuf_payload_max(c->sh->w));
-	uint32_t len = RTE_MIN(RTE_MIN(c->sb_len, c->snd_max - c->snd_una), cap);
+	uint32_t len = RTE_MIN(RTE_MIN(c->sb_len, c->snd_max - c->snd_una), tcp_output_cap(c));
 	bool fin = (c->flags & TCP_F_FIN_SENT) && c->snd_una + len == c->fin_seq;
 
 	if (len == 0 && !fin)
 		return;
-	if (tcp_xmit(c, c->snd_una, ACK | (fin ? FIN : 0), 0, len) < 0)
+	if (tcp_output_rexmit(c, c->snd_una, len, fin) < 0)
 		return;
-	LR_TCP_STAT_INC(&c->sh->stats, REXMT_SEGS);
-	c->retransmits++;
-	c->flags &= ~TCP_F_TIMING; /* Karn */
+	if (c->sack_board != 0)
+		tcp_sack_rexmitted(c, c->snd_una + len + fin);
 	tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
 }
 
@@ -610,6 +670,8 @@ lr_tcp_flush(struct lr_worker *w)
 		if (c->state == LR_TCP_TIME_WAIT)
 			tcp_tw_enter(c);
 	}
+	if (sh->nb_dsack != 0)
+		tcp_sack_flush(sh);
 	/* Under pressure out-of-order queues go first, a bounded number per flush. */
 	if (unlikely(lr_mem_pressure(&w->mem)) && !TAILQ_EMPTY(&sh->ooo_age))
 		tcp_ooo_relieve(sh, TCP_OOO_RELIEVE_FLUSH);

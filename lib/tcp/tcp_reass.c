@@ -124,6 +124,8 @@ ooo_merge_next(struct lr_tcp_conn *c, struct tcp_ooo_seg *q, uint32_t max)
 	while ((n = TAILQ_NEXT(q, link)) != NULL && q->seq + q->len == n->seq &&
 			n->len <= max && ooo_append(c->sh->w, q, n->m, n->len)) {
 		q->fin = n->fin;
+		if ((int16_t)(uint16_t)(n->stamp - q->stamp) > 0)
+			q->stamp = n->stamp;
 		c->ooo_bytes += n->len;
 		ooo_free(c, n);
 		LR_TCP_STAT_INC(&c->sh->stats, OOO_COLLAPSED);
@@ -198,8 +200,12 @@ ooo_trim(struct lr_tcp_conn *c, uint32_t *seqp, uint32_t *lenp, bool *finp,
 	if (prev != NULL && SEQ_GT(prev->seq + prev->len, seq)) {
 		uint32_t over = prev->seq + prev->len - seq;
 
+		/* RFC 2883 §4.1.1: the duplicate goes in a D-SACK, the block holding it
+		 * after it (its data is now the newest). */
+		tcp_sack_dsack(c, seq, seq + RTE_MIN(over, len));
 		if (over >= len) {
 			prev->fin |= fin && end == prev->seq + prev->len;
+			prev->stamp = sh->ooo_stamp++;
 			tcp_drop(sh, m, LR_TCP_STAT_OOO_DUP);
 			return NULL;
 		}
@@ -288,6 +294,7 @@ tcp_reass_insert(struct lr_tcp_conn *c, uint32_t seq, uint32_t len, bool fin,
 	prev = ooo_before(c, seq);
 	if (prev != NULL && len <= TCP_OOO_COALESCE_MAX && ooo_append(w, prev, m, len)) {
 		prev->fin = fin;
+		prev->stamp = sh->ooo_stamp++;
 		c->ooo_bytes += len;
 		rte_pktmbuf_free(m);
 		LR_TCP_STAT_INC(&sh->stats, OOO_COLLAPSED);
@@ -320,6 +327,7 @@ tcp_reass_insert(struct lr_tcp_conn *c, uint32_t seq, uint32_t len, bool fin,
 	q->fin = fin;
 	q->m = m;
 	q->charged = charged;
+	q->stamp = sh->ooo_stamp++;
 	c->ooo_n++;
 	c->ooo_bytes += len;
 	c->ooo_true += charged;

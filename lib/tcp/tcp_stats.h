@@ -104,7 +104,8 @@
 	X(DATA_AFTER_CLOSE, DROP, "data after the application closed (acked, discarded)") \
 	X(DATA_AFTER_FIN, DROP, "data after the peer's FIN") \
 	LR_TCP_STATS_TW(X) \
-	LR_TCP_STATS_MEM(X)
+	LR_TCP_STATS_MEM(X) \
+	LR_TCP_STATS_SACK(X)
 
 /* TIME_WAIT entries (tcp_tw.c); TIME_WAIT_REUSE above counts both kinds of reuse. */
 #define LR_TCP_STATS_TW(X) \
@@ -129,6 +130,24 @@
 	X(SYN_SHED_PRESSURE, DROP, "SYNs shed before any allocation: worker memory under pressure") \
 	X(SYN_SHED_BACKLOG, DROP, "SYNs shed before any allocation: RX backlog (full bursts)") \
 	X(SYN_SHED_CONNS, DROP, "SYNs shed before any allocation: connection table full")
+
+/* SACK (tcp_sack.c): blocks sent and received, D-SACKs (RFC 2883), recoveries run
+ * from the scoreboard (RFC 6675), and blocks or options ignored, by reason. None of
+ * them drops a segment. */
+#define LR_TCP_STATS_SACK(X) \
+	X(SACK_BLOCKS_TX, COUNT, "SACK blocks sent (D-SACK blocks included)") \
+	X(SACK_BLOCKS_RX, COUNT, "SACK blocks received (D-SACK blocks included)") \
+	X(DSACK_TX, COUNT, "D-SACKs sent: duplicate data received (RFC 2883)") \
+	X(DSACK_RX, COUNT, "D-SACKs received: the peer got data twice (RFC 2883)") \
+	X(SACK_RECOVERY, COUNT, "loss recoveries run from the SACK scoreboard (RFC 6675)") \
+	X(SACK_REXMT, COUNT, "segments retransmitted from the SACK scoreboard (holes)") \
+	X(SACK_BOARD_NOMEM, COUNT, "SACK scoreboards not allocated: all in use (NewReno instead)") \
+	X(SACK_IGN_BEYOND, COUNT, "SACK blocks ignored: beyond SND.MAX") \
+	X(SACK_IGN_OLD, COUNT, "SACK blocks ignored: below SND.UNA and not a D-SACK") \
+	X(SACK_IGN_INVALID, COUNT, "SACK blocks ignored: left edge not below the right edge") \
+	X(SACK_IGN_FULL, COUNT, "SACK blocks not recorded: the scoreboard's ranges all in use") \
+	X(SACK_IGN_UNUSED, COUNT, "SACK options ignored: SACK not negotiated, or on a SYN") \
+	X(SACK_MALFORMED, COUNT, "SACK options ignored: length not 2 + 8n with n in 1..4")
 
 /** TCP counter identifiers: LR_TCP_STAT_<NAME>. */
 enum lr_tcp_stat_id {

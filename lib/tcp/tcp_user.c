@@ -89,11 +89,13 @@ lr_tcp_connect_from(struct lr_worker *w, rte_be32_t src, rte_be32_t dst, uint16_
 	c->cb = cb;
 	c->arg = arg;
 	c->flags |= TCP_F_NOTIFIED;
-	/* RFC 7323: offer window scaling and timestamps on our SYN. */
+	/* RFC 7323, RFC 2018: offer window scaling, timestamps and SACK on our SYN. */
 	if (sh->conf.window_scaling)
 		c->flags |= TCP_F_WSCALE;
 	if (sh->conf.timestamps)
 		c->flags |= TCP_F_TSTAMP;
+	if (sh->conf.sack)
+		c->cflags |= TCP_CF_SACK;
 	c->iss = tcp_new_isn(sh, &key, w->now_us);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	tcp_set_state(c, LR_TCP_SYN_SENT);
