@@ -291,6 +291,19 @@ tt_out(unsigned int i, struct tt_out *o)
 			o->tsecr = (uint32_t)opt[k + 6] << 24 | (uint32_t)opt[k + 7] << 16 |
 				(uint32_t)opt[k + 8] << 8 | opt[k + 9];
 		}
+		if (opt[k] == 4 && opt[k + 1] == 2)
+			o->sack_ok = true;
+		if (opt[k] == 5 && opt[k + 1] >= 10 && (opt[k + 1] - 2) % 8 == 0) {
+			unsigned int b;
+
+			o->nsack = RTE_MIN((opt[k + 1] - 2) / 8, 4);
+			for (b = 0; b < (unsigned int)o->nsack * 2; b++) {
+				const uint8_t *e = opt + k + 2 + 4 * b;
+
+				o->sack[b / 2][b % 2] = (uint32_t)e[0] << 24 |
+					(uint32_t)e[1] << 16 | (uint32_t)e[2] << 8 | e[3];
+			}
+		}
 		if (opt[k + 1] < 2)
 			break;
 		k += opt[k + 1];

@@ -84,6 +84,9 @@ struct tt_out {
 	int ws;                  /**< window scale shift, -1 when absent */
 	bool has_ts;             /**< timestamps option present */
 	uint32_t tsval, tsecr;   /**< its values */
+	bool sack_ok;            /**< SACK-permitted option present */
+	int nsack;               /**< SACK blocks (0 when no SACK option) */
+	uint32_t sack[4][2];     /**< their left and right edges */
 	uint16_t len;            /**< payload bytes */
 	const uint8_t *payload;  /**< valid until the recorder is cleared */
 	uint16_t sport, dport;
