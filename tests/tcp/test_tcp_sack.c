@@ -405,6 +405,7 @@ test_tcp_sack_dsack_received(void)
 
 	ack_sack(S(2), 1, d1);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_DSACK_RX), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SACK_IGN_OLD), 0);
 	CU_ASSERT_EQUAL(c->sack_board, 0);
 	ack_sack(S(2), 2, d2);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_DSACK_RX), 2);
@@ -448,8 +449,8 @@ test_tcp_sack_bogus_blocks_ignored(void)
 static void
 test_tcp_sack_malformed_options_ignored(void)
 {
-	/* kind 5 length 9, then timestamps */
-	uint8_t o1[24] = { 5, 9, 0, 0, 0x1f, 0x41, 0, 0, 0x25, 1, 1, 1 };
+	/* kind 5 length 12 (one block and two bytes), then timestamps */
+	uint8_t o1[24] = { 5, 12, 0, 0, S(2) >> 8, S(2) & 0xff, 0, 0, S(3) >> 8, S(3) & 0xff };
 	uint8_t o2[4] = { 5, 2, 1, 1 };                 /* no block */
 	uint8_t o3[40] = { 5, 34 + 8 };                 /* five blocks: past the list */
 	uint8_t o4[40] = { 1, 1, 5, 34 };               /* four blocks is the most */
@@ -459,6 +460,7 @@ test_tcp_sack_malformed_options_ignored(void)
 	tt_in(tt_seg(1001, S(1), TT_ACK, TT_PEER_WND, o1, 24, NULL, 0));
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SACK_MALFORMED), 1);
 	CU_ASSERT_EQUAL(c->snd_una, S(1));
+	CU_ASSERT_EQUAL(c->sack_board, 0);
 	tt_in(tt_seg(1001, S(1), TT_ACK, TT_PEER_WND, o2, 4, NULL, 0));
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SACK_MALFORMED), 2);
 	tt_in(tt_seg(1001, S(1), TT_ACK, TT_PEER_WND, o3, 40, NULL, 0));
