@@ -82,17 +82,41 @@ lr_lg_slot_put(struct lg_slot *s)
 	lw->active--;
 }
 
+/*
+ * The schedule: starts allowed from t0 to now, the integral of the rate. Without a
+ * ramp, rate x elapsed; with one of R us, the rate climbs linearly from 0 to rate,
+ * so rate x el^2 / 2R during it and rate x (R/2 + el - R) after. Integer arithmetic
+ * (128-bit products), so a virtual clock gives exact counts.
+ */
+uint64_t
+lr_lg_allowed(const struct lg_worker *lw, uint64_t el)
+{
+	uint64_t r = lw->rate, ramp = lw->ramp_us;
+
+	if (ramp == 0 || el >= ramp) {
+		if (ramp != 0)
+			el -= ramp / 2;   /* the ramp gave rate x R/2: as if it began R/2 later */
+		return el / 1000000 * r + el % 1000000 * r / 1000000;
+	}
+	return (uint64_t)((unsigned __int128)r * el * el / ((unsigned __int128)2 * ramp * 1000000));
+}
+
+/* The scheduled rate now: rate, or its share of the ramp so far. */
+static uint64_t
+rate_at(const struct lg_worker *lw, uint64_t el)
+{
+	if (lw->ramp_us == 0 || el >= lw->ramp_us)
+		return lw->rate;
+	return (uint64_t)((unsigned __int128)lw->rate * el / lw->ramp_us);
+}
+
 /* Take a pacing token. */
 bool
 lr_lg_take_token(struct lg_worker *lw)
 {
-	uint64_t el, allowed;
-
 	if (lw->rate == 0)
 		return true;
-	el = lw->w->now_us - lw->t0;
-	allowed = el / 1000000 * lw->rate + el % 1000000 * lw->rate / 1000000;
-	if (lw->issued >= allowed)
+	if (lw->issued >= lr_lg_allowed(lw, lw->w->now_us - lw->t0))
 		return false;
 	lw->issued++;
 	return true;
@@ -107,7 +131,8 @@ cap_backlog(struct lg_worker *lw)
 	if (lw->rate == 0)
 		return;
 	el = lw->w->now_us - lw->t0;
-	allowed = el / 1000000 * lw->rate + el % 1000000 * lw->rate / 1000000;
+	allowed = lr_lg_allowed(lw, el);
+	__atomic_store_n(&lw->rate_now, rate_at(lw, el), __ATOMIC_RELAXED);
 	if (allowed > lw->issued + cap)
 		lw->issued = allowed - cap;
 }
@@ -357,7 +382,8 @@ lr_loadgen_start(struct lr_worker *w, const struct lr_loadgen_conf *c)
 		lw->conc = 1;
 	if (c->rate != 0 && lw->rate == 0)
 		lw->rate = 1;
-	lw->rate_now = lw->rate;
+	lw->ramp_us = c->ramp_ms * 1000;
+	lw->rate_now = lw->ramp_us != 0 ? 0 : lw->rate;
 	lw->slots = rte_zmalloc_socket("lr_loadgen", sizeof(*lw->slots) * lw->conc,
 			RTE_CACHE_LINE_SIZE, (int)rte_socket_id());
 	lw->free_stk = rte_malloc_socket("lr_loadgen", sizeof(uint32_t) * lw->conc, 0,

@@ -78,6 +78,8 @@ struct lr_loadgen_conf {
 	uint32_t request_size;    /**< rr/crr: GET request bytes (padded with a header);
 				   *   udp: payload bytes; stream_send: bytes per send call */
 	uint32_t response_size;   /**< rr/crr: expected body bytes, 0 = any */
+	uint64_t ramp_ms;         /**< the rate climbs linearly from 0 to rate over this
+				   *   long from the start (warm-up included); 0 = at once */
 	uint64_t duration_ms;     /**< measured window */
 	uint64_t warmup_ms;       /**< before the window: traffic runs, nothing is counted */
 	uint64_t timeout_ms;      /**< per transaction (crr: from connect) */
@@ -181,7 +183,8 @@ const char *lr_loadgen_err_name(enum lr_loadgen_err e);
  * "mode=crr target=198.18.1.1:80 conc=64 rate=0 duration=5s warmup=1s req=64 json=1".
  * Keys: mode (crr, rr, stream_send|send|stream, stream_recv|recv, udp),
  * target=A.B.C.D[:port] (repeat or comma-separate, up to 8; default port 80 for
- * crr/rr, 9 for send, 19 for recv, 7 for udp), conc, rate (k/m suffixes), req, resp,
+ * crr/rr, 9 for send, 19 for recv, 7 for udp), conc, rate (alias cps, rps; k/m
+ * suffixes), ramp (needs rate: linear climb from 0 to rate), req, resp,
  * duration, warmup, timeout (ms, s or m suffix; a bare number is seconds), sport,
  * flows (udp: 1..LR_LOADGEN_MAX_FLOWS source ports from sport), json, progress (0/1).
  * Defaults: crr, conc 16, rate 0, req 64, resp 0, 5 s, warm-up 1 s, timeout 2 s,

@@ -57,6 +57,7 @@ struct __rte_cache_aligned lg_worker {
 	uint32_t next_target;
 	uint64_t t0, t_win, t_end, t_drain_end;
 	uint64_t issued;             /* tokens taken since t0 */
+	uint64_t ramp_us;            /* the rate climbs from 0 to rate over this long */
 	uint64_t sweep_us, next_sweep;
 	uint32_t udp_gen;
 	rte_be32_t src_ip[LR_LOADGEN_MAX_TARGETS];
@@ -90,6 +91,7 @@ void lr_lg_record_latency(struct lg_worker *lw, uint64_t us);
 struct lg_slot *lr_lg_slot_get(struct lg_worker *lw);
 void lr_lg_slot_put(struct lg_slot *s);
 bool lr_lg_take_token(struct lg_worker *lw);
+uint64_t lr_lg_allowed(const struct lg_worker *lw, uint64_t el);
 const struct lr_loadgen_target *lr_lg_next_target(struct lg_worker *lw, uint32_t *ti);
 
 /* loadgen_tcp.c */

@@ -3,6 +3,7 @@
  * Load generator: lr_loadgen_parse(), the one-line spec (see loadgen.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,7 +144,11 @@ parse_kv(struct lr_loadgen_conf *c, char *key, char *val, bool *port_set, char *
 		rc = parse_u64(val, &x, true);
 		rc = rc != 0 || x == 0 || x > LR_LOADGEN_MAX_CONC ? -1 : 0;
 		c->conc = (uint32_t)x;
-	} else if (strcmp(key, "rate") == 0) {
+	} else if (strcmp(key, "ramp") == 0) {
+		rc = parse_ms(val, &c->ramp_ms);
+		rc = rc != 0 || c->ramp_ms > 3600000 ? -1 : 0;
+	} else if (strcmp(key, "rate") == 0 || strcmp(key, "cps") == 0 ||
+			strcmp(key, "rps") == 0) {
 		rc = parse_u64(val, &x, true);
 		rc = rc != 0 || x > 1000000000ULL ? -1 : 0;
 		c->rate = x;
@@ -176,8 +181,9 @@ parse_kv(struct lr_loadgen_conf *c, char *key, char *val, bool *port_set, char *
 	} else if (strcmp(key, "progress") == 0) {
 		rc = parse_bool(val, &c->progress);
 	} else {
-		snprintf(err, errlen, "loadgen: unknown key '%s' (mode, target, conc, rate, req, "
-				"resp, duration, warmup, timeout, sport, flows, json, progress)", key);
+		snprintf(err, errlen, "loadgen: unknown key '%s' (mode, target, conc, rate, ramp, "
+				"req, resp, duration, warmup, timeout, sport, flows, json, progress)",
+				key);
 		return -1;
 	}
 	if (rc != 0) {
@@ -220,6 +226,12 @@ lr_loadgen_parse(struct lr_loadgen_conf *c, const char *spec, char *err, size_t 
 		*eq = '\0';
 		if (parse_kv(c, tok, eq + 1, port_set, err, errlen) != 0)
 			return -EINVAL;
+	}
+	if (c->ramp_ms != 0 && c->rate == 0) {
+		snprintf(err, errlen, "loadgen: ramp: bad value '%" PRIu64 "ms': a ramp needs a "
+				"target rate; add rate=N (crr: connections/s, rr: requests/s), e.g. "
+				"rate=100k ramp=10s", c->ramp_ms);
+		return -EINVAL;
 	}
 	if (c->nb_targets == 0) {
 		snprintf(err, errlen, "loadgen: no target (target=A.B.C.D[:port])");

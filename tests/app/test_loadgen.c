@@ -4,6 +4,7 @@
  * generator sends is parsed back from the TX recorder, the server's segments go in
  * at lr_eth_input(), and the virtual clock drives pacing, timeouts and the window.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +259,9 @@ test_loadgen_parse_errors_name_key_and_value(void)
 		{ "target=198.18.1.1 speed=9", "unknown key 'speed'" },
 		{ "target=198.18.1.1 conc", "'conc': expected key=value" },
 		{ "mode=udp target=198.18.1.1 req=2000", "do not fit one datagram" },
+		{ "target=198.18.1.1 ramp=10s", "ramp: bad value '10000ms': a ramp needs a target "
+			"rate; add rate=N" },
+		{ "target=198.18.1.1 rate=1k ramp=2h", "ramp: bad value '2h'" },
 		{ "target=1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,1.1.1.7,1.1.1.8,1.1.1.9",
 			"at most 8 targets" },
 	};
@@ -487,6 +491,50 @@ test_loadgen_rate_100_per_s_gives_100_starts(void)
 	}
 	CU_ASSERT_EQUAL(syns, 100);
 	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 100);
+}
+
+/*
+ * Scheduled load on the virtual clock: rate=1000 ramp=1s climbs linearly, so the
+ * datagrams sent by t are 1000 t^2 / 2 during the ramp (125 at 0.5 s, 500 at 1 s),
+ * then 1000 a second (1500 at 2 s, 2500 at 3 s), every second after the ramp within
+ * 0.5 % of the target; the table's target rate follows the ramp.
+ */
+static void
+test_loadgen_ramp_reaches_target_and_holds_it(void)
+{
+	static const struct { uint64_t t_ms, sent; } want[] = {
+		{ 250, 31 }, { 500, 125 }, { 750, 281 }, { 1000, 500 }, { 2000, 1500 },
+		{ 3000, 2500 }, { 4000, 3500 },
+	};
+	static struct lr_loadgen_sample smp;
+	uint64_t t0 = lr_tw->now_us, prev = 0, sent;
+	unsigned int i = 0, k;
+
+	start("mode=udp target=198.18.0.1 conc=1000 rate=1000 ramp=1s warmup=0 duration=10s "
+			"timeout=200ms progress=0");
+	for (k = 1; k <= 4000; k++) {
+		turn(1000);
+		if (k == 500) {
+			lr_loadgen_sample(1, lr_tw->now_us, &smp);
+			CU_ASSERT_EQUAL(smp.target_rate, 500);
+		}
+		if (k != want[i].t_ms)
+			continue;
+		sent = lr_loadgen_counters(lr_tw)->sent;
+		if (sent + 1 < want[i].sent || sent > want[i].sent + 1)
+			printf("\n  at %" PRIu64 " ms: sent %" PRIu64 ", want %" PRIu64 "\n",
+					want[i].t_ms, sent, want[i].sent);
+		CU_ASSERT(sent + 1 >= want[i].sent && sent <= want[i].sent + 1);
+		if (want[i].t_ms > 1000) {  /* held at the target: 1000 +- 0.5 % a second */
+			CU_ASSERT(sent - prev >= 995 && sent - prev <= 1005);
+		}
+		prev = sent;
+		i++;
+	}
+	CU_ASSERT_EQUAL(i, RTE_DIM(want));
+	CU_ASSERT_EQUAL(lr_tw->now_us - t0, 4000000);
+	lr_loadgen_sample(1, lr_tw->now_us, &smp);
+	CU_ASSERT_EQUAL(smp.target_rate, 1000);
 }
 
 static void
@@ -733,6 +781,8 @@ static const CU_TestInfo cases[] = {
 		test_loadgen_sources_spread_over_addresses_and_ports },
 	{ "test_loadgen_rate_100_per_s_gives_100_starts",
 		test_loadgen_rate_100_per_s_gives_100_starts },
+	{ "test_loadgen_ramp_reaches_target_and_holds_it",
+		test_loadgen_ramp_reaches_target_and_holds_it },
 	{ "test_loadgen_udp_echo_records_latency", test_loadgen_udp_echo_records_latency },
 	{ "test_loadgen_udp_flows_spread_source_ports",
 		test_loadgen_udp_flows_spread_source_ports },
