@@ -800,6 +800,13 @@ lr_app_ctl_register(const struct lr_config *cfg)
 		ret = lr_app_ctl_mem_register();
 	if (ret < 0)
 		CMD_LOG(ERR, "memory commands: %s", strerror(-ret));
+	if (ret == 0) {
+		ret = lr_app_ctl_sample_register();
+		if (ret == -EEXIST)
+			ret = 0;
+		if (ret < 0)
+			CMD_LOG(ERR, "sample: %s", strerror(-ret));
+	}
 	return ret;
 }
 

@@ -76,6 +76,10 @@ void lr_app_tel_stats_tcp(struct rte_tel_data *d);
 /** Register `mem` and `nomem` (app/ctl_mem.c). @return 0 or -errno */
 int lr_app_ctl_mem_register(void);
 
+/** Register `sample`, what `linerate-ctl top` reads (app/ctl_sample.c). @return 0 or
+ * -errno */
+int lr_app_ctl_sample_register(void);
+
 /** /linerate/mem: each worker's budget and every mempool. */
 int lr_app_tel_mem(const char *cmd, const char *params, struct rte_tel_data *d);
 

@@ -18,16 +18,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "linerate_ctl.h"
+
 #define CTL_DEFAULT_SOCKET "/run/linerate/tap.sock"
 #define CTL_ENV_SOCKET "LINERATE_CTL_SOCKET"
 #define CTL_REQ_MAX 4096       /* LR_CTL_REQ_MAX of the server, newline included */
 #define CTL_DEFAULT_TIMEOUT 5.0
 
-#define EXIT_OK 0
-#define EXIT_ERR 1
-#define EXIT_USAGE 2
 
-static const char *prog = "linerate-ctl";
+const char *prog = "linerate-ctl";
 
 static void
 usage(FILE *f)
@@ -53,6 +52,10 @@ usage(FILE *f)
 		"  nomem POOL AFTER COUNT [EVERY] [worker N] | nomem clear [worker N]\n"
 		"                      fail allocations from POOL (data indirect conn ooo svc)\n"
 		"  version             linerate and DPDK versions\n"
+		"  top [--count N] [--interval SEC]\n"
+		"                      per-second table per worker and in total until\n"
+		"                      interrupted: pps, CPS, connections, retransmissions,\n"
+		"                      drops by reason, busy %%; --json: one object a line\n"
 		"  help                the commands the running daemon knows\n"
 		"\n"
 		"Exit status: 0 OK, 1 the daemon answered an error, 2 usage error or the\n"
@@ -60,7 +63,7 @@ usage(FILE *f)
 		prog, CTL_ENV_SOCKET, CTL_DEFAULT_SOCKET, CTL_DEFAULT_TIMEOUT);
 }
 
-static double
+double
 now_s(void)
 {
 	struct timespec ts;
@@ -210,6 +213,34 @@ recv_all(int fd, char **out, size_t *out_len, double deadline)
 	return 0;
 }
 
+int
+ctl_query(const char *path, const char *req, size_t len, double timeout, char **resp,
+		size_t *resp_len)
+{
+	double deadline;
+	int fd, ret;
+
+	fd = connect_socket(path);
+	if (fd < 0)
+		return -1;
+	deadline = now_s() + timeout;
+	ret = send_all(fd, req, len, deadline);
+	if (ret == 0) {
+		shutdown(fd, SHUT_WR);
+		ret = recv_all(fd, resp, resp_len, deadline);
+	}
+	close(fd);
+	if (ret == -ETIMEDOUT) {
+		fprintf(stderr, "%s: no answer from %s within %g s\n", prog, path, timeout);
+		return -1;
+	}
+	if (ret < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
 /* Print the answer; returns the exit status. */
 static int
 print_response(const char *path, const char *resp, size_t len)
@@ -249,11 +280,11 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = getenv(CTL_ENV_SOCKET);
-	double timeout = CTL_DEFAULT_TIMEOUT, deadline;
+	double timeout = CTL_DEFAULT_TIMEOUT;
 	char req[CTL_REQ_MAX + 1], *resp = NULL, *end;
 	size_t resp_len = 0;
 	bool json = false;
-	int opt, len, fd, ret;
+	int opt, len, ret;
 
 	if (path == NULL || path[0] == '\0')
 		path = CTL_DEFAULT_SOCKET;
@@ -287,28 +318,14 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (strcmp(argv[optind], "top") == 0)
+		return ctl_top(path, timeout, json, argc - optind, &argv[optind]);
 	len = build_request(req, sizeof(req), &argv[optind], argc - optind, json);
 	if (len < 0)
 		return EXIT_USAGE;
 
-	fd = connect_socket(path);
-	if (fd < 0)
+	if (ctl_query(path, req, (size_t)len, timeout, &resp, &resp_len) != 0)
 		return EXIT_USAGE;
-	deadline = now_s() + timeout;
-	ret = send_all(fd, req, (size_t)len, deadline);
-	if (ret == 0) {
-		shutdown(fd, SHUT_WR);
-		ret = recv_all(fd, &resp, &resp_len, deadline);
-	}
-	close(fd);
-	if (ret == -ETIMEDOUT) {
-		fprintf(stderr, "%s: no answer from %s within %g s\n", prog, path, timeout);
-		return EXIT_USAGE;
-	}
-	if (ret < 0) {
-		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(-ret));
-		return EXIT_USAGE;
-	}
 	ret = print_response(path, resp, resp_len);
 	free(resp);
 	return ret;
