@@ -34,18 +34,15 @@
 #   OVL_MULTS      the offered loads, multiples of the peak (default "0.5 1 2 3")
 #   OVL_LABEL      what is measured, recorded with the results (default: git <rev> of the tree)
 #
+# The dperf and linerate steps are bench/e2e/dperf_lib.sh's (shared with dperf.sh).
 # Only 198.18.1.0/24 on the memif pair, no namespaces, every process bounded by `timeout`,
 # each DPDK process with its own --file-prefix, only PIDs started here are killed.
 set -uo pipefail
 
 source "$(dirname "$0")/common.sh" "$@"
 DPERF=${DPERF:-}
-if [[ -z $DPERF || ! -x $DPERF ]]; then
-	echo "# SKIP overload curve: set DPERF=/path/to/dperf (an executable; bench/README.md" \
-		"\"Overload curve\" says how to build it)${DPERF:+, not executable: $DPERF}"
-	rm -rf "$WORK"
-	exit 0
-fi
+source "$(dirname "$0")/dperf_lib.sh"
+dperf_skip "overload curve"
 DUR=${OVL_DURATION:-8}
 RAMP_MAX=${OVL_RAMP_MAX:-1000000}
 SRV_CPU=${OVL_SERVER_CPU:-1}
@@ -63,158 +60,22 @@ SLOW=10           # dperf's slow start: its minimum, seconds
 SOCK=$WORK/memif.sock
 CTL=$WORK/ctl.sock
 SHIM=$BUILD/bench/libdperf_vdev_shim.so
-SERVER=linerate   # what snap reads: linerate, or dperf for the baseline
+DP_TAG=lrovl
 trap stop_started EXIT
 ((DUR >= 3)) || { echo "not ok - OVL_DURATION must be at least 3"; exit 1; }
 
 for p in app/linerate app/linerate-ctl bench/libdperf_vdev_shim.so; do
 	[[ -e $BUILD/$p ]] || { echo "not ok - $BUILD/$p missing: ninja -C $BUILD"; exit 1; }
 done
-ctl() { timeout 10 "$BUILD/app/linerate-ctl" --socket "$CTL" --json "$@"; }
-
-# linerate as in the issue: one polling worker, max_conns 262144, half_open_max 65536,
-# a large mbuf pool, a 16-byte body (a 99-byte response, as dperf's own server sends).
-server_start() {   # name
-	local i
-	rm -f "$SOCK" "$CTL"
-	: >"$WORK/srv_$1.log"
-	timeout $((DUR + 90)) "${NICE[@]}" "$BUILD/app/linerate" \
-		--config "$ROOT/pmd_config/memif-server.ini" \
-		--set "eal.file_prefix=lrovl_s_$$" --set eal.in_memory=yes \
-		--set "eal.lcores=0@$CLI_CPU,1@$SRV_CPU" --set eal.main_lcore=0 \
-		--set worker.lcores=1 --set worker.idle=poll \
-		--set "app.mbufs=$MBUFS" --set app.mbuf_cache=512 --set "app.control_socket=$CTL" \
-		--set "port.0.device=net_memif0,role=server,socket=$SOCK,socket-abstract=no" \
-		--set port.0.ip=198.18.1.1/24 --set tcp.http=80 --set tcp.http_body_size=16 \
-		--set tcp.http_keepalive=yes --set tcp.max_conns=262144 --set tcp.half_open_max=65536 \
-		"${LR_SET[@]}" >"$WORK/srv_$1.log" 2>&1 </dev/null &
-	SRV=$!
-	PIDS+=("$SRV")
-	for ((i = 0; i < 200; i++)); do
-		grep -qx 'linerate: ready' "$WORK/srv_$1.log" && return 0
-		kill -0 "$SRV" 2>/dev/null || break
-		sleep 0.1
-	done
-	notok "linerate did not start ($1): $(srv_tail "$1")"
-	return 1
-}
-srv_tail() { tail -3 "$WORK/srv_$1.log" | tr '\n' ' '; }
-server_stop() {    # name: the final counters (every layer, TCP states), then stop
-	local rc alive=1
-	kill -0 "$SRV" 2>/dev/null || alive=0
-	ctl stats >"$WORK/end_$1.json" 2>/dev/null || echo '{}' >"$WORK/end_$1.json"
-	kill "$SRV" 2>/dev/null
-	wait "$SRV" 2>/dev/null
-	rc=$?
-	# A crash is a finding: reported (exit 1), the curve goes on with a fresh server.
-	if ((!alive)); then
-		notok "$1: linerate exited during the run, status $rc: $(srv_tail "$1")"
-	elif ((rc != 0 && rc != 143)); then
-		notok "$1: linerate exited with status $rc on SIGTERM: $(srv_tail "$1")"
-	fi
-}
-
-# Wait until dperf (PID $3) has printed its report for second $2 (log $1), or it ended.
-wait_second() {
-	local i
-	for ((i = 0; i < 1200; i++)); do
-		grep -q "^seconds $2 " "$1" && return 0
-		kill -0 "$3" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-
-# dperf_start name role(client|server) cpu cps seconds: dperf in the background under the
-# shim, its PID in DPID. The server runs until stopped (bounded by timeout).
-dperf_start() {
-	local name=$1 role=$2 cpu=$3 cps=$4 dur=$5 log=$WORK/dperf_$1.log conf=$WORK/dperf_$1.conf
-	if [[ $role == client ]]; then
-		cat >"$conf" <<-EOF
-			mode            client
-			cps             $cps
-			launch_num      10
-			slow_start      $SLOW
-			duration        ${dur}s
-			port            0000:00:01.0    198.18.1.2      198.18.1.1
-		EOF
-	else
-		cat >"$conf" <<-EOF
-			mode            server
-			duration        ${dur}s
-			port            0000:00:01.0    198.18.1.1      198.18.1.2
-		EOF
-	fi
-	cat >>"$conf" <<-EOF
-		protocol        http
-		cpu             $cpu
-		socket_mem      1024
-		tx_burst        128
-		client          198.18.1.2      100
-		server          198.18.1.1      1
-		listen          80              1
-	EOF
-	: >"$log"
-	LR_SHIM_VDEV="net_memif0,role=$role,socket=$SOCK,socket-abstract=no" \
-		LR_SHIM_FILE_PREFIX="lrovl_${role:0:1}_$$" LR_SHIM_EAL_ARGS="--in-memory" \
-		LD_PRELOAD="$SHIM" timeout $((SLOW + dur + 60)) "${NICE[@]}" "$DPERF" -c "$conf" \
-		>"$log" 2>&1 </dev/null &
-	DPID=$!
-	PIDS+=("$DPID")
-}
-
-# The server's CPU over the window: linerate's service counters and `cores`; for dperf's
-# server, its process's utime + stime (clock ticks) from /proc.
-snap() {           # file
-	local child
-	if [[ $SERVER == linerate ]]; then
-		{ ctl stats services; echo; ctl cores; echo; } >"$1" 2>/dev/null
-	else
-		child=$(cat "/proc/$SRV/task/$SRV/children" 2>/dev/null)
-		awk -v hz="$(getconf CLK_TCK)" '{print "{\"cpu_ticks\":" $14 + $15 ",\"hz\":" hz "}"}' \
-			"/proc/${child%% *}/stat" >"$1" 2>/dev/null
-	fi
-}
-
-# dperf_run name cps seconds [snap]: dperf as the client for SLOW + seconds; with snap,
-# the server is read (snap) at the end of steady seconds 1 and seconds-1 (the window),
-# aligned with dperf's per-second reports.
-dperf_run() {
-	local name=$1 dur=$3 log=$WORK/dperf_$1.log
-	dperf_start "$name" client "$CLI_CPU" "$2" "$dur"
-	CLI=$DPID
-	if [[ ${4:-} == snap ]]; then
-		wait_second "$log" "$SLOW" "$CLI" && snap "$WORK/snap0_$name.json"
-		wait_second "$log" $((SLOW + dur - 1)) "$CLI" && snap "$WORK/snap1_$name.json"
-	fi
-	wait "$CLI"
-	grep -q '^dperf_vdev_shim: eal args:' "$log" ||
-		notok "$name: dperf did not run under the shim: $(tail -3 "$log" | tr '\n' ' ')"
-}
 
 # Baseline: dperf's own server on the server's CPU, same client, same offered load.
 dperf_server_run() {   # name cps
-	local i
-	SERVER=dperf
-	rm -f "$SOCK"
-	dperf_start "srv_$1" server "$SRV_CPU" 0 600
-	SRV=$DPID
-	# dperf's server reports nothing before its link is up: wait for its memif socket.
-	for ((i = 0; i < 200; i++)); do
-		[[ -S $SOCK ]] && break
-		kill -0 "$SRV" 2>/dev/null || break
-		sleep 0.1
-	done
-	if [[ -S $SOCK ]] && kill -0 "$SRV" 2>/dev/null; then
+	if dperf_server_start "$1"; then
 		dperf_run "$1" "$2" "$DUR" snap
 		echo "$2" >"$WORK/rate_$1"
 		ok "baseline: dperf's server at $2 CPS done"
-	else
-		notok "dperf's server did not start: $(tail -3 "$WORK/dperf_srv_$1.log" | tr '\n' ' ')"
+		dperf_server_stop
 	fi
-	kill "$SRV" 2>/dev/null
-	wait "$SRV" 2>/dev/null
-	SERVER=linerate
 }
 
 REPORT=$ROOT/bench/e2e/overload_report.py
