@@ -360,7 +360,7 @@ fsm_trim(struct lr_tcp_conn *c, struct lr_tcp_seg *seg)
 		seg->data_off += (uint32_t)todrop;
 	}
 	todrop = tcp_seq_diff(seg->seq + seg->len, wnd_end);
-	if (todrop > 0 || (seg->len == 0 && rcv_wnd > 0 && SEQ_GEQ(seg->seq, wnd_end))) {
+	if (todrop > 0 || (seg->len == 0 && rcv_wnd > 0 && SEQ_GT(seg->seq, wnd_end))) {
 		if (todrop > 0 && (uint32_t)todrop < seg->len) {
 			seg->len -= (uint32_t)todrop;
 			seg->flags &= ~FIN;
