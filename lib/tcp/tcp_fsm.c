@@ -359,6 +359,9 @@ fsm_trim(struct lr_tcp_conn *c, struct lr_tcp_seg *seg)
 		seg->len -= (uint32_t)todrop;
 		seg->data_off += (uint32_t)todrop;
 	}
+	/* A segment without text at the right edge itself is accepted (Linux
+	 * tcp_sequence, FreeBSD): a peer that filled the window, part of it lost, ACKs
+	 * from there, and its ACKs (SACK blocks) are what recovery runs on. */
 	todrop = tcp_seq_diff(seg->seq + seg->len, wnd_end);
 	if (todrop > 0 || (seg->len == 0 && rcv_wnd > 0 && SEQ_GT(seg->seq, wnd_end))) {
 		if (todrop > 0 && (uint32_t)todrop < seg->len) {

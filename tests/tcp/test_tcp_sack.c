@@ -392,6 +392,29 @@ test_tcp_sack_three_holes_one_round_trip(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* A peer that filled our window and lost some of it sends its ACKs at the window's
+ * right edge (SEQ = RCV.NXT + RCV.WND): acceptable, as Linux and FreeBSD take them,
+ * so their SACK blocks start recovery; one beyond the edge is not. */
+static void
+test_tcp_sack_ack_at_window_edge_accepted(void)
+{
+	const uint32_t b[1][2] = { { S(1), S(4) } };
+	struct lr_tcp_conn *c = sack_open_and_send();
+	uint32_t edge = c->rcv_adv;
+	uint8_t opt[40];
+
+	tt_in(tt_seg(edge + 1, S(0), TT_ACK, TT_PEER_WND, opt, sack_opt(opt, 1, b), NULL, 0));
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_BAD_SEQ), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SACK_RECOVERY), 0);
+	lr_test_tx_clear();
+	tt_in(tt_seg(edge, S(0), TT_ACK, TT_PEER_WND, opt, sack_opt(opt, 1, b), NULL, 0));
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_BAD_SEQ), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SACK_RECOVERY), 1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(0), 1001, MSS);
+	TT_ASSERT_NO_LEAK();
+}
+
 /* ---- the peer's blocks: D-SACK, bogus and malformed ---- */
 
 /* A first block below the cumulative ACK, or inside the second, is a D-SACK: counted,
@@ -545,6 +568,8 @@ static const CU_TestInfo cases[] = {
 		test_tcp_sack_dsack_sent_for_queued_duplicate },
 	{ "test_tcp_sack_single_loss_recovered", test_tcp_sack_single_loss_recovered },
 	{ "test_tcp_sack_three_holes_one_round_trip", test_tcp_sack_three_holes_one_round_trip },
+	{ "test_tcp_sack_ack_at_window_edge_accepted",
+		test_tcp_sack_ack_at_window_edge_accepted },
 	{ "test_tcp_sack_dsack_received", test_tcp_sack_dsack_received },
 	{ "test_tcp_sack_bogus_blocks_ignored", test_tcp_sack_bogus_blocks_ignored },
 	{ "test_tcp_sack_malformed_options_ignored", test_tcp_sack_malformed_options_ignored },
