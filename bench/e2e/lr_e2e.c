@@ -19,6 +19,8 @@
  * port only). No shared memory between processes, no memif copies: the stack's cost
  * without the I/O of a virtual device.
  *
+ * --ip-count N gives the client (or server) N addresses from --ip upwards, like
+ * [port.N] ip_count: the generator spreads its connections over them x the ports.
  * --peer-mac IP=MAC teaches the ARP cache a neighbour that does not answer ARP
  * (dpdk-testpmd in 5tswap mode as the echo server of the I/O ceiling).
  * Every run is bounded: the server stops after --time seconds (or SIGINT/SIGTERM),
@@ -59,7 +61,7 @@ static volatile bool quit;
 struct opts {
 	const char *role, *vdev, *spec, *prefix, *peer_mac;
 	char ip[32];
-	unsigned int lcore, lcore2, nb_lcores, time_s, body, queues;
+	unsigned int lcore, lcore2, nb_lcores, time_s, body, queues, ip_count;
 	bool ring;
 	bool quiet;
 };
@@ -78,7 +80,7 @@ usage(void)
 			"--lcore N --file-prefix P\n"
 			"       lr_e2e --role ring --lcore CLIENT,SERVER --file-prefix P --spec SPEC\n"
 			"              [--spec \"mode=crr target=... \"] [--time S] [--body BYTES]\n"
-			"              [--peer-mac A.B.C.D=MAC] [--queues N]\n");
+			"              [--peer-mac A.B.C.D=MAC] [--queues N] [--ip-count N]\n");
 }
 
 static int
@@ -91,7 +93,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"spec", required_argument, NULL, 's'}, {"time", required_argument, NULL, 't'},
 		{"body", required_argument, NULL, 'b'},
 		{"peer-mac", required_argument, NULL, 'p'},
-		{"queues", required_argument, NULL, 'q'}, {NULL, 0, NULL, 0},
+		{"queues", required_argument, NULL, 'q'},
+		{"ip-count", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -99,6 +102,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->time_s = 60;
 	o->body = 128;
 	o->queues = 1;
+	o->ip_count = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->role = optarg; break;
@@ -116,10 +120,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'b': o->body = (unsigned int)atoi(optarg); break;
 		case 'p': o->peer_mac = optarg; break;
 		case 'q': o->queues = (unsigned int)atoi(optarg); break;
+		case 'n': o->ip_count = (unsigned int)atoi(optarg); break;
 		default: return -1;
 		}
 	}
-	if (o->role == NULL || o->prefix == NULL || o->queues < 1 || o->queues > 16)
+	if (o->role == NULL || o->prefix == NULL || o->queues < 1 || o->queues > 16 ||
+			o->ip_count < 1 || o->ip_count > 250)
 		return -1;
 	o->ring = strcmp(o->role, "ring") == 0;
 	if (o->ring)
@@ -403,6 +409,7 @@ ring_main(const struct opts *o, struct lr_loadgen_conf *lg, struct rte_mempool *
 		return rc;
 	wc->iface_mask = (uint8_t)(1u << ic.port_id);
 	ws->iface_mask = (uint8_t)(1u << is.port_id);
+	ic.ip_count = o->ip_count; /* the client's address pool: 198.18.3.2 upwards */
 	lr_iface_add(&ic);
 	lr_iface_add(&is);
 	wc->now_us = ws->now_us = lr_clock_us();
@@ -515,6 +522,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "lr_e2e: port 0 (%s): %s\n", o.vdev, strerror(-rc));
 		goto out;
 	}
+	ifc.ip_count = o.ip_count; /* an address pool from --ip upwards ([port.N] ip_count) */
 	lr_iface_add(&ifc);
 	w->now_us = lr_clock_us();
 	lr_arp_send_gratuitous(w, &ifc);
