@@ -9,8 +9,8 @@
 # Scheduled load (rate + ramp) holds its target, and the live table (stdout, `loadgen live`)
 # shows it.
 # Client address pool: with [port.0] ip_count = 8 (198.18.0.2 .. 198.18.0.9) the Linux peer
-# gets ARP replies and pings answered for an address in the middle of the range (none past
-# it), and the crr clients reach the Linux server from all 8 source addresses.
+# gets ARP replies, pings and HTTP answered for addresses in the middle of the range (no
+# ARP reply past it), and the crr clients reach the Linux server from all 8 source addresses.
 . "$(dirname "$0")/lib.sh"
 lr_init loadgen
 require root tun hugepages netns binaries cmd:arping cmd:ping || lr_done
@@ -31,6 +31,18 @@ check_grep "ip_count 8: arping 198.18.0.5 (middle of the range) is answered" \
 check_grep "ip_count 8: the reply carries our MAC" "$LR_OUR_MAC" "${out,,}"
 check "ip_count 8: ping 198.18.0.6 answers" nsx ping -c 2 -W 2 198.18.0.6
 check "ip_count 8: ping 198.18.0.9 (last of the range) answers" nsx ping -c 1 -W 2 198.18.0.9
+# The server side of the pool: linerate's HTTP service answers on 198.18.0.7 too.
+out=$(nsx "$PY" -c 'import socket
+s = socket.create_connection(("198.18.0.7", 80), timeout=3)
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+d = b""
+while True:
+    c = s.recv(4096)
+    if not c:
+        break
+    d += c
+print(d.split(b"\r\n")[0].decode())' 2>&1)
+check_grep "ip_count 8: the HTTP service answers on 198.18.0.7" '^HTTP/1.1 200' "$out"
 out=$(nsx timeout 5 arping -c 1 -w 2 -I "$LR_IF" 198.18.0.10 2>&1)
 check_grep "ip_count 8: arping 198.18.0.10 (past the range) gets no reply" \
 	'Received 0 response' "$out"
