@@ -34,9 +34,10 @@
 #include "lr_tcp.h"
 #include "tcp_internal.h"
 #include "bench_common.h"
+#include "bench_conns.h"
 
-#define NB_PEERS 253
-#define PORT_BASE 1024
+#define NB_PEERS BENCH_CONN_PEERS
+#define PORT_BASE BENCH_CONN_PORT_BASE
 #define LISTEN_PORT 80
 #define PEER_ISN 1000
 #define OUR_ISN 8000
@@ -104,35 +105,6 @@ free_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
 	rte_pktmbuf_free(m);
 }
 
-/* Connection i: peer i % 253, port 1024 + i / 253. Patch it into a frame copy. */
-static inline void
-patch_tuple(struct rte_mbuf *m, uint32_t i)
-{
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
-			sizeof(struct rte_ether_hdr));
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
-	rte_be32_t src = rte_cpu_to_be_32(bench_peer_ip(i % NB_PEERS));
-	rte_be16_t port = rte_cpu_to_be_16((uint16_t)(PORT_BASE + i / NB_PEERS));
-
-	ip->hdr_checksum = bench_cksum_update32(ip->hdr_checksum, ip->src_addr, src);
-	th->cksum = bench_cksum_update32(th->cksum, ip->src_addr, src);
-	th->cksum = bench_cksum_update16(th->cksum, th->src_port, port);
-	ip->src_addr = src;
-	th->src_port = port;
-}
-
-static int
-gen_conns(const struct bench_tmpl *t, struct rte_mbuf **pkts, uint32_t first, unsigned int n)
-{
-	unsigned int j;
-
-	if (bench_gen(t, pkts, n) != 0)
-		return -1;
-	for (j = 0; j < n; j++)
-		patch_tuple(pkts[j], first + j);
-	return 0;
-}
-
 /* One burst of pure ACKs to scattered established connections. */
 static void
 iter_ack(void *arg)
@@ -146,7 +118,7 @@ iter_ack(void *arg)
 		return;
 	}
 	for (j = 0; j < BENCH_BURST; j++) {
-		patch_tuple(pkts[j], (uint32_t)((g->k * g->stride) % g->n));
+		bench_conn_patch(pkts[j], (uint32_t)((g->k * g->stride) % g->n));
 		g->k++;
 	}
 	if (g->floor)
@@ -232,27 +204,13 @@ tcp_rx(void)
 static double
 create_conns(uint32_t n, struct bench_result *r)
 {
-	static const uint8_t mss[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
-	struct bench_tmpl syn, ack;
-	struct rte_mbuf *pkts[BENCH_BURST];
 	uint64_t out0 = bench_sink_pkts, d0 = bench_drops(), t0;
-	uint32_t i;
 
 	nb_first = 0;
-	bench_tmpl_tcp(&syn, bench_peer_ip(0), PORT_BASE, LISTEN_PORT, PEER_ISN, 0,
-			RTE_TCP_SYN_FLAG, mss, 4, 0);
-	bench_tmpl_tcp(&ack, bench_peer_ip(0), PORT_BASE, LISTEN_PORT, PEER_ISN + 1,
-			OUR_ISN + 1, RTE_TCP_ACK_FLAG, NULL, 0, 0);
 	t0 = rte_rdtsc_precise();
-	for (i = 0; i < n; i += BENCH_BURST) {
-		unsigned int b = RTE_MIN((uint32_t)BENCH_BURST, n - i);
-
-		if (gen_conns(&syn, pkts, i, b) != 0)
-			goto nombuf;
-		bench_rx(pkts, b);
-		if (gen_conns(&ack, pkts, i, b) != 0)
-			goto nombuf;
-		bench_rx(pkts, b);
+	if (bench_conn_open(n, LISTEN_PORT, PEER_ISN, OUR_ISN) != 0) {
+		bench_fail(r, "mbuf pool empty during handshakes");
+		return -1;
 	}
 	t0 = rte_rdtsc_precise() - t0;
 	if (lr_tcp_conn_count(bench_w) != n || bench_sink_pkts - out0 != n ||
@@ -263,9 +221,6 @@ create_conns(uint32_t n, struct bench_result *r)
 		return -1;
 	}
 	return (double)t0 / n;
-nombuf:
-	bench_fail(r, "mbuf pool empty during handshakes");
-	return -1;
 }
 
 /*

@@ -357,11 +357,14 @@ unsigned int lr_tcp_walk(struct lr_worker *w,
  * twice (the semantics of netstat over /proc/net/tcp). */
 struct lr_tcp_cursor {
 	uint32_t phase;  /**< 0 listeners, 1 connections, 2 TIME_WAIT entries, 3 done */
-	uint32_t pos;    /**< listener slot, rte_hash_iterate() position, TIME_WAIT slot */
+	uint32_t pos;    /**< listener slot, connection slot, TIME_WAIT slot */
 };
 
 /** Pages of at most this many entries are what the control plane asks for. */
 #define LR_TCP_WALK_PAGE 256
+
+/** Connection slots one page of at most max entries looks at, at most. */
+#define LR_TCP_WALK_SCAN(max) (16ull * (max) + 4096)
 
 /** @return true once lr_tcp_walk_page() has visited everything */
 static inline bool
@@ -372,9 +375,11 @@ lr_tcp_cursor_done(const struct lr_tcp_cursor *cur)
 
 /**
  * One page of a walk over listeners, connections, then TIME_WAIT entries, resumable:
- * visits at most max entries (and scans at most 16 * max + 4096 empty TIME_WAIT
- * slots) and leaves the cursor after the last one, so the control thread can post
- * one page per worker call and the worker never stalls on a large shard. Must run on the worker's lcore.
+ * visits at most max entries, looks at most at LR_TCP_WALK_SCAN(max) connection slots
+ * and 4 * max TIME_WAIT slots (a page may so end with no entry before the walk is
+ * done), and leaves the cursor after the last one, so the control thread can post
+ * one page per worker call and the worker never stalls on a large or sparse shard.
+ * Must run on the worker's lcore.
  * @param cur position, advanced; zeroed to start, done when the walk ended
  * @param max entries at most, 1.. (e.g. LR_TCP_WALK_PAGE)
  * @param cb called for each entry; a non-zero return ends the walk (cursor done)

@@ -216,6 +216,13 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	if (sh->table == NULL)
 		goto fail;
 
+	sh->slots = rte_zmalloc_socket("lr_tcp_slots", sizeof(*sh->slots) * conf->max_conns, 0,
+			socket);
+	sh->slot_free = rte_malloc_socket("lr_tcp_slot_free",
+			sizeof(*sh->slot_free) * conf->max_conns, 0, socket);
+	if (sh->slots == NULL || sh->slot_free == NULL)
+		goto fail;
+
 	snprintf(name, sizeof(name), "lr_tcp_p%u", w->id);
 	sh->pool = rte_mempool_create(name, conf->max_conns, sizeof(struct lr_tcp_conn), 0, 0,
 			NULL, NULL, NULL, NULL, socket,
@@ -255,6 +262,8 @@ fail:
 	tcp_sack_fini(sh);
 	tcp_tw_fini(sh);
 	rte_hash_free(sh->table);
+	rte_free(sh->slots);
+	rte_free(sh->slot_free);
 	rte_mempool_free(sh->pool);
 	rte_mempool_free(sh->ooo_pool);
 	rte_free(sh);
@@ -278,6 +287,8 @@ lr_tcp_worker_fini(struct lr_worker *w)
 	tcp_sack_fini(sh);
 	tcp_tw_fini(sh);
 	rte_hash_free(sh->table);
+	rte_free(sh->slots);
+	rte_free(sh->slot_free);
 	rte_mempool_free(sh->pool);
 	rte_mempool_free(sh->ooo_pool);
 	rte_free(sh->listeners);
@@ -317,10 +328,14 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	c->sh = sh;
 	c->key = *key;
 	hk = tcp_hkey(key);
-	if (rte_hash_add_key_data(sh->table, &hk, c) < 0) {
+	/* in the table, a slot: at most max_conns blocks are out of the pool */
+	if (unlikely(sh->nb_slot_free == 0 && sh->slot_hi >= sh->conf.max_conns) ||
+			rte_hash_add_key_data(sh->table, &hk, c) < 0) {
 		rte_mempool_put(sh->pool, obj);
 		return NULL;
 	}
+	c->slot = sh->nb_slot_free > 0 ? sh->slot_free[--sh->nb_slot_free] : sh->slot_hi++;
+	sh->slots[c->slot] = c;
 	c->state = LR_TCP_CLOSED;
 	c->adv_mss = (ifc != NULL && ifc->mtu > 40 ? ifc->mtu : 1500) - 40;
 	c->snd_mss = TCP_DEFAULT_MSS;
@@ -362,6 +377,8 @@ tcp_conn_free(struct lr_tcp_conn *c)
 		tcp_set_state(c, LR_TCP_CLOSED);
 	hk = tcp_hkey(&c->key);
 	rte_hash_del_key(sh->table, &hk);
+	sh->slots[c->slot] = NULL;
+	sh->slot_free[sh->nb_slot_free++] = c->slot;
 	if (c->cflags & TCP_CF_ORPHAN) {
 		TAILQ_REMOVE(&sh->orphans, c, link);
 		c->cflags &= ~TCP_CF_ORPHAN;

@@ -266,6 +266,7 @@ struct lr_tcp_conn {
 	uint8_t keep_probes;   /**< unanswered keepalive probes */
 	uint32_t tw_jiffy;  /**< jiffy (low 32 bits) the wheel visits it at (TCP_F_ON_WHEEL) */
 	uint32_t timer[TCP_T_MAX]; /**< deadlines: jiffies (low 32 bits), 0 = stopped */
+	uint32_t slot;      /**< its index in sh->slots (paged walk; fills a hole here) */
 	struct lr_tcp_shard *sh;   /**< its shard (sh->w: the owning worker) */
 	/* lines 2-5: data, lists, handshake and closing, recovery, RTT, reassembly,
 	 * callbacks */
@@ -416,6 +417,14 @@ struct lr_tcp_shard {
 	struct lr_tcp_stats stats;        /**< counters (read by the control thread) */
 	struct rte_hash *table;           /**< struct tcp_key -> struct lr_tcp_conn * */
 	struct rte_mempool *pool;         /**< connection blocks */
+	/* Every connection in the table by slot index, for the control plane's paged walk
+	 * (lr_tcp_walk_page): a slot index stays meaningful between pages, and a page
+	 * scans pointers, not the hash table's buckets, so its cost is bounded. */
+	struct lr_tcp_conn **slots;       /**< conf.max_conns entries, NULL = free */
+	uint32_t *slot_free;              /**< freed indexes, a stack: reused first, so the
+					   *   slots in use stay packed below slot_hi */
+	uint32_t nb_slot_free;            /**< on slot_free */
+	uint32_t slot_hi;                 /**< slots ever used: 0 .. slot_hi - 1 */
 	struct lr_tcp_listener *listeners; /**< conf.max_listeners slots */
 	struct tcp_conn_list conns;       /**< every live connection but the orphans */
 	struct tcp_conn_list orphans;     /**< closed by the application, still closing,

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include <rte_hash.h>
+#include <rte_prefetch.h>
 
 #include "lr_steer.h"
 #include "tcp_internal.h"
@@ -410,10 +410,59 @@ lr_tcp_walk(struct lr_worker *w, int (*cb)(const struct lr_tcp_conn_info *info, 
 
 enum { WALK_LISTENERS = 0, WALK_CONNS, WALK_TW, WALK_DONE };
 
+/* Connections this many slots ahead are prefetched: conn_info() reads every line. */
+#define WALK_PREFETCH 8
+
+static inline void
+walk_prefetch(const struct lr_tcp_shard *sh, uint32_t pos)
+{
+	const struct lr_tcp_conn *c;
+	unsigned int off;
+
+	if (pos >= sh->slot_hi || (c = sh->slots[pos]) == NULL)
+		return;
+	for (off = 0; off < sizeof(*c); off += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0((const uint8_t *)c + off);
+}
+
+/* Connections from slot cur->pos on: at most max rows and budget slots looked at. */
+static unsigned int
+walk_conns(struct lr_worker *w, struct lr_tcp_cursor *cur, unsigned int max, uint64_t budget,
+		int (*cb)(const struct lr_tcp_conn_info *info, void *arg), void *arg)
+{
+	const struct lr_tcp_shard *sh = w->tcp;
+	struct lr_tcp_conn_info info;
+	const struct lr_tcp_conn *c;
+	unsigned int n = 0, k;
+
+	for (k = 0; k < WALK_PREFETCH; k++)
+		walk_prefetch(sh, cur->pos + k);
+	for (; n < max && budget > 0; budget--) {
+		if (cur->pos >= sh->slot_hi) {
+			cur->phase = WALK_TW;
+			cur->pos = 0;
+			break;
+		}
+		walk_prefetch(sh, cur->pos + WALK_PREFETCH);
+		c = sh->slots[cur->pos++];
+		if (c == NULL)
+			continue;
+		conn_info(w, c, &info);
+		n++;
+		if (cb(&info, arg) != 0) {
+			cur->phase = WALK_DONE;
+			break;
+		}
+	}
+	return n;
+}
+
 /*
- * The same, a page at a time. Connections are visited in table order through
- * rte_hash_iterate(), whose position is a slot index: it stays meaningful whatever
- * was added or deleted since the last page, unlike a pointer into the list.
+ * The same, a page at a time. Connections are visited in slot order (sh->slots): a
+ * slot index stays meaningful whatever was added or deleted since the last page,
+ * unlike a pointer into the list, and a page looks at a bounded number of slots
+ * (rte_hash_iterate() would scan every empty bucket slot of the table, main and
+ * extendable, milliseconds for a table of a million mostly free).
  */
 unsigned int
 lr_tcp_walk_page(struct lr_worker *w, struct lr_tcp_cursor *cur, unsigned int max,
@@ -421,8 +470,6 @@ lr_tcp_walk_page(struct lr_worker *w, struct lr_tcp_cursor *cur, unsigned int ma
 {
 	struct lr_tcp_shard *sh = w->tcp;
 	struct lr_tcp_conn_info info;
-	const void *key;
-	void *data;
 	unsigned int n = 0;
 
 	if (sh == NULL || max == 0) {
@@ -444,17 +491,8 @@ lr_tcp_walk_page(struct lr_worker *w, struct lr_tcp_cursor *cur, unsigned int ma
 			return n;
 		}
 	}
-	while (cur->phase == WALK_CONNS && n < max) {
-		if (rte_hash_iterate(sh->table, &key, &data, &cur->pos) < 0) {
-			cur->phase = WALK_TW;
-			cur->pos = 0;
-			break;
-		}
-		conn_info(w, data, &info);
-		n++;
-		if (cb(&info, arg) != 0)
-			cur->phase = WALK_DONE;
-	}
+	if (cur->phase == WALK_CONNS && n < max)
+		n += walk_conns(w, cur, max - n, LR_TCP_WALK_SCAN(max), cb, arg);
 	if (cur->phase == WALK_TW && n < max &&
 			tcp_tw_walk_page(w, &cur->pos, max - n, cb, arg, &n))
 		cur->phase = WALK_DONE;

@@ -743,6 +743,72 @@ test_tcp_walk_page_bounded_and_survives_frees(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+#define SPARSE_CONNS 6000
+
+static int
+count_cb(const struct lr_tcp_conn_info *info, void *arg)
+{
+	RTE_SET_USED(info);
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+/* A shard that held many connections and kept one, the last made: a page looks at
+ * LR_TCP_WALK_SCAN(max) connection slots at most, so the walk crosses the empty ones
+ * in pages that may list nothing (the worker is never held for a whole table), and
+ * still lists the survivor once. A new connection takes a freed slot: slots stay
+ * packed. */
+static void
+test_tcp_walk_page_sparse_bounded(void)
+{
+	static struct lr_tcp_conn *conns[SPARSE_CONNS];
+	struct lr_tcp_cursor cur = { 0, 0 };
+	struct lr_tcp_shard *sh;
+	unsigned int i, n, seen = 0, pages = 0, empty = 0;
+	uint32_t hi;
+
+	tt_conf.port_lo = 20000;
+	tt_conf.port_hi = 20000 + SPARSE_CONNS - 1;
+	tt_conf.max_conns = SPARSE_CONNS + 16;
+	tt_reinit();
+	sh = lr_tw->tcp;
+	for (i = 0; i < SPARSE_CONNS; i++) {
+		conns[i] = lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 80, &tt_cb,
+				NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(conns[i]);
+		if (i % 128 == 127) {
+			tt_flush();
+			lr_test_tx_clear();
+		}
+	}
+	for (i = 0; i + 1 < SPARSE_CONNS; i++)
+		lr_tcp_abort(conns[i]);
+	tt_flush();
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 1);
+	hi = sh->slot_hi;
+	CU_ASSERT(hi >= SPARSE_CONNS);
+	while (!lr_tcp_cursor_done(&cur) && pages < 100) {
+		n = lr_tcp_walk_page(lr_tw, &cur, 1, count_cb, &seen);
+		empty += n == 0 && !lr_tcp_cursor_done(&cur);
+		pages++;
+	}
+	CU_ASSERT(lr_tcp_cursor_done(&cur));
+	CU_ASSERT_EQUAL(seen, 1);
+	/* SPARSE_CONNS - 1 empty slots before the survivor, LR_TCP_WALK_SCAN(1) a page */
+	CU_ASSERT(empty >= (SPARSE_CONNS - 1) / LR_TCP_WALK_SCAN(1));
+	conns[0] = lr_tcp_connect(lr_tw, rte_cpu_to_be_32(LR_TEST_PEER_IP), 80, &tt_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(conns[0]);
+	CU_ASSERT_EQUAL(sh->slot_hi, hi);
+	CU_ASSERT(conns[0]->slot < hi);
+	CU_ASSERT_PTR_EQUAL(sh->slots[conns[0]->slot], conns[0]);
+	lr_tcp_abort(conns[0]);
+	lr_tcp_abort(conns[SPARSE_CONNS - 1]);
+	tt_flush();
+	lr_test_tx_clear();
+	TT_ASSERT_NO_LEAK();
+}
+
 /* Shutdown: lr_tcp_reset_all() resets at most max connections per call (RST for the
  * synchronized ones, closed(RESET) to the application) until none is left. */
 static void
@@ -803,6 +869,7 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_state_gauges_follow_transitions", test_tcp_state_gauges_follow_transitions },
 	{ "test_tcp_walk_page_bounded_and_survives_frees",
 		test_tcp_walk_page_bounded_and_survives_frees },
+	{ "test_tcp_walk_page_sparse_bounded", test_tcp_walk_page_sparse_bounded },
 	CU_TEST_INFO_NULL,
 };
 

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# The control plane against many connections, end to end (issue #9 "the control plane
+# never stalls a worker", bench/README.md "Control plane at 1M connections"): the
+# linerate daemon with one server worker on a net_memif port, bench/hold_client opening
+# and holding N idle TCP connections to its discard port (stateless: SYN, then the ACK
+# of each SYN-ACK). While they are held, the worker's longest loop turn (`linerate-ctl
+# cores` turn_max_us, the maximum since the previous read) is read
+#   idle:  over IDLE_S seconds with no request (baseline, same daemon, same connections)
+#   stats: around REPS `linerate-ctl stats`
+#   conns: around one `linerate-ctl conns` (all pages, output to /dev/null but counted)
+# each REPS times. Target: turn_max_us below 100 under stats and conns.
+#
+#   BUILD=build bash bench/e2e/ctlstall.sh           1M connections (CTLSTALL_CONNS), ~2 min
+#   BUILD=build bash bench/e2e/ctlstall.sh --smoke   2000 connections, seconds (ok/not ok)
+#
+# Only 198.18.1.0/24 on the memif pair, no namespaces, every process bounded by
+# `timeout`, only PIDs started here are killed.
+set -uo pipefail
+
+source "$(dirname "$0")/common.sh" "$@"
+N=${CTLSTALL_CONNS:-1000000}
+RATE=${CTLSTALL_RATE:-150000}
+REPS=${CTLSTALL_REPS:-5}
+IDLE_S=${CTLSTALL_IDLE_S:-2}
+if ((SMOKE)); then N=2000 REPS=2 IDLE_S=1; fi
+SOCK=$WORK/memif.sock
+CTL=$WORK/ctl.sock
+trap stop_started EXIT
+
+for p in app/linerate app/linerate-ctl bench/hold_client; do
+	[[ -x $BUILD/$p ]] || { echo "not ok - $BUILD/$p missing: ninja -C $BUILD"; exit 1; }
+done
+ctl() { timeout 300 "$BUILD/app/linerate-ctl" --socket "$CTL" --timeout 240 "$@"; }
+# turn_max_us of worker 0 since the previous read (the read starts a new period)
+turn_max() { ctl --json cores | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+if isinstance(d, dict):
+    d = next(v for v in d.values() if isinstance(v, list))
+print(next(r["turn_max_us"] for r in d if r["worker"] == 0))'; }
+established() { ctl --json stats tcp | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["tcp"]["states"]["established"])'; }
+
+# Server: one worker on CPU 1, main lcore and control thread on CPU 0 with the client.
+MAXC=$((N + N / 8 + 1024))
+timeout 900 "$BUILD/app/linerate" --config "$ROOT/pmd_config/memif-server.ini" \
+	--set "eal.file_prefix=lrctlstall_s_$$" --set eal.in_memory=yes \
+	--set eal.lcores=0@0,1@1 --set eal.main_lcore=0 --set worker.lcores=1 \
+	--set "app.control_socket=$CTL" --set "tcp.max_conns=$MAXC" \
+	--set tcp.idle_timeout_ms=0 \
+	--set "port.0.device=net_memif0,role=server,socket=$SOCK,socket-abstract=no" \
+	>"$WORK/srv.log" 2>&1 </dev/null &
+SRV=$!
+PIDS+=("$SRV")
+for ((i = 0; i < 300; i++)); do
+	grep -qx 'linerate: ready' "$WORK/srv.log" && break
+	kill -0 "$SRV" 2>/dev/null || break
+	sleep 0.1
+done
+if ! grep -qx 'linerate: ready' "$WORK/srv.log"; then
+	notok "linerate did not start: $(tail -3 "$WORK/srv.log" | tr '\n' ' ')"
+	exit 1
+fi
+
+# Client: N connections from 198.18.1.16.. (60000 ports per address).
+start=$(date +%s)
+timeout 3600 "$BUILD/bench/hold_client" --lcore 0 --file-prefix "lrctlstall_c_$$" \
+	--vdev "net_memif0,role=client,socket=$SOCK,socket-abstract=no" \
+	--ip 198.18.1.16 --target 198.18.1.1:9 --conns "$N" --rate "$RATE" --hold 3000 \
+	>"$WORK/cli.log" 2>&1 </dev/null &
+CLI=$!
+PIDS+=("$CLI")
+limit=$((N * 4 / RATE + 60))
+for ((i = 0; i < limit * 10; i++)); do
+	grep -q '^hold_client: held' "$WORK/cli.log" && break
+	kill -0 "$CLI" 2>/dev/null || break
+	sleep 0.1
+done
+open_s=$(($(date +%s) - start))
+held=$(sed -n 's/^hold_client: held \([0-9]*\) .*/\1/p' "$WORK/cli.log")
+est=$(established 2>"$WORK/est.err")
+if [[ ${held:-0} -eq $N && ${est:-0} -eq $N ]]; then
+	ok "$N connections opened and held in ${open_s}s (server: $est ESTABLISHED)"
+else
+	notok "held ${held:-none} of $N, server ESTABLISHED ${est:-?}: $(tail -2 "$WORK/cli.log" "$WORK/est.err" | tr '\n' ' ')"
+	exit 1
+fi
+
+# Baseline and load, interleaved, REPS rounds.
+IDLE=() STATS=() CONNS=() WALL=()
+bad_rows=0
+for ((r = 0; r < REPS; r++)); do
+	turn_max >/dev/null
+	sleep "$IDLE_S"
+	IDLE+=("$(turn_max)")
+	for ((k = 0; k < 3; k++)); do ctl stats >/dev/null || notok "stats failed"; done
+	STATS+=("$(turn_max)")
+	t0=$(date +%s.%N)
+	rows=$(ctl conns | grep -c ' ESTABLISHED ')
+	t1=$(date +%s.%N)
+	CONNS+=("$(turn_max)")
+	WALL+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')")
+	((rows == N)) || bad_rows=$((bad_rows + 1))
+done
+if ((bad_rows == 0)); then
+	ok "conns listed $N ESTABLISHED rows in each of $REPS runs (${WALL[*]} s)"
+else
+	notok "conns: $bad_rows of $REPS runs did not list $N ESTABLISHED rows"
+fi
+est2=$(established)
+[[ $est2 -eq $N ]] && ok "still $est2 ESTABLISHED after the requests" ||
+	notok "ESTABLISHED went from $N to $est2 during the requests"
+
+summary=$(python3 - "$N" "${IDLE[*]}" "${STATS[*]}" "${CONNS[*]}" "${WALL[*]}" <<'EOF'
+import statistics as st, sys
+n, *cols = sys.argv[1:]
+names = ('idle', 'stats', 'conns', 'conns_s')
+for name, c in zip(names, cols):
+    v = [float(x) for x in c.split()]
+    print(f"{name} median {st.median(v):g} max {max(v):g} all {' '.join(c.split())}")
+EOF
+)
+echo "turn_max_us of worker 0 with $N connections held (per round; idle = ${IDLE_S}s, no request):"
+echo "$summary" | sed 's/^/  /'
+if ((SMOKE)); then
+	# the figures exist and are numbers; no timing verdict in smoke mode
+	[[ $(echo "$summary" | grep -c 'median [0-9]') -eq 4 ]] && ok "turn_max_us read: $(echo "$summary" | head -3 | tr '\n' ';')" ||
+		notok "turn_max_us not read"
+	exit $FAIL
+fi
+
+mkdir -p "$OUT"
+python3 - "$OUT" "$N" "$open_s" "$IDLE_S" "${IDLE[*]}" "${STATS[*]}" "${CONNS[*]}" "${WALL[*]}" <<'EOF'
+import datetime, json, os, statistics as st, subprocess, sys
+out, n, open_s, idle_s, *cols = sys.argv[1:]
+vals = [[float(x) for x in c.split()] for c in cols]
+rev = subprocess.run(['git', '-C', out, 'rev-parse', '--short', 'HEAD'],
+                     capture_output=True, text=True).stdout.strip()
+meta = {'date': datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%SZ'), 'git': rev,
+        'cpus': os.cpu_count(), 'load': open('/proc/loadavg').read().split()[:3]}
+res = {'conns': int(n), 'open_s': int(open_s), 'idle_window_s': float(idle_s),
+       'target_us': 100}
+for name, v in zip(('idle_turn_max_us', 'stats_turn_max_us', 'conns_turn_max_us',
+                    'conns_wall_s'), vals):
+    res[name] = {'median': st.median(v), 'max': max(v), 'runs': v}
+res['target_met'] = max(vals[1] + vals[2]) < 100
+json.dump({'machine': meta, 'result': res}, open(os.path.join(out, 'ctlstall.json'), 'w'),
+          indent=1)
+row = (f"| {int(n):,} | {st.median(vals[0]):g} / {max(vals[0]):g} | "
+       f"{st.median(vals[1]):g} / {max(vals[1]):g} | {st.median(vals[2]):g} / {max(vals[2]):g} | "
+       f"{st.median(vals[3]):.1f} | {'met' if res['target_met'] else 'NOT met'} |")
+table = ('| connections | idle turn_max_us med / max | under stats | under conns | '
+         'conns s | target < 100 us |\n|---:|---:|---:|---:|---:|---|\n' + row)
+print(table)
+with open(os.path.join(out, 'latest.md'), 'a') as f:
+    f.write(f"\n## control plane at {int(n):,} connections {meta['date']} (git {rev}, "
+            f"load {' '.join(meta['load'])})\n\n{table}\n")
+EOF
+exit $FAIL
