@@ -38,7 +38,7 @@ run: build
 # Results go to bench/results/; the plot needs gnuplot-nox, installed here if missing.
 bench: deps
 	@if [ ! -f $(BUILD)/build.ninja ]; then meson setup $(BUILD) --werror; fi
-	@ninja -C $(BUILD) bench/bench_pipeline bench/bench_conn_table
+	@ninja -C $(BUILD) bench/bench_pipeline bench/bench_conn_table bench/bench_ctl
 	@command -v gnuplot >/dev/null 2>&1 || { echo "bench: installing gnuplot-nox for the plot"; \
 		$$( [ "$$(id -u)" -eq 0 ] || echo sudo -n ) env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q gnuplot-nox >/tmp/linerate-gnuplot-apt.log 2>&1 || \
@@ -46,16 +46,18 @@ bench: deps
 	@BUILD=$(BUILD) FULL=$(FULL) bash bench/run.sh
 
 # End to end (bench/README.md): linerate over memif, testpmd ceiling, Linux over veth;
-# then 1 vs 2 server workers over memif (per-worker efficiency); then, with
+# then 1 vs 2 server workers over memif (per-worker efficiency); then the control plane
+# against 1M held connections (worker turn_max_us under stats/conns); then, with
 # DPERF=/path/to/dperf, the overload curve (skipped without it).
 # Needs root and hugepages; SMOKE=1 for the seconds-long check.
 bench-e2e: deps
 	@if [ ! -f $(BUILD)/build.ninja ]; then meson setup $(BUILD) --werror; fi
 	@ninja -C $(BUILD) bench/lr_e2e bench/epoll_server bench/epoll_client app/linerate \
-		app/linerate-ctl bench/libdperf_vdev_shim.so
+		app/linerate-ctl bench/libdperf_vdev_shim.so bench/hold_client
 	@bash scripts/hugepages.sh
 	@BUILD=$(BUILD) bash bench/e2e/run.sh $(if $(SMOKE),--smoke,)
 	@BUILD=$(BUILD) bash bench/e2e/scale.sh $(if $(SMOKE),--smoke,)
+	@BUILD=$(BUILD) bash bench/e2e/ctlstall.sh $(if $(SMOKE),--smoke,)
 	@BUILD=$(BUILD) DPERF=$(DPERF) bash bench/e2e/overload.sh $(if $(SMOKE),--smoke,)
 
 clean:
