@@ -47,6 +47,7 @@
 #define BASE_TURNS 200000       /* loop turns of the baseline */
 #define SPARSE_CONNS 1000
 #define TARGET_US 100.0         /* issue #9: longest loop turn under control load */
+#define NO_CPU UINT64_MAX       /* a call's CPU time not measured */
 
 /* One batch of requests run by the control thread. */
 struct ctl_job {
@@ -55,6 +56,7 @@ struct ctl_job {
 	bool done;                  /* set by the control thread (release) */
 	int rc;                     /* first failure, or 0 */
 	uint64_t wall[REPS];        /* cycles of each lr_ctl_exec() */
+	uint64_t cpu_ns[REPS];      /* the control thread's CPU time in each */
 	struct lr_ctl_buf resp[REPS];
 };
 
@@ -76,6 +78,7 @@ struct ctl_row {
 	double conns_turn_max;      /* longest turn while `conns` ran, us */
 	double stats_turn_max;      /* longest turn while `stats` ran, us */
 	double wall_med_ms, wall_max_ms; /* one whole `conns` */
+	double ctl_cpu_ms;          /* the control thread's CPU time in it, median */
 	uint32_t calls;             /* worker calls of one `conns` */
 	bool ok;
 };
@@ -126,22 +129,6 @@ median(uint64_t *v, size_t n)
 	return v[n / 2];
 }
 
-static void *
-ctl_main(void *arg)
-{
-	struct ctl_job *j = arg;
-	unsigned int r;
-	uint64_t t0;
-
-	for (r = 0; r < j->reps && j->rc == 0; r++) {
-		t0 = rte_rdtsc_precise();
-		j->rc = lr_ctl_exec(j->cmd, &j->resp[r]);
-		j->wall[r] = rte_rdtsc_precise() - t0;
-	}
-	__atomic_store_n(&j->done, true, __ATOMIC_RELEASE);
-	return NULL;
-}
-
 static uint64_t
 cpu_ns(void)
 {
@@ -149,6 +136,24 @@ cpu_ns(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+static void *
+ctl_main(void *arg)
+{
+	struct ctl_job *j = arg;
+	unsigned int r;
+	uint64_t t0, n0;
+
+	for (r = 0; r < j->reps && j->rc == 0; r++) {
+		t0 = rte_rdtsc_precise();
+		n0 = cpu_ns();
+		j->rc = lr_ctl_exec(j->cmd, &j->resp[r]);
+		j->cpu_ns[r] = cpu_ns() - n0;
+		j->wall[r] = rte_rdtsc_precise() - t0;
+	}
+	__atomic_store_n(&j->done, true, __ATOMIC_RELEASE);
+	return NULL;
 }
 
 /*
@@ -180,7 +185,7 @@ turn(uint64_t *call, uint64_t *cpu)
 	t1 = rte_rdtsc();
 	/* a call posted just after the check ran too: TSC time only */
 	*call = w->call_done != done ? t1 - c0 : 0;
-	*cpu = posted ? cpu_ns() - n0 : (uint64_t)((double)*call * 1e9 / bench_hz());
+	*cpu = posted ? cpu_ns() - n0 : NO_CPU;
 	return t1 - t0;
 }
 
@@ -321,10 +326,10 @@ static void
 measure_conns(struct ctl_row *row, struct bench_result *r)
 {
 	struct ctl_job j = { .cmd = "conns", .reps = REPS };
-	uint64_t wall[REPS];
+	uint64_t wall[REPS], ctl_ns[REPS];
 	struct turns t;
 	char err[160];
-	unsigned int i;
+	unsigned int i, k;
 
 	if (run_job(&j, &t) != 0 || j.rc != 0) {
 		bench_fail(r, "conns: %s", j.rc ? strerror(-j.rc) : "no control thread");
@@ -336,7 +341,9 @@ measure_conns(struct ctl_row *row, struct bench_result *r)
 			goto out;
 		}
 		wall[i] = j.wall[i];
+		ctl_ns[i] = j.cpu_ns[i];
 	}
+	row->ctl_cpu_ms = median(ctl_ns, REPS) / 1e6;
 	row->calls = t.nb_call / REPS;
 	if (t.nb_call % REPS != 0 || row->calls < (row->conns + 1) / LR_TCP_WALK_PAGE)
 		bench_fail(r, "conns: %u worker calls in %u runs", t.nb_call, REPS);
@@ -345,9 +352,12 @@ measure_conns(struct ctl_row *row, struct bench_result *r)
 	for (i = 0; i < t.nb_call; i++)
 		row->call_max = RTE_MAX(row->call_max, us(t.call[i]));
 	row->call_med = us(median(t.call, t.nb_call));
-	for (i = 0; i < t.nb_call; i++)
+	for (i = 0, k = 0; i < t.nb_call; i++)
+		if (t.cpu[i] != NO_CPU)
+			t.cpu[k++] = t.cpu[i];
+	for (i = 0; i < k; i++)
 		row->cpu_max = RTE_MAX(row->cpu_max, t.cpu[i] / 1e3);
-	row->cpu_med = median(t.cpu, t.nb_call) / 1e3;
+	row->cpu_med = median(t.cpu, k) / 1e3;
 	row->wall_med_ms = us(median(wall, REPS)) / 1e3;   /* sorts wall[] */
 	row->wall_max_ms = us(wall[REPS - 1]) / 1e3;
 out:
@@ -454,17 +464,17 @@ print_rows(void)
 
 	printf("\ncontrol plane against a shard (worker side, us; baseline = the same loop "
 			"turn with no request, same run)\n");
-	printf("%-6s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %6s %8s %8s\n", "case", "conns",
+	printf("%-6s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %6s %8s %8s %8s\n", "case", "conns",
 			"table", "base med", "base max", "call med", "call max", "cpu med",
-			"cpu max", "turn max", "stats", "calls", "conns ms", "ms max");
+			"cpu max", "turn max", "stats", "calls", "conns ms", "ms max", "ctl cpu");
 	for (i = 0; i < nb_rows; i++) {
 		const struct ctl_row *w = &rows[i];
 
 		printf("%-6s %8u %8u %8.2f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %6u %8.0f "
-				"%8.0f%s\n", w->name, w->conns, w->cap, w->base_med, w->base_max,
+				"%8.0f %8.0f%s\n", w->name, w->conns, w->cap, w->base_med, w->base_max,
 				w->call_med, w->call_max, w->cpu_med, w->cpu_max, w->conns_turn_max,
 				w->stats_turn_max, w->calls, w->wall_med_ms, w->wall_max_ms,
-				w->ok ? "" : "  FAIL");
+				w->ctl_cpu_ms, w->ok ? "" : "  FAIL");
 	}
 	printf("call = one `conns` page: lr_worker_poll_calls() running the posted "
 			"lr_tcp_walk_page() of %d entries, median and max over %d `conns`, in TSC "
@@ -472,7 +482,7 @@ print_rows(void)
 			"something else on the CPU); turn max = longest loop turn (TSC) while they "
 			"ran; stats = the same while %d `stats` ran (they post no call); conns ms = "
 			"one whole `conns` (every page and the formatting, control thread), median "
-			"and max; target: turn below %.0f us\n", LR_TCP_WALK_PAGE, REPS, REPS,
+			"and max, wall time; ctl cpu = its CPU time, median; target: turn below %.0f us\n", LR_TCP_WALK_PAGE, REPS, REPS,
 			TARGET_US);
 }
 

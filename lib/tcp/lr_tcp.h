@@ -353,8 +353,9 @@ unsigned int lr_tcp_walk(struct lr_worker *w,
 
 /** Position of a paged walk (lr_tcp_walk_page()). Zero it to start. It holds
  * indexes, never a pointer: connections freed between pages are simply not seen,
- * and a connection created or moved in the table meanwhile may be missed or seen
- * twice (the semantics of netstat over /proc/net/tcp). */
+ * a connection created meanwhile may be missed (its slot behind the cursor), and
+ * one whose TIME_WAIT moved to an entry meanwhile seen twice (the semantics of
+ * netstat over /proc/net/tcp). */
 struct lr_tcp_cursor {
 	uint32_t phase;  /**< 0 listeners, 1 connections, 2 TIME_WAIT entries, 3 done */
 	uint32_t pos;    /**< listener slot, connection slot, TIME_WAIT slot */
