@@ -53,7 +53,7 @@ static struct rte_ether_addr our_mac, peer_mac;
 static bool peer_known;
 static uint8_t *acked;
 static uint32_t nb_acked;
-static uint64_t nb_syn, nb_synack, nb_rst, nb_other;
+static uint64_t nb_syn, nb_synack, nb_rst, nb_other, nb_tx_fail;
 
 static void
 on_signal(int sig)
@@ -185,11 +185,20 @@ segment(const struct opts *o, uint32_t i, uint8_t flags, uint32_t seq, uint32_t 
 	return m;
 }
 
-static void
+/* @return false if the frame could not be sent (ring full a while, or no mbuf) */
+static bool
 send_one(struct rte_mbuf *m)
 {
-	if (m != NULL && rte_eth_tx_burst(0, 0, &m, 1) == 0)
-		rte_pktmbuf_free(m);
+	unsigned int tries;
+
+	if (m == NULL)
+		return false;
+	for (tries = 0; tries < 1000; tries++)
+		if (rte_eth_tx_burst(0, 0, &m, 1) == 1)
+			return true;
+	rte_pktmbuf_free(m);
+	nb_tx_fail++;
+	return false;
 }
 
 /* Connection index of a segment to one of our addresses and ports, or -1. */
@@ -224,8 +233,10 @@ input_tcp(const struct opts *o, struct rte_mbuf *m)
 			(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG) &&
 			rte_be_to_cpu_32(th->recv_ack) == CLIENT_ISN + 1) {
 		nb_synack++;
-		send_one(segment(o, (uint32_t)i, RTE_TCP_ACK_FLAG, CLIENT_ISN + 1,
-				rte_be_to_cpu_32(th->sent_seq) + 1));
+		/* not sent: the next pass sends the SYN again, the server its SYN-ACK */
+		if (!send_one(segment(o, (uint32_t)i, RTE_TCP_ACK_FLAG, CLIENT_ISN + 1,
+				rte_be_to_cpu_32(th->sent_seq) + 1)))
+			return;
 		if (!(acked[i / 8] & (1u << (i % 8)))) {
 			acked[i / 8] |= (uint8_t)(1u << (i % 8));
 			nb_acked++;
@@ -313,15 +324,17 @@ static void
 pass(const struct opts *o, unsigned int k)
 {
 	uint64_t hz = rte_get_tsc_hz(), t0 = rte_rdtsc(), last = t0, sent = 0, now;
-	uint32_t i = 0;
+	uint32_t i = 0, b;
 
 	while (i < o->conns && !quit) {
 		now = rte_rdtsc();
-		while (i < o->conns && sent * hz < (now - t0) * o->rate) {
+		/* at most a burst per turn: no flood after the client was descheduled */
+		for (b = 0; b < BURST && i < o->conns && sent * hz < (now - t0) * o->rate;) {
 			if (!(acked[i / 8] & (1u << (i % 8)))) {
 				send_one(segment(o, i, RTE_TCP_SYN_FLAG, CLIENT_ISN, 0));
 				nb_syn++;
 				sent++;
+				b++;
 			}
 			i++;
 		}
@@ -383,8 +396,8 @@ main(int argc, char **argv)
 	for (k = 1; k <= o.passes && nb_acked < o.conns && !quit; k++)
 		pass(&o, k);
 	printf("hold_client: held %u of %u (%" PRIu64 " SYN, %" PRIu64 " SYN-ACK, %" PRIu64
-			" RST, %" PRIu64 " other)\n", nb_acked, o.conns, nb_syn, nb_synack, nb_rst,
-			nb_other);
+			" RST, %" PRIu64 " other, %" PRIu64 " not sent)\n", nb_acked, o.conns, nb_syn,
+			nb_synack, nb_rst, nb_other, nb_tx_fail);
 	fflush(stdout);
 	end = rte_rdtsc() + (uint64_t)o.hold_s * rte_get_tsc_hz();
 	while (!quit && rte_rdtsc() < end) {
