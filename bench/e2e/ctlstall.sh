@@ -30,7 +30,8 @@ trap stop_started EXIT
 for p in app/linerate app/linerate-ctl bench/hold_client; do
 	[[ -x $BUILD/$p ]] || { echo "not ok - $BUILD/$p missing: ninja -C $BUILD"; exit 1; }
 done
-ctl() { timeout 300 "$BUILD/app/linerate-ctl" --socket "$CTL" --timeout 240 "$@"; }
+# Our own tools stay on CPU 0 (the client's and the daemon's main lcore), off the worker's.
+ctl() { timeout 300 taskset -c 0 "$BUILD/app/linerate-ctl" --socket "$CTL" --timeout 240 "$@"; }
 # turn_max_us of worker 0 since the previous read (the read starts a new period)
 turn_max() { ctl --json cores | python3 -c '
 import json, sys
@@ -92,22 +93,49 @@ else
 	exit 1
 fi
 
+# The worker thread (EAL names it rte-worker-1): how often the OS took its CPU
+# (nonvoluntary context switches) shows whether a long turn was the OS's.
+SRVPID=$(pgrep -P "$SRV" | head -1)
+WTID=
+for t in /proc/$SRVPID/task/*; do
+	[[ $(cat "$t/comm" 2>/dev/null) == rte-worker-1 ]] && WTID=${t##*/}
+done
+preempts() {
+	awk '/^nonvoluntary_ctxt_switches/ { print $2 }' "/proc/$SRVPID/task/$WTID/status" 2>/dev/null || echo 0
+}
+# CTLSTALL_PERF=FILE: perf record -e cpu-clock of the worker thread during the conns runs
+PERF_PID=
+if [[ -n ${CTLSTALL_PERF:-} && -n $WTID ]] && command -v perf >/dev/null; then
+	perf record -q -e cpu-clock -t "$WTID" -o "$CTLSTALL_PERF" >"$WORK/perf.log" 2>&1 &
+	PERF_PID=$!
+fi
+
 # Baseline and load, interleaved, REPS rounds.
-IDLE=() STATS=() CONNS=() WALL=()
+IDLE=() STATS=() CONNS=() WALL=() PRE=()
 bad_rows=0
 for ((r = 0; r < REPS; r++)); do
 	turn_max >/dev/null
+	p0=$(preempts)
 	sleep "$IDLE_S"
 	IDLE+=("$(turn_max)")
+	p1=$(preempts)
 	for ((k = 0; k < 3; k++)); do ctl stats >/dev/null || notok "stats failed"; done
 	STATS+=("$(turn_max)")
+	p2=$(preempts)
 	t0=$(date +%s.%N)
 	rows=$(ctl conns | grep -c ' ESTABLISHED ')
 	t1=$(date +%s.%N)
 	CONNS+=("$(turn_max)")
+	p3=$(preempts)
+	PRE+=("$((p1 - p0))/$((p2 - p1))/$((p3 - p2))")
 	WALL+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')")
 	((rows == N)) || bad_rows=$((bad_rows + 1))
 done
+if [[ -n $PERF_PID ]]; then
+	kill -INT "$PERF_PID" 2>/dev/null
+	wait "$PERF_PID" 2>/dev/null
+	echo "perf: $CTLSTALL_PERF (perf report -i $CTLSTALL_PERF --sort sym)"
+fi
 if ((bad_rows == 0)); then
 	ok "conns listed $N ESTABLISHED rows in each of $REPS runs (${WALL[*]} s)"
 else
@@ -128,6 +156,7 @@ EOF
 )
 echo "turn_max_us of worker 0 with $N connections held (per round; idle = ${IDLE_S}s, no request):"
 echo "$summary" | sed 's/^/  /'
+echo "  worker thread ${WTID:-not found} preempted (nonvoluntary switches) idle/stats/conns per round: ${PRE[*]}"
 if ((SMOKE)); then
 	# the figures exist and are numbers; no timing verdict in smoke mode
 	[[ $(echo "$summary" | grep -c 'median [0-9]') -eq 4 ]] && ok "turn_max_us read: $(echo "$summary" | head -3 | tr '\n' ';')" ||
@@ -136,9 +165,9 @@ if ((SMOKE)); then
 fi
 
 mkdir -p "$OUT"
-python3 - "$OUT" "$N" "$open_s" "$IDLE_S" "${IDLE[*]}" "${STATS[*]}" "${CONNS[*]}" "${WALL[*]}" <<'EOF'
+python3 - "$OUT" "$N" "$open_s" "$IDLE_S" "${PRE[*]}" "${IDLE[*]}" "${STATS[*]}" "${CONNS[*]}" "${WALL[*]}" <<'EOF'
 import datetime, json, os, statistics as st, subprocess, sys
-out, n, open_s, idle_s, *cols = sys.argv[1:]
+out, n, open_s, idle_s, pre, *cols = sys.argv[1:]
 vals = [[float(x) for x in c.split()] for c in cols]
 rev = subprocess.run(['git', '-C', out, 'rev-parse', '--short', 'HEAD'],
                      capture_output=True, text=True).stdout.strip()
@@ -150,6 +179,7 @@ for name, v in zip(('idle_turn_max_us', 'stats_turn_max_us', 'conns_turn_max_us'
                     'conns_wall_s'), vals):
     res[name] = {'median': st.median(v), 'max': max(v), 'runs': v}
 res['target_met'] = max(vals[1] + vals[2]) < 100
+res['worker_preempted_idle_stats_conns'] = pre.split()
 json.dump({'machine': meta, 'result': res}, open(os.path.join(out, 'ctlstall.json'), 'w'),
           indent=1)
 row = (f"| {int(n):,} | {st.median(vals[0]):g} / {max(vals[0]):g} | "
