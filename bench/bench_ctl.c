@@ -332,7 +332,11 @@ measure_conns(struct ctl_row *row, struct bench_result *r)
 	unsigned int i, k;
 
 	if (run_job(&j, &t) != 0 || j.rc != 0) {
-		bench_fail(r, "conns: %s", j.rc ? strerror(-j.rc) : "no control thread");
+		for (i = 0; i < REPS && j.rc != 0; i++)
+			if (j.resp[i].data != NULL && strncmp(j.resp[i].data, "ERR", 3) == 0)
+				break;
+		bench_fail(r, "conns: %.80s", j.rc == 0 ? "no control thread" : i < REPS ?
+				j.resp[i].data : strerror(-j.rc));
 		goto out;
 	}
 	for (i = 0; i < REPS; i++) {
