@@ -74,7 +74,7 @@ struct ctl_row {
 	uint32_t cap, conns;
 	double base_med, base_max;  /* baseline turn, us */
 	double call_med, call_max;  /* one `conns` page call, us */
-	double cpu_med, cpu_max;    /* the same in thread CPU time, us */
+	double cpu_med, cpu_p99, cpu_max; /* the same in thread CPU time, us */
 	double conns_turn_max;      /* longest turn while `conns` ran, us */
 	double stats_turn_max;      /* longest turn while `stats` ran, us */
 	double wall_med_ms, wall_max_ms; /* one whole `conns` */
@@ -361,7 +361,8 @@ measure_conns(struct ctl_row *row, struct bench_result *r)
 			t.cpu[k++] = t.cpu[i];
 	for (i = 0; i < k; i++)
 		row->cpu_max = RTE_MAX(row->cpu_max, t.cpu[i] / 1e3);
-	row->cpu_med = median(t.cpu, k) / 1e3;
+	row->cpu_med = median(t.cpu, k) / 1e3;   /* sorts t.cpu[0..k) */
+	row->cpu_p99 = k > 0 ? t.cpu[k * 99 / 100] / 1e3 : 0;
 	row->wall_med_ms = us(median(wall, REPS)) / 1e3;   /* sorts wall[] */
 	row->wall_max_ms = us(wall[REPS - 1]) / 1e3;
 out:
@@ -468,15 +469,15 @@ print_rows(void)
 
 	printf("\ncontrol plane against a shard (worker side, us; baseline = the same loop "
 			"turn with no request, same run)\n");
-	printf("%-6s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %6s %8s %8s %8s\n", "case", "conns",
-			"table", "base med", "base max", "call med", "call max", "cpu med",
-			"cpu max", "turn max", "stats", "calls", "conns ms", "ms max", "ctl cpu");
+	printf("%-6s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %6s %8s %8s %8s\n", "case",
+			"conns", "table", "base med", "base max", "call med", "call max", "cpu med",
+			"cpu p99", "cpu max", "turn max", "stats", "calls", "conns ms", "ms max", "ctl cpu");
 	for (i = 0; i < nb_rows; i++) {
 		const struct ctl_row *w = &rows[i];
 
-		printf("%-6s %8u %8u %8.2f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %6u %8.0f "
-				"%8.0f %8.0f%s\n", w->name, w->conns, w->cap, w->base_med, w->base_max,
-				w->call_med, w->call_max, w->cpu_med, w->cpu_max, w->conns_turn_max,
+		printf("%-6s %8u %8u %8.2f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %6u "
+				"%8.0f %8.0f %8.0f%s\n", w->name, w->conns, w->cap, w->base_med,
+				w->base_max, w->call_med, w->call_max, w->cpu_med, w->cpu_p99, w->cpu_max, w->conns_turn_max,
 				w->stats_turn_max, w->calls, w->wall_med_ms, w->wall_max_ms,
 				w->ctl_cpu_ms, w->ok ? "" : "  FAIL");
 	}
