@@ -10,8 +10,10 @@
 #   conns: around one `linerate-ctl conns` (all pages, output to /dev/null but counted)
 # each REPS times. Target: turn_max_us below 100 under stats and conns.
 #
-#   BUILD=build bash bench/e2e/ctlstall.sh           1M connections (CTLSTALL_CONNS), ~2 min
+#   BUILD=build bash bench/e2e/ctlstall.sh           1M connections, ~2 min
 #   BUILD=build bash bench/e2e/ctlstall.sh --smoke   2000 connections, seconds (ok/not ok)
+# CTLSTALL_CONNS, _RATE (SYN/s), _REPS, _IDLE_S; CTLSTALL_RT=1 runs the daemon at SCHED_RR;
+# CTLSTALL_PERF=FILE profiles the worker thread during the conns runs.
 #
 # Only 198.18.1.0/24 on the memif pair, no namespaces, every process bounded by
 # `timeout`, only PIDs started here are killed.
@@ -49,7 +51,11 @@ print(d["tcp"]["states"]["established"])'; }
 # connections keep their state (no SYN cookies): a lost ACK is then repaired by the
 # SYN-ACK retransmission, which the client answers; none of this is an attack here.
 MAXC=$((N + N / 4 + 1024))   # below 7/8 full: no table pressure
-timeout 900 "$BUILD/app/linerate" --config "$ROOT/pmd_config/memif-server.ini" \
+# CTLSTALL_RT=1: the daemon at SCHED_RR 10, so that other work on a shared machine does
+# not preempt the worker (what the figure is about is linerate's own turn).
+RT=()
+[[ ${CTLSTALL_RT:-0} == 1 ]] && RT=(chrt -r 10)
+timeout 900 "${RT[@]}" "$BUILD/app/linerate" --config "$ROOT/pmd_config/memif-server.ini" \
 	--set "eal.file_prefix=lrctlstall_s_$$" --set eal.in_memory=yes \
 	--set eal.lcores=0@0,1@1 --set eal.main_lcore=0 --set worker.lcores=1 \
 	--set "app.control_socket=$CTL" --set "tcp.max_conns=$MAXC" \
@@ -165,11 +171,11 @@ if ((SMOKE)); then
 fi
 
 mkdir -p "$OUT"
-python3 - "$OUT" "$N" "$open_s" "$IDLE_S" "${PRE[*]}" "${IDLE[*]}" "${STATS[*]}" "${CONNS[*]}" "${WALL[*]}" <<'EOF'
+ROOT=$ROOT python3 - "$OUT" "$N" "$open_s" "$IDLE_S" "${PRE[*]}" "${IDLE[*]}" "${STATS[*]}" "${CONNS[*]}" "${WALL[*]}" <<'EOF'
 import datetime, json, os, statistics as st, subprocess, sys
 out, n, open_s, idle_s, pre, *cols = sys.argv[1:]
 vals = [[float(x) for x in c.split()] for c in cols]
-rev = subprocess.run(['git', '-C', out, 'rev-parse', '--short', 'HEAD'],
+rev = subprocess.run(['git', '-C', os.environ['ROOT'], 'rev-parse', '--short', 'HEAD'],
                      capture_output=True, text=True).stdout.strip()
 meta = {'date': datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%SZ'), 'git': rev,
         'cpus': os.cpu_count(), 'load': open('/proc/loadavg').read().split()[:3]}
