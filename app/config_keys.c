@@ -209,6 +209,7 @@ static const struct key_def tcp_keys[] = {
 	KEY(C, "window_scaling", K_BOOL, tcp.window_scaling, 0, 0, 0, NULL),
 	KEY(C, "timestamps", K_BOOL, tcp.timestamps, 0, 0, 0, NULL),
 	KEY(C, "sack", K_BOOL, tcp.sack, 0, 0, 0, NULL),
+	KEY(C, "rack", K_BOOL, tcp.rack, 0, 0, 0, NULL),
 	KEY(C, "delack_ms", K_UINT, tcp.delack_ms, 0, 499, 0,
 		"expected milliseconds 0..499 (RFC 1122: below 500; 0 = ACK at once)"),
 	KEY(C, "quickack", K_UINT, tcp.quickack, 0, 255, 0,

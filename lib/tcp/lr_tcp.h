@@ -108,6 +108,9 @@ struct lr_tcp_conf {
 	bool timestamps;         /**< offer/accept RFC 7323 timestamps */
 	bool sack;               /**< offer/accept RFC 2018 SACK (with RFC 2883 D-SACK and
 				  *   RFC 6675 loss recovery; Linux net.ipv4.tcp_sack) */
+	bool rack;               /**< RACK-TLP (RFC 8985) on connections using SACK: tail
+				  *   loss probes and time-based loss detection (Linux
+				  *   net.ipv4.tcp_recovery = 1, tcp_early_retrans = 3) */
 	uint32_t delack_ms;      /**< delayed ACK timer (RFC 1122: < 500 ms); 0 = ACK at once */
 	uint8_t quickack;        /**< segments ACKed at once (no delay) after the first data,
 				  *   after an idle gap longer than the RTO and after the

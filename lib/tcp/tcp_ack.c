@@ -86,6 +86,9 @@ fsm_ack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 		if (c->sack_board != 0)
 			tcp_sack_acked(c);
 		tcp_cc_ack(c, seq_acked);
+		/* RFC 8985 §7.2: a loss probe after an ACK of new data */
+		c->cflags &= ~TCP_CF_TLP_SENT;
+		tcp_tlp_schedule(c);
 		tcp_output_schedule(c);
 	} else if (fsm_is_dupack(c, seg, wnd)) {
 		tcp_cc_dupack(c);

@@ -43,6 +43,7 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.window_scaling = true,
 	.timestamps = true,
 	.sack = true,
+	.rack = true,
 	.delack_ms = 40,
 	.quickack = 16,
 	.keepalive_ms = 0,

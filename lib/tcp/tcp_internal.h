@@ -137,6 +137,11 @@ enum tcp_timer_id {
 #define TCP_CF_SACK        0x02   /**< SACK-permitted offered (SYN_SENT, SYN_RCVD) / both
 				   *   sides sent it: SACK in use (RFC 2018) */
 #define TCP_CF_DSACK       0x04   /**< a D-SACK waits in sh->dsack for the next ACK */
+#define TCP_CF_REXMT_ALT   0x08   /**< timer[TCP_T_REXMT] holds an earlier RFC 8985 timer
+				   *   (tail loss probe or RACK reordering), not the RTO:
+				   *   they share the slot, as Linux ICSK_TIME_LOSS_PROBE */
+#define TCP_CF_TLP_SENT    0x10   /**< a loss probe is out in this flight (RFC 8985 §7:
+				   *   one at a time); cleared when SND.UNA advances */
 
 struct lr_tcp_conn;
 
@@ -553,6 +558,7 @@ void tcp_ack_schedule(struct lr_tcp_conn *c);
 void tcp_ack_delay(struct lr_tcp_conn *c, uint32_t len);
 bool tcp_challenge_ack(struct lr_tcp_conn *c);
 bool tcp_rate_allow(struct lr_worker *w);
+bool tcp_output_probe(struct lr_tcp_conn *c);
 void tcp_output_rexmit_head(struct lr_tcp_conn *c);
 int tcp_output_rexmit(struct lr_tcp_conn *c, uint32_t seq, uint32_t len, bool fin);
 uint32_t tcp_output_cap(const struct lr_tcp_conn *c);
@@ -616,6 +622,10 @@ tcp_sack_board(const struct lr_tcp_conn *c)
 {
 	return c->sack_board != 0 ? &c->sh->sack[c->sack_board - 1] : NULL;
 }
+
+/* tcp_rack.c */
+void tcp_tlp_schedule(struct lr_tcp_conn *c);
+void tcp_rack_timeout(struct lr_tcp_conn *c);
 
 /* tcp_syncookie.c */
 uint32_t tcp_cookie_make(struct lr_tcp_shard *sh, const struct tcp_key *key, uint32_t irs,

@@ -519,6 +519,7 @@ tcp_output(struct lr_tcp_conn *c)
 	if (sent) {
 		if (c->timer[TCP_T_REXMT] == 0)
 			tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
+		tcp_tlp_schedule(c); /* RFC 8985 §7.2: after new data */
 	} else if (c->flags & TCP_F_ACK_PENDING) {
 		/* Pure ACK at SND.MAX so it lands in the peer's window even after a
 		 * rewind. */
@@ -533,6 +534,47 @@ tcp_output(struct lr_tcp_conn *c)
 		c->una_ms = (uint32_t)(c->sh->w->now_us / 1000);
 		tcp_timer_arm(c, TCP_T_PERSIST, c->rto_us);
 	}
+}
+
+/*
+ * RFC 8985 §7.3 tail loss probe: "If a previously unsent segment exists AND the
+ * receive window allows new data to be sent", one such segment (cwnd does not hold it
+ * back); else the highest-sequence segment sent so far again (with our FIN when it
+ * ends there). SND.NXT moves past new data only.
+ * @return true when a probe left
+ */
+bool
+tcp_output_probe(struct lr_tcp_conn *c)
+{
+	uint32_t cap = tcp_output_cap(c), data_end = c->snd_una + c->sb_len;
+	uint32_t wnd_end = c->snd_una + c->snd_wnd, len, end;
+	uint8_t flags;
+	bool fin;
+
+	if (SEQ_LT(c->snd_nxt, data_end) && SEQ_LT(c->snd_nxt, wnd_end) && cap > 0) {
+		len = RTE_MIN(RTE_MIN(data_end - c->snd_nxt, wnd_end - c->snd_nxt), cap);
+		fin = (c->flags & TCP_F_FIN_QUEUED) && c->snd_nxt + len == data_end;
+		flags = ACK | (fin ? FIN : 0) | (c->snd_nxt + len == data_end ? PSH : 0);
+		if (tcp_xmit(c, c->snd_nxt, flags, c->snd_nxt - c->snd_una, len) < 0) {
+			LR_TCP_STAT_INC(&c->sh->stats, XMIT_NOBUFS);
+			return false;
+		}
+		tcp_account_tx(c, c->snd_nxt, len + fin);
+		if (fin) {
+			c->flags |= TCP_F_FIN_SENT;
+			c->fin_seq = data_end;
+		}
+		c->snd_nxt += len + fin;
+		c->snd_max = SEQ_MAX(c->snd_max, c->snd_nxt);
+		LR_TCP_STAT_INC(&c->sh->stats, TLP_NEW_DATA);
+		return true;
+	}
+	fin = (c->flags & TCP_F_FIN_SENT) && c->snd_max == c->fin_seq + 1;
+	end = fin ? c->fin_seq : c->snd_max;
+	len = RTE_MIN(RTE_MIN(end - c->snd_una, c->sb_len), cap);
+	if (len == 0 && !fin)
+		return false;
+	return tcp_output_rexmit(c, end - len, len, fin) == 0;
 }
 
 /*

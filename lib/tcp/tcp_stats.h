@@ -147,7 +147,12 @@
 	X(SACK_IGN_INVALID, COUNT, "SACK blocks ignored: left edge not below the right edge") \
 	X(SACK_IGN_FULL, COUNT, "SACK blocks not recorded: the scoreboard's ranges all in use") \
 	X(SACK_IGN_UNUSED, COUNT, "SACK options ignored: SACK not negotiated, or on a SYN") \
-	X(SACK_MALFORMED, COUNT, "SACK options ignored: length not 2 + 8n with n in 1..4")
+	X(SACK_MALFORMED, COUNT, "SACK options ignored: length not 2 + 8n with n in 1..4") \
+	X(TLP, COUNT, "tail loss probes sent (RFC 8985 §7): a PTO expired before the RTO") \
+	X(TLP_NEW_DATA, COUNT, "tail loss probes that sent new data (the rest resent the last " \
+		"segment)") \
+	X(RACK_LOST, COUNT, "segments marked lost by RACK (RFC 8985 §6): sent more than the " \
+		"reordering window before data since delivered")
 
 /** TCP counter identifiers: LR_TCP_STAT_<NAME>. */
 enum lr_tcp_stat_id {

@@ -164,6 +164,8 @@ tcp_timer_arm(struct lr_tcp_conn *c, enum tcp_timer_id t, uint64_t delay_us)
 	/* 0 means stopped: a deadline on a multiple of 2^32 jiffies (every 49.7 days)
 	 * fires one jiffy late. */
 	c->timer[t] = (uint32_t)j != 0 ? (uint32_t)j : 1;
+	if (t == TCP_T_REXMT)
+		c->cflags &= ~TCP_CF_REXMT_ALT; /* the RTO (tcp_rack.c sets it after) */
 	tw_schedule(&c->sh->tw, c, tw_expand(&c->sh->tw, c->timer[t]));
 }
 
@@ -171,6 +173,8 @@ void
 tcp_timer_stop(struct lr_tcp_conn *c, enum tcp_timer_id t)
 {
 	c->timer[t] = 0; /* the connection stays filed until its visit */
+	if (t == TCP_T_REXMT)
+		c->cflags &= ~TCP_CF_REXMT_ALT;
 }
 
 void
@@ -180,6 +184,7 @@ tcp_timer_stop_all(struct lr_tcp_conn *c)
 
 	for (t = 0; t < TCP_T_MAX; t++)
 		c->timer[t] = 0;
+	c->cflags &= ~TCP_CF_REXMT_ALT;
 	if (c->flags & TCP_F_ON_WHEEL)
 		tw_remove(&c->sh->tw, c);
 }
@@ -305,6 +310,12 @@ timer_rexmt(struct lr_tcp_conn *c)
 	const struct lr_tcp_conf *conf = &c->sh->conf;
 	uint8_t limit;
 
+	if (c->cflags & TCP_CF_REXMT_ALT) {
+		/* the slot held a loss probe or RACK timer (tcp_rack.c), not the RTO */
+		c->cflags &= ~TCP_CF_REXMT_ALT;
+		tcp_rack_timeout(c);
+		return;
+	}
 	LR_TCP_STAT_INC(&c->sh->stats, REXMT_TIMEOUT);
 	if (c->state == LR_TCP_SYN_SENT)
 		limit = conf->syn_retries;
@@ -339,6 +350,7 @@ timer_rexmt(struct lr_tcp_conn *c)
 	c->rto_us = (uint32_t)RTE_MIN(2ull * c->rto_us, (uint64_t)conf->rto_max_ms * 1000);
 	c->flags &= ~TCP_F_TIMING; /* Karn: no sample from a retransmitted segment */
 	c->snd_nxt = c->snd_una;   /* (5.4) retransmit the earliest unacknowledged */
+	c->cflags &= ~TCP_CF_TLP_SENT;
 	tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
 	tcp_output(c);
 }

@@ -504,8 +504,12 @@ static void
 test_tcp_sack_reneging_rto_from_snd_una(void)
 {
 	const uint32_t b[1][2] = { { S(2), S(4) } };
-	struct lr_tcp_conn *c = sack_open_and_send();
+	struct lr_tcp_conn *c;
 
+	/* the timeout alone: RACK-TLP would probe first (test_tcp_rack.c) */
+	tt_conf.rack = false;
+	tt_reinit();
+	c = sack_open_and_send();
 	ack_sack(S(1), 1, b);
 	CU_ASSERT_NOT_EQUAL(c->sack_board, 0);
 	CU_ASSERT_EQUAL(c->sb_len, 30000 - MSS); /* SACKed bytes still held */

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_rack.c: RACK-TLP (RFC 8985), frames in and out on a virtual clock. A lost tail
+ * segment is probed at 2 * SRTT, not at the RTO, and repaired; a probe sends new data
+ * when the peer's window allows; with everything lost the RTO still fires (after the
+ * probe, at rto_min_ms, then backed off); without SACK, or with [tcp] rack = no, no
+ * probe. The peer sends SYN 1000 <mss 1460, SACK-permitted>; our first byte is 8001,
+ * segments are 1460 bytes; the RTT is 10 ms.
+ */
+#include <string.h>
+
+#include "tcp_test.h"
+
+#define MSS 1460u
+#define S(k) (8001u + (k) * MSS) /* first byte of our k-th segment */
+#define RTT_MS 10u
+
+static uint8_t bulk[40000];
+
+/* Passive open with SACK-permitted from the peer (none when !sack). */
+static struct lr_tcp_conn *
+rack_open(bool sack)
+{
+	uint8_t opt[8] = { 2, 4, MSS >> 8, MSS & 0xff, 1, 1, 4, 2 };
+
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	tt_isn = 8000;
+	tt_in(tt_seg(1000, 0, TT_SYN, TT_PEER_WND, opt, sack ? 8 : 4, NULL, 0));
+	TT_EXPECT_COUNT(1);
+	lr_test_tx_clear();
+	tt_advance_ms(RTT_MS); /* the handshake's RTT sample: SRTT 10 ms */
+	tt_rx(1001, 8001, TT_ACK, NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tt_app.conn);
+	CU_ASSERT_EQUAL(!!(tt_app.conn->cflags & TCP_CF_SACK), sack);
+	return tt_app.conn;
+}
+
+/* Open, queue nseg segments (all sent: the initial window is 10), and one RTT later
+ * the peer acknowledges the first nack of them: SRTT = 10 ms. */
+static struct lr_tcp_conn *
+open_send_ack(bool sack, unsigned int nseg, unsigned int nack)
+{
+	struct lr_tcp_conn *c = rack_open(sack);
+
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, nseg * MSS), (int)(nseg * MSS));
+	tt_flush();
+	TT_EXPECT_COUNT(nseg);
+	lr_test_tx_clear();
+	tt_advance_ms(RTT_MS);
+	tt_rx(1001, S(nack), TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(c->srtt_us, RTT_MS * 1000);
+	TT_EXPECT_COUNT(0);
+	return c;
+}
+
+/* Segment 5 of 6 lost at the tail (its predecessor's ACK delayed or lost too): the
+ * probe resends it 2 * SRTT after the last ACK, not at the RTO (200 ms); the peer's
+ * ACK of it ends the flight without a timeout. */
+static void
+test_tcp_rack_tlp_tail_loss_probed_at_2srtt(void)
+{
+	struct lr_tcp_conn *c = open_send_ack(true, 6, 4);
+
+	tt_advance_ms(2 * RTT_MS - 1);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(5), 1001, MSS);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP_NEW_DATA), 0);
+	CU_ASSERT(c->cflags & TCP_CF_TLP_SENT);
+	/* the RTO is armed again behind the probe: no second probe in this flight */
+	CU_ASSERT_FALSE(c->cflags & TCP_CF_REXMT_ALT);
+	CU_ASSERT_EQUAL(tcp_timer_due_us(c, TCP_T_REXMT), lr_tw->now_us + c->rto_us);
+	lr_test_tx_clear();
+	tt_advance_ms(RTT_MS);
+	tt_rx(1001, S(6), TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(c->snd_una, S(6));
+	CU_ASSERT_EQUAL(c->timer[TCP_T_REXMT], 0);
+	tt_advance_ms(1000);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* One segment in flight: PTO = 2 * SRTT + the worst-case delayed ACK (200 ms), at
+ * most what is left of the RTO (rto_min_ms 300 here): the probe goes at the RTO's
+ * time, and the RTO is armed behind it. */
+static void
+test_tcp_rack_tlp_one_segment_waits_for_delayed_ack(void)
+{
+	struct lr_tcp_conn *c;
+
+	tt_conf.rto_min_ms = 300;
+	tt_conf.rto_init_ms = 1000;
+	tt_reinit();
+	c = open_send_ack(true, 3, 2);
+	CU_ASSERT_EQUAL(c->rto_us, 300000);
+	CU_ASSERT(c->cflags & TCP_CF_REXMT_ALT);
+	CU_ASSERT_EQUAL(tcp_timer_due_us(c, TCP_T_REXMT), lr_tw->now_us + 220000);
+	tt_advance_ms(219);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(2), 1001, MSS);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Data the congestion window holds back but the peer's window allows: the probe is
+ * one new segment (RFC 8985 §7.3), SND.NXT moves past it. */
+static void
+test_tcp_rack_tlp_sends_new_data(void)
+{
+	struct lr_tcp_conn *c = open_send_ack(true, 10, 8);
+	uint32_t nxt;
+
+	c->cwnd = 2 * MSS; /* two more segments held back by cwnd */
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 2 * MSS), (int)(2 * MSS));
+	tt_flush();
+	TT_EXPECT_COUNT(0);
+	nxt = c->snd_nxt;
+	CU_ASSERT_EQUAL(nxt, S(10));
+	tt_advance_ms(2 * RTT_MS);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(10), 1001, MSS);
+	CU_ASSERT_EQUAL(c->snd_nxt, S(11));
+	CU_ASSERT_EQUAL(c->snd_max, S(11));
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP_NEW_DATA), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_SEGS), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Everything lost, ACKs too: one probe at 2 * SRTT, then the RTO at rto_min_ms after
+ * it, then doubled (the probe does not repeat while the flight is unanswered). */
+static void
+test_tcp_rack_rto_last_resort_after_probe(void)
+{
+	struct lr_tcp_conn *c;
+	uint32_t rto_ms;
+
+	tt_conf.rto_min_ms = 250;
+	tt_reinit();
+	c = open_send_ack(true, 6, 2);
+	rto_ms = tt_conf.rto_min_ms;
+	CU_ASSERT_EQUAL(c->rto_us, rto_ms * 1000);
+	tt_advance_ms(2 * RTT_MS);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(5), 1001, MSS);
+	lr_test_tx_clear();
+	tt_advance_ms(rto_ms - 1);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(2), 1001, MSS);
+	lr_test_tx_clear();
+	tt_advance_ms(2 * rto_ms - 1);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 2);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(2), 1001, MSS);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* No probe without SACK, nor with [tcp] rack = no: the RTO alone. */
+static void
+test_tcp_rack_tlp_off_without_sack_or_by_config(void)
+{
+	unsigned int k;
+
+	for (k = 0; k < 2; k++) {
+		if (k == 1) {
+			tt_setup();
+			tt_conf.rack = false;
+			tt_reinit();
+		}
+		open_send_ack(k == 1, 6, 4);
+		tt_advance_ms(tt_conf.rto_min_ms - 1);
+		TT_EXPECT_COUNT(0);
+		tt_advance_ms(1);
+		CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 1);
+		TT_EXPECT_COUNT(1);
+		TT_EXPECT(0, TT_ACK, S(4), 1001, MSS);
+		CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP), 0);
+		TT_ASSERT_NO_LEAK();
+	}
+}
+
+static const CU_TestInfo cases[] = {
+	{ "test_tcp_rack_tlp_tail_loss_probed_at_2srtt",
+		test_tcp_rack_tlp_tail_loss_probed_at_2srtt },
+	{ "test_tcp_rack_tlp_one_segment_waits_for_delayed_ack",
+		test_tcp_rack_tlp_one_segment_waits_for_delayed_ack },
+	{ "test_tcp_rack_tlp_sends_new_data", test_tcp_rack_tlp_sends_new_data },
+	{ "test_tcp_rack_rto_last_resort_after_probe", test_tcp_rack_rto_last_resort_after_probe },
+	{ "test_tcp_rack_tlp_off_without_sack_or_by_config",
+		test_tcp_rack_tlp_off_without_sack_or_by_config },
+	CU_TEST_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	const struct lr_test_suite suites[] = {
+		{ "tcp_rack", tt_setup, tt_teardown, cases },
+		{ 0 },
+	};
+
+	return lr_test_main(argc, argv, suites);
+}
