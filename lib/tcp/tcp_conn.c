@@ -347,9 +347,7 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	c->cb = &tcp_no_callbacks; /* until a listener or lr_tcp_connect() sets them */
 	c->cc = &tcp_cc_newreno;
 	c->ssthresh = UINT32_MAX;
-	/* Our window scale: the smallest shift that fits the buffer in 16 bits. */
-	while (c->rcv_wscale < TCP_MAX_WSCALE && (sh->conf.rcv_wnd >> c->rcv_wscale) > UINT16_MAX)
-		c->rcv_wscale++;
+	c->rcv_wscale = tcp_wscale_for(sh->conf.rcv_wnd);
 	c->ts_offset = tcp_ts_offset(sh, key);
 	/* As if its last challenge ACK were one interval ago: the first may leave. */
 	c->chack_ms = (uint32_t)(w->now_us / 1000) - sh->conf.challenge_ack_per_conn_ms;

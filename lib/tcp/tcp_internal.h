@@ -633,6 +633,38 @@ uint32_t tcp_cookie_make(struct lr_tcp_shard *sh, const struct tcp_key *key, uin
 int tcp_cookie_check(struct lr_tcp_shard *sh, const struct tcp_key *key, uint32_t irs,
 		uint32_t iss, uint64_t now_us);
 
+/** The options a cookie SYN-ACK's TSval carried back in the ACK's TSecr. */
+struct tcp_cookie_opts {
+	bool has_ws;    /**< the peer offered window scaling */
+	uint8_t wscale; /**< its shift */
+	bool sack;      /**< it offered SACK */
+};
+
+/**
+ * TSval of a cookie SYN-ACK (tcp_syncookie.c): ts_now with its low 6 bits replaced by
+ * the options of seg (a SYN) that we accept (@p ws, @p sack: the listener's settings),
+ * never above ts_now.
+ */
+uint32_t tcp_cookie_tsval(uint32_t ts_now, const struct lr_tcp_seg *seg, bool ws, bool sack);
+
+/**
+ * Decode the options in the TSecr of a cookie's ACK.
+ * @return 0, or -1 when the bits cannot come from tcp_cookie_tsval() (no options used)
+ */
+int tcp_cookie_ts_decode(uint32_t tsecr, struct tcp_cookie_opts *o);
+
+/** Our window shift for a receive buffer of rcv_wnd bytes: the smallest that fits it
+ * in 16 bits (at most TCP_MAX_WSCALE). */
+static inline uint8_t
+tcp_wscale_for(uint32_t rcv_wnd)
+{
+	uint8_t s = 0;
+
+	while (s < TCP_MAX_WSCALE && (rcv_wnd >> s) > UINT16_MAX)
+		s++;
+	return s;
+}
+
 
 /** Drop a segment for a reason: count it in the shard and free it. */
 static inline void

@@ -38,6 +38,34 @@ listen_new_conn(struct lr_worker *w, struct lr_tcp_listener *l, const struct lr_
 }
 
 /*
+ * What the cookie SYN-ACK's TSval carried (tcp_syncookie.c), back in the ACK's
+ * TSecr: timestamps, window scaling and SACK as the SYN negotiated them. Without
+ * (or with bits no cookie SYN-ACK sends) the connection runs without them.
+ */
+static void
+listen_cookie_opts(struct lr_tcp_shard *sh, struct lr_tcp_conn *c, struct lr_tcp_seg *seg)
+{
+	struct tcp_cookie_opts o;
+
+	c->rcv_wscale = 0;
+	if (!sh->conf.timestamps || !seg->opt.has_ts ||
+			tcp_cookie_ts_decode(seg->opt.tsecr, &o) != 0)
+		return;
+	c->flags |= TCP_F_TSTAMP;
+	c->ts_recent = seg->opt.tsval;
+	if (o.has_ws && sh->conf.window_scaling) {
+		c->flags |= TCP_F_WSCALE;
+		c->snd_wscale = o.wscale;
+		c->rcv_wscale = tcp_wscale_for(sh->conf.rcv_wnd);
+	}
+	if (o.sack && sh->conf.sack)
+		c->cflags |= TCP_CF_SACK;
+	LR_TCP_STAT_INC(&sh->stats, SYNCOOKIE_OPTS);
+	/* The echoed TSval lost its low bits to the options: no RTT sample from it. */
+	seg->opt.tsecr = 0;
+}
+
+/*
  * An ACK to a listener: the third segment of a cookie handshake (RFC 4987 §3.6)
  * when cookies went out in the last two periods. A valid cookie creates the
  * connection in SYN_RCVD as if the SYN-ACK had been sent with state, and the
@@ -70,7 +98,7 @@ listen_cookie_ack(struct lr_worker *w, struct lr_tcp_listener *l, struct lr_tcp_
 	c->iss = c->snd_una = seg->ack - 1;
 	c->snd_nxt = c->snd_max = seg->ack;
 	c->snd_mss = RTE_MAX(RTE_MIN((uint16_t)mss, c->adv_mss), 64);
-	c->rcv_wscale = 0;
+	listen_cookie_opts(sh, c, seg);
 	c->rcv_adv = c->rcv_nxt + RTE_MIN(tcp_rcv_space(c), (uint32_t)UINT16_MAX);
 	c->last_ack_sent = c->rcv_nxt;
 	c->snd_wl1 = seg->seq - 1;

@@ -658,18 +658,50 @@ tcp_send_ctl(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, uint3
 	tcp_ip_output(w, m, key, TCP_HDR_LEN + optlen);
 }
 
-/* SYN-ACK carrying a cookie as ISS: MSS option only (no state to remember
- * more), window unscaled. */
+/* SYN-ACK carrying a cookie as ISS, window unscaled. MSS; when the SYN had
+ * timestamps (and they are on), also timestamps whose TSval carries the SYN's other
+ * options (tcp_cookie_tsval()), and the window scale and SACK-permitted it offered,
+ * laid out as tcp_build_opts() does. */
 void
 tcp_send_cookie_synack(struct lr_worker *w, const struct lr_tcp_seg *seg, uint32_t iss,
 		uint16_t mss)
 {
-	uint8_t opt[TCP_OPT_MSS_LEN] = { TCPOPT_MSS, TCP_OPT_MSS_LEN, (uint8_t)(mss >> 8),
-		(uint8_t)mss };
+	const struct lr_tcp_conf *conf = &w->tcp->conf;
+	bool ts = conf->timestamps && seg->opt.has_ts;
+	bool sack = ts && conf->sack && seg->opt.sack_ok;
+	uint8_t opt[TCP_OPT_MAX_LEN];
+	uint32_t n = 0, v;
 
+	opt[n++] = TCPOPT_MSS;
+	opt[n++] = TCP_OPT_MSS_LEN;
+	opt[n++] = (uint8_t)(mss >> 8);
+	opt[n++] = (uint8_t)mss;
+	if (ts && conf->window_scaling && seg->opt.has_ws) {
+		opt[n++] = TCPOPT_NOP;
+		opt[n++] = TCPOPT_WS;
+		opt[n++] = 3;
+		opt[n++] = tcp_wscale_for(conf->rcv_wnd);
+	}
+	if (sack) {
+		opt[n++] = TCPOPT_SACK_OK;
+		opt[n++] = 2;
+	}
+	if (ts) {
+		if (!sack) {
+			opt[n++] = TCPOPT_NOP;
+			opt[n++] = TCPOPT_NOP;
+		}
+		opt[n++] = TCPOPT_TS;
+		opt[n++] = 10;
+		v = rte_cpu_to_be_32(tcp_cookie_tsval((uint32_t)(w->now_us / 1000) +
+				tcp_ts_offset(w->tcp, &seg->key), seg, conf->window_scaling, sack));
+		memcpy(opt + n, &v, 4);
+		v = rte_cpu_to_be_32(seg->opt.tsval);
+		memcpy(opt + n + 4, &v, 4);
+		n += 8;
+	}
 	tcp_send_ctl(w, &seg->key, iss, seg->seq + 1, SYN | ACK,
-			(uint16_t)RTE_MIN(w->tcp->conf.rcv_wnd, (uint32_t)UINT16_MAX), opt,
-			sizeof(opt));
+			(uint16_t)RTE_MIN(conf->rcv_wnd, (uint32_t)UINT16_MAX), opt, n);
 }
 
 void

@@ -54,6 +54,7 @@
 	X(PARTIAL_ACK, COUNT, "partial ACKs in fast recovery (RFC 6582)") \
 	X(SYNCOOKIE_SENT, COUNT, "SYN-ACKs carrying a SYN cookie") \
 	X(SYNCOOKIE_OK, COUNT, "connections created from a valid cookie") \
+	X(SYNCOOKIE_OPTS, COUNT, "cookie connections that kept timestamps, window scaling and SACK (TSecr)") \
 	X(KEEPALIVE_PROBE, COUNT, "keepalive probes sent") \
 	X(KEEPALIVE_DROP, COUNT, "connections reset after unanswered keepalives") \
 	X(CHALLENGE_ACK_CONN_LIMITED, COUNT, \

@@ -6,10 +6,16 @@
  *
  * Cookie (32 bits): the top 29 bits of SipHash-2-4(4-tuple, peer ISN, t) (lr_siphash.h)
  * under a per-worker 128-bit key, t = now / 64 s; the low 3 bits index the MSS table.
- * A cookie is accepted in its own 64 s period and the next (~2 periods). What a
- * cookie cannot carry is lost: window scaling and timestamps are not offered on a
- * cookie SYN-ACK, so such connections run without them (as FreeBSD without
- * timestamps).
+ * A cookie is accepted in its own 64 s period and the next (~2 periods).
+ *
+ * Options, when the SYN carried timestamps (and they are on): like Linux
+ * (cookie_init_timestamp()), the cookie SYN-ACK offers timestamps, and the low 6
+ * bits of its TSval carry what the SYN negotiated: bits 0-3 the peer's window
+ * shift (15 = none), bit 4 SACK-permitted, bit 5 ECN (reserved: linerate does not
+ * negotiate ECN yet). The ACK echoes it in TSecr, so the connection it creates
+ * keeps window scaling, SACK and timestamps. The TSval is never ahead of the
+ * connection's clock (the bits are taken below it), so later TSvals never go
+ * backwards. Without timestamps only the MSS survives (as FreeBSD without them).
  */
 #include <string.h>
 
@@ -19,6 +25,11 @@
 
 #define COOKIE_PERIOD_US (64ull * 1000000)
 #define COOKIE_MSS_MASK 0x7u
+#define COOKIE_TS_MASK 0x3fu   /* TSval bits carrying the options */
+#define COOKIE_TS_WS_MASK 0xfu /* the peer's shift, or COOKIE_TS_NO_WS */
+#define COOKIE_TS_NO_WS 0xfu
+#define COOKIE_TS_SACK 0x10u
+#define COOKIE_TS_ECN 0x20u    /* reserved for ECN (RFC 3168), never set yet */
 
 /* MSS values a cookie can carry: the largest at or below the peer's is used. */
 static const uint16_t cookie_mss[COOKIE_MSS_MASK + 1] = {
@@ -68,4 +79,35 @@ tcp_cookie_check(struct lr_tcp_shard *sh, const struct tcp_key *key, uint32_t ir
 		if (((cookie_hash(sh, key, irs, t - d) ^ iss) & ~COOKIE_MSS_MASK) == 0)
 			return cookie_mss[iss & COOKIE_MSS_MASK];
 	return -1;
+}
+
+uint32_t
+tcp_cookie_tsval(uint32_t ts_now, const struct lr_tcp_seg *seg, bool ws, bool sack)
+{
+	uint32_t bits = COOKIE_TS_NO_WS;
+	uint32_t ts;
+
+	if (ws && seg->opt.has_ws)
+		bits = RTE_MIN((uint32_t)seg->opt.wscale, (uint32_t)TCP_MAX_WSCALE);
+	if (sack && seg->opt.sack_ok)
+		bits |= COOKIE_TS_SACK;
+	ts = (ts_now & ~COOKIE_TS_MASK) | bits;
+	if (ts > ts_now) /* never ahead of the clock */
+		ts -= COOKIE_TS_MASK + 1;
+	return ts;
+}
+
+int
+tcp_cookie_ts_decode(uint32_t tsecr, struct tcp_cookie_opts *o)
+{
+	uint32_t ws = tsecr & COOKIE_TS_WS_MASK;
+
+	memset(o, 0, sizeof(*o));
+	if (tsecr == 0 || (ws != COOKIE_TS_NO_WS && ws > TCP_MAX_WSCALE) ||
+			(tsecr & COOKIE_TS_ECN) != 0)
+		return -1;
+	o->has_ws = ws != COOKIE_TS_NO_WS;
+	o->wscale = o->has_ws ? (uint8_t)ws : 0;
+	o->sack = (tsecr & COOKIE_TS_SACK) != 0;
+	return 0;
 }

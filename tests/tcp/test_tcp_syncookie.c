@@ -40,7 +40,7 @@ cookie_syn(uint16_t mss)
 	CU_ASSERT_EQUAL(o.flags, TT_SYN | TT_ACK);
 	CU_ASSERT_EQUAL(o.ack, 1001);
 	CU_ASSERT_EQUAL(o.mss, 1460);   /* ours */
-	CU_ASSERT_EQUAL(o.ws, -1);      /* nothing a cookie cannot carry */
+	CU_ASSERT_EQUAL(o.ws, -1);      /* no timestamps on the SYN: only the MSS */
 	CU_ASSERT(!o.has_ts);
 	lr_test_tx_clear();
 	return o.seq;
@@ -172,7 +172,109 @@ test_tcp_half_open_slot_released(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* A SYN with MSS, SACK-permitted, timestamps (TSval 777) and window shift 7, past
+ * half_open_max with a 256 KiB buffer: the cookie SYN-ACK. @return it */
+static struct tt_out
+cookie_syn_opts(void)
+{
+	uint8_t opt[20] = { 2, 4, 1460 >> 8, 1460 & 0xff, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0,
+		1, 3, 3, 7 };
+	uint32_t v = rte_cpu_to_be_32(777);
+	struct tt_out o;
+
+	memcpy(opt + 8, &v, 4);
+	tt_peer_port = TT_PEER_PORT;
+	tt_in(tt_seg(1000, 0, TT_SYN, TT_PEER_WND, opt, sizeof(opt), NULL, 0));
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	lr_test_tx_clear();
+	return o;
+}
+
+/* With timestamps the cookie keeps the options (like Linux): the SYN-ACK offers
+ * timestamps, our window shift and SACK-permitted, its TSval's low 6 bits carrying
+ * the peer's shift (7) and SACK; the ACK echoing them creates a connection that
+ * scales the peer's window, sends timestamps and SACK blocks. */
+static void
+test_tcp_syncookie_keeps_options_in_timestamp(void)
+{
+	uint8_t opt[12], ooo_opt[12];
+	struct lr_tcp_conn *c;
+	struct tt_out o, a;
+	unsigned int i, n;
+
+	tt_conf.rcv_wnd = 256 * 1024; /* our shift: 3 */
+	fill_half_open();
+	o = cookie_syn_opts();
+	CU_ASSERT_EQUAL(o.flags, TT_SYN | TT_ACK);
+	CU_ASSERT(o.has_ts);
+	CU_ASSERT_EQUAL(o.tsecr, 777);
+	CU_ASSERT_EQUAL(o.tsval & 0x3f, 7 | 0x10);  /* shift 7, SACK */
+	CU_ASSERT(o.sack_ok);
+	CU_ASSERT_EQUAL(o.ws, 3);
+	CU_ASSERT_EQUAL(o.wnd, 65535);               /* a SYN's window is not scaled */
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 2);  /* still no state */
+	/* The ACK: window field 100 << 7 = 12800 bytes, TSecr = our TSval. */
+	tt_ts_opt(opt, 778, o.tsval);
+	tt_in(tt_seg(1001, o.seq + 1, TT_ACK | TT_PSH, 100, opt, 12, "hello", 5));
+	c = tt_app.conn;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(lr_tcp_conn_state(c), LR_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYNCOOKIE_OPTS), 1);
+	CU_ASSERT_EQUAL(tt_out(0, &a), 0);           /* the ACK of "hello" */
+	CU_ASSERT(a.has_ts);
+	CU_ASSERT_EQUAL(a.tsecr, 778);
+	CU_ASSERT(a.tsval >= o.tsval);               /* our clock never went back */
+	lr_test_tx_clear();
+	/* 4000 bytes fit the scaled 12800-byte window (unscaled it would be 100). */
+	CU_ASSERT_EQUAL(lr_tcp_send(c, memset(tt_app.data, 'x', 4000), 4000), 4000);
+	tt_flush();
+	n = lr_test_tx_count();
+	for (i = 0, a.len = 0; i < n; i++) {
+		struct tt_out s;
+
+		CU_ASSERT_EQUAL(tt_out(i, &s), 0);
+		a.len += s.len;
+	}
+	CU_ASSERT_EQUAL(a.len, 4000);
+	lr_test_tx_clear();
+	/* Out-of-order data: our ACK carries a SACK block for it. */
+	tt_ts_opt(ooo_opt, 779, o.tsval);
+	tt_in(tt_seg(1006 + 100, o.seq + 1, TT_ACK, 100, ooo_opt, 12, "later", 5));
+	CU_ASSERT_EQUAL(tt_out(lr_test_tx_count() - 1, &a), 0);
+	CU_ASSERT_EQUAL(a.nsack, 1);
+	CU_ASSERT_EQUAL(a.sack[0][0], 1106);
+	CU_ASSERT_EQUAL(a.sack[0][1], 1111);
+	lr_test_tx_clear();
+	TT_ASSERT_NO_LEAK();
+}
+
+/* TSecr bits no cookie SYN-ACK sends (the reserved ECN bit): the cookie still holds
+ * (it is in the ISS), the connection runs without the options. */
+static void
+test_tcp_syncookie_bad_option_bits_ignored(void)
+{
+	struct tt_out o, a;
+	uint8_t opt[12];
+
+	tt_conf.rcv_wnd = 256 * 1024;
+	fill_half_open();
+	o = cookie_syn_opts();
+	tt_ts_opt(opt, 778, o.tsval | 0x20);
+	tt_in(tt_seg(1001, o.seq + 1, TT_ACK | TT_PSH, 100, opt, 12, "hello", 5));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tt_app.conn);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYNCOOKIE_OK), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYNCOOKIE_OPTS), 0);
+	CU_ASSERT_EQUAL(tt_out(0, &a), 0);
+	CU_ASSERT(!a.has_ts);
+	lr_test_tx_clear();
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
+	{ "test_tcp_syncookie_keeps_options_in_timestamp",
+		test_tcp_syncookie_keeps_options_in_timestamp },
+	{ "test_tcp_syncookie_bad_option_bits_ignored", test_tcp_syncookie_bad_option_bits_ignored },
 	{ "test_tcp_syncookie_sent_past_half_open_max",
 		test_tcp_syncookie_sent_past_half_open_max },
 	{ "test_tcp_syncookie_ack_creates_connection", test_tcp_syncookie_ack_creates_connection },
