@@ -59,6 +59,7 @@ bench-e2e: deps
 	@BUILD=$(BUILD) bash bench/e2e/scale.sh $(if $(SMOKE),--smoke,)
 	@BUILD=$(BUILD) bash bench/e2e/ctlstall.sh $(if $(SMOKE),--smoke,)
 	@BUILD=$(BUILD) DPERF=$(DPERF) bash bench/e2e/overload.sh $(if $(SMOKE),--smoke,)
+	@BUILD=$(BUILD) DPERF=$(DPERF) bash bench/e2e/dperf.sh $(if $(SMOKE),--smoke,)
 
 clean:
 	rm -rf $(BUILD)
