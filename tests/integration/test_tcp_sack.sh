@@ -29,7 +29,7 @@ nsx timeout 10 ping -c 1 -W 3 "$LR_OUR_IP" >/dev/null 2>&1 # resolve once
 stats_snapshot "$LR_TMP/base.json"
 nsx nstat -n >/dev/null 2>&1 # nstat reports what changed from here
 BYTES=$((20 * 1000 * 1000))
-LIMIT=40
+LIMIT=50
 
 out=$(nsx timeout $((LIMIT + 10)) "$PY" - "$LR_OUR_IP" "$BYTES" "$LIMIT" <<'PYEOF' 2>&1
 import hashlib, os, socket, sys, threading, time
