@@ -53,6 +53,19 @@ enum lr_tcp_close_reason {
 
 struct lr_tcp_conn;
 
+/** Congestion control algorithms (lr_tcp_cc_name() gives their names). */
+enum lr_tcp_cc {
+	LR_TCP_CC_NEWRENO = 0, /**< RFC 5681 + RFC 6582 */
+	LR_TCP_CC_CUBIC,       /**< RFC 9438 (Linux's default) */
+	LR_TCP_CC_NB,
+};
+
+/** @return "newreno", "cubic" ("?" when out of range) */
+const char *lr_tcp_cc_name(enum lr_tcp_cc cc);
+
+/** @return the algorithm called name, or -1 */
+int lr_tcp_cc_parse(const char *name);
+
 /**
  * Application callbacks. Any may be NULL. A callback may call lr_tcp_send(),
  * lr_tcp_shutdown(), lr_tcp_close() or lr_tcp_abort() on its connection.
@@ -159,6 +172,11 @@ struct lr_tcp_conf {
 	uint16_t port_hi;        /**< inclusive */
 	lr_tcp_isn_fn isn_fn;    /**< NULL: RFC 6528 keyed hash plus 4 us clock */
 	void *isn_arg;           /**< passed to isn_fn */
+	uint8_t cc;              /**< enum lr_tcp_cc of new connections (listeners and
+				  *   connections may choose another) */
+	bool slow_start_after_idle; /**< RFC 5681 §4.1: after an idle period longer than the
+				  *   RTO, start sending with cwnd = min(IW, cwnd) (Linux
+				  *   net.ipv4.tcp_slow_start_after_idle) */
 	/* overload (tcpmem) */
 	uint32_t syn_shed_backlog; /**< new connections' SYNs are dropped before any
 				    *   allocation while the RX burst came back full this many
@@ -172,11 +190,12 @@ struct lr_tcp_conf {
  * ISN key redrawn hourly, 64 out-of-order segments, MSL 30 s, 16384 TIME_WAIT entries,
  * RTO 1 s / 200 ms / 60 s, 5 SYN, 5 SYN-ACK, 12 data retries, FIN_WAIT_2 60 s,
  * 3 orphan retries, max_conns / 4 orphans, no user timeout, ports 32768..60999, SYNs
- * shed after 4 loop turns of full RX bursts.
+ * shed after 4 loop turns of full RX bursts, NewReno, slow start after idle.
  * lr_tcp_worker_init() refuses (-EINVAL): rcv_wnd above 65535 without window_scaling
  * or above 2^30, delack_ms >= 500, keepalive_ms > 0 with a zero interval or probe
  * count, half_open_max, challenge_ack_per_s or rst_per_s 0, ooo_max above 4096,
- * challenge_ack_per_conn_ms above 60000, max_tw 0 or above 2^26. */
+ * challenge_ack_per_conn_ms above 60000, max_tw 0 or above 2^26, cc not an
+ * enum lr_tcp_cc. */
 extern const struct lr_tcp_conf lr_tcp_conf_default;
 
 /** Register the TCP handler with lib/ip (control path). */
@@ -228,6 +247,14 @@ void lr_tcp_tick(struct lr_worker *w);
  */
 int lr_tcp_listen(struct lr_worker *w, uint16_t port, const struct lr_tcp_callbacks *cb,
 		void *arg);
+
+/**
+ * Congestion control of the connections a listener accepts from now on (by default
+ * conf.cc).
+ * @param port host order
+ * @return 0, -ENOENT (no listener) or -EINVAL
+ */
+int lr_tcp_listen_cc(struct lr_worker *w, uint16_t port, enum lr_tcp_cc cc);
 
 /**
  * Stop listening. Half-open connections of the port are freed; established ones
@@ -314,6 +341,13 @@ void lr_tcp_close(struct lr_tcp_conn *c);
 /** Abort: send RST if synchronized and free at once. No callbacks; handle invalid. */
 void lr_tcp_abort(struct lr_tcp_conn *c);
 
+/**
+ * Choose a connection's congestion control, e.g. right after lr_tcp_connect(). Once
+ * established the switch keeps cwnd and ssthresh and starts the new algorithm's
+ * state afresh (as Linux's TCP_CONGESTION). @return 0 or -EINVAL
+ */
+int lr_tcp_set_cc(struct lr_tcp_conn *c, enum lr_tcp_cc cc);
+
 /** Replace the callback argument of one connection. */
 void lr_tcp_set_arg(struct lr_tcp_conn *c, void *arg);
 
@@ -342,6 +376,8 @@ struct lr_tcp_conn_info {
 	uint32_t ssthresh;         /**< slow start threshold, bytes (UINT32_MAX: none yet) */
 	uint32_t snd_wnd;          /**< the peer's window, bytes (scaled) */
 	uint32_t rcv_wnd;          /**< the window we advertised last, bytes */
+	const char *cc;            /**< congestion control ("newreno", "cubic"); NULL for
+				    *   listeners and TIME_WAIT entries */
 };
 
 /**

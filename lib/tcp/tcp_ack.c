@@ -29,7 +29,7 @@ fsm_rtt(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 		return;
 	}
 	if ((c->flags & TCP_F_TIMING) && SEQ_GT(seg->ack, c->rtt_seq)) {
-		tcp_rtt_sample(c, (uint32_t)(c->sh->w->now_us - c->rtt_ts));
+		tcp_rtt_sample(c, (uint32_t)c->sh->w->now_us - c->rtt_ts);
 		c->flags &= ~TCP_F_TIMING;
 	}
 }

@@ -1,43 +1,73 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Congestion control: the generic part (duplicate ACK counting, RFC 6582 fast
- * recovery state, the retransmissions) and NewReno behind struct tcp_cc_ops
- * (RFC 5681 slow start and congestion avoidance, RFC 6582 window arithmetic).
+ * recovery state, restart after idle, the retransmissions) and NewReno behind
+ * struct tcp_cc_ops (RFC 5681 slow start and congestion avoidance, RFC 6582 window
+ * arithmetic). CUBIC is in tcp_cubic.c.
  *
  * Initial window: RFC 6928, IW = min(10*MSS, max(2*MSS, 14600)); 1 MSS when the
  * SYN or SYN-ACK had to be retransmitted (RFC 6928 §2, RFC 5681 §3.1).
  * With a SACK scoreboard (tcp_sack.c) recovery follows RFC 6675 instead: it also
  * starts when IsLost(SND.UNA), cwnd is set to ssthresh with no inflation, and the
  * holes leave within cwnd - pipe (tcp_output.c).
- * Not implemented: restart after idle (RFC 5681 §4.1), ECN.
+ * Not implemented: ECN.
  */
+#include <errno.h>
+#include <string.h>
+
 #include <rte_common.h>
 
 #include "tcp_internal.h"
 
+const struct tcp_cc_ops *const tcp_cc_algos[LR_TCP_CC_NB] = {
+	[LR_TCP_CC_NEWRENO] = &tcp_cc_newreno,
+	[LR_TCP_CC_CUBIC] = &tcp_cc_cubic,
+};
+
+const char *
+lr_tcp_cc_name(enum lr_tcp_cc cc)
+{
+	return (unsigned int)cc < LR_TCP_CC_NB ? tcp_cc_algos[cc]->name : "?";
+}
+
+int
+lr_tcp_cc_parse(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < LR_TCP_CC_NB; i++)
+		if (strcmp(name, tcp_cc_algos[i]->name) == 0)
+			return (int)i;
+	return -1;
+}
+
 /* FlightSize: "the amount of data that has been sent but not yet acknowledged". */
-static uint32_t
-flight_size(const struct lr_tcp_conn *c)
+uint32_t
+tcp_cc_flight(const struct lr_tcp_conn *c)
 {
 	return c->snd_max - c->snd_una;
+}
+
+/* RFC 6928 IW = min(10*MSS, max(2*MSS, 14600)). */
+uint32_t
+tcp_cc_iw(const struct lr_tcp_conn *c)
+{
+	uint32_t mss = tcp_eff_mss(c);
+
+	return RTE_MIN(10 * mss, RTE_MAX(2 * mss, 14600u));
 }
 
 /* ssthresh = max(FlightSize / 2, 2*SMSS) (RFC 5681 equation 4). */
 static uint32_t
 half_flight(const struct lr_tcp_conn *c)
 {
-	return RTE_MAX(flight_size(c) / 2, 2 * tcp_eff_mss(c));
+	return RTE_MAX(tcp_cc_flight(c) / 2, 2 * tcp_eff_mss(c));
 }
 
-static void
-newreno_init(struct lr_tcp_conn *c)
+void
+tcp_newreno_init(struct lr_tcp_conn *c)
 {
-	uint32_t mss = tcp_eff_mss(c);
-
-	if (c->retransmits > 0)
-		c->cwnd = mss;
-	else
-		c->cwnd = RTE_MIN(10 * mss, RTE_MAX(2 * mss, 14600u));
+	c->cwnd = c->retransmits > 0 ? tcp_eff_mss(c) : tcp_cc_iw(c);
 	c->ssthresh = UINT32_MAX;
 	c->cc_acc = 0;
 }
@@ -70,8 +100,8 @@ newreno_on_fast_retransmit(struct lr_tcp_conn *c)
 }
 
 /* RFC 5681 §3.2 step 4: "cwnd MUST be incremented by SMSS" per further dup ACK. */
-static void
-newreno_on_dupack(struct lr_tcp_conn *c)
+void
+tcp_newreno_on_dupack(struct lr_tcp_conn *c)
 {
 	c->cwnd += tcp_eff_mss(c);
 }
@@ -83,13 +113,13 @@ newreno_on_dupack(struct lr_tcp_conn *c)
  * acknowledged ..., then add back SMSS bytes if the partial ACK acknowledges at
  * least SMSS bytes of new data".
  */
-static void
-newreno_on_recovery_ack(struct lr_tcp_conn *c, uint32_t acked, bool full)
+void
+tcp_newreno_on_recovery_ack(struct lr_tcp_conn *c, uint32_t acked, bool full)
 {
 	uint32_t mss = tcp_eff_mss(c);
 
 	if (full) {
-		c->cwnd = RTE_MIN(c->ssthresh, RTE_MAX(flight_size(c), mss) + mss);
+		c->cwnd = RTE_MIN(c->ssthresh, RTE_MAX(tcp_cc_flight(c), mss) + mss);
 		return;
 	}
 	c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
@@ -107,15 +137,42 @@ newreno_on_timeout(struct lr_tcp_conn *c)
 	c->cc_acc = 0;
 }
 
+static void
+newreno_on_restart(struct lr_tcp_conn *c)
+{
+	c->cc_acc = 0;
+}
+
 const struct tcp_cc_ops tcp_cc_newreno = {
 	.name = "newreno",
-	.init = newreno_init,
+	.init = tcp_newreno_init,
 	.on_ack = newreno_on_ack,
 	.on_fast_retransmit = newreno_on_fast_retransmit,
-	.on_dupack = newreno_on_dupack,
-	.on_recovery_ack = newreno_on_recovery_ack,
+	.on_dupack = tcp_newreno_on_dupack,
+	.on_recovery_ack = tcp_newreno_on_recovery_ack,
 	.on_timeout = newreno_on_timeout,
+	.on_restart = newreno_on_restart,
 };
+
+/* Choose the algorithm. An established connection keeps cwnd and ssthresh; the new
+ * algorithm's own state starts afresh (both leave it zero-valued when unused). */
+void
+tcp_cc_set(struct lr_tcp_conn *c, enum lr_tcp_cc algo)
+{
+	c->cflags = (uint8_t)((c->cflags & ~TCP_CF_CC_MASK) | (algo << TCP_CF_CC_SHIFT));
+	c->cc_acc = 0;
+	memset(&c->cub, 0, sizeof(c->cub));
+}
+
+int
+lr_tcp_set_cc(struct lr_tcp_conn *c, enum lr_tcp_cc cc)
+{
+	if (c == NULL || (unsigned int)cc >= LR_TCP_CC_NB)
+		return -EINVAL;
+	if (tcp_cc_algo(c) != cc)
+		tcp_cc_set(c, cc);
+	return 0;
+}
 
 /*
  * Enter fast recovery: RFC 6582 §3.2 step 2, or with a scoreboard RFC 6675 §5
@@ -131,7 +188,7 @@ enter_recovery(struct lr_tcp_conn *c)
 	c->recover = c->snd_max;
 	c->flags |= TCP_F_RECOVERY;
 	LR_TCP_STAT_INC(&c->sh->stats, FAST_REXMT);
-	c->cc->on_fast_retransmit(c);
+	tcp_cc(c)->on_fast_retransmit(c);
 	if (b != NULL) {
 		LR_TCP_STAT_INC(&c->sh->stats, SACK_RECOVERY);
 		c->cwnd = c->ssthresh;
@@ -152,12 +209,13 @@ tcp_cc_ack(struct lr_tcp_conn *c, uint32_t acked)
 {
 	c->dupacks = 0;
 	if (!(c->flags & TCP_F_RECOVERY)) {
-		c->cc->on_ack(c, acked);
+		tcp_cc(c)->on_ack(c, acked);
+		c->cwnd = RTE_MIN(c->cwnd, TCP_CWND_MAX);
 		return;
 	}
 	if (SEQ_GEQ(c->snd_una, c->recover)) {
 		c->flags &= ~TCP_F_RECOVERY;
-		c->cc->on_recovery_ack(c, acked, true);
+		tcp_cc(c)->on_recovery_ack(c, acked, true);
 		return;
 	}
 	LR_TCP_STAT_INC(&c->sh->stats, PARTIAL_ACK);
@@ -171,7 +229,7 @@ tcp_cc_ack(struct lr_tcp_conn *c, uint32_t acked)
 		tcp_output_schedule(c);
 		return;
 	}
-	c->cc->on_recovery_ack(c, acked, false);
+	tcp_cc(c)->on_recovery_ack(c, acked, false);
 	tcp_output_rexmit_head(c);
 }
 
@@ -187,7 +245,7 @@ tcp_cc_dupack(struct lr_tcp_conn *c)
 	LR_TCP_STAT_INC(&c->sh->stats, DUPACK_RX);
 	if (c->flags & TCP_F_RECOVERY) {
 		if (c->sack_board == 0)
-			c->cc->on_dupack(c);
+			tcp_cc(c)->on_dupack(c);
 		tcp_output_schedule(c);
 		return;
 	}
@@ -219,8 +277,35 @@ tcp_cc_sack(struct lr_tcp_conn *c)
 void
 tcp_cc_timeout(struct lr_tcp_conn *c)
 {
-	c->cc->on_timeout(c);
+	tcp_cc(c)->on_timeout(c);
 	c->flags &= ~TCP_F_RECOVERY;
 	c->dupacks = 0;
 	c->recover = c->snd_max;
+}
+
+/*
+ * About to send new data (tcp_output). RFC 5681 §4.1: "if the TCP has not sent data
+ * in an interval exceeding the retransmission timeout", cwnd = RW = min(IW, cwnd)
+ * before sending. Idle is measured from una_ms, when nothing is in flight: when the
+ * last flight was acknowledged (or began to be probed, or the connection was
+ * established). ssthresh first keeps three quarters of the old cwnd, so slow start
+ * climbs back to near where the connection was (RFC 2861 §3, Linux
+ * tcp_cwnd_restart()).
+ */
+void
+tcp_cc_idle_check(struct lr_tcp_conn *c)
+{
+	uint32_t now_ms = (uint32_t)(c->sh->w->now_us / 1000), rw;
+
+	if (!c->sh->conf.slow_start_after_idle || c->snd_una != c->snd_max ||
+			now_ms - c->una_ms <= c->rto_us / 1000)
+		return;
+	rw = RTE_MIN(tcp_cc_iw(c), c->cwnd);
+	if (rw < c->cwnd) {
+		c->ssthresh = RTE_MAX(c->ssthresh, c->cwnd - c->cwnd / 4);
+		LR_TCP_STAT_INC(&c->sh->stats, CWND_RESTART);
+	}
+	c->cwnd = rw;
+	c->una_ms = now_ms; /* once per idle period */
+	tcp_cc(c)->on_restart(c);
 }

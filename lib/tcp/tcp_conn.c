@@ -74,6 +74,8 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.isn_fn = NULL,
 	.isn_arg = NULL,
 	.syn_shed_backlog = 4,
+	.cc = LR_TCP_CC_NEWRENO,
+	.slow_start_after_idle = true,
 };
 
 static const struct lr_stat_desc tcp_stat_descs[LR_TCP_STAT_MAX] = {
@@ -144,7 +146,7 @@ conf_check(const struct lr_tcp_conf *c)
 		return -EINVAL;
 	if (c->half_open_max == 0 || c->challenge_ack_per_s == 0 || c->ooo_max > 4096)
 		return -EINVAL;
-	if (c->max_tw == 0 || c->max_tw > (1u << 26))
+	if (c->max_tw == 0 || c->max_tw > (1u << 26) || c->cc >= LR_TCP_CC_NB)
 		return -EINVAL;
 	if (c->rst_per_s == 0 || c->challenge_ack_per_s > LR_TCP_RATE_MAX ||
 			c->rst_per_s > LR_TCP_RATE_MAX ||
@@ -345,7 +347,7 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	c->quickacks = sh->conf.quickack; /* quick-ACK mode from the first data */
 	TAILQ_INIT(&c->ooo);
 	c->cb = &tcp_no_callbacks; /* until a listener or lr_tcp_connect() sets them */
-	c->cc = &tcp_cc_newreno;
+	tcp_cc_set(c, (enum lr_tcp_cc)sh->conf.cc);
 	c->ssthresh = UINT32_MAX;
 	c->rcv_wscale = tcp_wscale_for(sh->conf.rcv_wnd);
 	c->ts_offset = tcp_ts_offset(sh, key);
@@ -501,11 +503,26 @@ lr_tcp_listen(struct lr_worker *w, uint16_t port, const struct lr_tcp_callbacks 
 	if (l == NULL)
 		return -ENOSPC;
 	l->used = true;
+	l->cc = sh->conf.cc;
 	l->port = port;
 	l->cb = cb;
 	l->arg = arg;
 	sh->nb_listeners++;
 	sh->stats.state_entered[LR_TCP_LISTEN]++;
+	return 0;
+}
+
+int
+lr_tcp_listen_cc(struct lr_worker *w, uint16_t port, enum lr_tcp_cc cc)
+{
+	struct lr_tcp_listener *l;
+
+	if (w->tcp == NULL || (unsigned int)cc >= LR_TCP_CC_NB)
+		return -EINVAL;
+	l = tcp_listener_lookup(w->tcp, port);
+	if (l == NULL)
+		return -ENOENT;
+	l->cc = (uint8_t)cc;
 	return 0;
 }
 
@@ -520,7 +537,7 @@ lr_tcp_unlisten(struct lr_worker *w, uint16_t port)
 		return -ENOENT;
 	for (c = TAILQ_FIRST(&sh->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, link);
-		if ((c->flags & TCP_F_PASSIVE) && c->listen_port == port &&
+		if ((c->flags & TCP_F_PASSIVE) && rte_be_to_cpu_16(c->key.lport) == port &&
 				c->state == LR_TCP_SYN_RCVD)
 			tcp_conn_free(c);
 	}

@@ -62,7 +62,7 @@ tcp_set_state(struct lr_tcp_conn *c, enum lr_tcp_state s)
 		c->rcv_mss = (uint16_t)(RTE_MIN(c->snd_mss, c->adv_mss) -
 				((c->flags & TCP_F_TSTAMP) ? TCP_OPT_TS_LEN : 0));
 		c->recover = c->snd_una;
-		c->cc->init(c);
+		tcp_cc(c)->init(c);
 		tcp_keep_reset(c);
 	}
 }
@@ -229,7 +229,7 @@ fsm_syn_sent(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg,
 	 * ESTABLISHED, form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and
 	 * send it." */
 	if ((c->flags & TCP_F_TIMING) && SEQ_GT(seg->ack, c->rtt_seq))
-		tcp_rtt_sample(c, (uint32_t)(w->now_us - c->rtt_ts));
+		tcp_rtt_sample(c, (uint32_t)w->now_us - c->rtt_ts);
 	c->flags &= ~TCP_F_TIMING;
 	c->snd_una = seg->ack;
 	c->nretries = 0;

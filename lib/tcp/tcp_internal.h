@@ -142,6 +142,8 @@ enum tcp_timer_id {
 				   *   they share the slot, as Linux ICSK_TIME_LOSS_PROBE */
 #define TCP_CF_TLP_SENT    0x10   /**< a loss probe is out in this flight (RFC 8985 §7:
 				   *   one at a time); cleared when SND.UNA advances */
+#define TCP_CF_CC_SHIFT    5      /**< congestion control algorithm (enum lr_tcp_cc) */
+#define TCP_CF_CC_MASK     (0x3 << TCP_CF_CC_SHIFT)
 
 struct lr_tcp_conn;
 
@@ -167,8 +169,9 @@ TAILQ_HEAD(tcp_ooo_list, tcp_ooo_seg);
 /**
  * Congestion control hook (anchor: Linux struct tcp_congestion_ops). The generic
  * code in tcp_cc.c counts duplicate ACKs, runs the RFC 6582 recovery state
- * (recover, TCP_F_RECOVERY) and does the retransmissions; the hooks only set
- * cwnd and ssthresh.
+ * (recover, TCP_F_RECOVERY), restarts after idle (RFC 5681 §4.1) and does the
+ * retransmissions; the hooks only set cwnd, ssthresh and their own state. NewReno
+ * (tcp_cc.c) and CUBIC (tcp_cubic.c), indexed by enum lr_tcp_cc in tcp_cc_algos[].
  */
 struct tcp_cc_ops {
 	const char *name;
@@ -184,8 +187,24 @@ struct tcp_cc_ops {
 	void (*on_recovery_ack)(struct lr_tcp_conn *c, uint32_t acked, bool full);
 	/** Retransmission timeout. */
 	void (*on_timeout)(struct lr_tcp_conn *c);
+	/** Sending again after an idle period longer than the RTO: cwnd is already the
+	 * restart window; forget what the algorithm learnt about the curve. */
+	void (*on_restart)(struct lr_tcp_conn *c);
 };
 extern const struct tcp_cc_ops tcp_cc_newreno;
+extern const struct tcp_cc_ops tcp_cc_cubic;
+extern const struct tcp_cc_ops *const tcp_cc_algos[LR_TCP_CC_NB];
+
+/** CUBIC's per-connection state (RFC 9438 §4.1.2 names; tcp_cubic.c). 16 bytes. */
+struct tcp_cubic {
+	uint32_t w_max;      /**< W_max, bytes: cwnd before the last reduction (less with
+			      *   fast convergence); 0 = set it at the next epoch */
+	uint32_t prior;      /**< cwnd_prior, bytes: cwnd when ssthresh was last set */
+	uint32_t w_est;      /**< W_est, bytes (Reno-friendly estimate); 0 = no congestion
+			      *   avoidance epoch running */
+	uint32_t k_ms;       /**< t_epoch + K: when W_cubic(t) reaches W_max, now_us / 1000
+			      *   (low 32 bits) */
+};
 
 /** SACK ranges a scoreboard holds (a board with more ranges to record keeps the ones it
  * has: what it misses is counted in pipe, the conservative side). */
@@ -221,6 +240,7 @@ struct tcp_dsack {
 
 struct lr_tcp_listener {
 	bool used;                     /**< slot in use */
+	uint8_t cc;                    /**< enum lr_tcp_cc of its connections */
 	uint16_t port;                 /**< host order */
 	const struct lr_tcp_callbacks *cb; /**< given to accepted connections */
 	void *arg;                     /**< their initial argument */
@@ -283,8 +303,8 @@ struct lr_tcp_conn {
 	uint16_t sb_off;    /**< acknowledged bytes at the front of sb_head */
 	uint8_t nretries;   /**< consecutive timeouts */
 	uint8_t cflags;     /**< TCP_CF_* */
-	uint16_t listen_port;              /**< passive: listener's port (host order) */
 	uint16_t adv_mss;   /**< MSS we advertise: interface MTU - 40 */
+	uint16_t ooo_n;     /**< out-of-order segments queued (at most ooo_max, 4096) */
 	TAILQ_ENTRY(lr_tcp_conn) link;     /**< shard->conns (or ->orphans), then ->dead */
 	TAILQ_ENTRY(lr_tcp_conn) out_link; /**< shard->outq */
 	LIST_ENTRY(lr_tcp_conn) tw_link;   /**< timer wheel slot (TCP_F_ON_WHEEL) */
@@ -295,31 +315,32 @@ struct lr_tcp_conn {
 	uint32_t fin_seq;   /**< sequence number of our FIN (valid with TCP_F_FIN_SENT) */
 	uint32_t una_ms;    /**< w->now_us / 1000 when SND.UNA last advanced, data was first
 			     *   sent with none in flight, or a zero window began to be
-			     *   probed: the start of the RFC 5482 user timeout */
-	/* congestion control (RFC 5681, RFC 6582) */
+			     *   probed: the start of the RFC 5482 user timeout and of idle
+			     *   (RFC 5681 §4.1) */
+	/* congestion control (RFC 5681, RFC 6582, RFC 9438) */
 	uint32_t recover;   /**< RFC 6582 "recover" */
-	uint32_t sb_true;   /**< truesize of the send buffer's mbufs (LR_MEM_TCP_SND; here
-			     *   for the hole before cc) */
-	const struct tcp_cc_ops *cc; /**< algorithm */
-	uint32_t cc_acc;    /**< bytes acked towards the next CA increase */
+	uint32_t sb_true;   /**< truesize of the send buffer's mbufs (LR_MEM_TCP_SND) */
+	uint32_t cc_acc;    /**< bytes acked towards the next CA increase (NewReno: of cwnd;
+			     *   CUBIC: of W_est) */
+	struct tcp_cubic cub; /**< CUBIC's state (algorithm in cflags: tcp_cc()) */
 	uint32_t retransmits; /**< total retransmitted segments */
 	/* RTT estimation (RFC 6298), microseconds */
 	uint32_t srtt_us;   /**< 0 until the first sample */
 	uint32_t rttvar_us; /**< RTT variation */
 	uint32_t rto_us;    /**< current RTO, backed off */
 	uint32_t rtt_seq;   /**< segment being timed */
-	uint64_t rtt_ts;    /**< when the timed segment was sent */
-	/* reassembly */
-	struct tcp_ooo_list ooo;   /**< out-of-order segments */
-	uint32_t ooo_n;            /**< on ooo */
-	uint32_t ooo_bytes;        /**< their payload */
-	const struct lr_tcp_callbacks *cb; /**< application callbacks (the caller's) */
-	void *arg;                  /**< their argument */
 	uint32_t chack_ms;  /**< last challenge ACK, now_us / 1000 (low 32 bits; at creation
 			     *   one challenge_ack_per_conn_ms back): RFC 5961 §7, like Linux
 			     *   tp->last_oow_ack_time */
+	uint32_t rtt_ts;    /**< when the timed segment was sent: w->now_us, low 32 bits
+			     *   (an RTT is a difference of them, below 71 minutes) */
+	/* reassembly */
+	struct tcp_ooo_list ooo;   /**< out-of-order segments (ooo_n of them) */
+	uint32_t ooo_bytes;        /**< their payload */
 	uint32_t ooo_true;  /**< truesize of the out-of-order queue (charged,
 			     *   LR_MEM_TCP_OOO) */
+	const struct lr_tcp_callbacks *cb; /**< application callbacks (the caller's) */
+	void *arg;                  /**< their argument */
 };
 
 /** Bytes of the hot state at the front of struct lr_tcp_conn. */
@@ -599,6 +620,33 @@ void tcp_cc_ack(struct lr_tcp_conn *c, uint32_t acked);
 void tcp_cc_dupack(struct lr_tcp_conn *c);
 void tcp_cc_sack(struct lr_tcp_conn *c);
 void tcp_cc_timeout(struct lr_tcp_conn *c);
+void tcp_cc_idle_check(struct lr_tcp_conn *c);
+void tcp_cc_set(struct lr_tcp_conn *c, enum lr_tcp_cc algo);
+uint32_t tcp_cc_flight(const struct lr_tcp_conn *c);
+uint32_t tcp_cc_iw(const struct lr_tcp_conn *c);
+void tcp_newreno_init(struct lr_tcp_conn *c);
+void tcp_newreno_on_dupack(struct lr_tcp_conn *c);
+void tcp_newreno_on_recovery_ack(struct lr_tcp_conn *c, uint32_t acked, bool full);
+/** Largest cwnd (2^30, the largest window a peer can offer, RFC 7323 §2.3): a long
+ * transfer without loss cannot wrap it. */
+#define TCP_CWND_MAX (1u << 30)
+
+/* tcp_cubic.c */
+uint32_t tcp_cubic_cbrt(uint64_t x);
+
+/** The connection's congestion control algorithm. */
+static inline enum lr_tcp_cc
+tcp_cc_algo(const struct lr_tcp_conn *c)
+{
+	return (enum lr_tcp_cc)((c->cflags & TCP_CF_CC_MASK) >> TCP_CF_CC_SHIFT);
+}
+
+/** Its hooks. */
+static inline const struct tcp_cc_ops *
+tcp_cc(const struct lr_tcp_conn *c)
+{
+	return tcp_cc_algos[tcp_cc_algo(c)];
+}
 
 /* tcp_sack.c */
 int tcp_sack_init(struct lr_tcp_shard *sh, int socket);

@@ -27,7 +27,7 @@ listen_new_conn(struct lr_worker *w, struct lr_tcp_listener *l, const struct lr_
 		return NULL;
 	}
 	c->flags |= TCP_F_PASSIVE;
-	c->listen_port = l->port;
+	tcp_cc_set(c, (enum lr_tcp_cc)l->cc);
 	c->cb = l->cb;
 	c->arg = l->arg;
 	/* born from the listener: LISTEN => SYN_RCVD */

@@ -394,7 +394,7 @@ tcp_output_syn(struct lr_tcp_conn *c)
 	if (c->snd_max == c->iss) {
 		c->flags |= TCP_F_TIMING;
 		c->rtt_seq = c->iss;
-		c->rtt_ts = c->sh->w->now_us;
+		c->rtt_ts = (uint32_t)c->sh->w->now_us;
 	} else {
 		LR_TCP_STAT_INC(&c->sh->stats, REXMT_SEGS);
 		c->retransmits++;
@@ -423,7 +423,7 @@ tcp_account_tx(struct lr_tcp_conn *c, uint32_t seq, uint32_t len)
 		if (!(c->flags & TCP_F_TIMING) && SEQ_GEQ(seq, c->snd_max)) {
 			c->flags |= TCP_F_TIMING;
 			c->rtt_seq = seq;
-			c->rtt_ts = c->sh->w->now_us;
+			c->rtt_ts = (uint32_t)c->sh->w->now_us;
 		}
 	}
 }
@@ -468,6 +468,8 @@ tcp_output(struct lr_tcp_conn *c)
 	}
 	cap = tcp_output_cap(c);
 	data_end = c->snd_una + c->sb_len;
+	if (SEQ_LT(c->snd_nxt, data_end))
+		tcp_cc_idle_check(c); /* RFC 5681 §4.1 restart window */
 	wnd_end = c->snd_una + RTE_MIN(c->snd_wnd, c->cwnd);
 	/* SACK loss recovery (RFC 6675 §5): holes first, then new data, within cwnd
 	 * less pipe rather than from SND.UNA. */

@@ -52,6 +52,8 @@
 	X(DUPACK_RX, COUNT, "duplicate ACKs received (RFC 5681 §2)") \
 	X(FAST_REXMT, COUNT, "fast retransmits on the third duplicate ACK") \
 	X(PARTIAL_ACK, COUNT, "partial ACKs in fast recovery (RFC 6582)") \
+	X(CWND_RESTART, COUNT, "cwnd cut to the restart window after an idle period longer " \
+		"than the RTO (RFC 5681 §4.1, slow_start_after_idle)") \
 	X(SYNCOOKIE_SENT, COUNT, "SYN-ACKs carrying a SYN cookie") \
 	X(SYNCOOKIE_OK, COUNT, "connections created from a valid cookie") \
 	X(SYNCOOKIE_OPTS, COUNT, "cookie connections that kept timestamps, window scaling and SACK (TSecr)") \

@@ -364,6 +364,7 @@ conn_info(const struct lr_worker *w, const struct lr_tcp_conn *c, struct lr_tcp_
 	info->ssthresh = c->ssthresh;
 	info->snd_wnd = c->snd_wnd;
 	info->rcv_wnd = tcp_rcv_wnd(c);
+	info->cc = lr_tcp_cc_name(tcp_cc_algo(c));
 }
 
 static void
