@@ -62,6 +62,7 @@ tcp_set_state(struct lr_tcp_conn *c, enum lr_tcp_state s)
 		c->rcv_mss = (uint16_t)(RTE_MIN(c->snd_mss, c->adv_mss) -
 				((c->flags & TCP_F_TSTAMP) ? TCP_OPT_TS_LEN : 0));
 		c->recover = c->snd_una;
+		c->una_ms = (uint32_t)(c->sh->w->now_us / 1000); /* idle from here */
 		tcp_cc(c)->init(c);
 		tcp_keep_reset(c);
 	}

@@ -2,7 +2,8 @@
 /*
  * tcp_cc.c: NewReno behind struct tcp_cc_ops. Initial window (RFC 6928), slow
  * start and congestion avoidance (RFC 5681 §3.1), fast retransmit on the third
- * duplicate ACK and fast recovery with partial ACKs (RFC 6582). The appliance
+ * duplicate ACK and fast recovery with partial ACKs (RFC 6582), restart after idle
+ * (RFC 5681 §4.1). The appliance
  * sends with MSS 1460 (tt_passive_open); its first byte is 8001.
  */
 #include <string.h>
@@ -29,6 +30,15 @@ open_and_send(void)
 	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 30000), 30000);
 	tt_flush();
 	return c;
+}
+
+/* A fresh shard (tt_conf) and application record, for a second connection in a
+ * case. */
+static void
+reopen(void)
+{
+	tt_reinit();
+	memset(&tt_app, 0, sizeof(tt_app));
 }
 
 /* RFC 6928: IW = min(10*MSS, max(2*MSS, 14600)) = 10 segments; ssthresh unset. */
@@ -158,6 +168,65 @@ test_tcp_cc_window_change_or_data_not_dupack(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* Slow start to 20 segments or more, everything acknowledged, ssthresh set to
+ * ssthresh (0: left unset), idle for idle_ms, then 20000 bytes queued: @return
+ * segments that leave at once. */
+static unsigned int
+send_after_idle(struct lr_tcp_conn *c, uint64_t idle_ms, uint32_t ssthresh)
+{
+	uint32_t a = 8001;
+	unsigned int i;
+
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 30000), 30000);
+	tt_flush();
+	for (i = 0; i < 10; i++) {
+		a += MSS;
+		ack(a);
+	}
+	ack(8001 + 30000);
+	CU_ASSERT_EQUAL(c->cwnd, 21 * MSS);
+	if (ssthresh != 0)
+		c->ssthresh = ssthresh;
+	tt_advance_ms(idle_ms);
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 20000), 20000);
+	tt_flush();
+	return lr_test_tx_count();
+}
+
+/* RFC 5681 §4.1: idle longer than the RTO, the next flight starts from
+ * RW = min(IW, cwnd) = 10 segments and ssthresh becomes at least 3/4 of the old
+ * cwnd (unset stays unset); idle within the RTO, or the setting off, keeps cwnd
+ * (14 segments leave). */
+static void
+test_tcp_cc_restart_after_idle(void)
+{
+	struct lr_tcp_conn *c = tt_passive_open();
+
+	CU_ASSERT_EQUAL(send_after_idle(c, c->rto_us / 1000 + 1, 0), 10);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CWND_RESTART), 1);
+	CU_ASSERT_EQUAL(tt_info().cwnd, 10 * MSS);
+	CU_ASSERT_EQUAL(tt_info().ssthresh, UINT32_MAX);
+	TT_EXPECT(9, TT_ACK, 8001 + 30000 + 9 * MSS, 1001, MSS);
+	TT_ASSERT_NO_LEAK();
+	reopen();
+	c = tt_passive_open();
+	CU_ASSERT_EQUAL(send_after_idle(c, c->rto_us / 1000 + 1, 12 * MSS), 10);
+	CU_ASSERT_EQUAL(tt_info().ssthresh, 21 * MSS - 21 * MSS / 4);
+	TT_ASSERT_NO_LEAK();
+	reopen();
+	c = tt_passive_open();
+	CU_ASSERT_EQUAL(send_after_idle(c, c->rto_us / 1000, 0), 14);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CWND_RESTART), 0);
+	TT_ASSERT_NO_LEAK();
+	tt_conf.slow_start_after_idle = false;
+	reopen();
+	c = tt_passive_open();
+	CU_ASSERT_EQUAL(send_after_idle(c, 10000, 0), 14);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CWND_RESTART), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_cc_initial_window_ten_segments", test_tcp_cc_initial_window_ten_segments },
 	{ "test_tcp_cc_slow_start_grows_per_ack", test_tcp_cc_slow_start_grows_per_ack },
@@ -169,6 +238,7 @@ static const CU_TestInfo cases[] = {
 		test_tcp_cc_timeout_then_dupacks_no_fast_retransmit },
 	{ "test_tcp_cc_window_change_or_data_not_dupack",
 		test_tcp_cc_window_change_or_data_not_dupack },
+	{ "test_tcp_cc_restart_after_idle", test_tcp_cc_restart_after_idle },
 	CU_TEST_INFO_NULL,
 };
 
