@@ -580,6 +580,10 @@ lr_config_defaults(struct lr_config *cfg)
 	cfg->drain_ms = 5000;
 	cfg->svc_idle_timeout_ms = 60000;      /* nginx keepalive_timeout is 75 s */
 	cfg->http_header_timeout_ms = 10000;   /* nginx client_header_timeout is 60 s */
+	cfg->tcp_echo_cc = LR_CFG_CC_DEFAULT;
+	cfg->tcp_discard_cc = LR_CFG_CC_DEFAULT;
+	cfg->tcp_chargen_cc = LR_CFG_CC_DEFAULT;
+	cfg->tcp_http_cc = LR_CFG_CC_DEFAULT;
 }
 
 int

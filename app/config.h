@@ -20,6 +20,9 @@
 #define LR_CFG_STR 256          /**< longest string value */
 #define LR_CFG_MAX_SET 64       /**< --set overrides on one command line */
 
+/** A service key's congestion control "default": the one of [tcp] cc. */
+#define LR_CFG_CC_DEFAULT LR_TCP_CC_NB
+
 /** Idle policy of a worker that received nothing. */
 enum lr_idle_policy {
 	LR_IDLE_POLL = 0,  /**< spin */
@@ -112,6 +115,11 @@ struct lr_config {
 				       *   without data either way for this long; 0 = off */
 	uint32_t http_header_timeout_ms; /**< [tcp] http_header_timeout_ms: a request head
 					  *   must complete within it; 0 = off */
+	uint8_t tcp_echo_cc;          /**< [tcp] echo_cc: enum lr_tcp_cc of the echo service's
+				       *   connections, or LR_CFG_CC_DEFAULT ([tcp] cc) */
+	uint8_t tcp_discard_cc;       /**< [tcp] discard_cc, the same for discard */
+	uint8_t tcp_chargen_cc;       /**< [tcp] chargen_cc, the same for chargen */
+	uint8_t tcp_http_cc;          /**< [tcp] http_cc, the same for HTTP */
 	/* [loadgen] */
 	char loadgen_spec[LR_CFG_STR]; /**< load generator run at start ("" = none) */
 };

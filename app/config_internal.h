@@ -31,6 +31,8 @@ enum key_kind {
 	K_IPV4,     /**< rte_be32_t, 0 = none */
 	K_MAC,      /**< port mac + has_mac */
 	K_PERCENT,  /**< percentage "2", "0.5", "2%" stored as uint32_t parts per million */
+	K_CC,       /**< uint8_t index of lr_cfg_cc_names at most k->max (enum lr_tcp_cc, or
+		     *   LR_CFG_CC_DEFAULT) */
 };
 
 #define F_POW2 0x1     /**< value must be a power of two */
@@ -63,6 +65,8 @@ extern const struct sect_def lr_cfg_sects[S_NB];
 extern const struct key_def lr_cfg_port_keys[];
 extern const char *const lr_cfg_idle_names[3];
 extern const char *const lr_cfg_offload_names[3];
+/** Congestion control names: lr_tcp_cc_name() of each enum lr_tcp_cc, then "default". */
+extern const char *const lr_cfg_cc_names[LR_TCP_CC_NB + 1];
 
 /** Where a section's fields live: the port, the ARP/IP sub-config or cfg itself. */
 void *lr_cfg_sect_base(struct lr_config *cfg, enum sect_id sid, unsigned int port);

@@ -173,6 +173,7 @@ static const struct key_def udp_keys[] = {
 
 #define MS_EXP(hi) "expected milliseconds 1.." #hi
 #define TCP_PORT_EXP "expected a TCP port number 1..65535, or 0 for off"
+#define SVC_CC_EXP "expected newreno, cubic or default (the one of [tcp] cc)"
 
 static const struct key_def tcp_keys[] = {
 	KEY(C, "max_conns", K_UINT, tcp.max_conns, 1, 1 << 22, 0,
@@ -238,6 +239,8 @@ static const struct key_def tcp_keys[] = {
 	KEY(C, "ooo_max", K_UINT, tcp.ooo_max, 0, 4096, 0, "expected segments 0..4096"),
 	KEY(C, "syn_shed_backlog", K_UINT, tcp.syn_shed_backlog, 0, 1000000, 0,
 		"expected loop turns 0..1000000 (0 = never shed on RX backlog)"),
+	KEY(C, "cc", K_CC, tcp.cc, 0, LR_TCP_CC_NB - 1, 0, "expected newreno or cubic"),
+	KEY(C, "slow_start_after_idle", K_BOOL, tcp.slow_start_after_idle, 0, 0, 0, NULL),
 	KEY(C, "echo", K_UINT, tcp_echo_port, 0, UINT16_MAX, 0, TCP_PORT_EXP),
 	KEY(C, "discard", K_UINT, tcp_discard_port, 0, UINT16_MAX, 0, TCP_PORT_EXP),
 	KEY(C, "chargen", K_UINT, tcp_chargen_port, 0, UINT16_MAX, 0, TCP_PORT_EXP),
@@ -251,6 +254,10 @@ static const struct key_def tcp_keys[] = {
 	KEY(C, "http_header_timeout_ms", K_UINT, http_header_timeout_ms, 0, 3600000, 0,
 		"expected milliseconds 0..3600000 for an HTTP request head to arrive "
 		"(0 = no limit), e.g. 10000"),
+	KEY(C, "echo_cc", K_CC, tcp_echo_cc, 0, LR_CFG_CC_DEFAULT, 0, SVC_CC_EXP),
+	KEY(C, "discard_cc", K_CC, tcp_discard_cc, 0, LR_CFG_CC_DEFAULT, 0, SVC_CC_EXP),
+	KEY(C, "chargen_cc", K_CC, tcp_chargen_cc, 0, LR_CFG_CC_DEFAULT, 0, SVC_CC_EXP),
+	KEY(C, "http_cc", K_CC, tcp_http_cc, 0, LR_CFG_CC_DEFAULT, 0, SVC_CC_EXP),
 	KEY_END,
 };
 
@@ -282,6 +289,10 @@ const struct sect_def lr_cfg_sects[S_NB] = {
 
 const char *const lr_cfg_idle_names[3] = { "poll", "pause", "sleep" };
 const char *const lr_cfg_offload_names[3] = { "auto", "on", "off" };
+const char *const lr_cfg_cc_names[LR_TCP_CC_NB + 1] = {
+	[LR_TCP_CC_NEWRENO] = "newreno", [LR_TCP_CC_CUBIC] = "cubic",
+	[LR_CFG_CC_DEFAULT] = "default",
+};
 
 void *
 lr_cfg_sect_base(struct lr_config *cfg, enum sect_id sid, unsigned int port)

@@ -62,6 +62,9 @@ format_value(const struct key_def *k, const void *base, char *buf, size_t len)
 	case K_OFFLOAD:
 		snprintf(buf, len, "%s", lr_cfg_offload_names[*(const enum lr_offload_mode *)field]);
 		break;
+	case K_CC:
+		snprintf(buf, len, "%s", lr_cfg_cc_names[*(const uint8_t *)field]);
+		break;
 	case K_PREFIX:
 		snprintf(buf, len, "%s/%u", lr_ip_fmt(p->ip, ip, sizeof(ip)), p->prefix_len);
 		break;

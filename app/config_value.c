@@ -305,6 +305,11 @@ lr_cfg_parse_value(const struct key_def *k, void *base, const char *s, const cha
 			return false;
 		*(enum lr_offload_mode *)field = e;
 		return true;
+	case K_CC:
+		if (!parse_enum(s, lr_cfg_cc_names, RTE_DIM(lr_cfg_cc_names), &e) || e > k->max)
+			return false;
+		*(uint8_t *)field = (uint8_t)e;
+		return true;
 	case K_PREFIX:
 		return parse_prefix(s, base, why);
 	case K_IPV4:

@@ -240,6 +240,7 @@ conns_row(const struct lr_tcp_conn_info *e, void *arg)
 	lr_ctl_table_u64(&o->t, e->send_q);
 	lr_ctl_table_u64(&o->t, e->recv_q);
 	lr_ctl_table_u64(&o->t, e->cwnd);
+	lr_ctl_table_cell(&o->t, "%s", e->cc != NULL ? e->cc : "-");
 	lr_ctl_table_u64(&o->t, e->srtt_us);
 	lr_ctl_table_u64(&o->t, e->rto_us);
 	lr_ctl_table_u64(&o->t, e->retransmits);
@@ -255,7 +256,8 @@ cmd_conns(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 		{ "proto", LR_CTL_COL_STR }, { "local", LR_CTL_COL_STR },
 		{ "remote", LR_CTL_COL_STR }, { "state", LR_CTL_COL_STR },
 		{ "send_q", LR_CTL_COL_NUM }, { "recv_q", LR_CTL_COL_NUM },
-		{ "cwnd", LR_CTL_COL_NUM }, { "srtt_us", LR_CTL_COL_NUM }, { "rto_us", LR_CTL_COL_NUM },
+		{ "cwnd", LR_CTL_COL_NUM }, { "cc", LR_CTL_COL_STR },
+		{ "srtt_us", LR_CTL_COL_NUM }, { "rto_us", LR_CTL_COL_NUM },
 		{ "retransmits", LR_CTL_COL_NUM }, { "worker", LR_CTL_COL_NUM },
 	};
 	struct conns_filter f;
@@ -602,6 +604,7 @@ tel_conn(struct rte_tel_data *d, const struct lr_tcp_conn_info *e, unsigned int 
 	rte_tel_data_add_dict_u64(c, "send_q", e->send_q);
 	rte_tel_data_add_dict_u64(c, "recv_q", e->recv_q);
 	rte_tel_data_add_dict_u64(c, "cwnd", e->cwnd);
+	rte_tel_data_add_dict_string(c, "cc", e->cc != NULL ? e->cc : "-");
 	rte_tel_data_add_dict_u64(c, "srtt_us", e->srtt_us);
 	rte_tel_data_add_dict_u64(c, "rto_us", e->rto_us);
 	rte_tel_data_add_dict_u64(c, "retransmits", e->retransmits);

@@ -86,6 +86,8 @@ struct lr_loadgen_conf {
 	uint16_t udp_sport;       /**< udp: local port the replies come back to */
 	uint16_t udp_flows;       /**< udp: source ports sport .. sport+flows-1, one per
 				   *   concurrency slot modulo flows (spreads RSS) */
+	uint8_t cc;               /**< enum lr_tcp_cc of its connections (cc=, default
+				   *   CUBIC, Linux's default: the generator acts as a client) */
 	bool json;                /**< the summary as one JSON object */
 	bool progress;            /**< the live table is printed, a row a second
 				   *   (lr_loadgen_live_tick()) */

@@ -12,6 +12,7 @@
 #include <rte_ip.h>
 
 #include "loadgen.h"
+#include "lr_tcp.h"
 
 /* ---- spec parsing ---- */
 
@@ -176,13 +177,17 @@ parse_kv(struct lr_loadgen_conf *c, char *key, char *val, bool *port_set, char *
 		rc = parse_u64(val, &x, false);
 		rc = rc != 0 || x == 0 || x > LR_LOADGEN_MAX_FLOWS ? -1 : 0;
 		c->udp_flows = (uint16_t)x;
+	} else if (strcmp(key, "cc") == 0) {
+		rc = lr_tcp_cc_parse(val);
+		c->cc = rc < 0 ? 0 : (uint8_t)rc;
+		rc = rc < 0 ? -1 : 0;
 	} else if (strcmp(key, "json") == 0) {
 		rc = parse_bool(val, &c->json);
 	} else if (strcmp(key, "progress") == 0) {
 		rc = parse_bool(val, &c->progress);
 	} else {
 		snprintf(err, errlen, "loadgen: unknown key '%s' (mode, target, conc, rate, ramp, "
-				"req, resp, duration, warmup, timeout, sport, flows, json, progress)",
+				"req, resp, duration, warmup, timeout, sport, flows, cc, json, progress)",
 				key);
 		return -1;
 	}
@@ -203,6 +208,7 @@ lr_loadgen_parse(struct lr_loadgen_conf *c, const char *spec, char *err, size_t 
 
 	memset(c, 0, sizeof(*c));
 	c->mode = LR_LOADGEN_CRR;
+	c->cc = LR_TCP_CC_CUBIC;
 	c->conc = 16;
 	c->request_size = 64;
 	c->duration_ms = 5000;

@@ -318,5 +318,6 @@ lr_lg_tcp_open(struct lg_worker *lw)
 		lr_lg_slot_put(s);
 		return false;
 	}
+	lr_tcp_set_cc(s->c, (enum lr_tcp_cc)lw->conf.cc);
 	return true;
 }

@@ -671,6 +671,12 @@ lr_services_tcp_fini(struct lr_worker *w)
 int
 lr_services_tcp_init(struct lr_worker *w, const struct lr_config *cfg)
 {
+	const uint8_t cc[LR_TCP_SVC_NB] = {
+		[LR_TCP_SVC_ECHO] = cfg != NULL ? cfg->tcp_echo_cc : LR_CFG_CC_DEFAULT,
+		[LR_TCP_SVC_DISCARD] = cfg != NULL ? cfg->tcp_discard_cc : LR_CFG_CC_DEFAULT,
+		[LR_TCP_SVC_CHARGEN] = cfg != NULL ? cfg->tcp_chargen_cc : LR_CFG_CC_DEFAULT,
+		[LR_TCP_SVC_HTTP] = cfg != NULL ? cfg->tcp_http_cc : LR_CFG_CC_DEFAULT,
+	};
 	struct svc_worker *sw;
 	char name[RTE_MEMPOOL_NAMESIZE];
 	unsigned int s;
@@ -708,6 +714,9 @@ lr_services_tcp_init(struct lr_worker *w, const struct lr_config *cfg)
 		if (sw->ports[s] == 0)
 			continue;
 		rc = lr_tcp_listen(w, sw->ports[s], &svc_cbs[s], &sw->listeners[s]);
+		/* [tcp] <svc>_cc: the service's own congestion control */
+		if (rc == 0 && cc[s] < LR_TCP_CC_NB)
+			rc = lr_tcp_listen_cc(w, sw->ports[s], (enum lr_tcp_cc)cc[s]);
 		if (rc < 0)
 			sw->ports[s] = 0;
 	}

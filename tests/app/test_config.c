@@ -524,6 +524,39 @@ test_config_fault_keys(void)
 	expect_error(base_ini, "worker.fault_seed=-1", "[worker] fault_seed: bad value '-1'");
 }
 
+/* [tcp] cc, slow_start_after_idle and the services' <svc>_cc: defaults, values, the
+ * dump, and errors naming the key. */
+static void
+test_config_cc_keys(void)
+{
+	CU_ASSERT_EQUAL_FATAL(load_text(base_ini, NULL), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.cc, LR_TCP_CC_NEWRENO);
+	CU_ASSERT(cfg.tcp.slow_start_after_idle);
+	CU_ASSERT_EQUAL(cfg.tcp_echo_cc, LR_CFG_CC_DEFAULT);
+	CU_ASSERT_EQUAL(cfg.tcp_http_cc, LR_CFG_CC_DEFAULT);
+	CU_ASSERT_EQUAL(load_text("[tcp]\ncc = cubic\nslow_start_after_idle = no\n"
+			"echo_cc = newreno\nhttp_cc = cubic\ndiscard_cc = default\n", NULL), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.cc, LR_TCP_CC_CUBIC);
+	CU_ASSERT_STRING_EQUAL(lr_tcp_cc_name(cfg.tcp.cc), "cubic");
+	CU_ASSERT(!cfg.tcp.slow_start_after_idle);
+	CU_ASSERT_EQUAL(cfg.tcp_echo_cc, LR_TCP_CC_NEWRENO);
+	CU_ASSERT_EQUAL(cfg.tcp_http_cc, LR_TCP_CC_CUBIC);
+	CU_ASSERT_EQUAL(cfg.tcp_discard_cc, LR_CFG_CC_DEFAULT);
+	CU_ASSERT_EQUAL(cfg.tcp_chargen_cc, LR_CFG_CC_DEFAULT);
+	roundtrip();
+	CU_ASSERT_EQUAL(load_text(base_ini, "tcp.cc=NewReno"), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.cc, LR_TCP_CC_NEWRENO);
+	CU_ASSERT_EQUAL(load_text(base_ini, "tcp.chargen_cc=cubic"), 0);
+	CU_ASSERT_EQUAL(cfg.tcp_chargen_cc, LR_TCP_CC_CUBIC);
+	expect_error(base_ini, "tcp.cc=bbr", "[tcp] cc: bad value 'bbr': expected newreno or cubic");
+	expect_error(base_ini, "tcp.cc=default",
+		"[tcp] cc: bad value 'default': expected newreno or cubic");
+	expect_error(base_ini, "tcp.echo_cc=reno",
+		"[tcp] echo_cc: bad value 'reno': expected newreno, cubic or default");
+	expect_error(base_ini, "tcp.slow_start_after_idle=2",
+		"[tcp] slow_start_after_idle: bad value '2': expected yes/no");
+}
+
 static void
 test_config_bad_enums(void)
 {
@@ -788,6 +821,7 @@ static const CU_TestInfo config_cases[] = {
 	{ "test_config_tcp_errors", test_config_tcp_errors },
 	{ "test_config_tcp_rate_and_isn_keys", test_config_tcp_rate_and_isn_keys },
 	{ "test_config_fault_keys", test_config_fault_keys },
+	{ "test_config_cc_keys", test_config_cc_keys },
 	{ "test_config_bad_enums", test_config_bad_enums },
 	{ "test_config_lcores", test_config_lcores },
 	{ "test_config_missing_keys_and_file", test_config_missing_keys_and_file },

@@ -204,6 +204,25 @@ accept_syn(struct srv *p)
 static const char resp[] = "HTTP/1.1 200 OK\r\nServer: linerate\r\nContent-Type: text/plain\r\n"
 	"Content-Length: 5\r\n\r\nhello";
 
+static int
+grab_cc(const struct lr_tcp_conn_info *info, void *arg)
+{
+	if (info->state == LR_TCP_LISTEN)
+		return 0;
+	*(const char **)arg = info->cc;
+	return 1;
+}
+
+/* Congestion control of the first connection of the shard, "" if none. */
+static const char *
+first_cc(void)
+{
+	const char *cc = NULL;
+
+	lr_tcp_walk(lr_tw, grab_cc, &cc);
+	return cc != NULL ? cc : "";
+}
+
 /* ---- cases ---- */
 
 static void
@@ -224,6 +243,9 @@ test_loadgen_parse_spec_and_defaults(void)
 	CU_ASSERT_EQUAL(c.warmup_ms, 1000);
 	CU_ASSERT_EQUAL(c.request_size, 64);
 	CU_ASSERT(c.json);
+	CU_ASSERT_EQUAL(c.cc, LR_TCP_CC_CUBIC); /* the generator's default */
+	CU_ASSERT_EQUAL(lr_loadgen_parse(&c, "target=198.18.1.1 cc=newreno", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.cc, LR_TCP_CC_NEWRENO);
 	/* several targets, default ports per mode, suffixes */
 	CU_ASSERT_EQUAL(lr_loadgen_parse(&c, "mode=udp target=198.18.1.1,198.18.1.2:5000 "
 			"target=198.18.1.3 rate=10k duration=250ms timeout=1m req=8 progress=0",
@@ -256,6 +278,7 @@ test_loadgen_parse_errors_name_key_and_value(void)
 		{ "target=198.18.1.1 duration=5h", "duration: bad value '5h'" },
 		{ "target=198.18.1.1 req=100000", "req: bad value '100000'" },
 		{ "target=198.18.1.1 json=maybe", "json: bad value 'maybe'" },
+		{ "target=198.18.1.1 cc=vegas", "cc: bad value 'vegas'" },
 		{ "target=198.18.1.1 speed=9", "unknown key 'speed'" },
 		{ "target=198.18.1.1 conc", "'conc': expected key=value" },
 		{ "mode=udp target=198.18.1.1 req=2000", "do not fit one datagram" },
@@ -287,6 +310,7 @@ test_loadgen_crr_cycle_counts_connection_and_latency(void)
 
 	start("mode=crr target=198.18.0.1:80 conc=1 warmup=0 duration=1s req=64 progress=0");
 	accept_syn(&p);
+	CU_ASSERT_STRING_EQUAL(first_cc(), "cubic"); /* the generator's default */
 	/* handshake done: the GET leaves with the ACK, padded to 64 bytes */
 	CU_ASSERT_EQUAL(got.len, 64);
 	CU_ASSERT_NSTRING_EQUAL(got.data, "GET / HTTP/1.1\r\nHost: linerate", 30);

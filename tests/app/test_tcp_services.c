@@ -218,6 +218,7 @@ svc_stats(struct lr_tcp_svc_stats s[LR_TCP_SVC_NB], struct lr_tcp_client_stats *
 struct find_state {
 	uint16_t rport;
 	int state;
+	const char *cc;
 };
 
 static int
@@ -227,6 +228,7 @@ find_cb(const struct lr_tcp_conn_info *info, void *arg)
 
 	if (info->state != LR_TCP_LISTEN && info->rport == f->rport) {
 		f->state = info->state;
+		f->cc = info->cc;
 		return 1;
 	}
 	return 0;
@@ -236,10 +238,53 @@ find_cb(const struct lr_tcp_conn_info *info, void *arg)
 static int
 conn_state(uint16_t rport)
 {
-	struct find_state f = { rport, -1 };
+	struct find_state f = { rport, -1, NULL };
 
 	lr_tcp_walk(lr_tw, find_cb, &f);
 	return f.state;
+}
+
+/* Congestion control of the connection to the peer's port, "" if none. */
+static const char *
+conn_cc(uint16_t rport)
+{
+	struct find_state f = { rport, -1, NULL };
+
+	lr_tcp_walk(lr_tw, find_cb, &f);
+	return f.cc != NULL ? f.cc : "";
+}
+
+/* Restart the services with cfg as it is now. */
+static void
+restart(void)
+{
+	lr_services_tcp_fini(lr_tw);
+	lr_tcp_worker_fini(lr_tw);
+	CU_ASSERT_EQUAL_FATAL(lr_tcp_worker_init(lr_tw, &cfg.tcp), 0);
+	CU_ASSERT_EQUAL_FATAL(lr_services_tcp_init(lr_tw, &cfg), 0);
+}
+
+/* [tcp] <svc>_cc picks a service's congestion control, "default" the one of
+ * [tcp] cc. */
+static void
+test_tcp_services_per_service_cc(void)
+{
+	struct peer p;
+
+	cfg.tcp_echo_cc = LR_TCP_CC_CUBIC;
+	restart();
+	open_conn(&p, 7, PEER_PORT);
+	open_conn(&p, 9, PEER_PORT + 1);
+	CU_ASSERT_STRING_EQUAL(conn_cc(PEER_PORT), "cubic");
+	CU_ASSERT_STRING_EQUAL(conn_cc(PEER_PORT + 1), "newreno");
+	cfg.tcp.cc = LR_TCP_CC_CUBIC;
+	cfg.tcp_echo_cc = LR_CFG_CC_DEFAULT;
+	cfg.tcp_http_cc = LR_TCP_CC_NEWRENO;
+	restart();
+	open_conn(&p, 7, PEER_PORT);
+	open_conn(&p, 80, PEER_PORT + 2);
+	CU_ASSERT_STRING_EQUAL(conn_cc(PEER_PORT), "cubic");
+	CU_ASSERT_STRING_EQUAL(conn_cc(PEER_PORT + 2), "newreno");
 }
 
 /* A peer with a closed window sending one byte per segment to echo: what echo holds
@@ -752,6 +797,7 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_services_listen_on_configured_ports",
 		test_tcp_services_listen_on_configured_ports },
 	{ "test_tcp_services_echo_returns_bytes", test_tcp_services_echo_returns_bytes },
+	{ "test_tcp_services_per_service_cc", test_tcp_services_per_service_cc },
 	{ "test_tcp_services_echo_tiny_segments_collapse_and_charge",
 		test_tcp_services_echo_tiny_segments_collapse_and_charge },
 	{ "test_tcp_services_echo_after_fin_sends_rest_then_fin",
