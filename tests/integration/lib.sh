@@ -33,6 +33,9 @@ LR_PEER_IP=198.18.0.1
 LR_OUR_MAC=02:4c:52:00:00:02
 LR_PEER_MAC=02:4c:52:00:00:01
 LR_READY_TIMEOUT=${LR_READY_TIMEOUT:-30}
+# LR_TCP_CC=newreno|cubic: the appliance's [tcp] cc for every start_linerate (e.g.
+# test_tcp_faults_cubic.sh); empty = the configuration's.
+LR_TCP_CC=${LR_TCP_CC:-}
 
 LR_PASS=0
 LR_FAIL=0
@@ -189,20 +192,21 @@ lr_clean_leftovers() {
 # "linerate: ready". Records ok/not ok. Returns 1 if it did not become ready.
 # shellcheck disable=SC2120  # extra --set arguments are optional
 start_linerate() {
-	local i
+	local i cc=()
 	: >"$LR_TMP/stdout"
 	: >"$LR_TMP/stderr"
+	[[ -z $LR_TCP_CC ]] || cc=(--set "tcp.cc=$LR_TCP_CC")
 	"$LINERATE" --config "$LR_CONFIG" \
 		--set "eal.file_prefix=$LR_PREFIX" \
 		--set "eal.in_memory=yes" \
 		--set "app.control_socket=$LR_SOCK" \
 		--set "port.0.device=net_tap0,iface=$LR_IF" \
-		"$@" >"$LR_TMP/stdout" 2>"$LR_TMP/stderr" </dev/null &
+		"${cc[@]}" "$@" >"$LR_TMP/stdout" 2>"$LR_TMP/stderr" </dev/null &
 	LR_PID=$!
 	lr_save_state
 	for ((i = 0; i < LR_READY_TIMEOUT * 10; i++)); do
 		if grep -qx 'linerate: ready' "$LR_TMP/stdout"; then
-			ok "linerate starts and prints 'linerate: ready' (pid $LR_PID, $((i / 10)).$((i % 10)) s)"
+			ok "linerate starts and prints 'linerate: ready' (pid $LR_PID, $((i / 10)).$((i % 10)) s${LR_TCP_CC:+, tcp.cc=$LR_TCP_CC})"
 			return 0
 		fi
 		if ! kill -0 "$LR_PID" 2>/dev/null; then

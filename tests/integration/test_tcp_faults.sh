@@ -13,6 +13,9 @@ SEED=20240617
 start_linerate --set port.0.rx_loss=2 --set port.0.rx_reorder=10 --set port.0.rx_dup=1 \
 	--set port.0.tx_delay_us=2000 --set port.0.tx_loss=1 --set "worker.fault_seed=$SEED" || lr_done
 peer_setup || lr_done
+if [[ -n $LR_TCP_CC ]]; then
+	check_grep "the appliance sends with [tcp] cc = $LR_TCP_CC" "^cc = $LR_TCP_CC\$" "$(ctl config 2>&1)"
+fi
 
 # Linux side: drop 2% of the packets to the appliance.
 if nsx nft add table inet lrt &&
