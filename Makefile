@@ -48,7 +48,8 @@ bench: deps
 # End to end (bench/README.md): linerate over memif, testpmd ceiling, Linux over veth;
 # then 1 vs 2 server workers over memif (per-worker efficiency); then the control plane
 # against 1M held connections (worker turn_max_us under stats/conns); then, with
-# DPERF=/path/to/dperf, the overload curve (skipped without it).
+# DPERF=/path/to/dperf, the overload curve (skipped without it); then the loss sweep
+# (linerate over net_tap vs Linux over veth at 0-5 % loss each way, several minutes).
 # Needs root and hugepages; SMOKE=1 for the seconds-long check.
 bench-e2e: deps
 	@if [ ! -f $(BUILD)/build.ninja ]; then meson setup $(BUILD) --werror; fi
@@ -60,6 +61,7 @@ bench-e2e: deps
 	@BUILD=$(BUILD) bash bench/e2e/ctlstall.sh $(if $(SMOKE),--smoke,)
 	@BUILD=$(BUILD) DPERF=$(DPERF) bash bench/e2e/overload.sh $(if $(SMOKE),--smoke,)
 	@BUILD=$(BUILD) DPERF=$(DPERF) bash bench/e2e/dperf.sh $(if $(SMOKE),--smoke,)
+	@BUILD=$(BUILD) bash bench/e2e/loss.sh $(if $(SMOKE),--smoke,)
 
 clean:
 	rm -rf $(BUILD)
