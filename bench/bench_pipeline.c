@@ -34,6 +34,7 @@
 #define ACK_PEER_PORT 40000   /* connection for the pure ACK case */
 #define DATA_PEER_PORT 40001  /* connection for the data case */
 #define CYCLE_PORT_BASE 10000
+#define KA_PORT_BASE 41000    /* keep-alive connections: KA_PORT_BASE + 0..BENCH_BURST-1 */
 #define CYCLE_PORTS 20000     /* multiple of BENCH_BURST */
 #define PEER_ISN 1000
 #define OUR_ISN 8000
@@ -49,6 +50,7 @@ struct pcase {
 	const char *name;
 	struct bench_tmpl t[4];      /**< templates (the cycle uses all four) */
 	pcase_fn iter;               /**< one iteration: synthesise and process */
+	pcase_fn fini;               /**< after the timed runs, before the mbuf check */
 	bench_check_fn check;        /**< validator of every output frame */
 	unsigned int pkts_per_iter;  /**< input packets per iteration */
 	unsigned int out_per_iter;   /**< frames the sink must see per iteration */
@@ -56,7 +58,7 @@ struct pcase {
 	bool tcp;                    /**< every input segment must reach TCP (counted RX) */
 	bool floor;                  /**< synthesise and sink only (the baseline) */
 	uint32_t seq;                /**< data case: next sequence number */
-	uint32_t k;                  /**< cycle case: iteration counter */
+	uint32_t k;                  /**< cycle and keep-alive cases: iteration counter */
 	uint64_t synack, resp, fin;  /**< cycle case: output frames by kind (checked pass) */
 };
 
@@ -169,6 +171,74 @@ iter_shed(struct pcase *c)
 	for (i = 0; i < turns; i++)
 		lr_tcp_rx_load(bench_w, true);
 	iter_plain(c);
+}
+
+/*
+ * Keep-alive: BENCH_BURST established HTTP connections, one segment each per
+ * iteration: ACK of the previous response + the next 64 B request -> the 256 B
+ * response (carrying the ACK of the request).
+ */
+static void
+ka_set_seq_ack(struct pcase *c, uint32_t seq, uint32_t ack)
+{
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(c->t[0].bytes +
+			sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr));
+	rte_be32_t s = rte_cpu_to_be_32(seq), a = rte_cpu_to_be_32(ack);
+
+	th->cksum = bench_cksum_update32(th->cksum, th->sent_seq, s);
+	th->sent_seq = s;
+	th->cksum = bench_cksum_update32(th->cksum, th->recv_ack, a);
+	th->recv_ack = a;
+}
+
+static void
+iter_keepalive(struct pcase *c)
+{
+	struct rte_mbuf *pkts[BENCH_BURST];
+	unsigned int j;
+
+	ka_set_seq_ack(c, PEER_ISN + 1 + c->k * REQ_LEN, OUR_ISN + 1 + c->k * RESP_LEN);
+	if (bench_gen(&c->t[0], pkts, BENCH_BURST) != 0) {
+		gen_failed = true;
+		return;
+	}
+	for (j = 0; j < BENCH_BURST; j++) {
+		struct rte_tcp_hdr *th = tcp_of(pkts[j]);
+		rte_be16_t new = rte_cpu_to_be_16(KA_PORT_BASE + j);
+
+		th->cksum = bench_cksum_update16(th->cksum, th->src_port, new);
+		th->src_port = new;
+	}
+	deliver(c, pkts, BENCH_BURST);
+	if (!c->floor)
+		c->k++;
+}
+
+/* Acknowledge the last responses, so the connections hold nothing after the case. */
+static void
+fini_keepalive(struct pcase *c)
+{
+	struct rte_mbuf *pkts[BENCH_BURST];
+	unsigned int j;
+
+	if (bench_gen(&c->t[1], pkts, BENCH_BURST) != 0) {
+		gen_failed = true;
+		return;
+	}
+	for (j = 0; j < BENCH_BURST; j++) {
+		struct rte_tcp_hdr *th = tcp_of(pkts[j]);
+		rte_be16_t new = rte_cpu_to_be_16(KA_PORT_BASE + j);
+		rte_be32_t s = rte_cpu_to_be_32(PEER_ISN + 1 + c->k * REQ_LEN);
+		rte_be32_t a = rte_cpu_to_be_32(OUR_ISN + 1 + c->k * RESP_LEN);
+
+		th->cksum = bench_cksum_update16(th->cksum, th->src_port, new);
+		th->src_port = new;
+		th->cksum = bench_cksum_update32(th->cksum, th->sent_seq, s);
+		th->sent_seq = s;
+		th->cksum = bench_cksum_update32(th->cksum, th->recv_ack, a);
+		th->recv_ack = a;
+	}
+	bench_rx(pkts, BENCH_BURST);
 }
 
 static void
@@ -337,6 +407,25 @@ check_cycle(const struct rte_mbuf *m, void *arg)
 	}
 }
 
+/* The response to this iteration's request, from one of the keep-alive ports. */
+static bool
+check_keepalive(const struct rte_mbuf *m, void *arg)
+{
+	const struct pcase *c = arg;
+	uint16_t len, port;
+	const struct rte_tcp_hdr *th = parse_tcp(m, &len);
+
+	if (th == NULL)
+		return false;
+	port = rte_be_to_cpu_16(th->dst_port);
+	return th->src_port == rte_cpu_to_be_16(HTTP_PORT) &&
+		port >= KA_PORT_BASE && port < KA_PORT_BASE + BENCH_BURST &&
+		(th->tcp_flags & ~RTE_TCP_PSH_FLAG) == RTE_TCP_ACK_FLAG &&
+		rte_be_to_cpu_32(th->sent_seq) == OUR_ISN + 1 + c->k * RESP_LEN &&
+		rte_be_to_cpu_32(th->recv_ack) == PEER_ISN + 1 + (c->k + 1) * REQ_LEN &&
+		len == RESP_LEN;
+}
+
 /* ------------------------------------------------------------------- TCP */
 
 static void
@@ -450,7 +539,7 @@ static void
 run_case(struct pcase *c, uint64_t iters)
 {
 	unsigned int in_use = rte_mempool_in_use_count(bench_pool);
-	uint64_t s0, d0, rx0, timed_iters = BENCH_RUNS * iters + iters / 4 + 1;
+	uint64_t s0, d0, rx0, bad, timed_iters = BENCH_RUNS * iters + iters / 4 + 1;
 	double cyc, floor;
 	struct bench_result *r;
 
@@ -463,6 +552,7 @@ run_case(struct pcase *c, uint64_t iters)
 	rx0 = tcp_rx();
 	for (unsigned int i = 0; i < VERIFY_ITERS; i++)
 		c->iter(c);
+	bad = bench_sink_bad(); /* read before removing the validator resets it */
 	bench_sink_check(NULL, NULL);
 	r = bench_add(c->name, "pkt", 0, 0);
 	if (gen_failed) {
@@ -482,9 +572,9 @@ run_case(struct pcase *c, uint64_t iters)
 				tcp_rx() - rx0, VERIFY_ITERS * c->pkts_per_iter);
 		return;
 	}
-	if (bench_sink_bad() != 0) {
+	if (bad != 0) {
 		bench_fail(r, "checked pass: %" PRIu64 " of %" PRIu64 " output frames wrong",
-				bench_sink_bad(), bench_sink_pkts - s0);
+				bad, bench_sink_pkts - s0);
 		return;
 	}
 	if (c->iter == iter_cycle && (c->synack != VERIFY_ITERS * BENCH_BURST ||
@@ -517,6 +607,8 @@ run_case(struct pcase *c, uint64_t iters)
 	c->floor = false;
 	r->cycles = cyc;
 	r->floor = floor;
+	if (c->fini != NULL)
+		c->fini(c);
 	if (rte_mempool_in_use_count(bench_pool) != in_use)
 		bench_fail(r, "%d mbufs more in use after the case",
 				(int)rte_mempool_in_use_count(bench_pool) - (int)in_use);
@@ -577,7 +669,7 @@ setup_cycle(struct pcase *c)
 			OUR_ISN + 2 + RESP_LEN, RTE_TCP_ACK_FLAG, NULL, 0, 0);
 }
 
-static struct pcase cases[9];
+static struct pcase cases[10];
 
 static unsigned int
 setup_cases(void)
@@ -634,6 +726,18 @@ setup_cases(void)
 	c->out_per_iter = 1; /* one ACK per burst (per connection per flush) */
 	c++;
 
+	c->name = "tcp keep-alive req -> resp";
+	bench_tmpl_tcp(&c->t[0], BENCH_PEER_IP, KA_PORT_BASE, HTTP_PORT, PEER_ISN + 1,
+			OUR_ISN + 1, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, NULL, 0, REQ_LEN);
+	bench_tmpl_tcp(&c->t[1], BENCH_PEER_IP, KA_PORT_BASE, HTTP_PORT, PEER_ISN + 1,
+			OUR_ISN + 1, RTE_TCP_ACK_FLAG, NULL, 0, 0);
+	c->iter = iter_keepalive;
+	c->fini = fini_keepalive;
+	c->check = check_keepalive;
+	c->tcp = true;
+	c->out_per_iter = BENCH_BURST; /* one response per connection */
+	c++;
+
 	c->name = "tcp conn cycle (per input pkt)";
 	setup_cycle(c);
 	c->iter = iter_cycle;
@@ -661,9 +765,25 @@ setup_cases(void)
 	return (unsigned int)(c - cases);
 }
 
+/* The idle ACK and data connections, and BENCH_BURST keep-alive HTTP ones. */
+static int
+tcp_handshakes(void)
+{
+	unsigned int j;
+
+	if (tcp_setup() < 0 || tcp_handshake(ACK_PEER_PORT, DISCARD_PORT) < 0 ||
+			tcp_handshake(DATA_PEER_PORT, DISCARD_PORT) < 0)
+		return -1;
+	for (j = 0; j < BENCH_BURST; j++)
+		if (tcp_handshake(KA_PORT_BASE + j, HTTP_PORT) < 0)
+			return -1;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	const char *only = getenv("BENCH_CASE");
 	uint64_t iters;
 	unsigned int n, i, failed;
 	int leak;
@@ -671,8 +791,7 @@ main(int argc, char **argv)
 	if (bench_init(argc, argv, "bench_pipeline", 512, 16383, 1) < 0)
 		return 2;
 	memset(resp_buf, 'r', sizeof(resp_buf));
-	if (tcp_setup() < 0 || tcp_handshake(ACK_PEER_PORT, DISCARD_PORT) < 0 ||
-			tcp_handshake(DATA_PEER_PORT, DISCARD_PORT) < 0) {
+	if (tcp_handshakes() < 0) {
 		printf("%s - bench_pipeline: TCP handshake setup\n",
 				bench_opts.smoke ? "not ok" : "FAIL");
 		return 1;
@@ -684,6 +803,8 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		uint64_t it = cases[i].iter == iter_cycle ? iters / CYCLE_DIV : iters;
 
+		if (only != NULL && strstr(cases[i].name, only) == NULL)
+			continue; /* BENCH_CASE=substring: that case alone (profiling) */
 		run_case(&cases[i], it);
 		if (cases[i].iter == iter_cycle) {
 			struct bench_result *r = bench_add("tcp conn cycle (per connection)",
@@ -695,9 +816,9 @@ main(int argc, char **argv)
 			r->ok = p->ok;
 			snprintf(r->note, sizeof(r->note), "SYN, ACK+%uB req, FIN, ACK in; "
 					"SYN-ACK, %uB resp, FIN out", REQ_LEN, RESP_LEN);
-			if (lr_tcp_conn_count(bench_w) != 2) {
-				bench_fail(r, "%u connections left (want the 2 idle ones)",
-						lr_tcp_conn_count(bench_w));
+			if (lr_tcp_conn_count(bench_w) != 2 + BENCH_BURST) {
+				bench_fail(r, "%u connections left (want the %u idle ones)",
+						lr_tcp_conn_count(bench_w), 2 + BENCH_BURST);
 			}
 		}
 	}
