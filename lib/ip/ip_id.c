@@ -15,11 +15,20 @@
  *   repeat an id for one (src, dst, protocol) within the reassembly lifetime (RFC
  *   6864 4.1), whichever worker sends them: their counters are shared and taken
  *   with an atomic add, as Linux does.
- * - Atomic datagrams (DF set, not fragmented: TCP) may carry any id (RFC 6864 4.1);
- *   they take a per-worker table, written only by that worker, so TCP never
- *   contends on a shared cache line (Linux gives them a per-socket counter).
+ * - Atomic datagrams (DF set, not fragmented: TCP) may carry any id (RFC 6864 4.1).
+ *   A connection's segments carry its own counter (lr_ip_output_id(), seeded per
+ *   connection by tcp_conn_new(), like Linux inet_id); the others (RSTs, cookie
+ *   SYN-ACKs, TIME_WAIT ACKs) take a per-worker table, written only by that worker,
+ *   so TCP never contends on a shared cache line.
+ *
+ * The hash costs ~180 instructions, more than the rest of IP output; a worker keeps
+ * its last picks in a small direct-mapped cache (id_cache), exact since the key is
+ * never redrawn: a reply to a recent peer skips it. The slot comes from a cheap mix
+ * of the addresses, so a peer that chooses addresses can make picks miss the
+ * cache (the hash is computed, as before), never change what the hash gives.
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/random.h>
 
 #include <rte_common.h>
@@ -60,21 +69,31 @@ lr_ip_id_worker_init(struct lr_ip_worker *ipw)
 {
 	lr_ip_id_init();
 	random_fill(ipw->idents, sizeof(ipw->idents));
+	memset(ipw->id_cache, 0, sizeof(ipw->id_cache));
 }
 
 static inline uint32_t
-id_bucket(rte_be32_t dst, rte_be32_t src, uint8_t proto)
+id_bucket(struct lr_ip_worker *ipw, rte_be32_t dst, rte_be32_t src, uint8_t proto)
 {
 	const uint32_t in[3] = { dst, src, proto };
+	struct ip_id_cache_ent *e;
+	uint32_t b;
 
-	return (uint32_t)lr_siphash24(in, sizeof(in), &ip_id_key) & (LR_IP_IDENTS - 1);
+	e = &ipw->id_cache[((dst ^ (src >> 7) ^ proto) * 0x9e3779b1u) >>
+			(32 - __builtin_ctz(LR_IP_ID_CACHE))];
+	if (likely(e->valid && e->dst == dst && e->src == src && e->proto == proto))
+		return e->bucket;
+	b = (uint32_t)lr_siphash24(in, sizeof(in), &ip_id_key) & (LR_IP_IDENTS - 1);
+	*e = (struct ip_id_cache_ent){ .dst = dst, .src = src, .bucket = (uint16_t)b,
+			.proto = proto, .valid = 1 };
+	return b;
 }
 
 uint16_t
 lr_ip_id_select(struct lr_ip_worker *ipw, rte_be32_t dst, rte_be32_t src, uint8_t proto,
 		bool atomic)
 {
-	uint32_t b = id_bucket(dst, src, proto);
+	uint32_t b = id_bucket(ipw, dst, src, proto);
 
 	if (atomic)
 		return ipw->idents[b]++;

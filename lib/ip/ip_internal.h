@@ -9,6 +9,18 @@
 /** IP id counters per table (power of two; Linux IP_IDENTS_SZ is 2048 on small hosts). */
 #define LR_IP_IDENTS 2048
 
+/** Entries of a worker's cache of id counter picks (power of two). */
+#define LR_IP_ID_CACHE 64
+
+/** A remembered pick: the counter SipHash chose for (dst, src, proto). */
+struct ip_id_cache_ent {
+	rte_be32_t dst;          /**< destination */
+	rte_be32_t src;          /**< source */
+	uint16_t bucket;         /**< the counter, < LR_IP_IDENTS */
+	uint8_t proto;           /**< protocol */
+	uint8_t valid;           /**< set once filled */
+};
+
 /** No index (end of a list). */
 #define IP_REASS_NONE UINT32_MAX
 
@@ -63,6 +75,7 @@ struct lr_ip_worker {
 	uint64_t icmp_tokens;                  /**< ICMP error tokens, in millionths */
 	uint64_t icmp_last_us;                 /**< last refill */
 	uint16_t idents[LR_IP_IDENTS];         /**< ids of atomic datagrams (ip_id.c) */
+	struct ip_id_cache_ent id_cache[LR_IP_ID_CACHE]; /**< recent counter picks (ip_id.c) */
 };
 
 /** Draw the IP id secret and seed the shared counters, once (control path). */

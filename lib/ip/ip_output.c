@@ -70,9 +70,10 @@ send_fragments(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *i
 	}
 }
 
-void
-lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
-		uint8_t proto)
+/* lr_ip_output() and lr_ip_output_id(): own_id says the caller gave @p id. */
+static __rte_always_inline void
+ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
+		uint8_t proto, bool own_id, uint16_t id)
 {
 	const struct lr_iface *ifc;
 	struct rte_ipv4_hdr *ip;
@@ -99,7 +100,7 @@ lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t
 	/* TCP sizes its segments to the path (MSS) and sets DF, like Linux with path
 	 * MTU discovery: an atomic datagram (RFC 6864). UDP and ICMP may be fragmented
 	 * on the way, so they carry no DF and a unique id. */
-	atomic = proto == IPPROTO_TCP && !frag;
+	atomic = (own_id || proto == IPPROTO_TCP) && !frag;
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service = 0;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)len);
@@ -108,8 +109,9 @@ lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t
 	ip->next_proto_id = proto;
 	ip->src_addr = src != 0 ? src : ifc->ip;
 	ip->dst_addr = dst;
-	ip->packet_id = rte_cpu_to_be_16(lr_ip_id_select(w->ip, dst, ip->src_addr, proto,
-			atomic));
+	if (!(own_id && atomic))
+		id = lr_ip_id_select(w->ip, dst, ip->src_addr, proto, atomic);
+	ip->packet_id = rte_cpu_to_be_16(id);
 	ip->hdr_checksum = 0;
 	m->l3_len = sizeof(*ip);
 	m->l2_len = RTE_ETHER_HDR_LEN;
@@ -125,4 +127,18 @@ lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t
 		return;
 	}
 	lr_eth_output_ipv4(w, m, ifc, nexthop);
+}
+
+void
+lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
+		uint8_t proto)
+{
+	ip_output(w, m, src, dst, proto, false, 0);
+}
+
+void
+lr_ip_output_id(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
+		uint8_t proto, uint16_t id)
+{
+	ip_output(w, m, src, dst, proto, true, id);
 }

@@ -74,6 +74,17 @@ void lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_b
 		uint8_t proto);
 
 /**
+ * lr_ip_output() for a datagram the caller keeps a counter for (a TCP connection's
+ * segments): atomic (DF set) with the caller's id, which RFC 6864 4.1 lets be any
+ * value; Linux gives each socket such a counter (inet_id), seeded at random. When it
+ * needs fragmenting (larger than the MTU) it is sent as lr_ip_output() sends it:
+ * no DF, an id from the shared counters.
+ * @param id the Identification, host order
+ */
+void lr_ip_output_id(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
+		uint8_t proto, uint16_t id);
+
+/**
  * Send an ICMP error about a received datagram, quoting its IP header and the first
  * 8 bytes of payload (RFC 792), subject to the rate limit. Never about ICMP errors,
  * fragments other than the first, or broadcast/multicast.

@@ -321,6 +321,7 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	const struct lr_iface *ifc = lr_iface_mine(w, key->laddr);
 	struct lr_tcp_conn *c;
 	struct tcp_hkey hk;
+	uint64_t th;
 	void *obj;
 
 	if (lr_nomem_inject(&w->nomem, w->stats, LR_POOL_CONN) ||
@@ -350,7 +351,12 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	tcp_cc_set(c, (enum lr_tcp_cc)sh->conf.cc);
 	c->ssthresh = UINT32_MAX;
 	c->rcv_wscale = tcp_wscale_for(sh->conf.rcv_wnd);
-	c->ts_offset = tcp_ts_offset(sh, key);
+	/* One SipHash for two secrets: the low half offsets our timestamps, 16 bits of
+	 * the high half seed the connection's IP id counter (Linux seeds inet_id with
+	 * a random number): unrelated across connections, no global sequence. */
+	th = tcp_ts_offset(sh, key);
+	c->ts_offset = (uint32_t)th;
+	c->ip_id = (uint16_t)(th >> 32);
 	/* As if its last challenge ACK were one interval ago: the first may leave. */
 	c->chack_ms = (uint32_t)(w->now_us / 1000) - sh->conf.challenge_ack_per_conn_ms;
 	TAILQ_INSERT_TAIL(&sh->conns, c, link);
@@ -584,11 +590,13 @@ tcp_new_isn(struct lr_tcp_shard *sh, const struct tcp_key *key, uint64_t now_us)
  * RFC 7323 §7.1: "a random offset may be added to the timestamp clock on a per-
  * connection basis": SipHash-2-4 of the 4-tuple under the timestamp key, a key of
  * its own so that neither output tells anything about the other (Linux secure_tcp_ts_off()).
+ * @return the whole 64-bit output: the offset is its low half; tcp_conn_new() seeds
+ *         the connection's IP id counter from the high half
  */
-uint32_t
+uint64_t
 tcp_ts_offset(const struct lr_tcp_shard *sh, const struct tcp_key *key)
 {
-	return (uint32_t)lr_siphash24(key, sizeof(*key), &sh->ts_key);
+	return lr_siphash24(key, sizeof(*key), &sh->ts_key);
 }
 
 /*

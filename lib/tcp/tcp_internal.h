@@ -261,7 +261,9 @@ struct lr_tcp_listener {
 struct lr_tcp_conn {
 	/* line 0: identity, send and receive sequence space */
 	struct tcp_key key;                /**< 4-tuple, network order */
-	enum lr_tcp_state state;           /**< state */
+	enum lr_tcp_state state : 16;      /**< state (16 bits: ip_id shares the word) */
+	uint16_t ip_id;     /**< IPv4 id of our next segment (RFC 6864 atomic datagrams):
+			     *   a counter of its own, seeded by tcp_conn_new() */
 	uint16_t flags;                    /**< TCP_F_* */
 	uint16_t snd_mss;   /**< largest payload we send */
 	uint32_t snd_una;   /**< oldest unacknowledged */
@@ -503,7 +505,7 @@ void tcp_conn_free(struct lr_tcp_conn *c);
 void tcp_conn_reap(struct lr_tcp_shard *sh);
 struct lr_tcp_listener *tcp_listener_lookup(struct lr_tcp_shard *sh, uint16_t port);
 uint32_t tcp_new_isn(struct lr_tcp_shard *sh, const struct tcp_key *key, uint64_t now_us);
-uint32_t tcp_ts_offset(const struct lr_tcp_shard *sh, const struct tcp_key *key);
+uint64_t tcp_ts_offset(const struct lr_tcp_shard *sh, const struct tcp_key *key);
 int tcp_sb_append(struct lr_tcp_conn *c, const void *buf, uint32_t len);
 int tcp_sb_append_mbuf(struct lr_tcp_conn *c, const struct rte_mbuf *m);
 void tcp_sb_link(struct lr_tcp_conn *c, struct rte_mbuf *m, uint32_t charged);

@@ -191,14 +191,18 @@ tcp_fill_hdr(struct rte_tcp_hdr *th, const struct tcp_key *key, uint32_t seq, ui
 	th->tcp_urp = 0;
 }
 
-/* Hand a built segment to IP with the checksum requested. */
+/* Hand a built segment to IP with the checksum requested: a connection's with the
+ * next IP id of its own counter (c->ip_id), one without (c NULL) with a hashed one. */
 static void
-tcp_ip_output(struct lr_worker *w, struct rte_mbuf *m, const struct tcp_key *key,
-		uint32_t hlen)
+tcp_ip_output(struct lr_worker *w, struct lr_tcp_conn *c, struct rte_mbuf *m,
+		const struct tcp_key *key, uint32_t hlen)
 {
 	m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 	m->l4_len = hlen;
-	lr_ip_output(w, m, key->laddr, key->raddr, IPPROTO_TCP);
+	if (c != NULL)
+		lr_ip_output_id(w, m, key->laddr, key->raddr, IPPROTO_TCP, c->ip_id++);
+	else
+		lr_ip_output(w, m, key->laddr, key->raddr, IPPROTO_TCP);
 	LR_TCP_STAT_INC(&w->tcp->stats, TX);
 }
 
@@ -367,7 +371,7 @@ tcp_xmit(struct lr_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t sb_off, ui
 		if (wnd == 0)
 			LR_TCP_STAT_INC(&c->sh->stats, ZERO_WND_TX);
 	}
-	tcp_ip_output(w, m, &c->key, hlen);
+	tcp_ip_output(w, c, m, &c->key, hlen);
 	return 0;
 }
 
@@ -657,7 +661,7 @@ tcp_send_ctl(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, uint3
 	tcp_fill_hdr(th, key, seq, ack, flags, wnd, TCP_HDR_LEN + optlen);
 	if (optlen > 0)
 		memcpy(th + 1, opt, optlen);
-	tcp_ip_output(w, m, key, TCP_HDR_LEN + optlen);
+	tcp_ip_output(w, NULL, m, key, TCP_HDR_LEN + optlen);
 }
 
 /* SYN-ACK carrying a cookie as ISS, window unscaled. MSS; when the SYN had

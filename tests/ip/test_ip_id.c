@@ -77,11 +77,42 @@ test_ip_id_counters_seeded_at_random(void)
 	free(a);
 }
 
+/* A worker keeps its recent counter picks (id_cache). With 600 (destination,
+ * protocol) pairs, about ten per cache slot, entries are replaced and found again,
+ * and every pick is still the hashed counter of its own pair: worker b, whose cache
+ * is emptied before each pick so that it always hashes, gets the next id. */
+static void
+test_ip_id_cache_picks_the_hashed_counter(void)
+{
+	struct lr_ip_worker *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	static const uint8_t proto[2] = { IPPROTO_UDP, IPPROTO_ICMP };
+	unsigned int r, i, bad = 0;
+	rte_be32_t dst;
+	uint16_t id;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	lr_ip_id_worker_init(a);
+	lr_ip_id_worker_init(b);
+	for (r = 0; r < 3; r++)
+		for (i = 0; i < 600; i++) {
+			dst = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 1 + i / 300, 1 + i % 300 / 2));
+			id = lr_ip_id_select(a, dst, SRC, proto[i % 2], false);
+			memset(b->id_cache, 0, sizeof(b->id_cache));
+			bad += lr_ip_id_select(b, dst, SRC, proto[i % 2], false) !=
+					(uint16_t)(id + 1);
+		}
+	CU_ASSERT_EQUAL(bad, 0);
+	free(a);
+	free(b);
+}
+
 static const CU_TestInfo cases[] = {
 	{"test_ip_id_non_atomic_shared_across_workers",
 		test_ip_id_non_atomic_shared_across_workers},
 	{"test_ip_id_atomic_per_worker", test_ip_id_atomic_per_worker},
 	{"test_ip_id_counters_seeded_at_random", test_ip_id_counters_seeded_at_random},
+	{"test_ip_id_cache_picks_the_hashed_counter", test_ip_id_cache_picks_the_hashed_counter},
 	CU_TEST_INFO_NULL,
 };
 

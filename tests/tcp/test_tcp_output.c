@@ -882,7 +882,57 @@ test_tcp_send_mbuf_copies_out_of_rx_pool(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* IP id and DF of sent frame i. */
+static uint16_t
+sent_ip_id(unsigned int i, bool *df)
+{
+	struct lr_test_parsed p;
+
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(i), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.ip);
+	*df = rte_be_to_cpu_16(p.ip->fragment_offset) == RTE_IPV4_HDR_DF_FLAG;
+	return rte_be_to_cpu_16(p.ip->packet_id);
+}
+
+/* A connection's segments carry IP ids from a counter of its own (RFC 6864 4.1: DF
+ * set, any id; Linux inet_id), seeded from the high half of the SipHash that gives
+ * its timestamp offset: the SYN-ACK carries the seed, and with the segments of two
+ * connections to one peer interleaved, each connection's ids still count up by one
+ * (one counter per destination would step them by two). */
+static void
+test_tcp_ip_id_counter_per_connection(void)
+{
+	struct lr_tcp_conn *c[2];
+	uint16_t synack, id[2][4];
+	unsigned int i, j, n;
+	bool df;
+
+	c[0] = tt_passive_open();
+	tt_peer_port = TT_PEER_PORT + 1;
+	tt_rx_syn(1000, 1460);
+	TT_EXPECT_COUNT(1);
+	synack = sent_ip_id(0, &df);
+	CU_ASSERT_TRUE(df);
+	tt_rx(1001, 8001, TT_ACK, NULL, 0);
+	c[1] = tt_app.conn;
+	CU_ASSERT_FATAL(c[1] != c[0]);
+	CU_ASSERT_EQUAL(synack, (uint16_t)(tcp_ts_offset(lr_tw->tcp, &c[1]->key) >> 32));
+	lr_test_tx_clear();
+	for (j = 0, n = 0; j < 4; j++)
+		for (i = 0; i < 2; i++) {
+			CU_ASSERT_EQUAL(lr_tcp_send(c[i], "x", 1), 1);
+			tt_flush();
+			CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), ++n);
+			id[i][j] = sent_ip_id(n - 1, &df);
+			CU_ASSERT_TRUE(df);
+			CU_ASSERT_EQUAL(id[i][j], (uint16_t)(id[i][0] + j));
+		}
+	CU_ASSERT_EQUAL(id[1][0], (uint16_t)(synack + 1));
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
+	{ "test_tcp_ip_id_counter_per_connection", test_tcp_ip_id_counter_per_connection },
 	{ "test_tcp_window_clamped_under_pressure_never_left",
 		test_tcp_window_clamped_under_pressure_never_left },
 	{ "test_tcp_send_mbuf_copies_out_of_rx_pool", test_tcp_send_mbuf_copies_out_of_rx_pool },
