@@ -185,6 +185,7 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 		return -ENOMEM;
 	sh->conf = *conf;
 	sh->w = w;
+	tcp_sb_limits_init(&sh->sb_lim, w->pool, conf->sndbuf);
 	TAILQ_INIT(&sh->conns);
 	TAILQ_INIT(&sh->orphans);
 	sh->max_orphans = conf->max_orphans != 0 ? conf->max_orphans :

@@ -228,15 +228,42 @@ uint32_t
 lr_tcp_send_space(const struct lr_tcp_conn *c)
 {
 	const struct lr_tcp_shard *sh = c->sh;
-	struct rte_mempool *mp = sh->w->pool;
-	uint64_t data = rte_pktmbuf_data_room_size(mp), tbuf, per, room;
+	const struct tcp_sb_limits *l = &sh->sb_lim;
+	struct tcp_sb_limits other;
+	uint64_t room;
 
-	per = sizeof(struct rte_mbuf) + rte_pktmbuf_priv_size(mp) + data;
-	tbuf = RTE_MAX(2ull * sh->conf.sndbuf, (sh->conf.sndbuf / data + 2) * per);
-	if (c->sb_len >= sh->conf.sndbuf || c->sb_true >= tbuf)
+	if (unlikely(l->mp != sh->w->pool || l->sndbuf != sh->conf.sndbuf)) {
+		tcp_sb_limits_init(&other, sh->w->pool, sh->conf.sndbuf);
+		l = &other;
+	}
+	if (c->sb_len >= sh->conf.sndbuf || c->sb_true >= l->tbuf)
 		return 0;
-	room = tcp_sb_tailroom(c) + (tbuf - c->sb_true) / per * data;
+	if (c->sb_true <= l->fast_true)
+		return sh->conf.sndbuf - c->sb_len; /* the buffers take sndbuf bytes whole */
+	room = tcp_sb_tailroom(c) + (l->tbuf - c->sb_true) / l->per * l->data;
 	return (uint32_t)RTE_MIN((uint64_t)(sh->conf.sndbuf - c->sb_len), room);
+}
+
+/*
+ * The bounds above for pool mp: a buffer holds data bytes and costs per in
+ * truesize; the send buffer's truesize stays below tbuf. While it is at most
+ * fast_true, tbuf less it covers ceil(sndbuf / data) whole buffers, i.e. sndbuf
+ * bytes, so the byte limit is the smaller one and no division is needed.
+ */
+void
+tcp_sb_limits_init(struct tcp_sb_limits *l, struct rte_mempool *mp, uint32_t sndbuf)
+{
+	memset(l, 0, sizeof(*l));
+	l->mp = mp;
+	l->sndbuf = sndbuf;
+	if (mp == NULL)
+		return; /* no pool, no space: tbuf 0 */
+	l->data = rte_pktmbuf_data_room_size(mp);
+	l->per = sizeof(struct rte_mbuf) + rte_pktmbuf_priv_size(mp) + l->data;
+	if (l->data == 0)
+		return;
+	l->tbuf = RTE_MAX(2ull * sndbuf, ((uint64_t)sndbuf / l->data + 2) * l->per);
+	l->fast_true = l->tbuf - ((uint64_t)sndbuf + l->data - 1) / l->data * l->per;
 }
 
 /* §3.10.4 CLOSE call, the half-close part: "ESTABLISHED STATE: Queue this until

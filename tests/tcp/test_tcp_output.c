@@ -931,7 +931,64 @@ test_tcp_ip_id_counter_per_connection(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* The send space as lr_tcp_send_space() defines it, computed the long way. */
+static uint32_t
+send_space_ref(uint32_t sndbuf, uint32_t sb_len, uint64_t sb_true)
+{
+	uint64_t data = rte_pktmbuf_data_room_size(lr_tw->pool);
+	uint64_t per = sizeof(struct rte_mbuf) + rte_pktmbuf_priv_size(lr_tw->pool) + data;
+	uint64_t tbuf = RTE_MAX(2ull * sndbuf, (sndbuf / data + 2) * per);
+
+	if (sb_len >= sndbuf || sb_true >= tbuf)
+		return 0;
+	return (uint32_t)RTE_MIN((uint64_t)(sndbuf - sb_len), (tbuf - sb_true) / per * data);
+}
+
+/* lr_tcp_send_space() with the pool's constants computed once and its shortcut
+ * (only the byte limit binds while the truesize leaves room for sndbuf bytes in
+ * whole buffers) gives the long way's value for every byte count and truesize,
+ * whatever sndbuf, around each buffer boundary. */
+static void
+test_tcp_send_space_exact_with_cached_limits(void)
+{
+	static const uint32_t sndbufs[] = { 1, 1000, 2048, 4096, 65536, 100000 };
+	struct lr_tcp_conn *c;
+	uint64_t per, t, tbuf;
+	unsigned int i, bad = 0, n = 0;
+	int d;
+
+	for (i = 0; i < RTE_DIM(sndbufs); i++) {
+		tt_conf.sndbuf = sndbufs[i];
+		tt_reinit();
+		memset(&tt_app, 0, sizeof(tt_app));
+		c = tt_passive_open();
+		per = lr_tw->tcp->sb_lim.per;
+		tbuf = lr_tw->tcp->sb_lim.tbuf;
+		CU_ASSERT_FATAL(per > 0 && tbuf > 0);
+		for (t = 0; t <= tbuf + per; t += per)
+			for (d = -2; d <= 2; d++) {
+				uint64_t tr = (int64_t)t + d < 0 ? 0 : t + d;
+				uint32_t len;
+
+				for (len = 0; len <= sndbufs[i]; len += sndbufs[i] / 7 + 1) {
+					c->sb_len = len;
+					c->sb_true = (uint32_t)tr;
+					bad += lr_tcp_send_space(c) !=
+							send_space_ref(sndbufs[i], len, tr);
+					n++;
+				}
+			}
+		c->sb_len = 0;
+		c->sb_true = 0;
+		TT_ASSERT_NO_LEAK();
+	}
+	CU_ASSERT(n > 1000);
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static const CU_TestInfo cases[] = {
+	{ "test_tcp_send_space_exact_with_cached_limits",
+		test_tcp_send_space_exact_with_cached_limits },
 	{ "test_tcp_ip_id_counter_per_connection", test_tcp_ip_id_counter_per_connection },
 	{ "test_tcp_window_clamped_under_pressure_never_left",
 		test_tcp_window_clamped_under_pressure_never_left },
