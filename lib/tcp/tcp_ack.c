@@ -95,6 +95,8 @@ fsm_ack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 	}
 	if (sacked)
 		tcp_cc_sack(c);
+	if (c->sack_board != 0)
+		tcp_rack_arm(c); /* RFC 8985 §6.3: the reordering timer */
 	/* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If
 	 * (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set
 	 * SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK." */

@@ -265,12 +265,17 @@ tcp_cc_dupack(struct lr_tcp_conn *c)
 void
 tcp_cc_sack(struct lr_tcp_conn *c)
 {
+	int lost;
+
 	if (c->flags & TCP_F_RECOVERY) {
 		tcp_output_schedule(c);
 		return;
 	}
-	if (SEQ_GEQ(c->snd_una, c->recover) && tcp_sack_una_lost(c))
+	if (SEQ_GEQ(c->snd_una, c->recover) && (lost = tcp_sack_una_lost(c)) != 0) {
+		if (lost == 2)
+			LR_TCP_STAT_INC(&c->sh->stats, RACK_LOST); /* RFC 8985 §6.2 */
 		enter_recovery(c);
+	}
 }
 
 /* Retransmission timeout: leave recovery, collapse the window. */

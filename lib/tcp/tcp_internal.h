@@ -140,6 +140,8 @@ enum tcp_timer_id {
 #define TCP_CF_REXMT_ALT   0x08   /**< timer[TCP_T_REXMT] holds an earlier RFC 8985 timer
 				   *   (tail loss probe or RACK reordering), not the RTO:
 				   *   they share the slot, as Linux ICSK_TIME_LOSS_PROBE */
+#define TCP_CF_RACK_TMR    0x80   /**< with TCP_CF_REXMT_ALT: the slot holds the RACK
+				   *   reordering timer (RFC 8985 §6.3), not the PTO */
 #define TCP_CF_TLP_SENT    0x10   /**< a loss probe is out in this flight (RFC 8985 §7:
 				   *   one at a time); cleared when SND.UNA advances */
 #define TCP_CF_CC_SHIFT    5      /**< congestion control algorithm (enum lr_tcp_cc) */
@@ -209,23 +211,40 @@ struct tcp_cubic {
 /** SACK ranges a scoreboard holds (a board with more ranges to record keeps the ones it
  * has: what it misses is counted in pipe, the conservative side). */
 #define TCP_SACK_RANGES 16
+/** Retransmissions a scoreboard follows for RACK (tcp_rack.c). */
+#define TCP_RACK_RX 8
 
 /**
  * The sender's SACK scoreboard (RFC 6675 §3), one per connection whose peer SACKed
  * data above SND.UNA, from a bounded per-worker array (tcp_sack.c): the SACKed
  * ranges above SND.UNA, sorted and disjoint, and HighRxt. The unSACKed ranges
- * between them are the holes; per-hole (re)transmission times for RACK (RFC 8985)
- * would go in a parallel array indexed like r[].
+ * between them are the holes. For RACK (RFC 8985 §6, tcp_rack.c) each range keeps
+ * when it was first SACKed, and the retransmissions in flight are recorded with their
+ * time (rx[]).
  */
 struct tcp_sack_board {
 	uint32_t n;          /**< ranges in r[] */
 	uint32_t high_rxt;   /**< RFC 6675 HighRxt, one past: retransmitted up to here */
 	uint32_t next_free;  /**< free list: next free board index + 1 (0: none) */
-	uint32_t unused;
+	uint32_t nrx;        /**< records in rx[] */
+	uint32_t rto_jiffy;  /**< the RTO's deadline (c->timer[] form) while the RACK timer
+			      *   holds its slot, 0 = none */
 	struct {
 		uint32_t start;  /**< first SACKed byte */
 		uint32_t end;    /**< one past the last */
+		uint32_t at;     /**< when first SACKed (now_us, low 32 bits; the earliest
+				  *   of ranges merged): the unSACKed bytes below it were
+				  *   sent before data delivered then */
 	} r[TCP_SACK_RANGES];
+	struct tcp_rack_rx {
+		uint32_t start;  /**< first byte retransmitted */
+		uint32_t end;    /**< one past the last (a FIN counts one) */
+		uint32_t ts;     /**< when (now_us, low 32 bits) */
+		uint32_t after;  /**< SND.MAX then: data above it was sent after */
+		uint32_t deliv;  /**< when data sent after it was first delivered (SACKed or
+				  *   acknowledged), 0 = not yet: lost RACK.reo_wnd later */
+	} rx[TCP_RACK_RX];   /**< retransmissions not yet delivered, at most TCP_RACK_RX
+			      *   (more: the oldest is forgotten, the RTO covers it) */
 };
 
 /** A D-SACK (RFC 2883) waiting for the ACK it rides on, which leaves at the flush of
@@ -616,6 +635,8 @@ void tcp_timer_init(struct lr_tcp_shard *sh, uint64_t now_us);
 void tcp_timer_arm(struct lr_tcp_conn *c, enum tcp_timer_id t, uint64_t delay_us);
 /** When armed timer t fires at the earliest (w->now_us of its jiffy), 0 if stopped. */
 uint64_t tcp_timer_due_us(const struct lr_tcp_conn *c, enum tcp_timer_id t);
+/** When a deadline of the c->timer[] form falls (w->now_us of its jiffy). */
+uint64_t tcp_timer_jiffy_us(const struct lr_tcp_conn *c, uint32_t j);
 void tcp_timer_stop(struct lr_tcp_conn *c, enum tcp_timer_id t);
 void tcp_timer_stop_all(struct lr_tcp_conn *c);
 void tcp_rtt_sample(struct lr_tcp_conn *c, uint32_t rtt_us);
@@ -675,7 +696,7 @@ void tcp_sack_flush(struct lr_tcp_shard *sh);
 bool tcp_sack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg);
 void tcp_sack_acked(struct lr_tcp_conn *c);
 void tcp_sack_clear(struct lr_tcp_conn *c);
-bool tcp_sack_una_lost(const struct lr_tcp_conn *c);
+int tcp_sack_una_lost(const struct lr_tcp_conn *c);
 uint32_t tcp_sack_pipe(const struct lr_tcp_conn *c);
 void tcp_sack_rexmitted(struct lr_tcp_conn *c, uint32_t end);
 uint32_t tcp_sack_output(struct lr_tcp_conn *c, uint32_t cap, uint32_t wnd_end);
@@ -691,6 +712,12 @@ tcp_sack_board(const struct lr_tcp_conn *c)
 /* tcp_rack.c */
 void tcp_tlp_schedule(struct lr_tcp_conn *c);
 void tcp_rack_timeout(struct lr_tcp_conn *c);
+uint32_t tcp_rack_reo_wnd(const struct lr_tcp_conn *c);
+uint32_t tcp_rack_lost_point(const struct lr_tcp_conn *c, const struct tcp_sack_board *b);
+void tcp_rack_sent(struct lr_tcp_conn *c, struct tcp_sack_board *b, uint32_t seq,
+		uint32_t end);
+void tcp_rack_delivered(struct lr_tcp_conn *c, struct tcp_sack_board *b);
+void tcp_rack_arm(struct lr_tcp_conn *c);
 
 /* tcp_syncookie.c */
 uint32_t tcp_cookie_make(struct lr_tcp_shard *sh, const struct tcp_key *key, uint32_t irs,

@@ -284,7 +284,7 @@ tcp_sack_clear(struct lr_tcp_conn *c)
 static bool
 board_add(struct lr_tcp_shard *sh, struct tcp_sack_board *b, uint32_t s, uint32_t e)
 {
-	uint32_t i, j;
+	uint32_t i, j, k, at;
 
 	for (i = 0; i < b->n && SEQ_LT(b->r[i].end, s); i++)
 		;
@@ -293,8 +293,12 @@ board_add(struct lr_tcp_shard *sh, struct tcp_sack_board *b, uint32_t s, uint32_
 	if (j > i) {
 		if (j == i + 1 && SEQ_LEQ(b->r[i].start, s) && SEQ_GEQ(b->r[i].end, e))
 			return false;
+		for (at = b->r[i].at, k = i + 1; k < j; k++)
+			if ((int32_t)(b->r[k].at - at) < 0)
+				at = b->r[k].at;
 		b->r[i].start = SEQ_MIN(s, b->r[i].start);
 		b->r[i].end = SEQ_MAX(e, b->r[j - 1].end);
+		b->r[i].at = at;
 		memmove(&b->r[i + 1], &b->r[j], (b->n - j) * sizeof(b->r[0]));
 		b->n -= j - i - 1;
 		return true;
@@ -306,6 +310,7 @@ board_add(struct lr_tcp_shard *sh, struct tcp_sack_board *b, uint32_t s, uint32_
 	memmove(&b->r[i + 1], &b->r[i], (b->n - i) * sizeof(b->r[0]));
 	b->r[i].start = s;
 	b->r[i].end = e;
+	b->r[i].at = (uint32_t)sh->w->now_us;
 	b->n++;
 	return true;
 }
@@ -358,6 +363,8 @@ tcp_sack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 			return news;
 		news |= board_add(sh, b, SEQ_MAX(s, lo), e);
 	}
+	if (news)
+		tcp_rack_delivered(c, tcp_sack_board(c));
 	return news;
 }
 
@@ -380,6 +387,7 @@ tcp_sack_acked(struct lr_tcp_conn *c)
 	if (b->n > 0 && SEQ_LT(b->r[0].start, una))
 		b->r[0].start = una;
 	b->high_rxt = SEQ_MAX(b->high_rxt, una);
+	tcp_rack_delivered(c, b);
 	if (b->n == 0 && (!(c->flags & TCP_F_RECOVERY) || SEQ_GEQ(una, c->recover)))
 		tcp_sack_clear(c);
 }
@@ -393,7 +401,7 @@ tcp_sack_acked(struct lr_tcp_conn *c)
  * @return that point: every unSACKed byte below it is lost (SND.UNA: none)
  */
 static uint32_t
-lost_end(const struct lr_tcp_conn *c, const struct tcp_sack_board *b)
+dup_lost_end(const struct lr_tcp_conn *c, const struct tcp_sack_board *b)
 {
 	uint32_t i, bytes = 0, mss = tcp_eff_mss(c);
 
@@ -405,13 +413,26 @@ lost_end(const struct lr_tcp_conn *c, const struct tcp_sack_board *b)
 	return c->snd_una;
 }
 
-/* IsLost(HighACK + 1): the first unacknowledged byte is lost. */
-bool
+/* Lost by either rule: IsLost, or RACK (RFC 8985 §6.2, tcp_rack.c) for data sent
+ * before data delivered more than the reordering window ago. */
+static uint32_t
+lost_end(const struct lr_tcp_conn *c, const struct tcp_sack_board *b)
+{
+	return SEQ_MAX(dup_lost_end(c, b), tcp_rack_lost_point(c, b));
+}
+
+/* IsLost(HighACK + 1): the first unacknowledged byte is lost.
+ * @return 0: not lost, 1: lost by IsLost, 2: lost by RACK only */
+int
 tcp_sack_una_lost(const struct lr_tcp_conn *c)
 {
 	const struct tcp_sack_board *b = tcp_sack_board(c);
 
-	return b != NULL && SEQ_GT(lost_end(c, b), c->snd_una);
+	if (b == NULL)
+		return 0;
+	if (SEQ_GT(dup_lost_end(c, b), c->snd_una))
+		return 1;
+	return SEQ_GT(tcp_rack_lost_point(c, b), c->snd_una) ? 2 : 0;
 }
 
 /*
@@ -449,8 +470,10 @@ tcp_sack_rexmitted(struct lr_tcp_conn *c, uint32_t end)
 {
 	struct tcp_sack_board *b = tcp_sack_board(c);
 
-	if (b != NULL)
+	if (b != NULL) {
 		b->high_rxt = SEQ_MAX(b->high_rxt, end);
+		tcp_rack_sent(c, b, c->snd_una, end);
+	}
 }
 
 /* A segment to retransmit: the first unSACKed byte at or above HighRxt and below
@@ -489,6 +512,7 @@ rexmit_hole(struct lr_tcp_conn *c, struct tcp_sack_board *b, uint32_t seq, uint3
 		return false;
 	LR_TCP_STAT_INC(&c->sh->stats, SACK_REXMT);
 	b->high_rxt = SEQ_MAX(b->high_rxt, seq + len + fin);
+	tcp_rack_sent(c, b, seq, seq + len + fin);
 	if (c->timer[TCP_T_REXMT] == 0)
 		tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
 	return true;
@@ -517,6 +541,8 @@ tcp_sack_output(struct lr_tcp_conn *c, uint32_t cap, uint32_t wnd_end)
 			break;
 		if (!rexmit_hole(c, b, seq, len, fin))
 			return c->snd_nxt;
+		if (SEQ_GEQ(seq, dup_lost_end(c, b)))
+			LR_TCP_STAT_INC(&c->sh->stats, RACK_LOST); /* not IsLost: RACK's */
 	}
 	if (SEQ_LT(c->snd_nxt + (c->cwnd - pipe), wnd_end))
 		return c->snd_nxt + (c->cwnd - pipe);

@@ -70,6 +70,12 @@ tcp_timer_due_us(const struct lr_tcp_conn *c, enum tcp_timer_id t)
 	return c->timer[t] == 0 ? 0 : timer_jiffy(c, t) * TCP_TW_GRAN_US;
 }
 
+uint64_t
+tcp_timer_jiffy_us(const struct lr_tcp_conn *c, uint32_t j)
+{
+	return tw_expand(&c->sh->tw, j) * TCP_TW_GRAN_US;
+}
+
 void
 tcp_timer_init(struct lr_tcp_shard *sh, uint64_t now_us)
 {
@@ -165,7 +171,7 @@ tcp_timer_arm(struct lr_tcp_conn *c, enum tcp_timer_id t, uint64_t delay_us)
 	 * fires one jiffy late. */
 	c->timer[t] = (uint32_t)j != 0 ? (uint32_t)j : 1;
 	if (t == TCP_T_REXMT)
-		c->cflags &= ~TCP_CF_REXMT_ALT; /* the RTO (tcp_rack.c sets it after) */
+		c->cflags &= ~(TCP_CF_REXMT_ALT | TCP_CF_RACK_TMR); /* the RTO (tcp_rack.c sets it after) */
 	tw_schedule(&c->sh->tw, c, tw_expand(&c->sh->tw, c->timer[t]));
 }
 
@@ -174,7 +180,7 @@ tcp_timer_stop(struct lr_tcp_conn *c, enum tcp_timer_id t)
 {
 	c->timer[t] = 0; /* the connection stays filed until its visit */
 	if (t == TCP_T_REXMT)
-		c->cflags &= ~TCP_CF_REXMT_ALT;
+		c->cflags &= ~(TCP_CF_REXMT_ALT | TCP_CF_RACK_TMR);
 }
 
 void
@@ -184,7 +190,7 @@ tcp_timer_stop_all(struct lr_tcp_conn *c)
 
 	for (t = 0; t < TCP_T_MAX; t++)
 		c->timer[t] = 0;
-	c->cflags &= ~TCP_CF_REXMT_ALT;
+	c->cflags &= ~(TCP_CF_REXMT_ALT | TCP_CF_RACK_TMR);
 	if (c->flags & TCP_F_ON_WHEEL)
 		tw_remove(&c->sh->tw, c);
 }
@@ -312,7 +318,6 @@ timer_rexmt(struct lr_tcp_conn *c)
 
 	if (c->cflags & TCP_CF_REXMT_ALT) {
 		/* the slot held a loss probe or RACK timer (tcp_rack.c), not the RTO */
-		c->cflags &= ~TCP_CF_REXMT_ALT;
 		tcp_rack_timeout(c);
 		return;
 	}

@@ -4,7 +4,10 @@
  * segment is probed at 2 * SRTT, not at the RTO, and repaired; a probe sends new data
  * when the peer's window allows; with everything lost the RTO still fires (after the
  * probe, at rto_min_ms, then backed off); without SACK, or with [tcp] rack = no, no
- * probe. The peer sends SYN 1000 <mss 1460, SACK-permitted>; our first byte is 8001,
+ * probe. RACK: a lost retransmission is found reo_wnd (SRTT / 4) after data sent
+ * after it is SACKed and goes again without an RTO; a two-segment tail loss is repaired
+ * by the probe and RACK; reordering within reo_wnd and lost ACKs retransmit nothing.
+ * The peer sends SYN 1000 <mss 1460, SACK-permitted>; our first byte is 8001,
  * segments are 1460 bytes; the RTT is 10 ms.
  */
 #include <string.h>
@@ -33,6 +36,32 @@ rack_open(bool sack)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tt_app.conn);
 	CU_ASSERT_EQUAL(!!(tt_app.conn->cflags & TCP_CF_SACK), sack);
 	return tt_app.conn;
+}
+
+/* NOP NOP SACK with n blocks into opt; @return its length */
+static uint8_t
+sack_opt(uint8_t *opt, unsigned int n, const uint32_t (*blk)[2])
+{
+	unsigned int i, j, k;
+
+	opt[0] = 1;
+	opt[1] = 1;
+	opt[2] = 5;
+	opt[3] = (uint8_t)(2 + 8 * n);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < 2; j++)
+			for (k = 0; k < 4; k++)
+				opt[4 + 8 * i + 4 * j + k] = (uint8_t)(blk[i][j] >> (24 - 8 * k));
+	return (uint8_t)(4 + 8 * n);
+}
+
+/* The peer acknowledges a with n SACK blocks. */
+static void
+ack_sack(uint32_t a, unsigned int n, const uint32_t (*blk)[2])
+{
+	uint8_t opt[40];
+
+	tt_in(tt_seg(1001, a, TT_ACK, TT_PEER_WND, opt, sack_opt(opt, n, blk), NULL, 0));
 }
 
 /* Open, queue nseg segments (all sent: the initial window is 10), and one RTT later
@@ -192,6 +221,141 @@ test_tcp_rack_tlp_off_without_sack_or_by_config(void)
 	}
 }
 
+/* ---- RACK ---- */
+
+/* Open (SRTT 10 ms: reo_wnd 2.5 ms) and send nseg segments, 10 at once. */
+static struct lr_tcp_conn *
+open_send(unsigned int nseg)
+{
+	struct lr_tcp_conn *c = rack_open(true);
+
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, nseg * MSS), (int)(nseg * MSS));
+	tt_flush();
+	TT_EXPECT_COUNT(RTE_MIN(nseg, 10u));
+	CU_ASSERT_EQUAL(c->srtt_us, RTT_MS * 1000);
+	CU_ASSERT_EQUAL(tcp_rack_reo_wnd(c), RTT_MS * 1000 / 4);
+	lr_test_tx_clear();
+	return c;
+}
+
+/* Segment 0 is lost, and so is its retransmission. The new data sent after the
+ * retransmission is SACKed at 30 ms: reo_wnd later (32.5 ms, the 33 ms jiffy) RACK
+ * finds the retransmission lost and sends it again, with the segments below that
+ * SACK (8 and 9); no RTO (NewReno or RFC 6675 alone wait for it). */
+static void
+test_tcp_rack_lost_retransmission_without_rto(void)
+{
+	const uint32_t a1[1][2] = { { S(1), S(4) } }, a2[1][2] = { { S(1), S(8) } };
+	const uint32_t a3[2][2] = { { S(10), S(12) }, { S(1), S(8) } };
+	struct lr_tcp_conn *c = open_send(14);
+
+	tt_advance_ms(RTT_MS);
+	ack_sack(S(0), 1, a1); /* IsLost(S(0)): recovery, segment 0 again */
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(0), 1001, MSS);
+	ack_sack(S(0), 1, a2); /* cwnd - pipe: two new segments */
+	TT_EXPECT_COUNT(3);
+	TT_EXPECT(1, TT_ACK, S(10), 1001, MSS);
+	TT_EXPECT(2, TT_ACK, S(11), 1001, MSS);
+	lr_test_tx_clear();
+	tt_advance_ms(RTT_MS);
+	ack_sack(S(0), 2, a3); /* sent after the retransmission, delivered before it */
+	TT_EXPECT(0, TT_ACK, S(12), 1001, MSS);
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RACK_LOST), 0);
+	tt_advance_ms(2);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	CU_ASSERT(lr_test_tx_count() >= 1);
+	TT_EXPECT(0, TT_ACK, S(0), 1001, MSS);
+	CU_ASSERT(tt_stat(LR_TCP_STAT_RACK_LOST) >= 1);
+	lr_test_tx_clear();
+	tt_advance_ms(RTT_MS);
+	tt_rx(1001, S(14), TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(c->snd_una, S(14));
+	CU_ASSERT_FALSE(c->flags & TCP_F_RECOVERY);
+	CU_ASSERT_EQUAL(c->sack_board, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* The last two of six segments lost: the probe resends segment 5 at 2 * SRTT, its
+ * SACK arrives a round trip later, and reo_wnd after that RACK finds segment 4 lost:
+ * recovery resends it; the RTO never fires. */
+static void
+test_tcp_rack_tail_loss_two_segments_probe_then_rack(void)
+{
+	const uint32_t b[1][2] = { { S(5), S(6) } };
+	struct lr_tcp_conn *c = open_send_ack(true, 6, 4);
+
+	tt_advance_ms(2 * RTT_MS);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(5), 1001, MSS);
+	lr_test_tx_clear();
+	tt_advance_ms(RTT_MS);
+	ack_sack(S(4), 1, b);
+	TT_EXPECT_COUNT(0); /* one SACKed segment: not IsLost, RACK waits reo_wnd */
+	tt_advance_ms(2);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(4), 1001, MSS);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RACK_LOST), 1);
+	CU_ASSERT(c->flags & TCP_F_RECOVERY);
+	lr_test_tx_clear();
+	tt_advance_ms(RTT_MS);
+	tt_rx(1001, S(6), TT_ACK, NULL, 0);
+	CU_ASSERT_FALSE(c->flags & TCP_F_RECOVERY);
+	tt_advance_ms(1000);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Segment 0 arrives 1 ms after segment 1 (within reo_wnd, 2.5 ms): the SACK of
+ * segment 1 retransmits nothing, and the cumulative ACK ends it. */
+static void
+test_tcp_rack_reordering_within_window_no_rexmit(void)
+{
+	const uint32_t b[1][2] = { { S(1), S(2) } };
+	struct lr_tcp_conn *c = open_send(10);
+
+	tt_advance_ms(RTT_MS);
+	ack_sack(S(0), 1, b);
+	CU_ASSERT_NOT_EQUAL(c->sack_board, 0);
+	tt_advance_ms(1);
+	tt_rx(1001, S(2), TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(c->sack_board, 0);
+	tt_advance_ms(5);
+	tt_rx(1001, S(10), TT_ACK, NULL, 0);
+	tt_advance_ms(1000);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_SEGS), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RACK_LOST), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_FAST_REXMT), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* The ACKs of segments 4, 6 and 8 lost: the ACK of all ten, 15 ms after the one of
+ * segments 0-1 (before the 20 ms PTO), finds nothing retransmitted. */
+static void
+test_tcp_rack_ack_loss_no_rexmit(void)
+{
+	struct lr_tcp_conn *c = open_send_ack(true, 10, 2);
+
+	tt_advance_ms(15);
+	TT_EXPECT_COUNT(0);
+	tt_rx(1001, S(10), TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(c->snd_una, S(10));
+	tt_advance_ms(1000);
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_SEGS), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_rack_tlp_tail_loss_probed_at_2srtt",
 		test_tcp_rack_tlp_tail_loss_probed_at_2srtt },
@@ -201,6 +365,13 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_rack_rto_last_resort_after_probe", test_tcp_rack_rto_last_resort_after_probe },
 	{ "test_tcp_rack_tlp_off_without_sack_or_by_config",
 		test_tcp_rack_tlp_off_without_sack_or_by_config },
+	{ "test_tcp_rack_lost_retransmission_without_rto",
+		test_tcp_rack_lost_retransmission_without_rto },
+	{ "test_tcp_rack_tail_loss_two_segments_probe_then_rack",
+		test_tcp_rack_tail_loss_two_segments_probe_then_rack },
+	{ "test_tcp_rack_reordering_within_window_no_rexmit",
+		test_tcp_rack_reordering_within_window_no_rexmit },
+	{ "test_tcp_rack_ack_loss_no_rexmit", test_tcp_rack_ack_loss_no_rexmit },
 	CU_TEST_INFO_NULL,
 };
 

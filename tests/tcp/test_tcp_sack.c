@@ -17,6 +17,16 @@
 #define S(k) (8001u + (k) * MSS) /* first byte of our k-th segment */
 
 static uint8_t bulk[40000];
+
+/* RFC 6675 alone: RACK-TLP (a probe before the RTO, holes lost by time) is
+ * test_tcp_rack.c's. */
+static void
+sack_setup(void)
+{
+	tt_setup();
+	tt_conf.rack = false;
+	tt_reinit();
+}
 static uint8_t pdata[2000];
 
 /* Passive open with SACK-permitted from the peer (and timestamps when ts). */
@@ -504,12 +514,8 @@ static void
 test_tcp_sack_reneging_rto_from_snd_una(void)
 {
 	const uint32_t b[1][2] = { { S(2), S(4) } };
-	struct lr_tcp_conn *c;
+	struct lr_tcp_conn *c = sack_open_and_send();
 
-	/* the timeout alone: RACK-TLP would probe first (test_tcp_rack.c) */
-	tt_conf.rack = false;
-	tt_reinit();
-	c = sack_open_and_send();
 	ack_sack(S(1), 1, b);
 	CU_ASSERT_NOT_EQUAL(c->sack_board, 0);
 	CU_ASSERT_EQUAL(c->sb_len, 30000 - MSS); /* SACKed bytes still held */
@@ -587,7 +593,7 @@ int
 main(int argc, char **argv)
 {
 	const struct lr_test_suite suites[] = {
-		{ "tcp_sack", tt_setup, tt_teardown, cases },
+		{ "tcp_sack", sack_setup, tt_teardown, cases },
 		{ 0 },
 	};
 
