@@ -198,8 +198,12 @@ rx_drain(struct lr_worker *w, uint16_t port, struct rte_mbuf **pkts, bool *full)
 		n = lr_fault_rx(w, port, pkts, n, cfg.burst);
 		got += n;
 		n = lr_steer_rx(w, pkts, n);
-		if (n > 0)
+		if (n > 0) {
 			lr_eth_input_burst(w, pkts, n);
+			/* what the burst produced leaves before the next one is read (its
+			 * responses before, e.g., the orphan cap can reset their connection) */
+			lr_tcp_flush(w);
+		}
 	} while (more && ++round < cfg.rx_drain);
 	*full |= more;
 	return got;
