@@ -31,43 +31,9 @@ nsx nstat -n >/dev/null 2>&1 # nstat reports what changed from here
 BYTES=$((20 * 1000 * 1000))
 LIMIT=50
 
-out=$(nsx timeout $((LIMIT + 10)) "$PY" - "$LR_OUR_IP" "$BYTES" "$LIMIT" <<'PYEOF' 2>&1
-import hashlib, os, socket, sys, threading, time
-ip, total, limit = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-data = os.urandom(total)
-t0 = time.monotonic()
-s = socket.create_connection((ip, 7), timeout=15)
-s.settimeout(limit)
-err = []
-def sender():
-    try:
-        s.sendall(data)
-        s.shutdown(socket.SHUT_WR)
-    except Exception as e:
-        err.append("send: %s" % type(e).__name__)
-th = threading.Thread(target=sender, daemon=True)
-th.start()
-h, got = hashlib.sha256(), 0
-try:
-    while True:
-        b = s.recv(1 << 16)
-        if not b:
-            break
-        h.update(b)
-        got += len(b)
-        if time.monotonic() - t0 > limit:
-            err.append("timeout")
-            break
-except Exception as e:
-    err.append("recv: %s" % type(e).__name__)
-th.join(1)
-dt = time.monotonic() - t0
-same = h.hexdigest() == hashlib.sha256(data).hexdigest()
-print("result %s %d %.1f %.2f %s" % ("ok" if same and not err else "bad", got, dt,
-      got * 8 / dt / 1e6, ",".join(err) or ("sha256 equal" if same else "sha256 differs")))
-s.close()
-PYEOF
-)
+# the Linux peer of test_tcp_loss.sh: a thread sends, the main thread reads back, sha256
+out=$(nsx timeout $((LIMIT + 10)) "$PY" "$LR_ROOT/tests/integration/loss_peer.py" echo \
+	"$LR_OUR_IP" "$BYTES" "$LIMIT" 2>&1)
 read -r _ res got secs mbit why <<<"$(grep '^result ' <<<"$out")"
 if [[ $res == ok && $got == "$BYTES" ]]; then
 	ok "20 MB echo at 2 % loss each way comes back identical (sha256; $secs s, $mbit Mbit/s)"
