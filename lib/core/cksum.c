@@ -3,39 +3,79 @@
  * Internet checksum over mbuf chains (lr_cksum.h).
  */
 #include <rte_byteorder.h>
+#include <rte_common.h>
 
 #include "lr_cksum.h"
 
-/* Vectorised even at -O2 (the loop has no carries to chain: 2^32 words of 2^32 - 1
- * at most fit in 64 bits). */
-__attribute__((optimize("tree-vectorize")))
+/*
+ * 64-bit words in one add-with-carry chain, each turn's last carry added back (end-around
+ * carry): the sum modulo 2^64 - 1, which 0xffff divides, so it folds to the 16-bit sum.
+ * Eight words a turn: 12 instructions per 64 bytes where the vectorised 32-bit loop took
+ * 32 (callgrind); x86-64 only, other targets take the 8-byte words of the tail loop.
+ */
+static inline uint64_t
+add_blocks64(const uint8_t **pp, size_t *len, uint64_t s)
+{
+#if defined(RTE_ARCH_X86_64)
+	const uint8_t *p = *pp;
+	size_t n = *len / 64;
+
+	for (; n > 0; n--, p += 64)
+		__asm__("addq 0(%[p]), %[s]\n\t"
+			"adcq 8(%[p]), %[s]\n\t"
+			"adcq 16(%[p]), %[s]\n\t"
+			"adcq 24(%[p]), %[s]\n\t"
+			"adcq 32(%[p]), %[s]\n\t"
+			"adcq 40(%[p]), %[s]\n\t"
+			"adcq 48(%[p]), %[s]\n\t"
+			"adcq 56(%[p]), %[s]\n\t"
+			"adcq $0, %[s]"
+			: [s] "+r" (s)
+			: [p] "r" (p), "m" (*(const uint8_t (*)[64])p)
+			: "cc");
+	*len -= (size_t)(p - *pp);
+	*pp = p;
+#else
+	RTE_SET_USED(pp);
+	RTE_SET_USED(len);
+#endif
+	return s;
+}
+
 uint64_t
 lr_cksum_add(const void *buf, size_t len, uint64_t sum)
 {
 	const uint8_t *p = buf;
-	size_t i, n = len / 4;
+	uint64_t s = add_blocks64(&p, &len, 0), w;
+	uint32_t w32;
 	uint16_t h;
 
-	for (i = 0; i < n; i++) {
-		uint32_t w;
-
-		memcpy(&w, p + 4 * i, 4);
-		sum += w;
+	for (; len >= 8; len -= 8, p += 8) {
+		memcpy(&w, p, 8);
+		s += w;
+		s += s < w; /* the carry, end around (adc) */
 	}
-	p += 4 * n;
-	len -= 4 * n;
+	/* At most 7 bytes left: 32 + 16 + 8 bits added to a value folded to 33 bits. */
+	s = (s & 0xffffffffu) + (s >> 32);
+	if (len >= 4) {
+		memcpy(&w32, p, 4);
+		s += w32;
+		p += 4;
+		len -= 4;
+	}
 	if (len >= 2) {
 		memcpy(&h, p, 2);
-		sum += h;
+		s += h;
 		p += 2;
 		len -= 2;
 	}
 	if (len == 1) {
 		h = 0;
 		*(uint8_t *)&h = *p; /* the byte's place in its 16-bit word, either order */
-		sum += h;
+		s += h;
 	}
-	return sum;
+	/* Under 2^34 here: the caller's sum and small words added later cannot wrap. */
+	return sum + s;
 }
 
 int

@@ -133,7 +133,7 @@ reassemble(struct lr_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uin
 	/* One datagram now: no offset, no MF (DF stays), a valid header checksum. */
 	ip->fragment_offset &= rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ip->hdr_checksum = lr_cksum_ipv4_hdr(ip);
 	return whole;
 }
 
@@ -163,7 +163,7 @@ steer_reassembled(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface
 	if (owner == w->id)
 		return false;
 	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ip->hdr_checksum = lr_cksum_ipv4_hdr(ip);
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh));
 	if (unlikely(eh == NULL)) {
 		lr_drop(w, m, LR_STAT_eth_NOMBUF);
@@ -208,7 +208,7 @@ lr_ip_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
 
 		if (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
 				(ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-				lr_cksum(ip, hlen) != 0xffff)) {
+				lr_cksum_ipv4_hdr(ip) != 0)) {
 			lr_drop(w, m, LR_STAT_ip_BAD_CKSUM);
 			return;
 		}

@@ -62,7 +62,7 @@ send_fragments(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *i
 		struct rte_ipv4_hdr *fip = rte_pktmbuf_mtod(frags[i], struct rte_ipv4_hdr *);
 
 		fip->hdr_checksum = 0;
-		fip->hdr_checksum = rte_ipv4_cksum(fip);
+		fip->hdr_checksum = lr_cksum_ipv4_hdr(fip);
 		frags[i]->ol_flags = RTE_MBUF_F_TX_IPV4;
 		frags[i]->l3_len = sizeof(*fip);
 		LR_STAT_INC(w->stats, LR_STAT_ip_FRAG_TX);
@@ -120,7 +120,7 @@ ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t ds
 	if (ifc->tx_ip_cksum && !frag)
 		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
 	else
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ip->hdr_checksum = lr_cksum_ipv4_hdr(ip);
 	LR_STAT_INC(w->stats, LR_STAT_ip_TX);
 	if (unlikely(frag)) {
 		send_fragments(w, m, ifc, nexthop);
