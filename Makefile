@@ -2,7 +2,7 @@
 BUILD ?= build
 SHELL := /bin/bash
 
-.PHONY: all deps build demo test unit integration run bench bench-e2e clean
+.PHONY: all deps build demo test unit integration run bench bench-e2e install uninstall deb clean
 
 all: build
 
@@ -63,5 +63,23 @@ bench-e2e: deps
 	@BUILD=$(BUILD) DPERF=$(DPERF) bash bench/e2e/dperf.sh $(if $(SMOKE),--smoke,)
 	@BUILD=$(BUILD) bash bench/e2e/loss.sh $(if $(SMOKE),--smoke,)
 
+# Install (README "Deploying on a NIC server"): binaries in PREFIX/bin, example configs in
+# SYSCONFDIR/linerate, linerate@.service, its hugepage helper, man pages; DESTDIR honoured.
+# Reconfigures $(BUILD)'s install paths only (nothing is recompiled).
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+install: build
+	@meson configure $(BUILD) -Dprefix=$(PREFIX) -Dsysconfdir=$(SYSCONFDIR) \
+		-Dsystemdunitdir=$(SYSTEMDUNITDIR) >/dev/null
+	@DESTDIR=$(DESTDIR) meson install -C $(BUILD) --quiet
+
+uninstall:
+	@DESTDIR=$(DESTDIR) ninja -C $(BUILD) uninstall
+
+# A Debian package of the same files (scripts/make-deb.sh; build dir build-deb, -march=corei7).
+deb: deps
+	@bash scripts/make-deb.sh
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-deb build-deb.setup.log linerate_*.deb

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Make sure DPDK has 2 MiB hugepages: at least $HUGEPAGES (default 512) reserved and
-# hugetlbfs mounted at /dev/hugepages. Exits 1 with a message saying what is missing.
+# Make sure DPDK has 2 MiB hugepages: at least PAGES (the first argument, else $HUGEPAGES,
+# else 512) reserved and hugetlbfs mounted at /dev/hugepages; never lowers what is
+# reserved. Exits 1 with a message saying what is missing. Installed as
+# libexec/linerate/linerate-hugepages for linerate@.service.
 set -uo pipefail
 
-want=${HUGEPAGES:-512}
+want=${1:-${HUGEPAGES:-512}}
+[[ $want =~ ^[0-9]+$ ]] || { echo "hugepages: '$want' is not a number of 2 MiB pages" >&2; exit 2; }
 nr=/proc/sys/vm/nr_hugepages
 mnt=/dev/hugepages
 
