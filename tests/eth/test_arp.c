@@ -786,6 +786,30 @@ test_arp_full_table_evicts_least_recently_used(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* Datagrams to two resolved next hops in turn: each leaves with its own MAC (the
+ * lookup's one-entry cache answers only for its own address). */
+static void
+test_arp_alternating_next_hops_each_own_mac(void)
+{
+	struct lr_test_parsed p;
+	unsigned int i;
+
+	lr_test_rx(lr_test_arp(RTE_ARP_OP_REQUEST, &bcast, &other_mac, LR_TEST_OTHER_IP,
+			&zero_mac, LR_TEST_OUR_IP));
+	lr_test_tx_clear();
+	for (i = 0; i < 6; i++)
+		send_udp_to(i % 2 ? LR_TEST_OTHER_IP : LR_TEST_PEER_IP, 7777);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 6);
+	for (i = 0; i < 6; i++) {
+		CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(i), &p), 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p.udp);
+		CU_ASSERT_TRUE(rte_is_same_ether_addr(&p.eth->dst_addr,
+				i % 2 ? &other_mac : &lr_test_peer_mac));
+	}
+	lr_test_tx_clear();
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 /* Besides 8 per address, at most pending_total packets wait per worker. */
 static void
 test_arp_pending_total_bounded_per_worker(void)
@@ -1054,6 +1078,8 @@ static const CU_TestInfo cases[] = {
 	{"test_arp_off_link_sender_not_learned", test_arp_off_link_sender_not_learned},
 	{"test_arp_unsolicited_reply_and_gratuitous_not_learned",
 		test_arp_unsolicited_reply_and_gratuitous_not_learned},
+	{"test_arp_alternating_next_hops_each_own_mac",
+		test_arp_alternating_next_hops_each_own_mac},
 	{"test_arp_full_table_evicts_least_recently_used",
 		test_arp_full_table_evicts_least_recently_used},
 	{"test_arp_pending_total_bounded_per_worker", test_arp_pending_total_bounded_per_worker},
