@@ -239,6 +239,8 @@ static const struct key_def tcp_keys[] = {
 	KEY(C, "ooo_max", K_UINT, tcp.ooo_max, 0, 4096, 0, "expected segments 0..4096"),
 	KEY(C, "syn_shed_backlog", K_UINT, tcp.syn_shed_backlog, 0, 1000000, 0,
 		"expected loop turns 0..1000000 (0 = never shed on RX backlog)"),
+	KEY(C, "syn_shed_tx_us", K_UINT, tcp.syn_shed_tx_us, 0, 1000000, 0,
+		"expected microseconds 0..1000000 (0 = never shed on a full TX queue)"),
 	KEY(C, "cc", K_CC, tcp.cc, 0, LR_TCP_CC_NB - 1, 0, "expected newreno or cubic"),
 	KEY(C, "slow_start_after_idle", K_BOOL, tcp.slow_start_after_idle, 0, 0, 0, NULL),
 	KEY(C, "echo", K_UINT, tcp_echo_port, 0, UINT16_MAX, 0, TCP_PORT_EXP),

@@ -179,6 +179,9 @@ struct __rte_cache_aligned lr_worker {
 	lr_tx_fn tx_fn;              /**< transmit function */
 	void *tx_ctx;                /**< free for the tx_fn's owner */
 	struct lr_txbuf tx[LR_MAX_PORTS]; /**< TX buffer per port */
+	uint64_t tx_refused_us;      /**< now_us of the last flush whose frames a TX queue
+	                              *   refused (the link or the peer takes no more: what is
+	                              *   sent now is lost), 0 = never; read by SYN shedding */
 	struct lr_arp_table *arp;    /**< ARP cache (lib/eth) */
 	struct lr_ip_worker *ip;     /**< fragments and ICMP limiter (lib/ip) */
 	struct lr_udp_worker *udp;   /**< UDP state (lib/udp) */
@@ -226,7 +229,7 @@ uint16_t lr_tx_burst_eth(struct lr_worker *w, uint16_t port, uint16_t queue,
 
 /**
  * Send everything buffered on every port. Packets the PMD refuses are freed and
- * counted as eth TX_FULL.
+ * counted as eth TX_FULL, and w->tx_refused_us is set to w->now_us.
  * @param w worker
  * @return packets handed to the PMD
  */

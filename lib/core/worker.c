@@ -124,6 +124,7 @@ lr_worker_flush(struct lr_worker *w)
 			LR_STAT_ADD(w->stats, LR_STAT_eth_TX_FULL, b->n - sent);
 			LR_STAT_ADD(w->stats, LR_STAT_eth_TX, -(uint64_t)(b->n - sent));
 			rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
+			w->tx_refused_us = RTE_MAX(w->now_us, 1ull);
 		}
 		total += sent;
 		b->n = 0;

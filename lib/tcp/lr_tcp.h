@@ -181,6 +181,10 @@ struct lr_tcp_conf {
 	uint32_t syn_shed_backlog; /**< new connections' SYNs are dropped before any
 				    *   allocation while the RX burst came back full this many
 				    *   loop turns in a row (lr_tcp_rx_load()); 0 = never */
+	uint32_t syn_shed_tx_us; /**< new connections' SYNs are dropped before any allocation
+				  *   for this long after a TX queue refused frames (the peer
+				  *   or link takes no more: a SYN-ACK sent now would be lost
+				  *   and leave a half-open behind); 0 = never */
 };
 
 /** Defaults: 16384 conns, 64 listeners, 64 KiB sndbuf, 256 KiB receive buffer with
@@ -190,7 +194,8 @@ struct lr_tcp_conf {
  * ISN key redrawn hourly, 64 out-of-order segments, MSL 30 s, 16384 TIME_WAIT entries,
  * RTO 1 s / 200 ms / 60 s, 5 SYN, 5 SYN-ACK, 12 data retries, FIN_WAIT_2 60 s,
  * 3 orphan retries, max_conns / 4 orphans, no user timeout, ports 32768..60999, SYNs
- * shed after 4 loop turns of full RX bursts, NewReno, slow start after idle.
+ * shed after 4 loop turns of full RX bursts and for 1 ms after a TX queue refused
+ * frames, NewReno, slow start after idle.
  * lr_tcp_worker_init() refuses (-EINVAL): rcv_wnd above 65535 without window_scaling
  * or above 2^30, delack_ms >= 500, keepalive_ms > 0 with a zero interval or probe
  * count, half_open_max, challenge_ack_per_s or rst_per_s 0, ooo_max above 4096,

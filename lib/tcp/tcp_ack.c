@@ -144,13 +144,13 @@ fsm_ack_syn_rcvd(struct lr_worker *w, struct lr_tcp_conn *c, const struct lr_tcp
 	fsm_rtt(c, seg);
 	c->flags &= ~TCP_F_TIMING;
 	c->snd_una = seg->ack; /* our SYN: no buffer bytes */
-	c->nretries = 0;
 	tcp_timer_stop(c, TCP_T_REXMT);
 	c->snd_wnd = tcp_seg_wnd(c, seg);
 	c->max_snd_wnd = RTE_MAX(c->max_snd_wnd, c->snd_wnd);
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
-	tcp_set_state(c, LR_TCP_ESTABLISHED);
+	tcp_set_state(c, LR_TCP_ESTABLISHED); /* with nretries: the half-open was old */
+	c->nretries = 0;
 	tcp_output_schedule(c); /* data queued before establishment */
 	tcp_notify_connected(c);
 	if (c->flags & TCP_F_FREED) {

@@ -88,18 +88,31 @@ _Static_assert(LR_TCP_STAT_MAX <= UINT8_MAX, "struct tcp_hint::shed holds a coun
  *   a row (lr_tcp_rx_load()), i.e. the worker no longer drains its queue. Linux
  *   likewise drops SYNs when the accept queue overflows, cookies or not
  *   (LINUX_MIB_LISTENOVERFLOWS).
+ * - TX refused: a TX queue refused frames less than conf.syn_shed_tx_us ago
+ *   (w->tx_refused_us), i.e. the peer (a memif ring it does not drain) or the link
+ *   takes no more. A SYN-ACK sent now would likely be lost too and leave a half-open
+ *   that retransmits into the same full queue, then SYN cookies once half_open_max
+ *   is reached: new work that only adds to the loss. FreeBSD does not keep a syncache
+ *   entry whose SYN-ACK could not be sent (syncache_add(): tcps_sc_dropped when
+ *   syncache_respond() fails, e.g. ENOBUFS from a full interface queue); here the
+ *   refusal is known a flush later, so the SYNs that follow it are refused instead.
+ *   The queue's room goes to existing connections' responses and FINs.
  * A dropped SYN costs the peer one retransmission; cookies would still cost a
  * SYN-ACK per SYN and a connection per ACK, the work that is short.
  */
 enum lr_tcp_stat_id
 tcp_syn_shed_reason(const struct lr_tcp_shard *sh)
 {
+	const struct lr_worker *w = sh->w;
+
 	if (sh->nb_conns >= sh->conf.max_conns)
 		return LR_TCP_STAT_SYN_SHED_CONNS;
-	if (lr_mem_pressure(&sh->w->mem))
+	if (lr_mem_pressure(&w->mem))
 		return LR_TCP_STAT_SYN_SHED_PRESSURE;
 	if (sh->conf.syn_shed_backlog != 0 && sh->rx_full_turns >= sh->conf.syn_shed_backlog)
 		return LR_TCP_STAT_SYN_SHED_BACKLOG;
+	if (w->tx_refused_us != 0 && w->now_us - w->tx_refused_us < sh->conf.syn_shed_tx_us)
+		return LR_TCP_STAT_SYN_SHED_TX;
 	return 0;
 }
 

@@ -74,6 +74,7 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.isn_fn = NULL,
 	.isn_arg = NULL,
 	.syn_shed_backlog = 4,
+	.syn_shed_tx_us = 1000,
 	.cc = LR_TCP_CC_NEWRENO,
 	.slow_start_after_idle = true,
 };

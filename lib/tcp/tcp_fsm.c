@@ -44,14 +44,19 @@ tcp_set_state(struct lr_tcp_conn *c, enum lr_tcp_state s)
 	TCP_LOG_DP(DEBUG, "%u->%u state=%s=>%s", rte_be_to_cpu_16(c->key.lport),
 			rte_be_to_cpu_16(c->key.rport), tcp_state_names[c->state],
 			tcp_state_names[s]);
-	/* Half-open: passive connections in SYN_RCVD (half_open_max, SYN cookies). */
+	/* Half-open: passive connections in SYN_RCVD (half_open_max, SYN cookies); old
+	 * ones retransmitted their SYN-ACK (nretries, counted in tcp_timer.c). */
 	if (c->flags & TCP_F_HALF_OPEN) {
 		c->flags &= ~TCP_F_HALF_OPEN;
 		c->sh->nb_half_open--;
+		if (c->nretries != 0)
+			c->sh->nb_half_open_old--;
 	}
 	if (s == LR_TCP_SYN_RCVD && (c->flags & TCP_F_PASSIVE)) {
 		c->flags |= TCP_F_HALF_OPEN;
 		c->sh->nb_half_open++;
+		if (c->nretries != 0)
+			c->sh->nb_half_open_old++;
 	}
 	tcp_state_gauge_move(c->sh, c->state, s);
 	c->state = s;

@@ -462,6 +462,7 @@ struct lr_tcp_shard {
 	struct lr_worker *w;              /**< owner (c->sh->w of its connections) */
 	struct rte_mempool *ooo_pool;     /**< struct tcp_ooo_seg (NULL when ooo_max is 0) */
 	uint32_t nb_half_open;            /**< passive connections in SYN_RCVD */
+	uint32_t nb_half_open_old;        /**< those that retransmitted their SYN-ACK */
 	struct lr_siphash_key cookie_key; /**< RFC 4987 SYN cookie key */
 	uint64_t cookie_last_us;          /**< last cookie sent (0: never) */
 	/* RFC 5961 challenge ACKs and RSTs answering segments (tcp_output.c) */

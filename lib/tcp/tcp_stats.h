@@ -35,6 +35,7 @@
 	X(REXMT_SEGS, COUNT, "segments retransmitted") \
 	X(TIMEOUT_DROP, COUNT, "connections given up after all retransmissions") \
 	X(SYNACK_GIVEUP, COUNT, "half-open connections freed: SYN-ACK never acknowledged") \
+	X(HALF_OPEN_PRUNED, COUNT, "of those, given up early: half_open_max half full, mostly old") \
 	X(FIN_WAIT2_TIMEOUT, COUNT, "closed connections freed from FIN_WAIT_2 by timeout") \
 	X(TIME_WAIT_REUSE, COUNT, "TIME_WAIT connections replaced by a new SYN") \
 	X(OPT_MALFORMED, COUNT, "option lists cut short: zero or overlong option length") \
@@ -132,7 +133,8 @@
 	X(OOO_MEM_DROP, DROP, "out-of-order segments over the receive buffer's truesize or budget") \
 	X(SYN_SHED_PRESSURE, DROP, "SYNs shed before any allocation: worker memory under pressure") \
 	X(SYN_SHED_BACKLOG, DROP, "SYNs shed before any allocation: RX backlog (full bursts)") \
-	X(SYN_SHED_CONNS, DROP, "SYNs shed before any allocation: connection table full")
+	X(SYN_SHED_CONNS, DROP, "SYNs shed before any allocation: connection table full") \
+	X(SYN_SHED_TX, DROP, "SYNs shed before any allocation: a TX queue refused frames (syn_shed_tx_us)")
 
 /* SACK (tcp_sack.c): blocks sent and received, D-SACKs (RFC 2883), recoveries run
  * from the scoreboard (RFC 6675), and blocks or options ignored, by reason. None of

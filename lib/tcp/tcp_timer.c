@@ -279,16 +279,41 @@ shard_pressed(const struct lr_tcp_shard *sh)
 			lr_mem_pressure(&sh->w->mem);
 }
 
+/*
+ * SYN-ACK retries of a half-open while half_open_max is more than half used: like
+ * Linux's SYN-ACK timer (reqsk_timer_handler: "reserve half of room for young
+ * embrions; and abort old ones without pity"), one retry fewer for each halving of
+ * the share of young half-opens (never retransmitted: their SYN-ACK may still be
+ * answered), down to pressure_retries. When our SYN-ACKs are being lost (a peer
+ * that stopped draining its ring, a flood from addresses that never answer), nearly
+ * all are old and they go after pressure_retries, so they neither retransmit into
+ * the loss for a minute nor fill half_open_max and turn every new SYN into a cookie.
+ */
+static uint8_t
+half_open_limit(const struct lr_tcp_shard *sh, uint8_t limit)
+{
+	uint64_t n = sh->nb_half_open, young2 = 2ull * (n - sh->nb_half_open_old);
+
+	if (2ull * n <= sh->conf.half_open_max)
+		return limit;
+	for (; limit > sh->conf.pressure_retries && n >= young2; young2 *= 2)
+		limit--;
+	return limit;
+}
+
 /* The limit for c under pressure: at most pressure_retries (SYN_SENT keeps its own). */
 static uint8_t
 pressed_limit(const struct lr_tcp_conn *c, uint8_t limit)
 {
 	const struct lr_tcp_shard *sh = c->sh;
 
-	if (c->state == LR_TCP_SYN_SENT || limit <= sh->conf.pressure_retries ||
-			!shard_pressed(sh))
+	if (c->state == LR_TCP_SYN_SENT || limit <= sh->conf.pressure_retries)
 		return limit;
-	return sh->conf.pressure_retries;
+	if (shard_pressed(sh))
+		return sh->conf.pressure_retries;
+	if (c->flags & TCP_F_HALF_OPEN)
+		return half_open_limit(sh, limit);
+	return limit;
 }
 
 /* RFC 5482 user timeout: data unacknowledged (or a zero window probed) for longer
@@ -329,7 +354,9 @@ timer_rexmt(struct lr_tcp_conn *c)
 	else
 		limit = retry_limit(c);
 	if (c->nretries >= pressed_limit(c, limit)) {
-		if (c->nretries < limit)
+		if (c->nretries < limit && !shard_pressed(c->sh))
+			LR_TCP_STAT_INC(&c->sh->stats, HALF_OPEN_PRUNED);
+		else if (c->nretries < limit)
 			LR_TCP_STAT_INC(&c->sh->stats, PRESSURE_GIVEUP);
 		else if (c->state != LR_TCP_SYN_SENT && c->state != LR_TCP_SYN_RCVD &&
 				(c->flags & TCP_F_APP_CLOSED))
@@ -344,7 +371,8 @@ timer_rexmt(struct lr_tcp_conn *c)
 		tcp_reset_conn(c);
 		return;
 	}
-	c->nretries++;
+	if (c->nretries++ == 0 && (c->flags & TCP_F_HALF_OPEN))
+		c->sh->nb_half_open_old++; /* no longer young (half_open_limit()) */
 	/* RFC 5681 (4): ssthresh = max(FlightSize / 2, 2*SMSS), cwnd = 1 SMSS. */
 	if (c->state != LR_TCP_SYN_SENT && c->state != LR_TCP_SYN_RCVD)
 		tcp_cc_timeout(c);

@@ -297,6 +297,79 @@ test_tcp_burst_syn_shed_before_allocation(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* A TX queue that takes nothing (a peer that stopped draining its ring). */
+static uint16_t
+tx_refuse_all(struct lr_worker *w, uint16_t port, uint16_t queue, struct rte_mbuf **pkts,
+		uint16_t n)
+{
+	RTE_SET_USED(w);
+	RTE_SET_USED(port);
+	RTE_SET_USED(queue);
+	RTE_SET_USED(pkts);
+	RTE_SET_USED(n);
+	return 0;
+}
+
+/* Two SYNs and a data segment for an established connection in one burst. */
+static void
+rx_two_syns_and_data(uint16_t port0, unsigned int conn, const char *byte)
+{
+	struct rte_mbuf *pkts[3];
+
+	tt_peer_port = port0;
+	pkts[0] = tt_seg(5000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	pkts[1] = data_seg(conn, byte);
+	tt_peer_port = (uint16_t)(port0 + 1);
+	pkts[2] = tt_seg(5000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	rx_burst(pkts, 3);
+}
+
+/* After a TX queue refused frames, SYNs are shed for syn_shed_tx_us (their SYN-ACKs
+ * would be lost too and leave half-opens behind); the established connection in
+ * the same burst is served; afterwards SYNs are admitted again; 0 turns it off. */
+static void
+test_tcp_burst_syn_shed_after_tx_refused(void)
+{
+	struct lr_tcp_conn *conns[NB_CONNS];
+	unsigned int in_use;
+	lr_tx_fn record;
+
+	open_conns(conns);
+	in_use = rte_mempool_in_use_count(lr_tw->tcp->pool);
+	record = lr_tw->tx_fn;
+	lr_tw->tx_fn = tx_refuse_all;       /* the ring is full: the ACK is refused */
+	tt_in(data_seg(2, "p"));
+	lr_tw->tx_fn = record;
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_TX_FULL), 1);
+	CU_ASSERT_EQUAL(lr_tw->tx_refused_us, lr_tw->now_us);
+	lr_test_advance_us(tt_conf.syn_shed_tx_us - 1);
+	rx_two_syns_and_data(50001, 3, "q");
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYN_SHED_TX), 2);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(lr_tw->tcp->pool), in_use);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), NB_CONNS);
+	CU_ASSERT_EQUAL(tt_app.data_len, 2);   /* the established one is served */
+	TT_EXPECT_COUNT(1);                    /* its ACK, no SYN-ACK */
+	lr_test_tx_clear();
+	lr_test_advance_us(1);                 /* syn_shed_tx_us since the refusal */
+	rx_two_syns_and_data(50003, 4, "r");
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYN_SHED_TX), 2);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), NB_CONNS + 2);
+	TT_EXPECT_COUNT(3);                    /* two SYN-ACKs and the ACK */
+	lr_test_tx_clear();
+	TT_ASSERT_NO_LEAK();
+
+	tt_conf.syn_shed_tx_us = 0;            /* off: a refusal sheds nothing */
+	tt_reinit();
+	open_conns(conns);
+	lr_tw->tx_fn = tx_refuse_all;
+	tt_in(data_seg(2, "p"));
+	lr_tw->tx_fn = record;
+	rx_two_syns_and_data(50001, 3, "q");
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYN_SHED_TX), 0);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), NB_CONNS + 2);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_burst_segments_use_bulk_lookup", test_tcp_burst_segments_use_bulk_lookup },
 	{ "test_tcp_burst_other_frames_between_segments",
@@ -307,6 +380,7 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_burst_time_wait_reuse_same_burst", test_tcp_burst_time_wait_reuse_same_burst },
 	{ "test_tcp_burst_single_frame", test_tcp_burst_single_frame },
 	{ "test_tcp_burst_syn_shed_before_allocation", test_tcp_burst_syn_shed_before_allocation },
+	{ "test_tcp_burst_syn_shed_after_tx_refused", test_tcp_burst_syn_shed_after_tx_refused },
 	CU_TEST_INFO_NULL,
 };
 

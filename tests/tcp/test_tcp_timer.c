@@ -104,6 +104,75 @@ test_tcp_synack_rto_give_up_returns_to_listen(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* n half-opens from peer ports port0.. (SYN-ACKs cleared). */
+static void
+half_opens(uint16_t port0, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		tt_peer_port = (uint16_t)(port0 + i);
+		tt_rx_syn(1000, 1460);
+	}
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), n);
+	lr_test_tx_clear();
+}
+
+/* half_open_max more than half used by half-opens whose SYN-ACKs went unanswered
+ * (Linux reqsk_timer_handler): the old ones get pressure_retries SYN-ACK retries,
+ * not synack_retries, until half the room is free again; young half-opens (never
+ * retransmitted) in the table give the old ones more retries. */
+static void
+test_tcp_synack_old_half_opens_pruned_when_half_full(void)
+{
+	struct tt_out o;
+
+	tt_conf.half_open_max = 8;
+	tt_conf.synack_retries = 5;
+	tt_conf.pressure_retries = 2;
+	tt_reinit();
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	half_opens(41000, 6);               /* 6 of 8: more than half */
+	tt_advance_ms(1000);
+	TT_EXPECT_COUNT(6);                 /* retry 1: all of them old now */
+	lr_test_tx_clear();
+	tt_advance_ms(2000);
+	TT_EXPECT_COUNT(6);                 /* retry 2 = pressure_retries */
+	lr_test_tx_clear();
+	tt_advance_ms(4000);                /* two go, then 4 of 8: half, the rest retry */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_HALF_OPEN_PRUNED), 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYNACK_GIVEUP), 2);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 4);
+	TT_EXPECT_COUNT(4);
+	CU_ASSERT(tt_out(0, &o) == 0 && o.flags == (TT_SYN | TT_ACK) && o.seq == 8000);
+	lr_test_tx_clear();
+	tt_advance_ms(8000);                /* 4 of 8 is not more than half */
+	TT_EXPECT_COUNT(4);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_HALF_OPEN_PRUNED), 2);
+	TT_ASSERT_NO_LEAK();
+
+	/* The same 6 old half-opens and 2 young ones: young share 2/8 gives the old
+	 * ones synack_retries - 2 = 3 retries, so none goes at the third expiry. */
+	tt_reinit();
+	memset(&tt_app, 0, sizeof(tt_app));
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	half_opens(42000, 6);
+	tt_advance_ms(1000);
+	tt_advance_ms(2000);
+	tt_advance_ms(3500);
+	tt_peer_port = 43000;
+	tt_rx_syn(1000, 1460);
+	tt_peer_port = 43001;
+	tt_rx_syn(1000, 1460);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 8);
+	lr_test_tx_clear();
+	tt_advance_ms(500);                 /* the old ones' third expiry */
+	TT_EXPECT_COUNT(6);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_HALF_OPEN_PRUNED), 0);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 8);
+	TT_ASSERT_NO_LEAK();
+}
+
 /* Data retransmitted with doubling RTO (min 200 ms after a 0 RTT handshake);
  * after max_retries a RST and TIMEOUT. */
 static void
@@ -851,6 +920,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_syn_rto_backoff_and_give_up", test_tcp_syn_rto_backoff_and_give_up },
 	{ "test_tcp_synack_rto_give_up_returns_to_listen",
 		test_tcp_synack_rto_give_up_returns_to_listen },
+	{ "test_tcp_synack_old_half_opens_pruned_when_half_full",
+		test_tcp_synack_old_half_opens_pruned_when_half_full },
 	{ "test_tcp_data_rto_backoff_and_give_up_with_rst",
 		test_tcp_data_rto_backoff_and_give_up_with_rst },
 	{ "test_tcp_rto_from_first_rtt_sample", test_tcp_rto_from_first_rtt_sample },
