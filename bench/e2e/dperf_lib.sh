@@ -139,6 +139,43 @@ snap() {           # file
 	fi
 }
 
+# dperf_watch name seconds: follows dperf's per-second reports (PID CLI) and reads the
+# server ($SNAP, default snap) at the end of steady seconds 1 and seconds-1 (the window).
+# With OVL_STALL="MS@S" it stops the client (SIGSTOP, the PID started here) for MS
+# milliseconds after its second S: a peer that stops draining its ring, on demand.
+dperf_watch() {
+	local name=$1 dur=$2 log=$WORK/dperf_$1.log s stall_ms=0 stall_s=-1
+	if [[ ${OVL_STALL:-} =~ ^([0-9]+)@([0-9]+)$ ]]; then
+		stall_ms=${BASH_REMATCH[1]} stall_s=${BASH_REMATCH[2]}
+	fi
+	for ((s = 1; s <= SLOW + dur; s++)); do
+		wait_second "$log" "$s" "$CLI" || return 0
+		((s == SLOW)) && "${SNAP:-snap}" "$WORK/snap0_$name.json"
+		((s == SLOW + dur - 1)) && "${SNAP:-snap}" "$WORK/snap1_$name.json"
+		if ((s == stall_s)); then
+			kill -STOP "$CLI" &&
+				sleep "$(printf '%d.%03d' $((stall_ms / 1000)) $((stall_ms % 1000)))"
+			kill -CONT "$CLI"
+		fi
+	done
+	return 0
+}
+
+# dperf_trace name: with OVL_TRACE=1, linerate's `stats` after each of dperf's seconds
+# (WORK/trace_NAME_S.json, S the second dperf had printed last; seconds are skipped
+# when a read takes longer than one).
+dperf_trace() {
+	local log=$WORK/dperf_$1.log s last
+	[[ ${OVL_TRACE:-0} == 1 && $SERVER == linerate ]] || return 0
+	while kill -0 "$CLI" 2>/dev/null; do
+		last=$(grep -o '^seconds [0-9]*' "$log" | tail -1)
+		s=${last#seconds }
+		[[ -n $s && ! -e $WORK/trace_$1_$s.json ]] && ctl stats >"$WORK/trace_$1_$s.json"
+		sleep 0.2
+	done 2>/dev/null
+	return 0
+}
+
 # dperf_run name cps seconds [snap [config lines]]: dperf as the client for SLOW + seconds;
 # with snap, the server is read ($SNAP, default snap) at the end of steady seconds 1 and
 # seconds-1 (the window), aligned with dperf's per-second reports.
@@ -146,11 +183,15 @@ dperf_run() {
 	local name=$1 dur=$3 log=$WORK/dperf_$1.log
 	dperf_start "$name" client "$CLI_CPU" "$2" "$dur" "${5:-}"
 	CLI=$DPID
+	local watch="" trace=""
 	if [[ ${4:-} == snap ]]; then
-		wait_second "$log" "$SLOW" "$CLI" && "${SNAP:-snap}" "$WORK/snap0_$name.json"
-		wait_second "$log" $((SLOW + dur - 1)) "$CLI" && "${SNAP:-snap}" "$WORK/snap1_$name.json"
+		dperf_watch "$name" "$dur" &
+		watch=$!
+		dperf_trace "$name" &
+		trace=$!
 	fi
 	wait "$CLI"
+	[[ -n $watch ]] && wait "$watch" "$trace" 2>/dev/null
 	grep -q '^dperf_vdev_shim: eal args:' "$log" ||
 		notok "$name: dperf did not run under the shim: $(tail -3 "$log" | tr '\n' ' ')"
 }

@@ -33,6 +33,10 @@
 #   OVL_LR_SET     more linerate --set overrides, blank-separated (e.g. worker.rx_drain=1)
 #   OVL_MULTS      the offered loads, multiples of the peak (default "0.5 1 2 3")
 #   OVL_LABEL      what is measured, recorded with the results (default: git <rev> of the tree)
+#   OVL_TRACE      1: linerate's `stats` after each of dperf's seconds, per second in the json
+#   OVL_STALL      MS@S: stop dperf's client for MS ms after its second S (SIGSTOP/SIGCONT of
+#                  the PID started here): a peer that stops draining its ring, on demand
+#   OVL_KEEP       a directory to copy the work directory to (dperf logs, snapshots, traces)
 #
 # The dperf and linerate steps are bench/e2e/dperf_lib.sh's (shared with dperf.sh).
 # Only 198.18.1.0/24 on the memif pair, no namespaces, every process bounded by `timeout`,
@@ -127,4 +131,5 @@ done
 
 mkdir -p "$OUT"
 python3 "$REPORT" report "$WORK" "$OUT" "$PEAK" "$DUR" "$SLOW" "$RAMP_MAX" "${MULTS[@]}" || FAIL=1
+[[ -n ${OVL_KEEP:-} ]] && cp -a "$WORK" "$OVL_KEEP"   # logs, snapshots, traces
 exit $FAIL

@@ -60,6 +60,34 @@ def cpu_ticks(path):
         return None
 
 
+TRACE_TCP = ('syncookie_sent', 'rexmt_segs', 'synack_giveup', 'half_open_pruned', 'dup_syn',
+             'syn_shed_backlog', 'syn_shed_tx', 'syn_shed_conns', 'syn_shed_pressure',
+             'conn_full')
+
+
+def trace(work, name):
+    """linerate's counters after each of dperf's seconds (OVL_TRACE=1): {second: {...}}."""
+    out = {}
+    for f in os.listdir(work):
+        m = re.fullmatch(rf'trace_{re.escape(name)}_(\d+)\.json', f)
+        if not m:
+            continue
+        try:
+            with open(os.path.join(work, f)) as fh:
+                d = json.load(fh)
+        except (OSError, ValueError):
+            continue
+        tcp = d.get('tcp', {})
+        row = {k: tcp.get(k) for k in TRACE_TCP}
+        row.update({f'states_{k}': tcp.get('states', {}).get(k)
+                    for k in ('syn_rcvd', 'established', 'last_ack')})
+        row['tx'] = d.get('eth', {}).get('tx')
+        row['tx_full'] = d.get('eth', {}).get('tx_full')
+        row['http_requests'] = d.get('services', {}).get('http', {}).get('requests')
+        out[int(m.group(1))] = row
+    return {str(k): out[k] for k in sorted(out)}
+
+
 def num(v):
     return f'{v:,.0f}' if isinstance(v, (int, float)) else 'n/a'
 
@@ -94,6 +122,9 @@ def one_run(work, name, rate, win):
                   'lr_worker_busy_share': busy / (busy + idle) if busy + idle > 0 else None,
                   'lr_answered_per_busy_cpu_s': answered / busy_cpu_s if busy_cpu_s > 0
                   else None})
+    t = trace(work, name)
+    if t:
+        r['lr_per_second'] = t
     a = cpu_ticks(os.path.join(work, f'snap0_{name}.json'))
     b = cpu_ticks(os.path.join(work, f'snap1_{name}.json'))
     if a and b and got:
@@ -169,7 +200,8 @@ def report(work, out, peak, dur, slow, ramp_max, mults):
             'git': rev, 'label': label, 'nice': int(os.environ.get('OVL_NICE') or 0),
             'cpus': os.cpu_count(), 'load': load, 'steady_s': dur, 'window_s': len(win),
             'slow_start_s': slow, 'ramp_max': ramp_max, 'peak_cps': peak,
-            'peak_given': bool(os.environ.get('OVL_PEAK'))}
+            'peak_given': bool(os.environ.get('OVL_PEAK')),
+            'rt': os.environ.get('OVL_RT') or None, 'stall': os.environ.get('OVL_STALL') or None}
     lines = ['| offered (CPS) | offered CPS (dperf) | served CPS (dperf 2xx) | '
              'requests/s (dperf GETs) | answered/s (linerate) | worker CPU, busy | '
              'answered / busy CPU-s | dperf CPU | end: LAST_ACK, conn_full, SYN cookies, '
@@ -190,10 +222,11 @@ def report(work, out, peak, dur, slow, ramp_max, mults):
         e = r.get('lr_end', {})
         return e['tx_full'] / (e['tx'] + e['tx_full']) if e.get('tx_full') else 0
 
-    slow = [f"{m}x ({full_share(r) * 100:.0f} %)" for m, r in runs.items() if full_share(r) > 0.1]
-    if slow:
+    behind = [f"{m}x ({full_share(r) * 100:.0f} %)" for m, r in runs.items()
+              if full_share(r) > 0.1]
+    if behind:
         summary += (" More than 10 % of linerate's frames found dperf's ring full at " +
-                    ', '.join(slow) + ": there dperf did not drain its ring, the peer was slow.")
+                    ', '.join(behind) + ": there dperf did not drain its ring, the peer was slow.")
     if base is not None:
         share = base.get('server_cpu_share')
         summary += (f"\n\nBaseline, dperf's own server on the same CPU at 3x "
@@ -211,7 +244,9 @@ def report(work, out, peak, dur, slow, ramp_max, mults):
                    'baseline_dperf_server_3x': base}, f, indent=1)
     with open(os.path.join(out, 'latest.md'), 'a') as f:
         f.write(f"\n## overload curve (dperf client over memif) {meta['date']} ({label}, "
-                f"window {len(win)} s after a {slow} s slow start, nice {meta['nice']}, "
+                f"window {len(win)} s after a {slow} s slow start, "
+                f"{'rt ' + meta['rt'] if meta['rt'] else 'nice ' + str(meta['nice'])}, "
+                f"{'dperf stopped ' + meta['stall'] + ', ' if meta['stall'] else ''}"
                 f"load {' '.join(load)})"
                 f"\n\n{table}\n\n{summary}\n")
     return 0
