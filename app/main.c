@@ -38,6 +38,7 @@
 #include "lr_version.h"
 #include "mempools.h"
 #include "port.h"
+#include "port_mtu.h"
 #include "services.h"
 #include "tcp_services.h"
 
@@ -428,6 +429,50 @@ start_eal(const char *argv0)
 	return 0;
 }
 
+/*
+ * --check-config of a port with an MTU above 1500 (what any Ethernet port carries):
+ * whether it carries it is in its dev_info, so EAL starts in memory (no shared or
+ * hugepage files: a running instance with the same prefix is left alone) and each
+ * such port is probed, never configured (net_tap creates its interface meanwhile).
+ * A device absent here (a NIC's file checked elsewhere) gets a note, not a refusal:
+ * lr_port_setup() checks it at start.
+ */
+static int
+check_ports_mtu(const char *argv0)
+{
+	struct lr_port_mtu_plan plan;
+	bool jumbo = false, in_memory = cfg.eal_in_memory;
+	char err[512];
+	unsigned int p;
+	int rc = 0;
+
+	for (p = 0; p < LR_MAX_PORTS; p++)
+		jumbo |= cfg.ports[p].used && cfg.ports[p].mtu > RTE_ETHER_MTU;
+	if (!jumbo)
+		return 0;
+	cfg.eal_in_memory = true;
+	rc = start_eal(argv0);
+	cfg.eal_in_memory = in_memory;
+	if (rc != 0)
+		return rc;
+	for (p = 0; rc == 0 && p < LR_MAX_PORTS; p++) {
+		if (!cfg.ports[p].used || cfg.ports[p].mtu <= RTE_ETHER_MTU)
+			continue;
+		switch (lr_port_mtu_probe(p, &cfg.ports[p], &plan, err, sizeof(err))) {
+		case 0:
+			break;
+		case -ENODEV: /* e.g. a NIC's file checked on another machine */
+			fprintf(stderr, "linerate: %s: note: %s\n", cfg.path, err);
+			break;
+		default:
+			fprintf(stderr, "linerate: %s: %s\n", cfg.path, err);
+			rc = EXIT_CONFIG;
+		}
+	}
+	rte_eal_cleanup();
+	return rc;
+}
+
 /* [loadgen] spec: every worker runs its share, worker 0 first (it binds the UDP port). */
 static int
 start_loadgen(void)
@@ -566,6 +611,13 @@ setup(void)
 		printf("linerate: port.%u: %d RX pools of %u mbufs%s\n", p, nb,
 				lr_port_rx_pool(ifc.port_id, 0)->size,
 				cfg.rx_mbufs == 0 ? " (rx_mbufs auto)" : "");
+		if (lr_port_mtu_of(ifc.port_id)->frame > LR_PORT_SEG_ROOM) {
+			const struct lr_port_mtu_plan *mp = lr_port_mtu_of(ifc.port_id);
+
+			printf("linerate: port.%u: mtu %u: frames up to %u bytes, RX %s, "
+					"multi-segment TX\n", p, ifc.mtu, mp->frame,
+					mp->scatter ? "scattered" : "into larger buffers");
+		}
 		if (nb > 1)
 			printf("linerate: port.%u: %d queue pairs, steering %s%s%s%s\n", p, nb,
 					lr_steer_mode_names[steer.mode],
@@ -659,8 +711,10 @@ main(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	if (check) {
-		lr_config_dump(&cfg, stdout);
-		return 0;
+		rc = check_ports_mtu(argv[0]);
+		if (rc == 0)
+			lr_config_dump(&cfg, stdout);
+		return rc;
 	}
 	rc = start_eal(argv[0]);
 	if (rc != 0)

@@ -3,6 +3,8 @@
  * Sizing of the RX pools and of the per-worker memory budget (mempools.h).
  */
 #include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
 #include <rte_mempool.h>
 
 #include "lr_fault.h"
@@ -28,22 +30,32 @@ lr_rx_mbufs_need(const struct lr_config *cfg, unsigned int port, uint16_t nb_rxd
 		if (lr_fault_enabled(&cfg->ports[p].fault_tx))
 			tx_faults++;
 	}
+	need->segs = lr_rx_frame_segs(cfg->ports[port].mtu);
 	need->rx_ring = nb_rxd;
 	/* An echo reply reuses the request's mbuf in place: it waits in a TX ring of
 	 * whichever port it leaves by, on whichever worker answered it. */
 	need->tx_rings = holders * tx_desc;
 	/* The burst being processed and the TX buffers not yet flushed (lr_txbuf). */
-	need->bursts = holders * (cfg->burst + nb_ports * LR_BURST_MAX);
+	need->bursts = holders * (cfg->burst + nb_ports * LR_BURST_MAX) * need->segs;
 	need->caches = holders * CACHE_FLUSH_MAX(cfg->mbuf_cache);
 	need->steer = steer_sw && workers > 1 ? (uint32_t)(workers - 1) *
-			(cfg->steer_ring_size != 0 ? cfg->steer_ring_size : LR_STEER_RING_SIZE) : 0;
+			(cfg->steer_ring_size != 0 ? cfg->steer_ring_size : LR_STEER_RING_SIZE) *
+			need->segs : 0;
 	/* A delay queue (its overflow of received bursts included) plus a reordered packet. */
 	need->fault = (holders * tx_faults +
 			(lr_fault_enabled(&cfg->ports[port].fault_rx) ? 1 : 0)) *
-			(LR_FAULT_QUEUE_SIZE + 1);
+			(LR_FAULT_QUEUE_SIZE + 1) * need->segs;
 	need->total = need->rx_ring + need->tx_rings + need->bursts + need->caches +
 			need->steer + need->fault;
 	return need->total;
+}
+
+uint32_t
+lr_rx_frame_segs(uint16_t mtu)
+{
+	uint32_t frame = (uint32_t)mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN;
+
+	return (frame + RTE_MBUF_DEFAULT_DATAROOM - 1) / RTE_MBUF_DEFAULT_DATAROOM;
 }
 
 uint64_t

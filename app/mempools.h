@@ -36,6 +36,7 @@ struct lr_rx_need {
 	uint32_t caches;      /**< per-lcore mempool caches (flush threshold), per holder */
 	uint32_t steer;       /**< software steering rings to the other workers */
 	uint32_t fault;       /**< fault-injection delay queues (RX of this port, TX of all) */
+	uint32_t segs;        /**< buffers a frame of the port's MTU takes (lr_rx_frame_segs()) */
 	uint32_t total;       /**< the sum: the pool's minimum size */
 };
 
@@ -45,7 +46,9 @@ struct lr_rx_need {
  * packets over. total = rx_desc + holders x (sum of tx_desc + burst + ports x
  * LR_BURST_MAX + mbuf_cache x 1.5) + (workers - 1) x steer_ring_size [software
  * steering] + fault delay queues (LR_FAULT_QUEUE_SIZE + 1 per port direction with
- * faults: this port's RX, and every port's TX per holder).
+ * faults: this port's RX, and every port's TX per holder). Packets held (bursts,
+ * steering rings, fault queues) count lr_rx_frame_segs() buffers each: a jumbo frame
+ * is received as a chain; descriptors and caches count buffers already.
  * @param cfg the configuration
  * @param port [port.N] index
  * @param nb_rxd RX descriptors of the queue (after the PMD adjusted them)
@@ -56,6 +59,15 @@ struct lr_rx_need {
  */
 uint32_t lr_rx_mbufs_need(const struct lr_config *cfg, unsigned int port, uint16_t nb_rxd,
 		uint16_t workers, bool steer_sw, struct lr_rx_need *need);
+
+/**
+ * Buffers of RX data room (RTE_MBUF_DEFAULT_DATAROOM) a largest frame of an MTU
+ * takes when scattered: its Ethernet header, a VLAN tag and the CRC counted. A port
+ * that cannot scatter receives into larger buffers, one a frame, and is given as
+ * many (an over-estimate).
+ * @return 1 up to MTU 2026, 5 at 9000
+ */
+uint32_t lr_rx_frame_segs(uint16_t mtu);
 
 /**
  * The budget of each worker in force: [app] mem_high, or 0 = auto: 3/4 of the

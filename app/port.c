@@ -9,6 +9,7 @@
 #include "lr_steer.h"
 #include "mempools.h"
 #include "port.h"
+#include "port_mtu.h"
 
 #define RX_CKSUM_OFFLOADS (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM | \
 		RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
@@ -17,6 +18,9 @@
 /* What lr_steer hashes: TCP/UDP on the 4-tuple, fragments on the addresses. */
 #define STEER_RSS_L4 (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
 #define STEER_RSS_L3 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4)
+
+/* How each port carries its MTU (port_mtu.h), for lr_port_mtu_of(). */
+static struct lr_port_mtu_plan mtu_plans[LR_MAX_PORTS];
 
 /* Each RX queue's own pool (mempools.h): only the PMD's ring and packets in flight. */
 static struct rte_mempool *rx_pools[LR_MAX_PORTS][LR_MAX_WORKERS];
@@ -27,7 +31,8 @@ static struct rte_mempool *rx_pools[LR_MAX_PORTS][LR_MAX_WORKERS];
  */
 static int
 rx_pools_create(unsigned int n, uint16_t port_id, const struct lr_config *cfg,
-		uint16_t nb_queues, uint16_t nb_rxd, bool steer_sw, char *err, size_t errlen)
+		uint16_t nb_queues, uint16_t nb_rxd, bool steer_sw, uint16_t buf_size, char *err,
+		size_t errlen)
 {
 	char pname[RTE_MEMPOOL_NAMESIZE];
 	struct lr_rx_need need;
@@ -46,7 +51,7 @@ rx_pools_create(unsigned int n, uint16_t port_id, const struct lr_config *cfg,
 	for (q = 0; q < nb_queues; q++) {
 		snprintf(pname, sizeof(pname), "lr_rx_p%u_q%u", port_id, q);
 		rx_pools[port_id][q] = rte_pktmbuf_pool_create(pname, size,
-				lr_rx_pool_cache(cfg, size), 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				lr_rx_pool_cache(cfg, size), 0, buf_size,
 				rte_eth_dev_socket_id(port_id));
 		if (rx_pools[port_id][q] == NULL) {
 			snprintf(err, errlen, "[port.%u] cannot create the pool of RX queue %u "
@@ -65,6 +70,12 @@ lr_port_rx_pool(uint16_t port_id, uint16_t queue)
 	if (port_id >= LR_MAX_PORTS || queue >= LR_MAX_WORKERS)
 		return NULL;
 	return rx_pools[port_id][queue];
+}
+
+const struct lr_port_mtu_plan *
+lr_port_mtu_of(uint16_t port_id)
+{
+	return port_id < LR_MAX_PORTS ? &mtu_plans[port_id] : NULL;
 }
 
 /* The ethdev name of a device string: "net_tap0,iface=lr0" -> "net_tap0". */
@@ -157,6 +168,7 @@ lr_port_setup(unsigned int n, const struct lr_config *cfg, uint16_t nb_queues,
 {
 	const struct lr_port_conf *pc = &cfg->ports[n];
 	struct rte_eth_conf conf = {0};
+	struct lr_port_mtu_plan mtu;
 	struct rte_eth_dev_info info;
 	char name[RTE_ETH_NAME_MAX_LEN];
 	uint16_t port_id, q, nb_rxd = pc->rx_desc, nb_txd = pc->tx_desc;
@@ -200,10 +212,15 @@ lr_port_setup(unsigned int n, const struct lr_config *cfg, uint16_t nb_queues,
 				"set tx_cksum = auto or off", n, name);
 		return -ENOTSUP;
 	}
-	/* Fragments and reassembled datagrams go out as chains. */
+	/* Fragments, reassembled datagrams and jumbo frames go out as chains. */
 	conf.txmode.offloads |= info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-	if (pc->mtu <= info.max_mtu && pc->mtu >= info.min_mtu)
-		conf.rxmode.mtu = pc->mtu;
+	rc = lr_port_mtu_plan(n, pc->mtu, &info, &mtu, err, errlen);
+	if (rc != 0)
+		return rc;
+	mtu_plans[port_id] = mtu;
+	conf.rxmode.mtu = mtu.eth_mtu;
+	if (mtu.scatter)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 	memset(steer, 0, sizeof(*steer));
 	if (nb_queues > 1) {
 		mode = steer_want;
@@ -250,7 +267,7 @@ lr_port_setup(unsigned int n, const struct lr_config *cfg, uint16_t nb_queues,
 	rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nb_rxd, &nb_txd);
 	/* Steering auto may fall back to software even after hardware RSS was chosen. */
 	rc = rx_pools_create(n, port_id, cfg, nb_queues, nb_rxd,
-			lr_steer_sw_possible(cfg, nb_queues), err, errlen);
+			lr_steer_sw_possible(cfg, nb_queues), mtu.rx_buf, err, errlen);
 	if (rc != 0)
 		return rc;
 	for (q = 0; q < nb_queues; q++) {

@@ -804,24 +804,37 @@ tcp_sb_link(struct lr_tcp_conn *c, struct rte_mbuf *m, uint32_t charged)
 }
 
 void
-tcp_sb_copy(const struct lr_tcp_conn *c, uint32_t off, void *dst, uint32_t len)
+tcp_sb_copy(const struct lr_tcp_conn *c, uint32_t off, struct rte_mbuf *dst, uint32_t dst_off,
+		uint32_t len)
 {
 	const struct rte_mbuf *m = c->sb_head;
-	uint8_t *d = dst;
 
 	off += c->sb_off;
 	while (m != NULL && off >= m->data_len) {
 		off -= m->data_len;
 		m = m->next;
 	}
-	while (m != NULL && len > 0) {
-		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
+	while (dst != NULL && dst_off >= dst->data_len) {
+		dst_off -= dst->data_len;
+		dst = dst->next;
+	}
+	while (m != NULL && dst != NULL && len > 0) {
+		uint32_t n = RTE_MIN(len, RTE_MIN((uint32_t)m->data_len - off,
+				(uint32_t)dst->data_len - dst_off));
 
-		memcpy(d, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
-		d += n;
+		memcpy(rte_pktmbuf_mtod_offset(dst, uint8_t *, dst_off),
+				rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
 		len -= n;
-		off = 0;
-		m = m->next;
+		off += n;
+		dst_off += n;
+		if (off == m->data_len) {
+			off = 0;
+			m = m->next;
+		}
+		if (dst_off == dst->data_len) {
+			dst_off = 0;
+			dst = dst->next;
+		}
 	}
 }
 

@@ -546,7 +546,10 @@ int tcp_sb_append_mbuf(struct lr_tcp_conn *c, const struct rte_mbuf *m);
 void tcp_sb_link(struct lr_tcp_conn *c, struct rte_mbuf *m, uint32_t charged);
 uint32_t tcp_sb_tailroom(const struct lr_tcp_conn *c);
 void tcp_sb_free(struct lr_tcp_conn *c);
-void tcp_sb_copy(const struct lr_tcp_conn *c, uint32_t off, void *dst, uint32_t len);
+/** Copy len bytes at offset off of the send buffer into the bytes dst_off.. of the
+ * chain dst (its segments' data_len already set). */
+void tcp_sb_copy(const struct lr_tcp_conn *c, uint32_t off, struct rte_mbuf *dst, uint32_t dst_off,
+		uint32_t len);
 void tcp_sb_drop(struct lr_tcp_conn *c, uint32_t n);
 void tcp_orphan(struct lr_tcp_conn *c);
 void tcp_orphan_leave(struct lr_tcp_conn *c);

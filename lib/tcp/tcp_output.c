@@ -206,14 +206,38 @@ tcp_ip_output(struct lr_worker *w, struct lr_tcp_conn *c, struct rte_mbuf *m,
 	LR_TCP_STAT_INC(&w->tcp->stats, TX);
 }
 
-/* Largest payload one mbuf of the worker's pool carries behind the headers. */
-static uint32_t
-tcp_mbuf_payload_max(const struct lr_worker *w)
-{
-	uint32_t room = rte_pktmbuf_data_room_size(w->pool);
-	uint32_t need = RTE_PKTMBUF_HEADROOM + TCP_HDR_LEN + TCP_OPT_MAX_LEN;
+/* Largest payload of a segment: its IPv4 datagram within 64 KB. With an MTU above
+ * what one buffer of the worker's pool holds, segments go out as chains (the port
+ * setup refused an MTU needing them on a port without multi-segment TX). */
+#define TCP_PAYLOAD_MAX (UINT16_MAX - sizeof(struct rte_ipv4_hdr) - TCP_HDR_LEN - \
+		TCP_OPT_MAX_LEN)
 
-	return room > need ? room - need : 0;
+/*
+ * Append len bytes to m, in further buffers of the worker's pool chained to it when
+ * its own tailroom is short (those use their headroom too: nothing is prepended to
+ * them). @return 0, or -ENOBUFS (m still a well-formed chain for the caller to free)
+ */
+static int
+tcp_append_chain(struct lr_worker *w, struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *last = rte_pktmbuf_lastseg(m), *s;
+	uint32_t n = RTE_MIN(len, (uint32_t)rte_pktmbuf_tailroom(last));
+
+	for (;;) {
+		last->data_len = (uint16_t)(last->data_len + n);
+		m->pkt_len += n;
+		len -= n;
+		if (len == 0)
+			return 0;
+		s = lr_alloc(w);
+		if (unlikely(s == NULL))
+			return -ENOBUFS;
+		s->data_off = 0;
+		last->next = s;
+		last = s;
+		m->nb_segs++;
+		n = RTE_MIN(len, (uint32_t)rte_pktmbuf_tailroom(s));
+	}
 }
 
 /*
@@ -352,8 +376,8 @@ tcp_xmit(struct lr_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t sb_off, ui
 	m = lr_alloc(w);
 	if (m == NULL)
 		return -ENOBUFS;
-	th = (struct rte_tcp_hdr *)rte_pktmbuf_append(m, (uint16_t)(hlen + len));
-	if (th == NULL) {
+	th = rte_pktmbuf_mtod(m, struct rte_tcp_hdr *);
+	if (unlikely(rte_pktmbuf_tailroom(m) < hlen || tcp_append_chain(w, m, hlen + len) != 0)) {
 		rte_pktmbuf_free(m);
 		return -ENOBUFS;
 	}
@@ -361,7 +385,7 @@ tcp_xmit(struct lr_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t sb_off, ui
 	tcp_fill_hdr(th, &c->key, seq, (flags & ACK) ? c->rcv_nxt : 0, flags, wnd, hlen);
 	memcpy(th + 1, opt, optlen);
 	if (len > 0)
-		tcp_sb_copy(c, sb_off, (uint8_t *)th + hlen, len);
+		tcp_sb_copy(c, sb_off, m, hlen, len);
 	if (flags & ACK) {
 		/* It carries the latest RCV.NXT: whatever ACK was owed is sent. */
 		c->flags &= ~TCP_F_ACK_PENDING;
@@ -433,7 +457,7 @@ tcp_account_tx(struct lr_tcp_conn *c, uint32_t seq, uint32_t len)
 }
 
 /* Largest payload of a data segment of c now: the effective MSS less the SACK blocks
- * it would carry (as Linux tcp_current_mss()), within one mbuf. */
+ * it would carry (as Linux tcp_current_mss()). */
 uint32_t
 tcp_output_cap(const struct lr_tcp_conn *c)
 {
@@ -442,7 +466,7 @@ tcp_output_cap(const struct lr_tcp_conn *c)
 	if (unlikely(c->cflags & TCP_CF_SACK))
 		mss -= RTE_MIN(tcp_sack_optlen(c, TCP_OPT_MAX_LEN -
 				((c->flags & TCP_F_TSTAMP) ? TCP_OPT_TS_LEN : 0)), mss - 1);
-	return RTE_MIN(mss, tcp_mbuf_payload_max(c->sh->w));
+	return RTE_MIN(mss, (uint32_t)TCP_PAYLOAD_MAX);
 }
 
 /*
@@ -489,7 +513,7 @@ tcp_output(struct lr_tcp_conn *c)
 			len = RTE_MIN(data_end - c->snd_nxt, wnd_end - c->snd_nxt);
 			len = RTE_MIN(len, cap);
 			if (len == 0)
-				break; /* mbufs too small for any payload */
+				break; /* no payload fits (cap 0) */
 		} else if ((c->flags & TCP_F_FIN_QUEUED) && c->snd_nxt == data_end &&
 				!tcp_fin_acked(c)) {
 			len = 0;

@@ -41,6 +41,9 @@ const struct rte_ether_addr lr_test_peer_mac = {{0x02, 0x4c, 0x52, 0x00, 0x00, 0
 struct lr_worker *lr_tw;
 struct rte_mempool *lr_test_pool;
 static struct rte_mempool *test_indirect_pool;
+/* Frames too long for one buffer of lr_test_pool are flattened into these to parse. */
+static struct rte_mempool *test_flat_pool;
+#define TEST_FLAT_ROOM (RTE_PKTMBUF_HEADROOM + 16384)
 
 static struct rte_mbuf *tx_frames[TEST_TX_MAX];
 static unsigned int tx_n;
@@ -400,6 +403,39 @@ lr_test_arp(uint16_t op, const struct rte_ether_addr *eth_dst, const struct rte_
 	return lr_test_frame(buf, sizeof(buf));
 }
 
+/*
+ * A chain longer than one buffer of its pool (a jumbo frame) made one segment: its
+ * bytes copied into a buffer of test_flat_pool that its head is attached to (freeing
+ * the head gives that buffer back), its offload fields kept. @return 0 or -1
+ */
+static int
+flatten(struct rte_mbuf *m)
+{
+	uint64_t ol = m->ol_flags, tx_offload = m->tx_offload;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	struct rte_mbuf *flat;
+	char *dst;
+
+	if (RTE_MBUF_CLONED(m) || rte_mbuf_refcnt_read(m) != 1 || len > 16384)
+		return -1;
+	flat = rte_pktmbuf_alloc(test_flat_pool);
+	if (flat == NULL)
+		return -1;
+	dst = rte_pktmbuf_append(flat, (uint16_t)len);
+	if (dst == NULL || rte_pktmbuf_read(m, 0, len, dst) != dst) {
+		rte_pktmbuf_free(flat);
+		return -1;
+	}
+	rte_pktmbuf_free(m->next);
+	m->next = NULL;
+	m->nb_segs = 1;
+	rte_pktmbuf_attach(m, flat);
+	rte_pktmbuf_free(flat); /* m holds its buffer now */
+	m->ol_flags = ol | RTE_MBUF_F_INDIRECT;
+	m->tx_offload = tx_offload;
+	return 0;
+}
+
 int
 lr_test_parse(struct rte_mbuf *m, struct lr_test_parsed *p)
 {
@@ -409,7 +445,7 @@ lr_test_parse(struct rte_mbuf *m, struct lr_test_parsed *p)
 	memset(p, 0, sizeof(*p));
 	if (m == NULL)
 		return -1;
-	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0)
+	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0 && flatten(m) != 0)
 		return -1;
 	len = rte_pktmbuf_data_len(m);
 	if (len < sizeof(struct rte_ether_hdr))
@@ -549,7 +585,9 @@ test_eal_init(const char *prog)
 			RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	test_indirect_pool = rte_pktmbuf_pool_create("lrtest_indirect", TEST_NB_INDIRECT, 0, 0,
 			0, SOCKET_ID_ANY);
-	if (lr_test_pool == NULL || test_indirect_pool == NULL) {
+	test_flat_pool = rte_pktmbuf_pool_create("lrtest_flat", 255, 0, 0, TEST_FLAT_ROOM,
+			SOCKET_ID_ANY);
+	if (lr_test_pool == NULL || test_indirect_pool == NULL || test_flat_pool == NULL) {
 		fprintf(stderr, "lr-test: mbuf pool creation failed: %s\n",
 				rte_strerror(rte_errno));
 		return -1;
@@ -626,6 +664,7 @@ lr_test_main(int argc, char **argv, const struct lr_test_suite *suites)
 	CU_cleanup_registry();
 	lr_test_cleanup();
 	rte_mempool_free(test_indirect_pool);
+	rte_mempool_free(test_flat_pool);
 	rte_mempool_free(lr_test_pool);
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();

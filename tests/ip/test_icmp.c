@@ -9,6 +9,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
+#include "lr_cksum.h"
 #include "lr_ip.h"
 #include "lr_test.h"
 
@@ -309,6 +310,93 @@ test_icmp_error_quotes_header_and_8_bytes_only(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+
+/* ping -M do -s 8972 to a port at MTU 9000: the 9014-byte request arrives as a chain
+ * of buffers, its checksum is verified over all of them, and the reply leaves as one
+ * 9000-byte datagram (the same chain), checksum and payload intact. */
+static void
+test_icmp_echo_8972_chained_at_mtu_9000(void)
+{
+	static uint8_t data[8972];
+	struct lr_test_parsed p;
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 13 + (i >> 8));
+	lr_ifaces[0].mtu = 9000;
+	m = lr_test_icmp_echo(0x4a55, 3, data, sizeof(data));
+	CU_ASSERT(m->nb_segs > 1); /* the input is a chain */
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_TX_ECHO_REPLY), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TX), 0);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	m = lr_test_tx_get(0);
+	CU_ASSERT(m->nb_segs > 1);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), ETH_LEN + 9000);
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(m, &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.icmp);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.ip->total_length), 9000);
+	CU_ASSERT_TRUE(lr_test_ip_cksum_ok(&p));
+	CU_ASSERT_TRUE(lr_test_l4_cksum_ok(&p));
+	CU_ASSERT_EQUAL(p.icmp->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+	CU_ASSERT_EQUAL_FATAL(p.payload_len, sizeof(data));
+	CU_ASSERT_EQUAL(memcmp(p.payload, data, sizeof(data)), 0);
+	lr_ifaces[0].mtu = 1500;
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* A bit flipped in the last buffer of a chained 9000-byte request: the checksum
+ * covers the whole chain, so it is dropped. */
+static void
+test_icmp_echo_chained_bad_checksum_in_last_segment_dropped(void)
+{
+	static uint8_t data[8972];
+	struct rte_mbuf *m, *last;
+
+	lr_ifaces[0].mtu = 9000;
+	m = lr_test_icmp_echo(1, 1, data, sizeof(data));
+	last = rte_pktmbuf_lastseg(m);
+	CU_ASSERT_PTR_NOT_EQUAL_FATAL(last, m);
+	*rte_pktmbuf_mtod(last, uint8_t *) ^= 0x40;
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_BAD_CKSUM), 1);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	lr_ifaces[0].mtu = 1500;
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* The same request to a port at MTU 1500: the reply is fragmented for the MTU (7
+ * fragments of at most 1500 bytes, offsets and payload in order). */
+static void
+test_icmp_echo_8972_reply_fragmented_at_mtu_1500(void)
+{
+	static uint8_t data[8972], got[8980];
+	struct lr_test_parsed p;
+	unsigned int i, off, n;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 5);
+	lr_test_rx(lr_test_icmp_echo(9, 9, data, sizeof(data)));
+	n = lr_test_tx_count();
+	CU_ASSERT_EQUAL_FATAL(n, 7);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TX), 7);
+	for (i = 0; i < n; i++) {
+		CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(i), &p), 0);
+		CU_ASSERT(rte_be_to_cpu_16(p.ip->total_length) <= 1500);
+		CU_ASSERT_TRUE(lr_test_ip_cksum_ok(&p));
+		off = (rte_be_to_cpu_16(p.ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) * 8u;
+		CU_ASSERT_EQUAL(!!(rte_be_to_cpu_16(p.ip->fragment_offset) &
+				RTE_IPV4_HDR_MF_FLAG), i + 1 < n);
+		CU_ASSERT_FATAL(off + rte_be_to_cpu_16(p.ip->total_length) - 20u <= sizeof(got));
+		memcpy(got + off, (uint8_t *)p.ip + 20, rte_be_to_cpu_16(p.ip->total_length) - 20u);
+	}
+	CU_ASSERT_EQUAL(got[0], RTE_IP_ICMP_ECHO_REPLY);
+	CU_ASSERT_EQUAL(lr_cksum(got, sizeof(got)), 0xffff);
+	CU_ASSERT_EQUAL(memcmp(got + 8, data, sizeof(data)), 0);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{"test_icmp_echo_request_gets_reply", test_icmp_echo_request_gets_reply},
 	{"test_icmp_echo_odd_length_payload", test_icmp_echo_odd_length_payload},
@@ -325,6 +413,11 @@ static const CU_TestInfo cases[] = {
 		test_icmp_no_error_about_fragment_broadcast_or_martian},
 	{"test_icmp_error_quotes_header_and_8_bytes_only",
 		test_icmp_error_quotes_header_and_8_bytes_only},
+	{"test_icmp_echo_8972_chained_at_mtu_9000", test_icmp_echo_8972_chained_at_mtu_9000},
+	{"test_icmp_echo_chained_bad_checksum_in_last_segment_dropped",
+		test_icmp_echo_chained_bad_checksum_in_last_segment_dropped},
+	{"test_icmp_echo_8972_reply_fragmented_at_mtu_1500",
+		test_icmp_echo_8972_reply_fragmented_at_mtu_1500},
 	CU_TEST_INFO_NULL,
 };
 

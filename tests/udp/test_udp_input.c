@@ -455,6 +455,58 @@ test_udp_length_shorter_than_reassembled_chain_uses_udp_length(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+
+/* A 9000-byte UDP datagram received as a chain at MTU 9000: checksum over every
+ * buffer, the echo service answers with the whole payload in one datagram. */
+static void
+test_udp_echo_8972_chained_at_mtu_9000(void)
+{
+	static uint8_t data[8972];
+	struct lr_test_parsed p;
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 11 + (i >> 9));
+	lr_ifaces[0].mtu = 9000;
+	m = lr_test_udp(40000, 7, data, sizeof(data));
+	CU_ASSERT(m->nb_segs > 1);
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_udp_ECHO_RX), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TX), 0);
+	CU_ASSERT_EQUAL_FATAL(lr_test_tx_count(), 1);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(lr_test_tx_get(0)), ETH_LEN + 9000);
+	CU_ASSERT_EQUAL_FATAL(lr_test_parse(lr_test_tx_get(0), &p), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.udp);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.udp->dst_port), 40000);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(p.udp->dgram_len), 8 + sizeof(data));
+	CU_ASSERT_TRUE(lr_test_ip_cksum_ok(&p));
+	CU_ASSERT_TRUE(lr_test_l4_cksum_ok(&p));
+	CU_ASSERT_EQUAL_FATAL(p.payload_len, sizeof(data));
+	CU_ASSERT_EQUAL(memcmp(p.payload, data, sizeof(data)), 0);
+	lr_ifaces[0].mtu = 1500;
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* A byte changed in the last buffer of a chained datagram fails its checksum. */
+static void
+test_udp_chained_bad_checksum_in_last_segment_dropped(void)
+{
+	static uint8_t data[8972];
+	struct rte_mbuf *m, *last;
+
+	lr_ifaces[0].mtu = 9000;
+	m = lr_test_udp(40000, 7, data, sizeof(data));
+	last = rte_pktmbuf_lastseg(m);
+	CU_ASSERT_PTR_NOT_EQUAL_FATAL(last, m);
+	*rte_pktmbuf_mtod_offset(last, uint8_t *, last->data_len - 1) ^= 0x01;
+	lr_test_rx(m);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_udp_BAD_CKSUM), 1);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
+	lr_ifaces[0].mtu = 1500;
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{"test_udp_echo_returns_payload_with_ports_swapped",
 		test_udp_echo_returns_payload_with_ports_swapped},
@@ -480,6 +532,9 @@ static const CU_TestInfo cases[] = {
 		test_udp_fragmented_echo_reassembled_and_answered},
 	{"test_udp_length_shorter_than_reassembled_chain_uses_udp_length",
 		test_udp_length_shorter_than_reassembled_chain_uses_udp_length},
+	{"test_udp_echo_8972_chained_at_mtu_9000", test_udp_echo_8972_chained_at_mtu_9000},
+	{"test_udp_chained_bad_checksum_in_last_segment_dropped",
+		test_udp_chained_bad_checksum_in_last_segment_dropped},
 	CU_TEST_INFO_NULL,
 };
 
