@@ -2,7 +2,8 @@
 /*
  * Control socket server: one control thread polls the listening socket and up to
  * LR_CTL_MAX_CLIENTS non-blocking clients. Each client sends one request line,
- * gets one response and is closed.
+ * gets one response and is closed. The same poll loop serves the metrics endpoint
+ * (ctl_http.c) when one is open.
  *
  * Access: the socket file is created 0600 (0660 with a configured group) under a
  * narrowed umask, and every accepted peer's SO_PEERCRED credentials are checked
@@ -27,6 +28,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 
+#include "ctl_internal.h"
 #include "lr_ctl.h"
 
 RTE_LOG_REGISTER_DEFAULT(lr_logtype_ctl, INFO);
@@ -516,14 +518,17 @@ expire_clients(void)
 static void *
 ctl_thread(void *arg)
 {
-	struct pollfd pfd[LR_CTL_MAX_CLIENTS + 2];
+	struct pollfd pfd[LR_CTL_MAX_CLIENTS + 2 + CTL_HTTP_POLL_MAX];
 	struct ctl_client *owner[LR_CTL_MAX_CLIENTS + 2];
-	unsigned int i, n;
-	int timeout;
+	unsigned int i, n, nh;
+	int timeout, th;
 
 	RTE_SET_USED(arg);
 	for (;;) {
 		timeout = expire_clients();
+		th = ctl_http_expire();
+		if (th >= 0 && (timeout < 0 || th < timeout))
+			timeout = th;
 		pfd[0] = (struct pollfd){ .fd = srv.wake_fd[0], .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = srv.listen_fd, .events = POLLIN };
 		n = 2;
@@ -536,7 +541,9 @@ ctl_thread(void *arg)
 				.fd = c->fd, .events = c->writing ? POLLOUT : POLLIN };
 			owner[n++] = c;
 		}
-		if (poll(pfd, n, timeout) < 0) {
+		/* the metrics endpoint's listener and clients after ours */
+		nh = ctl_http_poll_fill(pfd + n);
+		if (poll(pfd, n + nh, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			CTL_LOG(ERR, "poll: %s", strerror(errno));
@@ -556,6 +563,7 @@ ctl_thread(void *arg)
 		}
 		if (pfd[1].revents & POLLIN)
 			accept_clients();
+		ctl_http_poll_handle(pfd + n, nh);
 	}
 	for (i = 0; i < LR_CTL_MAX_CLIENTS; i++)
 		if (srv.clients[i].fd >= 0)
@@ -673,13 +681,19 @@ lr_ctl_start(const char *path)
 
 	if (srv.running)
 		return -EALREADY;
-	if (path == NULL || path[0] == '\0')
-		return -EINVAL;
-	if (strlen(path) >= sizeof(srv.path))
-		return -ENAMETOOLONG;
-	fd = open_listener(path);
-	if (fd < 0)
-		return fd;
+	if (path == NULL || path[0] == '\0') {
+		/* the metrics endpoint alone */
+		if (!ctl_http_open())
+			return -EINVAL;
+		path = "";
+		fd = -1;
+	} else {
+		if (strlen(path) >= sizeof(srv.path))
+			return -ENAMETOOLONG;
+		fd = open_listener(path);
+		if (fd < 0)
+			return fd;
+	}
 	if (pipe(srv.wake_fd) < 0) {
 		ret = -errno;
 		goto fail_pipe;
@@ -692,7 +706,8 @@ lr_ctl_start(const char *path)
 	if (ret < 0)
 		goto fail_thread;
 	srv.running = true;
-	CTL_LOG(INFO, "listening on %s", path);
+	if (fd >= 0)
+		CTL_LOG(INFO, "listening on %s", path);
 	return 0;
 
 fail_thread:
@@ -701,8 +716,10 @@ fail_thread:
 	srv.wake_fd[0] = srv.wake_fd[1] = -1;
 	srv.listen_fd = -1;
 fail_pipe:
-	close(fd);
-	unlink(path);
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
 	CTL_LOG(ERR, "cannot start on %s: %s", path, strerror(-ret));
 	return ret;
 }
@@ -710,17 +727,22 @@ fail_pipe:
 void
 lr_ctl_stop(void)
 {
-	if (!srv.running)
+	if (!srv.running) {
+		ctl_http_close();   /* opened, never served */
 		return;
+	}
 	if (write(srv.wake_fd[1], "x", 1) < 0)
 		CTL_LOG(WARNING, "wake: %s", strerror(errno));
 	pthread_join(srv.thread, NULL);
 	close(srv.wake_fd[0]);
 	close(srv.wake_fd[1]);
+	ctl_http_close();
+	srv.wake_fd[0] = srv.wake_fd[1] = -1;
+	srv.running = false;
+	if (srv.listen_fd < 0)
+		return;
 	close(srv.listen_fd);
 	unlink(srv.path);
-	srv.wake_fd[0] = srv.wake_fd[1] = -1;
 	srv.listen_fd = -1;
-	srv.running = false;
 	CTL_LOG(INFO, "stopped, removed %s", srv.path);
 }

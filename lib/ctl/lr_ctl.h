@@ -276,19 +276,95 @@ uint64_t lr_ctl_refused(void);
 
 /**
  * Start the server on its own control thread.
- * Creates the socket's parent directory, removes a stale socket (fails with
- * -EADDRINUSE if a live server answers on it), binds with mode 0600 (0660 and
- * the group of lr_ctl_set_access() when one is set), atomically: the process
- * umask is narrowed around bind(), so the socket never exists with wider rights.
+ * @p path may be NULL or empty when lr_ctl_metrics_listen() opened the metrics
+ * listener: the thread then serves that alone. Otherwise it creates the socket's
+ * parent directory, removes a stale socket (fails with -EADDRINUSE if a live
+ * server answers on it), binds with mode 0600 (0660 and the group of
+ * lr_ctl_set_access() when one is set), atomically: the process umask is narrowed
+ * around bind(), so the socket never exists with wider rights.
  * @param path socket path (shorter than sizeof(sun_path))
- * @return 0 or -errno (-EALREADY if running, -ENAMETOOLONG, socket errors)
+ * @return 0 or -errno (-EALREADY if running, -ENAMETOOLONG, socket errors; -EINVAL
+ *   without a path nor a metrics listener)
  */
 int lr_ctl_start(const char *path);
 
-/** Stop the server, close every client and remove the socket. No-op if not running. */
+/** Stop the server, close every client and remove the socket; close the metrics
+ * listener. No-op if neither runs. */
 void lr_ctl_stop(void);
 
 /** Log type of lib/ctl ("linerate.ctl"). */
 extern int lr_logtype_ctl;
+
+/**
+ * @name Metrics endpoint
+ * A TCP listener on the kernel stack, served by the control thread in the same poll
+ * loop as the control socket (no thread of its own). `GET /metrics` (a query string
+ * is ignored) answers 200 with what the metrics function writes: the Prometheus text
+ * format 0.0.4, or OpenMetrics 1.0 when the Accept header names
+ * application/openmetrics-text. Anything else: 404 for another path, 405 for another
+ * method, 400 for a malformed request, 431 for a request head over
+ * LR_CTL_HTTP_REQ_MAX bytes, 500 when the body could not be built. One request per
+ * connection (Connection: close). Each connection gets LR_CTL_HTTP_TIMEOUT_MS to send
+ * its request and as long again to read the answer; beyond LR_CTL_HTTP_MAX_CLIENTS
+ * connections at once a new one gets 503 and is closed. All of it is counted
+ * (lr_ctl_http_stats_get()).
+ * @{
+ */
+#define LR_CTL_HTTP_MAX_CLIENTS 8     /**< scrapers served at once */
+#define LR_CTL_HTTP_REQ_MAX 4096      /**< longest request head */
+#define LR_CTL_HTTP_TIMEOUT_MS 5000   /**< to send the request, then to read the answer */
+
+/**
+ * Writes the metrics body (runs on the control thread; must not call workers).
+ * @param openmetrics OpenMetrics 1.0 asked for, else the 0.0.4 text format
+ * @return 0, or -errno (the scraper gets 500)
+ */
+typedef int (*lr_ctl_metrics_fn)(struct lr_ctl_buf *out, bool openmetrics);
+
+/** Responses and refusals of the metrics endpoint since the process started. */
+struct lr_ctl_http_stats {
+	uint64_t accepted;      /**< connections taken into a slot */
+	uint64_t refused;       /**< connections over LR_CTL_HTTP_MAX_CLIENTS (503, closed) */
+	uint64_t timeouts;      /**< connections closed at their deadline */
+	uint64_t status_200;    /**< metrics served */
+	uint64_t status_400;    /**< malformed requests */
+	uint64_t status_404;    /**< other paths */
+	uint64_t status_405;    /**< other methods */
+	uint64_t status_431;    /**< request heads too long */
+	uint64_t status_500;    /**< body not built */
+};
+
+/**
+ * Parse a listen address "HOST:PORT": HOST an IPv4 address or an IPv6 one in
+ * brackets ("[::1]:9464"), PORT 1..65535. Nothing is resolved.
+ * @param ss filled (may be NULL to only check)
+ * @param len filled with the address length (may be NULL)
+ * @param why set to what is wrong on failure (may be NULL)
+ * @return 0 or -EINVAL
+ */
+int lr_ctl_listen_parse(const char *s, void *ss, unsigned int *len, const char **why);
+
+/**
+ * Open the metrics listener now (bind and listen) on @p addr; it is served once
+ * lr_ctl_start() runs the control thread, and closed by lr_ctl_stop().
+ * @param addr "HOST:PORT" (lr_ctl_listen_parse())
+ * @param fn writes the body
+ * @return 0, -EINVAL (bad address or fn), -EALREADY, or the -errno of socket/bind/listen
+ */
+int lr_ctl_metrics_listen(const char *addr, lr_ctl_metrics_fn fn);
+
+/**
+ * Judge one HTTP request head (tests and the server).
+ * @param req bytes received so far
+ * @param len their number
+ * @param openmetrics set when the Accept header asks for OpenMetrics
+ * @return 0 while the head is incomplete (and under LR_CTL_HTTP_REQ_MAX), else the
+ *   status to answer: 200, 400, 404, 405 or 431
+ */
+int lr_ctl_http_parse(const char *req, size_t len, bool *openmetrics);
+
+/** Copy the endpoint's counters (relaxed reads, any thread). */
+void lr_ctl_http_stats_get(struct lr_ctl_http_stats *st);
+/** @} */
 
 #endif /* LR_CTL_H */
