@@ -75,6 +75,7 @@ struct lr_config {
 				       *   finish before the rest are reset */
 	bool telemetry;               /**< register /linerate/ telemetry commands */
 	bool capture;                 /**< rte_pdump_init(): dpdk-dumpcap can attach */
+	char metrics[LR_CFG_STR];     /**< Prometheus endpoint "HOST:PORT", "" = off */
 	int control_uid;              /**< one more uid allowed on the socket, -1 = none */
 	int control_gid;              /**< group allowed on the socket (0660), -1 = none */
 	uint32_t mbufs;               /**< mbufs in the pool */

@@ -31,6 +31,7 @@ enum key_kind {
 	K_IPV4,     /**< rte_be32_t, 0 = none */
 	K_MAC,      /**< port mac + has_mac */
 	K_PERCENT,  /**< percentage "2", "0.5", "2%" stored as uint32_t parts per million */
+	K_LISTEN,   /**< string "HOST:PORT" (lr_ctl_listen_parse()), may be empty */
 	K_CC,       /**< uint8_t index of lr_cfg_cc_names at most k->max (enum lr_tcp_cc, or
 		     *   LR_CFG_CC_DEFAULT) */
 };

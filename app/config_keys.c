@@ -61,6 +61,9 @@ static const struct key_def app_keys[] = {
 		"expected a socket path of at most 107 characters without blanks"),
 	KEY(C, "telemetry", K_BOOL, telemetry, 0, 0, 0, NULL),
 	KEY(C, "capture", K_BOOL, capture, 0, 0, 0, NULL),
+	KEY(C, "metrics", K_LISTEN, metrics, 0, LR_CFG_STR - 1, F_NOSPACE,
+		"expected HOST:PORT for the Prometheus endpoint, e.g. 127.0.0.1:9464 or "
+		"[::1]:9464, or nothing (off)"),
 	KEY(C, "drain_ms", K_UINT, drain_ms, 0, 600000, 0,
 		"expected milliseconds 0..600000 that connections get to finish after SIGTERM "
 		"before they are reset, e.g. 5000"),

@@ -18,6 +18,7 @@
 #include <rte_string_fns.h>
 
 #include "config_internal.h"
+#include "lr_ctl.h"
 
 bool
 lr_cfg_lcore_isset(const struct lcore_set *s, unsigned int l)
@@ -276,6 +277,10 @@ lr_cfg_parse_value(const struct key_def *k, void *base, const char *s, const cha
 		break;
 	case K_DEVICE:
 		if (strncmp(s, "net_", 4) != 0 && !lr_cfg_is_pci_device(s))
+			return false;
+		break;
+	case K_LISTEN:
+		if (s[0] != '\0' && lr_ctl_listen_parse(s, NULL, NULL, why) != 0)
 			return false;
 		break;
 	case K_BOOL:

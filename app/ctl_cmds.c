@@ -807,6 +807,11 @@ lr_app_ctl_register(const struct lr_config *cfg)
 		if (ret < 0)
 			CMD_LOG(ERR, "sample: %s", strerror(-ret));
 	}
+	if (ret == 0) {
+		ret = lr_app_ctl_metrics_register();
+		if (ret < 0)
+			CMD_LOG(ERR, "metrics: %s", strerror(-ret));
+	}
 	return ret;
 }
 
@@ -825,7 +830,8 @@ lr_app_ctl_start(const struct lr_config *cfg)
 	}
 	if (cfg->control_socket[0] == '\0') {
 		CMD_LOG(INFO, "control socket disabled");
-		return 0;
+		/* the control thread still serves [app] metrics when it is open */
+		return cfg->metrics[0] != '\0' ? lr_ctl_start(NULL) : 0;
 	}
 	lr_ctl_set_access(cfg->control_uid, cfg->control_gid);
 	return lr_ctl_start(cfg->control_socket);

@@ -83,4 +83,26 @@ int lr_app_ctl_sample_register(void);
 /** /linerate/mem: each worker's budget and every mempool. */
 int lr_app_tel_mem(const char *cmd, const char *params, struct rte_tel_data *d);
 
+/*
+ * Prometheus metrics (app/ctl_metrics.c).
+ */
+
+/**
+ * Write every counter and gauge as a Prometheus scrape (lib/ctl/lr_prom.h). Reads
+ * only what workers publish; no worker call. An lr_ctl_metrics_fn.
+ * @param openmetrics OpenMetrics 1.0 instead of the 0.0.4 text format
+ * @return 0, or -errno from the writer (a bug: a name or label it refused, or -ENOMEM)
+ */
+int lr_app_metrics(struct lr_ctl_buf *out, bool openmetrics);
+
+/** Register `metrics` (the same text on the control socket). @return 0 or -errno */
+int lr_app_ctl_metrics_register(void);
+
+/**
+ * Open the metrics endpoint on cfg->metrics (nothing when it is empty); it is served
+ * once lr_app_ctl_start() starts the control thread.
+ * @return 0 or -errno of lr_ctl_metrics_listen()
+ */
+int lr_app_metrics_listen(const struct lr_config *cfg);
+
 #endif /* LR_APP_CTL_CMDS_H */

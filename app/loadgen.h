@@ -253,4 +253,17 @@ void lr_loadgen_hist_add(uint64_t *hist, uint64_t us);
  */
 uint64_t lr_loadgen_hist_percentile(const uint64_t *hist, uint64_t total, uint32_t pp);
 
+/**
+ * One worker's latency histogram of the measured window, cumulated at given bounds
+ * (the metrics endpoint). Relaxed reads; any thread.
+ * @param worker worker id
+ * @param bounds_us increasing bounds; cum[i] counts samples below bounds_us[i]
+ *   (exact when bounds_us[i] - 1 is a bucket's upper value, e.g. any power of two)
+ * @param cum filled, nb entries
+ * @param count filled with every sample of the histogram
+ * @param sum_us filled with their sum (microseconds)
+ */
+void lr_loadgen_latency(unsigned int worker, const uint64_t *bounds_us, uint64_t *cum,
+		unsigned int nb, uint64_t *count, uint64_t *sum_us);
+
 #endif /* LR_APP_LOADGEN_H */

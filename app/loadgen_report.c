@@ -45,6 +45,26 @@ lr_loadgen_hist_percentile(const uint64_t *hist, uint64_t total, uint32_t pp)
 	return lr_hist_percentile(hist, total, pp);
 }
 
+void
+lr_loadgen_latency(unsigned int worker, const uint64_t *bounds_us, uint64_t *cum,
+		unsigned int nb, uint64_t *count, uint64_t *sum_us)
+{
+	const struct lg_worker *lw = &lr_lg_workers[worker % LR_MAX_WORKERS];
+	uint64_t seen = 0;
+	unsigned int b, k = 0;
+
+	for (b = 0; b < LR_LOADGEN_HIST_BUCKETS; b++) {
+		/* bucket b holds values up to lr_hist_value(b): below bounds < it are done */
+		while (k < nb && lr_hist_value(b) >= bounds_us[k])
+			cum[k++] = seen;
+		seen += __atomic_load_n(&lw->hist[b], __ATOMIC_RELAXED);
+	}
+	while (k < nb)
+		cum[k++] = seen;
+	*count = seen;
+	*sum_us = __atomic_load_n(&lw->cnt.lat_sum_us, __ATOMIC_RELAXED);
+}
+
 /* ---- reporting ---- */
 
 const struct lr_loadgen_counters *

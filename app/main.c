@@ -716,6 +716,15 @@ main(int argc, char **argv)
 			lr_config_dump(&cfg, stdout);
 		return rc;
 	}
+	/* First, so that an address we cannot listen on fails before EAL takes memory. */
+	rc = lr_app_metrics_listen(&cfg);
+	if (rc != 0) {
+		fprintf(stderr, "linerate: %s: [app] metrics '%s': cannot listen: %s\n", cfg.path,
+				cfg.metrics, strerror(-rc));
+		return 1;
+	}
+	if (cfg.metrics[0] != '\0')
+		printf("linerate: metrics: http://%s/metrics\n", cfg.metrics);
 	rc = start_eal(argv[0]);
 	if (rc != 0)
 		return rc;

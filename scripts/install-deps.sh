@@ -8,8 +8,9 @@ PACKAGES=(
 	meson ninja-build pkg-config gcc make
 	iproute2 iputils-ping iputils-arping socat netcat-openbsd tcpdump nftables ethtool
 	python3 python3-scapy curl iperf3 wrk libpcap-dev procps gnuplot-nox
-	systemd binutils
+	systemd binutils prometheus
 )
+# prometheus: for promtool (tests/integration/test_metrics.sh checks the scrape with it).
 # Note: the package "arping" conflicts with iputils-arping; we use iputils-arping.
 
 missing=()
