@@ -47,7 +47,8 @@ d = json.load(sys.stdin)
 print(d["tcp"]["states"]["established"])'; }
 
 # Server: one worker on CPU 1, main lcore and control thread on CPU 0 with the client.
-# Idle connections need no idle timeout; SYNs are not shed on RX backlog and half-open
+# Idle connections need no idle timeout; SYNs are not shed on RX backlog or after a TX
+# ring refused frames (the client takes a moment to catch up with its SYN-ACKs), and half-open
 # connections keep their state (no SYN cookies): a lost ACK is then repaired by the
 # SYN-ACK retransmission, which the client answers; none of this is an attack here.
 MAXC=$((N + N / 4 + 1024))   # below 7/8 full: no table pressure
@@ -59,7 +60,8 @@ timeout 900 "${RT[@]}" "$BUILD/app/linerate" --config "$ROOT/pmd_config/memif-se
 	--set "eal.file_prefix=lrctlstall_s_$$" --set eal.in_memory=yes \
 	--set eal.lcores=0@0,1@1 --set eal.main_lcore=0 --set worker.lcores=1 \
 	--set "app.control_socket=$CTL" --set "tcp.max_conns=$MAXC" \
-	--set tcp.idle_timeout_ms=0 --set tcp.syn_shed_backlog=0 --set "tcp.half_open_max=$MAXC" \
+	--set tcp.idle_timeout_ms=0 --set tcp.syn_shed_backlog=0 --set tcp.syn_shed_tx_us=0 \
+	--set "tcp.half_open_max=$MAXC" \
 	--set "port.0.device=net_memif0,role=server,socket=$SOCK,socket-abstract=no" \
 	>"$WORK/srv.log" 2>&1 </dev/null &
 SRV=$!
