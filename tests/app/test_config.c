@@ -524,6 +524,24 @@ test_config_fault_keys(void)
 	expect_error(base_ini, "worker.fault_seed=-1", "[worker] fault_seed: bad value '-1'");
 }
 
+/* The overload shedding keys: defaults, values, the dump, errors naming the key. */
+static void
+test_config_syn_shed_keys(void)
+{
+	CU_ASSERT_EQUAL_FATAL(load_text(base_ini, NULL), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_backlog, 4);
+	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_tx_us, 1000);
+	CU_ASSERT_EQUAL(load_text("[tcp]\nsyn_shed_tx_us = 250\nsyn_shed_backlog = 0\n", NULL), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_tx_us, 250);
+	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_backlog, 0);
+	roundtrip();
+	CU_ASSERT_EQUAL(load_text(base_ini, "tcp.syn_shed_tx_us=0"), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_tx_us, 0);
+	expect_error(base_ini, "tcp.syn_shed_tx_us=1000001",
+		"[tcp] syn_shed_tx_us: bad value '1000001': expected microseconds 0..1000000 "
+		"(0 = never shed on a full TX queue)");
+}
+
 /* [tcp] cc, slow_start_after_idle and the services' <svc>_cc: defaults, values, the
  * dump, and errors naming the key. */
 static void
@@ -821,6 +839,7 @@ static const CU_TestInfo config_cases[] = {
 	{ "test_config_tcp_errors", test_config_tcp_errors },
 	{ "test_config_tcp_rate_and_isn_keys", test_config_tcp_rate_and_isn_keys },
 	{ "test_config_fault_keys", test_config_fault_keys },
+	{ "test_config_syn_shed_keys", test_config_syn_shed_keys },
 	{ "test_config_cc_keys", test_config_cc_keys },
 	{ "test_config_bad_enums", test_config_bad_enums },
 	{ "test_config_lcores", test_config_lcores },
