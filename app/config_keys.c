@@ -154,6 +154,8 @@ static const struct key_def ip_keys[] = {
 		"expected datagrams 1..1048576"),
 	KEY(I, "frag_max_bufs", K_UINT, frag_max_bufs, 1, 1 << 20, 0,
 		"expected mbufs held for reassembly per worker 1..1048576"),
+	KEY(I, "frag_low_bufs", K_UINT, frag_low_bufs, 0, 1 << 20, 0,
+		"expected mbufs reassembly keeps under memory pressure 0..1048576"),
 	KEY(I, "frag_timeout_ms", K_UINT, frag_timeout_ms, 1, 3600000, 0,
 		"expected milliseconds 1..3600000"),
 	KEY_END,

@@ -63,6 +63,7 @@ struct lr_ip_reass {
 	uint32_t free_ent;            /**< free fragment entry list */
 	uint32_t seed;                /**< hash seed */
 	uint32_t max_bufs;            /**< frag_max_bufs */
+	uint32_t low_bufs;            /**< frag_low_bufs */
 	uint32_t bufs;                /**< mbufs held now, all datagrams */
 	uint32_t nb_dgrams;           /**< datagrams in progress */
 	uint64_t timeout_us;          /**< frag_timeout_ms in microseconds */

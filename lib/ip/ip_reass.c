@@ -10,6 +10,12 @@
  *  - [ip] frag_max_bufs: mbufs held by all datagrams of the worker;
  *  - [ip] frag_max_flows: datagrams in progress;
  *  - the worker's memory budget (w->mem, [app] mem_high).
+ * Under memory pressure (the budget's level, lr_mem_pressure()) reassembly gives back
+ * first, as Linux did between ipfrag_high_thresh and ipfrag_low_thresh: a fragment that
+ * would start a new datagram is refused (ip FRAG_PRESSURE_REFUSED) and the oldest
+ * datagrams are evicted until at most [ip] frag_low_bufs mbufs are held (ip
+ * FRAG_PRESSURE_EVICTED per fragment), on each fragment and each tick; fragments of
+ * datagrams in progress are still taken, so those can complete.
  * A datagram not complete frag_timeout_ms after its first fragment is freed (ip
  * FRAG_TIMEOUT per fragment; Linux ipfrag_time). Overlaps discard the whole datagram
  * and exact or covered duplicates only the new fragment (ip FRAG_BAD), as Linux does
@@ -58,6 +64,7 @@ lr_ip_reass_init(struct lr_ip_reass *r)
 		r->ents[i].next = i + 1 < bufs ? i + 1 : IP_REASS_NONE;
 	r->bucket_mask = nb_buckets - 1;
 	r->max_bufs = bufs;
+	r->low_bufs = lr_ip_conf_cur.frag_low_bufs;
 	/* Keyed: a peer cannot aim every datagram at one bucket. */
 	r->seed = (uint32_t)rte_rand();
 	r->timeout_us = (uint64_t)lr_ip_conf_cur.frag_timeout_ms * 1000;
@@ -119,6 +126,16 @@ lr_ip_reass_fini(struct lr_worker *w, struct lr_ip_reass *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Under memory pressure: the oldest datagrams go until frag_low_bufs are held. */
+static void
+reass_shed(struct lr_worker *w, struct lr_ip_reass *r)
+{
+	struct ip_dgram *d;
+
+	while (r->bufs > r->low_bufs && (d = TAILQ_FIRST(&r->age)) != NULL)
+		dgram_drop(w, r, d, LR_STAT_ip_FRAG_PRESSURE_EVICTED);
+}
+
 void
 lr_ip_reass_expire(struct lr_worker *w, struct lr_ip_reass *r)
 {
@@ -126,6 +143,8 @@ lr_ip_reass_expire(struct lr_worker *w, struct lr_ip_reass *r)
 
 	while ((d = TAILQ_FIRST(&r->age)) != NULL && w->now_us - d->start_us > r->timeout_us)
 		dgram_drop(w, r, d, LR_STAT_ip_FRAG_TIMEOUT);
+	if (unlikely(lr_mem_pressure(&w->mem)))
+		reass_shed(w, r);
 }
 
 /* Evict the oldest incomplete datagram. @return false if there is none */
@@ -290,6 +309,14 @@ lr_ip_reass_add(struct lr_worker *w, struct lr_ip_reass *r, struct rte_mbuf *m, 
 		lr_drop(w, m, LR_STAT_ip_FRAG_BAD);
 		return NULL;
 	}
+	if (unlikely(lr_mem_pressure(&w->mem))) {
+		reass_shed(w, r);
+		d = dgram_find(r, ip);
+		if (d == NULL || w->now_us - d->start_us > r->timeout_us) {
+			lr_drop(w, m, LR_STAT_ip_FRAG_PRESSURE_REFUSED);
+			return NULL;
+		}
+	}
 	/* Room in the budget, then in buffers and datagrams: the oldest go first. */
 	while (lr_mem_room(&w->mem) < hold_cost(w, m) && evict_oldest(w, r))
 		;
@@ -314,6 +341,12 @@ lr_ip_reass_add(struct lr_worker *w, struct lr_ip_reass *r, struct rte_mbuf *m, 
 		d = NULL;
 	}
 	if (d == NULL) {
+		if (unlikely(lr_mem_pressure(&w->mem))) {
+			/* its datagram was evicted for room on the way */
+			lr_mem_uncharge(&w->mem, w->stats, LR_MEM_IP_REASS, charged);
+			lr_drop(w, m, LR_STAT_ip_FRAG_PRESSURE_REFUSED);
+			return NULL;
+		}
 		if (r->free_dgram == IP_REASS_NONE)
 			evict_oldest(w, r);
 		d = dgram_new(w, r, ip);

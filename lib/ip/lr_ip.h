@@ -22,12 +22,15 @@ struct lr_ip_conf {
 	uint32_t frag_max_bufs;      /**< mbufs held for reassembly per worker; at this bound
 	                              *   (or frag_max_flows, or the memory budget) the
 	                              *   oldest incomplete datagrams are evicted */
+	uint32_t frag_low_bufs;      /**< under memory pressure: mbufs reassembly is cut
+	                              *   down to (oldest first), and no new datagram is
+	                              *   started (Linux ipfrag_low_thresh) */
 	uint32_t frag_timeout_ms;    /**< an incomplete datagram is freed after this */
 	uint32_t icmp_rate;          /**< ICMP errors per second per worker (0 = none) */
 	uint32_t icmp_burst;         /**< token bucket depth */
 };
 
-/** Defaults: TTL 64, 4096 datagrams, 1024 mbufs, 2 s, 100 ICMP errors/s with a burst of 50. */
+/** Defaults: TTL 64, 4096 datagrams, 1024 mbufs (256 under pressure), 2 s, 100 ICMP errors/s with a burst of 50. */
 extern const struct lr_ip_conf lr_ip_conf_default;
 
 /** Set IP settings (control path). */

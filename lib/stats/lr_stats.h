@@ -78,6 +78,10 @@ enum lr_stat_kind {
 	/* reassembly bounds (pools): oldest evicted for room, no buffer to keep one */ \
 	X(ip, FRAG_EVICTED, DROP, "fragments of the oldest incomplete datagrams evicted for room") \
 	X(ip, FRAG_NOMEM, DROP, "fragments dropped: no buffer or memory budget to keep them") \
+	X(ip, FRAG_PRESSURE_REFUSED, DROP, \
+		"fragments that would start a new datagram refused under memory pressure") \
+	X(ip, FRAG_PRESSURE_EVICTED, DROP, \
+		"fragments of the oldest datagrams evicted under memory pressure (frag_low_bufs)") \
 	X(ip, NO_ROUTE, DROP, "packets to a destination with no route") \
 	X(ip, FRAG_FAILED, DROP, "packets that could not be fragmented for the MTU") \
 	X(ip, REASM_STEERED, COUNT, "reassembled TCP/UDP datagrams handed to their owner") \

@@ -17,5 +17,5 @@ attack_stop 40
 check_ge "fragments were sent" "$(attack_info fragments_sent)" 10000
 alive "after the stream"
 pools_back 15
-shed_check "incomplete datagrams evicted or refused for room" '^ip\.frag_(evicted|nomem)$'
+shed_check "incomplete datagrams evicted or refused for room" '^ip\.frag_(evicted|nomem|pressure_refused|pressure_evicted)$'
 lr_done

@@ -587,7 +587,8 @@ static void
 test_frag_oldest_evicted_at_budget(void)
 {
 	uint32_t one = (uint32_t)sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE;
-	struct lr_mem_conf c = { .low = one, .pressure = 2 * one, .high = 2 * one + 100 };
+	/* no pressure before the hard limit: only the budget's room decides here */
+	struct lr_mem_conf c = { .low = one, .pressure = 2 * one + 100, .high = 2 * one + 100 };
 
 	make_echo();
 	CU_ASSERT_EQUAL_FATAL(lr_mem_configure(&lr_tw->mem, &c), 0);
@@ -648,6 +649,89 @@ test_frag_flood_of_first_fragments_bounded(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* Re-create worker 0's IP state with frag_low_bufs = low. */
+static void
+reass_low(uint32_t low)
+{
+	struct lr_ip_conf c = *lr_ip_config();
+
+	lr_ip_worker_fini(lr_tw);
+	c.frag_low_bufs = low;
+	lr_ip_configure(&c);
+	CU_ASSERT_EQUAL_FATAL(lr_ip_worker_init(lr_tw), 0);
+}
+
+/*
+ * Memory pressure (another holder filled the budget): reassembly gives back first, as
+ * Linux between ipfrag_high_thresh and ipfrag_low_thresh. A new datagram is refused,
+ * the oldest are evicted down to frag_low_bufs (on a fragment and on a tick), a
+ * datagram in progress still completes; when pressure ends new datagrams are taken.
+ */
+static void
+test_frag_pressure_refuses_new_and_evicts_oldest_to_low(void)
+{
+	uint32_t one = (uint32_t)sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE;
+	struct lr_mem_conf c = { .low = 4 * one, .pressure = 8 * one, .high = 64 * one };
+	uint32_t other = 5 * one;
+
+	make_echo();
+	reass_low(3);
+	CU_ASSERT_EQUAL_FATAL(lr_mem_configure(&lr_tw->mem, &c), 0);
+	/* A, B, C, D start, oldest first: 4 buffers, no pressure */
+	lr_test_rx(frag_id(0, 0xa));
+	lr_test_advance_us(1000);
+	lr_test_rx(frag_id(0, 0xb));
+	lr_test_advance_us(1000);
+	lr_test_rx(frag_id(0, 0xc));
+	lr_test_advance_us(1000);
+	lr_test_rx(frag_id(0, 0xd));
+	CU_ASSERT_FALSE(lr_mem_pressure(&lr_tw->mem));
+	CU_ASSERT_EQUAL(reass_charged(), 4 * one);
+	/* another holder takes 5 buffers' worth: 9 >= 8, under pressure */
+	lr_mem_charge_force(&lr_tw->mem, lr_tw->stats, LR_MEM_SVC, other);
+	CU_ASSERT_TRUE_FATAL(lr_mem_pressure(&lr_tw->mem));
+	/* a tick evicts A, the oldest, down to frag_low_bufs (3) */
+	lr_test_advance_us(1000);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_PRESSURE_EVICTED), 1);
+	CU_ASSERT_EQUAL(reass_charged(), 3 * one);
+	CU_ASSERT_EQUAL(lr_test_pool_in_use(), lr_test_pool_baseline() + 3);
+	/* still under pressure (8 >= low 4): a new datagram E is refused, not copied */
+	CU_ASSERT_TRUE_FATAL(lr_mem_pressure(&lr_tw->mem));
+	lr_test_rx(in_rx_pool(frag_id(0, 0xe)));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_PRESSURE_REFUSED), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_mem_COPIED), 0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(rx_pool), 0);
+	CU_ASSERT_EQUAL(reass_charged(), 3 * one);
+	/* C, in progress, takes its middle (4 buffers); its last evicts B, the oldest,
+	 * down to 3 again, and completes C, which is answered */
+	lr_test_rx(frag_id(1, 0xc));
+	CU_ASSERT_EQUAL(reass_charged(), 4 * one);
+	lr_test_rx(frag_id(2, 0xc));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_PRESSURE_EVICTED), 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_icmp_TX_ECHO_REPLY), 1);
+	/* A's rest cannot start it again under pressure */
+	lr_test_rx(frag_id(1, 0xa));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_PRESSURE_REFUSED), 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_EVICTED), 0);
+	CU_ASSERT_EQUAL(reass_charged(), one); /* D */
+	/* pressure over: E is taken and completes */
+	lr_mem_uncharge(&lr_tw->mem, lr_tw->stats, LR_MEM_SVC, other);
+	CU_ASSERT_FALSE(lr_mem_pressure(&lr_tw->mem));
+	lr_test_rx(frag_id(0, 0xe));
+	lr_test_rx(frag_id(1, 0xe));
+	lr_test_rx(frag_id(2, 0xe));
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_PRESSURE_REFUSED), 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_PRESSURE_EVICTED), 2);
+	lr_test_tx_clear();
+	expire_fragments();
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_TIMEOUT), 1); /* D */
+	CU_ASSERT_EQUAL(reass_charged(), 0);
+	CU_ASSERT_EQUAL(lr_tw->mem.used, 0);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{"test_frag_in_order_reassembled_and_reply_fragmented",
 		test_frag_in_order_reassembled_and_reply_fragmented},
@@ -677,6 +761,8 @@ static const CU_TestInfo cases[] = {
 	{"test_frag_oldest_evicted_at_datagram_cap", test_frag_oldest_evicted_at_datagram_cap},
 	{"test_frag_oldest_evicted_at_budget", test_frag_oldest_evicted_at_budget},
 	{"test_frag_flood_of_first_fragments_bounded", test_frag_flood_of_first_fragments_bounded},
+	{"test_frag_pressure_refuses_new_and_evicts_oldest_to_low",
+		test_frag_pressure_refuses_new_and_evicts_oldest_to_low},
 	CU_TEST_INFO_NULL,
 };
 
