@@ -92,26 +92,25 @@ in_collapse(struct svc_conn *sc, struct rte_mbuf *m)
 
 /*
  * Append m to the held chain: collapsed into the last segment's room, or held on its
- * own (copied out of a receive pool, charged to the worker's budget as LR_MEM_SVC,
- * lr_mbuf_hold()). Owns m. @return false (m freed) when the budget refuses it or the
+ * own (copied out of a receive pool, charged by its truesize to the connection's
+ * receive buffer and the worker's budget as LR_MEM_TCP_RCV, lr_tcp_rcv_hold()). Owns m. @return false (m freed) when the budget refuses it or the
  * chain would be too long
  */
 bool
 lr_svc_in_append(struct svc_conn *sc, struct rte_mbuf *m)
 {
-	struct lr_worker *w = sc->sw->w;
 	uint32_t charged;
 
 	if (in_collapse(sc, m))
 		return true;
-	m = lr_mbuf_hold(w, m, LR_MEM_SVC, &charged);
+	m = lr_tcp_rcv_hold(sc->c, m, &charged);
 	if (m == NULL)
 		return false;
 	if (sc->in == NULL) {
 		sc->in = m;
 	} else {
 		if ((uint32_t)sc->in->nb_segs + m->nb_segs > RTE_MBUF_MAX_NB_SEGS) {
-			lr_mem_uncharge(&w->mem, w->stats, LR_MEM_SVC, charged);
+			lr_tcp_rcv_release(sc->c, charged);
 			rte_pktmbuf_free(m);
 			return false;
 		}
@@ -140,14 +139,15 @@ lr_svc_take(struct svc_conn *sc, struct rte_mbuf *m)
 	return false;
 }
 
-/* Give back what a released part of the held chain was charged. */
+/* Give back what a released part of the held chain was charged (while the handle is
+ * valid: before closing it, or in the closed callback). */
 static void
 in_uncharge(struct svc_conn *sc, uint32_t bytes)
 {
-	struct lr_worker *w = sc->sw->w;
-
 	bytes = RTE_MIN(bytes, sc->in_charged);
-	lr_mem_uncharge(&w->mem, w->stats, LR_MEM_SVC, bytes);
+	if (bytes == 0)
+		return;
+	lr_tcp_rcv_release(sc->c, bytes);
 	sc->in_charged -= bytes;
 }
 
@@ -243,6 +243,7 @@ sc_release(struct svc_conn *sc)
 void
 lr_svc_close(struct svc_conn *sc)
 {
+	in_uncharge(sc, sc->in_charged);
 	lr_tcp_close(sc->c);
 	sc_release(sc);
 }
@@ -251,6 +252,7 @@ void
 lr_svc_abort(struct svc_conn *sc)
 {
 	sc_stats(sc)->errors++;
+	in_uncharge(sc, sc->in_charged);
 	lr_tcp_abort(sc->c);
 	sc_release(sc);
 }

@@ -52,7 +52,7 @@ struct svc_conn {
 	bool peer_fin;
 	struct rte_mbuf *in;         /* received, not consumed yet (hold_rcv) */
 	struct rte_mbuf *in_tail;    /* last segment of in */
-	uint32_t in_charged;         /* bytes of in charged to the worker's budget (LR_MEM_SVC) */
+	uint32_t in_charged;         /* truesize of in charged (lr_tcp_rcv_hold, LR_MEM_TCP_RCV) */
 	uint32_t pos;                /* chargen: offset in the pattern */
 	/* timeouts (tcp_services.c): FIFOs ordered by deadline, one per kind */
 	TAILQ_ENTRY(svc_conn) idle_link;  /* on sw->idle_q while idle_us is set */

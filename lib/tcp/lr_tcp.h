@@ -300,6 +300,29 @@ struct lr_tcp_conn *lr_tcp_connect_from(struct lr_worker *w, rte_be32_t src, rte
 void lr_tcp_recved(struct lr_tcp_conn *c, uint32_t len);
 
 /**
+ * Keep m, handed over by the data callback (hold_rcv), beyond the callback: copied out
+ * of a receive pool when needed (lr_mbuf_hold()) and charged by its truesize to the
+ * worker's budget (LR_MEM_TCP_RCV) and to the connection's receive buffer, whose
+ * window shrinks by half of it when that is more than the held bytes (Linux charges
+ * skb->truesize to sk_rmem_alloc). An application that holds data without it is
+ * counted by its bytes only.
+ * @param charged set to the truesize charged, given back with lr_tcp_rcv_release()
+ * @return the mbuf to keep (a copy: m is freed), or NULL (m freed) when the budget's
+ *         hard limit refuses it
+ */
+struct rte_mbuf *lr_tcp_rcv_hold(struct lr_tcp_conn *c, struct rte_mbuf *m,
+		uint32_t *charged);
+
+/**
+ * Give back truesize charged by lr_tcp_rcv_hold() (the application freed those
+ * buffers); the window reopens as with lr_tcp_recved(). Valid until the handle is:
+ * before lr_tcp_close() / lr_tcp_abort() returns, or in the closed callback; what is
+ * still charged when the connection is freed is given back then (later calls give
+ * back nothing).
+ */
+void lr_tcp_rcv_release(struct lr_tcp_conn *c, uint32_t truesize);
+
+/**
  * Queue bytes for sending. They are copied into mbufs of the send buffer (the
  * caller keeps buf), sent as the peer's window allows and retransmitted from there.
  * @return bytes queued (possibly fewer than len when the buffer is full, or when

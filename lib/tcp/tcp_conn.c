@@ -420,6 +420,10 @@ tcp_conn_free(struct lr_tcp_conn *c)
 	tcp_timer_stop_all(c); /* and off the timer wheel */
 	tcp_sb_free(c);
 	tcp_reass_flush(c);
+	if (c->rcv_true != 0) { /* the application's buffers are its own to free */
+		lr_mem_uncharge(&sh->w->mem, sh->w->stats, LR_MEM_TCP_RCV, c->rcv_true);
+		c->rcv_true = 0;
+	}
 	tcp_sack_clear(c);
 	c->flags |= TCP_F_FREED;
 	TAILQ_INSERT_TAIL(&sh->dead, c, link);

@@ -357,9 +357,10 @@ struct lr_tcp_conn {
 			     *   (an RTT is a difference of them, below 71 minutes) */
 	/* reassembly */
 	struct tcp_ooo_list ooo;   /**< out-of-order segments (ooo_n of them) */
-	uint32_t ooo_bytes;        /**< their payload */
 	uint32_t ooo_true;  /**< truesize of the out-of-order queue (charged,
 			     *   LR_MEM_TCP_OOO) */
+	uint32_t rcv_true;  /**< truesize of delivered data the application holds
+			     *   (lr_tcp_rcv_hold(), LR_MEM_TCP_RCV) */
 	const struct lr_tcp_callbacks *cb; /**< application callbacks (the caller's) */
 	void *arg;                  /**< their argument */
 };
@@ -787,16 +788,27 @@ tcp_rcv_wnd(const struct lr_tcp_conn *c)
 }
 
 /**
+ * Receive buffer (truesize) taken by the data the application holds (hold_rcv): the
+ * truesize of the buffers it holds (lr_tcp_rcv_hold(), Linux sk_rmem_alloc), and
+ * never less than twice their bytes (the ratio of the window to the buffer).
+ */
+static inline uint64_t
+tcp_rcv_held_true(const struct lr_tcp_conn *c)
+{
+	return RTE_MAX(2ull * c->rcv_held, (uint64_t)c->rcv_true);
+}
+
+/**
  * The receive buffer of a connection in truesize (Linux sk_rcvbuf): twice
  * conf.rcv_wnd, as Linux with tcp_adv_win_scale = 1 advertises half its buffer and
  * keeps the other half for what the buffers cost beyond their payload. Data the
- * application holds (hold_rcv) counts at the same ratio, twice its bytes.
+ * application holds takes tcp_rcv_held_true().
  * @return truesize the out-of-order queue may occupy (Linux tcp_try_rmem_schedule)
  */
 static inline uint64_t
 tcp_rcvbuf_room(const struct lr_tcp_conn *c)
 {
-	uint64_t buf = 2ull * c->sh->conf.rcv_wnd, held = 2ull * c->rcv_held;
+	uint64_t buf = 2ull * c->sh->conf.rcv_wnd, held = tcp_rcv_held_true(c);
 
 	return held >= buf ? 0 : buf - held;
 }

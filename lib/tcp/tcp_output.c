@@ -241,15 +241,16 @@ tcp_append_chain(struct lr_worker *w, struct rte_mbuf *m, uint32_t len)
 }
 
 /*
- * Free receive buffer: conf.rcv_wnd less what the application holds and less half
- * the truesize of the out-of-order queue (the window is half the buffer in truesize,
- * tcp_rcvbuf_room(); Linux tcp_space() counts sk_rmem_alloc the same way), so a
- * peer whose segments cost far more than their bytes sees the window close.
+ * Free receive buffer: conf.rcv_wnd less half the truesize of what the application
+ * holds (tcp_rcv_held_true(): at least its bytes) and of the out-of-order queue (the
+ * window is half the buffer in truesize, tcp_rcvbuf_room(); Linux tcp_space() counts
+ * sk_rmem_alloc the same way), so a peer whose segments cost far more than their
+ * bytes sees the window close.
  */
 uint32_t
 tcp_rcv_space(const struct lr_tcp_conn *c)
 {
-	uint64_t used = c->rcv_held + (uint64_t)c->ooo_true / 2;
+	uint64_t used = (tcp_rcv_held_true(c) + c->ooo_true) / 2;
 	uint32_t buf = c->sh->conf.rcv_wnd;
 
 	return used >= buf ? 0 : buf - (uint32_t)used;

@@ -73,7 +73,6 @@ ooo_remove(struct lr_tcp_conn *c, struct tcp_ooo_seg *q)
 	TAILQ_REMOVE(&c->ooo, q, link);
 	TAILQ_REMOVE(&sh->ooo_age, q, age);
 	c->ooo_n--;
-	c->ooo_bytes -= q->len;
 	c->ooo_true -= q->charged;
 	lr_mem_uncharge(&sh->w->mem, sh->w->stats, LR_MEM_TCP_OOO, q->charged);
 	rte_mempool_put(sh->ooo_pool, q);
@@ -126,7 +125,6 @@ ooo_merge_next(struct lr_tcp_conn *c, struct tcp_ooo_seg *q, uint32_t max)
 		q->fin = n->fin;
 		if ((int16_t)(uint16_t)(n->stamp - q->stamp) > 0)
 			q->stamp = n->stamp;
-		c->ooo_bytes += n->len;
 		ooo_free(c, n);
 		LR_TCP_STAT_INC(&c->sh->stats, OOO_COLLAPSED);
 	}
@@ -295,7 +293,6 @@ tcp_reass_insert(struct lr_tcp_conn *c, uint32_t seq, uint32_t len, bool fin,
 	if (prev != NULL && len <= TCP_OOO_COALESCE_MAX && ooo_append(w, prev, m, len)) {
 		prev->fin = fin;
 		prev->stamp = sh->ooo_stamp++;
-		c->ooo_bytes += len;
 		rte_pktmbuf_free(m);
 		LR_TCP_STAT_INC(&sh->stats, OOO_COLLAPSED);
 		ooo_merge_next(c, prev, TCP_OOO_COALESCE_MAX);
@@ -329,7 +326,6 @@ tcp_reass_insert(struct lr_tcp_conn *c, uint32_t seq, uint32_t len, bool fin,
 	q->charged = charged;
 	q->stamp = sh->ooo_stamp++;
 	c->ooo_n++;
-	c->ooo_bytes += len;
 	c->ooo_true += charged;
 	TAILQ_INSERT_TAIL(&sh->ooo_age, q, age);
 	LR_TCP_STAT_INC(&sh->stats, OOO_QUEUED);

@@ -192,14 +192,11 @@ lr_tcp_send_mbuf(struct lr_tcp_conn *c, struct rte_mbuf *m)
 /* RFC 9293 §3.10.3 RECEIVE, the buffer part: the application gives back bytes it
  * held; a window update goes out when the right edge would move by at least
  * min(buffer / 2, MSS) (receiver SWS avoidance, RFC 1122 4.2.3.3). */
-void
-lr_tcp_recved(struct lr_tcp_conn *c, uint32_t len)
+static void
+rcv_reopen(struct lr_tcp_conn *c)
 {
 	uint32_t space, cur, thresh;
 
-	if (c->flags & TCP_F_FREED)
-		return;
-	c->rcv_held -= RTE_MIN(len, c->rcv_held);
 	switch (c->state) {
 	case LR_TCP_ESTABLISHED:
 	case LR_TCP_FIN_WAIT_1:
@@ -215,6 +212,38 @@ lr_tcp_recved(struct lr_tcp_conn *c, uint32_t len)
 		LR_TCP_STAT_INC(&c->sh->stats, WND_UPDATE);
 		tcp_ack_schedule(c);
 	}
+}
+
+void
+lr_tcp_recved(struct lr_tcp_conn *c, uint32_t len)
+{
+	if (c->flags & TCP_F_FREED)
+		return;
+	c->rcv_held -= RTE_MIN(len, c->rcv_held);
+	rcv_reopen(c);
+}
+
+struct rte_mbuf *
+lr_tcp_rcv_hold(struct lr_tcp_conn *c, struct rte_mbuf *m, uint32_t *charged)
+{
+	m = lr_mbuf_hold(c->sh->w, m, LR_MEM_TCP_RCV, charged);
+	if (m != NULL)
+		c->rcv_true += *charged;
+	return m;
+}
+
+void
+lr_tcp_rcv_release(struct lr_tcp_conn *c, uint32_t truesize)
+{
+	struct lr_worker *w = c->sh->w;
+
+	truesize = RTE_MIN(truesize, c->rcv_true);
+	if (truesize == 0)
+		return;
+	c->rcv_true -= truesize;
+	lr_mem_uncharge(&w->mem, w->stats, LR_MEM_TCP_RCV, truesize);
+	if (!(c->flags & TCP_F_FREED))
+		rcv_reopen(c);
 }
 
 /*
@@ -371,6 +400,19 @@ walk_next(const struct lr_tcp_shard *sh, const struct lr_tcp_conn *c)
 	return n;
 }
 
+/* Payload bytes of the out-of-order queue (at most conf.ooo_max segments; not kept
+ * in the block, whose 320 bytes are full). */
+static uint32_t
+ooo_payload(const struct lr_tcp_conn *c)
+{
+	const struct tcp_ooo_seg *q;
+	uint32_t n = 0;
+
+	TAILQ_FOREACH(q, &c->ooo, link)
+		n += q->len;
+	return n;
+}
+
 static void
 conn_info(const struct lr_worker *w, const struct lr_tcp_conn *c, struct lr_tcp_conn_info *info)
 {
@@ -382,7 +424,7 @@ conn_info(const struct lr_worker *w, const struct lr_tcp_conn *c, struct lr_tcp_
 	info->state = c->state;
 	info->state_name = lr_tcp_state_name(c->state);
 	info->send_q = c->sb_len;
-	info->recv_q = c->rcv_held + c->ooo_bytes;
+	info->recv_q = c->rcv_held + ooo_payload(c);
 	info->srtt_us = c->srtt_us;
 	info->rto_us = c->rto_us;
 	info->retransmits = c->retransmits;

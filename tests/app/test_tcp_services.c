@@ -289,8 +289,8 @@ test_tcp_services_per_service_cc(void)
 
 /* A peer with a closed window sending one byte per segment to echo: what echo holds
  * collapses into full buffers (a couple of mbufs for 2000 bytes, not 2000) and is
- * charged to the worker's budget as LR_MEM_SVC; all of it goes back when the
- * connection ends. */
+ * charged to the connection and the worker's budget as LR_MEM_TCP_RCV; all of it goes
+ * back when the connection ends. */
 static void
 test_tcp_services_echo_tiny_segments_collapse_and_charge(void)
 {
@@ -311,11 +311,12 @@ test_tcp_services_echo_tiny_segments_collapse_and_charge(void)
 	for (i = 0; i < 3000; i++)
 		send_seg(&p, ACK | PSH, &b, 1);
 	/* 1000 bytes in the send buffer, 2000 held by echo */
-	CU_ASSERT(lr_tw->mem.by_user[LR_MEM_SVC] > 0);
-	CU_ASSERT(lr_tw->mem.by_user[LR_MEM_SVC] <= 2u * per);
+	CU_ASSERT(lr_tw->mem.by_user[LR_MEM_TCP_RCV] > 0);
+	CU_ASSERT(lr_tw->mem.by_user[LR_MEM_TCP_RCV] <= 2u * per);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_SVC], 0);
 	CU_ASSERT(rte_mempool_in_use_count(lr_test_pool) < base + 16);
 	send_seg(&p, RST, NULL, 0);
-	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_SVC], 0);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_TCP_RCV], 0);
 }
 
 /* ---- cases ---- */

@@ -400,6 +400,88 @@ test_tcp_hold_rcv_shrinks_window_and_recved_reopens(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* An application holding each delivered segment in its own buffer, charged with
+ * lr_tcp_rcv_hold() (as the services do when they cannot collapse). */
+static struct rte_mbuf *rh_m[16];
+static uint32_t rh_true[16];
+static unsigned int rh_n;
+
+static void
+rh_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
+{
+	RTE_SET_USED(arg);
+	CU_ASSERT_FATAL(rh_n < RTE_DIM(rh_m));
+	m = lr_tcp_rcv_hold(c, m, &rh_true[rh_n]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	rh_m[rh_n++] = m;
+}
+
+/* Free what the application holds; give its truesize back when c is given. */
+static void
+rh_free_all(struct lr_tcp_conn *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < rh_n; i++) {
+		if (c != NULL)
+			lr_tcp_rcv_release(c, rh_true[i]);
+		rte_pktmbuf_free(rh_m[i]);
+	}
+	rh_n = 0;
+}
+
+/* Held data is charged by its truesize (LR_MEM_TCP_RCV, the connection's receive
+ * buffer), not its bytes: ten 1000-byte segments in ten buffers take 10 x 2304 of a
+ * 40000-byte buffer, so the application giving back their bytes reopens only half the
+ * window's worth (no update); giving back the buffers reopens the rest. */
+static void
+test_tcp_rcv_hold_charges_truesize_to_window_and_budget(void)
+{
+	struct lr_tcp_callbacks cb = tt_cb_hold;
+	struct lr_tcp_conn *c;
+	struct tt_out o;
+	uint32_t one, i;
+
+	cb.data = rh_data;
+	rh_n = 0;
+	tt_conf.rcv_wnd = 20000;
+	tt_reinit();
+	c = tt_passive_open_cb(&cb);
+	for (i = 0; i < 10; i++)
+		tt_rx(1001 + i * 1000, 8001, TT_ACK, bulk, 1000);
+	CU_ASSERT_EQUAL_FATAL(rh_n, 10);
+	one = rh_true[0];
+	CU_ASSERT(one >= 2000); /* a buffer costs more than twice its 1000 bytes */
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_TCP_RCV], 10 * one);
+	CU_ASSERT_EQUAL(tt_info().recv_q, 10000);
+	tt_flush();
+	lr_test_tx_clear();
+	/* the bytes are consumed but the buffers still held: 20000 - 10 x one / 2 free,
+	 * less than the 10000 + MSS that would move the edge: no update */
+	lr_tcp_recved(c, 10000);
+	tt_flush();
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_WND_UPDATE), 0);
+	/* the buffers go back: the whole buffer is free, the window reopens */
+	rh_free_all(c);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_TCP_RCV], 0);
+	tt_flush();
+	TT_EXPECT_COUNT(1);
+	CU_ASSERT_EQUAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.wnd, 20000);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_WND_UPDATE), 1);
+	lr_test_tx_clear();
+	/* held when the peer resets: the charge goes back with the connection (the
+	 * handle is gone: the application only frees its buffers) */
+	tt_rx(11001, 8001, TT_ACK, bulk, 1000);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_TCP_RCV], one);
+	tt_rx(12001, 8001, TT_RST, NULL, 0);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_TCP_RCV], 0);
+	rh_free_all(NULL);
+	CU_ASSERT_EQUAL(lr_tw->mem.used, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
 /* A full buffer advertises a zero window; text beyond it is not taken (the probe
  * is acknowledged); recved reopens it. */
 static void
@@ -1014,6 +1096,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_send_and_shutdown_errors", test_tcp_send_and_shutdown_errors },
 	{ "test_tcp_hold_rcv_shrinks_window_and_recved_reopens",
 		test_tcp_hold_rcv_shrinks_window_and_recved_reopens },
+	{ "test_tcp_rcv_hold_charges_truesize_to_window_and_budget",
+		test_tcp_rcv_hold_charges_truesize_to_window_and_budget },
 	{ "test_tcp_zero_window_advertised_when_full", test_tcp_zero_window_advertised_when_full },
 	{ "test_tcp_persist_probes_zero_window_with_backoff",
 		test_tcp_persist_probes_zero_window_with_backoff },
