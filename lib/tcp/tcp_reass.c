@@ -16,7 +16,13 @@
  *   collapsed that way (tcp_collapse_ofo_queue), then its segments above the new one
  *   are pruned from the highest sequence (tcp_prune_ofo_queue), then it is dropped;
  * - while the worker's budget is under pressure, the queue holding the oldest
- *   segment is pruned from its highest sequence, a bounded number per call.
+ *   segment first has its small segments that hold a buffer each, gapped or not,
+ *   copied into shared full buffers (tcp_collapse() does it for runs of adjacent
+ *   ones; 64 one-byte segments then cost one buffer and 64 mbuf headers, not 64
+ *   buffers); then it is pruned from its highest sequence, a bounded number per
+ *   call. A packed segment holds an indirect mbuf on the shared buffer; the buffer's
+ *   truesize is charged to one of the segments in it and passes to another when
+ *   that one goes, so what is charged is what is held until the last one goes.
  * Queued data was never acknowledged, so dropping it costs a retransmission only.
  */
 #include <string.h>
@@ -65,11 +71,61 @@ tcp_mbuf_keep(struct rte_mbuf *m, uint32_t keep)
 	lr_mbuf_keep(m, keep);
 }
 
+/* A packed segment: an indirect mbuf on a buffer shared with others (ooo_pack()). */
+static inline bool
+ooo_packed(const struct tcp_ooo_seg *q)
+{
+	return RTE_MBUF_CLONED(q->m);
+}
+
+/* Truesize of a packed segment's own mbuf header (its share of nothing else). */
+static inline uint32_t
+ooo_hdr_true(const struct rte_mbuf *mi)
+{
+	return (uint32_t)sizeof(struct rte_mbuf) + mi->priv_size;
+}
+
+/* Another segment of c's queue in q's shared buffer, or NULL. */
+static struct tcp_ooo_seg *
+ooo_pack_mate(struct lr_tcp_conn *c, struct tcp_ooo_seg *q)
+{
+	const struct rte_mbuf *buf = rte_mbuf_from_indirect(q->m);
+	struct tcp_ooo_seg *r;
+
+	for (r = TAILQ_NEXT(q, link); r != NULL; r = TAILQ_NEXT(r, link))
+		if (ooo_packed(r) && rte_mbuf_from_indirect(r->m) == buf)
+			return r;
+	for (r = TAILQ_PREV(q, tcp_ooo_list, link); r != NULL;
+			r = TAILQ_PREV(r, tcp_ooo_list, link))
+		if (ooo_packed(r) && rte_mbuf_from_indirect(r->m) == buf)
+			return r;
+	return NULL;
+}
+
+/* q leaves a shared buffer that stays: what it carries of the buffer's truesize passes
+ * to a segment still in it, so the charge lasts as long as the buffer. */
+static void
+ooo_pack_leave(struct lr_tcp_conn *c, struct tcp_ooo_seg *q)
+{
+	uint32_t hdr = ooo_hdr_true(q->m);
+	struct tcp_ooo_seg *r;
+
+	if (q->charged <= hdr || rte_mbuf_refcnt_read(rte_mbuf_from_indirect(q->m)) < 2)
+		return;
+	r = ooo_pack_mate(c, q);
+	if (r == NULL)
+		return; /* the rest is held by the application: charged there if at all */
+	r->charged += q->charged - hdr;
+	q->charged = hdr;
+}
+
 static void
 ooo_remove(struct lr_tcp_conn *c, struct tcp_ooo_seg *q)
 {
 	struct lr_tcp_shard *sh = c->sh;
 
+	if (unlikely(ooo_packed(q)))
+		ooo_pack_leave(c, q);
 	TAILQ_REMOVE(&c->ooo, q, link);
 	TAILQ_REMOVE(&sh->ooo_age, q, age);
 	c->ooo_n--;
@@ -82,8 +138,10 @@ ooo_remove(struct lr_tcp_conn *c, struct tcp_ooo_seg *q)
 static void
 ooo_free(struct lr_tcp_conn *c, struct tcp_ooo_seg *q)
 {
-	rte_pktmbuf_free(q->m);
-	ooo_remove(c, q);
+	struct rte_mbuf *m = q->m;
+
+	ooo_remove(c, q); /* first: a packed segment's buffer is still there */
+	rte_pktmbuf_free(m);
 }
 
 /*
@@ -154,11 +212,96 @@ ooo_prune_above(struct lr_tcp_conn *c, uint32_t seq, uint64_t limit, uint32_t ne
 	}
 }
 
+/* q holds a small payload in a buffer of its own, worth copying into a shared one. */
+static inline bool
+ooo_packable(const struct lr_worker *w, const struct tcp_ooo_seg *q)
+{
+	const struct rte_mbuf *m = q->m;
+
+	return q->len <= TCP_OOO_COALESCE_MAX && RTE_MBUF_DIRECT(m) && m->next == NULL &&
+			m->pool == w->pool && rte_mbuf_refcnt_read(m) == 1;
+}
+
+/* Copy q's payload at the end of shared buffer p (room checked) and make q an indirect
+ * mbuf on it; q is charged its header, plus p's truesize when it is p's first.
+ * @return false (q unchanged) without an mbuf header */
+static bool
+ooo_pack_one(struct lr_tcp_conn *c, struct tcp_ooo_seg *q, struct rte_mbuf *p)
+{
+	struct lr_worker *w = c->sh->w;
+	struct rte_mbuf *mi = NULL;
+	uint32_t charge;
+
+	if (!lr_nomem_inject(&w->nomem, w->stats, LR_POOL_INDIRECT))
+		mi = rte_pktmbuf_alloc(w->indirect_pool);
+	if (mi == NULL)
+		return false;
+	memcpy(rte_pktmbuf_mtod_offset(p, uint8_t *, p->data_len),
+			rte_pktmbuf_mtod(q->m, const uint8_t *), q->len);
+	charge = ooo_hdr_true(mi) + (p->data_len == 0 ? lr_mbuf_seg_truesize(p) : 0);
+	rte_pktmbuf_attach(mi, p);
+	mi->data_off = (uint16_t)(p->data_off + p->data_len);
+	mi->data_len = (uint16_t)q->len;
+	mi->pkt_len = q->len;
+	p->data_len = (uint16_t)(p->data_len + q->len);
+	p->pkt_len += q->len;
+	rte_pktmbuf_free(q->m);
+	q->m = mi;
+	lr_mem_uncharge(&w->mem, w->stats, LR_MEM_TCP_OOO, q->charged);
+	lr_mem_charge_force(&w->mem, w->stats, LR_MEM_TCP_OOO, charge);
+	c->ooo_true = c->ooo_true - q->charged + charge;
+	q->charged = charge;
+	return true;
+}
+
 /*
- * While the worker's budget is under pressure, free up to budget queued segments:
- * the connection holding the oldest one loses its queue from the highest sequence
- * (what it needs last), then the next oldest.
- * @return segments freed
+ * Under pressure: copy c's small segments that hold a buffer each into shared full
+ * buffers (gapped ones too; Linux tcp_collapse_ofo_queue copies runs of adjacent ones
+ * into fresh buffers). Packed segments move to the end of the age list: they are
+ * cheap now, the rest of the oldest data goes first.
+ * @return segments packed (0 when fewer than two could share a buffer)
+ */
+static uint32_t
+ooo_pack(struct lr_tcp_conn *c)
+{
+	struct lr_tcp_shard *sh = c->sh;
+	struct lr_worker *w = sh->w;
+	struct tcp_ooo_seg *q;
+	struct rte_mbuf *p = NULL;
+	uint32_t cand = 0, n = 0;
+
+	TAILQ_FOREACH(q, &c->ooo, link)
+		cand += ooo_packable(w, q);
+	if (cand < 2 || w->indirect_pool == NULL)
+		return 0;
+	TAILQ_FOREACH(q, &c->ooo, link) {
+		if (!ooo_packable(w, q))
+			continue;
+		if (p == NULL || rte_pktmbuf_tailroom(p) < q->len) {
+			rte_pktmbuf_free(p); /* our reference: the segments in it keep it */
+			p = NULL;
+			if (!lr_nomem_inject(&w->nomem, w->stats, LR_POOL_DATA))
+				p = rte_pktmbuf_alloc(w->pool);
+			if (p == NULL)
+				break;
+		}
+		if (!ooo_pack_one(c, q, p))
+			break;
+		TAILQ_REMOVE(&sh->ooo_age, q, age);
+		TAILQ_INSERT_TAIL(&sh->ooo_age, q, age);
+		n++;
+	}
+	rte_pktmbuf_free(p);
+	LR_TCP_STAT_ADD(&sh->stats, OOO_PACKED, n);
+	return n;
+}
+
+/*
+ * While the worker's budget is under pressure, up to budget steps: the connection
+ * holding the oldest segment has its small segments packed into shared buffers if
+ * that one is small (Linux collapses before it prunes, tcp_prune_queue), else loses
+ * its queue from the highest sequence (what it needs last); then the next oldest.
+ * @return steps taken
  */
 uint32_t
 tcp_ooo_relieve(struct lr_tcp_shard *sh, uint32_t budget)
@@ -170,9 +313,11 @@ tcp_ooo_relieve(struct lr_tcp_shard *sh, uint32_t budget)
 			(old = TAILQ_FIRST(&sh->ooo_age)) != NULL) {
 		struct lr_tcp_conn *c = old->c;
 
+		n++;
+		if (ooo_packable(sh->w, old) && ooo_pack(c) > 0)
+			continue;
 		ooo_free(c, TAILQ_LAST(&c->ooo, tcp_ooo_list));
 		LR_TCP_STAT_INC(&sh->stats, OOO_PRUNED);
-		n++;
 	}
 	return n;
 }

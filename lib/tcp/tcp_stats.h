@@ -128,6 +128,8 @@
 #define LR_TCP_STATS_MEM(X) \
 	X(OOO_COLLAPSED, COUNT, "out-of-order segments merged into an adjacent one's buffer") \
 	X(OOO_PRUNED, COUNT, "queued out-of-order segments freed to make room (never acked)") \
+	X(OOO_PACKED, COUNT, "small out-of-order segments copied into shared full buffers " \
+		"under memory pressure") \
 	X(WND_CLAMPED, COUNT, "segments whose advertised window memory pressure made smaller") \
 	X(SND_NOMEM, COUNT, "sends cut short or refused: no mbuf or memory budget exhausted") \
 	X(OOO_MEM_DROP, DROP, "out-of-order segments over the receive buffer's truesize or budget") \

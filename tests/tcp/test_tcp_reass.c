@@ -7,7 +7,7 @@
 
 #include "tcp_test.h"
 
-static uint8_t pat[4000];
+static uint8_t pat[8000];
 
 static void
 fill_pat(void)
@@ -375,35 +375,89 @@ test_tcp_reass_full_buffer_prunes_above_new_segment(void)
 
 /* Under memory pressure the connection holding the oldest out-of-order data loses
  * its queue from the highest sequence, until the budget is back below its low
- * mark; counted. The connection still works: the hole fills, the rest is sent
- * again and delivered. */
+ * mark; counted. Segments too big to pack are pruned. The connection still works:
+ * the rest is sent again and delivered. */
 static void
 test_tcp_reass_pruned_under_pressure(void)
 {
-	uint32_t t = one_buf_true(), i;
+	uint32_t t = one_buf_true(), i, off;
 	struct lr_mem_conf mc = { .low = 3 * t, .pressure = 5 * t, .high = UINT64_MAX };
 	struct lr_tcp_conn *c;
 
 	fill_pat();
 	c = tt_passive_open();
 	for (i = 0; i < 10; i++)
-		rx_data(1101 + 100 * i, 50, 0);
+		rx_data(1101 + 700 * i, 600, 0);
 	CU_ASSERT_EQUAL(c->ooo_n, 10);
 	CU_ASSERT_EQUAL(lr_mem_configure(&lr_tw->mem, &mc), 0);
 	CU_ASSERT_TRUE(lr_mem_pressure(&lr_tw->mem));
 	tt_flush();
 	CU_ASSERT_FALSE(lr_mem_pressure(&lr_tw->mem));
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_PRUNED), 8);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_PACKED), 0);
 	CU_ASSERT_EQUAL(c->ooo_n, 2);
 	CU_ASSERT_EQUAL(lr_tw->mem.used, 2 * t);
 	lr_test_tx_clear();
 	rx_data(1001, 100, 0);
-	TT_EXPECT(0, TT_ACK, 8001, 1151, 0);
-	for (i = 0; i < 10; i++)
-		rx_data(1151 + 100 * i, 100 - (i == 9 ? 50 : 0), 0);
-	expect_delivered(1100 - 50 + 50);
-	CU_ASSERT_EQUAL(c->rcv_nxt, 2101);
+	TT_EXPECT(0, TT_ACK, 8001, 1701, 0);
+	for (off = 1701; off < 8001; off += 500)
+		rx_data(off, (uint16_t)RTE_MIN(500u, 8001 - off), 0);
+	expect_delivered(7000);
+	CU_ASSERT_EQUAL(c->rcv_nxt, 8001);
 	CU_ASSERT_EQUAL(lr_tw->mem.used, 0);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Under memory pressure small segments that hold a buffer each, gapped, are copied
+ * into one shared full buffer before anything is pruned (what Linux's tcp_collapse
+ * does for adjacent ones): 20 one-byte segments then cost one buffer and 20 mbuf
+ * headers, which ends the pressure. The buffer's truesize stays charged while any of
+ * them is queued; everything is delivered byte-exact as the holes fill. */
+static void
+test_tcp_reass_small_gapped_segments_packed_under_pressure(void)
+{
+	uint32_t t = one_buf_true(), hdr = (uint32_t)sizeof(struct rte_mbuf), i;
+	struct lr_mem_conf mc = { .low = 3 * t, .pressure = 5 * t, .high = UINT64_MAX };
+	unsigned int data_base;
+	struct lr_tcp_conn *c;
+
+	fill_pat();
+	c = tt_passive_open();
+	lr_test_tx_clear(); /* the recorded frames are data-pool mbufs too */
+	data_base = rte_mempool_in_use_count(lr_test_pool);
+	for (i = 0; i < 20; i++)
+		rx_data(1101 + 2 * i, 1, 0);
+	CU_ASSERT_EQUAL(c->ooo_n, 20);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_TCP_OOO], 20 * t);
+	CU_ASSERT_EQUAL(lr_mem_configure(&lr_tw->mem, &mc), 0);
+	CU_ASSERT_TRUE(lr_mem_pressure(&lr_tw->mem));
+	tt_flush();
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_PACKED), 20);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_PRUNED), 0);
+	CU_ASSERT_FALSE(lr_mem_pressure(&lr_tw->mem));
+	CU_ASSERT_EQUAL(c->ooo_n, 20);
+	CU_ASSERT_EQUAL(c->ooo_true, t + 20 * hdr);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_TCP_OOO], t + 20 * hdr);
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(lr_test_pool), data_base + 1);
+	/* the first hole and ten more fill: eleven packed segments are delivered, the
+	 * buffer stays for the nine left and is still charged */
+	rx_data(1001, 100, 0);
+	for (i = 0; i < 10; i++)
+		rx_data(1102 + 2 * i, 1, 0);
+	expect_delivered(121);
+	CU_ASSERT_EQUAL(c->ooo_n, 9);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_TCP_OOO], t + 9 * hdr);
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(lr_test_pool), data_base + 1);
+	/* the last holes fill from the top down: the charge follows the buffer */
+	for (i = 19; i >= 10; i--)
+		rx_data(1102 + 2 * i, 1, 0);
+	expect_delivered(140);
+	CU_ASSERT_EQUAL(c->ooo_n, 0);
+	CU_ASSERT_EQUAL(lr_tw->mem.used, 0);
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(lr_test_pool), data_base);
 	TT_ASSERT_NO_LEAK();
 }
 
@@ -428,6 +482,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_reass_full_buffer_prunes_above_new_segment",
 		test_tcp_reass_full_buffer_prunes_above_new_segment },
 	{ "test_tcp_reass_pruned_under_pressure", test_tcp_reass_pruned_under_pressure },
+	{ "test_tcp_reass_small_gapped_segments_packed_under_pressure",
+		test_tcp_reass_small_gapped_segments_packed_under_pressure },
 	CU_TEST_INFO_NULL,
 };
 
