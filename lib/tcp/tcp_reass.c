@@ -272,7 +272,10 @@ ooo_pack(struct lr_tcp_conn *c)
 
 	TAILQ_FOREACH(q, &c->ooo, link)
 		cand += ooo_packable(w, q);
-	if (cand < 2 || w->indirect_pool == NULL)
+	/* The mbuf headers come from the pool fragmentation uses: at least half of it
+	 * stays free for that. */
+	if (cand < 2 || w->indirect_pool == NULL || rte_mempool_avail_count(w->indirect_pool) <
+			w->indirect_pool->size / 2 + cand)
 		return 0;
 	TAILQ_FOREACH(q, &c->ooo, link) {
 		if (!ooo_packable(w, q))

@@ -4,8 +4,8 @@
 # everything they pinned 8186 of its 8191 mbufs and the appliance never answered again). On
 # pmd_config/tap.ini defaults the held data stays bounded and the appliance keeps answering
 # ping, UDP echo, a fresh TCP echo and an echo connection opened before, while the queues are
-# held and after the attacker resets them; the pools come back, and the pruned or refused
-# segments are counted.
+# held and after the attacker resets them; the pools come back, and the segments packed into
+# shared buffers under pressure, pruned or refused are counted.
 # shellcheck source=tests/integration/pressure_lib.sh
 . "$(dirname "$0")/pressure_lib.sh"
 
@@ -19,5 +19,6 @@ check_ge "the out-of-order segments were sent" "$(attack_info ooo_segments_sent)
 alive "after the attacker reset its connections"
 conns_gone 10
 pools_back 15
-shed_check "out-of-order data pruned or refused" '^tcp\.(ooo_pruned|ooo_mem_drop|out_of_order)$'
+shed_check "out-of-order data packed, pruned or refused" \
+	'^tcp\.(ooo_packed|ooo_pruned|ooo_mem_drop|out_of_order)$'
 lr_done

@@ -3,6 +3,7 @@
  * tcp_reass.c: the out-of-order queue. The peer's byte at sequence s is
  * pat[s - 1001], so every delivery is checked byte-exact.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcp_test.h"
@@ -461,6 +462,37 @@ test_tcp_reass_small_gapped_segments_packed_under_pressure(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* Packing takes mbuf headers from the pool fragmentation uses, never past half of it:
+ * with all but 10 of that half in use, pressure prunes until what is left fits. */
+static void
+test_tcp_reass_packing_leaves_half_the_indirect_pool(void)
+{
+	uint32_t t = one_buf_true(), i;
+	struct lr_mem_conf mc = { .low = 3 * t, .pressure = 5 * t, .high = UINT64_MAX };
+	struct rte_mempool *ip = lr_tw->indirect_pool;
+	unsigned int n = ip->size - ip->size / 2 - 10;
+	struct rte_mbuf **held = calloc(n, sizeof(*held));
+	struct lr_tcp_conn *c;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(held);
+	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_alloc_bulk(ip, held, n), 0);
+	fill_pat();
+	c = tt_passive_open();
+	for (i = 0; i < 20; i++)
+		rx_data(1101 + 2 * i, 1, 0);
+	CU_ASSERT_EQUAL(lr_mem_configure(&lr_tw->mem, &mc), 0);
+	tt_flush();
+	/* 10 headers free above the half: the highest 10 are pruned, the rest packed */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_PRUNED), 10);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_OOO_PACKED), 10);
+	CU_ASSERT_EQUAL(c->ooo_n, 10);
+	CU_ASSERT(rte_mempool_avail_count(ip) >= ip->size / 2);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(held[i]);
+	free(held);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_reass_gap_fill_delivers_queue_with_cumulative_ack",
 		test_tcp_reass_gap_fill_delivers_queue_with_cumulative_ack },
@@ -484,6 +516,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_reass_pruned_under_pressure", test_tcp_reass_pruned_under_pressure },
 	{ "test_tcp_reass_small_gapped_segments_packed_under_pressure",
 		test_tcp_reass_small_gapped_segments_packed_under_pressure },
+	{ "test_tcp_reass_packing_leaves_half_the_indirect_pool",
+		test_tcp_reass_packing_leaves_half_the_indirect_pool },
 	CU_TEST_INFO_NULL,
 };
 
