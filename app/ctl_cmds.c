@@ -268,93 +268,6 @@ cmd_ports(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 	return ret;
 }
 
-/* Snapshot of one worker's poll loop accounting. */
-struct core_snap {
-	uint64_t rx_pkts, tx_pkts, polls, busy_polls, busy_cycles, idle_cycles, cpu_us;
-	uint64_t conns, steered_out, steered_in, steer_drops;
-	uint64_t turn_max_us;
-	double busy_pct;
-};
-
-/* Also takes the worker's longest loop turn since the last read (and resets it). */
-static void
-core_read(struct lr_worker *w, struct core_snap *s)
-{
-	const struct lr_steer_stats *st;
-	uint64_t total;
-
-	s->rx_pkts = load64(&w->rx_pkts);
-	s->tx_pkts = load64(&w->tx_pkts);
-	s->polls = load64(&w->polls);
-	s->busy_polls = load64(&w->busy_polls);
-	s->busy_cycles = load64(&w->busy_cycles);
-	s->idle_cycles = load64(&w->idle_cycles);
-	s->cpu_us = load64(&w->cpu_us);
-	s->turn_max_us = lr_worker_turn_max_take(w) * 1000000 / rte_get_tsc_hz();
-	/* connections: a 32-bit count the worker keeps; a stale value is fine here */
-	s->conns = w->tcp != NULL ? lr_tcp_conn_count(w) : 0;
-	st = lr_steer_stats_get(w->id);
-	s->steered_out = st != NULL ? load64(&st->steered_out) : 0;
-	s->steered_in = st != NULL ? load64(&st->steered_in) : 0;
-	s->steer_drops = st != NULL ? load64(&st->ring_full) : 0;
-	total = s->busy_cycles + s->idle_cycles;
-	s->busy_pct = total ? 100.0 * (double)s->busy_cycles / (double)total : 0.0;
-}
-
-/*
- * cores: per worker, packets its pipeline took in (those it kept from its queues plus
- * steered_in) and sent,
- * connections it owns, packets it handed to other workers (steered_out) and took from
- * them (steered_in), packets lost to a full steering ring, poll loop accounting, and
- * the CPU time its thread got from the OS (cpu_ms, sampled every 10 ms tick; below the
- * busy + idle cycles when the lcore shares its CPU), and its longest loop turn since
- * the last read (turn_max_us: how long RX may have waited for the worker, e.g. on a
- * control call; idle waits excluded).
- */
-static int
-cmd_cores(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
-{
-	static const struct lr_ctl_col cols[] = {
-		{ "worker", LR_CTL_COL_NUM }, { "lcore", LR_CTL_COL_NUM },
-		{ "rx_pkts", LR_CTL_COL_NUM }, { "tx_pkts", LR_CTL_COL_NUM },
-		{ "conns", LR_CTL_COL_NUM }, { "steered_out", LR_CTL_COL_NUM },
-		{ "steered_in", LR_CTL_COL_NUM }, { "steer_drops", LR_CTL_COL_NUM },
-		{ "polls", LR_CTL_COL_NUM }, { "busy_polls", LR_CTL_COL_NUM },
-		{ "busy_cycles", LR_CTL_COL_NUM }, { "idle_cycles", LR_CTL_COL_NUM },
-		{ "busy_pct", LR_CTL_COL_NUM }, { "cpu_ms", LR_CTL_COL_NUM },
-		{ "turn_max_us", LR_CTL_COL_NUM },
-	};
-	struct lr_ctl_table t;
-	struct core_snap s;
-	unsigned int i;
-
-	RTE_SET_USED(argv);
-	if (argc > 1)
-		return lr_ctl_errorf(out, "usage: cores");
-	lr_ctl_table_begin(&t, out, json, NULL, cols, RTE_DIM(cols));
-	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++) {
-		struct lr_worker *w = &lr_workers[i];
-
-		core_read(w, &s);
-		lr_ctl_table_u64(&t, i);
-		lr_ctl_table_u64(&t, w->lcore);
-		lr_ctl_table_u64(&t, s.rx_pkts);
-		lr_ctl_table_u64(&t, s.tx_pkts);
-		lr_ctl_table_u64(&t, s.conns);
-		lr_ctl_table_u64(&t, s.steered_out);
-		lr_ctl_table_u64(&t, s.steered_in);
-		lr_ctl_table_u64(&t, s.steer_drops);
-		lr_ctl_table_u64(&t, s.polls);
-		lr_ctl_table_u64(&t, s.busy_polls);
-		lr_ctl_table_u64(&t, s.busy_cycles);
-		lr_ctl_table_u64(&t, s.idle_cycles);
-		lr_ctl_table_cell(&t, "%.1f", s.busy_pct);
-		lr_ctl_table_u64(&t, s.cpu_us / 1000);
-		lr_ctl_table_u64(&t, s.turn_max_us);
-	}
-	return lr_ctl_table_end(&t);
-}
-
 static const char *
 arp_state_name(enum lr_arp_state s)
 {
@@ -599,45 +512,6 @@ tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-static int
-tel_cores(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	struct rte_tel_data *c;
-	struct core_snap s;
-	unsigned int i;
-	char key[16];
-
-	RTE_SET_USED(cmd);
-	RTE_SET_USED(params);
-	rte_tel_data_start_dict(d);
-	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++) {
-		c = rte_tel_data_alloc();
-		if (c == NULL)
-			return -ENOMEM;
-		core_read(&lr_workers[i], &s);
-		rte_tel_data_start_dict(c);
-		rte_tel_data_add_dict_int(c, "worker", (int)i);
-		rte_tel_data_add_dict_int(c, "lcore", (int)lr_workers[i].lcore);
-		rte_tel_data_add_dict_u64(c, "rx_pkts", s.rx_pkts);
-		rte_tel_data_add_dict_u64(c, "tx_pkts", s.tx_pkts);
-		rte_tel_data_add_dict_u64(c, "conns", s.conns);
-		rte_tel_data_add_dict_u64(c, "steered_out", s.steered_out);
-		rte_tel_data_add_dict_u64(c, "steered_in", s.steered_in);
-		rte_tel_data_add_dict_u64(c, "steer_drops", s.steer_drops);
-		rte_tel_data_add_dict_u64(c, "polls", s.polls);
-		rte_tel_data_add_dict_u64(c, "busy_polls", s.busy_polls);
-		rte_tel_data_add_dict_u64(c, "busy_cycles", s.busy_cycles);
-		rte_tel_data_add_dict_u64(c, "idle_cycles", s.idle_cycles);
-		rte_tel_data_add_dict_int(c, "busy_pct", (int)(s.busy_pct + 0.5));
-		rte_tel_data_add_dict_u64(c, "cpu_ms", s.cpu_us / 1000);
-		rte_tel_data_add_dict_u64(c, "turn_max_us", s.turn_max_us);
-		snprintf(key, sizeof(key), "%u", i);
-		if (rte_tel_data_add_dict_container(d, key, c, 0) < 0)
-			rte_tel_data_free(c);
-	}
-	return 0;
-}
-
 struct tel_arp_ctx {
 	struct rte_tel_data *d;
 	uint64_t now_us;
@@ -711,7 +585,7 @@ static const struct {
 	{ "/linerate/stats", tel_stats,
 		"linerate counters summed over workers. Parameters: optional layer" },
 	{ "/linerate/ports", tel_ports, "linerate interfaces and port counters" },
-	{ "/linerate/cores", tel_cores, "linerate worker poll loop accounting" },
+	{ "/linerate/cores", lr_app_tel_cores, "linerate worker poll loop accounting" },
 	{ "/linerate/arp", tel_arp, "linerate ARP caches (first 64 entries)" },
 	{ "/linerate/conns", lr_app_tel_conns,
 		"linerate TCP listeners and connections (first 64)" },
@@ -773,8 +647,6 @@ lr_app_ctl_register(const struct lr_config *cfg)
 	} cmds[] = {
 		{ "stats", cmd_stats, "counters and drop reasons by layer [LAYER]" },
 		{ "ports", cmd_ports, "interfaces, port counters and non-zero xstats" },
-		{ "cores", cmd_cores,
-			"per worker: packets, connections, steered packets, busy/idle cycles" },
 		{ "arp", cmd_arp, "ARP cache entries of every worker" },
 		{ "config", cmd_config, "effective configuration" },
 		{ "version", cmd_version, "linerate and DPDK versions" },
@@ -793,7 +665,9 @@ lr_app_ctl_register(const struct lr_config *cfg)
 			return ret;
 		}
 	}
-	ret = lr_app_ctl_tcp_register();
+	ret = lr_app_ctl_cores_register();
+	if (ret == 0)
+		ret = lr_app_ctl_tcp_register();
 	if (ret < 0)
 		CMD_LOG(ERR, "TCP commands: %s", strerror(-ret));
 	if (ret == 0)

@@ -73,6 +73,12 @@ int lr_app_tel_conns(const char *cmd, const char *params, struct rte_tel_data *d
 /** Add the "tcp" dict (counters, state_<name> counts) to the /linerate/stats reply. */
 void lr_app_tel_stats_tcp(struct rte_tel_data *d);
 
+/** Register `cores` (app/ctl_cores.c). @return 0 or -errno */
+int lr_app_ctl_cores_register(void);
+
+/** Telemetry /linerate/cores: each worker's loop accounting, longest turn and parts. */
+int lr_app_tel_cores(const char *cmd, const char *params, struct rte_tel_data *d);
+
 /** Register `mem` and `nomem` (app/ctl_mem.c). @return 0 or -errno */
 int lr_app_ctl_mem_register(void);
 

@@ -210,9 +210,35 @@ rx_drain(struct lr_worker *w, uint16_t port, struct rte_mbuf **pkts, bool *full)
 	return got;
 }
 
+/* The time since *t was part p of the turn (its maximum kept); *t moves on. */
+static inline void
+part_end(struct lr_worker *w, enum lr_turn_part p, uint64_t *t)
+{
+	uint64_t now = rte_rdtsc();
+
+	lr_worker_part_end(w, p, now - *t);
+	*t = now;
+}
+
+/* Every TICK_US: ARP and reassembly expiry, the services' timeouts, the CPU clock. */
+static void
+slow_tick(struct lr_worker *w, uint64_t *t)
+{
+	lr_arp_tick(w);
+	part_end(w, LR_TURN_ARP_TICK, t);
+	lr_ip_tick(w);
+	part_end(w, LR_TURN_IP_TICK, t);
+	lr_services_tcp_tick(w);
+	part_end(w, LR_TURN_SVC_TICK, t);
+	w->cpu_us = thread_cpu_us();
+	part_end(w, LR_TURN_CPU_CLOCK, t);
+}
+
 /*
  * The poll loop: RX burst per port, keep what this worker owns and stage the rest for
  * its owners, then what other workers handed over; pipeline, timers, one TX flush.
+ * Each part of a turn is timed (lr_turn_part, `linerate-ctl cores parts`): a TSC read
+ * per part, so a long turn can be attributed.
  */
 static int
 worker_main(void *arg)
@@ -220,7 +246,7 @@ worker_main(void *arg)
 	struct worker_launch *l = arg;
 	struct lr_worker *w = l->w;
 	struct rte_mbuf *pkts[LR_BURST_MAX];
-	uint64_t next_tick = 0, t0, t1;
+	uint64_t next_tick = 0, t0, t1, t;
 	uint16_t i, n;
 	uint32_t got;
 	bool full;
@@ -233,11 +259,13 @@ worker_main(void *arg)
 			lr_arp_send_gratuitous(w, lr_iface_get(l->ports[i]));
 	while (!quit) {
 		t0 = rte_rdtsc();
+		t = t0;
 		w->now_us = lr_clock_us();
 		got = 0;
 		full = false;
 		for (i = 0; i < l->nb_ports; i++)
 			got += rx_drain(w, l->ports[i], pkts, &full);
+		part_end(w, LR_TURN_RX, &t);
 		lr_tcp_rx_load(w, full); /* RX backlog: SYNs shed while it lasts */
 		lr_steer_flush(w);
 		n = lr_steer_poll(w, pkts, cfg.burst);
@@ -248,23 +276,28 @@ worker_main(void *arg)
 		lr_arp_sync(w);
 		/* One ACK per connection for the whole burst, then timers. */
 		lr_tcp_flush(w);
+		part_end(w, LR_TURN_STEER, &t);
 		lr_tcp_tick(w);
+		part_end(w, LR_TURN_TCP_TICK, &t);
 		lr_loadgen_poll(w);
-		if (unlikely(__atomic_load_n(&drain_phase, __ATOMIC_RELAXED) != DRAIN_NONE))
+		part_end(w, LR_TURN_LOADGEN, &t);
+		if (unlikely(__atomic_load_n(&drain_phase, __ATOMIC_RELAXED) != DRAIN_NONE)) {
 			drain_step(w, &drained);
+			part_end(w, LR_TURN_OTHER, &t);
+		}
 		if (w->now_us >= next_tick) {
-			lr_arp_tick(w);
-			lr_ip_tick(w);
-			lr_services_tcp_tick(w);
-			w->cpu_us = thread_cpu_us();
+			slow_tick(w, &t);
 			next_tick = w->now_us + TICK_US;
 		}
 		lr_tcp_flush(w);
 		lr_worker_flush(w);
+		part_end(w, LR_TURN_FLUSH, &t);
 		lr_fault_poll(w);
+		part_end(w, LR_TURN_OTHER, &t);
 		lr_worker_poll_calls(w);
 		w->polls++;
 		t1 = rte_rdtsc();
+		lr_worker_part_end(w, LR_TURN_CALL, t1 - t);
 		/* the longest turn (`cores` turn_max_us): RX waits for it */
 		lr_worker_turn_end(w, t1 - t0);
 		if (got > 0) {

@@ -162,6 +162,29 @@ struct lr_udp_worker;
 struct lr_tcp_shard;
 struct lr_fault_worker;
 
+
+/**
+ * The parts of a poll loop turn, timed separately (each one's longest time since the
+ * last read, beside the whole turn's): which part a long turn spent its time in.
+ */
+enum lr_turn_part {
+	LR_TURN_RX,        /**< RX bursts and their pipeline (rx_drain, per port) */
+	LR_TURN_STEER,     /**< steering rings, handed-over packets, ARP sync, TCP flush */
+	LR_TURN_TCP_TICK,  /**< TCP timers: TIME_WAIT expiry and the timing wheel */
+	LR_TURN_LOADGEN,   /**< the load generator's poll */
+	LR_TURN_ARP_TICK,  /**< ARP cache expiry (every 10 ms) */
+	LR_TURN_IP_TICK,   /**< IP reassembly expiry (every 10 ms) */
+	LR_TURN_SVC_TICK,  /**< TCP services' timeouts */
+	LR_TURN_CPU_CLOCK, /**< the thread CPU clock read (a system call, every 10 ms) */
+	LR_TURN_FLUSH,     /**< TCP and TX flush */
+	LR_TURN_CALL,      /**< a control call (lr_worker_poll_calls()) */
+	LR_TURN_OTHER,     /**< fault injection poll, shutdown drain step */
+	LR_TURN_PART_NB,
+};
+
+/** Names of the parts (`linerate-ctl cores parts`), indexed by enum lr_turn_part. */
+extern const char *const lr_turn_part_names[LR_TURN_PART_NB];
+
 /** Everything one worker lcore writes. */
 struct __rte_cache_aligned lr_worker {
 	uint16_t id;                 /**< worker index, 0..nb_workers-1 */
@@ -207,6 +230,8 @@ struct __rte_cache_aligned lr_worker {
 	                              *   excludes time the OS ran something else there */
 	uint64_t turn_max_cycles;    /**< longest loop turn (TSC cycles, idle wait excluded)
 	                              *   since the last lr_worker_turn_max_take() */
+	uint64_t part_max_cycles[LR_TURN_PART_NB]; /**< longest time in each part of a turn
+	                              *   (enum lr_turn_part) since lr_worker_part_max_take() */
 };
 
 /** All workers, indexed by worker id. */
@@ -358,6 +383,34 @@ static inline uint64_t
 lr_worker_turn_max_take(struct lr_worker *w)
 {
 	return __atomic_exchange_n(&w->turn_max_cycles, 0, __ATOMIC_RELAXED);
+}
+
+/**
+ * Record the time one part of a turn took (worker side), as lr_worker_turn_end()
+ * does for the whole turn: a load and a compare unless it is a new maximum.
+ * @param part enum lr_turn_part
+ * @param cycles TSC cycles the part took
+ */
+static inline void
+lr_worker_part_end(struct lr_worker *w, enum lr_turn_part part, uint64_t cycles)
+{
+	uint64_t *p = &w->part_max_cycles[part];
+	uint64_t cur = __atomic_load_n(p, __ATOMIC_RELAXED);
+
+	while (unlikely(cycles > cur) && !__atomic_compare_exchange_n(p, &cur, cycles, true,
+			__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/**
+ * Longest time a part of a turn took since the previous call (any thread), and start
+ * a new period for it.
+ * @return TSC cycles (0 if the part did not run since)
+ */
+static inline uint64_t
+lr_worker_part_max_take(struct lr_worker *w, enum lr_turn_part part)
+{
+	return __atomic_exchange_n(&w->part_max_cycles[part], 0, __ATOMIC_RELAXED);
 }
 
 /** Microseconds from the TSC; the poll loop stores it in w->now_us. */

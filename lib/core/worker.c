@@ -13,6 +13,20 @@ RTE_LOG_REGISTER(lr_logtype_core, linerate.core, INFO);
 
 struct lr_iface lr_ifaces[LR_MAX_PORTS];
 struct lr_worker lr_workers[LR_MAX_WORKERS];
+
+const char *const lr_turn_part_names[LR_TURN_PART_NB] = {
+	[LR_TURN_RX] = "rx",
+	[LR_TURN_STEER] = "steer",
+	[LR_TURN_TCP_TICK] = "tcp_tick",
+	[LR_TURN_LOADGEN] = "loadgen",
+	[LR_TURN_ARP_TICK] = "arp_tick",
+	[LR_TURN_IP_TICK] = "ip_tick",
+	[LR_TURN_SVC_TICK] = "svc_tick",
+	[LR_TURN_CPU_CLOCK] = "cpu_clock",
+	[LR_TURN_FLUSH] = "flush",
+	[LR_TURN_CALL] = "call",
+	[LR_TURN_OTHER] = "other",
+};
 uint16_t lr_nb_workers;
 
 const struct lr_iface *

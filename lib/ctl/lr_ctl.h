@@ -32,7 +32,7 @@
 #define LR_CTL_MAX_CMDS 64        /**< registered commands */
 #define LR_CTL_MAX_CLIENTS 32     /**< clients served at once */
 #define LR_CTL_JSON_DEPTH 16      /**< nesting of JSON containers */
-#define LR_CTL_MAX_COLS 16        /**< columns of one table */
+#define LR_CTL_MAX_COLS 32        /**< columns of one table */
 
 /**
  * A growable output buffer with a small JSON writer.
