@@ -242,6 +242,8 @@ static const struct key_def tcp_keys[] = {
 	KEY(C, "isn_rekey_s", K_UINT, tcp.isn_rekey_s, 0, LR_TCP_ISN_REKEY_S_MAX, 0,
 		"expected seconds 0..2592000 between ISN key changes (0 = never), e.g. 3600"),
 	KEY(C, "ooo_max", K_UINT, tcp.ooo_max, 0, 4096, 0, "expected segments 0..4096"),
+	KEY(C, "timer_budget", K_UINT, tcp.timer_budget, 0, 1000000, 0,
+		"expected a count 0..1000000 of timer visits per loop turn (0 = no bound)"),
 	KEY(C, "syn_shed_backlog", K_UINT, tcp.syn_shed_backlog, 0, 1000000, 0,
 		"expected loop turns 0..1000000 (0 = never shed on RX backlog)"),
 	KEY(C, "syn_shed_tx_us", K_UINT, tcp.syn_shed_tx_us, 0, 1000000, 0,

@@ -249,7 +249,7 @@ worker_main(void *arg)
 	uint64_t next_tick = 0, t0, t1, t;
 	uint16_t i, n;
 	uint32_t got;
-	bool full;
+	bool full, more;
 	bool drained = false;
 
 	w->now_us = lr_clock_us();
@@ -277,7 +277,7 @@ worker_main(void *arg)
 		/* One ACK per connection for the whole burst, then timers. */
 		lr_tcp_flush(w);
 		part_end(w, LR_TURN_STEER, &t);
-		lr_tcp_tick(w);
+		more = lr_tcp_tick(w); /* bounded: what is left goes on next turn */
 		part_end(w, LR_TURN_TCP_TICK, &t);
 		lr_loadgen_poll(w);
 		part_end(w, LR_TURN_LOADGEN, &t);
@@ -304,7 +304,8 @@ worker_main(void *arg)
 			w->busy_polls++;
 			w->busy_cycles += t1 - t0;
 		} else {
-			idle();
+			if (!more)
+				idle();
 			w->idle_cycles += rte_rdtsc() - t0;
 		}
 	}

@@ -177,6 +177,11 @@ struct lr_tcp_conf {
 	bool slow_start_after_idle; /**< RFC 5681 §4.1: after an idle period longer than the
 				  *   RTO, start sending with cwnd = min(IW, cwnd) (Linux
 				  *   net.ipv4.tcp_slow_start_after_idle) */
+	uint32_t timer_budget;   /**< connections lr_tcp_tick() visits per call, and as many
+				  *   TIME_WAIT entries it expires: the rest wait for the
+				  *   next call, in deadline order (a loop turn stays short
+				  *   when thousands expire at once; Linux bounds a softirq
+				  *   run the same way, net.core.netdev_budget); 0 = no bound */
 	/* overload (tcpmem) */
 	uint32_t syn_shed_backlog; /**< new connections' SYNs are dropped before any
 				    *   allocation while the RX burst came back full this many
@@ -195,7 +200,8 @@ struct lr_tcp_conf {
  * RTO 1 s / 200 ms / 60 s, 5 SYN, 5 SYN-ACK, 12 data retries, FIN_WAIT_2 60 s,
  * 3 orphan retries, max_conns / 4 orphans, no user timeout, ports 32768..60999, SYNs
  * shed after 4 loop turns of full RX bursts and for 1 ms after a TX queue refused
- * frames, NewReno, slow start after idle.
+ * frames, NewReno, slow start after idle, 128 timer visits and 128 TIME_WAIT expiries
+ * per lr_tcp_tick().
  * lr_tcp_worker_init() refuses (-EINVAL): rcv_wnd above 65535 without window_scaling
  * or above 2^30, delack_ms >= 500, keepalive_ms > 0 with a zero interval or probe
  * count, half_open_max, challenge_ack_per_s or rst_per_s 0, ooo_max above 4096,
@@ -238,9 +244,16 @@ void lr_tcp_rx_load(struct lr_worker *w, bool full);
  * closed connections. Call after each RX burst and after lr_tcp_tick(). */
 void lr_tcp_flush(struct lr_worker *w);
 
-/** Run expired timers against w->now_us (retransmission, persist, delayed ACK,
- * keepalive, TIME_WAIT, FIN_WAIT_2). Visits only connections with a timer armed. */
-void lr_tcp_tick(struct lr_worker *w);
+/**
+ * Run expired timers against w->now_us (retransmission, persist, delayed ACK,
+ * keepalive, TIME_WAIT, FIN_WAIT_2). Visits only connections with a timer armed, at
+ * most conf.timer_budget of them and as many TIME_WAIT expiries per call; what is
+ * left waits for the next call (earliest deadlines first), so a timer fires after
+ * its deadline by at most the calls the work before it takes, ceil(due before it /
+ * timer_budget) of them, plus one jiffy.
+ * @return true if due work was left for the next call (the caller should not idle)
+ */
+bool lr_tcp_tick(struct lr_worker *w);
 
 /**
  * Listen on a port on every local address of this worker.

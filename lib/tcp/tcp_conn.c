@@ -77,6 +77,7 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.syn_shed_tx_us = 1000,
 	.cc = LR_TCP_CC_NEWRENO,
 	.slow_start_after_idle = true,
+	.timer_budget = 128,
 };
 
 static const struct lr_stat_desc tcp_stat_descs[LR_TCP_STAT_MAX] = {

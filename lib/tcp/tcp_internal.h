@@ -393,6 +393,9 @@ struct tcp_wheel {
 	uint64_t next_us;   /**< start of @p cur: lr_tcp_tick() does nothing before it */
 	uint32_t nb;        /**< connections on the wheel */
 	uint64_t visits;    /**< connections lr_tcp_tick() visited: its cost, for tests */
+	uint32_t budget;    /**< visits per lr_tcp_tick() (conf.timer_budget; 0: no bound) */
+	struct tcp_tw_slot due; /**< taken by a clock jump of a revolution or more and
+	                         *   not visited yet (a budget ran out) */
 	struct tcp_tw_slot l0[TCP_TW_L0_SLOTS]; /**< jiffy j: l0[j % TCP_TW_L0_SLOTS] */
 	struct tcp_tw_slot l1[TCP_TW_L1_SLOTS]; /**< block b: l1[b % TCP_TW_L1_SLOTS] */
 };
@@ -589,7 +592,7 @@ enum tcp_tw_result tcp_tw_input(struct lr_worker *w, const struct lr_tcp_seg *se
 int tcp_tw_syn_reuse(bool ts_used, uint32_t ts_recent, uint32_t rcv_nxt,
 		const struct lr_tcp_seg *seg);
 bool tcp_tw_exists(struct lr_tcp_shard *sh, const struct tcp_key *key);
-void tcp_tw_expire(struct lr_tcp_shard *sh, uint64_t now_us);
+bool tcp_tw_expire(struct lr_tcp_shard *sh, uint64_t now_us, uint32_t budget);
 bool tcp_tw_walk_page(struct lr_worker *w, uint32_t *pos, unsigned int max,
 		int (*cb)(const struct lr_tcp_conn_info *info, void *arg), void *arg,
 		unsigned int *n);

@@ -30,6 +30,8 @@
  * timers: 1M handshakes within 31 ms cost ~200 ms of visits one RTO later (the list:
  * one ~150 ms walk), 7 ms in the longest tick; an idle tick costs ~20 ns (list: 6).
  */
+#include <limits.h>
+
 #include <rte_common.h>
 #include <rte_prefetch.h>
 
@@ -86,8 +88,10 @@ tcp_timer_init(struct lr_tcp_shard *sh, uint64_t now_us)
 		LIST_INIT(&tw->l0[i]);
 	for (i = 0; i < TCP_TW_L1_SLOTS; i++)
 		LIST_INIT(&tw->l1[i]);
+	LIST_INIT(&tw->due);
 	tw->nb = 0;
 	tw->visits = 0;
+	tw->budget = sh->conf.timer_budget;
 	tw->cur = now_us / TCP_TW_GRAN_US + 1;
 	tw->next_us = tw->cur * TCP_TW_GRAN_US;
 }
@@ -533,19 +537,20 @@ tw_visit(struct tcp_wheel *tw, struct lr_tcp_conn *c, uint64_t now)
 }
 
 /*
- * Visit every connection of a slot. None is filed back into it (all remaining
- * deadlines are after now, less than one revolution ahead of tw->cur for level 0,
- * in a later block for level 1), and a callback that frees or moves another
- * connection of the slot takes it out: popping the head until empty is safe.
+ * Visit the connections of a slot, at most max of them (popped from the head). None
+ * is filed back into it (all remaining deadlines are after now, so after tw->cur
+ * and less than one revolution ahead of it for level 0, in a later block for level
+ * 1), and a callback that frees or moves another connection of the slot takes it
+ * out: popping the head until empty is safe.
  * @return connections visited
  */
 static unsigned int
-tw_run_slot(struct tcp_wheel *tw, struct tcp_tw_slot *slot, uint64_t now)
+tw_run_slot(struct tcp_wheel *tw, struct tcp_tw_slot *slot, uint64_t now, unsigned int max)
 {
 	struct lr_tcp_conn *c, *next;
 	unsigned int n = 0;
 
-	while ((c = LIST_FIRST(slot)) != NULL) {
+	while (n < max && (c = LIST_FIRST(slot)) != NULL) {
 		next = LIST_NEXT(c, tw_link);
 		if (next != NULL) {
 			rte_prefetch0(next);
@@ -560,79 +565,113 @@ tw_run_slot(struct tcp_wheel *tw, struct tcp_tw_slot *slot, uint64_t now)
 	return n;
 }
 
-/* Move a slot's connections to list, marked to be visited now (at a jiffy before
- * any a timer can be armed for). */
+/* Move a slot's connections to the due list, marked to be visited now (at a jiffy
+ * before any a timer can be armed for). */
 static void
-tw_take(struct tcp_wheel *tw, struct tcp_tw_slot *list, struct tcp_tw_slot *slot)
+tw_take(struct tcp_wheel *tw, struct tcp_tw_slot *slot)
 {
 	struct lr_tcp_conn *c;
 
 	while ((c = LIST_FIRST(slot)) != NULL) {
 		LIST_REMOVE(c, tw_link);
 		c->tw_jiffy = (uint32_t)(tw->cur - 1);
-		LIST_INSERT_HEAD(list, c, tw_link);
+		LIST_INSERT_HEAD(&tw->due, c, tw_link);
 	}
 }
 
 /*
  * The clock moved a revolution or more since the last tick: every level 0 slot and
- * the level 1 slots of the blocks up to limit's are due. Take them all once, move
- * the wheel past limit, then visit them. Cost: the slots plus the connections taken,
- * however long the pause.
+ * the level 1 slots of the blocks up to limit's are due. Take them all once into
+ * tw->due (visited from there, within the budget) and move the wheel past limit.
+ * Cost: the slots plus the connections taken, however long the pause.
  */
-static unsigned int
-tw_jump(struct tcp_wheel *tw, uint64_t limit, uint64_t now)
+static void
+tw_jump(struct tcp_wheel *tw, uint64_t limit)
 {
-	struct tcp_tw_slot due = LIST_HEAD_INITIALIZER(due);
 	uint64_t b, b_end;
 	unsigned int i;
 
 	for (i = 0; i < TCP_TW_L0_SLOTS; i++)
-		tw_take(tw, &due, &tw->l0[i]);
+		tw_take(tw, &tw->l0[i]);
 	b = tw->cur >> TCP_TW_L0_BITS;
 	b_end = RTE_MIN(limit >> TCP_TW_L0_BITS, b + TCP_TW_L1_SLOTS - 1);
 	for (; b <= b_end; b++)
-		tw_take(tw, &due, &tw->l1[b & TW_L1_MASK]);
+		tw_take(tw, &tw->l1[b & TW_L1_MASK]);
 	tw->cur = limit + 1;
-	return tw_run_slot(tw, &due, now);
 }
 
 /*
- * Process the jiffies from tw->cur to the current one: at the start of a block
- * its level 1 slot empties into level 0, then the level 0 slot of the jiffy runs.
- * Cost: one slot per jiffy passed plus the connections filed there, not the
- * connections on the wheel.
+ * Process the jiffies from tw->cur to limit, visiting at most max connections: at the
+ * start of a block its level 1 slot empties into level 0, then the level 0 slot of
+ * the jiffy runs. When max runs out inside a slot, tw->cur stays on its jiffy (every
+ * earlier one is done) and the next call goes on from there. A level 1 slot run
+ * again on that jiffy holds only what the first run left: nothing is filed into the
+ * current block's level 1 slot. Cost: one slot per jiffy passed plus the connections
+ * visited, not the connections on the wheel.
+ * @return connections visited
  */
-void
+static unsigned int
+tw_advance(struct tcp_wheel *tw, uint64_t limit, uint64_t now, unsigned int max)
+{
+	struct tcp_tw_slot *s;
+	unsigned int n = 0;
+
+	for (; tw->cur <= limit && tw->nb > 0; tw->cur++) {
+		if ((tw->cur & TW_L0_MASK) == 0) {
+			s = &tw->l1[(tw->cur >> TCP_TW_L0_BITS) & TW_L1_MASK];
+			n += tw_run_slot(tw, s, now, max - n);
+			if (!LIST_EMPTY(s))
+				return n;
+		}
+		s = &tw->l0[tw->cur & TW_L0_MASK];
+		n += tw_run_slot(tw, s, now, max - n);
+		if (!LIST_EMPTY(s))
+			return n;
+	}
+	tw->cur = limit + 1;
+	return n;
+}
+
+/*
+ * TIME_WAIT expiry, then the wheel: the connections a clock jump left due, then the
+ * jiffies up to now, within the budget of visits (tw->budget per call). Work left
+ * over keeps tw->next_us at or before now, so the next call goes on with it.
+ */
+bool
 lr_tcp_tick(struct lr_worker *w)
 {
 	struct lr_tcp_shard *sh = w->tcp;
 	struct tcp_wheel *tw;
+	unsigned int n = 0, max;
 	uint64_t now, limit;
-	unsigned int n = 0;
+	bool more;
 
 	if (sh == NULL)
-		return;
-	tcp_tw_expire(sh, w->now_us); /* TIME_WAIT entries: a FIFO, not the wheel */
+		return false;
+	/* TIME_WAIT entries: a FIFO, not the wheel */
+	more = tcp_tw_expire(sh, w->now_us, sh->tw.budget);
 	if (w->now_us < sh->tw.next_us)
-		return;
+		return more;
 	tw = &sh->tw;
 	now = w->now_us;
 	limit = now / TCP_TW_GRAN_US;
-	if (tw->nb == 0) {
+	max = tw->budget != 0 ? tw->budget : UINT_MAX;
+	n = tw_run_slot(tw, &tw->due, now, max);
+	if (n == max && !LIST_EMPTY(&tw->due)) {
+		more = true;
+	} else if (tw->nb == 0) {
 		tw->cur = limit + 1;
-	} else if (limit - tw->cur >= TCP_TW_L0_SLOTS) {
-		n = tw_jump(tw, limit, now);
+	} else if (limit >= tw->cur && limit - tw->cur >= TCP_TW_L0_SLOTS) {
+		tw_jump(tw, limit);
+		n += tw_run_slot(tw, &tw->due, now, max - n);
+		more |= !LIST_EMPTY(&tw->due);
 	} else {
-		for (; tw->cur <= limit && tw->nb > 0; tw->cur++) {
-			if ((tw->cur & TW_L0_MASK) == 0)
-				n += tw_run_slot(tw, &tw->l1[(tw->cur >> TCP_TW_L0_BITS) &
-						TW_L1_MASK], now);
-			n += tw_run_slot(tw, &tw->l0[tw->cur & TW_L0_MASK], now);
-		}
-		tw->cur = limit + 1;
+		n += tw_advance(tw, limit, now, max - n);
+		more |= tw->cur <= limit;
 	}
-	tw->next_us = tw->cur * TCP_TW_GRAN_US;
+	/* due work left: the next call goes on at once */
+	tw->next_us = more && !LIST_EMPTY(&tw->due) ? now : tw->cur * TCP_TW_GRAN_US;
 	if (n > 0)
 		lr_tcp_flush(w);
+	return more;
 }

@@ -363,17 +363,26 @@ tcp_tw_exists(struct lr_tcp_shard *sh, const struct tcp_key *key)
 	return t->nb > 0 && tw_find(t, key, tw_hash(t, key), &pos) != TCP_TW_NIL;
 }
 
-/* Free the entries whose 2 MSL is over: the head of the FIFO while it is due. */
-void
-tcp_tw_expire(struct lr_tcp_shard *sh, uint64_t now_us)
+/*
+ * Free the entries whose 2 MSL is over: the head of the FIFO while it is due, at most
+ * budget of them (0: no bound); the rest stay at the head for the next call (an
+ * entry kept a little longer only answers its tuple's segments a little longer).
+ * @return true if due entries were left
+ */
+bool
+tcp_tw_expire(struct lr_tcp_shard *sh, uint64_t now_us, uint32_t budget)
 {
 	struct tcp_timewait *t = &sh->timewait;
 	uint32_t now_ms = (uint32_t)(now_us / 1000);
+	uint32_t n = 0;
 
 	while (t->head != TCP_TW_NIL && (int32_t)(now_ms - t->ent[t->head].expire_ms) >= 0) {
+		if (budget != 0 && n++ == budget)
+			return true;
 		LR_TCP_STAT_INC(&sh->stats, TW_EXPIRED);
 		tw_end(sh, t->head, TCP_TW_NIL);
 	}
+	return false;
 }
 
 /*
