@@ -220,18 +220,25 @@ part_end(struct lr_worker *w, enum lr_turn_part p, uint64_t *t)
 	*t = now;
 }
 
-/* Every TICK_US: ARP and reassembly expiry, the services' timeouts, the CPU clock. */
-static void
+/*
+ * Every TICK_US: ARP and reassembly expiry, the services' timeouts, the CPU clock.
+ * @return true if the services left due timeouts (bounded per call): the next turns
+ * call lr_services_tcp_tick() again until none is left
+ */
+static bool
 slow_tick(struct lr_worker *w, uint64_t *t)
 {
+	bool more;
+
 	lr_arp_tick(w);
 	part_end(w, LR_TURN_ARP_TICK, t);
 	lr_ip_tick(w);
 	part_end(w, LR_TURN_IP_TICK, t);
-	lr_services_tcp_tick(w);
+	more = lr_services_tcp_tick(w);
 	part_end(w, LR_TURN_SVC_TICK, t);
 	w->cpu_us = thread_cpu_us();
 	part_end(w, LR_TURN_CPU_CLOCK, t);
+	return more;
 }
 
 /*
@@ -249,7 +256,7 @@ worker_main(void *arg)
 	uint64_t next_tick = 0, t0, t1, t;
 	uint16_t i, n;
 	uint32_t got;
-	bool full, more;
+	bool full, more, svc_more = false;
 	bool drained = false;
 
 	w->now_us = lr_clock_us();
@@ -286,9 +293,13 @@ worker_main(void *arg)
 			part_end(w, LR_TURN_OTHER, &t);
 		}
 		if (w->now_us >= next_tick) {
-			slow_tick(w, &t);
+			svc_more = slow_tick(w, &t);
 			next_tick = w->now_us + TICK_US;
+		} else if (unlikely(svc_more)) {
+			svc_more = lr_services_tcp_tick(w);
+			part_end(w, LR_TURN_SVC_TICK, &t);
 		}
+		more |= svc_more;
 		lr_tcp_flush(w);
 		lr_worker_flush(w);
 		part_end(w, LR_TURN_FLUSH, &t);

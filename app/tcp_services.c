@@ -592,18 +592,21 @@ sc_quiet(const struct svc_conn *sc)
 		lr_tcp_send_space(sc->c) >= sc->sw->sndbuf;
 }
 
-void
+bool
 lr_services_tcp_tick(struct lr_worker *w)
 {
 	struct svc_worker *sw = &svc_workers[w->id];
+	uint32_t n = sw->budget != 0 ? sw->budget : UINT32_MAX;
 	struct svc_conn *sc;
 
 	if (!sw->started)
-		return;
+		return false;
 	/* A request head not complete in time: slowloris. Reset (nginx answers 408 and
 	 * closes; a reset frees the slot at once). */
 	while ((sc = TAILQ_FIRST(&sw->hdr_q)) != NULL &&
 			w->now_us - sc->hdr_start_us >= sw->hdr_us) {
+		if (n-- == 0)
+			return true;
 		sc_stats(sc)->header_timeout++;
 		lr_tcp_abort(sc->c);
 		sc_release(sc);
@@ -612,6 +615,8 @@ lr_services_tcp_tick(struct lr_worker *w)
 	 * pending, else the peer stopped reading or sending mid-way: RST. */
 	while ((sc = TAILQ_FIRST(&sw->idle_q)) != NULL &&
 			w->now_us - sc->active_us >= sw->idle_us) {
+		if (n-- == 0)
+			return true;
 		sc_stats(sc)->idle_timeout++;
 		if (sc_quiet(sc))
 			lr_svc_close(sc);
@@ -620,6 +625,7 @@ lr_services_tcp_tick(struct lr_worker *w)
 			sc_release(sc);
 		}
 	}
+	return false;
 }
 
 void
@@ -696,6 +702,7 @@ lr_services_tcp_init(struct lr_worker *w, const struct lr_config *cfg)
 	TAILQ_INIT(&sw->hdr_q);
 	sw->idle_us = (uint64_t)cfg->svc_idle_timeout_ms * 1000;
 	sw->hdr_us = (uint64_t)cfg->http_header_timeout_ms * 1000;
+	sw->budget = cfg->tcp.timer_budget;
 	sw->sndbuf = cfg->tcp.sndbuf;
 	sw->body_size = cfg->http_body_size;
 	sw->keepalive = cfg->http_keepalive;

@@ -99,9 +99,11 @@ int lr_services_tcp_client_start(struct lr_worker *w, rte_be32_t dst, uint16_t p
  * else RST), HTTP connections whose request head is not complete within [tcp]
  * http_header_timeout_ms (from accept for the first request, like nginx
  * client_header_timeout, else from the request's first byte) are reset. Costs what
- * is due: both lists are ordered by deadline.
+ * is due, at most [tcp] timer_budget connections per call: both lists are ordered by
+ * deadline, and what is left waits for the next call.
+ * @return true if due timeouts were left (call again on the next loop turn)
  */
-void lr_services_tcp_tick(struct lr_worker *w);
+bool lr_services_tcp_tick(struct lr_worker *w);
 
 /**
  * Graceful shutdown of one worker's services: stop listening (new SYNs get RST),

@@ -95,6 +95,8 @@ struct __rte_cache_aligned svc_worker {
 	TAILQ_HEAD(, svc_conn) hdr_q;
 	uint64_t idle_us;            /* [tcp] idle_timeout_ms, 0 = off */
 	uint64_t hdr_us;             /* [tcp] http_header_timeout_ms, 0 = off */
+	uint32_t budget;             /* timeouts handled per lr_services_tcp_tick() ([tcp]
+	                              * timer_budget; 0: no bound) */
 	uint32_t sndbuf;             /* the send buffer: nothing queued when all free */
 	bool draining;               /* shutting down: answer, then close */
 	struct lr_tcp_svc_stats st[LR_TCP_SVC_NB];

@@ -734,6 +734,45 @@ test_tcp_services_http_idle_keepalive_closed_at_idle_timeout(void)
 	CU_ASSERT_EQUAL(s[LR_TCP_SVC_HTTP].header_timeout, 0);
 }
 
+/* 40 idle connections reaching idle_timeout_ms together are closed at most
+ * [tcp] timer_budget (8) per lr_services_tcp_tick(), which says whether some are
+ * left; all are closed after 5 calls, none before the timeout. */
+static void
+test_tcp_services_idle_timeouts_bounded_per_tick(void)
+{
+	struct lr_tcp_svc_stats s[LR_TCP_SVC_NB];
+	struct peer p[40];
+	unsigned int i, calls = 0, prev = 0;
+	bool more;
+
+	lr_services_tcp_fini(lr_tw);
+	lr_tcp_worker_fini(lr_tw);
+	cfg.tcp.timer_budget = 8;
+	cfg.tcp.max_orphans = 64;   /* none of the closing 40 is reset as an orphan */
+	CU_ASSERT_EQUAL_FATAL(lr_tcp_worker_init(lr_tw, &cfg.tcp), 0);
+	CU_ASSERT_EQUAL_FATAL(lr_services_tcp_init(lr_tw, &cfg), 0);
+	for (i = 0; i < RTE_DIM(p); i++)
+		open_conn(&p[i], 9, (uint16_t)(PEER_PORT + i));
+	lr_test_advance_us(cfg.svc_idle_timeout_ms * 1000ull - 1);
+	CU_ASSERT_FALSE(lr_services_tcp_tick(lr_tw));
+	svc_stats(s, NULL);
+	CU_ASSERT_EQUAL(s[LR_TCP_SVC_DISCARD].idle_timeout, 0);
+	lr_test_advance_us(1);
+	do {
+		more = lr_services_tcp_tick(lr_tw);
+		calls++;
+		svc_stats(s, NULL);
+		CU_ASSERT(s[LR_TCP_SVC_DISCARD].idle_timeout - prev <= 8);
+		prev = (unsigned int)s[LR_TCP_SVC_DISCARD].idle_timeout;
+	} while (more && calls < 100);
+	CU_ASSERT_EQUAL(calls, RTE_DIM(p) / 8);
+	CU_ASSERT_EQUAL(prev, RTE_DIM(p));
+	for (i = 0; i < RTE_DIM(p); i++)
+		CU_ASSERT_EQUAL(conn_state((uint16_t)(PEER_PORT + i)), LR_TCP_FIN_WAIT_1);
+	lr_tcp_flush(lr_tw);
+	lr_test_tx_clear();
+}
+
 /* A connection that moves data now and then (every 30 s for 3 minutes) is never
  * closed; the idle discard and echo connections beside it are. */
 static void
@@ -823,6 +862,8 @@ static const CU_TestInfo cases[] = {
 		test_tcp_services_http_slowloris_cut_at_header_timeout },
 	{ "test_tcp_services_http_idle_keepalive_closed_at_idle_timeout",
 		test_tcp_services_http_idle_keepalive_closed_at_idle_timeout },
+	{ "test_tcp_services_idle_timeouts_bounded_per_tick",
+		test_tcp_services_idle_timeouts_bounded_per_tick },
 	{ "test_tcp_services_active_conn_not_closed", test_tcp_services_active_conn_not_closed },
 	{ "test_tcp_services_drain_closes_keepalive_and_finishes_request",
 		test_tcp_services_drain_closes_keepalive_and_finishes_request },
