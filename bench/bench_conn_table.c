@@ -66,6 +66,9 @@ struct ct_row {
 	double cycles, floor, handshake, bytes, conn_block;
 	double settle_ms;      /**< ticks of the 2 s after the handshakes, in total */
 	double settle_worst_ms; /**< the longest of them */
+	double settle_p99_us;  /**< 99th percentile of the calls (one host preemption
+				*   lands in the worst call, not in the p99) */
+	uint32_t settle_calls; /**< lr_tcp_tick() calls in the 2 s */
 	double idle_ns;        /**< one tick with nothing due (mean over 1 s) */
 	double churn_ms;       /**< ticks of 1 s with CHURN_CONNS timers due, in total */
 	double churn_worst_ms; /**< the longest of them */
@@ -225,25 +228,37 @@ create_conns(uint32_t n, struct bench_result *r)
 
 /*
  * Advance w->now_us by ms milliseconds, one lr_tcp_tick() per millisecond as the
- * poll loop calls it, and time each tick; output goes to the sink untimed.
- * @return cycles of all the ticks; *worst: the longest
+ * poll loop calls it, and again within the millisecond while it says work is left
+ * ([tcp] timer_budget: the poll loop's next turns); each call is timed; output goes
+ * to the sink untimed.
+ * @return cycles of all the calls; *worst: the longest
  */
+static uint32_t tick_budget; /* conf.timer_budget of the shards */
+#define TICK_LOG_MAX (1u << 20)
+static uint64_t *tick_log;   /* each call's cycles, when not NULL */
+static uint32_t tick_nb;     /* calls logged */
+
 static uint64_t
 tick_ms(unsigned int ms, uint64_t *worst)
 {
 	uint64_t total = 0, t0, dt;
 	unsigned int i;
+	bool more;
 
 	*worst = 0;
 	for (i = 0; i < ms; i++) {
 		bench_w->now_us += 1000;
-		t0 = rte_rdtsc_precise();
-		lr_tcp_tick(bench_w);
-		dt = rte_rdtsc_precise() - t0;
-		total += dt;
-		*worst = RTE_MAX(*worst, dt);
-		lr_tcp_flush(bench_w);
-		lr_worker_flush(bench_w);
+		do {
+			t0 = rte_rdtsc_precise();
+			more = lr_tcp_tick(bench_w);
+			dt = rte_rdtsc_precise() - t0;
+			total += dt;
+			*worst = RTE_MAX(*worst, dt);
+			if (tick_log != NULL && tick_nb < TICK_LOG_MAX)
+				tick_log[tick_nb++] = dt;
+			lr_tcp_flush(bench_w);
+			lr_worker_flush(bench_w);
+		} while (more);
 	}
 	return total;
 }
@@ -262,14 +277,32 @@ tcp_stat(enum lr_tcp_stat_id id)
 	return st == NULL ? 0 : st->v[id];
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* The 2 s after the handshakes: the N SYN-ACK timers, stopped by the ACKs, pass. */
 static void
 tick_settle(struct ct_row *row)
 {
-	uint64_t worst, total = tick_ms(SETTLE_MS, &worst);
+	uint64_t worst, total;
 
+	tick_log = malloc(sizeof(*tick_log) * TICK_LOG_MAX);
+	tick_nb = 0;
+	total = tick_ms(SETTLE_MS, &worst);
 	row->settle_ms = cyc_ms(total);
 	row->settle_worst_ms = cyc_ms(worst);
+	row->settle_calls = tick_nb;
+	if (tick_log != NULL && tick_nb > 0) {
+		qsort(tick_log, tick_nb, sizeof(*tick_log), cmp_u64);
+		row->settle_p99_us = cyc_ms(tick_log[(uint64_t)tick_nb * 99 / 100]) * 1e3;
+	}
+	free(tick_log);
+	tick_log = NULL;
 }
 
 /* 1 s with nothing due: the loop is timed as a whole (no rdtsc per tick). */
@@ -363,6 +396,10 @@ run_size(uint32_t n, uint64_t pkts_per_run)
 	conf.half_open_max = n;
 	conf.syncookies = false;
 	conf.isn_fn = fixed_isn;
+	/* BENCH_TIMER_BUDGET=0: the unbounded tick, to compare */
+	if (getenv("BENCH_TIMER_BUDGET") != NULL)
+		conf.timer_budget = (uint32_t)strtoul(getenv("BENCH_TIMER_BUDGET"), NULL, 10);
+	tick_budget = conf.timer_budget;
 	before = heap_used();
 	rc = lr_tcp_worker_init(bench_w, &conf);
 	if (rc == 0)
@@ -424,9 +461,11 @@ print_ticks(void)
 	unsigned int i;
 
 	printf("\ntimer ticks (keepalive %u s armed on every connection; lr_tcp_tick() once per "
-			"1 ms of w->now_us)\n", KEEPALIVE_MS / 1000);
-	printf("%10s %16s %16s %14s %16s %16s\n", "conns", "settle 2 s ms", "settle worst ms",
-			"idle tick ns", "churn 1 s ms", "churn worst ms");
+			"1 ms of w->now_us, again while work is left; timer_budget %u, "
+			"worst = the longest call)\n", KEEPALIVE_MS / 1000, tick_budget);
+	printf("%10s %16s %16s %14s %14s %16s %16s %16s\n", "conns", "settle 2 s ms",
+			"settle worst ms", "settle p99 us", "settle calls", "idle tick ns",
+			"churn 1 s ms", "churn worst ms");
 	for (i = 0; i < nb_rows; i++) {
 		const struct ct_row *r = &rows[i];
 
@@ -434,8 +473,9 @@ print_ticks(void)
 			printf("%10u %16s\n", r->conns, "FAIL");
 			continue;
 		}
-		printf("%10u %16.2f %16.3f %14.1f %16.3f %16.3f\n", r->conns, r->settle_ms,
-				r->settle_worst_ms, r->idle_ns, r->churn_ms, r->churn_worst_ms);
+		printf("%10u %16.2f %16.3f %14.1f %14u %16.1f %16.3f %16.3f\n", r->conns,
+				r->settle_ms, r->settle_worst_ms, r->settle_p99_us, r->settle_calls,
+				r->idle_ns, r->churn_ms, r->churn_worst_ms);
 	}
 	printf("settle = the %d ticks after the handshakes, in which the N SYN-ACK "
 			"timers (stopped by the ACKs) pass: total and longest tick; idle tick = "

@@ -13,7 +13,11 @@
 #   BUILD=build bash bench/e2e/ctlstall.sh           1M connections, ~2 min
 #   BUILD=build bash bench/e2e/ctlstall.sh --smoke   2000 connections, seconds (ok/not ok)
 # CTLSTALL_CONNS, _RATE (SYN/s), _REPS, _IDLE_S; CTLSTALL_RT=1 runs the daemon at SCHED_RR;
-# CTLSTALL_PERF=FILE profiles the worker thread during the conns runs.
+# CTLSTALL_ARGS: more daemon arguments (e.g. "--set tcp.timer_budget=0", the unbounded
+# timer wheel, to compare in the same sitting);
+# CTLSTALL_PERF=FILE profiles the worker thread during the conns runs. Each window also
+# reports the longest time of each part of a turn (`linerate-ctl cores parts`), and CPU
+# 1's host steal and interrupt time over the window.
 #
 # Only 198.18.1.0/24 on the memif pair, no namespaces, every process bounded by
 # `timeout`, only PIDs started here are killed.
@@ -34,13 +38,18 @@ for p in app/linerate app/linerate-ctl bench/hold_client; do
 done
 # Our own tools stay on CPU 0 (the client's and the daemon's main lcore), off the worker's.
 ctl() { timeout 300 taskset -c 0 "$BUILD/app/linerate-ctl" --socket "$CTL" --timeout 240 "$@"; }
-# turn_max_us of worker 0 since the previous read (the read starts a new period)
+# turn_max_us of worker 0 since the previous read (the read starts a new period); the
+# maxima of the turn's parts (`cores parts`, <part>_max_us) of the same period go to
+# $WORK/parts, one JSON line per read.
 turn_max() { ctl --json cores | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 if isinstance(d, dict):
     d = next(v for v in d.values() if isinstance(v, list))
-print(next(r["turn_max_us"] for r in d if r["worker"] == 0))'; }
+r = next(r for r in d if r["worker"] == 0)
+with open(sys.argv[1], "a") as f:
+    f.write(json.dumps({k: v for k, v in r.items() if k.endswith("_max_us")}) + "\n")
+print(r["turn_max_us"])' "$WORK/parts"; }
 established() { ctl --json stats tcp | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
@@ -63,7 +72,7 @@ timeout 900 "${RT[@]}" "$BUILD/app/linerate" --config "$ROOT/pmd_config/memif-se
 	--set tcp.idle_timeout_ms=0 --set tcp.syn_shed_backlog=0 --set tcp.syn_shed_tx_us=0 \
 	--set "tcp.half_open_max=$MAXC" \
 	--set "port.0.device=net_memif0,role=server,socket=$SOCK,socket-abstract=no" \
-	>"$WORK/srv.log" 2>&1 </dev/null &
+	${CTLSTALL_ARGS:-} >"$WORK/srv.log" 2>&1 </dev/null &
 SRV=$!
 PIDS+=("$SRV")
 for ((i = 0; i < 300; i++)); do
@@ -111,6 +120,17 @@ done
 preempts() {
 	awk '/^nonvoluntary_ctxt_switches/ { print $2 }' "/proc/$SRVPID/task/$WTID/status" 2>/dev/null || echo 0
 }
+# What the worker's CPU (1) lost that no turn of ours explains, per window: the time
+# the host ran something else on it (steal) and its interrupt time (/proc/stat,
+# USER_HZ ticks: 10 ms resolution). "steal irq+softirq" at a window's start or end.
+cpu_snap() { awk '$1 == "cpu1" { print $9, $7 + $8 }' /proc/stat; }
+cpu_delta() { # $1 $2: snapshots -> "steal_ms/irq_ms"
+	local -a a=($1) b=($2)
+	local hz
+	hz=$(getconf CLK_TCK)
+	awk -v s=$((b[0] - a[0])) -v i=$((b[1] - a[1])) -v hz="$hz" \
+		'BEGIN { printf "%g/%g", s * 1000 / hz, i * 1000 / hz }'
+}
 # CTLSTALL_PERF=FILE: perf record -e cpu-clock of the worker thread during the conns runs
 PERF_PID=
 if [[ -n ${CTLSTALL_PERF:-} && -n $WTID ]] && command -v perf >/dev/null; then
@@ -119,23 +139,26 @@ if [[ -n ${CTLSTALL_PERF:-} && -n $WTID ]] && command -v perf >/dev/null; then
 fi
 
 # Baseline and load, interleaved, REPS rounds.
-IDLE=() STATS=() CONNS=() WALL=() PRE=()
+IDLE=() STATS=() CONNS=() WALL=() PRE=() LOST=()
 bad_rows=0
 for ((r = 0; r < REPS; r++)); do
 	turn_max >/dev/null
-	p0=$(preempts)
+	: >"$WORK/parts"   # the first read's parts are not a window's
+	p0=$(preempts) c0=$(cpu_snap)
 	sleep "$IDLE_S"
 	IDLE+=("$(turn_max)")
-	p1=$(preempts)
+	p1=$(preempts) c1=$(cpu_snap)
 	for ((k = 0; k < 3; k++)); do ctl stats >/dev/null || notok "stats failed"; done
 	STATS+=("$(turn_max)")
-	p2=$(preempts)
+	p2=$(preempts) c2=$(cpu_snap)
 	t0=$(date +%s.%N)
 	rows=$(ctl conns | grep -c ' ESTABLISHED ')
 	t1=$(date +%s.%N)
 	CONNS+=("$(turn_max)")
-	p3=$(preempts)
+	p3=$(preempts) c3=$(cpu_snap)
+	cat "$WORK/parts" >>"$WORK/parts.all"
 	PRE+=("$((p1 - p0))/$((p2 - p1))/$((p3 - p2))")
+	LOST+=("$(cpu_delta "$c0" "$c1"),$(cpu_delta "$c1" "$c2"),$(cpu_delta "$c2" "$c3")")
 	WALL+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')")
 	((rows == N)) || bad_rows=$((bad_rows + 1))
 done
@@ -165,22 +188,50 @@ EOF
 echo "turn_max_us of worker 0 with $N connections held (per round; idle = ${IDLE_S}s, no request):"
 echo "$summary" | sed 's/^/  /'
 echo "  worker thread ${WTID:-not found} preempted (nonvoluntary switches) idle/stats/conns per round: ${PRE[*]}"
+echo "  CPU 1 host steal ms/irq+softirq ms, idle,stats,conns per round: ${LOST[*]}"
+# the parts of the turn: per window, the median and maximum over rounds of each part's
+# longest time (which part a long turn spent its time in; a host preemption lands in
+# one part, the whole turn sums them)
+PARTS=$(python3 - "$WORK/parts.all" <<'EOF'
+import json, statistics as st, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+wins = ('idle', 'stats', 'conns')
+keys = [k for k in (rows[0] if rows else {}) if k != 'turn_max_us']
+out = {}
+for i, w in enumerate(wins):
+    rs = rows[i::3]
+    out[w] = {k: {'median': st.median(r[k] for r in rs), 'max': max(r[k] for r in rs)}
+              for k in keys}
+print(json.dumps(out))
+for k in keys:
+    print('#', k[:-len('_max_us')].ljust(10), '  '.join(
+        f"{w} {out[w][k]['median']:g}/{out[w][k]['max']:g}" for w in wins))
+EOF
+)
+echo "  longest time per part of a turn (us, median/max over rounds):"
+echo "$PARTS" | sed -n 's/^# /    /p'
+PARTS_JSON=$(echo "$PARTS" | head -1)
 if ((SMOKE)); then
 	# the figures exist and are numbers; no timing verdict in smoke mode
 	[[ $(echo "$summary" | grep -c 'median [0-9]') -eq 4 ]] && ok "turn_max_us read: $(echo "$summary" | head -3 | tr '\n' ';')" ||
 		notok "turn_max_us not read"
+	# every part of the turn was read in every window
+	[[ $(echo "$PARTS" | grep -c '^# ') -eq 11 && $(wc -l <"$WORK/parts.all") -eq $((3 * REPS)) ]] &&
+		ok "part maxima read: $(echo "$PARTS" | grep -c '^# ') parts, $((3 * REPS)) windows" ||
+		notok "part maxima not read ($(wc -l <"$WORK/parts.all") windows)"
 	exit $FAIL
 fi
 
 mkdir -p "$OUT"
-ROOT=$ROOT python3 - "$OUT" "$N" "$open_s" "$IDLE_S" "${PRE[*]}" "${IDLE[*]}" "${STATS[*]}" "${CONNS[*]}" "${WALL[*]}" <<'EOF'
+ROOT=$ROOT PARTS_JSON=$PARTS_JSON PARTS_ALL=$WORK/parts.all LOST="${LOST[*]}" python3 - "$OUT" "$N" "$open_s" "$IDLE_S" "${PRE[*]}" "${IDLE[*]}" "${STATS[*]}" "${CONNS[*]}" "${WALL[*]}" <<'EOF'
 import datetime, json, os, statistics as st, subprocess, sys
 out, n, open_s, idle_s, pre, *cols = sys.argv[1:]
 vals = [[float(x) for x in c.split()] for c in cols]
 rev = subprocess.run(['git', '-C', os.environ['ROOT'], 'rev-parse', '--short', 'HEAD'],
                      capture_output=True, text=True).stdout.strip()
 meta = {'date': datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%SZ'), 'git': rev,
-        'cpus': os.cpu_count(), 'load': open('/proc/loadavg').read().split()[:3]}
+        'cpus': os.cpu_count(), 'load': open('/proc/loadavg').read().split()[:3],
+        'rt': os.environ.get('CTLSTALL_RT', '0'), 'args': os.environ.get('CTLSTALL_ARGS', '')}
 res = {'conns': int(n), 'open_s': int(open_s), 'idle_window_s': float(idle_s),
        'target_us': 100}
 for name, v in zip(('idle_turn_max_us', 'stats_turn_max_us', 'conns_turn_max_us',
@@ -188,6 +239,10 @@ for name, v in zip(('idle_turn_max_us', 'stats_turn_max_us', 'conns_turn_max_us'
     res[name] = {'median': st.median(v), 'max': max(v), 'runs': v}
 res['target_met'] = max(vals[1] + vals[2]) < 100
 res['worker_preempted_idle_stats_conns'] = pre.split()
+res['part_max_us'] = json.loads(os.environ['PARTS_JSON'] or '{}')
+res['cpu1_steal_irq_ms_idle_stats_conns'] = os.environ['LOST'].split()
+res['part_max_us_rounds'] = [json.loads(l) for l in open(os.environ['PARTS_ALL'])
+                             if l.strip()]
 json.dump({'machine': meta, 'result': res}, open(os.path.join(out, 'ctlstall.json'), 'w'),
           indent=1)
 row = (f"| {int(n):,} | {st.median(vals[0]):g} / {max(vals[0]):g} | "
