@@ -35,6 +35,7 @@ struct load_ctx {
 	size_t errlen;
 	const char *origin;              /* file name or "--set", starts every message */
 	uint32_t seen[LR_MAX_PORTS];     /* port keys given, bit = index in lr_cfg_port_keys */
+	uint32_t vseen[LR_MAX_VLANS];    /* vlan keys given, bit = index in lr_cfg_vlan_keys */
 };
 
 static int __rte_format_printf(2, 3)
@@ -50,22 +51,37 @@ fail(struct load_ctx *c, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* "port.N" or "vlan.M": N below max in *idx. @return 1, 0 (other prefix), -1 or -2 */
 static int
-find_section(const char *name, unsigned int *port)
+indexed_section(const char *name, const char *prefix, unsigned int max, unsigned int *idx)
 {
+	size_t len = strlen(prefix);
 	uint64_t n;
-	int i;
 
-	if (strncmp(name, "port.", 5) == 0) {
-		if (!lr_cfg_parse_uint(name + 5, UINT32_MAX, &n) || (name[5] == '0' && name[6] != '\0'))
-			return -1;
-		if (n >= LR_MAX_PORTS)
-			return -2;
-		*port = n;
-		return S_PORT;
-	}
+	if (strncmp(name, prefix, len) != 0)
+		return 0;
+	if (!lr_cfg_parse_uint(name + len, UINT32_MAX, &n) ||
+			(name[len] == '0' && name[len + 1] != '\0'))
+		return -1;
+	if (n >= max)
+		return -2;
+	*idx = n;
+	return 1;
+}
+
+static int
+find_section(const char *name, unsigned int *idx)
+{
+	int i, r;
+
+	r = indexed_section(name, "port.", LR_MAX_PORTS, idx);
+	if (r != 0)
+		return r > 0 ? S_PORT : r;
+	r = indexed_section(name, "vlan.", LR_MAX_VLANS, idx);
+	if (r != 0)
+		return r > 0 ? S_VLAN : r - 2;
 	for (i = 0; i < S_NB; i++)
-		if (i != S_PORT && strcmp(name, lr_cfg_sects[i].name) == 0)
+		if (i != S_PORT && i != S_VLAN && strcmp(name, lr_cfg_sects[i].name) == 0)
 			return i;
 	return -1;
 }
@@ -76,6 +92,9 @@ section_error(struct load_ctx *c, const char *name, int r)
 	if (r == -2)
 		return fail(c, "%s: unknown section [%s] (ports are port.0 .. port.%d)",
 			c->origin, name, LR_MAX_PORTS - 1);
+	if (r == -4)
+		return fail(c, "%s: unknown section [%s] (VLAN interfaces are vlan.0 .. vlan.%d)",
+			c->origin, name, LR_MAX_VLANS - 1);
 	return fail(c, "%s: unknown section [%s] (known: " SECTIONS_KNOWN ")", c->origin, name);
 }
 
@@ -112,6 +131,9 @@ apply_key(struct load_ctx *c, enum sect_id sid, unsigned int port, const char *s
 	if (sid == S_PORT) {
 		c->cfg->ports[port].used = true;
 		c->seen[port] |= 1u << (k - keys);
+	} else if (sid == S_VLAN) {
+		c->cfg->vlans[port].used = true;
+		c->vseen[port] |= 1u << (k - keys);
 	}
 	return 0;
 }
@@ -180,7 +202,7 @@ check_syntax(struct load_ctx *c, const char *path)
 }
 
 static int
-load_section(struct load_ctx *c, struct rte_cfgfile *f, int idx, uint32_t *sect_seen)
+load_section(struct load_ctx *c, struct rte_cfgfile *f, int idx, uint64_t *sect_seen)
 {
 	char name[CFG_NAME_LEN];
 	struct rte_cfgfile_entry *e = NULL;
@@ -196,12 +218,15 @@ load_section(struct load_ctx *c, struct rte_cfgfile *f, int idx, uint32_t *sect_
 	sid = find_section(name, &port);
 	if (sid < 0)
 		return section_error(c, name, sid);
-	bit = sid == S_PORT ? S_NB + port : (unsigned int)sid;
-	if (*sect_seen & (1u << bit))
+	bit = sid == S_PORT ? S_NB + port : sid == S_VLAN ? S_NB + LR_MAX_PORTS + port :
+			(unsigned int)sid;
+	if (*sect_seen & (1ull << bit))
 		return fail(c, "%s: section [%s] appears twice (merge them)", c->origin, name);
-	*sect_seen |= 1u << bit;
+	*sect_seen |= 1ull << bit;
 	if (sid == S_PORT)
 		c->cfg->ports[port].used = true;
+	else if (sid == S_VLAN)
+		c->cfg->vlans[port].used = true;
 	if (n == 0)
 		return 0;
 	e = calloc(n, sizeof(*e));
@@ -228,7 +253,7 @@ static int
 load_file(struct load_ctx *c, const char *path)
 {
 	struct rte_cfgfile *f;
-	uint32_t sect_seen = 0;
+	uint64_t sect_seen = 0;
 	int i, n, ret;
 
 	ret = check_syntax(c, path);
@@ -514,6 +539,9 @@ validate(struct load_ctx *c)
 		return fail(c, "%s: [udp] discard: bad value '%u': duplicate service port, echo "
 			"uses it already; expected another port, or 0 for off", c->origin,
 			cfg->udp_discard_port);
+	ret = lr_cfg_check_vlans(cfg, c->vseen, c->origin, c->err, c->errlen);
+	if (ret != 0)
+		return ret;
 	ret = check_tcp(c);
 	if (ret != 0)
 		return ret;
@@ -565,6 +593,8 @@ lr_config_defaults(struct lr_config *cfg)
 		cfg->ports[i].rx_cksum = LR_OFFLOAD_AUTO;
 		cfg->ports[i].tx_cksum = LR_OFFLOAD_AUTO;
 	}
+	for (i = 0; i < LR_MAX_VLANS; i++)
+		cfg->vlans[i].ip_count = 1;
 	cfg->arp = lr_arp_conf_default;
 	cfg->ip = lr_ip_conf_default;
 	cfg->udp_echo_port = 7;

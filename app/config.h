@@ -53,8 +53,23 @@ struct lr_port_conf {
 	bool promiscuous;             /**< put the port in promiscuous mode */
 	enum lr_offload_mode rx_cksum; /**< RX checksum offload */
 	enum lr_offload_mode tx_cksum; /**< TX checksum offload */
+	uint16_t vlan;                /**< 802.1Q VLAN ID of the port's own interface, 0 =
+				       *   untagged */
+	enum lr_offload_mode vlan_offload; /**< VLAN strip (RX) and insert (TX) in the port,
+					    *   when it carries a tagged interface */
 	struct lr_fault_conf fault_rx; /**< faults injected on what the port receives */
 	struct lr_fault_conf fault_tx; /**< faults injected on what the port sends */
+};
+
+/** [vlan.M]: one more interface on a port's VLAN. */
+struct lr_vlan_conf {
+	bool used;                    /**< section present */
+	uint16_t port;                /**< N of the [port.N] it rides on */
+	uint16_t vlan;                /**< its 802.1Q VLAN ID, 1..4094 */
+	rte_be32_t ip;                /**< address (network order) */
+	uint8_t prefix_len;           /**< prefix length (right after ip, like lr_port_conf) */
+	uint32_t ip_count;            /**< addresses ip .. ip + ip_count - 1 */
+	rte_be32_t gateway;           /**< 0 if none */
 };
 
 /** The whole configuration. */
@@ -98,6 +113,8 @@ struct lr_config {
 	uint32_t steer_ring_size;     /**< slots per software steering ring (0 = 1024) */
 	/* [port.N] */
 	struct lr_port_conf ports[LR_MAX_PORTS]; /**< indexed by N */
+	/* [vlan.M] */
+	struct lr_vlan_conf vlans[LR_MAX_VLANS]; /**< indexed by M */
 	/* [arp] [ip] [icmp] */
 	struct lr_arp_conf arp;       /**< ARP settings */
 	struct lr_ip_conf ip;         /**< IP/ICMP settings */

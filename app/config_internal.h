@@ -15,7 +15,7 @@
 
 #include "config.h"
 
-#define SECTIONS_KNOWN "eal, app, worker, port.N, arp, ip, icmp, udp, tcp, loadgen"
+#define SECTIONS_KNOWN "eal, app, worker, port.N, vlan.M, arp, ip, icmp, udp, tcp, loadgen"
 
 enum key_kind {
 	K_STR,      /**< string, k->max = longest length */
@@ -53,7 +53,9 @@ struct key_def {
 	const char *need;   /**< non-NULL: the key is required; what to put there */
 };
 
-enum sect_id { S_EAL, S_APP, S_WORKER, S_PORT, S_ARP, S_IP, S_ICMP, S_UDP, S_TCP, S_LOADGEN, S_NB };
+enum sect_id {
+	S_EAL, S_APP, S_WORKER, S_PORT, S_VLAN, S_ARP, S_IP, S_ICMP, S_UDP, S_TCP, S_LOADGEN, S_NB
+};
 
 struct sect_def {
 	const char *name;
@@ -64,13 +66,23 @@ struct sect_def {
 extern const struct sect_def lr_cfg_sects[S_NB];
 /** The keys of [port.N] (also lr_cfg_sects[S_PORT].keys). */
 extern const struct key_def lr_cfg_port_keys[];
+/** The keys of [vlan.M] (also lr_cfg_sects[S_VLAN].keys). */
+extern const struct key_def lr_cfg_vlan_keys[];
 extern const char *const lr_cfg_idle_names[3];
 extern const char *const lr_cfg_offload_names[3];
 /** Congestion control names: lr_tcp_cc_name() of each enum lr_tcp_cc, then "default". */
 extern const char *const lr_cfg_cc_names[LR_TCP_CC_NB + 1];
 
-/** Where a section's fields live: the port, the ARP/IP sub-config or cfg itself. */
-void *lr_cfg_sect_base(struct lr_config *cfg, enum sect_id sid, unsigned int port);
+/** Where a section's fields live: the port or VLAN (index idx), the ARP/IP sub-config
+ * or cfg itself. */
+void *lr_cfg_sect_base(struct lr_config *cfg, enum sect_id sid, unsigned int idx);
+
+/**
+ * Cross-checks of [vlan.M] sections and [port.N] vlan (config_vlan.c).
+ * @return 0, or -EINVAL with a one-line message starting with origin in err
+ */
+int lr_cfg_check_vlans(const struct lr_config *cfg, const uint32_t *vlan_seen,
+		const char *origin, char *err, size_t errlen);
 
 /** A PCI address (DDDD:BB:DD.F or BB:DD.F), optionally followed by ",devargs". */
 bool lr_cfg_is_pci_device(const char *dev);

@@ -22,6 +22,9 @@
 #define KEYR(t, key, kind, field, fl, exp, need) \
 	{ key, kind, fl, offsetof(t, field), RTE_SIZEOF_FIELD(t, field), 0, LR_CFG_STR - 1, exp, \
 		need }
+/* A required key with a range. */
+#define KEYRN(t, key, kind, field, lo, hi, exp, need) \
+	{ key, kind, 0, offsetof(t, field), RTE_SIZEOF_FIELD(t, field), lo, hi, exp, need }
 #define KEY_END { NULL, K_STR, 0, 0, 0, 0, 0, NULL, NULL }
 
 #define C struct lr_config
@@ -127,10 +130,36 @@ const struct key_def lr_cfg_port_keys[] = {
 	KEY(P, "promiscuous", K_BOOL, promiscuous, 0, 0, 0, NULL),
 	KEY(P, "rx_cksum", K_OFFLOAD, rx_cksum, 0, 0, 0, "expected auto, on or off"),
 	KEY(P, "tx_cksum", K_OFFLOAD, tx_cksum, 0, 0, 0, "expected auto, on or off"),
+	KEY(P, "vlan", K_UINT, vlan, 0, LR_VLAN_ID_MAX, 0,
+		"expected an 802.1Q VLAN ID 1..4094, or 0 for untagged"),
+	KEY(P, "vlan_offload", K_OFFLOAD, vlan_offload, 0, 0, 0, "expected auto, on or off"),
 	FAULT_KEYS("rx_", fault_rx),
 	FAULT_KEYS("tx_", fault_tx),
 	KEY_END,
 };
+
+#define V struct lr_vlan_conf
+const struct key_def lr_cfg_vlan_keys[] = {
+	KEYRN(V, "port", K_UINT, port, 0, LR_MAX_PORTS - 1,
+		"expected the N of a [port.N] section, 0..7",
+		"the N of the [port.N] section it rides on, e.g. 0"),
+	KEYRN(V, "vlan", K_UINT, vlan, 1, LR_VLAN_ID_MAX, "expected an 802.1Q VLAN ID 1..4094",
+		"its 802.1Q VLAN ID 1..4094, e.g. 100"),
+	KEYR(V, "ip", K_PREFIX, ip, 0, "expected an IPv4 prefix like 198.18.100.2/24",
+		"its IPv4 address/prefix, e.g. 198.18.100.2/24"),
+	KEY(V, "ip_count", K_UINT, ip_count, 1, 65536, 0,
+		"expected a count of addresses 1..65536 from ip upwards, e.g. 64"),
+	KEY(V, "gateway", K_IPV4, gateway, 0, 0, 0,
+		"expected an IPv4 address like 198.18.100.1 inside the VLAN's subnet"),
+	KEY_END,
+};
+#undef V
+
+/* K_PREFIX writes prefix_len right after ip, in either section. */
+_Static_assert(offsetof(struct lr_port_conf, prefix_len) ==
+		offsetof(struct lr_port_conf, ip) + sizeof(rte_be32_t), "port ip, prefix_len");
+_Static_assert(offsetof(struct lr_vlan_conf, prefix_len) ==
+		offsetof(struct lr_vlan_conf, ip) + sizeof(rte_be32_t), "vlan ip, prefix_len");
 
 static const struct key_def arp_keys[] = {
 	KEY(A, "table_size", K_UINT, table_size, 1, 1 << 20, 0, "expected entries 1..1048576"),
@@ -288,6 +317,7 @@ const struct sect_def lr_cfg_sects[S_NB] = {
 	[S_APP] = { "app", app_keys },
 	[S_WORKER] = { "worker", worker_keys },
 	[S_PORT] = { "port.N", lr_cfg_port_keys },
+	[S_VLAN] = { "vlan.M", lr_cfg_vlan_keys },
 	[S_ARP] = { "arp", arp_keys },
 	[S_IP] = { "ip", ip_keys },
 	[S_ICMP] = { "icmp", icmp_keys },
@@ -304,11 +334,13 @@ const char *const lr_cfg_cc_names[LR_TCP_CC_NB + 1] = {
 };
 
 void *
-lr_cfg_sect_base(struct lr_config *cfg, enum sect_id sid, unsigned int port)
+lr_cfg_sect_base(struct lr_config *cfg, enum sect_id sid, unsigned int idx)
 {
 	switch (sid) {
 	case S_PORT:
-		return &cfg->ports[port];
+		return &cfg->ports[idx];
+	case S_VLAN:
+		return &cfg->vlans[idx];
 	case S_ARP:
 		return &cfg->arp;
 	case S_IP:

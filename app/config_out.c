@@ -66,7 +66,8 @@ format_value(const struct key_def *k, const void *base, char *buf, size_t len)
 		snprintf(buf, len, "%s", lr_cfg_cc_names[*(const uint8_t *)field]);
 		break;
 	case K_PREFIX:
-		snprintf(buf, len, "%s/%u", lr_ip_fmt(p->ip, ip, sizeof(ip)), p->prefix_len);
+		snprintf(buf, len, "%s/%u", lr_ip_fmt(*(const rte_be32_t *)field, ip, sizeof(ip)),
+			*((const uint8_t *)field + sizeof(rte_be32_t)));
 		break;
 	case K_IPV4:
 		snprintf(buf, len, "%s", lr_ip_fmt(*(const rte_be32_t *)field, ip, sizeof(ip)));
@@ -141,6 +142,8 @@ lr_config_dump(const struct lr_config *cfg, FILE *f)
 	fprintf(f, "; linerate effective configuration%s%s\n",
 		cfg->path[0] != '\0' ? ", loaded from " : "", cfg->path);
 	for (s = 0; s < S_NB; s++) {
+		if (s == S_VLAN)
+			continue;	/* after the ports */
 		if (s != S_PORT) {
 			dump_section(cfg, lr_cfg_sects[s].name, lr_cfg_sects[s].keys,
 				lr_cfg_sect_base((struct lr_config *)(uintptr_t)cfg, s, 0), f);
@@ -151,6 +154,12 @@ lr_config_dump(const struct lr_config *cfg, FILE *f)
 				continue;
 			snprintf(name, sizeof(name), "port.%u", i);
 			dump_section(cfg, name, lr_cfg_port_keys, &cfg->ports[i], f);
+		}
+		for (i = 0; i < LR_MAX_VLANS; i++) {
+			if (!cfg->vlans[i].used)
+				continue;
+			snprintf(name, sizeof(name), "vlan.%u", i);
+			dump_section(cfg, name, lr_cfg_vlan_keys, &cfg->vlans[i], f);
 		}
 	}
 }

@@ -117,7 +117,7 @@ lr_cfg_prefix_mask(uint8_t len)
 
 /* "a.b.c.d/len" into the port; *why explains a well-formed but unusable address. */
 static bool
-parse_prefix(const char *s, struct lr_port_conf *p, const char **why)
+parse_prefix(const char *s, void *field, const char **why)
 {
 	char buf[32];
 	const char *slash = strchr(s, '/');
@@ -140,8 +140,9 @@ parse_prefix(const char *s, struct lr_port_conf *p, const char **why)
 			"expected a host address like 198.18.0.2/24";
 		return false;
 	}
-	p->ip = ip;
-	p->prefix_len = len;
+	/* prefix_len follows ip in [port.N] and [vlan.M] (static asserts in config_keys.c) */
+	*(rte_be32_t *)field = ip;
+	*((uint8_t *)field + sizeof(rte_be32_t)) = (uint8_t)len;
 	return true;
 }
 
@@ -316,7 +317,7 @@ lr_cfg_parse_value(const struct key_def *k, void *base, const char *s, const cha
 		*(uint8_t *)field = (uint8_t)e;
 		return true;
 	case K_PREFIX:
-		return parse_prefix(s, base, why);
+		return parse_prefix(s, field, why);
 	case K_IPV4:
 		return parse_ipv4(s, field);
 	case K_MAC:

@@ -203,6 +203,32 @@ out:
 	free(xs);
 }
 
+/* The port's VLAN interfaces besides its own, one block each ("vlan 100"). */
+static int
+port_vlans(const struct lr_iface *port, bool json, struct lr_ctl_buf *out)
+{
+	char name[16], addr[32], gw[16];
+	struct lr_ctl_kv kv;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = LR_MAX_PORTS; i < lr_iface_end && ret == 0; i++) {
+		const struct lr_iface *ifc = lr_iface_at(i);
+
+		if (ifc == NULL || ifc->port_id != port->port_id)
+			continue;
+		snprintf(name, sizeof(name), "vlan %u", ifc->vlan_id);
+		lr_ctl_kv_begin(&kv, out, json, name);
+		iface_addr(ifc, addr, sizeof(addr));
+		lr_ctl_kv_str(&kv, "ip", "%s", addr);
+		lr_ctl_kv_u64(&kv, "ip_count", RTE_MAX(ifc->ip_count, 1u));
+		lr_ctl_kv_str(&kv, "gateway", "%s", ifc->gateway ? lr_ip_fmt(ifc->gateway, gw,
+				sizeof(gw)) : "-");
+		ret = lr_ctl_kv_end(&kv);
+	}
+	return ret;
+}
+
 static int
 port_show(const struct lr_iface *ifc, bool json, struct lr_ctl_buf *out)
 {
@@ -227,6 +253,9 @@ port_show(const struct lr_iface *ifc, bool json, struct lr_ctl_buf *out)
 			sizeof(gw)) : "-");
 	lr_ctl_kv_u64(&kv, "mtu", ifc->mtu);
 	lr_ctl_kv_str(&kv, "steering", "%s", lr_steer_mode_names[lr_steer_port_mode(ifc->port_id)]);
+	lr_ctl_kv_u64(&kv, "vlan", ifc->vlan_id);	/* 0: untagged */
+	lr_ctl_kv_str(&kv, "vlan_offload", "strip %s, insert %s", ifc->rx_vlan_strip ? "hw" : "sw",
+			ifc->tx_vlan_insert ? "hw" : "sw");
 	if (dev && rte_eth_link_get_nowait(ifc->port_id, &lk) == 0 &&
 			rte_eth_link_to_str(link, sizeof(link), &lk) > 0)
 		lr_ctl_kv_str(&kv, "link", "%s", link);
@@ -241,6 +270,8 @@ port_show(const struct lr_iface *ifc, bool json, struct lr_ctl_buf *out)
 		lr_ctl_kv_u64(&kv, "rx_nombuf", st.rx_nombuf);
 	}
 	ret = lr_ctl_kv_end(&kv);
+	if (ret == 0)
+		ret = port_vlans(ifc, json, out);
 	if (dev)
 		port_xstats(ifc->port_id, json, out);
 	lr_ctl_section_end(out, json);
@@ -308,6 +339,7 @@ arp_row(const struct lr_arp_entry_info *e, void *arg)
 	lr_ctl_table_cell(ctx->t, "%s", e->state != LR_ARP_INCOMPLETE ? mac : "-");
 	lr_ctl_table_cell(ctx->t, "%s", arp_state_name(e->state));
 	lr_ctl_table_u64(ctx->t, e->port_id);
+	lr_ctl_table_u64(ctx->t, e->vlan_id);
 	lr_ctl_table_cell(ctx->t, "%" PRId64, arp_expires_ms(e, ctx->now_us));
 	lr_ctl_table_u64(ctx->t, e->pending);
 	lr_ctl_table_u64(ctx->t, e->worker);
@@ -321,6 +353,7 @@ cmd_arp(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 	static const struct lr_ctl_col cols[] = {
 		{ "ip", LR_CTL_COL_STR }, { "mac", LR_CTL_COL_STR },
 		{ "state", LR_CTL_COL_STR }, { "port", LR_CTL_COL_NUM },
+		{ "vlan", LR_CTL_COL_NUM },
 		{ "expires_ms", LR_CTL_COL_NUM }, { "pending", LR_CTL_COL_NUM },
 		{ "worker", LR_CTL_COL_NUM },
 	};
@@ -536,6 +569,7 @@ tel_arp_entry(const struct lr_arp_entry_info *e, void *arg)
 	rte_tel_data_add_dict_string(a, "mac", e->state != LR_ARP_INCOMPLETE ? mac : "-");
 	rte_tel_data_add_dict_string(a, "state", arp_state_name(e->state));
 	rte_tel_data_add_dict_int(a, "port", e->port_id);
+	rte_tel_data_add_dict_int(a, "vlan", e->vlan_id);
 	rte_tel_data_add_dict_int(a, "expires_ms", (int)arp_expires_ms(e, ctx->now_us));
 	rte_tel_data_add_dict_int(a, "pending", (int)e->pending);
 	rte_tel_data_add_dict_int(a, "worker", e->worker);

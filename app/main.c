@@ -261,9 +261,10 @@ worker_main(void *arg)
 
 	w->now_us = lr_clock_us();
 	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
-	if (w->id == 0)
-		for (i = 0; i < l->nb_ports; i++)
-			lr_arp_send_gratuitous(w, lr_iface_get(l->ports[i]));
+	if (w->id == 0)  /* every interface: the ports' own and their VLANs' */
+		for (i = 0; i < lr_iface_end; i++)
+			if (lr_iface_at(i) != NULL)
+				lr_arp_send_gratuitous(w, lr_iface_at(i));
 	while (!quit) {
 		t0 = rte_rdtsc();
 		t = t0;
@@ -560,6 +561,29 @@ loadgen_finished(void)
 	return true;
 }
 
+/* Register [port.p]'s own interface, then those of its [vlan.M] sections. */
+static int
+add_ifaces(unsigned int p, const struct lr_iface *port_ifc)
+{
+	struct lr_iface vifc;
+	unsigned int m;
+	int rc;
+
+	rc = lr_iface_add(port_ifc);
+	for (m = 0; m < LR_MAX_VLANS && rc == 0; m++) {
+		if (!cfg.vlans[m].used || cfg.vlans[m].port != p)
+			continue;
+		lr_port_vlan_iface(port_ifc, &cfg.vlans[m], &vifc);
+		rc = lr_iface_add(&vifc);
+		if (rc == 0)
+			printf("linerate: vlan.%u: VLAN %u on port.%u\n", m, vifc.vlan_id, p);
+	}
+	if (rc != 0)
+		fprintf(stderr, "linerate: %s: [port.%u]: cannot add its interfaces: %s\n",
+				cfg.path, p, strerror(-rc));
+	return rc != 0 ? 1 : 0;
+}
+
 static int
 setup(void)
 {
@@ -651,7 +675,9 @@ setup(void)
 			fprintf(stderr, "linerate: %s: %s\n", cfg.path, err);
 			return 1;
 		}
-		lr_iface_add(&ifc);
+		rc = add_ifaces(p, &ifc);
+		if (rc != 0)
+			return rc;
 		lr_steer_port_set(ifc.port_id, steer.mode);
 		printf("linerate: port.%u: %d RX pools of %u mbufs%s\n", p, nb,
 				lr_port_rx_pool(ifc.port_id, 0)->size,

@@ -104,6 +104,47 @@ pick_offload(enum lr_offload_mode mode, uint64_t capa, uint64_t want, uint64_t *
 	return 0;
 }
 
+/* Does [port.n] carry a tagged interface: its own (vlan key) or a [vlan.M]? */
+static bool
+port_tagged(const struct lr_config *cfg, unsigned int n)
+{
+	unsigned int m;
+
+	if (cfg->ports[n].vlan != 0)
+		return true;
+	for (m = 0; m < LR_MAX_VLANS; m++)
+		if (cfg->vlans[m].used && cfg->vlans[m].port == n)
+			return true;
+	return false;
+}
+
+/*
+ * VLAN strip and insert for a port with tagged interfaces: auto takes each the port
+ * offers (the other is done in software), on requires both, off takes neither. A port
+ * without tagged interfaces asks for neither.
+ */
+static int
+pick_vlan_offload(unsigned int n, const struct lr_config *cfg,
+		const struct rte_eth_dev_info *info, struct rte_eth_conf *conf,
+		const char *name, char *err, size_t errlen)
+{
+	enum lr_offload_mode mode = cfg->ports[n].vlan_offload;
+	uint64_t rx = info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+	uint64_t tx = info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
+
+	if (!port_tagged(cfg, n) || mode == LR_OFFLOAD_OFF)
+		return 0;
+	if (mode == LR_OFFLOAD_ON && (rx == 0 || tx == 0)) {
+		snprintf(err, errlen, "[port.%u] vlan_offload = on: %s has no VLAN %s offload: "
+				"set vlan_offload = auto or off", n, name,
+				rx == 0 && tx == 0 ? "strip or insert" : rx == 0 ? "strip" : "insert");
+		return -ENOTSUP;
+	}
+	conf->rxmode.offloads |= rx;
+	conf->txmode.offloads |= tx;
+	return 0;
+}
+
 /*
  * Why the port cannot hash like lr_steer (Toeplitz with our 40-byte key over the
  * IPv4 4-tuple, a redirection table we program), or NULL if it can.
@@ -212,6 +253,9 @@ lr_port_setup(unsigned int n, const struct lr_config *cfg, uint16_t nb_queues,
 				"set tx_cksum = auto or off", n, name);
 		return -ENOTSUP;
 	}
+	rc = pick_vlan_offload(n, cfg, &info, &conf, name, err, errlen);
+	if (rc != 0)
+		return rc;
 	/* Fragments, reassembled datagrams and jumbo frames go out as chains. */
 	conf.txmode.offloads |= info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	rc = lr_port_mtu_plan(n, pc->mtu, &info, &mtu, err, errlen);
@@ -297,6 +341,9 @@ lr_port_setup(unsigned int n, const struct lr_config *cfg, uint16_t nb_queues,
 	ifc->tx_l4_cksum = (conf.txmode.offloads & (RTE_ETH_TX_OFFLOAD_UDP_CKSUM |
 			RTE_ETH_TX_OFFLOAD_TCP_CKSUM)) ==
 			(RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
+	ifc->vlan_id = pc->vlan;
+	ifc->rx_vlan_strip = (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) != 0;
+	ifc->tx_vlan_insert = (conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_VLAN_INSERT) != 0;
 
 	rc = rte_eth_dev_start(port_id);
 	if (rc != 0) {
@@ -333,6 +380,21 @@ lr_port_setup(unsigned int n, const struct lr_config *cfg, uint16_t nb_queues,
 	if (pc->promiscuous)
 		rte_eth_promiscuous_enable(port_id);
 	return 0;
+}
+
+void
+lr_port_vlan_iface(const struct lr_iface *port_ifc, const struct lr_vlan_conf *vc,
+		struct lr_iface *ifc)
+{
+	*ifc = *port_ifc;
+	ifc->vlan_id = vc->vlan;
+	ifc->ip = vc->ip;
+	ifc->ip_count = vc->ip_count;
+	ifc->prefix_len = vc->prefix_len;
+	ifc->netmask = vc->prefix_len == 0 ? 0 :
+			rte_cpu_to_be_32(UINT32_MAX << (32 - vc->prefix_len));
+	ifc->gateway = vc->gateway;
+	ifc->nb_mcast = 0;
 }
 
 void

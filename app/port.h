@@ -42,6 +42,13 @@ int lr_port_setup(unsigned int n, const struct lr_config *cfg, uint16_t nb_queue
 		enum lr_steer_mode steer_want, struct lr_iface *ifc, struct lr_port_steer *steer,
 		char *err, size_t errlen);
 
+/**
+ * The interface of a [vlan.M] section: port_ifc's port, MAC, MTU and offloads, the
+ * section's VLAN ID and addresses.
+ */
+void lr_port_vlan_iface(const struct lr_iface *port_ifc, const struct lr_vlan_conf *vc,
+		struct lr_iface *ifc);
+
 /** @return the pool of an RX queue of a port set up by lr_port_setup(), or NULL */
 struct rte_mempool *lr_port_rx_pool(uint16_t port_id, uint16_t queue);
 

@@ -26,11 +26,24 @@
 #define LR_MAX_WORKERS 64     /**< worker lcores */
 #define LR_BURST_MAX 64       /**< largest RX/TX burst */
 #define LR_MAX_MCAST 8        /**< multicast MACs joined per interface */
+#define LR_MAX_VLANS 24       /**< VLAN interfaces besides each port's own */
+#define LR_MAX_IFACES (LR_MAX_PORTS + LR_MAX_VLANS) /**< interfaces: slot p < LR_MAX_PORTS
+				* is port p's own, the others VLAN interfaces */
+#define LR_VLAN_ID_MAX 4094   /**< highest usable 802.1Q VLAN ID (4095 is reserved) */
 
-/** An interface: one DPDK port with our addresses on it. Read-only once workers run. */
+/**
+ * An interface: our addresses on one DPDK port, untagged or on one 802.1Q VLAN. A port
+ * carries at most one interface per VLAN ID (0 = untagged). Read-only once workers run.
+ */
 struct lr_iface {
 	bool used;                    /**< slot configured */
+	uint8_t idx;                  /**< its slot in lr_ifaces (set by lr_iface_add()) */
 	uint16_t port_id;             /**< DPDK port id */
+	uint16_t vlan_id;             /**< 802.1Q VLAN ID 1..4094, 0 = untagged */
+	bool tx_vlan_insert;          /**< port inserts the tag (RTE_MBUF_F_TX_VLAN), else
+				       *   lr_eth_send() writes it */
+	bool rx_vlan_strip;           /**< port strips tags into m->vlan_tci (shown only:
+				       *   lr_eth_input() takes either kind) */
 	uint16_t mtu;                 /**< IP MTU, e.g. 1500 */
 	struct rte_ether_addr mac;    /**< our MAC on this interface */
 	rte_be32_t ip;                /**< our IPv4 address (network order); with ip_count,
@@ -49,11 +62,15 @@ struct lr_iface {
 	struct rte_ether_addr mcast[LR_MAX_MCAST]; /**< joined multicast MACs */
 };
 
-/** Interfaces indexed by DPDK port id. */
-extern struct lr_iface lr_ifaces[LR_MAX_PORTS];
+/** Interfaces: slot p < LR_MAX_PORTS is DPDK port p's own, then VLAN interfaces. */
+extern struct lr_iface lr_ifaces[LR_MAX_IFACES];
+/** One past the highest slot in use (loops over lr_ifaces stop there). */
+extern uint8_t lr_iface_end;
+/** Per port and VLAN ID (0 = untagged): the slot of its interface + 1, 0 = none. */
+extern uint8_t lr_iface_vid_map[LR_MAX_PORTS][LR_VLAN_ID_MAX + 1];
 
 /**
- * The interface behind a DPDK port.
+ * A port's own interface (the one of its [port.N] section, tagged or not).
  * @param port_id DPDK port id
  * @return the interface, or NULL if the port carries none
  */
@@ -63,6 +80,35 @@ lr_iface_get(uint16_t port_id)
 	if (port_id >= LR_MAX_PORTS || !lr_ifaces[port_id].used)
 		return NULL;
 	return &lr_ifaces[port_id];
+}
+
+/**
+ * The interface in a slot (e.g. one an ARP entry names).
+ * @return the interface, or NULL if the slot is free
+ */
+static inline const struct lr_iface *
+lr_iface_at(unsigned int idx)
+{
+	if (idx >= LR_MAX_IFACES || !lr_ifaces[idx].used)
+		return NULL;
+	return &lr_ifaces[idx];
+}
+
+/**
+ * The interface of a port for a VLAN ID, the receive-side lookup.
+ * @param port_id DPDK port id
+ * @param vid VLAN ID (12 bits; 0 = untagged or priority-tagged)
+ * @return the interface, or NULL if the port has none on that VLAN
+ */
+static inline const struct lr_iface *
+lr_iface_vlan(uint16_t port_id, uint16_t vid)
+{
+	unsigned int slot;
+
+	if (unlikely(port_id >= LR_MAX_PORTS || vid > LR_VLAN_ID_MAX))
+		return NULL;
+	slot = lr_iface_vid_map[port_id][vid];
+	return slot == 0 ? NULL : &lr_ifaces[slot - 1];
 }
 
 /**
@@ -129,9 +175,12 @@ lr_iface_is_bcast(const struct lr_iface *ifc, rte_be32_t ip)
 }
 
 /**
- * Register an interface (control path, before workers start).
- * @param ifc filled interface; ifc->port_id selects the slot
- * @return 0, or -EINVAL if port_id is out of range
+ * Register an interface (control path, before workers start). The first interface of
+ * a port takes the port's own slot (port_id), later ones VLAN slots; one already
+ * registered for the same port and VLAN ID is replaced.
+ * @param ifc filled interface; ifc->port_id and ifc->vlan_id select the slot
+ * @return 0 (lr_iface_vlan() finds it), -EINVAL (port_id or vlan_id out of range) or
+ *         -ENOSPC (no slot left)
  */
 int lr_iface_add(const struct lr_iface *ifc);
 

@@ -338,7 +338,8 @@ nomem:
 /*
  * The worker that must process a received frame (data at the Ethernet header), or
  * self when any worker may: TCP/UDP over IPv4 hash on the 4-tuple, fragments on the
- * addresses; everything else (ARP, ICMP, malformed) stays.
+ * addresses, behind an 802.1Q tag too (the inner tuple); everything else (ARP, ICMP,
+ * malformed) stays.
  */
 static uint16_t
 frame_owner(const struct rte_mbuf *m, uint16_t self)
@@ -346,12 +347,20 @@ frame_owner(const struct rte_mbuf *m, uint16_t self)
 	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct rte_ipv4_hdr *ip;
 	const rte_be16_t *ports;
-	uint32_t len = rte_pktmbuf_data_len(m), ihl;
+	uint32_t len = rte_pktmbuf_data_len(m), ihl, l2 = sizeof(*eh);
+	rte_be16_t type = eh->ether_type;
 
-	if (len < sizeof(*eh) + sizeof(*ip) ||
-			eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+	if (unlikely(type == RTE_BE16(RTE_ETHER_TYPE_VLAN))) {
+		const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(eh + 1);
+
+		if (len < sizeof(*eh) + sizeof(*vh))
+			return self;
+		type = vh->eth_proto;
+		l2 += sizeof(*vh);
+	}
+	if (len < l2 + sizeof(*ip) || type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
 		return self;
-	ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	ip = (const struct rte_ipv4_hdr *)((const uint8_t *)eh + l2);
 	if ((ip->version_ihl >> 4) != 4)
 		return self;
 	if (ip->next_proto_id != IPPROTO_TCP && ip->next_proto_id != IPPROTO_UDP)
@@ -359,7 +368,7 @@ frame_owner(const struct rte_mbuf *m, uint16_t self)
 	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
 		return reta[hash_addrs(ip->src_addr, ip->dst_addr) & RETA_MASK];
 	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
-	if (ihl < sizeof(*ip) || len < sizeof(*eh) + ihl + 2 * sizeof(rte_be16_t))
+	if (ihl < sizeof(*ip) || len < l2 + ihl + 2 * sizeof(rte_be16_t))
 		return self;
 	ports = (const rte_be16_t *)((const uint8_t *)ip + ihl);
 	return reta[lr_steer_hash_l4(ip->src_addr, ip->dst_addr, rte_be_to_cpu_16(ports[0]),

@@ -11,7 +11,9 @@
 
 RTE_LOG_REGISTER(lr_logtype_core, linerate.core, INFO);
 
-struct lr_iface lr_ifaces[LR_MAX_PORTS];
+struct lr_iface lr_ifaces[LR_MAX_IFACES];
+uint8_t lr_iface_end;
+uint8_t lr_iface_vid_map[LR_MAX_PORTS][LR_VLAN_ID_MAX + 1];
 struct lr_worker lr_workers[LR_MAX_WORKERS];
 
 const char *const lr_turn_part_names[LR_TURN_PART_NB] = {
@@ -34,17 +36,17 @@ lr_iface_by_ip(rte_be32_t ip)
 {
 	unsigned int i;
 
-	for (i = 0; i < LR_MAX_PORTS; i++)
+	for (i = 0; i < lr_iface_end; i++)
 		if (lr_ifaces[i].used && lr_iface_has_ip(&lr_ifaces[i], ip))
 			return &lr_ifaces[i];
 	return NULL;
 }
 
-/* Port i is the worker's (a mask of 0 means every port). */
+/* Interface i is the worker's: on one of its ports (a mask of 0 means every port). */
 static inline bool
 iface_of(const struct lr_worker *w, unsigned int i)
 {
-	return w->iface_mask == 0 || (w->iface_mask & (1u << i)) != 0;
+	return w->iface_mask == 0 || (w->iface_mask & (1u << lr_ifaces[i].port_id)) != 0;
 }
 
 const struct lr_iface *
@@ -52,7 +54,7 @@ lr_iface_mine(const struct lr_worker *w, rte_be32_t ip)
 {
 	unsigned int i;
 
-	for (i = 0; i < LR_MAX_PORTS; i++)
+	for (i = 0; i < lr_iface_end; i++)
 		if (lr_ifaces[i].used && lr_iface_has_ip(&lr_ifaces[i], ip) && iface_of(w, i))
 			return &lr_ifaces[i];
 	return NULL;
@@ -64,7 +66,7 @@ lr_iface_route(const struct lr_worker *w, rte_be32_t dst, rte_be32_t *nexthop)
 	const struct lr_iface *gw = NULL;
 	unsigned int i;
 
-	for (i = 0; i < LR_MAX_PORTS; i++) {
+	for (i = 0; i < lr_iface_end; i++) {
 		const struct lr_iface *ifc = &lr_ifaces[i];
 
 		if (!ifc->used || ifc->ip == 0 || !iface_of(w, i))
@@ -82,13 +84,38 @@ lr_iface_route(const struct lr_worker *w, rte_be32_t dst, rte_be32_t *nexthop)
 	return gw;
 }
 
+/* The slot for (port, vid): the one it has, the port's own, or a free VLAN slot. */
+static int
+iface_slot(uint16_t port, uint16_t vid)
+{
+	unsigned int i;
+
+	if (lr_iface_vid_map[port][vid] != 0)
+		return lr_iface_vid_map[port][vid] - 1;
+	if (!lr_ifaces[port].used)
+		return port;
+	for (i = LR_MAX_PORTS; i < LR_MAX_IFACES; i++)
+		if (!lr_ifaces[i].used)
+			return i;
+	return -ENOSPC;
+}
+
 int
 lr_iface_add(const struct lr_iface *ifc)
 {
-	if (ifc->port_id >= LR_MAX_PORTS)
+	int slot;
+
+	if (ifc->port_id >= LR_MAX_PORTS || ifc->vlan_id > LR_VLAN_ID_MAX)
 		return -EINVAL;
-	lr_ifaces[ifc->port_id] = *ifc;
-	lr_ifaces[ifc->port_id].used = true;
+	slot = iface_slot(ifc->port_id, ifc->vlan_id);
+	if (slot < 0)
+		return slot;
+	lr_ifaces[slot] = *ifc;
+	lr_ifaces[slot].used = true;
+	lr_ifaces[slot].idx = (uint8_t)slot;
+	lr_iface_vid_map[ifc->port_id][ifc->vlan_id] = (uint8_t)(slot + 1);
+	if (slot >= lr_iface_end)
+		lr_iface_end = (uint8_t)(slot + 1);
 	return 0;
 }
 
@@ -96,6 +123,8 @@ void
 lr_iface_reset(void)
 {
 	memset(lr_ifaces, 0, sizeof(lr_ifaces));
+	memset(lr_iface_vid_map, 0, sizeof(lr_iface_vid_map));
+	lr_iface_end = 0;
 }
 
 int

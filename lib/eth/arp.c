@@ -66,7 +66,7 @@ struct arp_entry {
 	enum lr_arp_state state;
 	rte_be32_t ip;
 	struct rte_ether_addr mac;
-	uint16_t port_id;
+	uint16_t ifidx;             /* interface it was learned on (lr_iface_at()) */
 	uint32_t tries;             /* requests (INCOMPLETE) or probes (PROBE) sent */
 	uint32_t nb_pending;
 	uint64_t expires_us;        /* next step: REACHABLE->STALE, STALE removed if
@@ -81,7 +81,7 @@ struct arp_learn {
 	uint64_t idx;               /* position in the log, to detect overwriting */
 	rte_be32_t ip;
 	struct rte_ether_addr mac;
-	uint16_t port_id;
+	uint16_t ifidx;
 	bool create;                /* a request for us: readers may create the entry */
 };
 
@@ -270,7 +270,7 @@ entry_evict(struct lr_worker *w)
 }
 
 static struct arp_entry *
-entry_create(struct lr_worker *w, rte_be32_t ip, uint16_t port_id)
+entry_create(struct lr_worker *w, rte_be32_t ip, uint16_t ifidx)
 {
 	struct lr_arp_table *t = w->arp;
 	struct arp_entry *e;
@@ -288,7 +288,7 @@ entry_create(struct lr_worker *w, rte_be32_t ip, uint16_t port_id)
 	rte_seqcount_write_begin(&e->sc);
 	e->used = true;
 	e->ip = ip;
-	e->port_id = port_id;
+	e->ifidx = ifidx;
 	e->state = LR_ARP_INCOMPLETE;
 	memset(&e->mac, 0, sizeof(e->mac));
 	e->tries = 0;
@@ -313,14 +313,14 @@ entry_delete(struct lr_worker *w, struct arp_entry *e)
 /* Record a MAC for an entry and send what waited for it. */
 static void
 entry_resolve(struct lr_worker *w, struct arp_entry *e, const struct rte_ether_addr *mac,
-		uint16_t port_id)
+		uint16_t ifidx)
 {
 	const struct lr_iface *ifc;
 	uint32_t i, n;
 
 	rte_seqcount_write_begin(&e->sc);
 	e->mac = *mac;
-	e->port_id = port_id;
+	e->ifidx = ifidx;
 	e->state = LR_ARP_REACHABLE;
 	e->expires_us = w->now_us + (uint64_t)arp_conf.timeout_ms * 1000;
 	e->tries = 0;
@@ -329,7 +329,7 @@ entry_resolve(struct lr_worker *w, struct arp_entry *e, const struct rte_ether_a
 	rte_seqcount_write_end(&e->sc);
 	w->arp->pending_total -= n;
 
-	ifc = lr_iface_get(port_id);
+	ifc = lr_iface_at(ifidx);
 	for (i = 0; i < n; i++) {
 		pending_uncharge(w, e->pending[i]);
 		if (ifc == NULL)
@@ -342,7 +342,7 @@ entry_resolve(struct lr_worker *w, struct arp_entry *e, const struct rte_ether_a
 /* Tell the other workers what this one learned from an ARP packet. */
 static void
 arp_publish(struct lr_worker *w, rte_be32_t ip, const struct rte_ether_addr *mac,
-		uint16_t port_id, bool create)
+		uint16_t ifidx, bool create)
 {
 	struct arp_log *log = w->arp->log;
 	uint64_t idx = log->head;
@@ -354,7 +354,7 @@ arp_publish(struct lr_worker *w, rte_be32_t ip, const struct rte_ether_addr *mac
 	r->idx = idx;
 	r->ip = ip;
 	r->mac = *mac;
-	r->port_id = port_id;
+	r->ifidx = ifidx;
 	r->create = create;
 	rte_seqcount_write_end(&r->sc);
 	__atomic_store_n(&log->head, idx + 1, __ATOMIC_RELEASE);
@@ -364,20 +364,20 @@ arp_publish(struct lr_worker *w, rte_be32_t ip, const struct rte_ether_addr *mac
  * if it came from a request for us. */
 static void
 arp_apply(struct lr_worker *w, rte_be32_t ip, const struct rte_ether_addr *mac,
-		uint16_t port_id, bool create)
+		uint16_t ifidx, bool create)
 {
 	struct arp_entry *e = entry_find(w->arp, ip);
 	bool asked = e != NULL && e->state == LR_ARP_INCOMPLETE;
 
 	if (e == NULL && create)
-		e = entry_create(w, ip, port_id);
+		e = entry_create(w, ip, ifidx);
 	if (e == NULL)
 		return;
-	entry_resolve(w, e, mac, port_id);
+	entry_resolve(w, e, mac, ifidx);
 	/* The answer to our request reached another worker, which could not tell it
 	 * was solicited: now it is, so every worker may replicate it. */
 	if (asked && !create)
-		arp_publish(w, ip, mac, port_id, true);
+		arp_publish(w, ip, mac, ifidx, true);
 }
 
 /* Apply the records of one other worker's log we have not seen yet. */
@@ -396,7 +396,7 @@ arp_sync_from(struct lr_worker *w, uint16_t from, const struct arp_log *log)
 		const struct arp_learn *r = &log->rec[i & (ARP_LOG_SIZE - 1)];
 		struct rte_ether_addr mac;
 		rte_be32_t ip;
-		uint16_t port_id;
+		uint16_t ifidx;
 		uint64_t idx;
 		uint32_t seq;
 		bool create;
@@ -406,14 +406,14 @@ arp_sync_from(struct lr_worker *w, uint16_t from, const struct arp_log *log)
 			idx = r->idx;
 			ip = r->ip;
 			mac = r->mac;
-			port_id = r->port_id;
+			ifidx = r->ifidx;
 			create = r->create;
 		} while (rte_seqcount_read_retry(&r->sc, seq));
 		if (idx != i) {        /* overwritten meanwhile by a newer record */
 			t->lapped++;
 			continue;
 		}
-		arp_apply(w, ip, &mac, port_id, create);
+		arp_apply(w, ip, &mac, ifidx, create);
 		t->synced++;
 	}
 	t->seen[from] = head;
@@ -492,19 +492,19 @@ lr_arp_send_gratuitous(struct lr_worker *w, const struct lr_iface *ifc)
  */
 static void
 arp_learn(struct lr_worker *w, rte_be32_t sip, const struct rte_ether_addr *sha,
-		uint16_t port_id, bool for_us, bool may_create)
+		uint16_t ifidx, bool for_us, bool may_create)
 {
 	struct arp_entry *e = entry_find(w->arp, sip);
 
 	if (e == NULL && may_create)
-		e = entry_create(w, sip, port_id);
+		e = entry_create(w, sip, ifidx);
 	if (e != NULL) {
-		entry_resolve(w, e, sha, port_id);
+		entry_resolve(w, e, sha, ifidx);
 		LR_STAT_INC(w->stats, LR_STAT_arp_LEARNED);
 	}
 	/* Others may replicate what answers us from a neighbour we asked or hold. */
 	if (e != NULL || for_us)
-		arp_publish(w, sip, sha, port_id, for_us && (may_create || e != NULL));
+		arp_publish(w, sip, sha, ifidx, for_us && (may_create || e != NULL));
 }
 
 void
@@ -555,7 +555,7 @@ lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc
 	/* For us: the interface's address or any of its range (one compare). */
 	for_us = lr_iface_has_ip(ifc, tip);
 	if (sip != 0)
-		arp_learn(w, sip, &a->arp_data.arp_sha, ifc->port_id, for_us,
+		arp_learn(w, sip, &a->arp_data.arp_sha, ifc->idx, for_us,
 				op == RTE_ARP_OP_REQUEST && for_us);
 	if (!for_us) {
 		lr_drop(w, m, LR_STAT_arp_NOT_FOR_US);
@@ -673,7 +673,7 @@ lr_eth_output_ipv4(struct lr_worker *w, struct rte_mbuf *m, const struct lr_ifac
 		return;
 	}
 	if (e == NULL) {
-		e = entry_create(w, nexthop, ifc->port_id);
+		e = entry_create(w, nexthop, ifc->idx);
 		if (e == NULL) {
 			lr_drop(w, m, LR_STAT_arp_TABLE_FULL);
 			return;
@@ -733,13 +733,13 @@ entry_timer(struct lr_worker *w, struct arp_entry *e)
 		break;
 	case LR_ARP_DELAY:          /* not confirmed meanwhile: probe */
 		entry_set_state(e, LR_ARP_PROBE, w->now_us);
-		entry_probe(w, e, lr_iface_get(e->port_id));
+		entry_probe(w, e, lr_iface_at(e->ifidx));
 		break;
 	case LR_ARP_PROBE:
-		entry_probe(w, e, lr_iface_get(e->port_id));
+		entry_probe(w, e, lr_iface_at(e->ifidx));
 		break;
 	case LR_ARP_INCOMPLETE:
-		entry_retry(w, e, lr_iface_get(e->port_id));
+		entry_retry(w, e, lr_iface_at(e->ifidx));
 		break;
 	}
 }
@@ -766,6 +766,7 @@ lr_arp_walk(const struct lr_worker *w, int (*cb)(const struct lr_arp_entry_info 
 		void *arg)
 {
 	const struct lr_arp_table *t = w->arp;
+	const struct lr_iface *ifc;
 	struct lr_arp_entry_info info;
 	unsigned int n = 0;
 	uint32_t i, seq;
@@ -781,7 +782,7 @@ lr_arp_walk(const struct lr_worker *w, int (*cb)(const struct lr_arp_entry_info 
 			used = e->used;
 			info.ip = e->ip;
 			info.mac = e->mac;
-			info.port_id = e->port_id;
+			info.iface = e->ifidx;
 			info.state = e->state;
 			info.expires_us = e->expires_us;
 			info.pending = e->nb_pending;
@@ -789,6 +790,9 @@ lr_arp_walk(const struct lr_worker *w, int (*cb)(const struct lr_arp_entry_info 
 		} while (rte_seqcount_read_retry(&e->sc, seq));
 		if (!used)
 			continue;
+		ifc = lr_iface_at(info.iface);
+		info.port_id = ifc != NULL ? ifc->port_id : UINT16_MAX;
+		info.vlan_id = ifc != NULL ? ifc->vlan_id : 0;
 		info.worker = w->id;
 		n++;
 		if (cb(&info, arg) != 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Ethernet II input: MAC filter, then dispatch by EtherType.
+ * Ethernet II input: the interface (port and 802.1Q VLAN ID), MAC filter, then dispatch
+ * by EtherType.
  */
 #include <errno.h>
 
@@ -65,31 +66,77 @@ mac_accepted(const struct lr_iface *ifc, const struct rte_ether_addr *dst)
 	return false;
 }
 
+/*
+ * 802.1Q, off the untagged path: the tag the port stripped into m->vlan_tci, or the
+ * one in the frame (the EtherType after it goes in *type, its 4 bytes in *hlen). The
+ * VLAN ID picks the interface; 0 (a priority tag) is the untagged one.
+ * @return the interface, or NULL with m dropped and counted
+ */
+static const struct lr_iface *
+vlan_input(struct lr_worker *w, struct rte_mbuf *m, rte_be16_t *type, uint16_t *hlen)
+{
+	const struct rte_vlan_hdr *vh;
+	const struct lr_iface *ifc;
+	uint16_t tci;
+
+	LR_STAT_INC(w->stats, LR_STAT_eth_RX_VLAN);
+	if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
+		tci = m->vlan_tci;
+	} else {
+		if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*vh))) {
+			lr_drop(w, m, LR_STAT_eth_TRUNCATED);
+			return NULL;
+		}
+		vh = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, RTE_ETHER_HDR_LEN);
+		tci = rte_be_to_cpu_16(vh->vlan_tci);
+		*type = vh->eth_proto;
+		*hlen += sizeof(*vh);
+	}
+	ifc = lr_iface_vlan(m->port, tci & RTE_VLAN_ID_MASK);
+	if (unlikely(ifc == NULL))
+		lr_drop(w, m, lr_iface_get(m->port) == NULL ? LR_STAT_eth_UNKNOWN_PORT :
+				LR_STAT_eth_UNKNOWN_VLAN);
+	return ifc;
+}
+
 void
 lr_eth_input(struct lr_worker *w, struct rte_mbuf *m)
 {
-	const struct lr_iface *ifc = lr_iface_get(m->port);
+	const struct lr_iface *ifc;
 	const struct rte_ether_hdr *eh;
+	uint16_t hlen = sizeof(*eh);
+	rte_be16_t type;
 	unsigned int i;
 
 	LR_STAT_INC(w->stats, LR_STAT_eth_RX);
-	if (unlikely(ifc == NULL)) {
-		lr_drop(w, m, LR_STAT_eth_UNKNOWN_PORT);
-		return;
-	}
 	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eh))) {
 		lr_drop(w, m, LR_STAT_eth_TRUNCATED);
 		return;
 	}
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	type = eh->ether_type;
+	/* One test for both kinds of tagged frame: the untagged path pays no more. */
+	if (unlikely((m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) |
+			(type == RTE_BE16(RTE_ETHER_TYPE_VLAN)))) {
+		ifc = vlan_input(w, m, &type, &hlen);
+		if (ifc == NULL)
+			return;
+	} else {
+		ifc = lr_iface_vlan(m->port, 0);
+		if (unlikely(ifc == NULL)) {
+			lr_drop(w, m, lr_iface_get(m->port) == NULL ? LR_STAT_eth_UNKNOWN_PORT :
+					LR_STAT_eth_UNTAGGED);
+			return;
+		}
+	}
 	if (unlikely(!mac_accepted(ifc, &eh->dst_addr))) {
 		lr_drop(w, m, LR_STAT_eth_NOT_FOR_US);
 		return;
 	}
 	for (i = 0; i < nb_eth_types; i++) {
-		if (eth_types[i].type_be == eh->ether_type) {
-			m->l2_len = sizeof(*eh);
-			rte_pktmbuf_adj(m, sizeof(*eh));
+		if (eth_types[i].type_be == type) {
+			m->l2_len = hlen;
+			rte_pktmbuf_adj(m, hlen);
 			eth_types[i].fn(w, m, ifc);
 			return;
 		}

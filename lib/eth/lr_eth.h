@@ -140,6 +140,8 @@ struct lr_arp_entry_info {
 	rte_be32_t ip;                /**< address */
 	struct rte_ether_addr mac;    /**< its MAC (zero while incomplete) */
 	uint16_t port_id;             /**< port it was learned on */
+	uint16_t vlan_id;             /**< VLAN ID of its interface, 0 = untagged */
+	uint8_t iface;                /**< its interface's slot (lr_iface_at()) */
 	enum lr_arp_state state;      /**< state */
 	uint64_t expires_us;          /**< its next step (worker clock): goes stale, is
 	                               *   removed if unused, probes or asks again */

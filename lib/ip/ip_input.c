@@ -144,7 +144,8 @@ reassemble(struct lr_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uin
  * worker that reassembled a TCP or UDP datagram may not own its 4-tuple: hand the
  * whole datagram to its owner (else a wrong worker would answer with a RST or
  * miss the connection). It travels as a frame again: an Ethernet header in front,
- * a valid IP header checksum (rte_ip_frag zeroes it), no fragment bits left.
+ * a valid IP header checksum (rte_ip_frag zeroes it), no fragment bits left, the
+ * VLAN ID of its interface in m->vlan_tci (flagged stripped).
  * @return true if m was handed over
  */
 static bool
@@ -176,7 +177,13 @@ steer_reassembled(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	m->port = ifc->port_id;
 	m->l2_len = sizeof(*eh);
-	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
+	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK |
+			RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED);
+	if (ifc->vlan_id != 0) {
+		/* its VLAN goes with it, as if the port had stripped the tag */
+		m->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+		m->vlan_tci = ifc->vlan_id;
+	}
 	LR_STAT_INC(w->stats, LR_STAT_ip_REASM_STEERED);
 	lr_steer_hand_off(w, m, owner);
 	return true;

@@ -32,6 +32,10 @@ enum lr_stat_kind {
 	X(eth, NOT_FOR_US, DROP, "frames for another MAC address") \
 	X(eth, UNKNOWN_TYPE, DROP, "frames with an EtherType we do not handle") \
 	X(eth, UNKNOWN_PORT, DROP, "frames from a port with no interface") \
+	X(eth, RX_VLAN, COUNT, "802.1Q frames received (tag in the frame or stripped by the port)") \
+	X(eth, TX_VLAN, COUNT, "802.1Q frames sent (tag written, or inserted by the port)") \
+	X(eth, UNKNOWN_VLAN, DROP, "tagged frames for a VLAN ID the port has no interface on") \
+	X(eth, UNTAGGED, DROP, "untagged frames on a port whose interfaces are all tagged") \
 	X(eth, NOMBUF, DROP, "packets not built because the mbuf pool was empty") \
 	X(arp, RX_REQUEST, COUNT, "ARP requests received") \
 	X(arp, RX_REPLY, COUNT, "ARP replies received") \

@@ -258,7 +258,7 @@ static void
 test_config_unknown_section_and_key(void)
 {
 	expect_error("[foo]\nx = 1\n", NULL,
-		"unknown section [foo] (known: eal, app, worker, port.N, arp, ip, icmp, udp, tcp, loadgen)");
+		"unknown section [foo] (known: eal, app, worker, port.N, vlan.M, arp, ip, icmp, udp, tcp, loadgen)");
 	expect_error(base_ini, "foo.x=1", "--set: unknown section [foo] (known: eal");
 	expect_error(base_ini, "port.8.ip=1.2.3.4/24",
 		"unknown section [port.8] (ports are port.0 .. port.7)");

@@ -408,6 +408,47 @@ test_steer_arp_icmp_stay_fragments_follow_addresses(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/*
+ * 802.1Q: a TCP segment behind a tag goes to the owner of its inner 4-tuple, the
+ * same worker as the untagged segment; the tagged frame is handed over whole.
+ */
+static void
+test_steer_vlan_tagged_segment_follows_inner_tuple(void)
+{
+	struct rte_mbuf *m, *got[4];
+	uint16_t sport, owner, w, n, i;
+	const struct rte_ether_hdr *eh;
+
+	setup_workers(TEST_WORKERS);
+	CU_ASSERT_EQUAL_FATAL(lr_steer_init(TEST_WORKERS, NULL, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(lr_steer_port_set(0, LR_STEER_SW), 0);
+	for (sport = 30000; sport < 30008; sport++) {
+		owner = lr_steer_worker_of(OUR, 80, PEER, sport);
+		w = (owner + 1) % TEST_WORKERS;
+		m = tcp_frame(PEER, OUR, sport, 80);
+		m->vlan_tci = 100;
+		CU_ASSERT_EQUAL_FATAL(rte_vlan_insert(&m), 0);
+		CU_ASSERT_EQUAL(lr_steer_rx(&lr_workers[w], &m, 1), 0);
+		lr_steer_flush(&lr_workers[w]);
+		for (i = 0; i < TEST_WORKERS; i++) {
+			n = lr_steer_poll(&lr_workers[i], got, RTE_DIM(got));
+			CU_ASSERT_EQUAL(n, i == owner ? 1 : 0);
+			if (n == 1) {
+				eh = rte_pktmbuf_mtod(got[0], const struct rte_ether_hdr *);
+				CU_ASSERT_EQUAL(eh->ether_type, RTE_BE16(RTE_ETHER_TYPE_VLAN));
+			}
+			rte_pktmbuf_free_bulk(got, n);
+		}
+		/* the owner keeps it */
+		m = tcp_frame(PEER, OUR, sport, 80);
+		m->vlan_tci = 100;
+		CU_ASSERT_EQUAL_FATAL(rte_vlan_insert(&m), 0);
+		CU_ASSERT_EQUAL(lr_steer_rx(&lr_workers[owner], &m, 1), 1);
+		rte_pktmbuf_free(m);
+	}
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 /* A full ring refuses: what does not fit is freed and counted, nothing leaks. */
 static void
 test_steer_full_ring_drops_and_counts(void)
@@ -572,6 +613,8 @@ static const CU_TestInfo cases[] = {
 		test_steer_rx_keeps_owned_hands_over_the_rest},
 	{"test_steer_arp_icmp_stay_fragments_follow_addresses",
 		test_steer_arp_icmp_stay_fragments_follow_addresses},
+	{"test_steer_vlan_tagged_segment_follows_inner_tuple",
+		test_steer_vlan_tagged_segment_follows_inner_tuple},
 	{"test_steer_full_ring_drops_and_counts", test_steer_full_ring_drops_and_counts},
 	{"test_steer_fini_frees_queued_packets", test_steer_fini_frees_queued_packets},
 	{"test_steer_hw_and_off_ports_keep_everything",

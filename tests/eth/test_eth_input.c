@@ -131,15 +131,19 @@ test_eth_unknown_ethertype_dropped(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* A tagged frame on a port without VLAN interfaces: its VLAN is not ours. */
 static void
-test_eth_vlan_tagged_frame_unknown_type(void)
+test_eth_vlan_tagged_frame_unknown_vlan(void)
 {
 	struct rte_mbuf *m = lr_test_icmp_echo(1, 1, "ping", 4);
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+	m->vlan_tci = 100;
+	CU_ASSERT_EQUAL_FATAL(rte_vlan_insert(&m), 0);
 	lr_test_rx(m);
-	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_UNKNOWN_TYPE), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_RX_VLAN), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_UNKNOWN_VLAN), 1);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_RX), 0);
+	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
@@ -205,7 +209,7 @@ static const CU_TestInfo cases[] = {
 	{"test_eth_joined_multicast_accepted", test_eth_joined_multicast_accepted},
 	{"test_eth_truncated_frame_dropped", test_eth_truncated_frame_dropped},
 	{"test_eth_unknown_ethertype_dropped", test_eth_unknown_ethertype_dropped},
-	{"test_eth_vlan_tagged_frame_unknown_type", test_eth_vlan_tagged_frame_unknown_type},
+	{"test_eth_vlan_tagged_frame_unknown_vlan", test_eth_vlan_tagged_frame_unknown_vlan},
 	{"test_eth_frame_on_port_without_interface_dropped",
 		test_eth_frame_on_port_without_interface_dropped},
 	{"test_eth_input_burst_handles_every_frame", test_eth_input_burst_handles_every_frame},

@@ -124,7 +124,7 @@ f=$(write unknown-section.ini "$(cat "$good")
 x = 1
 ")
 expect_fail "unknown section" \
-	"$f: unknown section [foo] (known: eal, app, worker, port.N, arp, ip, icmp, udp, tcp, loadgen)" -c "$f"
+	"$f: unknown section [foo] (known: eal, app, worker, port.N, vlan.M, arp, ip, icmp, udp, tcp, loadgen)" -c "$f"
 
 f=$(write unknown-key.ini "$(cat "$good")
 ipp = 1.2.3.4/24

@@ -217,6 +217,42 @@ test_tcp_closed_port_syn_gets_rst_ack(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/*
+ * 802.1Q: the port's own interface on VLAN 100. A SYN tagged 100 to the listener is
+ * answered with a SYN-ACK tagged 100 (software tag: l2_len 18); the same SYN untagged
+ * is not this interface's and is dropped before TCP.
+ */
+static void
+test_tcp_syn_on_vlan_answered_tagged(void)
+{
+	struct lr_iface ifc = *lr_iface_get(0);
+	const struct rte_ether_hdr *eh;
+	struct rte_mbuf *m;
+
+	lr_iface_reset();
+	ifc.vlan_id = 100;
+	CU_ASSERT_EQUAL_FATAL(lr_iface_add(&ifc), 0);
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	m = tt_seg(1000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0);
+	m->vlan_tci = 100;
+	CU_ASSERT_EQUAL_FATAL(rte_vlan_insert(&m), 0);
+	tt_in(m);
+	TT_EXPECT_COUNT(1);
+	m = lr_test_tx_get(0);
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	CU_ASSERT_EQUAL_FATAL(eh->ether_type, RTE_BE16(RTE_ETHER_TYPE_VLAN));
+	CU_ASSERT_EQUAL(m->l2_len, RTE_ETHER_HDR_LEN + sizeof(struct rte_vlan_hdr));
+	CU_ASSERT_EQUAL_FATAL(rte_vlan_strip(m), 0);
+	CU_ASSERT_EQUAL(m->vlan_tci, 100);
+	TT_EXPECT(0, TT_SYN | TT_ACK, 8000, 1001, 0);
+	lr_test_tx_clear();
+	tt_in(tt_seg(2000, 0, TT_SYN, TT_PEER_WND, NULL, 0, NULL, 0));
+	TT_EXPECT_COUNT(0);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_UNTAGGED), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RX), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
 /* m (built by tt_seg) sent to dst instead: IPv4 and TCP checksums recomputed. */
 static struct rte_mbuf *
 seg_to(struct rte_mbuf *m, uint32_t dst)
@@ -661,6 +697,7 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_option_kind_without_length", test_tcp_option_kind_without_length },
 	{ "test_tcp_option_mss_wrong_length_ignored", test_tcp_option_mss_wrong_length_ignored },
 	{ "test_tcp_closed_port_syn_gets_rst_ack", test_tcp_closed_port_syn_gets_rst_ack },
+	{ "test_tcp_syn_on_vlan_answered_tagged", test_tcp_syn_on_vlan_answered_tagged },
 	{ "test_tcp_closed_port_data_rst_acks_length", test_tcp_closed_port_data_rst_acks_length },
 	{ "test_tcp_closed_port_ack_gets_rst_from_ack",
 		test_tcp_closed_port_ack_gets_rst_from_ack },
