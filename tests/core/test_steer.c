@@ -536,7 +536,7 @@ test_steer_hw_and_off_ports_keep_everything(void)
  * here), is reassembled there, and handed whole to the worker owning its 4-tuple
  * (worker 1): worker 0 never answers it (no RST from the wrong worker). */
 static void
-test_steer_reassembled_tcp_goes_to_tuple_owner(void)
+reassembled_to_owner(uint16_t vid)
 {
 	uint8_t seg[20 + 32] = {0};
 	struct rte_mbuf *f[2], *got[4];
@@ -548,6 +548,13 @@ test_steer_reassembled_tcp_goes_to_tuple_owner(void)
 	setup_workers(2);
 	CU_ASSERT_EQUAL_FATAL(lr_steer_init(2, NULL, 0), 0);
 	CU_ASSERT_EQUAL_FATAL(lr_steer_port_set(0, LR_STEER_SW), 0);
+	if (vid != 0) {   /* the port's own interface on VLAN vid */
+		struct lr_iface ifc = *lr_iface_get(0);
+
+		lr_iface_reset();
+		ifc.vlan_id = vid;
+		CU_ASSERT_EQUAL_FATAL(lr_iface_add(&ifc), 0);
+	}
 	/* a sender whose fragments go to worker 0, a port whose flow is worker 1's */
 	for (src = RTE_IPV4(198u, 18, 0, 10); src < RTE_IPV4(198u, 18, 0, 200); src++)
 		if (lr_steer_worker_of_hash(lr_steer_hash_l3(rte_cpu_to_be_32(src), OUR)) == 0)
@@ -569,6 +576,10 @@ test_steer_reassembled_tcp_goes_to_tuple_owner(void)
 		ip->packet_id = RTE_BE16(77);
 		ip->fragment_offset = i == 0 ? RTE_BE16(RTE_IPV4_HDR_MF_FLAG) : RTE_BE16(3);
 		lr_test_ip_recksum(f[i]);
+		if (vid != 0) {
+			f[i]->vlan_tci = vid;
+			CU_ASSERT_EQUAL_FATAL(rte_vlan_insert(&f[i]), 0);
+		}
 	}
 	/* steered by addresses, both stay on worker 0 */
 	CU_ASSERT_EQUAL_FATAL(lr_steer_rx(lr_tw, f, 2), 2);
@@ -582,6 +593,10 @@ test_steer_reassembled_tcp_goes_to_tuple_owner(void)
 	CU_ASSERT_EQUAL(lr_test_tx_count(), 0);          /* no RST, no ICMP from worker 0 */
 	n = lr_steer_poll(&lr_workers[1], got, 4);
 	CU_ASSERT_EQUAL_FATAL(n, 1);
+	/* its VLAN with it, as if the port had stripped the tag */
+	CU_ASSERT_EQUAL(!!(got[0]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED), vid != 0);
+	if (vid != 0)
+		CU_ASSERT_EQUAL(got[0]->vlan_tci, vid);
 	/* one whole, unfragmented frame with a valid header, for our MAC */
 	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(got[0]), RTE_ETHER_HDR_LEN + 20 + sizeof(seg));
 	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_linearize(got[0]), 0);
@@ -597,6 +612,19 @@ test_steer_reassembled_tcp_goes_to_tuple_owner(void)
 	CU_ASSERT_EQUAL(lr_steer_rx(&lr_workers[1], got, 1), 1);
 	rte_pktmbuf_free(got[0]);
 	LR_TEST_ASSERT_NO_LEAK();
+}
+
+static void
+test_steer_reassembled_tcp_goes_to_tuple_owner(void)
+{
+	reassembled_to_owner(0);
+}
+
+/* The same on a VLAN interface: the datagram handed over keeps its VLAN. */
+static void
+test_steer_reassembled_on_vlan_keeps_its_vlan(void)
+{
+	reassembled_to_owner(100);
 }
 
 static const CU_TestInfo cases[] = {
@@ -615,6 +643,8 @@ static const CU_TestInfo cases[] = {
 		test_steer_arp_icmp_stay_fragments_follow_addresses},
 	{"test_steer_vlan_tagged_segment_follows_inner_tuple",
 		test_steer_vlan_tagged_segment_follows_inner_tuple},
+	{"test_steer_reassembled_on_vlan_keeps_its_vlan",
+		test_steer_reassembled_on_vlan_keeps_its_vlan},
 	{"test_steer_full_ring_drops_and_counts", test_steer_full_ring_drops_and_counts},
 	{"test_steer_fini_frees_queued_packets", test_steer_fini_frees_queued_packets},
 	{"test_steer_hw_and_off_ports_keep_everything",
