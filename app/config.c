@@ -614,6 +614,10 @@ lr_config_defaults(struct lr_config *cfg)
 	cfg->tcp_discard_cc = LR_CFG_CC_DEFAULT;
 	cfg->tcp_chargen_cc = LR_CFG_CC_DEFAULT;
 	cfg->tcp_http_cc = LR_CFG_CC_DEFAULT;
+	cfg->tcp_echo_ecn = -1;
+	cfg->tcp_discard_ecn = -1;
+	cfg->tcp_chargen_ecn = -1;
+	cfg->tcp_http_ecn = -1;
 }
 
 int

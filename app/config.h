@@ -138,6 +138,11 @@ struct lr_config {
 	uint8_t tcp_discard_cc;       /**< [tcp] discard_cc, the same for discard */
 	uint8_t tcp_chargen_cc;       /**< [tcp] chargen_cc, the same for chargen */
 	uint8_t tcp_http_cc;          /**< [tcp] http_cc, the same for HTTP */
+	int tcp_echo_ecn;             /**< [tcp] echo_ecn: enum lr_tcp_ecn of the echo
+				       *   service's listener, or -1 ([tcp] ecn) */
+	int tcp_discard_ecn;          /**< [tcp] discard_ecn, the same for discard */
+	int tcp_chargen_ecn;          /**< [tcp] chargen_ecn, the same for chargen */
+	int tcp_http_ecn;             /**< [tcp] http_ecn, the same for HTTP */
 	/* [loadgen] */
 	char loadgen_spec[LR_CFG_STR]; /**< load generator run at start ("" = none) */
 };

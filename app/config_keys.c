@@ -34,6 +34,7 @@
 #define PCT_EXP "expected a percentage 0..100 with at most 4 decimals, e.g. 2, 0.5 or 2%"
 #define FAULT_KEYS(pfx, f) \
 	KEY(P, pfx "loss", K_PERCENT, f.loss_ppm, 0, 1000000, 0, PCT_EXP), \
+	KEY(P, pfx "ce", K_PERCENT, f.ce_ppm, 0, 1000000, 0, PCT_EXP), \
 	KEY(P, pfx "dup", K_PERCENT, f.dup_ppm, 0, 1000000, 0, PCT_EXP), \
 	KEY(P, pfx "reorder", K_PERCENT, f.reorder_ppm, 0, 1000000, 0, PCT_EXP), \
 	KEY(P, pfx "delay_us", K_UINT, f.delay_us, 0, 1000000, 0, \
@@ -208,6 +209,9 @@ static const struct key_def udp_keys[] = {
 #define MS_EXP(hi) "expected milliseconds 1.." #hi
 #define TCP_PORT_EXP "expected a TCP port number 1..65535, or 0 for off"
 #define SVC_CC_EXP "expected newreno, cubic or default (the one of [tcp] cc)"
+#define ECN_EXP "expected 0 (off), 1 (request and accept) or 2 (accept only), as Linux " \
+	"net.ipv4.tcp_ecn"
+#define SVC_ECN_EXP "expected 0 (off), 1 or 2 (accept), or -1 for the one of [tcp] ecn"
 
 static const struct key_def tcp_keys[] = {
 	KEY(C, "max_conns", K_UINT, tcp.max_conns, 1, 1 << 22, 0,
@@ -279,6 +283,7 @@ static const struct key_def tcp_keys[] = {
 		"expected microseconds 0..1000000 (0 = never shed on a full TX queue)"),
 	KEY(C, "cc", K_CC, tcp.cc, 0, LR_TCP_CC_NB - 1, 0, "expected newreno or cubic"),
 	KEY(C, "slow_start_after_idle", K_BOOL, tcp.slow_start_after_idle, 0, 0, 0, NULL),
+	KEY(C, "ecn", K_UINT, tcp.ecn, 0, LR_TCP_ECN_NB - 1, 0, ECN_EXP),
 	KEY(C, "echo", K_UINT, tcp_echo_port, 0, UINT16_MAX, 0, TCP_PORT_EXP),
 	KEY(C, "discard", K_UINT, tcp_discard_port, 0, UINT16_MAX, 0, TCP_PORT_EXP),
 	KEY(C, "chargen", K_UINT, tcp_chargen_port, 0, UINT16_MAX, 0, TCP_PORT_EXP),
@@ -296,6 +301,10 @@ static const struct key_def tcp_keys[] = {
 	KEY(C, "discard_cc", K_CC, tcp_discard_cc, 0, LR_CFG_CC_DEFAULT, 0, SVC_CC_EXP),
 	KEY(C, "chargen_cc", K_CC, tcp_chargen_cc, 0, LR_CFG_CC_DEFAULT, 0, SVC_CC_EXP),
 	KEY(C, "http_cc", K_CC, tcp_http_cc, 0, LR_CFG_CC_DEFAULT, 0, SVC_CC_EXP),
+	KEY(C, "echo_ecn", K_INT, tcp_echo_ecn, -1, LR_TCP_ECN_NB - 1, 0, SVC_ECN_EXP),
+	KEY(C, "discard_ecn", K_INT, tcp_discard_ecn, -1, LR_TCP_ECN_NB - 1, 0, SVC_ECN_EXP),
+	KEY(C, "chargen_ecn", K_INT, tcp_chargen_ecn, -1, LR_TCP_ECN_NB - 1, 0, SVC_ECN_EXP),
+	KEY(C, "http_ecn", K_INT, tcp_http_ecn, -1, LR_TCP_ECN_NB - 1, 0, SVC_ECN_EXP),
 	KEY_END,
 };
 

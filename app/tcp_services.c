@@ -685,6 +685,12 @@ lr_services_tcp_init(struct lr_worker *w, const struct lr_config *cfg)
 		[LR_TCP_SVC_CHARGEN] = cfg != NULL ? cfg->tcp_chargen_cc : LR_CFG_CC_DEFAULT,
 		[LR_TCP_SVC_HTTP] = cfg != NULL ? cfg->tcp_http_cc : LR_CFG_CC_DEFAULT,
 	};
+	const int ecn[LR_TCP_SVC_NB] = {
+		[LR_TCP_SVC_ECHO] = cfg != NULL ? cfg->tcp_echo_ecn : -1,
+		[LR_TCP_SVC_DISCARD] = cfg != NULL ? cfg->tcp_discard_ecn : -1,
+		[LR_TCP_SVC_CHARGEN] = cfg != NULL ? cfg->tcp_chargen_ecn : -1,
+		[LR_TCP_SVC_HTTP] = cfg != NULL ? cfg->tcp_http_ecn : -1,
+	};
 	struct svc_worker *sw;
 	char name[RTE_MEMPOOL_NAMESIZE];
 	unsigned int s;
@@ -726,6 +732,9 @@ lr_services_tcp_init(struct lr_worker *w, const struct lr_config *cfg)
 		/* [tcp] <svc>_cc: the service's own congestion control */
 		if (rc == 0 && cc[s] < LR_TCP_CC_NB)
 			rc = lr_tcp_listen_cc(w, sw->ports[s], (enum lr_tcp_cc)cc[s]);
+		/* [tcp] <svc>_ecn: the service's own ECN mode */
+		if (rc == 0 && ecn[s] >= 0)
+			rc = lr_tcp_listen_ecn(w, sw->ports[s], (enum lr_tcp_ecn)ecn[s]);
 		if (rc < 0)
 			sw->ports[s] = 0;
 	}

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
@@ -23,15 +25,18 @@ enum {
 	ST_DUPLICATED = 1,
 	ST_REORDERED = 2,
 	ST_DELAYED = 3,
+	ST_CE_MARKED = 4,
 };
 
 static_assert(LR_STAT_fault_RX_DUPLICATED == LR_STAT_fault_RX_LOST + ST_DUPLICATED &&
 		LR_STAT_fault_RX_REORDERED == LR_STAT_fault_RX_LOST + ST_REORDERED &&
 		LR_STAT_fault_RX_DELAYED == LR_STAT_fault_RX_LOST + ST_DELAYED &&
+		LR_STAT_fault_RX_CE_MARKED == LR_STAT_fault_RX_LOST + ST_CE_MARKED &&
+		LR_STAT_fault_TX_CE_MARKED == LR_STAT_fault_TX_LOST + ST_CE_MARKED &&
 		LR_STAT_fault_TX_DUPLICATED == LR_STAT_fault_TX_LOST + ST_DUPLICATED &&
 		LR_STAT_fault_TX_REORDERED == LR_STAT_fault_TX_LOST + ST_REORDERED &&
 		LR_STAT_fault_TX_DELAYED == LR_STAT_fault_TX_LOST + ST_DELAYED,
-		"fault counters must keep the LOST, DUPLICATED, REORDERED, DELAYED order");
+		"fault counters must keep the LOST, DUPLICATED, REORDERED, DELAYED, CE order");
 
 /* One queued packet: released at release_us, ties broken by arrival number. */
 struct fault_entry {
@@ -276,7 +281,54 @@ held_expire(struct lr_worker *w, struct fault_dir *d, struct fault_out *o)
 	}
 }
 
-/* Stages 1 and 2 for one new packet: loss, then reorder. */
+/* The IPv4 header of a frame (untagged or one 802.1Q tag), in its first segment;
+ * NULL when it is no IPv4 frame or the header is not all there. */
+static struct rte_ipv4_hdr *
+frame_ipv4(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint32_t off = sizeof(*eh);
+	rte_be16_t type;
+
+	if (m->data_len < off + sizeof(struct rte_ipv4_hdr))
+		return NULL;
+	type = eh->ether_type;
+	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		off += sizeof(struct rte_vlan_hdr);
+		if (m->data_len < off + sizeof(struct rte_ipv4_hdr))
+			return NULL;
+		type = rte_pktmbuf_mtod_offset(m, struct rte_vlan_hdr *, sizeof(*eh))->eth_proto;
+	}
+	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return NULL;
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, off);
+}
+
+/* CE marking: an ECT packet becomes CE with ce_ppm (RFC 3168 §5: a router "sets the
+ * CE codepoint" instead of dropping). The header checksum is recomputed unless a TX
+ * offload fills it in. Draws only for ECT packets. */
+static void
+stage_ce(struct lr_worker *w, struct fault_dir *d, struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip = frame_ipv4(m);
+	uint8_t ecn;
+
+	if (ip == NULL || (ip->version_ihl >> 4) != 4)
+		return;
+	ecn = ip->type_of_service & 0x3;
+	if (ecn == 0 || ecn == 0x3 || !rng_hit(w->fault, d->conf.ce_ppm))
+		return;
+	ip->type_of_service |= 0x3;
+	if (!(m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) &&
+			m->data_len >= (uint8_t *)ip - rte_pktmbuf_mtod(m, uint8_t *) +
+			rte_ipv4_hdr_len(ip)) {
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	LR_STAT_INC(w->stats, d->st + ST_CE_MARKED);
+}
+
+/* Stages 1 and 2 for one new packet: loss (then CE marking), then reorder. */
 static void
 fault_one(struct lr_worker *w, struct fault_dir *d, struct fault_out *o, struct rte_mbuf *m)
 {
@@ -287,6 +339,8 @@ fault_one(struct lr_worker *w, struct fault_dir *d, struct fault_out *o, struct 
 		LR_STAT_INC(w->stats, d->st + ST_LOST);
 		return;
 	}
+	if (d->conf.ce_ppm != 0)
+		stage_ce(w, d, m);
 	h = d->held;
 	if (h != NULL) {
 		/* The next packet passes the held one. */
@@ -392,7 +446,8 @@ lr_fault_poll(struct lr_worker *w)
 static int
 dir_check(const struct lr_fault_conf *c)
 {
-	if (c->loss_ppm > PPM_MAX || c->dup_ppm > PPM_MAX || c->reorder_ppm > PPM_MAX)
+	if (c->loss_ppm > PPM_MAX || c->ce_ppm > PPM_MAX || c->dup_ppm > PPM_MAX ||
+			c->reorder_ppm > PPM_MAX)
 		return -EINVAL;
 	return 0;
 }

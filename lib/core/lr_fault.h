@@ -18,6 +18,8 @@
 /** Faults on one direction of one port. Probabilities in parts per million. */
 struct lr_fault_conf {
 	uint32_t loss_ppm;     /**< a packet is dropped */
+	uint32_t ce_ppm;       /**< an ECN-capable IPv4 packet (ECT(0) or ECT(1)) is marked
+				*   CE, as an AQM router would (RFC 3168 §5) */
 	uint32_t dup_ppm;      /**< a packet is sent twice */
 	uint32_t reorder_ppm;  /**< a packet is held back and sent after the next one */
 	uint32_t delay_us;     /**< every packet is delayed this long */
@@ -28,7 +30,8 @@ struct lr_fault_conf {
 static inline bool
 lr_fault_enabled(const struct lr_fault_conf *c)
 {
-	return c->loss_ppm || c->dup_ppm || c->reorder_ppm || c->delay_us || c->jitter_us;
+	return c->loss_ppm || c->ce_ppm || c->dup_ppm || c->reorder_ppm || c->delay_us ||
+		c->jitter_us;
 }
 
 /** Entries in each per-port, per-direction delay queue; beyond it: fault QUEUE_FULL. */
@@ -40,7 +43,9 @@ lr_fault_enabled(const struct lr_fault_conf *c)
  * Per-worker fault state (opaque). Everything in it is written only by its worker.
  *
  * Each enabled port/direction runs every packet through, in this order:
- *  1. loss: dropped with loss_ppm (freed, fault *_LOST);
+ *  1. loss: dropped with loss_ppm (freed, fault *_LOST); then CE marking: an IPv4
+ *     packet (untagged or behind one 802.1Q tag) whose ECN field is ECT(0) or ECT(1)
+ *     gets CE with ce_ppm, its header checksum updated (fault *_CE_MARKED);
  *  2. reorder: with reorder_ppm the packet is held (fault *_REORDERED) and released
  *     right after the next packet of the same port/direction, or on its own once
  *     LR_FAULT_REORDER_MAX_US have passed; one packet is held at a time;

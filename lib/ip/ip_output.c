@@ -70,10 +70,11 @@ send_fragments(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *i
 	}
 }
 
-/* lr_ip_output() and lr_ip_output_id(): own_id says the caller gave @p id. */
+/* lr_ip_output() and lr_ip_output_id(): own_id says the caller gave @p id; ecn is the
+ * ECN field (RFC 3168 §5), DSCP 0. */
 static __rte_always_inline void
 ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
-		uint8_t proto, bool own_id, uint16_t id)
+		uint8_t proto, bool own_id, uint16_t id, uint8_t ecn)
 {
 	const struct lr_iface *ifc;
 	struct rte_ipv4_hdr *ip;
@@ -102,7 +103,7 @@ ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t ds
 	 * on the way, so they carry no DF and a unique id. */
 	atomic = (own_id || proto == IPPROTO_TCP) && !frag;
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
+	ip->type_of_service = ecn & LR_IP_ECN_MASK;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)len);
 	ip->fragment_offset = atomic ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG) : 0;
 	ip->time_to_live = lr_ip_conf_cur.ttl;
@@ -133,12 +134,12 @@ void
 lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
 		uint8_t proto)
 {
-	ip_output(w, m, src, dst, proto, false, 0);
+	ip_output(w, m, src, dst, proto, false, 0, LR_IP_ECN_NOT_ECT);
 }
 
 void
 lr_ip_output_id(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
-		uint8_t proto, uint16_t id)
+		uint8_t proto, uint16_t id, uint8_t ecn)
 {
-	ip_output(w, m, src, dst, proto, true, id);
+	ip_output(w, m, src, dst, proto, true, id, ecn);
 }

@@ -209,13 +209,22 @@ dgram_new(struct lr_worker *w, struct lr_ip_reass *r, const struct rte_ipv4_hdr 
 	return d;
 }
 
-/* The whole datagram as one chain: the first fragment, then each payload in order. */
+/* The whole datagram as one chain: the first fragment, then each payload in order.
+ * RFC 3168 §5.3: "if one fragment has been marked CE, the reassembled packet is
+ * marked CE", so the transport sees the congestion in the datagram's header. */
 static struct rte_mbuf *
 dgram_build(struct lr_worker *w, struct lr_ip_reass *r, struct ip_dgram *d)
 {
 	struct rte_mbuf *head = r->ents[d->first].m;
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(head, struct rte_ipv4_hdr *);
 	uint32_t e;
 	int rc = 0;
+
+	if (d->ce && (ip->type_of_service & LR_IP_ECN_MASK) != LR_IP_ECN_CE) {
+		ip->type_of_service |= LR_IP_ECN_CE;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
 
 	for (e = r->ents[d->first].next; e != IP_REASS_NONE; e = r->ents[e].next) {
 		struct rte_mbuf *f = r->ents[e].m;
@@ -279,6 +288,8 @@ frag_insert(struct lr_worker *w, struct lr_ip_reass *r, struct ip_dgram *d,
 	d->bufs += m->nb_segs;
 	r->bufs += m->nb_segs;
 	d->charged += charged;
+	if ((ip->type_of_service & LR_IP_ECN_MASK) == LR_IP_ECN_CE)
+		d->ce = true;
 	if (!more) {
 		d->has_last = true;
 		d->total = end;

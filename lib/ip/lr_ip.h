@@ -46,10 +46,20 @@ void lr_ip_worker_fini(struct lr_worker *w);
 /** Register the eth handler for IPv4 and ICMP's protocol handler (control path). */
 void lr_ip_init(void);
 
+/* The ECN field of the IPv4 header, the low two bits of the former TOS octet
+ * (RFC 3168 §5). */
+#define LR_IP_ECN_MASK 0x03
+#define LR_IP_ECN_NOT_ECT 0x00 /**< Not ECN-Capable Transport */
+#define LR_IP_ECN_ECT1 0x01    /**< ECT(1) */
+#define LR_IP_ECN_ECT0 0x02    /**< ECT(0), what an ECN sender sets (RFC 3168 §6.1.1) */
+#define LR_IP_ECN_CE 0x03      /**< Congestion Experienced, set by a router */
+
 /**
  * Handler of one IP protocol. Called with data at the IPv4 header and m->l3_len set
  * to the header length; the IP header is validated and the mbuf trimmed to the
- * datagram's total length (it may be a reassembled chain). The handler owns m.
+ * datagram's total length (it may be a reassembled chain). The header's ECN field
+ * (LR_IP_ECN_MASK of type_of_service) is the datagram's: CE when any fragment of a
+ * reassembled one had it (RFC 3168 §5.3). The handler owns m.
  */
 typedef void (*lr_ip_proto_fn)(struct lr_worker *w, struct rte_mbuf *m,
 		const struct lr_iface *ifc);
@@ -83,9 +93,11 @@ void lr_ip_output(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_b
  * needs fragmenting (larger than the MTU) it is sent as lr_ip_output() sends it:
  * no DF, an id from the shared counters.
  * @param id the Identification, host order
+ * @param ecn the ECN field (RFC 3168 §5, LR_IP_ECN_*), e.g. ECT(0) on TCP data of a
+ *        connection that negotiated ECN; the DSCP is 0
  */
 void lr_ip_output_id(struct lr_worker *w, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
-		uint8_t proto, uint16_t id);
+		uint8_t proto, uint16_t id, uint8_t ecn);
 
 /**
  * Send an ICMP error about a received datagram, quoting its IP header and the first

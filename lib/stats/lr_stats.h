@@ -113,10 +113,12 @@ enum lr_stat_kind {
 	X(fault, RX_DUPLICATED, COUNT, "received packets duplicated by fault injection") \
 	X(fault, RX_REORDERED, COUNT, "received packets held back behind the next one") \
 	X(fault, RX_DELAYED, COUNT, "received packets delayed") \
+	X(fault, RX_CE_MARKED, COUNT, "received ECN-capable packets marked CE") \
 	X(fault, TX_LOST, COUNT, "sent packets dropped by fault injection") \
 	X(fault, TX_DUPLICATED, COUNT, "sent packets duplicated by fault injection") \
 	X(fault, TX_REORDERED, COUNT, "sent packets held back behind the next one") \
 	X(fault, TX_DELAYED, COUNT, "sent packets delayed") \
+	X(fault, TX_CE_MARKED, COUNT, "sent ECN-capable packets marked CE") \
 	X(fault, QUEUE_FULL, DROP, "packets dropped: the delay queue was full") \
 	X(mem, PRESSURE, COUNT, "times the worker's memory budget entered pressure") \
 	X(mem, REFUSED, COUNT, "charges refused at the memory budget's hard limit") \

@@ -60,6 +60,17 @@ enum lr_tcp_cc {
 	LR_TCP_CC_NB,
 };
 
+/**
+ * ECN (RFC 3168) modes, the values of Linux net.ipv4.tcp_ecn: whether our SYNs ask
+ * for ECN and whether a peer's ECN-setup SYN is accepted.
+ */
+enum lr_tcp_ecn {
+	LR_TCP_ECN_OFF = 0,    /**< never: no ECN bits in any segment */
+	LR_TCP_ECN_ON = 1,     /**< request it on active opens, accept it on passive ones */
+	LR_TCP_ECN_ACCEPT = 2, /**< accept it when the peer requests it, never request */
+	LR_TCP_ECN_NB,
+};
+
 /** @return "newreno", "cubic" ("?" when out of range) */
 const char *lr_tcp_cc_name(enum lr_tcp_cc cc);
 
@@ -174,6 +185,8 @@ struct lr_tcp_conf {
 	void *isn_arg;           /**< passed to isn_fn */
 	uint8_t cc;              /**< enum lr_tcp_cc of new connections (listeners and
 				  *   connections may choose another) */
+	uint8_t ecn;             /**< enum lr_tcp_ecn: ECN (RFC 3168) of active opens and of
+				  *   listeners (which may choose another, lr_tcp_listen_ecn) */
 	bool slow_start_after_idle; /**< RFC 5681 §4.1: after an idle period longer than the
 				  *   RTO, start sending with cwnd = min(IW, cwnd) (Linux
 				  *   net.ipv4.tcp_slow_start_after_idle) */
@@ -201,12 +214,12 @@ struct lr_tcp_conf {
  * 3 orphan retries, max_conns / 4 orphans, no user timeout, ports 32768..60999, SYNs
  * shed after 4 loop turns of full RX bursts and for 1 ms after a TX queue refused
  * frames, NewReno, slow start after idle, 128 timer visits and 128 TIME_WAIT expiries
- * per lr_tcp_tick().
+ * per lr_tcp_tick(), ECN off.
  * lr_tcp_worker_init() refuses (-EINVAL): rcv_wnd above 65535 without window_scaling
  * or above 2^30, delack_ms >= 500, keepalive_ms > 0 with a zero interval or probe
  * count, half_open_max, challenge_ack_per_s or rst_per_s 0, ooo_max above 4096,
  * challenge_ack_per_conn_ms above 60000, max_tw 0 or above 2^26, cc not an
- * enum lr_tcp_cc. */
+ * enum lr_tcp_cc, ecn not an enum lr_tcp_ecn. */
 extern const struct lr_tcp_conf lr_tcp_conf_default;
 
 /** Register the TCP handler with lib/ip (control path). */
@@ -273,6 +286,15 @@ int lr_tcp_listen(struct lr_worker *w, uint16_t port, const struct lr_tcp_callba
  * @return 0, -ENOENT (no listener) or -EINVAL
  */
 int lr_tcp_listen_cc(struct lr_worker *w, uint16_t port, enum lr_tcp_cc cc);
+
+/**
+ * ECN (RFC 3168) of the connections a listener accepts from now on (by default
+ * conf.ecn): LR_TCP_ECN_OFF answers an ECN-setup SYN without ECE; ON and ACCEPT both
+ * accept it (a listener never requests).
+ * @param port host order
+ * @return 0, -ENOENT (no listener) or -EINVAL
+ */
+int lr_tcp_listen_ecn(struct lr_worker *w, uint16_t port, enum lr_tcp_ecn ecn);
 
 /**
  * Stop listening. Half-open connections of the port are freed; established ones

@@ -62,6 +62,9 @@ fsm_ack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 	uint32_t acked = 0, seq_acked;
 	bool sacked = false;
 
+	/* RFC 3168 §6.1.2: ECE reduces the window, once per window of data */
+	if (unlikely(seg->ecn & TCP_SEG_ECE))
+		tcp_ecn_echo(c, seg);
 	/* RFC 2018, RFC 6675 §5 "update the scoreboard via the Update () routine" */
 	if (unlikely(seg->opt.nsack != 0))
 		sacked = tcp_sack_update(c, seg);

@@ -10,7 +10,8 @@
  * With a SACK scoreboard (tcp_sack.c) recovery follows RFC 6675 instead: it also
  * starts when IsLost(SND.UNA), cwnd is set to ssthresh with no inflation, and the
  * holes leave within cwnd - pipe (tcp_output.c).
- * Not implemented: ECN.
+ * ECN (RFC 3168) reduces the window through on_fast_retransmit too (tcp_ecn.c); a
+ * loss recovery starting in a window already reduced for ECE does not reduce again.
  */
 #include <errno.h>
 #include <string.h>
@@ -188,7 +189,10 @@ enter_recovery(struct lr_tcp_conn *c)
 	c->recover = c->snd_max;
 	c->flags |= TCP_F_RECOVERY;
 	LR_TCP_STAT_INC(&c->sh->stats, FAST_REXMT);
-	tcp_cc(c)->on_fast_retransmit(c);
+	if (unlikely(c->ecn & TCP_ECN_WND) && tcp_ecn_reduced(c))
+		c->cwnd = c->ssthresh + 3 * tcp_eff_mss(c); /* RFC 6582 step 2, reduced */
+	else
+		tcp_cc(c)->on_fast_retransmit(c);
 	if (b != NULL) {
 		LR_TCP_STAT_INC(&c->sh->stats, SACK_RECOVERY);
 		c->cwnd = c->ssthresh;

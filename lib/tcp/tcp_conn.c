@@ -24,12 +24,13 @@
 RTE_LOG_REGISTER(lr_logtype_tcp, linerate.tcp, INFO);
 
 /* Bytes per connection (bench_conn_table): a pool element is the 64-byte mempool
- * header and the block rounded up to cache lines, 384 bytes for a block of up to 320
+ * header and the block rounded up to cache lines, 448 bytes for a block of up to 384
  * (the pool is made with RTE_MEMPOOL_F_NO_SPREAD: otherwise rte_mempool pads an even
- * number of lines to an odd one, 448 bytes, to spread objects over memory channels,
- * which random access by 4-tuple does anyway). */
-_Static_assert(sizeof(struct lr_tcp_conn) <= 320,
-		"struct lr_tcp_conn grew past 320 bytes: 64 more bytes per connection");
+ * number of lines to an odd one, to spread objects over memory channels, which random
+ * access by 4-tuple does anyway). The sixth line holds the ECN state (tcp_ecn.c) and
+ * what is added after it. */
+_Static_assert(sizeof(struct lr_tcp_conn) <= 384,
+		"struct lr_tcp_conn grew past 384 bytes: 64 more bytes per connection");
 _Static_assert(offsetof(struct lr_tcp_conn, sb_head) == TCP_CONN_HOT_BYTES,
 		"the hot state of struct lr_tcp_conn is not its first two cache lines");
 
@@ -76,6 +77,7 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.syn_shed_backlog = 4,
 	.syn_shed_tx_us = 1000,
 	.cc = LR_TCP_CC_NEWRENO,
+	.ecn = LR_TCP_ECN_OFF,
 	.slow_start_after_idle = true,
 	.timer_budget = 128,
 };
@@ -148,7 +150,8 @@ conf_check(const struct lr_tcp_conf *c)
 		return -EINVAL;
 	if (c->half_open_max == 0 || c->challenge_ack_per_s == 0 || c->ooo_max > 4096)
 		return -EINVAL;
-	if (c->max_tw == 0 || c->max_tw > (1u << 26) || c->cc >= LR_TCP_CC_NB)
+	if (c->max_tw == 0 || c->max_tw > (1u << 26) || c->cc >= LR_TCP_CC_NB ||
+			c->ecn >= LR_TCP_ECN_NB)
 		return -EINVAL;
 	if (c->rst_per_s == 0 || c->challenge_ack_per_s > LR_TCP_RATE_MAX ||
 			c->rst_per_s > LR_TCP_RATE_MAX ||
@@ -201,6 +204,7 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	if (sh == NULL)
 		return -ENOMEM;
 	sh->conf = *conf;
+	sh->ecn_used = conf->ecn != LR_TCP_ECN_OFF;
 	sh->w = w;
 	tcp_sb_limits_init(&sh->sb_lim, w->pool, conf->sndbuf);
 	TAILQ_INIT(&sh->conns);
@@ -532,6 +536,7 @@ lr_tcp_listen(struct lr_worker *w, uint16_t port, const struct lr_tcp_callbacks 
 		return -ENOSPC;
 	l->used = true;
 	l->cc = sh->conf.cc;
+	l->ecn = sh->conf.ecn;
 	l->port = port;
 	l->cb = cb;
 	l->arg = arg;
@@ -551,6 +556,22 @@ lr_tcp_listen_cc(struct lr_worker *w, uint16_t port, enum lr_tcp_cc cc)
 	if (l == NULL)
 		return -ENOENT;
 	l->cc = (uint8_t)cc;
+	return 0;
+}
+
+int
+lr_tcp_listen_ecn(struct lr_worker *w, uint16_t port, enum lr_tcp_ecn ecn)
+{
+	struct lr_tcp_listener *l;
+
+	if (w->tcp == NULL || (unsigned int)ecn >= LR_TCP_ECN_NB)
+		return -EINVAL;
+	l = tcp_listener_lookup(w->tcp, port);
+	if (l == NULL)
+		return -ENOENT;
+	l->ecn = (uint8_t)ecn;
+	if (ecn != LR_TCP_ECN_OFF)
+		w->tcp->ecn_used = true;
 	return 0;
 }
 

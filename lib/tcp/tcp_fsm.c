@@ -63,6 +63,8 @@ tcp_set_state(struct lr_tcp_conn *c, enum lr_tcp_state s)
 	c->sh->stats.state_entered[s]++;
 	if (s == LR_TCP_ESTABLISHED) {
 		LR_TCP_STAT_INC(&c->sh->stats, ESTABLISHED);
+		if (c->ecn & TCP_ECN_OK)
+			LR_TCP_STAT_INC(&c->sh->stats, ECN_NEGOTIATED);
 		/* Peer's full-sized segment: its MSS less the options both use. */
 		c->rcv_mss = (uint16_t)(RTE_MIN(c->snd_mss, c->adv_mss) -
 				((c->flags & TCP_F_TSTAMP) ? TCP_OPT_TS_LEN : 0));
@@ -220,6 +222,7 @@ fsm_syn_sent(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg,
 	c->rcv_nxt = seg->seq + 1;
 	tcp_negotiate(c, seg, c->flags & TCP_F_WSCALE, c->flags & TCP_F_TSTAMP,
 			c->cflags & TCP_CF_SACK);
+	tcp_ecn_synack_rcvd(c, seg);
 	c->snd_wl2 = seg->ack;
 	tcp_ack_schedule(c);
 	if (!ack_ok) {
@@ -592,6 +595,9 @@ tcp_fsm_input(struct lr_worker *w, struct lr_tcp_conn *c, struct lr_tcp_seg *seg
 		c->ts_recent = seg->opt.tsval;
 	/* An acceptable segment: the peer is alive (keepalive idle time restarts). */
 	tcp_keep_reset(c);
+	/* RFC 3168 §6.1.3: CE to echo, CWR ending the echo */
+	if (unlikely((seg->ecn & TCP_SEG_CWR) || (seg->ecn & TCP_SEG_ECN_MASK) == TCP_SEG_CE))
+		tcp_ecn_input(c, seg);
 	/* "Fourth, check the SYN bit": duplicates were trimmed; a SYN left is new. */
 	if (seg->flags & SYN) {
 		if (c->state == LR_TCP_SYN_RCVD && (c->flags & TCP_F_PASSIVE)) {

@@ -156,6 +156,8 @@ tcp_parse(struct lr_tcp_shard *sh, const struct rte_mbuf *m, const struct lr_ifa
 
 	memset(seg, 0, sizeof(*seg));
 	seg->flags = th->tcp_flags & TCP_FLAGS_MASK;
+	seg->ecn = (th->tcp_flags & (TCP_SEG_ECE | TCP_SEG_CWR)) |
+		(ip->type_of_service & TCP_SEG_ECN_MASK);
 	if ((seg->flags & RTE_TCP_SYN_FLAG) && (seg->flags & (RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)))
 		return LR_TCP_STAT_BAD_FLAGS;
 	seg->key.raddr = ip->src_addr;

@@ -88,12 +88,20 @@ struct lr_tcp_seg {
 	uint32_t seq;        /**< SEG.SEQ (moved forward when the head is trimmed) */
 	uint32_t ack;        /**< SEG.ACK */
 	uint16_t wnd;        /**< SEG.WND */
-	uint8_t flags;       /**< RTE_TCP_*_FLAG */
+	uint8_t flags;       /**< RTE_TCP_*_FLAG (FIN SYN RST PSH ACK URG) */
+	uint8_t ecn;         /**< ECN (RFC 3168): the header's ECE and CWR bits
+			      *   (TCP_SEG_ECE, TCP_SEG_CWR) and the datagram's ECN field
+			      *   (TCP_SEG_ECN_MASK: LR_IP_ECN_*) */
 	uint32_t len;        /**< payload bytes still in the segment */
 	uint32_t data_off;   /**< payload offset from the mbuf data start (IP header) */
 	uint16_t mtu;        /**< MTU of the receiving interface */
 	struct tcp_opts opt; /**< options */
 };
+
+#define TCP_SEG_ECE RTE_TCP_ECE_FLAG /**< lr_tcp_seg::ecn: ECN-Echo */
+#define TCP_SEG_CWR RTE_TCP_CWR_FLAG /**< lr_tcp_seg::ecn: Congestion Window Reduced */
+#define TCP_SEG_ECN_MASK 0x03        /**< lr_tcp_seg::ecn: the IP ECN field */
+#define TCP_SEG_CE 0x03              /**< ... when it is CE (LR_IP_ECN_CE) */
 
 /** SEG.LEN: payload plus one for each of SYN and FIN. */
 static inline uint32_t
@@ -146,6 +154,15 @@ enum tcp_timer_id {
 				   *   one at a time); cleared when SND.UNA advances */
 #define TCP_CF_CC_SHIFT    5      /**< congestion control algorithm (enum lr_tcp_cc) */
 #define TCP_CF_CC_MASK     (0x3 << TCP_CF_CC_SHIFT)
+
+/* ECN state of a connection (lr_tcp_conn::ecn, tcp_ecn.c). */
+#define TCP_ECN_OFFER      0x01   /**< SYN_SENT: our SYN is an ECN-setup SYN (ECE, CWR) */
+#define TCP_ECN_OK         0x02   /**< negotiated (RFC 3168 §6.1.1): ECT on new data, CE
+				   *   echoed, ECE honoured */
+#define TCP_ECN_ECHO       0x04   /**< receiver: CE seen, ECE on our ACKs until a CWR */
+#define TCP_ECN_CWR        0x08   /**< sender: CWR on our next new data segment */
+#define TCP_ECN_WND        0x10   /**< sender: cwnd reduced for ECE, ecn_high valid: ECE
+				   *   ignored until SND.UNA reaches it (once per window) */
 
 struct lr_tcp_conn;
 
@@ -261,6 +278,7 @@ struct lr_tcp_listener {
 	bool used;                     /**< slot in use */
 	uint8_t cc;                    /**< enum lr_tcp_cc of its connections */
 	uint16_t port;                 /**< host order */
+	uint8_t ecn;                   /**< enum lr_tcp_ecn of its connections */
 	const struct lr_tcp_callbacks *cb; /**< given to accepted connections */
 	void *arg;                     /**< their initial argument */
 };
@@ -274,8 +292,8 @@ struct lr_tcp_listener {
  * stage prefetches them (tcp_burst.c). Data moving, the timer wheel's links,
  * handshakes, closing, retransmission, RTT timing, reassembly and the
  * application's callbacks use the lines after them. test_tcp_input checks the
- * split by scrambling the cold lines around a pure ACK. The block is at most 320
- * bytes, a 384-byte pool element (guards in tcp_conn.c).
+ * split by scrambling the cold lines around a pure ACK. The block is at most 384
+ * bytes, a 448-byte pool element (guards in tcp_conn.c); fields added go at the end.
  */
 struct lr_tcp_conn {
 	/* line 0: identity, send and receive sequence space */
@@ -363,6 +381,9 @@ struct lr_tcp_conn {
 			     *   (lr_tcp_rcv_hold(), LR_MEM_TCP_RCV) */
 	const struct lr_tcp_callbacks *cb; /**< application callbacks (the caller's) */
 	void *arg;                  /**< their argument */
+	/* line 5: ECN (RFC 3168, tcp_ecn.c) */
+	uint32_t ecn_high;  /**< SND.MAX when cwnd was last reduced for ECE (TCP_ECN_WND) */
+	uint8_t ecn;        /**< TCP_ECN_* */
 };
 
 /** Bytes of the hot state at the front of struct lr_tcp_conn. */
@@ -403,7 +424,7 @@ struct tcp_wheel {
 /**
  * A connection in TIME_WAIT once its block is freed (tcp_tw.c): what answering the
  * peer and judging a new SYN for the tuple need, like FreeBSD struct tcptw and Linux
- * struct tcp_timewait_sock. 44 bytes (the block is a 384-byte pool element).
+ * struct tcp_timewait_sock. 44 bytes (the block is a 448-byte pool element).
  */
 struct tcp_tw_entry {
 	struct tcp_key key;     /**< 4-tuple, network order */
@@ -510,6 +531,9 @@ struct lr_tcp_shard {
 	/* memory and overload (tcp_reass.c, tcp_burst.c) */
 	struct tcp_ooo_list ooo_age;      /**< every queued out-of-order segment, oldest first */
 	uint32_t rx_full_turns;           /**< consecutive loop turns with a full RX burst */
+	bool ecn_used;                    /**< conf.ecn or a listener's mode is not off: a
+					   *   connection may use ECN (tcp_xmit reads c->ecn,
+					   *   in the block's last line, only then) */
 	/* SACK (tcp_sack.c) */
 	struct tcp_sack_board *sack;      /**< nb_sack scoreboards */
 	uint32_t nb_sack;                 /**< boards in sack[] */
@@ -631,7 +655,7 @@ void tcp_send_keepalive(struct lr_tcp_conn *c);
 void tcp_send_persist_probe(struct lr_tcp_conn *c);
 uint32_t tcp_rcv_space(const struct lr_tcp_conn *c);
 void tcp_send_cookie_synack(struct lr_worker *w, const struct lr_tcp_seg *seg, uint32_t iss,
-		uint16_t mss);
+		uint16_t mss, uint8_t ecn);
 void tcp_send_rst(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, uint32_t ack,
 		bool with_ack);
 void tcp_send_rst_for(struct lr_worker *w, const struct lr_tcp_seg *seg);
@@ -727,6 +751,21 @@ void tcp_rack_sent(struct lr_tcp_conn *c, struct tcp_sack_board *b, uint32_t seq
 void tcp_rack_delivered(struct lr_tcp_conn *c, struct tcp_sack_board *b);
 void tcp_rack_arm(struct lr_tcp_conn *c);
 
+/* tcp_ecn.c */
+void tcp_ecn_syn_rcvd(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, uint8_t mode);
+void tcp_ecn_synack_rcvd(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg);
+void tcp_ecn_input(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg);
+void tcp_ecn_echo(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg);
+uint8_t tcp_ecn_output(struct lr_tcp_conn *c, uint32_t seq, uint8_t *flags, uint32_t len);
+bool tcp_ecn_reduced(struct lr_tcp_conn *c);
+
+/** An ECN-setup SYN (RFC 3168 §6.1.1): ECE and CWR both set. */
+static inline bool
+tcp_ecn_setup_syn(const struct lr_tcp_seg *seg)
+{
+	return (seg->ecn & (TCP_SEG_ECE | TCP_SEG_CWR)) == (TCP_SEG_ECE | TCP_SEG_CWR);
+}
+
 /* tcp_syncookie.c */
 uint32_t tcp_cookie_make(struct lr_tcp_shard *sh, const struct tcp_key *key, uint32_t irs,
 		uint64_t now_us, uint16_t mss, uint16_t *mss_out);
@@ -738,14 +777,16 @@ struct tcp_cookie_opts {
 	bool has_ws;    /**< the peer offered window scaling */
 	uint8_t wscale; /**< its shift */
 	bool sack;      /**< it offered SACK */
+	bool ecn;       /**< it asked for ECN and we accepted (RFC 3168) */
 };
 
 /**
  * TSval of a cookie SYN-ACK (tcp_syncookie.c): ts_now with its low 6 bits replaced by
- * the options of seg (a SYN) that we accept (@p ws, @p sack: the listener's settings),
- * never above ts_now.
+ * the options of seg (a SYN) that we accept (@p ws, @p sack: the listener's settings;
+ * @p ecn: ECN accepted), never above ts_now.
  */
-uint32_t tcp_cookie_tsval(uint32_t ts_now, const struct lr_tcp_seg *seg, bool ws, bool sack);
+uint32_t tcp_cookie_tsval(uint32_t ts_now, const struct lr_tcp_seg *seg, bool ws, bool sack,
+		bool ecn);
 
 /**
  * Decode the options in the TSecr of a cookie's ACK.

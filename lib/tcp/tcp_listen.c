@@ -39,11 +39,12 @@ listen_new_conn(struct lr_worker *w, struct lr_tcp_listener *l, const struct lr_
 
 /*
  * What the cookie SYN-ACK's TSval carried (tcp_syncookie.c), back in the ACK's
- * TSecr: timestamps, window scaling and SACK as the SYN negotiated them. Without
+ * TSecr: timestamps, window scaling, SACK and ECN as the SYN negotiated them. Without
  * (or with bits no cookie SYN-ACK sends) the connection runs without them.
  */
 static void
-listen_cookie_opts(struct lr_tcp_shard *sh, struct lr_tcp_conn *c, struct lr_tcp_seg *seg)
+listen_cookie_opts(struct lr_tcp_shard *sh, const struct lr_tcp_listener *l,
+		struct lr_tcp_conn *c, struct lr_tcp_seg *seg)
 {
 	struct tcp_cookie_opts o;
 
@@ -60,6 +61,8 @@ listen_cookie_opts(struct lr_tcp_shard *sh, struct lr_tcp_conn *c, struct lr_tcp
 	}
 	if (o.sack && sh->conf.sack)
 		c->cflags |= TCP_CF_SACK;
+	if (o.ecn && l->ecn != LR_TCP_ECN_OFF)
+		c->ecn = TCP_ECN_OK; /* the SYN-ACK carried ECE (RFC 3168 §6.1.1) */
 	LR_TCP_STAT_INC(&sh->stats, SYNCOOKIE_OPTS);
 	/* The echoed TSval lost its low bits to the options: no RTT sample from it. */
 	seg->opt.tsecr = 0;
@@ -98,7 +101,7 @@ listen_cookie_ack(struct lr_worker *w, struct lr_tcp_listener *l, struct lr_tcp_
 	c->iss = c->snd_una = seg->ack - 1;
 	c->snd_nxt = c->snd_max = seg->ack;
 	c->snd_mss = RTE_MAX(RTE_MIN((uint16_t)mss, c->adv_mss), 64);
-	listen_cookie_opts(sh, c, seg);
+	listen_cookie_opts(sh, l, c, seg);
 	c->rcv_adv = c->rcv_nxt + RTE_MIN(tcp_rcv_space(c), (uint32_t)UINT16_MAX);
 	c->last_ack_sent = c->rcv_nxt;
 	c->snd_wl1 = seg->seq - 1;
@@ -112,7 +115,8 @@ listen_cookie_ack(struct lr_worker *w, struct lr_tcp_listener *l, struct lr_tcp_
  * or, with cookies off, silence.
  */
 static void
-listen_syn_overflow(struct lr_worker *w, const struct lr_tcp_seg *seg, struct rte_mbuf *m)
+listen_syn_overflow(struct lr_worker *w, const struct lr_tcp_listener *l,
+		const struct lr_tcp_seg *seg, struct rte_mbuf *m)
 {
 	struct lr_tcp_shard *sh = w->tcp;
 	uint16_t peer_mss = seg->opt.has_mss ? seg->opt.mss : TCP_DEFAULT_MSS;
@@ -126,7 +130,7 @@ listen_syn_overflow(struct lr_worker *w, const struct lr_tcp_seg *seg, struct rt
 	}
 	iss = tcp_cookie_make(sh, &seg->key, seg->seq, w->now_us, RTE_MIN(peer_mss, our_mss),
 			&mss);
-	tcp_send_cookie_synack(w, seg, iss, our_mss);
+	tcp_send_cookie_synack(w, seg, iss, our_mss, l->ecn);
 	sh->cookie_last_us = RTE_MAX(w->now_us, 1ull);
 	LR_TCP_STAT_INC(&sh->stats, SYNCOOKIE_SENT);
 	lr_consume(m);
@@ -177,7 +181,7 @@ tcp_fsm_listen(struct lr_worker *w, struct lr_tcp_listener *l, struct lr_tcp_seg
 		return;
 	}
 	if (sh->nb_half_open >= sh->conf.half_open_max) {
-		listen_syn_overflow(w, seg, m);
+		listen_syn_overflow(w, l, seg, m);
 		return;
 	}
 	c = listen_new_conn(w, l, seg, m);
@@ -189,6 +193,7 @@ tcp_fsm_listen(struct lr_worker *w, struct lr_tcp_listener *l, struct lr_tcp_seg
 		iss = *min_iss;
 	c->iss = c->snd_una = c->snd_nxt = c->snd_max = iss;
 	tcp_negotiate(c, seg, sh->conf.window_scaling, sh->conf.timestamps, sh->conf.sack);
+	tcp_ecn_syn_rcvd(c, seg, l->ecn);
 	tcp_set_state(c, LR_TCP_SYN_RCVD);
 	tcp_output_schedule(c);
 	lr_consume(m);

@@ -192,15 +192,16 @@ tcp_fill_hdr(struct rte_tcp_hdr *th, const struct tcp_key *key, uint32_t seq, ui
 }
 
 /* Hand a built segment to IP with the checksum requested: a connection's with the
- * next IP id of its own counter (c->ip_id), one without (c NULL) with a hashed one. */
+ * next IP id of its own counter (c->ip_id) and the ECN field ecn, one without (c NULL)
+ * with a hashed one, Not-ECT. */
 static void
 tcp_ip_output(struct lr_worker *w, struct lr_tcp_conn *c, struct rte_mbuf *m,
-		const struct tcp_key *key, uint32_t hlen)
+		const struct tcp_key *key, uint32_t hlen, uint8_t ecn)
 {
 	m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 	m->l4_len = hlen;
 	if (c != NULL)
-		lr_ip_output_id(w, m, key->laddr, key->raddr, IPPROTO_TCP, c->ip_id++);
+		lr_ip_output_id(w, m, key->laddr, key->raddr, IPPROTO_TCP, c->ip_id++, ecn);
 	else
 		lr_ip_output(w, m, key->laddr, key->raddr, IPPROTO_TCP);
 	LR_TCP_STAT_INC(&w->tcp->stats, TX);
@@ -372,6 +373,7 @@ tcp_xmit(struct lr_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t sb_off, ui
 	uint32_t hlen = TCP_HDR_LEN + optlen;
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
+	uint8_t ecn = 0;
 	uint16_t wnd;
 
 	m = lr_alloc(w);
@@ -383,6 +385,8 @@ tcp_xmit(struct lr_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t sb_off, ui
 		return -ENOBUFS;
 	}
 	wnd = tcp_rcv_wnd_field(c, flags & SYN);
+	if (unlikely(c->sh->ecn_used) && c->ecn != 0) /* RFC 3168: ECE, CWR, ECT(0) */
+		ecn = tcp_ecn_output(c, seq, &flags, len);
 	tcp_fill_hdr(th, &c->key, seq, (flags & ACK) ? c->rcv_nxt : 0, flags, wnd, hlen);
 	memcpy(th + 1, opt, optlen);
 	if (len > 0)
@@ -396,7 +400,7 @@ tcp_xmit(struct lr_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t sb_off, ui
 		if (wnd == 0)
 			LR_TCP_STAT_INC(&c->sh->stats, ZERO_WND_TX);
 	}
-	tcp_ip_output(w, c, m, &c->key, hlen);
+	tcp_ip_output(w, c, m, &c->key, hlen, ecn);
 	return 0;
 }
 
@@ -416,6 +420,13 @@ tcp_output_syn(struct lr_tcp_conn *c)
 	 * (and its retry limit ends it), so no connection is left without one. */
 	if (c->timer[TCP_T_REXMT] == 0)
 		tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
+	/* RFC 3168 §6.1.1.1: "A host that receives no reply to an ECN-setup SYN within the
+	 * normal SYN retransmission timeout interval MAY resend the SYN and any subsequent
+	 * SYN retransmissions with CWR and ECE cleared" (Linux tcp_ecn_fallback). */
+	if (unlikely(c->ecn & TCP_ECN_OFFER) && c->snd_max != c->iss) {
+		c->ecn &= ~TCP_ECN_OFFER;
+		LR_TCP_STAT_INC(&c->sh->stats, ECN_FALLBACK);
+	}
 	if (tcp_xmit(c, c->iss, flags, 0, 0) < 0) {
 		LR_TCP_STAT_INC(&c->sh->stats, XMIT_NOBUFS);
 		return;
@@ -686,20 +697,22 @@ tcp_send_ctl(struct lr_worker *w, const struct tcp_key *key, uint32_t seq, uint3
 	tcp_fill_hdr(th, key, seq, ack, flags, wnd, TCP_HDR_LEN + optlen);
 	if (optlen > 0)
 		memcpy(th + 1, opt, optlen);
-	tcp_ip_output(w, NULL, m, key, TCP_HDR_LEN + optlen);
+	tcp_ip_output(w, NULL, m, key, TCP_HDR_LEN + optlen, LR_IP_ECN_NOT_ECT);
 }
 
 /* SYN-ACK carrying a cookie as ISS, window unscaled. MSS; when the SYN had
  * timestamps (and they are on), also timestamps whose TSval carries the SYN's other
  * options (tcp_cookie_tsval()), and the window scale and SACK-permitted it offered,
- * laid out as tcp_build_opts() does. */
+ * laid out as tcp_build_opts() does, and ECE when it asked for ECN and the listener's
+ * mode ecn accepts it (without timestamps the cookie cannot keep it: no ECE). */
 void
 tcp_send_cookie_synack(struct lr_worker *w, const struct lr_tcp_seg *seg, uint32_t iss,
-		uint16_t mss)
+		uint16_t mss, uint8_t ecn)
 {
 	const struct lr_tcp_conf *conf = &w->tcp->conf;
 	bool ts = conf->timestamps && seg->opt.has_ts;
 	bool sack = ts && conf->sack && seg->opt.sack_ok;
+	bool ecn_ok = ts && ecn != LR_TCP_ECN_OFF && tcp_ecn_setup_syn(seg);
 	uint8_t opt[TCP_OPT_MAX_LEN];
 	uint32_t n = 0, v;
 
@@ -725,13 +738,16 @@ tcp_send_cookie_synack(struct lr_worker *w, const struct lr_tcp_seg *seg, uint32
 		opt[n++] = TCPOPT_TS;
 		opt[n++] = 10;
 		v = rte_cpu_to_be_32(tcp_cookie_tsval((uint32_t)(w->now_us / 1000) +
-				tcp_ts_offset(w->tcp, &seg->key), seg, conf->window_scaling, sack));
+				tcp_ts_offset(w->tcp, &seg->key), seg, conf->window_scaling, sack,
+				ecn_ok));
 		memcpy(opt + n, &v, 4);
 		v = rte_cpu_to_be_32(seg->opt.tsval);
 		memcpy(opt + n + 4, &v, 4);
 		n += 8;
 	}
-	tcp_send_ctl(w, &seg->key, iss, seg->seq + 1, SYN | ACK,
+	if (ecn == LR_TCP_ECN_OFF && tcp_ecn_setup_syn(seg))
+		LR_TCP_STAT_INC(&w->tcp->stats, ECN_SYN_REFUSED);
+	tcp_send_ctl(w, &seg->key, iss, seg->seq + 1, SYN | ACK | (ecn_ok ? RTE_TCP_ECE_FLAG : 0),
 			(uint16_t)RTE_MIN(conf->rcv_wnd, (uint32_t)UINT16_MAX), opt, n);
 }
 

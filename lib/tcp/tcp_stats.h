@@ -109,7 +109,8 @@
 	X(DATA_AFTER_FIN, DROP, "data after the peer's FIN") \
 	LR_TCP_STATS_TW(X) \
 	LR_TCP_STATS_MEM(X) \
-	LR_TCP_STATS_SACK(X)
+	LR_TCP_STATS_SACK(X) \
+	LR_TCP_STATS_ECN(X)
 
 /* TIME_WAIT entries (tcp_tw.c); TIME_WAIT_REUSE above counts both kinds of reuse. */
 #define LR_TCP_STATS_TW(X) \
@@ -160,6 +161,17 @@
 		"segment)") \
 	X(RACK_LOST, COUNT, "segments marked lost by RACK (RFC 8985 §6): sent more than the " \
 		"reordering window before data since delivered")
+
+/* ECN (RFC 3168, tcp_ecn.c). None of them drops a segment. */
+#define LR_TCP_STATS_ECN(X) \
+	X(ECN_NEGOTIATED, COUNT, "connections established with ECN (RFC 3168 §6.1.1)") \
+	X(ECN_SYN_REFUSED, COUNT, "ECN-setup SYNs answered without ECE (ECN off here)") \
+	X(ECN_CE_RX, COUNT, "segments received with CE (congestion experienced) in IP") \
+	X(ECN_ECE_RX, COUNT, "segments received with ECE (the peer echoes a CE)") \
+	X(ECN_CWND_REDUCED, COUNT, "cwnd reductions for ECE (at most one per window)") \
+	X(ECN_CWR_TX, COUNT, "segments sent with CWR (our window was reduced)") \
+	X(ECN_CWR_RX, COUNT, "segments received with CWR (ECE no longer needed)") \
+	X(ECN_FALLBACK, COUNT, "SYNs resent without ECE and CWR (RFC 3168 §6.1.1.1)")
 
 /** TCP counter identifiers: LR_TCP_STAT_<NAME>. */
 enum lr_tcp_stat_id {

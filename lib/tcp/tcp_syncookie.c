@@ -11,11 +11,12 @@
  * Options, when the SYN carried timestamps (and they are on): like Linux
  * (cookie_init_timestamp()), the cookie SYN-ACK offers timestamps, and the low 6
  * bits of its TSval carry what the SYN negotiated: bits 0-3 the peer's window
- * shift (15 = none), bit 4 SACK-permitted, bit 5 ECN (reserved: linerate does not
- * negotiate ECN yet). The ACK echoes it in TSecr, so the connection it creates
- * keeps window scaling, SACK and timestamps. The TSval is never ahead of the
- * connection's clock (the bits are taken below it), so later TSvals never go
- * backwards. Without timestamps only the MSS survives (as FreeBSD without them).
+ * shift (15 = none), bit 4 SACK-permitted, bit 5 ECN (the SYN asked for it and the
+ * SYN-ACK accepted it with ECE, RFC 3168 §6.1.1). The ACK echoes it in TSecr, so the
+ * connection it creates keeps window scaling, SACK, ECN and timestamps. The TSval
+ * is never ahead of the connection's clock (the bits are taken below it), so later
+ * TSvals never go backwards. Without timestamps only the MSS survives (as FreeBSD
+ * without them): such a SYN-ACK does not accept ECN.
  */
 #include <string.h>
 
@@ -29,7 +30,7 @@
 #define COOKIE_TS_WS_MASK 0xfu /* the peer's shift, or COOKIE_TS_NO_WS */
 #define COOKIE_TS_NO_WS 0xfu
 #define COOKIE_TS_SACK 0x10u
-#define COOKIE_TS_ECN 0x20u    /* reserved for ECN (RFC 3168), never set yet */
+#define COOKIE_TS_ECN 0x20u    /* ECN (RFC 3168) accepted */
 
 /* MSS values a cookie can carry: the largest at or below the peer's is used. */
 static const uint16_t cookie_mss[COOKIE_MSS_MASK + 1] = {
@@ -82,7 +83,8 @@ tcp_cookie_check(struct lr_tcp_shard *sh, const struct tcp_key *key, uint32_t ir
 }
 
 uint32_t
-tcp_cookie_tsval(uint32_t ts_now, const struct lr_tcp_seg *seg, bool ws, bool sack)
+tcp_cookie_tsval(uint32_t ts_now, const struct lr_tcp_seg *seg, bool ws, bool sack,
+		bool ecn)
 {
 	uint32_t bits = COOKIE_TS_NO_WS;
 	uint32_t ts;
@@ -91,6 +93,8 @@ tcp_cookie_tsval(uint32_t ts_now, const struct lr_tcp_seg *seg, bool ws, bool sa
 		bits = RTE_MIN((uint32_t)seg->opt.wscale, (uint32_t)TCP_MAX_WSCALE);
 	if (sack && seg->opt.sack_ok)
 		bits |= COOKIE_TS_SACK;
+	if (ecn)
+		bits |= COOKIE_TS_ECN;
 	ts = (ts_now & ~COOKIE_TS_MASK) | bits;
 	if (ts > ts_now) /* never ahead of the clock */
 		ts -= COOKIE_TS_MASK + 1;
@@ -103,11 +107,11 @@ tcp_cookie_ts_decode(uint32_t tsecr, struct tcp_cookie_opts *o)
 	uint32_t ws = tsecr & COOKIE_TS_WS_MASK;
 
 	memset(o, 0, sizeof(*o));
-	if (tsecr == 0 || (ws != COOKIE_TS_NO_WS && ws > TCP_MAX_WSCALE) ||
-			(tsecr & COOKIE_TS_ECN) != 0)
+	if (tsecr == 0 || (ws != COOKIE_TS_NO_WS && ws > TCP_MAX_WSCALE))
 		return -1;
 	o->has_ws = ws != COOKIE_TS_NO_WS;
 	o->wscale = o->has_ws ? (uint8_t)ws : 0;
 	o->sack = (tsecr & COOKIE_TS_SACK) != 0;
+	o->ecn = (tsecr & COOKIE_TS_ECN) != 0;
 	return 0;
 }

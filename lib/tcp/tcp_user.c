@@ -96,6 +96,9 @@ lr_tcp_connect_from(struct lr_worker *w, rte_be32_t src, rte_be32_t dst, uint16_
 		c->flags |= TCP_F_TSTAMP;
 	if (sh->conf.sack)
 		c->cflags |= TCP_CF_SACK;
+	/* RFC 3168 §6.1.1: an ECN-setup SYN (net.ipv4.tcp_ecn = 1) */
+	if (sh->conf.ecn == LR_TCP_ECN_ON)
+		c->ecn = TCP_ECN_OFFER;
 	c->iss = tcp_new_isn(sh, &key, w->now_us);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	tcp_set_state(c, LR_TCP_SYN_SENT);

@@ -269,6 +269,7 @@ tt_out(unsigned int i, struct tt_out *o)
 	o->dport = rte_be_to_cpu_16(p.tcp->dst_port);
 	o->saddr = p.ip->src_addr;
 	o->daddr = p.ip->dst_addr;
+	o->ecn = p.ip->type_of_service & 0x3;
 	o->payload = p.payload;
 	o->len = p.payload_len;
 	hlen = (p.tcp->data_off >> 4) * 4u;

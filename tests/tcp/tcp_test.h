@@ -91,6 +91,7 @@ struct tt_out {
 	const uint8_t *payload;  /**< valid until the recorder is cleared */
 	uint16_t sport, dport;
 	rte_be32_t saddr, daddr;
+	uint8_t ecn;             /**< the IP header's ECN field (RFC 3168 §5) */
 };
 /** Parse sent frame i (asserting it is TCP with good checksums). @return 0 or -1 */
 int tt_out(unsigned int i, struct tt_out *o);
