@@ -575,6 +575,32 @@ test_config_cc_keys(void)
 		"[tcp] slow_start_after_idle: bad value '2': expected yes/no");
 }
 
+/* [tcp] ecn (Linux tcp_ecn values), the services' <svc>_ecn (-1: [tcp] ecn) and the
+ * ports' rx_ce / tx_ce: defaults, values, the dump, and errors naming the key. */
+static void
+test_config_ecn_keys(void)
+{
+	char text[512];
+
+	CU_ASSERT_EQUAL_FATAL(load_text(base_ini, NULL), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.ecn, LR_TCP_ECN_OFF);
+	CU_ASSERT_EQUAL(cfg.tcp_echo_ecn, -1);
+	CU_ASSERT_EQUAL(cfg.tcp_http_ecn, -1);
+	snprintf(text, sizeof(text), "%srx_ce = 2\ntx_ce = 0.5%%\n"
+			"[tcp]\necn = 1\necho_ecn = 0\nhttp_ecn = 2\n", base_ini);
+	CU_ASSERT_EQUAL(load_text(text, NULL), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.ecn, LR_TCP_ECN_ON);
+	CU_ASSERT_EQUAL(cfg.tcp_echo_ecn, LR_TCP_ECN_OFF);
+	CU_ASSERT_EQUAL(cfg.tcp_http_ecn, LR_TCP_ECN_ACCEPT);
+	CU_ASSERT_EQUAL(cfg.tcp_discard_ecn, -1);
+	CU_ASSERT_EQUAL(cfg.ports[0].fault_rx.ce_ppm, 20000);
+	CU_ASSERT_EQUAL(cfg.ports[0].fault_tx.ce_ppm, 5000);
+	roundtrip();
+	expect_error(base_ini, "tcp.ecn=3", "[tcp] ecn: bad value '3': expected 0 (off), 1");
+	expect_error(base_ini, "tcp.chargen_ecn=-2", "[tcp] chargen_ecn: bad value '-2'");
+	expect_error(base_ini, "port.0.rx_ce=101", "[port.0] rx_ce: bad value '101'");
+}
+
 static void
 test_config_bad_enums(void)
 {
@@ -841,6 +867,7 @@ static const CU_TestInfo config_cases[] = {
 	{ "test_config_fault_keys", test_config_fault_keys },
 	{ "test_config_syn_shed_keys", test_config_syn_shed_keys },
 	{ "test_config_cc_keys", test_config_cc_keys },
+	{ "test_config_ecn_keys", test_config_ecn_keys },
 	{ "test_config_bad_enums", test_config_bad_enums },
 	{ "test_config_lcores", test_config_lcores },
 	{ "test_config_missing_keys_and_file", test_config_missing_keys_and_file },

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "lr_core.h"
@@ -427,6 +428,39 @@ test_fault_rx_other_port_untouched(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* CE marking at 100 %: ECT(0) and ECT(1) become CE with a good header checksum;
+ * Not-ECT, CE and a frame that is no IPv4 stay as they were. */
+static void
+test_fault_rx_ce_marks_ect_only(void)
+{
+	static const uint8_t tos[4] = { 0x00, 0x02, 0x01, 0x03 }, want[4] = { 0, 3, 3, 3 };
+	struct rte_mbuf *pkts[LR_BURST_MAX];
+	struct lr_test_parsed p;
+	unsigned int i;
+
+	rx_conf[0].ce_ppm = 1000000;
+	init_ok();
+	for (i = 0; i < 4; i++) {
+		pkts[i] = lr_test_udp(1000, 7, "x", 1);
+		CU_ASSERT_FATAL(lr_test_parse(pkts[i], &p) == 0);
+		p.ip->type_of_service = tos[i] | 0xb8; /* a DSCP (EF) stays too */
+		p.ip->hdr_checksum = 0;
+		p.ip->hdr_checksum = rte_ipv4_cksum(p.ip);
+	}
+	pkts[4] = seq_pkt(7);
+	CU_ASSERT_EQUAL_FATAL(lr_fault_rx(lr_tw, 0, pkts, 5, LR_BURST_MAX), 5);
+	for (i = 0; i < 4; i++) {
+		CU_ASSERT_FATAL(lr_test_parse(pkts[i], &p) == 0);
+		CU_ASSERT_EQUAL(p.ip->type_of_service, want[i] | 0xb8);
+		CU_ASSERT(lr_test_ip_cksum_ok(&p));
+	}
+	CU_ASSERT_EQUAL(seq_of(pkts[4]), 7);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_fault_RX_CE_MARKED), 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_fault_TX_CE_MARKED), 0);
+	take(pkts, 5, NULL);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static void
 test_fault_tx_loss_and_dup_through_wrapped_tx_fn(void)
 {
@@ -572,6 +606,7 @@ test_fault_fini_with_packets_held_frees_all(void)
 }
 
 static const CU_TestInfo cases[] = {
+	{"test_fault_rx_ce_marks_ect_only", test_fault_rx_ce_marks_ect_only},
 	{"test_fault_off_passes_through_and_stays_null",
 		test_fault_off_passes_through_and_stays_null},
 	{"test_fault_init_rejects_probability_above_one",

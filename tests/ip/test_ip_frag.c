@@ -300,6 +300,51 @@ test_frag_unfragmented_with_df_not_counted_as_fragment(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* What the test protocol's handler saw: the reassembled datagram's ECN field. */
+static int seen_ecn = -1;
+static bool seen_cksum_ok;
+
+static void
+ecn_proto_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface *ifc)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+
+	RTE_SET_USED(w);
+	RTE_SET_USED(ifc);
+	seen_ecn = ip->type_of_service & LR_IP_ECN_MASK;
+	seen_cksum_ok = rte_ipv4_cksum(ip) == 0; /* the sum over a good header */
+	rte_pktmbuf_free(m);
+}
+
+/* RFC 3168 §5.3: one fragment with CE makes the reassembled datagram CE (header
+ * checksum still good); ECT(0) fragments alone stay ECT(0). */
+static void
+test_frag_ce_fragment_marks_datagram_ce(void)
+{
+	const uint8_t proto = 253; /* RFC 3692 experimentation */
+	unsigned int i, round;
+	struct rte_mbuf *m;
+
+	CU_ASSERT_EQUAL(lr_ip_register(proto, ecn_proto_input), 0);
+	make_echo();
+	for (round = 0; round < 2; round++) {
+		seen_ecn = -1;
+		for (i = 0; i < 3; i++) {
+			m = ip_frag(proto, echo + 1480 * i, i < 2 ? 1480 : 40,
+					(uint16_t)(FRAG_ID + round), 1480 * i, i < 2);
+			lr_test_ip_of(m)->type_of_service =
+				round == 0 && i == 1 ? LR_IP_ECN_CE : LR_IP_ECN_ECT0;
+			lr_test_ip_recksum(m);
+			lr_test_rx(m);
+		}
+		CU_ASSERT_EQUAL(seen_ecn, round == 0 ? LR_IP_ECN_CE : LR_IP_ECN_ECT0);
+		CU_ASSERT(seen_cksum_ok);
+	}
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 2);
+	lr_ip_register(proto, NULL);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static void
 test_frag_interleaved_datagrams_reassembled_separately(void)
 {
@@ -733,6 +778,7 @@ test_frag_pressure_refuses_new_and_evicts_oldest_to_low(void)
 }
 
 static const CU_TestInfo cases[] = {
+	{"test_frag_ce_fragment_marks_datagram_ce", test_frag_ce_fragment_marks_datagram_ce},
 	{"test_frag_in_order_reassembled_and_reply_fragmented",
 		test_frag_in_order_reassembled_and_reply_fragmented},
 	{"test_frag_reversed_order_reassembled", test_frag_reversed_order_reassembled},
