@@ -481,6 +481,26 @@ tcp_output_cap(const struct lr_tcp_conn *c)
 	return RTE_MIN(mss, (uint32_t)TCP_PAYLOAD_MAX);
 }
 
+/* The go-back-N after a timeout: SND.NXT moves past SACKed data (counted) unless
+ * the data after it lies beyond wnd_end. *hole_end: where the hole at SND.NXT ends.
+ * @return false when blocked by the window */
+static bool
+skip_sacked(struct lr_tcp_conn *c, uint32_t wnd_end, uint32_t data_end, uint32_t *hole_end)
+{
+	uint32_t seq = c->snd_nxt;
+
+	if (!SEQ_LT(seq, c->snd_max))
+		return true;
+	*hole_end = tcp_sack_skip(c, &seq);
+	if (seq == c->snd_nxt)
+		return true;
+	if (!SEQ_LT(seq, wnd_end) && SEQ_LT(seq, data_end))
+		return false;
+	LR_TCP_STAT_ADD(&c->sh->stats, RTO_SACK_SKIPPED, seq - c->snd_nxt);
+	c->snd_nxt = seq;
+	return true;
+}
+
 /*
  * Send what the connection may send now: data from SND.NXT up to
  * SND.UNA + min(SND.WND, cwnd) -- never beyond the peer's window -- in segments of
@@ -491,8 +511,8 @@ tcp_output_cap(const struct lr_tcp_conn *c)
 void
 tcp_output(struct lr_tcp_conn *c)
 {
-	uint32_t data_end, wnd_end, len, seglen, cap;
-	bool fin, sent = false, blocked = false, sack_rec;
+	uint32_t data_end, wnd_end, len, seglen, cap, hole_end;
+	bool fin, sent = false, blocked = false, sack_rec, skip;
 	uint8_t flags;
 
 	switch (c->state) {
@@ -516,7 +536,17 @@ tcp_output(struct lr_tcp_conn *c)
 	sack_rec = (c->flags & TCP_F_RECOVERY) && c->sack_board != 0;
 	if (sack_rec)
 		wnd_end = tcp_sack_output(c, cap, c->snd_una + c->snd_wnd);
+	/* The go-back-N after a timeout (SND.NXT rewound) with a scoreboard: SACKed
+	 * data is neither resent nor counted in flight (RFC 6675 §5.1). */
+	skip = !sack_rec && c->sack_board != 0 && SEQ_LT(c->snd_nxt, c->snd_max);
+	if (skip)
+		wnd_end = SEQ_MIN(c->snd_una + c->snd_wnd, tcp_sack_cwnd_end(c));
+	hole_end = data_end;
 	for (;;) {
+		if (skip && !skip_sacked(c, wnd_end, data_end, &hole_end)) {
+			blocked = true;
+			break;
+		}
 		if (SEQ_LT(c->snd_nxt, data_end)) {
 			if (!SEQ_LT(c->snd_nxt, wnd_end)) {
 				blocked = true;
@@ -524,6 +554,8 @@ tcp_output(struct lr_tcp_conn *c)
 			}
 			len = RTE_MIN(data_end - c->snd_nxt, wnd_end - c->snd_nxt);
 			len = RTE_MIN(len, cap);
+			if (skip && SEQ_LT(c->snd_nxt, hole_end))
+				len = RTE_MIN(len, hole_end - c->snd_nxt);
 			if (len == 0)
 				break; /* no payload fits (cap 0) */
 		} else if ((c->flags & TCP_F_FIN_QUEUED) && c->snd_nxt == data_end &&

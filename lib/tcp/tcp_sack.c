@@ -316,6 +316,63 @@ board_add(struct lr_tcp_shard *sh, struct tcp_sack_board *b, uint32_t s, uint32_
 }
 
 /*
+ * Retransmission timeout: RFC 6675 §5.1 keeps the scoreboard ("Update() SHOULD
+ * continue to be used"), and like Linux (tcp_enter_loss) the go-back-N from SND.UNA
+ * resends only what was not SACKed (tcp_sack_skip()). What was retransmitted is lost
+ * with the rest: HighRxt back to SND.UNA, RACK's records dropped. A scoreboard
+ * without ranges (a recovery's HighRxt) goes.
+ */
+void
+tcp_sack_timeout(struct lr_tcp_conn *c)
+{
+	struct tcp_sack_board *b = tcp_sack_board(c);
+
+	if (b == NULL)
+		return;
+	if (b->n == 0) {
+		tcp_sack_clear(c);
+		return;
+	}
+	b->high_rxt = c->snd_una;
+	b->nrx = 0;
+	b->rto_jiffy = 0;
+}
+
+/*
+ * The go-back-N after a timeout skips SACKed data: seq moves past the SACKed range
+ * holding it.
+ * @return the end of the hole at seq (the next SACKed range's start), SND.MAX when
+ *         no range lies above
+ */
+uint32_t
+tcp_sack_skip(const struct lr_tcp_conn *c, uint32_t *seq)
+{
+	const struct tcp_sack_board *b = tcp_sack_board(c);
+	uint32_t i;
+
+	for (i = 0; b != NULL && i < b->n; i++) {
+		if (SEQ_LT(*seq, b->r[i].start))
+			return b->r[i].start;
+		if (SEQ_LT(*seq, b->r[i].end))
+			*seq = b->r[i].end;
+	}
+	return c->snd_max;
+}
+
+/* The right edge of cwnd from SND.UNA when SACKed bytes are not in flight: cwnd of
+ * unSACKed bytes (the go-back-N after a timeout, RFC 6675 §5.1). */
+uint32_t
+tcp_sack_cwnd_end(const struct lr_tcp_conn *c)
+{
+	const struct tcp_sack_board *b = tcp_sack_board(c);
+	uint32_t i, end = c->snd_una + c->cwnd;
+
+	for (i = 0; b != NULL && i < b->n && SEQ_LT(b->r[i].start, end); i++)
+		end += b->r[i].end - SEQ_MAX(b->r[i].start, c->snd_una);
+	return end;
+}
+
+/*
  * The SACK blocks of an acceptable ACK (before SND.UNA moves). A block beyond
  * SND.MAX, not above SND.UNA (unless it is the first and a D-SACK, RFC 2883 §4), or
  * empty is ignored and counted.
@@ -387,6 +444,16 @@ tcp_sack_acked(struct lr_tcp_conn *c)
 	if (b->n > 0 && SEQ_LT(b->r[0].start, una))
 		b->r[0].start = una;
 	b->high_rxt = SEQ_MAX(b->high_rxt, una);
+	if (b->n > 0 && b->r[0].start == una) {
+		/* RFC 2018 §8: a receiver holding the range would have acknowledged
+		 * through it; it reneged (Linux tcp_check_sack_reneging). Forget what
+		 * it SACKed; a go-back-N after a timeout that skipped the range starts
+		 * again from SND.UNA. */
+		LR_TCP_STAT_INC(&c->sh->stats, SACK_RENEGED);
+		b->n = 0;
+		if (SEQ_LT(c->snd_nxt, c->snd_max))
+			c->snd_nxt = una;
+	}
 	tcp_rack_delivered(c, b);
 	if (b->n == 0 && (!(c->flags & TCP_F_RECOVERY) || SEQ_GEQ(una, c->recover)))
 		tcp_sack_clear(c);

@@ -153,6 +153,10 @@
 	X(SACK_IGN_BEYOND, COUNT, "SACK blocks ignored: beyond SND.MAX") \
 	X(SACK_IGN_OLD, COUNT, "SACK blocks ignored: below SND.UNA and not a D-SACK") \
 	X(SACK_IGN_INVALID, COUNT, "SACK blocks ignored: left edge not below the right edge") \
+	X(SACK_RENEGED, COUNT, "scoreboards forgotten: an ACK ended at a SACKed range (the peer " \
+		"reneged, RFC 2018 §8)") \
+	X(RTO_SACK_SKIPPED, COUNT, "bytes a go-back-N after a timeout did not resend: SACKed " \
+		"(RFC 6675 §5.1)") \
 	X(SACK_IGN_FULL, COUNT, "SACK blocks not recorded: the scoreboard's ranges all in use") \
 	X(SACK_IGN_UNUSED, COUNT, "SACK options ignored: SACK not negotiated, or on a SYN") \
 	X(SACK_MALFORMED, COUNT, "SACK options ignored: length not 2 + 8n with n in 1..4") \

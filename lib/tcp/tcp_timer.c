@@ -380,9 +380,9 @@ timer_rexmt(struct lr_tcp_conn *c)
 	/* RFC 5681 (4): ssthresh = max(FlightSize / 2, 2*SMSS), cwnd = 1 SMSS. */
 	if (c->state != LR_TCP_SYN_SENT && c->state != LR_TCP_SYN_RCVD)
 		tcp_cc_timeout(c);
-	/* RFC 2018 §8: the peer may have reneged; like Linux (tcp_enter_loss) forget
-	 * what it SACKed, so everything from SND.UNA goes again. */
-	tcp_sack_clear(c);
+	/* RFC 6675 §5.1: the scoreboard stays, SACKed data is not resent (reneging
+	 * is found when an ACK ends at a SACKed range, tcp_sack_acked()). */
+	tcp_sack_timeout(c);
 	/* (5.5) RTO <- RTO * 2, bounded; (5.6) restart the timer with it. */
 	c->rto_us = (uint32_t)RTE_MIN(2ull * c->rto_us, (uint64_t)conf->rto_max_ms * 1000);
 	c->flags &= ~TCP_F_TIMING; /* Karn: no sample from a retransmitted segment */

@@ -5,9 +5,10 @@
  * with timestamps) and D-SACKs (RFC 2883) for duplicates; the scoreboard and RFC 6675
  * recovery from the peer's blocks (a single loss, several holes in one round trip);
  * D-SACKs received; blocks beyond the sent data, below SND.UNA and malformed options
- * ignored and counted; reneging (a timeout forgets the scoreboard and retransmits from
- * SND.UNA). The peer sends SYN 1000 <mss 1460, SACK-permitted>; our first byte is
- * 8001, segments are 1460 bytes.
+ * ignored and counted; a timeout resends the holes only; reneging (an ACK that ends at
+ * a SACKed range forgets the scoreboard, and data goes again from SND.UNA). The peer
+ * sends SYN 1000 <mss 1460, SACK-permitted>; our first byte is 8001, segments are
+ * 1460 bytes.
  */
 #include <string.h>
 
@@ -508,10 +509,11 @@ test_tcp_sack_malformed_options_ignored(void)
 }
 
 /* Reneging (RFC 2018 §8): SACKed data stays in the send buffer; the peer stops
- * SACKing it and never acknowledges; the timeout forgets the scoreboard and
- * retransmits from SND.UNA, then the once-SACKed segments too. */
+ * SACKing it and never acknowledges; the timeout retransmits from SND.UNA, and the
+ * ACK that ends at the SACKed range forgets the scoreboard: the once-SACKed
+ * segments go again. */
 static void
-test_tcp_sack_reneging_rto_from_snd_una(void)
+test_tcp_sack_reneging_from_snd_una(void)
 {
 	const uint32_t b[1][2] = { { S(2), S(4) } };
 	struct lr_tcp_conn *c = sack_open_and_send();
@@ -523,16 +525,58 @@ test_tcp_sack_reneging_rto_from_snd_una(void)
 	lr_test_tx_clear();
 	tt_advance_ms(tt_conf.rto_init_ms);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 1);
-	CU_ASSERT_EQUAL(c->sack_board, 0);
-	CU_ASSERT_EQUAL(lr_tw->tcp->sack_used, 0);
+	CU_ASSERT_NOT_EQUAL(c->sack_board, 0); /* kept (RFC 6675 §5.1) */
 	TT_EXPECT_COUNT(1);
 	TT_EXPECT(0, TT_ACK, S(1), 1001, MSS);
 	lr_test_tx_clear();
-	tt_rx(1001, S(2), TT_ACK, NULL, 0);
+	tt_rx(1001, S(2), TT_ACK, NULL, 0); /* ends at the SACKed S(2): reneged */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SACK_RENEGED), 1);
+	CU_ASSERT_EQUAL(c->sack_board, 0);
+	CU_ASSERT_EQUAL(lr_tw->tcp->sack_used, 0);
 	/* slow start from one segment: the reneged S(2) and S(3) go again */
 	TT_EXPECT_COUNT(2);
 	TT_EXPECT(0, TT_ACK, S(2), 1001, MSS);
 	TT_EXPECT(1, TT_ACK, S(3), 1001, MSS);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Holes at segments 0 and 2 of ten, the rest SACKed, the retransmissions lost: the
+ * timeout keeps the scoreboard (RFC 6675 §5.1, Linux tcp_enter_loss), so the
+ * go-back-N resends the holes only; SACKed data is neither resent nor counted in
+ * flight, so new data follows the second hole. */
+static void
+test_tcp_sack_rto_resends_holes_only(void)
+{
+	const uint32_t b[2][2] = { { S(3), S(10) }, { S(1), S(2) } };
+	const uint32_t b2[1][2] = { { S(3), S(10) } };
+	struct lr_tcp_conn *c = sack_open_and_send();
+	unsigned int i, n;
+	struct tt_out o;
+
+	ack_sack(S(0), 2, b); /* recovery: the holes go, and are lost */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SACK_RECOVERY), 1);
+	lr_test_tx_clear();
+	tt_advance_ms(tt_conf.rto_init_ms);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 1);
+	CU_ASSERT_NOT_EQUAL(c->sack_board, 0);
+	TT_EXPECT_COUNT(1); /* cwnd 1 SMSS */
+	TT_EXPECT(0, TT_ACK, S(0), 1001, MSS);
+	lr_test_tx_clear();
+	ack_sack(S(2), 1, b2); /* segment 0 arrived; segment 2 is the hole */
+	n = lr_test_tx_count();
+	CU_ASSERT(n >= 2);
+	TT_EXPECT(0, TT_ACK, S(2), 1001, MSS);
+	for (i = 1; i < n; i++) {
+		CU_ASSERT_EQUAL_FATAL(tt_out(i, &o), 0);
+		CU_ASSERT(SEQ_GEQ(o.seq, S(10))); /* SACKed 3..9 are not sent again */
+	}
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RTO_SACK_SKIPPED), 7 * MSS);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SACK_RENEGED), 0);
+	lr_test_tx_clear();
+	tt_rx(1001, c->snd_max, TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(c->sack_board, 0);
+	CU_ASSERT_EQUAL(lr_tw->tcp->sack_used, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 1);
 	TT_ASSERT_NO_LEAK();
 }
 
@@ -583,7 +627,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_sack_dsack_received", test_tcp_sack_dsack_received },
 	{ "test_tcp_sack_bogus_blocks_ignored", test_tcp_sack_bogus_blocks_ignored },
 	{ "test_tcp_sack_malformed_options_ignored", test_tcp_sack_malformed_options_ignored },
-	{ "test_tcp_sack_reneging_rto_from_snd_una", test_tcp_sack_reneging_rto_from_snd_una },
+	{ "test_tcp_sack_reneging_from_snd_una", test_tcp_sack_reneging_from_snd_una },
+	{ "test_tcp_sack_rto_resends_holes_only", test_tcp_sack_rto_resends_holes_only },
 	{ "test_tcp_sack_no_board_falls_back_to_newreno",
 		test_tcp_sack_no_board_falls_back_to_newreno },
 	CU_TEST_INFO_NULL,
