@@ -580,6 +580,40 @@ test_tcp_sack_rto_resends_holes_only(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* With timestamps, a duplicate ACK echoes the TSval of the last segment that
+ * advanced the peer's RCV.NXT (RFC 7323 §4.2 (B)), old while the hole is open: no
+ * RTT sample from it (RTTM: only ACKs that advance SND.UNA), so SRTT is not
+ * inflated. The ACK of the retransmission echoes it ((C)): a fresh sample. */
+static void
+test_tcp_sack_dupack_tsecr_no_rtt_sample(void)
+{
+	const uint32_t b[1][2] = { { S(1), S(4) } };
+	struct lr_tcp_conn *c = sack_open(true);
+	uint32_t srtt0, ts_old;
+	uint8_t opt[40], n;
+	struct tt_out o;
+
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 30000), 30000);
+	tt_flush();
+	CU_ASSERT_EQUAL_FATAL(tt_out(0, &o), 0);
+	ts_old = o.tsval;
+	lr_test_tx_clear();
+	srtt0 = c->srtt_us;
+	tt_advance_ms(150); /* below the RTO */
+	tt_ts_opt(opt, 102, ts_old);
+	n = (uint8_t)(12 + sack_opt(opt + 12, 1, b));
+	tt_in(tt_seg(1001, S(0), TT_ACK, TT_PEER_WND, opt, n, NULL, 0));
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SACK_RECOVERY), 1);
+	CU_ASSERT_EQUAL(c->srtt_us, srtt0); /* 150 ms old TSecr: not a sample */
+	CU_ASSERT_EQUAL_FATAL(tt_out(0, &o), 0);
+	CU_ASSERT_EQUAL(o.seq, S(0));
+	tt_advance_ms(1);
+	tt_ts_opt(opt, 103, o.tsval);
+	tt_in(tt_seg(1001, S(4), TT_ACK, TT_PEER_WND, opt, 12, NULL, 0));
+	CU_ASSERT(c->srtt_us <= srtt0 + 1000); /* 1 ms: the retransmission's RTT */
+	TT_ASSERT_NO_LEAK();
+}
+
 /* The scoreboards are bounded: when none is free, the connection recovers as NewReno
  * (three duplicate ACKs) and the failure is counted. */
 static void
@@ -629,6 +663,7 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_sack_malformed_options_ignored", test_tcp_sack_malformed_options_ignored },
 	{ "test_tcp_sack_reneging_from_snd_una", test_tcp_sack_reneging_from_snd_una },
 	{ "test_tcp_sack_rto_resends_holes_only", test_tcp_sack_rto_resends_holes_only },
+	{ "test_tcp_sack_dupack_tsecr_no_rtt_sample", test_tcp_sack_dupack_tsecr_no_rtt_sample },
 	{ "test_tcp_sack_no_board_falls_back_to_newreno",
 		test_tcp_sack_no_board_falls_back_to_newreno },
 	CU_TEST_INFO_NULL,
