@@ -157,7 +157,7 @@ ctl_main(void *arg)
 }
 
 /*
- * One poll-loop turn as app/main.c worker_main() runs it with nothing received:
+ * One poll-loop turn as app/daemon/main.c worker_main() runs it with nothing received:
  * clock, timers, flushes, then the mailbox. @return cycles of the turn; *call set to
  * the cycles of the posted call it ran, or 0, and *cpu to its thread CPU time (ns).
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * epoll_client: the Linux kernel baseline's load generator. One thread, one epoll
- * loop, the spec syntax and the request bytes of app/loadgen.c (GET / HTTP/1.1,
+ * loop, the spec syntax and the request bytes of loadgen/loadgen.c (GET / HTTP/1.1,
  * Host padded to req bytes; a response is complete after Content-Length body bytes;
  * crr closes first after the response), the same histogram buckets, the same JSON
  * keys. Unbounded rate only (rate= is refused).

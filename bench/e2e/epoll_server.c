@@ -2,7 +2,7 @@
 /*
  * epoll_server: the Linux kernel baseline of bench/e2e. One thread, one epoll loop,
  * the same services and the same bytes as linerate's: HTTP/1.1 on 80 (status line,
- * headers and a body of 'a'..'z' repeated, byte for byte what app/tcp_services.c
+ * headers and a body of 'a'..'z' repeated, byte for byte what services/tcp_services.c
  * sends), discard on 9, chargen-like source on 19 (the body pattern, as fast as the
  * socket takes it), UDP echo on 7.
  *
@@ -199,7 +199,7 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	/* app/tcp_services.c http_respond(): the same status line, headers and body */
+	/* services/tcp_services.c http_respond(): the same status line, headers and body */
 	n = snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nServer: linerate\r\n"
 			"Content-Type: text/plain\r\nContent-Length: %u\r\n\r\n", body);
 	resp_len = (size_t)n + body;

@@ -2,7 +2,7 @@
 /*
  * lr_e2e: one linerate worker on one lcore over one vdev (net_memif), as the server
  * (UDP echo/discard, TCP echo/discard/chargen/HTTP services) or the client (the load
- * generator of app/loadgen.c). A stand-in for the daemon until app/main.c wires the
+ * generator of loadgen/loadgen.c). A stand-in for the daemon until app/daemon/main.c wires the
  * generator in: same libraries, same poll-loop order, no config file or control
  * socket.
  *
@@ -241,7 +241,7 @@ server_report(uint16_t nb_workers)
 			s[LR_TCP_SVC_CHARGEN].bytes_out);
 }
 
-/* The poll loop of app/main.c for one worker and one port, plus the generator. */
+/* The poll loop of app/daemon/main.c for one worker and one port, plus the generator. */
 static void
 run(struct lr_worker *w, uint16_t port, uint16_t nq, bool client, uint64_t deadline_us)
 {

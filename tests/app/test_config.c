@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * app/config.c: defaults, every shipped pmd_config file, --set, one case per error
+ * app/daemon/config.c: defaults, every shipped pmd_config file, --set, one case per error
  * class (checking the message, not only the return code), dump/load round trip and
  * the EAL argv.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * app/config_vlan.c (and the [vlan.M] section, [port.N] vlan and vlan_offload keys
+ * app/daemon/config_vlan.c (and the [vlan.M] section, [port.N] vlan and vlan_offload keys
  * it checks): a trunk port with two VLAN interfaces loads, dumps and reloads the same;
  * one case per error, checking that the message names the key and the fix.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * app/mempools.c and the memory model it sets up: with tap.ini's defaults (budget from
+ * app/daemon/mempools.c and the memory model it sets up: with tap.ini's defaults (budget from
  * lr_mem_conf_of(), receive from a pool of its own) the appliance keeps answering ARP,
  * ping and UDP echo when the data pool is empty or every allocation from it fails:
  * those replies are built in the received buffer.

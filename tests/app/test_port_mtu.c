@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * app/port_mtu.c: what a port needs for its [port.N] mtu, from device info shaped
+ * app/daemon/port_mtu.c: what a port needs for its [port.N] mtu, from device info shaped
  * like net_tap's, net_pcap's, net_memif's and a jumbo-capable NIC's (as DPDK 22.11
  * reports them), and the RX pool sizing that follows (mempools.c).
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * app/ctl_cores.c: `cores`, `cores parts` and /linerate/cores report each worker's
+ * app/ctl/ctl_cores.c: `cores`, `cores parts` and /linerate/cores report each worker's
  * longest turn and the longest time of each part of a turn, and a read takes them
  * all (the next read starts from 0).
  */

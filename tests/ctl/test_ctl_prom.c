@@ -3,7 +3,7 @@
  * Prometheus metrics: the exposition writer (lib/ctl/ctl_prom.c), the HTTP endpoint
  * (lib/ctl/ctl_http.c: request judging, addresses, a real listener on loopback with
  * its status codes and its bound on scrapers) and the appliance's scrape
- * (app/ctl_metrics.c) checked line by line by a validator of the 0.0.4 text format:
+ * (app/ctl/ctl_metrics.c) checked line by line by a validator of the 0.0.4 text format:
  * names valid, one HELP and TYPE per family before its samples, samples contiguous,
  * label values escaped, values numbers.
  */
@@ -677,7 +677,7 @@ static const CU_TestInfo http_cases[] = {
 	CU_TEST_INFO_NULL,
 };
 
-/* ---- the appliance's scrape (app/ctl_metrics.c) ---- */
+/* ---- the appliance's scrape (app/ctl/ctl_metrics.c) ---- */
 
 static void
 metrics_setup(void)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * app/ctl_tcp.c: `conns` (text, JSON, filters), the tcp and services sections of
+ * app/ctl/ctl_tcp.c: `conns` (text, JSON, filters), the tcp and services sections of
  * `stats`, and `connect`, run through lr_ctl_exec() against a real shard on the
  * test worker (listeners of the built-in services, a connection opened by frames
  * from the peer, one opened by lr_tcp_connect()).

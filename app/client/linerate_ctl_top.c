@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * linerate-ctl top: a live per-interval table of the running appliance, like dperf's
- * per-second output. Each interval it reads `sample` (app/ctl_sample.c: every
+ * per-second output. Each interval it reads `sample` (app/ctl/ctl_sample.c: every
  * worker's counters, never reset) and prints the differences as rates, per worker
  * and in total: RX and TX packets/s, connections established/s (CPS), connections
  * held, segments retransmitted/s, drops/s and the top three drop reasons, and the

@@ -54,7 +54,7 @@ int lr_app_tel_call(const char *cmd, const char *params, struct rte_tel_data *d)
 int lr_app_ctl_register(const struct lr_config *cfg);
 
 /*
- * TCP commands (app/ctl_tcp.c), used by app/ctl_cmds.c.
+ * TCP commands (app/ctl/ctl_tcp.c), used by app/ctl/ctl_cmds.c.
  */
 
 /** Register `conns` and `connect`. @return 0 or -errno */
@@ -73,16 +73,16 @@ int lr_app_tel_conns(const char *cmd, const char *params, struct rte_tel_data *d
 /** Add the "tcp" dict (counters, state_<name> counts) to the /linerate/stats reply. */
 void lr_app_tel_stats_tcp(struct rte_tel_data *d);
 
-/** Register `cores` (app/ctl_cores.c). @return 0 or -errno */
+/** Register `cores` (app/ctl/ctl_cores.c). @return 0 or -errno */
 int lr_app_ctl_cores_register(void);
 
 /** Telemetry /linerate/cores: each worker's loop accounting, longest turn and parts. */
 int lr_app_tel_cores(const char *cmd, const char *params, struct rte_tel_data *d);
 
-/** Register `mem` and `nomem` (app/ctl_mem.c). @return 0 or -errno */
+/** Register `mem` and `nomem` (app/ctl/ctl_mem.c). @return 0 or -errno */
 int lr_app_ctl_mem_register(void);
 
-/** Register `sample`, what `linerate-ctl top` reads (app/ctl_sample.c). @return 0 or
+/** Register `sample`, what `linerate-ctl top` reads (app/ctl/ctl_sample.c). @return 0 or
  * -errno */
 int lr_app_ctl_sample_register(void);
 
@@ -90,7 +90,7 @@ int lr_app_ctl_sample_register(void);
 int lr_app_tel_mem(const char *cmd, const char *params, struct rte_tel_data *d);
 
 /*
- * Prometheus metrics (app/ctl_metrics.c).
+ * Prometheus metrics (app/ctl/ctl_metrics.c).
  */
 
 /**

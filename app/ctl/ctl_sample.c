@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `sample`: one worker's counters per line, in a fixed line format that
- * `linerate-ctl top` reads every interval and turns into rates (app/linerate_ctl_top.c).
+ * `linerate-ctl top` reads every interval and turns into rates (app/client/linerate_ctl_top.c).
  * Nothing is reset (unlike `cores`, which takes turn_max_us), so any number of
  * viewers can sample at once. Format (version 1), every number decimal:
  *

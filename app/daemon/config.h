@@ -95,7 +95,7 @@ struct lr_config {
 	int control_gid;              /**< group allowed on the socket (0660), -1 = none */
 	uint32_t mbufs;               /**< mbufs in the pool */
 	uint32_t mbuf_cache;          /**< per-lcore mempool cache */
-	/* [app] memory model (pools engineer, app/mempools.h) */
+	/* [app] memory model (pools engineer, app/daemon/mempools.h) */
 	uint32_t rx_mbufs;            /**< mbufs per RX queue's pool, 0 = auto */
 	uint64_t mem_high;            /**< budget per worker in bytes, 0 = auto */
 	uint32_t mem_pressure_pct;    /**< pressure threshold, percent of mem_high */

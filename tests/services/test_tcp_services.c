@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * app/tcp_services.c through the real TCP stack: segments from the peer go in at
+ * services/tcp_services.c through the real TCP stack: segments from the peer go in at
  * lr_eth_input(), what the appliance sends is parsed back from the TX recorder.
  * Echo, echo with a full send buffer and the peer's FIN, discard, chargen, HTTP
  * (keep-alive, split and pipelined requests, Connection: close, errors) and the

@@ -78,7 +78,7 @@ static const struct key_def app_keys[] = {
 	KEY(C, "mbufs", K_UINT, mbufs, 512, 1 << 24, 0, "expected a count 512..16777216, e.g. 8191"),
 	KEY(C, "mbuf_cache", K_UINT, mbuf_cache, 0, RTE_MEMPOOL_CACHE_MAX_SIZE, 0,
 		"expected a count 0..512"),
-	/* memory model: RX pools and the per-worker budget (app/mempools.h) */
+	/* memory model: RX pools and the per-worker budget (app/daemon/mempools.h) */
 	KEY(C, "rx_mbufs", K_UINT, rx_mbufs, 0, 1 << 24, 0,
 		"expected mbufs per RX queue 0..16777216 (0 = auto, see --check-config)"),
 	KEY(C, "mem_high", K_UINT, mem_high, 0, 0, 0,

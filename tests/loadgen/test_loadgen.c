@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * app/loadgen.c through the real TCP stack: the test plays the server. What the
+ * loadgen/loadgen.c through the real TCP stack: the test plays the server. What the
  * generator sends is parsed back from the TX recorder, the server's segments go in
  * at lr_eth_input(), and the virtual clock drives pacing, timeouts and the window.
  */
