@@ -530,7 +530,7 @@ test_config_syn_shed_keys(void)
 {
 	CU_ASSERT_EQUAL_FATAL(load_text(base_ini, NULL), 0);
 	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_backlog, 4);
-	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_tx_us, 1000);
+	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_tx_us, 0);
 	CU_ASSERT_EQUAL(load_text("[tcp]\nsyn_shed_tx_us = 250\nsyn_shed_backlog = 0\n", NULL), 0);
 	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_tx_us, 250);
 	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_backlog, 0);

@@ -334,6 +334,8 @@ test_tcp_burst_syn_shed_after_tx_refused(void)
 	unsigned int in_use;
 	lr_tx_fn record;
 
+	tt_conf.syn_shed_tx_us = 1000;
+	tt_reinit();
 	open_conns(conns);
 	in_use = rte_mempool_in_use_count(lr_tw->tcp->pool);
 	record = lr_tw->tx_fn;
