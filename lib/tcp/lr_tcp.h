@@ -466,6 +466,10 @@ struct lr_tcp_cursor {
 /** Pages of at most this many entries are what the control plane asks for. */
 #define LR_TCP_WALK_PAGE 256
 
+/** A page of connections ends after this many microseconds of the worker's time
+ * (checked every 16 rows), whatever it has filled: rows are cold cache lines. */
+#define LR_TCP_WALK_US 25
+
 /** Connection slots one page of at most max entries looks at, at most. */
 #define LR_TCP_WALK_SCAN(max) (16ull * (max) + 4096)
 
@@ -479,7 +483,7 @@ lr_tcp_cursor_done(const struct lr_tcp_cursor *cur)
 /**
  * One page of a walk over listeners, connections, then TIME_WAIT entries, resumable:
  * visits at most max entries, looks at most at LR_TCP_WALK_SCAN(max) connection slots
- * and 4 * max TIME_WAIT slots (a page may so end with no entry before the walk is
+ * (and stops after LR_TCP_WALK_US once it has 16 rows) and 4 * max TIME_WAIT slots (a page may so end with no entry before the walk is
  * done), and leaves the cursor after the last one, so the control thread can post
  * one page per worker call and the worker never stalls on a large or sparse shard.
  * Must run on the worker's lcore.

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_prefetch.h>
 
 #include "lr_steer.h"
@@ -485,6 +486,8 @@ enum { WALK_LISTENERS = 0, WALK_CONNS, WALK_TW, WALK_DONE };
 
 /* Connections this many slots ahead are prefetched: conn_info() reads every line. */
 #define WALK_PREFETCH 8
+/* Rows between two looks at the clock in a page. */
+#define WALK_CHECK 16
 
 static inline void
 walk_prefetch(const struct lr_tcp_shard *sh, uint32_t pos)
@@ -508,9 +511,15 @@ walk_conns(struct lr_worker *w, struct lr_tcp_cursor *cur, unsigned int max, uin
 	const struct lr_tcp_conn *c;
 	unsigned int n = 0, k;
 
+	uint64_t t_end = rte_rdtsc() + rte_get_tsc_hz() / 1000000 * LR_TCP_WALK_US;
+
 	for (k = 0; k < WALK_PREFETCH; k++)
 		walk_prefetch(sh, cur->pos + k);
 	for (; n < max && budget > 0; budget--) {
+		/* cold connections cost cache misses: the page also ends on time, checked
+		 * every WALK_CHECK rows (at least that many rows a page, so it progresses) */
+		if (n != 0 && n % WALK_CHECK == 0 && rte_rdtsc() > t_end)
+			break;
 		if (cur->pos >= sh->slot_hi) {
 			cur->phase = WALK_TW;
 			cur->pos = 0;
