@@ -43,7 +43,7 @@ struct ip_dgram {
 	rte_be16_t id;           /**< key: identification */
 	uint8_t proto;           /**< key: protocol */
 	bool has_last;           /**< the fragment without MF arrived: total is known */
-	bool ce;                 /**< a fragment arrived with ECN CE (RFC 3168 §5.3) */
+	uint8_t ecn_seen;        /**< 1 << each ECN codepoint its fragments carried */
 	uint32_t total;          /**< payload bytes of the whole datagram (has_last) */
 	uint32_t have;           /**< payload bytes held */
 	uint32_t bufs;           /**< mbufs (segments) held */

@@ -210,8 +210,11 @@ dgram_new(struct lr_worker *w, struct lr_ip_reass *r, const struct rte_ipv4_hdr 
 }
 
 /* The whole datagram as one chain: the first fragment, then each payload in order.
- * RFC 3168 §5.3: "if one fragment has been marked CE, the reassembled packet is
- * marked CE", so the transport sees the congestion in the datagram's header. */
+ * RFC 3168 §5.3: "if any fragment of an IP packet to be reassembled has the CE codepoint
+ * set, then one of two actions MUST be taken: Set the CE codepoint on the reassembled
+ * packet. However, this MUST NOT occur if any of the other fragments contributing to this
+ * reassembly carries the Not-ECT codepoint. [Or] The packet is dropped". As Linux
+ * (ip_frag_ecn_table), Not-ECT mixed with ECT or CE is dropped, CE with ECT gives CE. */
 static struct rte_mbuf *
 dgram_build(struct lr_worker *w, struct lr_ip_reass *r, struct ip_dgram *d)
 {
@@ -220,7 +223,13 @@ dgram_build(struct lr_worker *w, struct lr_ip_reass *r, struct ip_dgram *d)
 	uint32_t e;
 	int rc = 0;
 
-	if (d->ce && (ip->type_of_service & LR_IP_ECN_MASK) != LR_IP_ECN_CE) {
+	if ((d->ecn_seen & (1u << LR_IP_ECN_NOT_ECT)) &&
+			(d->ecn_seen & ~(1u << LR_IP_ECN_NOT_ECT))) {
+		dgram_drop(w, r, d, LR_STAT_ip_FRAG_ECN_MIXED);
+		return NULL;
+	}
+	if ((d->ecn_seen & (1u << LR_IP_ECN_CE)) &&
+			(ip->type_of_service & LR_IP_ECN_MASK) != LR_IP_ECN_CE) {
 		ip->type_of_service |= LR_IP_ECN_CE;
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
@@ -288,8 +297,7 @@ frag_insert(struct lr_worker *w, struct lr_ip_reass *r, struct ip_dgram *d,
 	d->bufs += m->nb_segs;
 	r->bufs += m->nb_segs;
 	d->charged += charged;
-	if ((ip->type_of_service & LR_IP_ECN_MASK) == LR_IP_ECN_CE)
-		d->ce = true;
+	d->ecn_seen |= 1u << (ip->type_of_service & LR_IP_ECN_MASK);
 	if (!more) {
 		d->has_last = true;
 		d->total = end;

@@ -78,6 +78,8 @@ enum lr_stat_kind {
 	X(ip, UNKNOWN_PROTO, DROP, "protocol with no handler") \
 	X(ip, FRAG_BAD, DROP, "fragments malformed: overlapping, duplicate, bad length") \
 	X(ip, FRAG_TOO_BIG, DROP, "fragments, or datagrams reassembled, beyond 65535 bytes") \
+	X(ip, FRAG_ECN_MIXED, DROP, \
+		"fragments of datagrams mixing Not-ECT with ECT or CE (RFC 3168 5.3)") \
 	X(ip, FRAG_TIMEOUT, DROP, "fragments freed incomplete after frag_timeout_ms") \
 	/* reassembly bounds (pools): oldest evicted for room, no buffer to keep one */ \
 	X(ip, FRAG_EVICTED, DROP, "fragments of the oldest incomplete datagrams evicted for room") \

@@ -345,6 +345,36 @@ test_frag_ce_fragment_marks_datagram_ce(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* RFC 3168 §5.3: CE "MUST NOT" be set on a datagram one of whose fragments is Not-ECT;
+ * as Linux, Not-ECT mixed with CE or with ECT is dropped, all Not-ECT passes. */
+static void
+test_frag_not_ect_mixed_with_ect_or_ce_dropped(void)
+{
+	static const uint8_t other[] = { LR_IP_ECN_CE, LR_IP_ECN_ECT0, LR_IP_ECN_NOT_ECT };
+	const uint8_t proto = 253;
+	unsigned int i, round;
+	struct rte_mbuf *m;
+
+	CU_ASSERT_EQUAL(lr_ip_register(proto, ecn_proto_input), 0);
+	make_echo();
+	for (round = 0; round < RTE_DIM(other); round++) {
+		seen_ecn = -1;
+		for (i = 0; i < 3; i++) {
+			m = ip_frag(proto, echo + 1480 * i, i < 2 ? 1480 : 40,
+					(uint16_t)(FRAG_ID + 10 + round), 1480 * i, i < 2);
+			lr_test_ip_of(m)->type_of_service =
+				i == 2 ? other[round] : LR_IP_ECN_NOT_ECT;
+			lr_test_ip_recksum(m);
+			lr_test_rx(m);
+		}
+		CU_ASSERT_EQUAL(seen_ecn, round < 2 ? -1 : LR_IP_ECN_NOT_ECT);
+	}
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_FRAG_ECN_MIXED), 6);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_ip_REASSEMBLED), 1);
+	lr_ip_register(proto, NULL);
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static void
 test_frag_interleaved_datagrams_reassembled_separately(void)
 {
@@ -779,6 +809,7 @@ test_frag_pressure_refuses_new_and_evicts_oldest_to_low(void)
 
 static const CU_TestInfo cases[] = {
 	{"test_frag_ce_fragment_marks_datagram_ce", test_frag_ce_fragment_marks_datagram_ce},
+	{"test_frag_not_ect_mixed_with_ect_or_ce_dropped", test_frag_not_ect_mixed_with_ect_or_ce_dropped},
 	{"test_frag_in_order_reassembled_and_reply_fragmented",
 		test_frag_in_order_reassembled_and_reply_fragmented},
 	{"test_frag_reversed_order_reassembled", test_frag_reversed_order_reassembled},
