@@ -115,6 +115,9 @@ cmd_cores(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 	RTE_BUILD_BUG_ON(RTE_DIM(cols) != CORE_COLS + LR_TURN_PART_NB);
 	if (argc > 2 || (argc == 2 && !parts))
 		return lr_ctl_errorf(out, "usage: cores [parts]");
+	if (parts && lr_nb_workers > 0 && !lr_workers[0].parts_timed)
+		return lr_ctl_errorf(out, "cores parts: the parts of a turn are not timed; set "
+				"[worker] turn_parts = yes (a TSC read per part, off by default)");
 	if (parts) {
 		memcpy(pcols, parts_head, sizeof(parts_head));
 		memcpy(&pcols[RTE_DIM(parts_head)], &cols[CORE_COLS],

@@ -106,6 +106,7 @@ struct lr_config {
 	uint16_t rx_drain;            /**< RX bursts per port per loop turn while they come
 				       *   back full (1..64) */
 	enum lr_idle_policy idle;     /**< idle policy */
+	bool turn_parts;              /**< time each part of a loop turn (a TSC read each) */
 	uint32_t idle_sleep_us;       /**< sleep when idle (sleep policy) */
 	uint64_t fault_seed;          /**< seed of the fault injection PRNG */
 	char steering[LR_CFG_STR];    /**< auto, hw, sw or off ("" = auto) */

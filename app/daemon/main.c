@@ -210,11 +210,17 @@ rx_drain(struct lr_worker *w, uint16_t port, struct rte_mbuf **pkts, bool *full)
 	return got;
 }
 
-/* The time since *t was part p of the turn (its maximum kept); *t moves on. */
+/* The time since *t was part p of the turn (its maximum kept); *t moves on. Only
+ * with [worker] turn_parts: a TSC read per part, and on a guest whose hypervisor traps
+ * them one costs 85-260 ns (this project's VM), ten a turn. */
 static inline void
 part_end(struct lr_worker *w, enum lr_turn_part p, uint64_t *t)
 {
-	uint64_t now = rte_rdtsc();
+	uint64_t now;
+
+	if (!cfg.turn_parts)
+		return;
+	now = rte_rdtsc();
 
 	lr_worker_part_end(w, p, now - *t);
 	*t = now;
@@ -244,7 +250,8 @@ slow_tick(struct lr_worker *w, uint64_t *t)
 /*
  * The poll loop: RX burst per port, keep what this worker owns and stage the rest for
  * its owners, then what other workers handed over; pipeline, timers, one TX flush.
- * Each part of a turn is timed (lr_turn_part, `linerate-ctl cores parts`): a TSC read
+ * One TSC read a turn (its end is the next turn's start); with [worker] turn_parts each
+ * part of a turn is timed too (lr_turn_part, `linerate-ctl cores parts`), a TSC read
  * per part, so a long turn can be attributed.
  */
 static int
@@ -260,15 +267,17 @@ worker_main(void *arg)
 	bool drained = false;
 
 	w->now_us = lr_clock_us();
+	w->parts_timed = cfg.turn_parts;
 	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
 	if (w->id == 0)  /* every interface: the ports' own and their VLANs' */
 		for (i = 0; i < lr_iface_end; i++)
 			if (lr_iface_at(i) != NULL)
 				lr_arp_send_gratuitous(w, lr_iface_at(i));
+	t0 = rte_rdtsc();
 	while (!quit) {
-		t0 = rte_rdtsc();
+		/* t0: the end of the last turn, or of its idle wait (one TSC read a turn) */
 		t = t0;
-		w->now_us = lr_clock_us();
+		w->now_us = lr_tsc_us(t0);
 		got = 0;
 		full = false;
 		for (i = 0; i < l->nb_ports; i++)
@@ -309,17 +318,21 @@ worker_main(void *arg)
 		lr_worker_poll_calls(w);
 		w->polls++;
 		t1 = rte_rdtsc();
-		lr_worker_part_end(w, LR_TURN_CALL, t1 - t);
+		if (cfg.turn_parts)
+			lr_worker_part_end(w, LR_TURN_CALL, t1 - t);
 		/* the longest turn (`cores` turn_max_us): RX waits for it */
 		lr_worker_turn_end(w, t1 - t0);
 		if (got > 0) {
 			w->busy_polls++;
 			w->busy_cycles += t1 - t0;
 		} else {
-			if (!more)
+			if (!more) {
 				idle();
-			w->idle_cycles += rte_rdtsc() - t0;
+				t1 = rte_rdtsc();
+			}
+			w->idle_cycles += t1 - t0;
 		}
+		t0 = t1;
 	}
 	lr_worker_flush(w);
 	lr_worker_poll_calls(w);

@@ -70,6 +70,7 @@ timeout 900 "${RT[@]}" "$BUILD/app/linerate" --config "$ROOT/pmd_config/memif-se
 	--set eal.lcores=0@0,1@1 --set eal.main_lcore=0 --set worker.lcores=1 \
 	--set "app.control_socket=$CTL" --set "tcp.max_conns=$MAXC" \
 	--set tcp.idle_timeout_ms=0 --set tcp.syn_shed_backlog=0 --set tcp.syn_shed_tx_us=0 \
+	--set worker.turn_parts=yes \
 	--set "tcp.half_open_max=$MAXC" \
 	--set "port.0.device=net_memif0,role=server,socket=$SOCK,socket-abstract=no" \
 	${CTLSTALL_ARGS:-} >"$WORK/srv.log" 2>&1 </dev/null &

@@ -281,6 +281,7 @@ struct __rte_cache_aligned lr_worker {
 	                              *   since the last lr_worker_turn_max_take() */
 	uint64_t part_max_cycles[LR_TURN_PART_NB]; /**< longest time in each part of a turn
 	                              *   (enum lr_turn_part) since lr_worker_part_max_take() */
+	bool parts_timed;            /**< its loop times the parts ([worker] turn_parts) */
 };
 
 /** All workers, indexed by worker id. */
@@ -464,6 +465,10 @@ lr_worker_part_max_take(struct lr_worker *w, enum lr_turn_part part)
 
 /** Microseconds from the TSC; the poll loop stores it in w->now_us. */
 uint64_t lr_clock_us(void);
+
+/** The same from a TSC value read already (one TSC read a turn: on some guests a
+ * read traps to the hypervisor, 85-260 ns measured on this project's VM). */
+uint64_t lr_tsc_us(uint64_t tsc);
 
 /** @return true if a is an IPv4 multicast/broadcast/zero/loopback source we refuse. */
 static inline bool

@@ -177,13 +177,19 @@ lr_worker_flush(struct lr_worker *w)
 }
 
 uint64_t
+lr_tsc_us(uint64_t tsc)
+{
+	static uint64_t per_us;
+
+	if (unlikely(per_us == 0))
+		per_us = rte_get_tsc_hz() / 1000000;
+	return tsc / per_us;
+}
+
+uint64_t
 lr_clock_us(void)
 {
-	static uint64_t hz;
-
-	if (unlikely(hz == 0))
-		hz = rte_get_tsc_hz();
-	return rte_get_tsc_cycles() / (hz / 1000000);
+	return lr_tsc_us(rte_get_tsc_cycles());
 }
 
 const char *

@@ -37,6 +37,7 @@ record_turns(void)
 	uint64_t us = rte_get_tsc_hz() / 1000000;
 	unsigned int p;
 
+	lr_tw->parts_timed = true;
 	lr_worker_turn_end(lr_tw, 50 * us);
 	lr_worker_turn_end(lr_tw, 120 * us + us / 2);
 	for (p = 0; p < LR_TURN_PART_NB; p++) {
@@ -110,6 +111,21 @@ test_ctl_cores_json_has_parts_and_text_does_not(void)
 	lr_ctl_buf_free(&resp);
 }
 
+/* Without [worker] turn_parts the parts are not timed: `cores parts` says which key. */
+static void
+test_ctl_cores_parts_off_names_the_key(void)
+{
+	struct lr_ctl_buf resp;
+
+	lr_tw->parts_timed = false;
+	lr_ctl_buf_init(&resp);
+	CU_ASSERT_TRUE(lr_ctl_exec("cores parts", &resp) < 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "[worker] turn_parts = yes"));
+	exec_ok(&resp, "cores");   /* plain `cores` still works */
+	lr_ctl_buf_free(&resp);
+	lr_tw->parts_timed = true;
+}
+
 static void
 test_ctl_cores_telemetry_has_parts(void)
 {
@@ -134,6 +150,7 @@ static CU_TestInfo cases[] = {
 	{ "test_ctl_cores_json_has_parts_and_text_does_not",
 		test_ctl_cores_json_has_parts_and_text_does_not },
 	{ "test_ctl_cores_telemetry_has_parts", test_ctl_cores_telemetry_has_parts },
+	{ "test_ctl_cores_parts_off_names_the_key", test_ctl_cores_parts_off_names_the_key },
 	CU_TEST_INFO_NULL,
 };
 
