@@ -284,6 +284,7 @@ static const struct key_def tcp_keys[] = {
 		"expected microseconds 0..1000000 (0 = never shed on a full TX queue)"),
 	KEY(C, "cc", K_CC, tcp.cc, 0, LR_TCP_CC_NB - 1, 0, "expected newreno or cubic"),
 	KEY(C, "slow_start_after_idle", K_BOOL, tcp.slow_start_after_idle, 0, 0, 0, NULL),
+	KEY(C, "hystart", K_BOOL, tcp.hystart, 0, 0, 0, NULL),
 	KEY(C, "ecn", K_UINT, tcp.ecn, 0, LR_TCP_ECN_NB - 1, 0, ECN_EXP),
 	KEY(C, "echo", K_UINT, tcp_echo_port, 0, UINT16_MAX, 0, TCP_PORT_EXP),
 	KEY(C, "discard", K_UINT, tcp_discard_port, 0, UINT16_MAX, 0, TCP_PORT_EXP),

@@ -190,6 +190,9 @@ struct lr_tcp_conf {
 	bool slow_start_after_idle; /**< RFC 5681 §4.1: after an idle period longer than the
 				  *   RTO, start sending with cwnd = min(IW, cwnd) (Linux
 				  *   net.ipv4.tcp_slow_start_after_idle) */
+	bool hystart;            /**< HyStart++ (RFC 9406) in the initial slow start of
+				  *   NewReno and CUBIC: leave it for Conservative Slow
+				  *   Start when the RTT grows (Linux tcp_cubic hystart) */
 	uint32_t timer_budget;   /**< connections lr_tcp_tick() visits per call, and as many
 				  *   TIME_WAIT entries it expires: the rest wait for the
 				  *   next call, in deadline order (a loop turn stays short

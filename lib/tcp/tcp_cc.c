@@ -71,17 +71,19 @@ tcp_newreno_init(struct lr_tcp_conn *c)
 	c->cwnd = c->retransmits > 0 ? tcp_eff_mss(c) : tcp_cc_iw(c);
 	c->ssthresh = UINT32_MAX;
 	c->cc_acc = 0;
+	tcp_hystart_init(c);
 }
 
-/* RFC 5681 §3.1: slow start "cwnd += min (N, SMSS)" below ssthresh; above it,
- * congestion avoidance by byte counting: one SMSS per cwnd of acked bytes. */
+/* RFC 5681 §3.1: slow start below ssthresh (tcp_hystart.c: "cwnd += min (N, SMSS)",
+ * or HyStart++); above it, congestion avoidance by byte counting: one SMSS per cwnd
+ * of acked bytes. */
 static void
 newreno_on_ack(struct lr_tcp_conn *c, uint32_t acked)
 {
 	uint32_t mss = tcp_eff_mss(c);
 
 	if (c->cwnd < c->ssthresh) {
-		c->cwnd += RTE_MIN(acked, mss);
+		tcp_cc_slow_start(c, acked);
 		return;
 	}
 	c->cc_acc += acked;
@@ -317,4 +319,5 @@ tcp_cc_idle_check(struct lr_tcp_conn *c)
 	c->cwnd = rw;
 	c->una_ms = now_ms; /* once per idle period */
 	tcp_cc(c)->on_restart(c);
+	tcp_hystart_init(c); /* the initial slow start goes on: new rounds */
 }

@@ -79,6 +79,7 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.cc = LR_TCP_CC_NEWRENO,
 	.ecn = LR_TCP_ECN_OFF,
 	.slow_start_after_idle = true,
+	.hystart = true,
 	.timer_budget = 128,
 };
 

@@ -20,7 +20,9 @@
  * Windows are bytes, times milliseconds of the worker's clock (w->now_us), all in
  * integers: K from an integer cube root, C * MSS * d^3 with d bounded. The epoch
  * starts at the first ACK in congestion avoidance and ends at a congestion event or
- * a restart after idle. Not implemented: HyStart++ (RFC 9406), undo of spurious
+ * a restart after idle. Slow start is tcp_hystart.c's (classic or HyStart++, RFC 9406
+ * as §4.10 allows; leaving CSS sets ssthresh = cwnd, so the first epoch starts with
+ * K = 0 and W_max = cwnd). Not implemented: undo of spurious
  * reductions (§4.9), the application-limited rule of §5.8 (the 1.5 cwnd bound per
  * RTT caps what an idle curve can add).
  */
@@ -116,7 +118,7 @@ cubic_on_ack(struct lr_tcp_conn *c, uint32_t acked)
 	uint32_t mss = tcp_eff_mss(c), now_ms, target;
 
 	if (c->cwnd < c->ssthresh) {
-		c->cwnd += RTE_MIN(acked, mss); /* §4.10: slow start as Reno */
+		tcp_cc_slow_start(c, acked); /* §4.10: slow start as Reno, or HyStart++ */
 		return;
 	}
 	now_ms = (uint32_t)(c->sh->w->now_us / 1000);

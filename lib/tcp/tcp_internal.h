@@ -225,6 +225,24 @@ struct tcp_cubic {
 			      *   (low 32 bits) */
 };
 
+/** HyStart++ (RFC 9406) phase of a connection (lr_tcp_conn::hs_state, tcp_hystart.c). */
+enum tcp_hs_state {
+	TCP_HS_OFF = 0,   /**< not used (hystart off, or the initial slow start is over):
+			   *   classic slow start, cwnd += min(N, SMSS) */
+	TCP_HS_SS,        /**< HyStart++ slow start: cwnd += min(N, L * SMSS) */
+	TCP_HS_CSS,       /**< Conservative Slow Start: a quarter of that */
+};
+
+/** HyStart++'s rounds (RFC 9406 §4.2 names; tcp_hystart.c). RTTs in microseconds,
+ * UINT32_MAX = infinity (no sample). 16 bytes. */
+struct tcp_hystart {
+	uint32_t end;        /**< windowEnd: SND.MAX when the round began; an ACK at or
+			      *   past it ends the round */
+	uint32_t cur_min;    /**< currentRoundMinRTT */
+	uint32_t last_min;   /**< lastRoundMinRTT */
+	uint32_t css_base;   /**< cssBaselineMinRtt */
+};
+
 /** SACK ranges a scoreboard holds (a board with more ranges to record keeps the ones it
  * has: what it misses is counted in pipe, the conservative side). */
 #define TCP_SACK_RANGES 16
@@ -384,6 +402,11 @@ struct lr_tcp_conn {
 	/* line 5: ECN (RFC 3168, tcp_ecn.c) */
 	uint32_t ecn_high;  /**< SND.MAX when cwnd was last reduced for ECE (TCP_ECN_WND) */
 	uint8_t ecn;        /**< TCP_ECN_* */
+	/* HyStart++ (RFC 9406, tcp_hystart.c) */
+	uint8_t hs_state;   /**< enum tcp_hs_state */
+	uint8_t hs_samples; /**< rttSampleCount: RTT samples this round (saturates) */
+	uint8_t hs_rounds;  /**< rounds ended in Conservative Slow Start */
+	struct tcp_hystart hs; /**< rounds and their minimum RTTs */
 };
 
 /** Bytes of the hot state at the front of struct lr_tcp_conn. */
@@ -703,6 +726,11 @@ void tcp_newreno_on_recovery_ack(struct lr_tcp_conn *c, uint32_t acked, bool ful
 
 /* tcp_cubic.c */
 uint32_t tcp_cubic_cbrt(uint64_t x);
+
+/* tcp_hystart.c */
+void tcp_hystart_init(struct lr_tcp_conn *c);
+void tcp_hystart_rtt(struct lr_tcp_conn *c, uint32_t rtt_us);
+void tcp_cc_slow_start(struct lr_tcp_conn *c, uint32_t acked);
 
 /** The connection's congestion control algorithm. */
 static inline enum lr_tcp_cc

@@ -110,7 +110,8 @@
 	LR_TCP_STATS_TW(X) \
 	LR_TCP_STATS_MEM(X) \
 	LR_TCP_STATS_SACK(X) \
-	LR_TCP_STATS_ECN(X)
+	LR_TCP_STATS_ECN(X) \
+	LR_TCP_STATS_HYSTART(X)
 
 /* TIME_WAIT entries (tcp_tw.c); TIME_WAIT_REUSE above counts both kinds of reuse. */
 #define LR_TCP_STATS_TW(X) \
@@ -176,6 +177,15 @@
 	X(ECN_CWR_TX, COUNT, "segments sent with CWR (our window was reduced)") \
 	X(ECN_CWR_RX, COUNT, "segments received with CWR (ECE no longer needed)") \
 	X(ECN_FALLBACK, COUNT, "SYNs resent without ECE and CWR (RFC 3168 §6.1.1.1)")
+
+/* HyStart++ (RFC 9406, tcp_hystart.c), in the initial slow start. */
+#define LR_TCP_STATS_HYSTART(X) \
+	X(HYSTART_CSS, COUNT, "slow starts left for Conservative Slow Start: a round's minimum " \
+		"RTT grew (RFC 9406)") \
+	X(HYSTART_SS_RESUME, COUNT, "Conservative Slow Starts given up for slow start: the " \
+		"minimum RTT fell below the baseline (a spurious exit)") \
+	X(HYSTART_CA, COUNT, "Conservative Slow Starts ended in congestion avoidance after " \
+		"CSS_ROUNDS rounds (ssthresh = cwnd)")
 
 /** TCP counter identifiers: LR_TCP_STAT_<NAME>. */
 enum lr_tcp_stat_id {

@@ -207,6 +207,7 @@ tcp_rtt_sample(struct lr_tcp_conn *c, uint32_t r)
 	uint64_t rto;
 	uint32_t delta;
 
+	tcp_hystart_rtt(c, r);
 	if (c->srtt_us == 0) {
 		/* (2.2) SRTT <- R, RTTVAR <- R/2 */
 		c->srtt_us = RTE_MAX(r, 1u);

@@ -542,7 +542,7 @@ test_config_syn_shed_keys(void)
 		"(0 = never shed on a full TX queue)");
 }
 
-/* [tcp] cc, slow_start_after_idle and the services' <svc>_cc: defaults, values, the
+/* [tcp] cc, slow_start_after_idle, hystart and the services' <svc>_cc: defaults, values, the
  * dump, and errors naming the key. */
 static void
 test_config_cc_keys(void)
@@ -550,13 +550,15 @@ test_config_cc_keys(void)
 	CU_ASSERT_EQUAL_FATAL(load_text(base_ini, NULL), 0);
 	CU_ASSERT_EQUAL(cfg.tcp.cc, LR_TCP_CC_NEWRENO);
 	CU_ASSERT(cfg.tcp.slow_start_after_idle);
+	CU_ASSERT(cfg.tcp.hystart);
 	CU_ASSERT_EQUAL(cfg.tcp_echo_cc, LR_CFG_CC_DEFAULT);
 	CU_ASSERT_EQUAL(cfg.tcp_http_cc, LR_CFG_CC_DEFAULT);
-	CU_ASSERT_EQUAL(load_text("[tcp]\ncc = cubic\nslow_start_after_idle = no\n"
+	CU_ASSERT_EQUAL(load_text("[tcp]\ncc = cubic\nslow_start_after_idle = no\nhystart = no\n"
 			"echo_cc = newreno\nhttp_cc = cubic\ndiscard_cc = default\n", NULL), 0);
 	CU_ASSERT_EQUAL(cfg.tcp.cc, LR_TCP_CC_CUBIC);
 	CU_ASSERT_STRING_EQUAL(lr_tcp_cc_name(cfg.tcp.cc), "cubic");
 	CU_ASSERT(!cfg.tcp.slow_start_after_idle);
+	CU_ASSERT(!cfg.tcp.hystart);
 	CU_ASSERT_EQUAL(cfg.tcp_echo_cc, LR_TCP_CC_NEWRENO);
 	CU_ASSERT_EQUAL(cfg.tcp_http_cc, LR_TCP_CC_CUBIC);
 	CU_ASSERT_EQUAL(cfg.tcp_discard_cc, LR_CFG_CC_DEFAULT);
@@ -573,6 +575,8 @@ test_config_cc_keys(void)
 		"[tcp] echo_cc: bad value 'reno': expected newreno, cubic or default");
 	expect_error(base_ini, "tcp.slow_start_after_idle=2",
 		"[tcp] slow_start_after_idle: bad value '2': expected yes/no");
+	expect_error(base_ini, "tcp.hystart=maybe",
+		"[tcp] hystart: bad value 'maybe': expected yes/no");
 }
 
 /* [tcp] ecn (Linux tcp_ecn values), the services' <svc>_ecn (-1: [tcp] ecn) and the

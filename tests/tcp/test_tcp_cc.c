@@ -4,7 +4,9 @@
  * start and congestion avoidance (RFC 5681 §3.1), fast retransmit on the third
  * duplicate ACK and fast recovery with partial ACKs (RFC 6582), restart after idle
  * (RFC 5681 §4.1). The appliance
- * sends with MSS 1460 (tt_passive_open); its first byte is 8001.
+ * sends with MSS 1460 (tt_passive_open); its first byte is 8001. Slow start here is
+ * RFC 5681's ([tcp] hystart = no where the growth per ACK matters); HyStart++ is
+ * test_tcp_hystart's.
  */
 #include <string.h>
 
@@ -53,11 +55,20 @@ test_tcp_cc_initial_window_ten_segments(void)
 	TT_ASSERT_NO_LEAK();
 }
 
-/* Slow start: cwnd += min(acked, SMSS) per ACK; each ACK of two segments releases
- * three. */
+/* Slow start ([tcp] hystart = no): cwnd += min(acked, SMSS) per ACK; each ACK of two
+ * segments releases three. With HyStart++ (the default) it adds two (L = 8) and
+ * releases four. */
 static void
 test_tcp_cc_slow_start_grows_per_ack(void)
 {
+	open_and_send();
+	lr_test_tx_clear();
+	ack(8001 + 2 * MSS);
+	CU_ASSERT_EQUAL(tt_info().cwnd, 12 * MSS);
+	TT_EXPECT_COUNT(4);
+	TT_ASSERT_NO_LEAK();
+	tt_conf.hystart = false;
+	reopen();
 	open_and_send();
 	lr_test_tx_clear();
 	ack(8001 + 2 * MSS);
@@ -201,7 +212,11 @@ send_after_idle(struct lr_tcp_conn *c, uint64_t idle_ms, uint32_t ssthresh)
 static void
 test_tcp_cc_restart_after_idle(void)
 {
-	struct lr_tcp_conn *c = tt_passive_open();
+	struct lr_tcp_conn *c;
+
+	tt_conf.hystart = false; /* the growth of one ACK of 10.5 segments: 1 */
+	reopen();
+	c = tt_passive_open();
 
 	CU_ASSERT_EQUAL(send_after_idle(c, c->rto_us / 1000 + 1, 0), 10);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CWND_RESTART), 1);
