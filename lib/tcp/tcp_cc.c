@@ -190,6 +190,7 @@ enter_recovery(struct lr_tcp_conn *c)
 
 	c->recover = c->snd_max;
 	c->flags |= TCP_F_RECOVERY;
+	c->tlp_ep = 0; /* the recovery reduces: a probe's episode is over */
 	LR_TCP_STAT_INC(&c->sh->stats, FAST_REXMT);
 	if (unlikely(c->ecn & TCP_ECN_WND) && tcp_ecn_reduced(c))
 		c->cwnd = c->ssthresh + 3 * tcp_eff_mss(c); /* RFC 6582 step 2, reduced */
@@ -205,6 +206,44 @@ enter_recovery(struct lr_tcp_conn *c)
 }
 
 /*
+ * RFC 8985 §7.4.2, a tail loss probe's episode at an ACK that advanced SND.UNA to or
+ * past TLP.end_seq: a probe of new data tells nothing (a loss among it is found as
+ * any other); an ACK beyond a resent probe with no D-SACK for it came in between
+ * means the original was lost and the probe repaired it: the congestion response of
+ * a recovery, entered and left at once ("EnterRecovery(); ExitRecovery()": ssthresh
+ * from the algorithm, cwnd = ssthresh). An ACK at TLP.end_seq exactly may be the
+ * original's (its D-SACK for the probe then follows): wait for the next one.
+ * @return true when cwnd was reduced (the ACK grows it no further)
+ */
+static bool
+tlp_episode_ack(struct lr_tcp_conn *c)
+{
+	bool repaired;
+
+	if (SEQ_LT(c->snd_una, c->tlp_end))
+		return false;
+	repaired = (c->tlp_ep & TCP_TLP_EP_RXT) != 0;
+	if (repaired && c->snd_una == c->tlp_end)
+		return false;
+	c->tlp_ep = 0;
+	if (repaired) {
+		LR_TCP_STAT_INC(&c->sh->stats, TLP_RECOVERED);
+		tcp_cc(c)->on_fast_retransmit(c);
+		c->cwnd = c->ssthresh;
+	}
+	return repaired;
+}
+
+/* A D-SACK (RFC 2883) up to end arrived (tcp_sack.c) while a probe's episode is on:
+ * the probe's data was received twice, the original was not lost (§7.4.2). */
+void
+tcp_cc_tlp_dsack(struct lr_tcp_conn *c, uint32_t end)
+{
+	if (SEQ_LEQ(end, c->tlp_end))
+		c->tlp_ep = 0;
+}
+
+/*
  * An ACK advanced SND.UNA by acked bytes (already applied). In recovery, a full
  * ACK (covering "recover") ends it; a partial one retransmits the next hole
  * (RFC 6582 §3.2 step 5), or with a scoreboard leaves cwnd alone and lets
@@ -214,6 +253,8 @@ void
 tcp_cc_ack(struct lr_tcp_conn *c, uint32_t acked)
 {
 	c->dupacks = 0;
+	if (unlikely(c->tlp_ep != 0) && tlp_episode_ack(c))
+		return;
 	if (!(c->flags & TCP_F_RECOVERY)) {
 		tcp_cc(c)->on_ack(c, acked);
 		c->cwnd = RTE_MIN(c->cwnd, TCP_CWND_MAX);
@@ -249,6 +290,10 @@ void
 tcp_cc_dupack(struct lr_tcp_conn *c)
 {
 	LR_TCP_STAT_INC(&c->sh->stats, DUPACK_RX);
+	/* §7.4.2: a duplicate at the probe's end with nothing SACKed above: the original
+	 * and the probe both arrived */
+	if (unlikely(c->tlp_ep != 0) && c->snd_una == c->tlp_end && c->sack_board == 0)
+		c->tlp_ep = 0;
 	if (c->flags & TCP_F_RECOVERY) {
 		if (c->sack_board == 0)
 			tcp_cc(c)->on_dupack(c);
@@ -289,6 +334,7 @@ void
 tcp_cc_timeout(struct lr_tcp_conn *c)
 {
 	tcp_cc(c)->on_timeout(c);
+	c->tlp_ep = 0;
 	c->flags &= ~TCP_F_RECOVERY;
 	c->dupacks = 0;
 	c->recover = c->snd_max;

@@ -225,6 +225,10 @@ struct tcp_cubic {
 			      *   (low 32 bits) */
 };
 
+/* Tail loss probe episode (lr_tcp_conn::tlp_ep; RFC 8985 §7.4). */
+#define TCP_TLP_EP_ON  0x01 /**< a probe is out: did it repair a loss? (tlp_end valid) */
+#define TCP_TLP_EP_RXT 0x02 /**< TLP.is_retrans: the probe resent data (not new data) */
+
 /** HyStart++ (RFC 9406) phase of a connection (lr_tcp_conn::hs_state, tcp_hystart.c). */
 enum tcp_hs_state {
 	TCP_HS_OFF = 0,   /**< not used (hystart off, or the initial slow start is over):
@@ -407,6 +411,9 @@ struct lr_tcp_conn {
 	uint8_t hs_samples; /**< rttSampleCount: RTT samples this round (saturates) */
 	uint8_t hs_rounds;  /**< rounds ended in Conservative Slow Start */
 	struct tcp_hystart hs; /**< rounds and their minimum RTTs */
+	/* RFC 8985 §7.4 TLP loss detection (tcp_rack.c, tcp_cc.c) */
+	uint32_t tlp_end;   /**< TLP.end_seq: SND.MAX after the probe (with TCP_TLP_EP_ON) */
+	uint8_t tlp_ep;     /**< TCP_TLP_EP_*: a probe's episode, 0 = none */
 };
 
 /** Bytes of the hot state at the front of struct lr_tcp_conn. */
@@ -715,6 +722,7 @@ void tcp_cc_sack(struct lr_tcp_conn *c);
 void tcp_cc_timeout(struct lr_tcp_conn *c);
 void tcp_cc_idle_check(struct lr_tcp_conn *c);
 void tcp_cc_set(struct lr_tcp_conn *c, enum lr_tcp_cc algo);
+void tcp_cc_tlp_dsack(struct lr_tcp_conn *c, uint32_t end);
 uint32_t tcp_cc_flight(const struct lr_tcp_conn *c);
 uint32_t tcp_cc_iw(const struct lr_tcp_conn *c);
 void tcp_newreno_init(struct lr_tcp_conn *c);

@@ -14,7 +14,8 @@
  * SND.UNA advances). The ACK it draws carries the SACK information that starts
  * recovery, so a loss at the end of a flight costs about two round trips, not an RTO.
  * The RTO (RFC 6298, [tcp] rto_min_ms, the backoff of tcp_timer.c) stays the last
- * resort.
+ * resort. A probe opens an episode (§7.4: TLP.end_seq, TLP.is_retrans) that tcp_cc.c
+ * closes: a resent probe that repaired a loss reduces cwnd (tcp.tlp_recovered).
  *
  * RACK (§6) on the SACK scoreboard: data sent before data since delivered is lost
  * once RACK.reo_wnd = SRTT / 4 (the RFC: min_RTT / 4) has passed since that delivery.
@@ -100,9 +101,14 @@ tcp_tlp_schedule(struct lr_tcp_conn *c)
 static void
 tlp_fire(struct lr_tcp_conn *c)
 {
+	uint32_t max = c->snd_max;
+
 	if (tlp_allowed(c) && tcp_output_probe(c)) {
 		LR_TCP_STAT_INC(&c->sh->stats, TLP);
 		c->cflags |= TCP_CF_TLP_SENT;
+		/* §7.4.1: TLP.end_seq = SND.NXT, TLP.is_retrans */
+		c->tlp_end = c->snd_max;
+		c->tlp_ep = TCP_TLP_EP_ON | (c->snd_max == max ? TCP_TLP_EP_RXT : 0);
 	}
 	tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
 }

@@ -164,6 +164,8 @@
 	X(TLP, COUNT, "tail loss probes sent (RFC 8985 §7): a PTO expired before the RTO") \
 	X(TLP_NEW_DATA, COUNT, "tail loss probes that sent new data (the rest resent the last " \
 		"segment)") \
+	X(TLP_RECOVERED, COUNT, "losses repaired by a tail loss probe (RFC 8985 §7.4: its ACK " \
+		"went past the probe with no D-SACK for it); cwnd reduced as by a recovery") \
 	X(RACK_LOST, COUNT, "segments marked lost by RACK (RFC 8985 §6): sent more than the " \
 		"reordering window before data since delivered")
 

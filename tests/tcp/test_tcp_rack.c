@@ -7,6 +7,8 @@
  * probe. RACK: a lost retransmission is found reo_wnd (SRTT / 4) after data sent
  * after it is SACKed and goes again without an RTO; a two-segment tail loss is repaired
  * by the probe and RACK; reordering within reo_wnd and lost ACKs retransmit nothing.
+ * TLP loss detection (§7.4): a probe that repaired a loss is counted and reduces
+ * cwnd; one whose original arrived too (D-SACK, duplicate ACK) changes nothing.
  * The peer sends SYN 1000 <mss 1460, SACK-permitted>; our first byte is 8001,
  * segments are 1460 bytes; the RTT is 10 ms.
  */
@@ -356,6 +358,90 @@ test_tcp_rack_ack_loss_no_rexmit(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/*
+ * RFC 8985 §7.4: the probe resent the tail segment, whose original was lost. Its ACK
+ * (at TLP.end_seq) may be the original's too: nothing is decided; the next ACK, past
+ * the probe with no D-SACK for it in between, shows the probe repaired a loss:
+ * tcp.tlp_recovered, and the congestion response of a recovery (ssthresh from the
+ * algorithm, cwnd = ssthresh).
+ */
+static void
+test_tcp_rack_tlp_repaired_loss_counted_and_reduces(void)
+{
+	struct lr_tcp_conn *c = open_send_ack(true, 6, 4);
+	uint32_t cwnd;
+
+	tt_advance_ms(2 * RTT_MS);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(5), 1001, MSS);
+	CU_ASSERT_EQUAL(c->tlp_ep, TCP_TLP_EP_ON | TCP_TLP_EP_RXT);
+	CU_ASSERT_EQUAL(c->tlp_end, S(6));
+	lr_test_tx_clear();
+	tt_advance_ms(RTT_MS);
+	tt_rx(1001, S(6), TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP_RECOVERED), 0);
+	CU_ASSERT_EQUAL(c->tlp_ep, TCP_TLP_EP_ON | TCP_TLP_EP_RXT);
+	cwnd = c->cwnd;
+	CU_ASSERT_EQUAL(c->ssthresh, UINT32_MAX);
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 4 * MSS), (int)(4 * MSS));
+	tt_flush();
+	TT_EXPECT_COUNT(4);
+	lr_test_tx_clear();
+	tt_advance_ms(RTT_MS);
+	tt_rx(1001, S(8), TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP_RECOVERED), 1);
+	CU_ASSERT_EQUAL(c->tlp_ep, 0);
+	CU_ASSERT_EQUAL(c->ssthresh, 2 * MSS); /* max(FlightSize 2 / 2, 2) segments */
+	CU_ASSERT_EQUAL(c->cwnd, c->ssthresh);
+	CU_ASSERT(c->cwnd < cwnd);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_FAST_REXMT), 0);
+	tt_rx(1001, S(10), TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP_RECOVERED), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/*
+ * The tail segment was only late: its ACK comes after the probe left, then the
+ * peer's D-SACK for the probe (RFC 2883) on the ACK of the next new segment, or a
+ * plain duplicate ACK without SACK blocks: the original and the probe both arrived,
+ * no loss was repaired, cwnd stays.
+ */
+static void
+test_tcp_rack_tlp_dsack_or_dupack_no_loss(void)
+{
+	static const uint32_t dsack[1][2] = { { S(5), S(6) } };
+	struct lr_tcp_conn *c;
+	unsigned int k;
+	uint32_t cwnd;
+
+	for (k = 0; k < 2; k++) {
+		c = open_send_ack(true, 6, 4);
+		tt_advance_ms(2 * RTT_MS);
+		TT_EXPECT_COUNT(1);
+		lr_test_tx_clear();
+		tt_advance_ms(1);
+		tt_rx(1001, S(6), TT_ACK, NULL, 0); /* the original's ACK */
+		CU_ASSERT_EQUAL(c->tlp_ep, TCP_TLP_EP_ON | TCP_TLP_EP_RXT);
+		CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 2 * MSS), (int)(2 * MSS));
+		tt_flush();
+		lr_test_tx_clear();
+		tt_advance_ms(RTT_MS - 1);
+		if (k == 0)
+			ack_sack(S(7), 1, dsack); /* the probe's duplicate */
+		else
+			tt_rx(1001, S(6), TT_ACK, NULL, 0);
+		CU_ASSERT_EQUAL(c->tlp_ep, 0);
+		CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_DSACK_RX), k == 0 ? 1 : 0);
+		cwnd = c->cwnd;
+		tt_rx(1001, S(8), TT_ACK, NULL, 0);
+		CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP_RECOVERED), 0);
+		CU_ASSERT_EQUAL(c->ssthresh, UINT32_MAX);
+		CU_ASSERT(c->cwnd >= cwnd);
+		TT_ASSERT_NO_LEAK();
+		tt_reinit();
+	}
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_rack_tlp_tail_loss_probed_at_2srtt",
 		test_tcp_rack_tlp_tail_loss_probed_at_2srtt },
@@ -372,6 +458,9 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_rack_reordering_within_window_no_rexmit",
 		test_tcp_rack_reordering_within_window_no_rexmit },
 	{ "test_tcp_rack_ack_loss_no_rexmit", test_tcp_rack_ack_loss_no_rexmit },
+	{ "test_tcp_rack_tlp_repaired_loss_counted_and_reduces",
+		test_tcp_rack_tlp_repaired_loss_counted_and_reduces },
+	{ "test_tcp_rack_tlp_dsack_or_dupack_no_loss", test_tcp_rack_tlp_dsack_or_dupack_no_loss },
 	CU_TEST_INFO_NULL,
 };
 
