@@ -31,16 +31,10 @@
 	rte_log(RTE_LOG_##level, lr_logtype_ctl, "ctl: metrics: " fmt "\n", ##__VA_ARGS__)
 
 #define HTTP_BACKLOG 16
-#define HTTP_DRAIN_MAX 65536  /* unread bytes discarded before close */
 
 struct http_client {
-	int fd;                        /* -1 when the slot is free */
-	bool writing;                  /* answer being sent */
-	uint64_t deadline_ms;          /* closed at this monotonic time */
-	size_t in_len;                 /* request bytes received */
+	struct ctl_conn k;             /* the connection; its answer: status, headers, body */
 	char in[LR_CTL_HTTP_REQ_MAX + 1];
-	struct lr_ctl_buf resp;        /* status line, headers and body */
-	size_t out_off;                /* bytes of resp sent */
 };
 
 static struct {
@@ -55,15 +49,6 @@ static void
 count(uint64_t *c)
 {
 	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ---- address ---- */
@@ -148,7 +133,7 @@ lr_ctl_metrics_listen(const char *addr, lr_ctl_metrics_fn fn)
 		return ret;
 	}
 	for (i = 0; i < LR_CTL_HTTP_MAX_CLIENTS; i++)
-		http.c[i].fd = -1;
+		http.c[i].k.fd = -1;
 	http.fn = fn;
 	http.listen_fd = fd;
 	HTTP_LOG(INFO, "listening on %s", addr);
@@ -247,44 +232,6 @@ lr_ctl_http_parse(const char *req, size_t len, bool *openmetrics)
 
 /* ---- connections ---- */
 
-static void
-client_close(struct http_client *c)
-{
-	char scratch[4096];
-	size_t drained = 0;
-	ssize_t n;
-
-	/* read what the client still sent, so closing does not reset its connection */
-	while (drained < HTTP_DRAIN_MAX) {
-		n = recv(c->fd, scratch, sizeof(scratch), MSG_DONTWAIT);
-		if (n <= 0)
-			break;
-		drained += (size_t)n;
-	}
-	close(c->fd);
-	c->fd = -1;
-	lr_ctl_buf_free(&c->resp);
-}
-
-static void
-client_write(struct http_client *c)
-{
-	ssize_t n;
-
-	while (c->out_off < c->resp.len) {
-		n = send(c->fd, c->resp.data + c->out_off, c->resp.len - c->out_off,
-				MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		c->out_off += (size_t)n;
-	}
-	client_close(c);
-}
-
 static const char *
 reason(int status, uint64_t **counter)
 {
@@ -310,7 +257,7 @@ reason(int status, uint64_t **counter)
 	}
 }
 
-/* Build the whole answer into c->resp and start sending it. */
+/* Build the whole answer into c->k.resp and start sending it. */
 static void
 client_respond(struct http_client *c, int status, bool om)
 {
@@ -330,20 +277,17 @@ client_respond(struct http_client *c, int status, bool om)
 	text = reason(status, &counter);
 	if (status != 200)
 		lr_ctl_buf_printf(&body, "%d %s\n", status, text);
-	lr_ctl_buf_printf(&c->resp, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu"
+	lr_ctl_buf_printf(&c->k.resp, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu"
 			"\r\n%sConnection: close\r\n\r\n", status, text, type, body.len,
 			status == 405 ? "Allow: GET\r\n" : "");
-	lr_ctl_buf_append(&c->resp, body.data, body.len);
+	lr_ctl_buf_append(&c->k.resp, body.data, body.len);
 	lr_ctl_buf_free(&body);
 	count(counter);
-	if (c->resp.oom) {
-		client_close(c);
+	if (c->k.resp.oom) {
+		ctl_conn_close(&c->k);
 		return;
 	}
-	c->writing = true;
-	c->out_off = 0;
-	c->deadline_ms = now_ms() + LR_CTL_HTTP_TIMEOUT_MS;
-	client_write(c);
+	ctl_conn_answer(&c->k, LR_CTL_HTTP_TIMEOUT_MS);
 }
 
 static void
@@ -353,16 +297,16 @@ client_read(struct http_client *c)
 	ssize_t n;
 	int status;
 
-	n = recv(c->fd, c->in + c->in_len, LR_CTL_HTTP_REQ_MAX - c->in_len, MSG_DONTWAIT);
+	n = recv(c->k.fd, c->in + c->k.in_len, LR_CTL_HTTP_REQ_MAX - c->k.in_len, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (n <= 0) {
 		/* gone before a complete request: nothing to answer */
-		client_close(c);
+		ctl_conn_close(&c->k);
 		return;
 	}
-	c->in_len += (size_t)n;
-	status = lr_ctl_http_parse(c->in, c->in_len, &om);
+	c->k.in_len += (size_t)n;
+	status = lr_ctl_http_parse(c->in, c->k.in_len, &om);
 	if (status != 0)
 		client_respond(c, status, om);
 }
@@ -385,7 +329,7 @@ accept_clients(void)
 		}
 		c = NULL;
 		for (i = 0; i < LR_CTL_HTTP_MAX_CLIENTS && c == NULL; i++)
-			if (http.c[i].fd < 0)
+			if (http.c[i].k.fd < 0)
 				c = &http.c[i];
 		if (c == NULL) {
 			count(&http.st.refused);
@@ -395,12 +339,7 @@ accept_clients(void)
 			continue;
 		}
 		count(&http.st.accepted);
-		c->fd = fd;
-		c->writing = false;
-		c->in_len = 0;
-		c->out_off = 0;
-		lr_ctl_buf_init(&c->resp);
-		c->deadline_ms = now_ms() + LR_CTL_HTTP_TIMEOUT_MS;
+		ctl_conn_open(&c->k, fd, LR_CTL_HTTP_TIMEOUT_MS);
 	}
 }
 
@@ -414,10 +353,9 @@ ctl_http_poll_fill(struct pollfd *pfd)
 	pfd[n] = (struct pollfd){ .fd = http.listen_fd, .events = POLLIN };
 	http.slot_of[n++] = -1;
 	for (i = 0; i < LR_CTL_HTTP_MAX_CLIENTS; i++) {
-		if (http.c[i].fd < 0)
+		if (http.c[i].k.fd < 0)
 			continue;
-		pfd[n] = (struct pollfd){
-			.fd = http.c[i].fd, .events = http.c[i].writing ? POLLOUT : POLLIN };
+		pfd[n] = ctl_conn_pollfd(&http.c[i].k);
 		http.slot_of[n++] = (int8_t)i;
 	}
 	return n;
@@ -439,10 +377,10 @@ ctl_http_poll_handle(const struct pollfd *pfd, unsigned int n)
 			continue;
 		}
 		c = &http.c[http.slot_of[i]];
-		if (c->fd != pfd[i].fd)
+		if (c->k.fd != pfd[i].fd)
 			continue;
-		if (c->writing)
-			client_write(c);
+		if (c->k.writing)
+			ctl_conn_write(&c->k);
 		else
 			client_read(c);
 	}
@@ -454,7 +392,7 @@ ctl_http_poll_handle(const struct pollfd *pfd, unsigned int n)
 int
 ctl_http_expire(void)
 {
-	uint64_t now = now_ms(), next = UINT64_MAX;
+	uint64_t now = ctl_now_ms(), next = UINT64_MAX;
 	unsigned int i;
 
 	if (http.listen_fd < 0)
@@ -462,14 +400,14 @@ ctl_http_expire(void)
 	for (i = 0; i < LR_CTL_HTTP_MAX_CLIENTS; i++) {
 		struct http_client *c = &http.c[i];
 
-		if (c->fd < 0)
+		if (c->k.fd < 0)
 			continue;
-		if (now >= c->deadline_ms) {
+		if (now >= c->k.deadline_ms) {
 			count(&http.st.timeouts);
-			client_close(c);
+			ctl_conn_close(&c->k);
 			continue;
 		}
-		next = RTE_MIN(next, c->deadline_ms);
+		next = RTE_MIN(next, c->k.deadline_ms);
 	}
 	if (next == UINT64_MAX)
 		return -1;
@@ -484,8 +422,8 @@ ctl_http_close(void)
 	if (http.listen_fd < 0)
 		return;
 	for (i = 0; i < LR_CTL_HTTP_MAX_CLIENTS; i++)
-		if (http.c[i].fd >= 0)
-			client_close(&http.c[i]);
+		if (http.c[i].k.fd >= 0)
+			ctl_conn_close(&http.c[i].k);
 	close(http.listen_fd);
 	http.listen_fd = -1;
 	HTTP_LOG(INFO, "stopped");

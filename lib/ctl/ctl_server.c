@@ -37,7 +37,6 @@ RTE_LOG_REGISTER_DEFAULT(lr_logtype_ctl, INFO);
 	rte_log(RTE_LOG_##level, lr_logtype_ctl, "ctl: " fmt "\n", ##__VA_ARGS__)
 
 #define CTL_NAME_MAX 32     /* command name, terminator included */
-#define CTL_DRAIN_MAX 65536 /* unread request bytes discarded before close */
 #define CTL_PEER_GROUPS 256 /* supplementary groups of a peer looked at */
 
 struct ctl_cmd {
@@ -51,13 +50,8 @@ static struct ctl_cmd cmds[LR_CTL_MAX_CMDS];
 static unsigned int nb_cmds;
 
 struct ctl_client {
-	int fd;                  /* -1 when the slot is free */
-	bool writing;            /* request done, response being sent */
-	uint64_t deadline_ms;    /* close (or time out) at this monotonic time */
-	size_t in_len;           /* request bytes received */
+	struct ctl_conn k;       /* the connection, its answer and deadline */
 	char in[LR_CTL_REQ_MAX + 1];
-	struct lr_ctl_buf resp;  /* response */
-	size_t out_off;          /* response bytes sent */
 };
 
 static struct {
@@ -101,15 +95,6 @@ uint64_t
 lr_ctl_refused(void)
 {
 	return __atomic_load_n(&srv.refused, __ATOMIC_RELAXED);
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static bool
@@ -311,58 +296,23 @@ lr_ctl_exec(const char *line, struct lr_ctl_buf *resp)
 	return 0;
 }
 
+/* What ctl_conn_write() said: a client gone before its answer was sent is logged. */
 static void
-client_close(struct ctl_client *c)
+client_sent(int ret)
 {
-	char scratch[4096];
-	size_t drained = 0;
-	ssize_t n;
-
-	/* read what the client still sent, so closing does not reset its connection */
-	while (drained < CTL_DRAIN_MAX) {
-		n = recv(c->fd, scratch, sizeof(scratch), MSG_DONTWAIT);
-		if (n <= 0)
-			break;
-		drained += (size_t)n;
-	}
-	close(c->fd);
-	c->fd = -1;
-	lr_ctl_buf_free(&c->resp);
+	if (ret < 0 && ret != -EAGAIN)
+		CTL_LOG(DEBUG, "client went away: %s", strerror(-ret));
 }
 
-static void
-client_write(struct ctl_client *c)
-{
-	ssize_t n;
-
-	while (c->out_off < c->resp.len) {
-		n = send(c->fd, c->resp.data + c->out_off, c->resp.len - c->out_off,
-				MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			CTL_LOG(DEBUG, "client went away: %s", strerror(errno));
-			break;
-		}
-		c->out_off += (size_t)n;
-	}
-	client_close(c);
-}
-
-/* Set the response and start sending it. */
+/* Start sending the response. */
 static void
 client_respond(struct ctl_client *c)
 {
-	c->writing = true;
-	c->out_off = 0;
-	c->deadline_ms = now_ms() + LR_CTL_TIMEOUT_MS;
-	if (c->resp.oom) {
-		lr_ctl_buf_free(&c->resp);
-		lr_ctl_buf_append(&c->resp, "ERR out of memory\n", 18);
+	if (c->k.resp.oom) {
+		lr_ctl_buf_free(&c->k.resp);
+		lr_ctl_buf_append(&c->k.resp, "ERR out of memory\n", 18);
 	}
-	client_write(c);
+	client_sent(ctl_conn_answer(&c->k, LR_CTL_TIMEOUT_MS));
 }
 
 static void
@@ -372,10 +322,10 @@ client_request(struct ctl_client *c, size_t len)
 
 	c->in[len] = '\0';
 	if (memchr(c->in, '\0', len) != NULL) {
-		lr_ctl_buf_printf(&c->resp, "ERR request contains a NUL byte\n");
+		lr_ctl_buf_printf(&c->k.resp, "ERR request contains a NUL byte\n");
 		ret = -EINVAL;
 	} else {
-		ret = lr_ctl_exec(c->in, &c->resp);
+		ret = lr_ctl_exec(c->in, &c->k.resp);
 	}
 	CTL_LOG(DEBUG, "request '%.*s': %s", (int)RTE_MIN(len, 80u), c->in,
 			ret == 0 ? "OK" : "ERR");
@@ -388,24 +338,24 @@ client_read(struct ctl_client *c)
 	char *nl;
 	ssize_t n;
 
-	n = recv(c->fd, c->in + c->in_len, LR_CTL_REQ_MAX - c->in_len, MSG_DONTWAIT);
+	n = recv(c->k.fd, c->in + c->k.in_len, LR_CTL_REQ_MAX - c->k.in_len, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
-	if (n < 0 || (n == 0 && c->in_len == 0)) {
-		client_close(c);
+	if (n < 0 || (n == 0 && c->k.in_len == 0)) {
+		ctl_conn_close(&c->k);
 		return;
 	}
 	if (n == 0) {
 		/* EOF after a request without its newline: serve it anyway */
-		client_request(c, c->in_len);
+		client_request(c, c->k.in_len);
 		return;
 	}
-	nl = memchr(c->in + c->in_len, '\n', (size_t)n);
-	c->in_len += (size_t)n;
+	nl = memchr(c->in + c->k.in_len, '\n', (size_t)n);
+	c->k.in_len += (size_t)n;
 	if (nl != NULL) {
 		client_request(c, (size_t)(nl - c->in));
-	} else if (c->in_len == LR_CTL_REQ_MAX) {
-		lr_ctl_buf_printf(&c->resp, "ERR request too long (limit %u bytes)\n",
+	} else if (c->k.in_len == LR_CTL_REQ_MAX) {
+		lr_ctl_buf_printf(&c->k.resp, "ERR request too long (limit %u bytes)\n",
 				LR_CTL_REQ_MAX);
 		client_respond(c);
 	}
@@ -467,7 +417,7 @@ accept_clients(void)
 			continue;
 		c = NULL;
 		for (i = 0; i < LR_CTL_MAX_CLIENTS && c == NULL; i++)
-			if (srv.clients[i].fd < 0)
+			if (srv.clients[i].k.fd < 0)
 				c = &srv.clients[i];
 		if (c == NULL) {
 			if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
@@ -475,12 +425,7 @@ accept_clients(void)
 			close(fd);
 			continue;
 		}
-		c->fd = fd;
-		c->writing = false;
-		c->in_len = 0;
-		c->out_off = 0;
-		lr_ctl_buf_init(&c->resp);
-		c->deadline_ms = now_ms() + LR_CTL_TIMEOUT_MS;
+		ctl_conn_open(&c->k, fd, LR_CTL_TIMEOUT_MS);
 	}
 }
 
@@ -488,27 +433,28 @@ accept_clients(void)
 static int
 expire_clients(void)
 {
-	uint64_t now = now_ms(), next = UINT64_MAX;
+	uint64_t now = ctl_now_ms(), next = UINT64_MAX;
 	struct ctl_client *c;
 	unsigned int i;
 
 	for (i = 0; i < LR_CTL_MAX_CLIENTS; i++) {
 		c = &srv.clients[i];
-		if (c->fd < 0)
+		if (c->k.fd < 0)
 			continue;
-		if (now >= c->deadline_ms) {
-			if (c->writing) {
-				client_close(c);
+		if (now >= c->k.deadline_ms) {
+			if (c->k.writing) {
+				ctl_conn_close(&c->k);
 				continue;
 			}
-			lr_ctl_buf_printf(&c->resp, "ERR timeout: no complete request within %u ms\n",
+			lr_ctl_buf_printf(&c->k.resp,
+					"ERR timeout: no complete request within %u ms\n",
 					LR_CTL_TIMEOUT_MS);
 			client_respond(c);
 			/* a client that does not read gets closed at the next deadline */
-			if (c->fd < 0)
+			if (c->k.fd < 0)
 				continue;
 		}
-		next = RTE_MIN(next, c->deadline_ms);
+		next = RTE_MIN(next, c->k.deadline_ms);
 	}
 	if (next == UINT64_MAX)
 		return -1;
@@ -535,10 +481,9 @@ ctl_thread(void *arg)
 		for (i = 0; i < LR_CTL_MAX_CLIENTS; i++) {
 			struct ctl_client *c = &srv.clients[i];
 
-			if (c->fd < 0)
+			if (c->k.fd < 0)
 				continue;
-			pfd[n] = (struct pollfd){
-				.fd = c->fd, .events = c->writing ? POLLOUT : POLLIN };
+			pfd[n] = ctl_conn_pollfd(&c->k);
 			owner[n++] = c;
 		}
 		/* the metrics endpoint's listener and clients after ours */
@@ -554,10 +499,10 @@ ctl_thread(void *arg)
 		for (i = 2; i < n; i++) {
 			struct ctl_client *c = owner[i];
 
-			if (pfd[i].revents == 0 || c->fd != pfd[i].fd)
+			if (pfd[i].revents == 0 || c->k.fd != pfd[i].fd)
 				continue;
-			if (c->writing)
-				client_write(c);
+			if (c->k.writing)
+				client_sent(ctl_conn_write(&c->k));
 			else
 				client_read(c);
 		}
@@ -566,8 +511,8 @@ ctl_thread(void *arg)
 		ctl_http_poll_handle(pfd + n, nh);
 	}
 	for (i = 0; i < LR_CTL_MAX_CLIENTS; i++)
-		if (srv.clients[i].fd >= 0)
-			client_close(&srv.clients[i]);
+		if (srv.clients[i].k.fd >= 0)
+			ctl_conn_close(&srv.clients[i].k);
 	return NULL;
 }
 
@@ -701,7 +646,7 @@ lr_ctl_start(const char *path)
 	snprintf(srv.path, sizeof(srv.path), "%s", path);
 	srv.listen_fd = fd;
 	for (i = 0; i < LR_CTL_MAX_CLIENTS; i++)
-		srv.clients[i].fd = -1;
+		srv.clients[i].k.fd = -1;
 	ret = start_thread();
 	if (ret < 0)
 		goto fail_thread;
