@@ -17,6 +17,7 @@
 #include "config.h"
 #include "mempools.h"
 #include "lr_test.h"
+#include "lr_test_config.h"
 
 #ifndef LR_SOURCE_DIR
 #define LR_SOURCE_DIR ".."
@@ -32,7 +33,6 @@ static const char base_ini[] =
 
 static struct lr_config cfg;
 static char err[ERRLEN];
-static char tmp_path[64];
 
 static const char *
 source_dir(void)
@@ -49,45 +49,18 @@ pmd_path(const char *name, char *buf, size_t len)
 	return buf;
 }
 
-/* Write text to a fresh temporary file; its name is in tmp_path. */
-static void
-write_tmp(const char *text)
-{
-	int fd;
-
-	strcpy(tmp_path, "/tmp/lr-test-config-XXXXXX");
-	fd = mkstemp(tmp_path);
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_FATAL(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-	close(fd);
-}
-
-/* Load text (NULL: no file) with one optional --set. */
+/* Load text (NULL: no file) with one optional --set into cfg. */
 static int
 load_text(const char *text, const char *set)
 {
-	char *sets[1] = { (char *)(uintptr_t)set };
-	int ret;
-
-	if (text == NULL)
-		return lr_config_load(&cfg, NULL, sets, set != NULL, err, sizeof(err));
-	write_tmp(text);
-	ret = lr_config_load(&cfg, tmp_path, sets, set != NULL, err, sizeof(err));
-	unlink(tmp_path);
-	return ret;
+	return lr_test_config_load(&cfg, text, set, err, sizeof(err));
 }
 
 /* The file/--set must fail with -EINVAL and a one-line message containing want. */
 static void
 expect_error(const char *text, const char *set, const char *want)
 {
-	int ret = load_text(text, set);
-
-	CU_ASSERT_EQUAL(ret, -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
-	CU_ASSERT_PTR_NULL(strchr(err, '\n'));
-	if (ret != -EINVAL || strstr(err, want) == NULL)
-		printf("\n  set '%s': got %d '%s', want '%s'\n", set ? set : "", ret, err, want);
+	lr_test_config_expect_error(&cfg, text, set, want, err, sizeof(err));
 }
 
 static void
@@ -679,22 +652,7 @@ test_config_syntax_errors(void)
 static void
 roundtrip(void)
 {
-	struct lr_config again;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	lr_config_dump(&cfg, f);
-	fclose(f);
-	write_tmp(buf);
-	CU_ASSERT_EQUAL(lr_config_load(&again, tmp_path, NULL, 0, err, sizeof(err)), 0);
-	if (err[0] != '\0')
-		printf("\n  reload: %s\n%s", err, buf);
-	unlink(tmp_path);
-	memcpy(again.path, cfg.path, sizeof(again.path));
-	CU_ASSERT_EQUAL(memcmp(&again, &cfg, sizeof(cfg)), 0);
-	free(buf);
+	free(lr_test_config_roundtrip(&cfg));
 }
 
 static void

@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 #include <rte_common.h>
 
 #include "config.h"
 #include "lr_test.h"
+#include "lr_test_config.h"
 
 #define ERRLEN 512
 
@@ -29,44 +29,19 @@ static const char trunk_ini[] =
 
 static struct lr_config cfg;
 static char err[ERRLEN];
-static char tmp_path[64];
 
-static void
-write_tmp(const char *text)
-{
-	int fd;
-
-	strcpy(tmp_path, "/tmp/lr-test-config-vlan-XXXXXX");
-	fd = mkstemp(tmp_path);
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_FATAL(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-	close(fd);
-}
-
-/* Load text with one optional --set. */
+/* Load text with one optional --set into cfg. */
 static int
 load_text(const char *text, const char *set)
 {
-	char *sets[1] = { (char *)(uintptr_t)set };
-	int ret;
-
-	write_tmp(text);
-	ret = lr_config_load(&cfg, tmp_path, sets, set != NULL, err, sizeof(err));
-	unlink(tmp_path);
-	return ret;
+	return lr_test_config_load(&cfg, text, set, err, sizeof(err));
 }
 
 /* -EINVAL and a one-line message containing want. */
 static void
 expect_error(const char *text, const char *set, const char *want)
 {
-	int ret = load_text(text, set);
-
-	CU_ASSERT_EQUAL(ret, -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
-	CU_ASSERT_PTR_NULL(strchr(err, '\n'));
-	if (ret != -EINVAL || strstr(err, want) == NULL)
-		printf("\n  set '%s': got %d '%s', want '%s'\n", set ? set : "", ret, err, want);
+	lr_test_config_expect_error(&cfg, text, set, want, err, sizeof(err));
 }
 
 static void
@@ -98,24 +73,14 @@ test_config_vlan_trunk_loads(void)
 static void
 test_config_vlan_dump_load_roundtrip(void)
 {
-	struct lr_config again;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *buf;
 
 	CU_ASSERT_EQUAL_FATAL(load_text(trunk_ini, "port.0.vlan=7"), 0);
-	f = open_memstream(&buf, &len);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	lr_config_dump(&cfg, f);
-	fclose(f);
+	buf = lr_test_config_roundtrip(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n[vlan.3]\nport = 0\nvlan = 200\n"
 			"ip = 198.18.200.2/24\nip_count = 4\ngateway = 198.18.200.1\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\nvlan = 7\nvlan_offload = auto\n"));
-	write_tmp(buf);
-	CU_ASSERT_EQUAL(lr_config_load(&again, tmp_path, NULL, 0, err, sizeof(err)), 0);
-	unlink(tmp_path);
-	memcpy(again.path, cfg.path, sizeof(again.path));
-	CU_ASSERT_EQUAL(memcmp(&again, &cfg, sizeof(cfg)), 0);
 	free(buf);
 }
 
