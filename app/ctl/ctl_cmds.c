@@ -35,15 +35,8 @@
 static struct lr_config ctl_cfg;
 static bool ctl_cfg_set;
 
-static inline uint64_t
-load64(const uint64_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-/* Lower-case copy of a counter name ("BAD_CKSUM" -> "bad_cksum"). */
-static const char *
-lower(const char *s, char *buf, size_t len)
+const char *
+lr_app_lower(const char *s, char *buf, size_t len)
 {
 	size_t i;
 
@@ -51,6 +44,29 @@ lower(const char *s, char *buf, size_t len)
 		buf[i] = (char)tolower((unsigned char)s[i]);
 	buf[i] = '\0';
 	return buf;
+}
+
+unsigned int
+lr_app_stats_max(enum lr_app_stats_table t)
+{
+	return t == LR_APP_STATS_TCP ? LR_TCP_STAT_MAX : LR_STAT_MAX;
+}
+
+const struct lr_stat_desc *
+lr_app_stats_desc(enum lr_app_stats_table t, unsigned int id)
+{
+	return t == LR_APP_STATS_TCP ? lr_tcp_stat_desc(id) : lr_stats_desc(id);
+}
+
+uint64_t
+lr_app_stats_read(enum lr_app_stats_table t, unsigned int i, unsigned int id)
+{
+	const struct lr_tcp_stats *ts;
+
+	if (t != LR_APP_STATS_TCP)
+		return lr_stats_read(i, id);
+	ts = lr_tcp_stats_get(&lr_workers[i]);
+	return ts != NULL ? lr_app_load64(&ts->v[id]) : 0;
 }
 
 /* True if layer names a layer of LR_STATS_TABLE. */
@@ -148,7 +164,8 @@ cmd_stats(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 			cur = d->layer;
 		}
 		if (json)
-			ret |= lr_ctl_json_u64(out, lower(d->name, name, sizeof(name)), val[id]);
+			ret |= lr_ctl_json_u64(out, lr_app_lower(d->name, name, sizeof(name)),
+					val[id]);
 		else
 			ret |= lr_ctl_buf_printf(out, "%*s%*" PRIu64 "  %s%s\n",
 					(int)out->indent, "", (int)width, val[id], d->desc,
@@ -491,7 +508,7 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 			rte_tel_data_start_dict(layer);
 			cur = desc->layer;
 		}
-		rte_tel_data_add_dict_u64(layer, lower(desc->name, name, sizeof(name)),
+		rte_tel_data_add_dict_u64(layer, lr_app_lower(desc->name, name, sizeof(name)),
 				lr_stats_sum(id, lr_nb_workers));
 	}
 	if (layer != NULL && rte_tel_data_add_dict_container(d, cur, layer, 0) < 0)

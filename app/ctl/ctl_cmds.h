@@ -15,9 +15,12 @@
 #define LR_APP_CTL_CMDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "lr_ctl.h"
+#include "lr_stats.h"
 
 struct rte_tel_data;
 
@@ -52,6 +55,35 @@ int lr_app_tel_call(const char *cmd, const char *params, struct rte_tel_data *d)
  * @return 0 or -errno
  */
 int lr_app_ctl_register(const struct lr_config *cfg);
+
+/** A 64-bit counter a worker writes, read on the control thread (relaxed). */
+static inline uint64_t
+lr_app_load64(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/**
+ * Lower-case copy of a counter name ("BAD_CKSUM" -> "bad_cksum"), cut to fit.
+ * @return buf
+ */
+const char *lr_app_lower(const char *s, char *buf, size_t len);
+
+/** The per-worker counter tables: the layers' (LR_STATS_TABLE) and TCP's. */
+enum lr_app_stats_table {
+	LR_APP_STATS_LAYERS,  /**< enum lr_stat_id, lr_stats_desc() */
+	LR_APP_STATS_TCP,     /**< enum lr_tcp_stat_id, lr_tcp_stat_desc() (layer "tcp") */
+	LR_APP_STATS_NB,
+};
+
+/** @return the number of counters of table t */
+unsigned int lr_app_stats_max(enum lr_app_stats_table t);
+
+/** @return the description of counter id of table t */
+const struct lr_stat_desc *lr_app_stats_desc(enum lr_app_stats_table t, unsigned int id);
+
+/** @return counter id of table t of worker i (TCP's: 0 while the worker has no TCP) */
+uint64_t lr_app_stats_read(enum lr_app_stats_table t, unsigned int i, unsigned int id);
 
 /*
  * TCP commands (app/ctl/ctl_tcp.c), used by app/ctl/ctl_cmds.c.

@@ -28,12 +28,6 @@ struct core_snap {
 	double busy_pct;
 };
 
-static inline uint64_t
-load64(const uint64_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
 static uint64_t
 cycles_us(uint64_t cycles)
 {
@@ -49,22 +43,22 @@ core_read(struct lr_worker *w, struct core_snap *s)
 	uint64_t total;
 	unsigned int p;
 
-	s->rx_pkts = load64(&w->rx_pkts);
-	s->tx_pkts = load64(&w->tx_pkts);
-	s->polls = load64(&w->polls);
-	s->busy_polls = load64(&w->busy_polls);
-	s->busy_cycles = load64(&w->busy_cycles);
-	s->idle_cycles = load64(&w->idle_cycles);
-	s->cpu_us = load64(&w->cpu_us);
+	s->rx_pkts = lr_app_load64(&w->rx_pkts);
+	s->tx_pkts = lr_app_load64(&w->tx_pkts);
+	s->polls = lr_app_load64(&w->polls);
+	s->busy_polls = lr_app_load64(&w->busy_polls);
+	s->busy_cycles = lr_app_load64(&w->busy_cycles);
+	s->idle_cycles = lr_app_load64(&w->idle_cycles);
+	s->cpu_us = lr_app_load64(&w->cpu_us);
 	s->turn_max_us = cycles_us(lr_worker_turn_max_take(w));
 	for (p = 0; p < LR_TURN_PART_NB; p++)
 		s->part_max_us[p] = cycles_us(lr_worker_part_max_take(w, p));
 	/* connections: a 32-bit count the worker keeps; a stale value is fine here */
 	s->conns = w->tcp != NULL ? lr_tcp_conn_count(w) : 0;
 	st = lr_steer_stats_get(w->id);
-	s->steered_out = st != NULL ? load64(&st->steered_out) : 0;
-	s->steered_in = st != NULL ? load64(&st->steered_in) : 0;
-	s->steer_drops = st != NULL ? load64(&st->ring_full) : 0;
+	s->steered_out = st != NULL ? lr_app_load64(&st->steered_out) : 0;
+	s->steered_in = st != NULL ? lr_app_load64(&st->steered_in) : 0;
+	s->steer_drops = st != NULL ? lr_app_load64(&st->ring_full) : 0;
 	total = s->busy_cycles + s->idle_cycles;
 	s->busy_pct = total ? 100.0 * (double)s->busy_cycles / (double)total : 0.0;
 }

@@ -19,25 +19,19 @@
 
 #define NOMEM_CALL_TIMEOUT_MS 5000
 
-static inline uint64_t
-load64(const uint64_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
 /* A consistent-enough copy of a worker's budget (each field read once, relaxed). */
 static void
 mem_read(const struct lr_worker *w, struct lr_mem *m)
 {
 	unsigned int u;
 
-	m->conf.low = load64(&w->mem.conf.low);
-	m->conf.pressure = load64(&w->mem.conf.pressure);
-	m->conf.high = load64(&w->mem.conf.high);
-	m->used = load64(&w->mem.used);
-	m->peak = load64(&w->mem.peak);
+	m->conf.low = lr_app_load64(&w->mem.conf.low);
+	m->conf.pressure = lr_app_load64(&w->mem.conf.pressure);
+	m->conf.high = lr_app_load64(&w->mem.conf.high);
+	m->used = lr_app_load64(&w->mem.used);
+	m->peak = lr_app_load64(&w->mem.peak);
 	for (u = 0; u < LR_MEM_USERS; u++)
-		m->by_user[u] = load64(&w->mem.by_user[u]);
+		m->by_user[u] = lr_app_load64(&w->mem.by_user[u]);
 	m->level = __atomic_load_n(&w->mem.level, __ATOMIC_RELAXED);
 }
 
@@ -101,7 +95,8 @@ cmd_mem(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 			ret |= lr_ctl_kv_u64(&kv, lr_mem_user_names[u], m.by_user[u]);
 		for (u = 0; u < LR_POOL_MAX; u++) {
 			snprintf(name, sizeof(name), "nomem_%s", lr_pool_names[u]);
-			ret |= lr_ctl_kv_u64(&kv, name, load64(&lr_workers[i].nomem.injected[u]));
+			ret |= lr_ctl_kv_u64(&kv, name,
+					lr_app_load64(&lr_workers[i].nomem.injected[u]));
 		}
 		ret |= lr_ctl_kv_end(&kv);
 	}

@@ -37,28 +37,10 @@
 #define LAT_BOUNDS 22   /* latency buckets: 2^4 .. 2^25 us */
 #define LAT_SHIFT0 4
 
-static inline uint64_t
-load64(const uint64_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
 static unsigned int
 nb_workers(void)
 {
 	return RTE_MIN(lr_nb_workers, (uint16_t)LR_MAX_WORKERS);
-}
-
-/* Lower-case copy ("BAD_CKSUM" -> "bad_cksum"). */
-static const char *
-lower(const char *s, char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
-		buf[i] = (char)tolower((unsigned char)s[i]);
-	buf[i] = '\0';
-	return buf;
 }
 
 /* v[i] of every worker, labelled worker="i". */
@@ -121,13 +103,13 @@ metrics_workers(struct lr_prom *p)
 		const struct lr_worker *w = &lr_workers[i];
 		const struct lr_steer_stats *st = lr_steer_stats_get(w->id);
 
-		v[0][i] = load64(&w->rx_pkts);
-		v[1][i] = load64(&w->tx_pkts);
-		v[2][i] = load64(&w->polls);
-		v[3][i] = load64(&w->busy_polls);
-		v[4][i] = st != NULL ? load64(&st->steered_out) : 0;
-		v[5][i] = st != NULL ? load64(&st->steered_in) : 0;
-		v[6][i] = load64(&w->cpu_us);
+		v[0][i] = lr_app_load64(&w->rx_pkts);
+		v[1][i] = lr_app_load64(&w->tx_pkts);
+		v[2][i] = lr_app_load64(&w->polls);
+		v[3][i] = lr_app_load64(&w->busy_polls);
+		v[4][i] = st != NULL ? lr_app_load64(&st->steered_out) : 0;
+		v[5][i] = st != NULL ? lr_app_load64(&st->steered_in) : 0;
+		v[6][i] = lr_app_load64(&w->cpu_us);
 	}
 	per_worker(p, "linerate_worker_received_packets_total", LR_PROM_COUNTER,
 			"packets the worker's pipeline took in (its queues and steered in)", v[0]);
@@ -144,8 +126,8 @@ metrics_workers(struct lr_prom *p)
 	per_worker_seconds(p, "linerate_worker_cpu_seconds_total",
 			"CPU time the worker's thread got from the OS", v[6], 1e6);
 	for (i = 0; i < nb_workers(); i++) {
-		v[0][i] = load64(&lr_workers[i].busy_cycles);
-		v[1][i] = load64(&lr_workers[i].idle_cycles);
+		v[0][i] = lr_app_load64(&lr_workers[i].busy_cycles);
+		v[1][i] = lr_app_load64(&lr_workers[i].idle_cycles);
 	}
 	per_worker_seconds(p, "linerate_worker_busy_seconds_total",
 			"time in poll loop turns that did work (TSC)", v[0], hz);
@@ -159,33 +141,20 @@ metrics_counts(struct lr_prom *p)
 {
 	static uint64_t v[LR_MAX_WORKERS];
 	char name[NAME_LEN], low[64];
-	unsigned int id, i;
+	unsigned int t, id, i;
 
-	for (id = 0; id < LR_STAT_MAX; id++) {
-		const struct lr_stat_desc *d = lr_stats_desc(id);
+	for (t = 0; t < LR_APP_STATS_NB; t++) {
+		for (id = 0; id < lr_app_stats_max(t); id++) {
+			const struct lr_stat_desc *d = lr_app_stats_desc(t, id);
 
-		if (d->kind != LR_STAT_KIND_COUNT)
-			continue;
-		for (i = 0; i < nb_workers(); i++)
-			v[i] = lr_stats_read(i, id);
-		snprintf(name, sizeof(name), "linerate_%s_%s_total", d->layer,
-				lower(d->name, low, sizeof(low)));
-		per_worker(p, name, LR_PROM_COUNTER, d->desc, v);
-	}
-	for (id = 0; id < LR_TCP_STAT_MAX; id++) {
-		const struct lr_stat_desc *d = lr_tcp_stat_desc(id);
-
-		if (d->kind != LR_STAT_KIND_COUNT)
-			continue;
-		for (i = 0; i < nb_workers(); i++) {
-			const struct lr_tcp_stats *ts = lr_workers[i].tcp != NULL ?
-				lr_tcp_stats_get(&lr_workers[i]) : NULL;
-
-			v[i] = ts != NULL ? load64(&ts->v[id]) : 0;
+			if (d->kind != LR_STAT_KIND_COUNT)
+				continue;
+			for (i = 0; i < nb_workers(); i++)
+				v[i] = lr_app_stats_read(t, i, id);
+			snprintf(name, sizeof(name), "linerate_%s_%s_total", d->layer,
+					lr_app_lower(d->name, low, sizeof(low)));
+			per_worker(p, name, LR_PROM_COUNTER, d->desc, v);
 		}
-		snprintf(name, sizeof(name), "linerate_tcp_%s_total",
-				lower(d->name, low, sizeof(low)));
-		per_worker(p, name, LR_PROM_COUNTER, d->desc, v);
 	}
 }
 
@@ -199,7 +168,7 @@ drop_sample(struct lr_prom *p, const char *layer, const char *reason, unsigned i
 	char id[8], low[64];
 
 	snprintf(id, sizeof(id), "%u", worker);
-	l[1].value = lower(reason, low, sizeof(low));
+	l[1].value = lr_app_lower(reason, low, sizeof(low));
 	l[2].value = id;
 	lr_prom_u64(p, l, RTE_DIM(l), v);
 }
@@ -209,34 +178,25 @@ drop_sample(struct lr_prom *p, const char *layer, const char *reason, unsigned i
 static void
 metrics_drops(struct lr_prom *p)
 {
-	unsigned int id, i;
+	unsigned int t, id, i;
 
 	lr_prom_family(p, "linerate_drops_total", LR_PROM_COUNTER,
 			"packets dropped, by layer, reason and worker (each packet once)");
-	for (id = 0; id < LR_STAT_MAX; id++) {
-		const struct lr_stat_desc *d = lr_stats_desc(id);
+	for (t = 0; t < LR_APP_STATS_NB; t++) {
+		for (id = 0; id < lr_app_stats_max(t); id++) {
+			const struct lr_stat_desc *d = lr_app_stats_desc(t, id);
 
-		if (d->kind != LR_STAT_KIND_DROP)
-			continue;
-		for (i = 0; i < nb_workers(); i++)
-			drop_sample(p, d->layer, d->name, i, lr_stats_read(i, id));
-	}
-	for (id = 0; id < LR_TCP_STAT_MAX; id++) {
-		const struct lr_stat_desc *d = lr_tcp_stat_desc(id);
-
-		if (d->kind != LR_STAT_KIND_DROP)
-			continue;
-		for (i = 0; i < nb_workers(); i++) {
-			const struct lr_tcp_stats *ts = lr_workers[i].tcp != NULL ?
-				lr_tcp_stats_get(&lr_workers[i]) : NULL;
-
-			drop_sample(p, "tcp", d->name, i, ts != NULL ? load64(&ts->v[id]) : 0);
+			if (d->kind != LR_STAT_KIND_DROP)
+				continue;
+			for (i = 0; i < nb_workers(); i++)
+				drop_sample(p, d->layer, d->name, i, lr_app_stats_read(t, i, id));
 		}
 	}
 	for (i = 0; i < nb_workers(); i++) {
 		const struct lr_steer_stats *st = lr_steer_stats_get(lr_workers[i].id);
 
-		drop_sample(p, "steer", "RING_FULL", i, st != NULL ? load64(&st->ring_full) : 0);
+		drop_sample(p, "steer", "RING_FULL", i,
+				st != NULL ? lr_app_load64(&st->ring_full) : 0);
 	}
 }
 
@@ -257,7 +217,7 @@ metrics_tcp_states(struct lr_prom *p)
 		snprintf(id, sizeof(id), "%u", i);
 		l[1].value = id;
 		for (s = LR_TCP_LISTEN; s < LR_TCP_NB_STATES; s++) {
-			l[0].value = lower(lr_tcp_state_name(s), low, sizeof(low));
+			l[0].value = lr_app_lower(lr_tcp_state_name(s), low, sizeof(low));
 			lr_prom_u64(p, l, RTE_DIM(l), n[s]);
 		}
 	}
@@ -408,8 +368,8 @@ metrics_memory(struct lr_prom *p)
 	unsigned int i, u;
 
 	for (i = 0; i < nb_workers(); i++) {
-		v[0][i] = load64(&lr_workers[i].mem.used);
-		v[1][i] = load64(&lr_workers[i].mem.peak);
+		v[0][i] = lr_app_load64(&lr_workers[i].mem.used);
+		v[1][i] = lr_app_load64(&lr_workers[i].mem.peak);
 		v[2][i] = __atomic_load_n(&lr_workers[i].mem.level, __ATOMIC_RELAXED) !=
 			LR_MEM_NORMAL;
 	}
@@ -432,7 +392,7 @@ metrics_memory(struct lr_prom *p)
 		l[1].name = "threshold";
 		for (u = 0; u < RTE_DIM(th); u++) {
 			l[1].value = th[u].t;
-			lr_prom_u64(p, l, 2, load64(th[u].v));
+			lr_prom_u64(p, l, 2, lr_app_load64(th[u].v));
 		}
 	}
 	lr_prom_family(p, "linerate_memory_holder_bytes", LR_PROM_GAUGE,
@@ -443,7 +403,7 @@ metrics_memory(struct lr_prom *p)
 		l[1].name = "holder";
 		for (u = 0; u < LR_MEM_USERS; u++) {
 			l[1].value = lr_mem_user_names[u];
-			lr_prom_u64(p, l, 2, load64(&lr_workers[i].mem.by_user[u]));
+			lr_prom_u64(p, l, 2, lr_app_load64(&lr_workers[i].mem.by_user[u]));
 		}
 	}
 }

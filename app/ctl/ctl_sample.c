@@ -25,33 +25,22 @@
 
 #define SAMPLE_VERSION 1
 
-static inline uint64_t
-load64(const uint64_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
 /* The non-zero drop counters of worker i: layers below TCP, then TCP's. */
 static int
-sample_drops(unsigned int i, const struct lr_tcp_stats *ts, struct lr_ctl_buf *out)
+sample_drops(unsigned int i, struct lr_ctl_buf *out)
 {
-	unsigned int id;
+	unsigned int t, id;
 	int ret = 0;
 
-	for (id = 0; id < LR_STAT_MAX; id++) {
-		const struct lr_stat_desc *d = lr_stats_desc(id);
-		uint64_t v = lr_stats_read(i, id);
+	for (t = 0; t < LR_APP_STATS_NB; t++) {
+		for (id = 0; id < lr_app_stats_max(t); id++) {
+			const struct lr_stat_desc *d = lr_app_stats_desc(t, id);
+			uint64_t v = lr_app_stats_read(t, i, id);
 
-		if (d->kind == LR_STAT_KIND_DROP && v != 0)
-			ret |= lr_ctl_buf_printf(out, "d %u %s.%s %" PRIu64 "\n", i, d->layer,
-					d->name, v);
-	}
-	for (id = 0; ts != NULL && id < LR_TCP_STAT_MAX; id++) {
-		const struct lr_stat_desc *d = lr_tcp_stat_desc(id);
-		uint64_t v = load64(&ts->v[id]);
-
-		if (d->kind == LR_STAT_KIND_DROP && v != 0)
-			ret |= lr_ctl_buf_printf(out, "d %u tcp.%s %" PRIu64 "\n", i, d->name, v);
+			if (d->kind == LR_STAT_KIND_DROP && v != 0)
+				ret |= lr_ctl_buf_printf(out, "d %u %s.%s %" PRIu64 "\n", i,
+						d->layer, d->name, v);
+		}
 	}
 	return ret;
 }
@@ -70,15 +59,15 @@ cmd_sample(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 			rte_get_tsc_hz(), rte_rdtsc());
 	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++) {
 		const struct lr_worker *w = &lr_workers[i];
-		const struct lr_tcp_stats *ts = w->tcp != NULL ? lr_tcp_stats_get(w) : NULL;
 
 		ret |= lr_ctl_buf_printf(out, "w %u %" PRIu64 " %" PRIu64 " %u %" PRIu64 " %"
-				PRIu64 " %" PRIu64 " %" PRIu64 "\n", i, load64(&w->rx_pkts),
-				load64(&w->tx_pkts), w->tcp != NULL ? lr_tcp_conn_count(w) : 0,
-				load64(&w->busy_cycles), load64(&w->idle_cycles),
-				ts != NULL ? load64(&ts->v[LR_TCP_STAT_ESTABLISHED]) : 0,
-				ts != NULL ? load64(&ts->v[LR_TCP_STAT_REXMT_SEGS]) : 0);
-		ret |= sample_drops(i, ts, out);
+				PRIu64 " %" PRIu64 " %" PRIu64 "\n", i, lr_app_load64(&w->rx_pkts),
+				lr_app_load64(&w->tx_pkts),
+				w->tcp != NULL ? lr_tcp_conn_count(w) : 0,
+				lr_app_load64(&w->busy_cycles), lr_app_load64(&w->idle_cycles),
+				lr_app_stats_read(LR_APP_STATS_TCP, i, LR_TCP_STAT_ESTABLISHED),
+				lr_app_stats_read(LR_APP_STATS_TCP, i, LR_TCP_STAT_REXMT_SEGS));
+		ret |= sample_drops(i, out);
 	}
 	ret |= lr_ctl_buf_printf(out, "end\n");
 	return ret ? -ENOMEM : 0;

@@ -304,24 +304,9 @@ tcp_stat_sum(unsigned int id)
 	uint64_t v = 0;
 	unsigned int i;
 
-	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++) {
-		const struct lr_tcp_stats *st = lr_tcp_stats_get(&lr_workers[i]);
-
-		if (st != NULL)
-			v += __atomic_load_n(&st->v[id], __ATOMIC_RELAXED);
-	}
+	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++)
+		v += lr_app_stats_read(LR_APP_STATS_TCP, i, id);
 	return v;
-}
-
-static const char *
-lower(const char *s, char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
-		buf[i] = (char)tolower((unsigned char)s[i]);
-	buf[i] = '\0';
-	return buf;
 }
 
 static int
@@ -342,7 +327,8 @@ stats_tcp(bool json, struct lr_ctl_buf *out)
 		const struct lr_stat_desc *d = lr_tcp_stat_desc(id);
 
 		if (json)
-			ret |= lr_ctl_json_u64(out, lower(d->name, name, sizeof(name)), val[id]);
+			ret |= lr_ctl_json_u64(out, lr_app_lower(d->name, name, sizeof(name)),
+					val[id]);
 		else
 			ret |= lr_ctl_buf_printf(out, "%*s%*" PRIu64 "  %s%s\n", (int)out->indent,
 					"", (int)width, val[id], d->desc,
@@ -351,8 +337,8 @@ stats_tcp(bool json, struct lr_ctl_buf *out)
 	states_count(states);
 	ret |= lr_ctl_kv_begin(&kv, out, json, "states");
 	for (id = LR_TCP_LISTEN; id < LR_TCP_NB_STATES; id++)
-		ret |= lr_ctl_kv_u64(&kv, lower(lr_tcp_state_name(id), name, sizeof(name)),
-				states[id]);
+		ret |= lr_ctl_kv_u64(&kv, lr_app_lower(lr_tcp_state_name(id), name,
+				sizeof(name)), states[id]);
 	ret |= lr_ctl_kv_end(&kv);
 	ret |= lr_ctl_section_end(out, json);
 	return ret;
@@ -660,12 +646,12 @@ lr_app_tel_stats_tcp(struct rte_tel_data *d)
 		return;
 	rte_tel_data_start_dict(t);
 	for (id = 0; id < LR_TCP_STAT_MAX; id++)
-		rte_tel_data_add_dict_u64(t, lower(lr_tcp_stat_desc(id)->name, name, sizeof(name)),
-				tcp_stat_sum(id));
+		rte_tel_data_add_dict_u64(t, lr_app_lower(lr_tcp_stat_desc(id)->name, name,
+				sizeof(name)), tcp_stat_sum(id));
 	states_count(states);
 	for (id = LR_TCP_LISTEN; id < LR_TCP_NB_STATES; id++) {
 		snprintf(name, sizeof(name), "state_%s", lr_tcp_state_name(id));
-		rte_tel_data_add_dict_u64(t, lower(name, name, sizeof(name)), states[id]);
+		rte_tel_data_add_dict_u64(t, lr_app_lower(name, name, sizeof(name)), states[id]);
 	}
 	if (rte_tel_data_add_dict_container(d, "tcp", t, 0) < 0)
 		rte_tel_data_free(t);

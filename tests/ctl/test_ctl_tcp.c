@@ -348,6 +348,65 @@ test_ctl_tcp_connect_starts_client(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "\"status\":\"started\""));
 }
 
+/* Lower-case copy, as the metrics and JSON names are. */
+static const char *
+low(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
+		buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
+/* The shard's counters as `metrics` and `sample` show them: every TCP count by name and
+ * every TCP drop by reason with the shard's value; sample's established and drops. */
+static void
+test_ctl_tcp_counters_in_metrics_and_sample(void)
+{
+	const struct lr_tcp_stats *ts = lr_tcp_stats_get(lr_tw);
+	unsigned long long est = 0, rexmt = 0;
+	char series[192], name[64], line[96];
+	unsigned int id, nonzero = 0;
+	const char *p;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ts);
+	/* a segment for no connection: a TCP drop (NO_CONN) */
+	rx(seg(PEER_PORT + 1, 4444, 5000, 0, RTE_TCP_SYN_FLAG));
+	CU_ASSERT_EQUAL_FATAL(ts->v[LR_TCP_STAT_NO_CONN], 1);
+	CU_ASSERT_EQUAL_FATAL(exec("metrics"), 0);
+	for (id = 0; id < LR_TCP_STAT_MAX; id++) {
+		const struct lr_stat_desc *d = lr_tcp_stat_desc(id);
+
+		low(d->name, name, sizeof(name));
+		if (d->kind == LR_STAT_KIND_COUNT)
+			snprintf(series, sizeof(series), "\nlinerate_tcp_%s_total{worker=\"0\"} ",
+					name);
+		else
+			snprintf(series, sizeof(series), "\nlinerate_drops_total{layer=\"tcp\","
+					"reason=\"%s\",worker=\"0\"} ", name);
+		p = strstr(resp.data, series);
+		CU_ASSERT_PTR_NOT_NULL(p);
+		if (p == NULL)
+			printf("\n  missing: %s", series + 1);
+		else
+			CU_ASSERT_EQUAL(strtoull(p + strlen(series), NULL, 10), ts->v[id]);
+		nonzero += ts->v[id] != 0;
+	}
+	CU_ASSERT(nonzero >= 2);
+	/* sample: w WORKER RX TX CONNS BUSY IDLE ESTABLISHED REXMT, then d lines */
+	CU_ASSERT_EQUAL_FATAL(exec("sample"), 0);
+	p = strstr(resp.data, "\nw 0 ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(sscanf(p, "\nw 0 %*u %*u %*u %*u %*u %llu %llu", &est, &rexmt), 2);
+	CU_ASSERT_EQUAL(est, ts->v[LR_TCP_STAT_ESTABLISHED]);
+	CU_ASSERT(est >= 1);
+	CU_ASSERT_EQUAL(rexmt, ts->v[LR_TCP_STAT_REXMT_SEGS]);
+	snprintf(line, sizeof(line), "\nd 0 tcp.NO_CONN 1\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, line));
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_ctl_tcp_conns_lists_listeners_and_connections",
 		test_ctl_tcp_conns_lists_listeners_and_connections },
@@ -358,6 +417,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_ctl_tcp_conns_pages_through_many", test_ctl_tcp_conns_pages_through_many },
 	{ "test_ctl_tcp_stats_sections", test_ctl_tcp_stats_sections },
 	{ "test_ctl_tcp_connect_starts_client", test_ctl_tcp_connect_starts_client },
+	{ "test_ctl_tcp_counters_in_metrics_and_sample",
+		test_ctl_tcp_counters_in_metrics_and_sample },
 	CU_TEST_INFO_NULL,
 };
 
