@@ -43,10 +43,11 @@ nb_workers(void)
 	return RTE_MIN(lr_nb_workers, (uint16_t)LR_MAX_WORKERS);
 }
 
-/* v[i] of every worker, labelled worker="i". */
+/* A family of v[i] of every worker, labelled worker="i": as they are, or as seconds
+ * (v[i] / per_second) when per_second is not 0. */
 static void
 per_worker(struct lr_prom *p, const char *name, enum lr_prom_type t, const char *help,
-		const uint64_t *v)
+		const uint64_t *v, double per_second)
 {
 	struct lr_prom_label l = { "worker", NULL };
 	char id[8];
@@ -56,24 +57,67 @@ per_worker(struct lr_prom *p, const char *name, enum lr_prom_type t, const char 
 	for (i = 0; i < nb_workers(); i++) {
 		snprintf(id, sizeof(id), "%u", i);
 		l.value = id;
-		lr_prom_u64(p, &l, 1, v[i]);
+		if (per_second != 0)
+			lr_prom_double(p, &l, 1, (double)v[i] / per_second);
+		else
+			lr_prom_u64(p, &l, 1, v[i]);
 	}
 }
 
-/* Cycles of every worker as seconds. */
+/* A family of one sample without labels. */
 static void
-per_worker_seconds(struct lr_prom *p, const char *name, const char *help, const uint64_t *v,
-		double per_second)
+single(struct lr_prom *p, const char *name, enum lr_prom_type t, const char *help, uint64_t v)
 {
-	struct lr_prom_label l = { "worker", NULL };
-	char id[8];
+	lr_prom_family(p, name, t, help);
+	lr_prom_u64(p, NULL, 0, v);
+}
+
+/* A uint64_t field of a struct: its family (or label value), help and offset. */
+struct field {
+	const char *name, *help;
+	size_t off;
+};
+
+static uint64_t
+field_of(const void *s, const struct field *f)
+{
+	return *(const uint64_t *)RTE_PTR_ADD(s, f->off);
+}
+
+/*
+ * A counter family per field in f[nf]; in each, that field of the n structs at rows
+ * (size bytes apart), labelled label="values[k]" (a NULL value: that row is left out).
+ */
+static void
+field_families(struct lr_prom *p, const struct field *f, unsigned int nf, const char *label,
+		const char *const *values, const void *rows, size_t size, unsigned int n)
+{
+	struct lr_prom_label l = { label, NULL };
+	unsigned int i, k;
+
+	for (i = 0; i < nf; i++) {
+		lr_prom_family(p, f[i].name, LR_PROM_COUNTER, f[i].help);
+		for (k = 0; k < n; k++) {
+			if (values[k] == NULL)
+				continue;
+			l.value = values[k];
+			lr_prom_u64(p, &l, 1, field_of(RTE_PTR_ADD(rows, k * size), &f[i]));
+		}
+	}
+}
+
+/* Counter family name: one sample per field in f[nf] of s, labelled label="f[i].name". */
+static void
+field_samples(struct lr_prom *p, const char *name, const char *help, const char *label,
+		const struct field *f, unsigned int nf, const void *s)
+{
+	struct lr_prom_label l = { label, NULL };
 	unsigned int i;
 
 	lr_prom_family(p, name, LR_PROM_COUNTER, help);
-	for (i = 0; i < nb_workers(); i++) {
-		snprintf(id, sizeof(id), "%u", i);
-		l.value = id;
-		lr_prom_double(p, &l, 1, (double)v[i] / per_second);
+	for (i = 0; i < nf; i++) {
+		l.value = f[i].name;
+		lr_prom_u64(p, &l, 1, field_of(s, &f[i]));
 	}
 }
 
@@ -87,8 +131,7 @@ metrics_info(struct lr_prom *p)
 	lr_prom_family(p, "linerate_build_info", LR_PROM_GAUGE,
 			"linerate and DPDK versions (always 1)");
 	lr_prom_u64(p, l, RTE_DIM(l), 1);
-	lr_prom_family(p, "linerate_workers", LR_PROM_GAUGE, "worker lcores running");
-	lr_prom_u64(p, NULL, 0, nb_workers());
+	single(p, "linerate_workers", LR_PROM_GAUGE, "worker lcores running", nb_workers());
 }
 
 /* The poll loop accounting of `cores` (turn_max_us is left alone: reading it resets it). */
@@ -112,26 +155,26 @@ metrics_workers(struct lr_prom *p)
 		v[6][i] = lr_app_load64(&w->cpu_us);
 	}
 	per_worker(p, "linerate_worker_received_packets_total", LR_PROM_COUNTER,
-			"packets the worker's pipeline took in (its queues and steered in)", v[0]);
+			"packets the worker's pipeline took in (its queues and steered in)", v[0], 0);
 	per_worker(p, "linerate_worker_sent_packets_total", LR_PROM_COUNTER,
-			"packets the worker sent", v[1]);
+			"packets the worker sent", v[1], 0);
 	per_worker(p, "linerate_worker_polls_total", LR_PROM_COUNTER,
-			"poll loop turns", v[2]);
+			"poll loop turns", v[2], 0);
 	per_worker(p, "linerate_worker_busy_polls_total", LR_PROM_COUNTER,
-			"poll loop turns that received something", v[3]);
+			"poll loop turns that received something", v[3], 0);
 	per_worker(p, "linerate_steer_out_packets_total", LR_PROM_COUNTER,
-			"packets handed to the worker owning their flow", v[4]);
+			"packets handed to the worker owning their flow", v[4], 0);
 	per_worker(p, "linerate_steer_in_packets_total", LR_PROM_COUNTER,
-			"packets received from other workers", v[5]);
-	per_worker_seconds(p, "linerate_worker_cpu_seconds_total",
+			"packets received from other workers", v[5], 0);
+	per_worker(p, "linerate_worker_cpu_seconds_total", LR_PROM_COUNTER,
 			"CPU time the worker's thread got from the OS", v[6], 1e6);
 	for (i = 0; i < nb_workers(); i++) {
 		v[0][i] = lr_app_load64(&lr_workers[i].busy_cycles);
 		v[1][i] = lr_app_load64(&lr_workers[i].idle_cycles);
 	}
-	per_worker_seconds(p, "linerate_worker_busy_seconds_total",
+	per_worker(p, "linerate_worker_busy_seconds_total", LR_PROM_COUNTER,
 			"time in poll loop turns that did work (TSC)", v[0], hz);
-	per_worker_seconds(p, "linerate_worker_idle_seconds_total",
+	per_worker(p, "linerate_worker_idle_seconds_total", LR_PROM_COUNTER,
 			"time in poll loop turns that found nothing (TSC)", v[1], hz);
 }
 
@@ -153,7 +196,7 @@ metrics_counts(struct lr_prom *p)
 				v[i] = lr_app_stats_read(t, i, id);
 			snprintf(name, sizeof(name), "linerate_%s_%s_total", d->layer,
 					lr_app_lower(d->name, low, sizeof(low)));
-			per_worker(p, name, LR_PROM_COUNTER, d->desc, v);
+			per_worker(p, name, LR_PROM_COUNTER, d->desc, v, 0);
 		}
 	}
 }
@@ -227,10 +270,7 @@ metrics_tcp_states(struct lr_prom *p)
 static void
 metrics_services(struct lr_prom *p)
 {
-	static const struct {
-		const char *name, *help;
-		size_t off;
-	} f[] = {
+	static const struct field f[] = {
 #define SVC(n, field, h) { n, h, offsetof(struct lr_tcp_svc_stats, field) }
 		SVC("linerate_service_connections_total", conns, "connections accepted"),
 		SVC("linerate_service_received_bytes_total", bytes_in, "payload bytes received"),
@@ -246,52 +286,37 @@ metrics_services(struct lr_prom *p)
 				"connections closed with FIN at shutdown"),
 #undef SVC
 	};
+	static const struct field outcomes[] = {
+#define OUTCOME(o) { #o, NULL, offsetof(struct lr_tcp_client_stats, o) }
+		OUTCOME(started), OUTCOME(connected), OUTCOME(refused), OUTCOME(reset),
+		OUTCOME(timeout), OUTCOME(completed),
+#undef OUTCOME
+	};
 	struct lr_tcp_svc_stats svc[LR_TCP_SVC_NB];
+	const char *names[LR_TCP_SVC_NB];
 	struct lr_tcp_client_stats cl;
-	struct lr_prom_label l = { "service", NULL };
-	unsigned int i, s;
+	unsigned int s;
 
 	lr_services_tcp_stats(lr_nb_workers, svc, &cl);
-	for (i = 0; i < RTE_DIM(f); i++) {
-		lr_prom_family(p, f[i].name, LR_PROM_COUNTER, f[i].help);
-		for (s = 0; s < LR_TCP_SVC_NB; s++) {
-			l.value = lr_tcp_svc_name(s);
-			lr_prom_u64(p, &l, 1, *(const uint64_t *)RTE_PTR_ADD(&svc[s], f[i].off));
-		}
-	}
-	lr_prom_family(p, "linerate_client_connections_total", LR_PROM_COUNTER,
-			"connections of the `connect` client, by outcome");
-	{
-		const struct { const char *o; uint64_t v; } r[] = {
-			{ "started", cl.started }, { "connected", cl.connected },
-			{ "refused", cl.refused }, { "reset", cl.reset },
-			{ "timeout", cl.timeout }, { "completed", cl.completed },
-		};
-
-		for (i = 0; i < RTE_DIM(r); i++) {
-			l = (struct lr_prom_label){ "outcome", r[i].o };
-			lr_prom_u64(p, &l, 1, r[i].v);
-		}
-	}
-	lr_prom_family(p, "linerate_client_sent_bytes_total", LR_PROM_COUNTER,
-			"payload bytes the `connect` client queued for sending");
-	lr_prom_u64(p, NULL, 0, cl.bytes_sent);
-	lr_prom_family(p, "linerate_client_received_bytes_total", LR_PROM_COUNTER,
-			"payload bytes the `connect` client received");
-	lr_prom_u64(p, NULL, 0, cl.bytes_in);
-	lr_prom_family(p, "linerate_client_active_connections", LR_PROM_GAUGE,
-			"connections of the `connect` client open now");
-	lr_prom_u64(p, NULL, 0, cl.active);
+	for (s = 0; s < LR_TCP_SVC_NB; s++)
+		names[s] = lr_tcp_svc_name(s);
+	field_families(p, f, RTE_DIM(f), "service", names, svc, sizeof(svc[0]), LR_TCP_SVC_NB);
+	field_samples(p, "linerate_client_connections_total",
+			"connections of the `connect` client, by outcome", "outcome",
+			outcomes, RTE_DIM(outcomes), &cl);
+	single(p, "linerate_client_sent_bytes_total", LR_PROM_COUNTER,
+			"payload bytes the `connect` client queued for sending", cl.bytes_sent);
+	single(p, "linerate_client_received_bytes_total", LR_PROM_COUNTER,
+			"payload bytes the `connect` client received", cl.bytes_in);
+	single(p, "linerate_client_active_connections", LR_PROM_GAUGE,
+			"connections of the `connect` client open now", cl.active);
 }
 
 /* ethdev counters of every port, labelled port="N". */
 static void
 metrics_ports(struct lr_prom *p)
 {
-	static const struct {
-		const char *name, *help;
-		size_t off;
-	} f[] = {
+	static const struct field f[] = {
 #define PORT(n, field, h) { n, h, offsetof(struct rte_eth_stats, field) }
 		PORT("linerate_port_received_packets_total", ipackets, "packets received"),
 		PORT("linerate_port_received_bytes_total", ibytes, "bytes received"),
@@ -306,27 +331,18 @@ metrics_ports(struct lr_prom *p)
 #undef PORT
 	};
 	struct rte_eth_stats st[LR_MAX_PORTS];
-	bool ok[LR_MAX_PORTS];
-	struct lr_prom_label l = { "port", NULL };
-	char id[8];
-	unsigned int i, k;
+	char id[LR_MAX_PORTS][8];
+	const char *ids[LR_MAX_PORTS];
+	unsigned int k;
 
 	for (k = 0; k < LR_MAX_PORTS; k++) {
 		const struct lr_iface *ifc = lr_iface_get(k);
 
-		ok[k] = ifc != NULL && rte_eth_dev_is_valid_port(ifc->port_id) &&
-			rte_eth_stats_get(ifc->port_id, &st[k]) == 0;
+		snprintf(id[k], sizeof(id[k]), "%u", k);
+		ids[k] = ifc != NULL && rte_eth_dev_is_valid_port(ifc->port_id) &&
+			rte_eth_stats_get(ifc->port_id, &st[k]) == 0 ? id[k] : NULL;
 	}
-	for (i = 0; i < RTE_DIM(f); i++) {
-		lr_prom_family(p, f[i].name, LR_PROM_COUNTER, f[i].help);
-		for (k = 0; k < LR_MAX_PORTS; k++) {
-			if (!ok[k])
-				continue;
-			snprintf(id, sizeof(id), "%u", k);
-			l.value = id;
-			lr_prom_u64(p, &l, 1, *(const uint64_t *)RTE_PTR_ADD(&st[k], f[i].off));
-		}
-	}
+	field_families(p, f, RTE_DIM(f), "port", ids, st, sizeof(st[0]), LR_MAX_PORTS);
 }
 
 struct pool_walk {
@@ -374,11 +390,11 @@ metrics_memory(struct lr_prom *p)
 			LR_MEM_NORMAL;
 	}
 	per_worker(p, "linerate_memory_used_bytes", LR_PROM_GAUGE,
-			"bytes charged to the worker's memory budget", v[0]);
+			"bytes charged to the worker's memory budget", v[0], 0);
 	per_worker(p, "linerate_memory_peak_bytes", LR_PROM_GAUGE,
-			"highest bytes charged since start", v[1]);
+			"highest bytes charged since start", v[1], 0);
 	per_worker(p, "linerate_memory_pressure", LR_PROM_GAUGE,
-			"1 while the worker's budget is under pressure", v[2]);
+			"1 while the worker's budget is under pressure", v[2], 0);
 	lr_prom_family(p, "linerate_memory_limit_bytes", LR_PROM_GAUGE,
 			"budget thresholds: high (hard limit), pressure (enter), low (leave)");
 	for (i = 0; i < nb_workers(); i++) {
@@ -476,31 +492,21 @@ metrics_latency(struct lr_prom *p)
 static void
 metrics_endpoint(struct lr_prom *p)
 {
-	static const struct {
-		const char *code;
-		size_t off;
-	} r[] = {
-#define CODE(c) { #c, offsetof(struct lr_ctl_http_stats, status_##c) }
+	static const struct field codes[] = {
+#define CODE(c) { #c, NULL, offsetof(struct lr_ctl_http_stats, status_##c) }
 		CODE(200), CODE(400), CODE(404), CODE(405), CODE(431), CODE(500),
 #undef CODE
 	};
 	struct lr_ctl_http_stats st;
-	struct lr_prom_label l = { "code", NULL };
-	unsigned int i;
 
 	lr_ctl_http_stats_get(&st);
-	lr_prom_family(p, "linerate_metrics_responses_total", LR_PROM_COUNTER,
-			"answers of the metrics endpoint, by HTTP status");
-	for (i = 0; i < RTE_DIM(r); i++) {
-		l.value = r[i].code;
-		lr_prom_u64(p, &l, 1, *(const uint64_t *)RTE_PTR_ADD(&st, r[i].off));
-	}
-	lr_prom_family(p, "linerate_metrics_refused_total", LR_PROM_COUNTER,
-			"metrics connections refused (503): too many at once");
-	lr_prom_u64(p, NULL, 0, st.refused);
-	lr_prom_family(p, "linerate_metrics_timeouts_total", LR_PROM_COUNTER,
-			"metrics connections closed at their deadline");
-	lr_prom_u64(p, NULL, 0, st.timeouts);
+	field_samples(p, "linerate_metrics_responses_total",
+			"answers of the metrics endpoint, by HTTP status", "code", codes,
+			RTE_DIM(codes), &st);
+	single(p, "linerate_metrics_refused_total", LR_PROM_COUNTER,
+			"metrics connections refused (503): too many at once", st.refused);
+	single(p, "linerate_metrics_timeouts_total", LR_PROM_COUNTER,
+			"metrics connections closed at their deadline", st.timeouts);
 }
 
 int

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * app/ctl/ctl_tcp.c: `conns` (text, JSON, filters), the tcp and services sections of
- * `stats`, and `connect`, run through lr_ctl_exec() against a real shard on the
+ * `stats`, and `connect` (and the TCP, services and client series of `metrics` and
+ * `sample`), run through lr_ctl_exec() against a real shard on the
  * test worker (listeners of the built-in services, a connection opened by frames
  * from the peer, one opened by lr_tcp_connect()).
  */
@@ -360,6 +361,44 @@ low(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/* The value of series (a whole line start, "name{labels} ") in resp, or -1. */
+static long long
+series(const char *name)
+{
+	const char *p = strstr(resp.data, name);
+
+	return p != NULL ? strtoll(p + strlen(name), NULL, 10) : -1;
+}
+
+/* `metrics` holds: each service's counters by service, the client's by outcome. */
+static void
+services_series_match(void)
+{
+	struct lr_tcp_svc_stats svc[LR_TCP_SVC_NB];
+	struct lr_tcp_client_stats cl;
+	char name[160];
+	unsigned int s;
+
+	lr_services_tcp_stats(1, svc, &cl);
+	CU_ASSERT_EQUAL(svc[LR_TCP_SVC_HTTP].conns, 1);   /* the peer's connection */
+	CU_ASSERT_EQUAL(cl.started, 1);                   /* `connect` */
+	for (s = 0; s < LR_TCP_SVC_NB; s++) {
+		snprintf(name, sizeof(name),
+				"\nlinerate_service_connections_total{service=\"%s\"} ",
+				lr_tcp_svc_name(s));
+		CU_ASSERT_EQUAL(series(name), (long long)svc[s].conns);
+		snprintf(name, sizeof(name), "\nlinerate_service_requests_total{service=\"%s\"} ",
+				lr_tcp_svc_name(s));
+		CU_ASSERT_EQUAL(series(name), (long long)svc[s].requests);
+	}
+	CU_ASSERT_EQUAL(series("\nlinerate_client_connections_total{outcome=\"started\"} "),
+			(long long)cl.started);
+	CU_ASSERT_EQUAL(series("\nlinerate_client_connections_total{outcome=\"completed\"} "),
+			(long long)cl.completed);
+	CU_ASSERT_EQUAL(series("\nlinerate_client_active_connections "), (long long)cl.active);
+	CU_ASSERT_EQUAL(series("\nlinerate_metrics_responses_total{code=\"431\"} "), 0);
+}
+
 /* The shard's counters as `metrics` and `sample` show them: every TCP count by name and
  * every TCP drop by reason with the shard's value; sample's established and drops. */
 static void
@@ -375,6 +414,7 @@ test_ctl_tcp_counters_in_metrics_and_sample(void)
 	/* a segment for no connection: a TCP drop (NO_CONN) */
 	rx(seg(PEER_PORT + 1, 4444, 5000, 0, RTE_TCP_SYN_FLAG));
 	CU_ASSERT_EQUAL_FATAL(ts->v[LR_TCP_STAT_NO_CONN], 1);
+	CU_ASSERT_EQUAL_FATAL(exec("connect 198.18.0.1 5001"), 0);
 	CU_ASSERT_EQUAL_FATAL(exec("metrics"), 0);
 	for (id = 0; id < LR_TCP_STAT_MAX; id++) {
 		const struct lr_stat_desc *d = lr_tcp_stat_desc(id);
@@ -395,6 +435,8 @@ test_ctl_tcp_counters_in_metrics_and_sample(void)
 		nonzero += ts->v[id] != 0;
 	}
 	CU_ASSERT(nonzero >= 2);
+	/* the services' and the client's families, one row per service or outcome */
+	services_series_match();
 	/* sample: w WORKER RX TX CONNS BUSY IDLE ESTABLISHED REXMT, then d lines */
 	CU_ASSERT_EQUAL_FATAL(exec("sample"), 0);
 	p = strstr(resp.data, "\nw 0 ");
