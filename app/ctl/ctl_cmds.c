@@ -180,6 +180,23 @@ cmd_stats(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 	return ret ? -ENOMEM : 0;
 }
 
+/* The ethdev counters of `ports` and /linerate/ports, in order. */
+static const struct {
+	const char *name;
+	size_t off;
+} eth_stats[] = {
+#define ETH_STAT(f) { #f, offsetof(struct rte_eth_stats, f) }
+	ETH_STAT(ipackets), ETH_STAT(opackets), ETH_STAT(ibytes), ETH_STAT(obytes),
+	ETH_STAT(ierrors), ETH_STAT(oerrors), ETH_STAT(imissed), ETH_STAT(rx_nombuf),
+#undef ETH_STAT
+};
+
+static uint64_t
+eth_stat(const struct rte_eth_stats *st, unsigned int k)
+{
+	return *(const uint64_t *)RTE_PTR_ADD(st, eth_stats[k].off);
+}
+
 static void
 iface_addr(const struct lr_iface *ifc, char *buf, size_t len)
 {
@@ -255,6 +272,7 @@ port_show(const struct lr_iface *ifc, bool json, struct lr_ctl_buf *out)
 	struct rte_eth_stats st;
 	struct lr_ctl_kv kv;
 	bool dev = rte_eth_dev_is_valid_port(ifc->port_id) != 0;
+	unsigned int k;
 	int ret;
 
 	snprintf(title, sizeof(title), "port %u", ifc->port_id);
@@ -276,16 +294,9 @@ port_show(const struct lr_iface *ifc, bool json, struct lr_ctl_buf *out)
 	if (dev && rte_eth_link_get_nowait(ifc->port_id, &lk) == 0 &&
 			rte_eth_link_to_str(link, sizeof(link), &lk) > 0)
 		lr_ctl_kv_str(&kv, "link", "%s", link);
-	if (dev && rte_eth_stats_get(ifc->port_id, &st) == 0) {
-		lr_ctl_kv_u64(&kv, "ipackets", st.ipackets);
-		lr_ctl_kv_u64(&kv, "opackets", st.opackets);
-		lr_ctl_kv_u64(&kv, "ibytes", st.ibytes);
-		lr_ctl_kv_u64(&kv, "obytes", st.obytes);
-		lr_ctl_kv_u64(&kv, "ierrors", st.ierrors);
-		lr_ctl_kv_u64(&kv, "oerrors", st.oerrors);
-		lr_ctl_kv_u64(&kv, "imissed", st.imissed);
-		lr_ctl_kv_u64(&kv, "rx_nombuf", st.rx_nombuf);
-	}
+	if (dev && rte_eth_stats_get(ifc->port_id, &st) == 0)
+		for (k = 0; k < RTE_DIM(eth_stats); k++)
+			lr_ctl_kv_u64(&kv, eth_stats[k].name, eth_stat(&st, k));
 	ret = lr_ctl_kv_end(&kv);
 	if (ret == 0)
 		ret = port_vlans(ifc, json, out);
@@ -524,7 +535,7 @@ tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 	char addr[32], mac[RTE_ETHER_ADDR_FMT_SIZE], key[16];
 	struct rte_tel_data *p;
 	struct rte_eth_stats st;
-	unsigned int i;
+	unsigned int i, k;
 
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
@@ -545,16 +556,9 @@ tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_string(p, "ip", addr);
 		rte_tel_data_add_dict_int(p, "mtu", ifc->mtu);
 		if (rte_eth_dev_is_valid_port(ifc->port_id) &&
-				rte_eth_stats_get(ifc->port_id, &st) == 0) {
-			rte_tel_data_add_dict_u64(p, "ipackets", st.ipackets);
-			rte_tel_data_add_dict_u64(p, "opackets", st.opackets);
-			rte_tel_data_add_dict_u64(p, "ibytes", st.ibytes);
-			rte_tel_data_add_dict_u64(p, "obytes", st.obytes);
-			rte_tel_data_add_dict_u64(p, "ierrors", st.ierrors);
-			rte_tel_data_add_dict_u64(p, "oerrors", st.oerrors);
-			rte_tel_data_add_dict_u64(p, "imissed", st.imissed);
-			rte_tel_data_add_dict_u64(p, "rx_nombuf", st.rx_nombuf);
-		}
+				rte_eth_stats_get(ifc->port_id, &st) == 0)
+			for (k = 0; k < RTE_DIM(eth_stats); k++)
+				rte_tel_data_add_dict_u64(p, eth_stats[k].name, eth_stat(&st, k));
 		snprintf(key, sizeof(key), "%u", ifc->port_id);
 		if (rte_tel_data_add_dict_container(d, key, p, 0) < 0)
 			rte_tel_data_free(p);

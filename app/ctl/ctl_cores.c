@@ -19,12 +19,41 @@
 #include "lr_steer.h"
 #include "lr_tcp.h"
 
-/* Snapshot of one worker's poll loop accounting. */
+/*
+ * The columns of `cores`, in order, and the keys of /linerate/cores: CORE_COLS of plain
+ * `cores`, then the parts' (<part>_max_us, enum lr_turn_part order) that `cores parts`
+ * and the JSON forms add.
+ */
+enum core_col {
+	COL_WORKER, COL_LCORE, COL_RX_PKTS, COL_TX_PKTS, COL_CONNS, COL_STEERED_OUT,
+	COL_STEERED_IN, COL_STEER_DROPS, COL_POLLS, COL_BUSY_POLLS, COL_BUSY_CYCLES,
+	COL_IDLE_CYCLES, COL_BUSY_PCT, COL_CPU_MS, COL_TURN_MAX_US,
+	CORE_COLS
+};
+
+static const struct lr_ctl_col cols[] = {
+	{ "worker", LR_CTL_COL_NUM }, { "lcore", LR_CTL_COL_NUM },
+	{ "rx_pkts", LR_CTL_COL_NUM }, { "tx_pkts", LR_CTL_COL_NUM },
+	{ "conns", LR_CTL_COL_NUM }, { "steered_out", LR_CTL_COL_NUM },
+	{ "steered_in", LR_CTL_COL_NUM }, { "steer_drops", LR_CTL_COL_NUM },
+	{ "polls", LR_CTL_COL_NUM }, { "busy_polls", LR_CTL_COL_NUM },
+	{ "busy_cycles", LR_CTL_COL_NUM }, { "idle_cycles", LR_CTL_COL_NUM },
+	{ "busy_pct", LR_CTL_COL_NUM }, { "cpu_ms", LR_CTL_COL_NUM },
+	{ "turn_max_us", LR_CTL_COL_NUM },
+	/* parts, in enum lr_turn_part order */
+	{ "rx_max_us", LR_CTL_COL_NUM }, { "steer_max_us", LR_CTL_COL_NUM },
+	{ "tcp_tick_max_us", LR_CTL_COL_NUM }, { "loadgen_max_us", LR_CTL_COL_NUM },
+	{ "arp_tick_max_us", LR_CTL_COL_NUM }, { "ip_tick_max_us", LR_CTL_COL_NUM },
+	{ "svc_tick_max_us", LR_CTL_COL_NUM }, { "cpu_clock_max_us", LR_CTL_COL_NUM },
+	{ "flush_max_us", LR_CTL_COL_NUM }, { "call_max_us", LR_CTL_COL_NUM },
+	{ "other_max_us", LR_CTL_COL_NUM },
+};
+
+#define NB_COLS (CORE_COLS + LR_TURN_PART_NB)
+
+/* Snapshot of one worker's poll loop accounting: each column's value. */
 struct core_snap {
-	uint64_t rx_pkts, tx_pkts, polls, busy_polls, busy_cycles, idle_cycles, cpu_us;
-	uint64_t conns, steered_out, steered_in, steer_drops;
-	uint64_t turn_max_us;
-	uint64_t part_max_us[LR_TURN_PART_NB];
+	uint64_t v[NB_COLS];   /* v[COL_BUSY_PCT] unused: busy_pct */
 	double busy_pct;
 };
 
@@ -37,33 +66,35 @@ cycles_us(uint64_t cycles)
 /* Also takes the worker's longest loop turn and parts since the last read (and
  * resets them). */
 static void
-core_read(struct lr_worker *w, struct core_snap *s)
+core_read(unsigned int i, struct core_snap *s)
 {
+	struct lr_worker *w = &lr_workers[i];
 	const struct lr_steer_stats *st;
-	uint64_t total;
+	uint64_t total, *v = s->v;
 	unsigned int p;
 
-	s->rx_pkts = lr_app_load64(&w->rx_pkts);
-	s->tx_pkts = lr_app_load64(&w->tx_pkts);
-	s->polls = lr_app_load64(&w->polls);
-	s->busy_polls = lr_app_load64(&w->busy_polls);
-	s->busy_cycles = lr_app_load64(&w->busy_cycles);
-	s->idle_cycles = lr_app_load64(&w->idle_cycles);
-	s->cpu_us = lr_app_load64(&w->cpu_us);
-	s->turn_max_us = cycles_us(lr_worker_turn_max_take(w));
+	v[COL_WORKER] = i;
+	v[COL_LCORE] = w->lcore;
+	v[COL_RX_PKTS] = lr_app_load64(&w->rx_pkts);
+	v[COL_TX_PKTS] = lr_app_load64(&w->tx_pkts);
+	v[COL_POLLS] = lr_app_load64(&w->polls);
+	v[COL_BUSY_POLLS] = lr_app_load64(&w->busy_polls);
+	v[COL_BUSY_CYCLES] = lr_app_load64(&w->busy_cycles);
+	v[COL_IDLE_CYCLES] = lr_app_load64(&w->idle_cycles);
+	v[COL_CPU_MS] = lr_app_load64(&w->cpu_us) / 1000;
+	v[COL_TURN_MAX_US] = cycles_us(lr_worker_turn_max_take(w));
 	for (p = 0; p < LR_TURN_PART_NB; p++)
-		s->part_max_us[p] = cycles_us(lr_worker_part_max_take(w, p));
+		v[CORE_COLS + p] = cycles_us(lr_worker_part_max_take(w, p));
 	/* connections: a 32-bit count the worker keeps; a stale value is fine here */
-	s->conns = w->tcp != NULL ? lr_tcp_conn_count(w) : 0;
+	v[COL_CONNS] = w->tcp != NULL ? lr_tcp_conn_count(w) : 0;
 	st = lr_steer_stats_get(w->id);
-	s->steered_out = st != NULL ? lr_app_load64(&st->steered_out) : 0;
-	s->steered_in = st != NULL ? lr_app_load64(&st->steered_in) : 0;
-	s->steer_drops = st != NULL ? lr_app_load64(&st->ring_full) : 0;
-	total = s->busy_cycles + s->idle_cycles;
-	s->busy_pct = total ? 100.0 * (double)s->busy_cycles / (double)total : 0.0;
+	v[COL_STEERED_OUT] = st != NULL ? lr_app_load64(&st->steered_out) : 0;
+	v[COL_STEERED_IN] = st != NULL ? lr_app_load64(&st->steered_in) : 0;
+	v[COL_STEER_DROPS] = st != NULL ? lr_app_load64(&st->ring_full) : 0;
+	v[COL_BUSY_PCT] = 0;
+	total = v[COL_BUSY_CYCLES] + v[COL_IDLE_CYCLES];
+	s->busy_pct = total ? 100.0 * (double)v[COL_BUSY_CYCLES] / (double)total : 0.0;
 }
-
-#define CORE_COLS 15 /* the columns of plain `cores`, before the parts' */
 
 /*
  * cores: per worker, packets its pipeline took in (those it kept from its queues plus
@@ -80,73 +111,44 @@ core_read(struct lr_worker *w, struct core_snap *s)
 static int
 cmd_cores(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 {
-	static const struct lr_ctl_col cols[] = {
-		{ "worker", LR_CTL_COL_NUM }, { "lcore", LR_CTL_COL_NUM },
-		{ "rx_pkts", LR_CTL_COL_NUM }, { "tx_pkts", LR_CTL_COL_NUM },
-		{ "conns", LR_CTL_COL_NUM }, { "steered_out", LR_CTL_COL_NUM },
-		{ "steered_in", LR_CTL_COL_NUM }, { "steer_drops", LR_CTL_COL_NUM },
-		{ "polls", LR_CTL_COL_NUM }, { "busy_polls", LR_CTL_COL_NUM },
-		{ "busy_cycles", LR_CTL_COL_NUM }, { "idle_cycles", LR_CTL_COL_NUM },
-		{ "busy_pct", LR_CTL_COL_NUM }, { "cpu_ms", LR_CTL_COL_NUM },
-		{ "turn_max_us", LR_CTL_COL_NUM },
-		/* parts, in enum lr_turn_part order */
-		{ "rx_max_us", LR_CTL_COL_NUM }, { "steer_max_us", LR_CTL_COL_NUM },
-		{ "tcp_tick_max_us", LR_CTL_COL_NUM }, { "loadgen_max_us", LR_CTL_COL_NUM },
-		{ "arp_tick_max_us", LR_CTL_COL_NUM }, { "ip_tick_max_us", LR_CTL_COL_NUM },
-		{ "svc_tick_max_us", LR_CTL_COL_NUM }, { "cpu_clock_max_us", LR_CTL_COL_NUM },
-		{ "flush_max_us", LR_CTL_COL_NUM }, { "call_max_us", LR_CTL_COL_NUM },
-		{ "other_max_us", LR_CTL_COL_NUM },
-	};
-	static const struct lr_ctl_col parts_head[] = {
-		{ "worker", LR_CTL_COL_NUM }, { "turn_max_us", LR_CTL_COL_NUM },
-	};
+	static const enum core_col parts_head[] = { COL_WORKER, COL_TURN_MAX_US };
 	struct lr_ctl_col pcols[RTE_DIM(parts_head) + LR_TURN_PART_NB];
 	bool parts = argc == 2 && strcmp(argv[1], "parts") == 0;
+	unsigned int i, c, ncols;
 	struct lr_ctl_table t;
 	struct core_snap s;
-	unsigned int i, p;
 
-	RTE_BUILD_BUG_ON(RTE_DIM(cols) != CORE_COLS + LR_TURN_PART_NB);
+	RTE_BUILD_BUG_ON(RTE_DIM(cols) != NB_COLS);
 	if (argc > 2 || (argc == 2 && !parts))
 		return lr_ctl_errorf(out, "usage: cores [parts]");
 	if (parts && lr_nb_workers > 0 && !lr_workers[0].parts_timed)
 		return lr_ctl_errorf(out, "cores parts: the parts of a turn are not timed; set "
 				"[worker] turn_parts = yes (a TSC read per part, off by default)");
 	if (parts) {
-		memcpy(pcols, parts_head, sizeof(parts_head));
+		for (c = 0; c < RTE_DIM(parts_head); c++)
+			pcols[c] = cols[parts_head[c]];
 		memcpy(&pcols[RTE_DIM(parts_head)], &cols[CORE_COLS],
 				sizeof(cols[0]) * LR_TURN_PART_NB);
 		lr_ctl_table_begin(&t, out, json, NULL, pcols, RTE_DIM(pcols));
 	} else {
-		lr_ctl_table_begin(&t, out, json, NULL, cols, json ? RTE_DIM(cols) : CORE_COLS);
+		lr_ctl_table_begin(&t, out, json, NULL, cols, json ? NB_COLS : CORE_COLS);
 	}
+	ncols = json ? NB_COLS : CORE_COLS;
 	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++) {
-		struct lr_worker *w = &lr_workers[i];
-
-		core_read(w, &s);
-		lr_ctl_table_u64(&t, i);
+		core_read(i, &s);
 		if (parts) {
-			lr_ctl_table_u64(&t, s.turn_max_us);
-			for (p = 0; p < LR_TURN_PART_NB; p++)
-				lr_ctl_table_u64(&t, s.part_max_us[p]);
+			for (c = 0; c < RTE_DIM(parts_head); c++)
+				lr_ctl_table_u64(&t, s.v[parts_head[c]]);
+			for (c = CORE_COLS; c < NB_COLS; c++)
+				lr_ctl_table_u64(&t, s.v[c]);
 			continue;
 		}
-		lr_ctl_table_u64(&t, w->lcore);
-		lr_ctl_table_u64(&t, s.rx_pkts);
-		lr_ctl_table_u64(&t, s.tx_pkts);
-		lr_ctl_table_u64(&t, s.conns);
-		lr_ctl_table_u64(&t, s.steered_out);
-		lr_ctl_table_u64(&t, s.steered_in);
-		lr_ctl_table_u64(&t, s.steer_drops);
-		lr_ctl_table_u64(&t, s.polls);
-		lr_ctl_table_u64(&t, s.busy_polls);
-		lr_ctl_table_u64(&t, s.busy_cycles);
-		lr_ctl_table_u64(&t, s.idle_cycles);
-		lr_ctl_table_cell(&t, "%.1f", s.busy_pct);
-		lr_ctl_table_u64(&t, s.cpu_us / 1000);
-		lr_ctl_table_u64(&t, s.turn_max_us);
-		for (p = 0; json && p < LR_TURN_PART_NB; p++)
-			lr_ctl_table_u64(&t, s.part_max_us[p]);
+		for (c = 0; c < ncols; c++) {
+			if (c == COL_BUSY_PCT)
+				lr_ctl_table_cell(&t, "%.1f", s.busy_pct);
+			else
+				lr_ctl_table_u64(&t, s.v[c]);
+		}
 	}
 	return lr_ctl_table_end(&t);
 }
@@ -154,42 +156,29 @@ cmd_cores(int argc, char *const argv[], bool json, struct lr_ctl_buf *out)
 int
 lr_app_tel_cores(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct rte_tel_data *c;
+	struct rte_tel_data *w;
 	struct core_snap s;
-	unsigned int i, p;
-	char key[32];
+	unsigned int i, c;
+	char key[16];
 
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
 	rte_tel_data_start_dict(d);
 	for (i = 0; i < lr_nb_workers && i < LR_MAX_WORKERS; i++) {
-		c = rte_tel_data_alloc();
-		if (c == NULL)
+		w = rte_tel_data_alloc();
+		if (w == NULL)
 			return -ENOMEM;
-		core_read(&lr_workers[i], &s);
-		rte_tel_data_start_dict(c);
-		rte_tel_data_add_dict_int(c, "worker", (int)i);
-		rte_tel_data_add_dict_int(c, "lcore", (int)lr_workers[i].lcore);
-		rte_tel_data_add_dict_u64(c, "rx_pkts", s.rx_pkts);
-		rte_tel_data_add_dict_u64(c, "tx_pkts", s.tx_pkts);
-		rte_tel_data_add_dict_u64(c, "conns", s.conns);
-		rte_tel_data_add_dict_u64(c, "steered_out", s.steered_out);
-		rte_tel_data_add_dict_u64(c, "steered_in", s.steered_in);
-		rte_tel_data_add_dict_u64(c, "steer_drops", s.steer_drops);
-		rte_tel_data_add_dict_u64(c, "polls", s.polls);
-		rte_tel_data_add_dict_u64(c, "busy_polls", s.busy_polls);
-		rte_tel_data_add_dict_u64(c, "busy_cycles", s.busy_cycles);
-		rte_tel_data_add_dict_u64(c, "idle_cycles", s.idle_cycles);
-		rte_tel_data_add_dict_int(c, "busy_pct", (int)(s.busy_pct + 0.5));
-		rte_tel_data_add_dict_u64(c, "cpu_ms", s.cpu_us / 1000);
-		rte_tel_data_add_dict_u64(c, "turn_max_us", s.turn_max_us);
-		for (p = 0; p < LR_TURN_PART_NB; p++) {
-			snprintf(key, sizeof(key), "%s_max_us", lr_turn_part_names[p]);
-			rte_tel_data_add_dict_u64(c, key, s.part_max_us[p]);
+		core_read(i, &s);
+		rte_tel_data_start_dict(w);
+		for (c = 0; c < NB_COLS; c++) {
+			if (c == COL_BUSY_PCT)
+				rte_tel_data_add_dict_int(w, cols[c].name, (int)(s.busy_pct + 0.5));
+			else
+				rte_tel_data_add_dict_u64(w, cols[c].name, s.v[c]);
 		}
 		snprintf(key, sizeof(key), "%u", i);
-		if (rte_tel_data_add_dict_container(d, key, c, 0) < 0)
-			rte_tel_data_free(c);
+		if (rte_tel_data_add_dict_container(d, key, w, 0) < 0)
+			rte_tel_data_free(w);
 	}
 	return 0;
 }

@@ -128,9 +128,15 @@ cmds = json.loads(s.recv(65536).decode())["/"]
 lr = sorted(c for c in cmds if c.startswith("/linerate/"))
 s.send(b"/linerate/stats")
 stats = json.loads(s.recv(1 << 20).decode())["/linerate/stats"]
+s.send(b"/linerate/cores")
+cores = json.loads(s.recv(1 << 20).decode())["/linerate/cores"]
+s.send(b"/linerate/ports")
+ports = json.loads(s.recv(1 << 20).decode())["/linerate/ports"]
 print("version", info.get("version"))
 print("commands", " ".join(lr))
 print("rx_echo" in json.dumps(stats) and "stats-ok" or "stats-bad")
+print("cores", " ".join(cores["0"].keys()))
+print("ports", " ".join(ports["0"].keys()))
 PYEOF
 )
 if grep -q '^stats-ok' <<<"$out"; then
@@ -138,6 +144,28 @@ if grep -q '^stats-ok' <<<"$out"; then
 else
 	not_ok "raw telemetry client: /linerate/stats"
 	printf '%s\n' "$out" | tail -n 5 | diag
+fi
+# /linerate/cores has the columns of `cores --json`, in the same order
+want=$(ctl --json cores | "$PY" -c 'import json,sys; j=json.load(sys.stdin)
+r=j if isinstance(j, list) else next(v for v in j.values() if isinstance(v, list))
+print("cores", " ".join(r[0].keys()))' 2>/dev/null)
+got=$(grep '^cores ' <<<"$out")
+if [[ -n $want && $got == "$want" ]]; then
+	ok "telemetry /linerate/cores has the columns of cores --json"
+else
+	not_ok "telemetry /linerate/cores keys differ from cores --json"
+	printf 'got:  %s\nwant: %s\n' "$got" "$want" | diag
+fi
+# port 0's ethdev counters, in order, in `ports --json` and /linerate/ports
+eth="ipackets opackets ibytes obytes ierrors oerrors imissed rx_nombuf"
+json_keys=$(ctl --json ports | "$PY" -c 'import json,sys; j=json.load(sys.stdin)
+p=j[0] if isinstance(j, list) else j
+print(" ".join(k for k in p if isinstance(p[k], int)))' 2>/dev/null)
+tel_keys=$(grep '^ports ' <<<"$out")
+if [[ " $json_keys " == *" $eth "* && "$tel_keys " == *" $eth "* ]]; then
+	ok "ports --json and /linerate/ports have port 0's ethdev counters"
+else
+	not_ok "ethdev counters missing: ports --json '$json_keys', telemetry '$tel_keys'"
 fi
 
 
