@@ -30,11 +30,31 @@ RTE_INIT(http_body_pattern)
 
 /* ---- HTTP/1.1 responder ---- */
 
-static bool
+/* RFC 9110 §5.6.2 tchar: ALPHA, DIGIT and "!#$%&'*+-.^_`|~" (a table: one load a byte). */
+static bool tchar_tab[256];
+
+RTE_INIT(http_tchar_table)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+	unsigned int c;
+
+	for (c = 0; c < 256; c++)
+		tchar_tab[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				(c >= '0' && c <= '9') || (c != 0 && strchr(extra, (int)c) != NULL);
+}
+
+static inline bool
 is_tchar(char ch)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		(ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+	return tchar_tab[(uint8_t)ch];
+}
+
+/* name (NUL-terminated, nlen bytes) is the header want, case-insensitively: the length
+ * is compared first, so most headers cost one compare. */
+static inline bool
+hdr_is(const char *name, size_t nlen, const char *want, size_t wlen)
+{
+	return nlen == wlen && strcasecmp(name, want) == 0;
 }
 
 static char *
@@ -84,6 +104,7 @@ http_header(struct http_state *h, char *line, size_t len)
 {
 	char *colon = memchr(line, ':', len), *p, *tok, *save = NULL;
 	uint64_t v = 0;
+	size_t nlen;
 
 	if (colon == NULL || colon == line) {
 		h->status = 400;
@@ -95,8 +116,9 @@ http_header(struct http_state *h, char *line, size_t len)
 			return;
 		}
 	*colon = '\0';
+	nlen = (size_t)(colon - line);
 	p = trim_ows(colon + 1, line + len);
-	if (strcasecmp(line, "connection") == 0) {
+	if (hdr_is(line, nlen, "connection", 10)) {
 		for (tok = strtok_r(p, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
 			tok = trim_ows(tok, tok + strlen(tok));
 			if (strcasecmp(tok, "close") == 0)
@@ -104,7 +126,7 @@ http_header(struct http_state *h, char *line, size_t len)
 			else if (strcasecmp(tok, "keep-alive") == 0)
 				h->conn_keep = true;
 		}
-	} else if (strcasecmp(line, "content-length") == 0) {
+	} else if (hdr_is(line, nlen, "content-length", 14)) {
 		if (*p == '\0' || strlen(p) > 15 || p[strspn(p, "0123456789")] != '\0') {
 			h->status = 400;
 			return;
@@ -114,7 +136,7 @@ http_header(struct http_state *h, char *line, size_t len)
 			h->status = 400;
 		h->has_len = true;
 		h->content_length = v;
-	} else if (strcasecmp(line, "transfer-encoding") == 0) {
+	} else if (hdr_is(line, nlen, "transfer-encoding", 17)) {
 		h->chunked = true;
 	}
 }
@@ -144,14 +166,39 @@ http_line(struct http_state *h)
 	return h->status != 200;
 }
 
+/* Append n bytes of a line: past HTTP_LINE - 1 the start stays and the last HTTP_TAIL
+ * bytes slide (the tail region always holds the line's last HTTP_TAIL bytes). */
+static void
+line_append(struct http_state *h, const uint8_t *s, uint32_t n)
+{
+	uint32_t direct = RTE_MIN(n, (uint32_t)(HTTP_LINE - 1 - h->line_len));
+	char *tail = h->line + HTTP_LINE - 1 - HTTP_TAIL;
+
+	memcpy(h->line + h->line_len, s, direct);
+	h->line_len = (uint16_t)(h->line_len + direct);
+	s += direct;
+	n -= direct;
+	if (n == 0)
+		return;
+	h->truncated = true;
+	if (n >= HTTP_TAIL) {
+		memcpy(tail, s + n - HTTP_TAIL, HTTP_TAIL);
+	} else {
+		memmove(tail, tail + n, HTTP_TAIL - n);
+		memcpy(tail + HTTP_TAIL - n, s, n);
+	}
+}
+
 /*
- * Feed bytes to the parser until a request is complete.
+ * Feed bytes to the parser until a request is complete, a line at a time (memchr
+ * for its end, one copy), not a byte at a time.
  * @return true when one is (then *used bytes were consumed), false when all were
  */
 static bool
 http_feed(struct http_state *h, const uint8_t *p, uint32_t len, uint32_t *used)
 {
-	uint32_t i = 0;
+	uint32_t i = 0, end, span, room;
+	const uint8_t *nl;
 
 	if (h->stage == H_SKIP) {
 		i = (uint32_t)RTE_MIN((uint64_t)len, h->skip);
@@ -159,28 +206,25 @@ http_feed(struct http_state *h, const uint8_t *p, uint32_t len, uint32_t *used)
 		if (h->skip == 0)
 			h->stage = H_LINE;
 	}
-	for (; i < len; i++) {
-		char ch = (char)p[i];
-
-		if (++h->head_bytes > LR_HTTP_HDR_MAX) {
+	while (i < len) {
+		nl = memchr(p + i, '\n', len - i);
+		end = nl != NULL ? (uint32_t)(nl - p) : len;
+		span = end - i + (nl != NULL);   /* bytes this step counts, LF included */
+		room = h->head_bytes < LR_HTTP_HDR_MAX ? LR_HTTP_HDR_MAX - h->head_bytes : 0;
+		if (span > room) {
+			/* the byte at i + room is the first beyond the limit */
+			h->head_bytes = RTE_MAX(h->head_bytes, (uint32_t)LR_HTTP_HDR_MAX) + 1;
 			h->status = h->stage == H_LINE ? 400 : 431;
-			*used = i + 1;
+			*used = i + room + 1;
 			return true;
 		}
-		if (ch != '\n') {
-			if (h->line_len < HTTP_LINE - 1) {
-				h->line[h->line_len++] = ch;
-			} else {
-				/* keep the start and slide the last HTTP_TAIL bytes */
-				memmove(h->line + HTTP_LINE - 1 - HTTP_TAIL,
-					h->line + HTTP_LINE - HTTP_TAIL, HTTP_TAIL - 1);
-				h->line[HTTP_LINE - 2] = ch;
-				h->truncated = true;
-			}
-			continue;
-		}
+		h->head_bytes += span;
+		line_append(h, p + i, end - i);
+		if (nl == NULL)
+			break;
+		i = end + 1;
 		if (http_line(h)) {
-			*used = i + 1;
+			*used = i;
 			return true;
 		}
 		h->line_len = 0;

@@ -250,7 +250,7 @@ slow_tick(struct lr_worker *w, uint64_t *t)
 /*
  * The poll loop: RX burst per port, keep what this worker owns and stage the rest for
  * its owners, then what other workers handed over; pipeline, timers, one TX flush.
- * One TSC read a turn (its end is the next turn's start); with [worker] turn_parts each
+ * Two TSC reads a turn (its start and its end); with [worker] turn_parts each
  * part of a turn is timed too (lr_turn_part, `linerate-ctl cores parts`), a TSC read
  * per part, so a long turn can be attributed.
  */
@@ -273,9 +273,8 @@ worker_main(void *arg)
 		for (i = 0; i < lr_iface_end; i++)
 			if (lr_iface_at(i) != NULL)
 				lr_arp_send_gratuitous(w, lr_iface_at(i));
-	t0 = rte_rdtsc();
 	while (!quit) {
-		/* t0: the end of the last turn, or of its idle wait (one TSC read a turn) */
+		t0 = rte_rdtsc();
 		t = t0;
 		w->now_us = lr_tsc_us(t0);
 		got = 0;
@@ -332,7 +331,6 @@ worker_main(void *arg)
 			}
 			w->idle_cycles += t1 - t0;
 		}
-		t0 = t1;
 	}
 	lr_worker_flush(w);
 	lr_worker_poll_calls(w);

@@ -581,6 +581,46 @@ test_tcp_services_http_bad_request_400_and_close(void)
 	CU_ASSERT_EQUAL(got.fins, 1);
 }
 
+/* Lines longer than the parser keeps (HTTP_LINE, 256) keep their start and their last
+ * bytes, whole or in pieces of any size: a 600-byte target before " HTTP/1.1" (its
+ * version read from the kept tail), a 400-byte header, then Connection: close. A wrong
+ * version at the end of a long line is still seen (400). */
+static void
+test_tcp_services_http_long_lines_whole_and_in_pieces(void)
+{
+	static char req[1200], bad[800];
+	unsigned int round, off, piece, len, blen;
+	struct peer p;
+
+	len = (unsigned int)snprintf(req, sizeof(req), "GET /%0600d HTTP/1.1\r\nX-Long: %0400d\r\n"
+			"Connection: close\r\n\r\n", 7, 9);
+	blen = (unsigned int)snprintf(bad, sizeof(bad), "GET /%0600d HTTP/1.2\r\n\r\n", 3);
+	for (round = 0; round < 4; round++) {
+		const char *r = round < 2 ? req : bad;
+		unsigned int n = round < 2 ? len : blen;
+
+		open_conn(&p, 80, (uint16_t)(PEER_PORT + 40 + round));
+		for (off = 0, piece = 1; off < n; off += piece, piece = piece % 13 + 1) {
+			if (round % 2 == 0)
+				piece = n;   /* whole */
+			piece = RTE_MIN(piece, n - off);
+			if (off + piece < n) {
+				send_seg(&p, ACK, r + off, (uint16_t)piece);
+				CU_ASSERT_EQUAL(got.len, 0);
+			} else {
+				send_seg(&p, ACK | PSH, r + off, (uint16_t)piece);
+			}
+		}
+		if (round < 2) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(got_str(), "HTTP/1.1 200 OK\r\n"));
+			CU_ASSERT_PTR_NOT_NULL(strstr(got_str(), "Connection: close\r\n"));
+		} else {
+			CU_ASSERT_PTR_NOT_NULL(strstr(got_str(), "HTTP/1.1 400 Bad Request\r\n"));
+		}
+		CU_ASSERT_EQUAL(got.fins, 1);
+	}
+}
+
 static void
 test_tcp_services_http_header_too_large_431(void)
 {
@@ -853,6 +893,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_services_http_pipelined_in_order", test_tcp_services_http_pipelined_in_order },
 	{ "test_tcp_services_http_bad_request_400_and_close",
 		test_tcp_services_http_bad_request_400_and_close },
+	{ "test_tcp_services_http_long_lines_whole_and_in_pieces",
+		test_tcp_services_http_long_lines_whole_and_in_pieces },
 	{ "test_tcp_services_http_header_too_large_431",
 		test_tcp_services_http_header_too_large_431 },
 	{ "test_tcp_services_client_sends_pattern_and_half_closes",
