@@ -311,7 +311,7 @@ tcp_cc_dupack(struct lr_tcp_conn *c)
  * An acceptable ACK brought new SACK information. RFC 6675 §5: recovery starts when
  * "IsLost (HighACK + 1) returns true" too, whether or not the ACK counts as a
  * duplicate (one carrying data or a window update does not); in recovery, cwnd -
- * pipe may allow more.
+ * pipe may allow more, and after a timeout cwnd of unSACKed data.
  */
 void
 tcp_cc_sack(struct lr_tcp_conn *c)
@@ -326,7 +326,12 @@ tcp_cc_sack(struct lr_tcp_conn *c)
 		if (lost == 2)
 			LR_TCP_STAT_INC(&c->sh->stats, RACK_LOST); /* RFC 8985 §6.2 */
 		enter_recovery(c);
+		return;
 	}
+	/* After a timeout SACKed data leaves the flight (tcp_output() counts cwnd in
+	 * unSACKed bytes then): room for more. */
+	if (SEQ_LT(c->snd_una, c->recover))
+		tcp_output_schedule(c);
 }
 
 /* Retransmission timeout: leave recovery, collapse the window. */

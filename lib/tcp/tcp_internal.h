@@ -769,7 +769,7 @@ uint32_t tcp_sack_skip(const struct lr_tcp_conn *c, uint32_t *seq);
 uint32_t tcp_sack_cwnd_end(const struct lr_tcp_conn *c);
 int tcp_sack_una_lost(const struct lr_tcp_conn *c);
 uint32_t tcp_sack_pipe(const struct lr_tcp_conn *c);
-void tcp_sack_rexmitted(struct lr_tcp_conn *c, uint32_t end);
+void tcp_sack_rexmitted(struct lr_tcp_conn *c, uint32_t seq, uint32_t end);
 uint32_t tcp_sack_output(struct lr_tcp_conn *c, uint32_t cap, uint32_t wnd_end);
 bool tcp_sack_rescue(struct lr_tcp_conn *c, uint32_t cap);
 

@@ -536,9 +536,13 @@ tcp_output(struct lr_tcp_conn *c)
 	sack_rec = (c->flags & TCP_F_RECOVERY) && c->sack_board != 0;
 	if (sack_rec)
 		wnd_end = tcp_sack_output(c, cap, c->snd_una + c->snd_wnd);
-	/* The go-back-N after a timeout (SND.NXT rewound) with a scoreboard: SACKed
-	 * data is neither resent nor counted in flight (RFC 6675 §5.1). */
-	skip = !sack_rec && c->sack_board != 0 && SEQ_LT(c->snd_nxt, c->snd_max);
+	/* After a timeout, with a scoreboard, until its flight is acknowledged (the
+	 * go-back-N, SND.NXT rewound, and the new data after it): SACKed data is
+	 * neither resent nor counted in flight (RFC 6675 §5.1; Linux
+	 * tcp_packets_in_flight() leaves sacked_out out), so the SACKs of what was sent
+	 * after a retransmission lost again keep the flight going until RACK finds it. */
+	skip = !sack_rec && c->sack_board != 0 &&
+		(SEQ_LT(c->snd_nxt, c->snd_max) || SEQ_LT(c->snd_una, c->recover));
 	if (skip)
 		wnd_end = SEQ_MIN(c->snd_una + c->snd_wnd, tcp_sack_cwnd_end(c));
 	hole_end = data_end;
@@ -575,6 +579,8 @@ tcp_output(struct lr_tcp_conn *c)
 			break;
 		}
 		seglen = len + fin;
+		if (skip && SEQ_LT(c->snd_nxt, c->snd_max)) /* RACK follows it */
+			tcp_sack_rexmitted(c, c->snd_nxt, c->snd_nxt + seglen);
 		tcp_account_tx(c, c->snd_nxt, seglen);
 		if (fin) {
 			c->flags |= TCP_F_FIN_SENT;
@@ -681,7 +687,7 @@ tcp_output_rexmit_head(struct lr_tcp_conn *c)
 	if (tcp_output_rexmit(c, c->snd_una, len, fin) < 0)
 		return;
 	if (c->sack_board != 0)
-		tcp_sack_rexmitted(c, c->snd_una + len + fin);
+		tcp_sack_rexmitted(c, c->snd_una, c->snd_una + len + fin);
 	tcp_timer_arm(c, TCP_T_REXMT, c->rto_us);
 }
 

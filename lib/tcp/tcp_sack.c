@@ -11,15 +11,16 @@
  * ACK that leaves at the burst's flush.
  *
  * Sender: the peer's blocks go on a scoreboard (struct tcp_sack_board), taken from a
- * bounded per-worker array when the first block above SND.UNA arrives and given
- * back when SND.UNA passes the last SACKed range outside recovery, at a
- * retransmission timeout and when the connection is freed; when none is free the
+ * bounded per-worker array when the first block above SND.UNA arrives (or at a
+ * retransmission timeout, for RACK) and given back when SND.UNA passes the last
+ * SACKed range and the last retransmission RACK follows outside a recovery or the
+ * go-back-N of a timeout, and when the connection is freed; when none is free the
  * connection recovers as NewReno does (SACK_BOARD_NOMEM). Loss recovery follows
  * RFC 6675: IsLost, pipe and NextSeg rules (1)-(3) (tcp_cc.c enters and leaves it,
  * tcp_output.c sends). SACKed data stays in the send buffer until it is
- * cumulatively acknowledged (RFC 2018 §8: the peer may renege), and a timeout
- * forgets the scoreboard (as Linux tcp_enter_loss clears its SACKed marks), so
- * what follows retransmits from SND.UNA.
+ * cumulatively acknowledged (RFC 2018 §8: the peer may renege); a timeout keeps the
+ * scoreboard (RFC 6675 §5.1, as Linux tcp_enter_loss keeps its SACKed marks), so the
+ * go-back-N resends the holes only.
  */
 #include <string.h>
 
@@ -319,17 +320,23 @@ board_add(struct lr_tcp_shard *sh, struct tcp_sack_board *b, uint32_t s, uint32_
  * Retransmission timeout: RFC 6675 §5.1 keeps the scoreboard ("Update() SHOULD
  * continue to be used"), and like Linux (tcp_enter_loss) the go-back-N from SND.UNA
  * resends only what was not SACKed (tcp_sack_skip()). What was retransmitted is lost
- * with the rest: HighRxt back to SND.UNA, RACK's records dropped. A scoreboard
- * without ranges (a recovery's HighRxt) goes.
+ * with the rest: HighRxt back to SND.UNA, RACK's records dropped. With RACK a board
+ * is taken even when nothing is SACKed, and kept until the flight of the timeout is
+ * acknowledged: the go-back-N's retransmissions are recorded on it (tcp_output()), so
+ * one lost again is found when data sent after it is delivered (RFC 8985 §6), not
+ * by the next, doubled, timeout. Without RACK a board without ranges goes.
  */
 void
 tcp_sack_timeout(struct lr_tcp_conn *c)
 {
 	struct tcp_sack_board *b = tcp_sack_board(c);
 
+	if (b == NULL && (c->cflags & TCP_CF_SACK) && c->sh->conf.rack &&
+			c->state >= LR_TCP_ESTABLISHED && c->snd_una != c->snd_max)
+		b = board_get(c);
 	if (b == NULL)
 		return;
-	if (b->n == 0) {
+	if (b->n == 0 && !c->sh->conf.rack) {
 		tcp_sack_clear(c);
 		return;
 	}
@@ -428,7 +435,8 @@ tcp_sack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 }
 
 /* SND.UNA moved: ranges below it go; the board is given back once nothing is
- * SACKed and no recovery needs its HighRxt. */
+ * SACKed, no retransmission is followed and no recovery or go-back-N after a timeout
+ * is under way. */
 void
 tcp_sack_acked(struct lr_tcp_conn *c)
 {
@@ -457,7 +465,11 @@ tcp_sack_acked(struct lr_tcp_conn *c)
 			c->snd_nxt = una;
 	}
 	tcp_rack_delivered(c, b);
-	if (b->n == 0 && (!(c->flags & TCP_F_RECOVERY) || SEQ_GEQ(una, c->recover)))
+	/* c->recover: the end of a recovery's or a timeout's flight (RFC 6675
+	 * RecoveryPoint); until it is acknowledged the board keeps a recovery's
+	 * HighRxt and, with RACK, the go-back-N's retransmissions */
+	if (b->n == 0 && b->nrx == 0 && (SEQ_GEQ(una, c->recover) ||
+			!((c->flags & TCP_F_RECOVERY) || c->sh->conf.rack)))
 		tcp_sack_clear(c);
 }
 
@@ -533,15 +545,16 @@ tcp_sack_pipe(const struct lr_tcp_conn *c)
 	return pipe;
 }
 
-/* Retransmitted up to end (HighRxt). */
+/* [seq, end) retransmitted (fast retransmit, partial ACK, the go-back-N after a
+ * timeout): HighRxt, and RACK's record of it. */
 void
-tcp_sack_rexmitted(struct lr_tcp_conn *c, uint32_t end)
+tcp_sack_rexmitted(struct lr_tcp_conn *c, uint32_t seq, uint32_t end)
 {
 	struct tcp_sack_board *b = tcp_sack_board(c);
 
 	if (b != NULL) {
 		b->high_rxt = SEQ_MAX(b->high_rxt, end);
-		tcp_rack_sent(c, b, c->snd_una, end);
+		tcp_rack_sent(c, b, seq, end);
 	}
 }
 

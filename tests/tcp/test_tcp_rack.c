@@ -6,7 +6,9 @@
  * probe, at rto_min_ms, then backed off); without SACK, or with [tcp] rack = no, no
  * probe. RACK: a lost retransmission is found reo_wnd (SRTT / 4) after data sent
  * after it is SACKed and goes again without an RTO; a two-segment tail loss is repaired
- * by the probe and RACK; reordering within reo_wnd and lost ACKs retransmit nothing.
+ * by the probe and RACK; reordering within reo_wnd and lost ACKs retransmit nothing;
+ * a retransmission of the go-back-N after a timeout lost again is found by RACK, not by
+ * a second timeout.
  * TLP loss detection (§7.4): a probe that repaired a loss is counted and reduces
  * cwnd; one whose original arrived too (D-SACK, duplicate ACK) changes nothing.
  * The peer sends SYN 1000 <mss 1460, SACK-permitted>; our first byte is 8001,
@@ -442,6 +444,59 @@ test_tcp_rack_tlp_dsack_or_dupack_no_loss(void)
 	}
 }
 
+/* Ten segments and the probe lost, nothing SACKed: the RTO resends segment 0 (cwnd
+ * 1 SMSS); its ACK lets segments 1 and 2 go again, and the retransmission of 1 is lost
+ * again. The go-back-N's retransmissions are followed on a scoreboard taken at the
+ * timeout, so reo_wnd after segment 2 is SACKed RACK sends segment 1 again, instead
+ * of a second RTO (doubled: 400 ms); the rest of the go-back-N completes without one,
+ * and the board goes once the timeout's flight is acknowledged. */
+static void
+test_tcp_rack_rto_lost_retransmission_found(void)
+{
+	const uint32_t b[1][2] = { { S(2), S(3) } };
+	struct lr_tcp_conn *c = open_send(10);
+	unsigned int rounds = 0;
+
+	tt_advance_ms(2 * RTT_MS);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(9), 1001, MSS); /* the probe, lost */
+	lr_test_tx_clear();
+	tt_advance_ms(tt_conf.rto_min_ms);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(0), 1001, MSS);
+	CU_ASSERT_NOT_EQUAL(c->sack_board, 0);
+	lr_test_tx_clear();
+	tt_advance_ms(RTT_MS);
+	tt_rx(1001, S(1), TT_ACK, NULL, 0); /* cwnd 2 SMSS */
+	TT_EXPECT_COUNT(2);
+	TT_EXPECT(0, TT_ACK, S(1), 1001, MSS); /* lost again */
+	TT_EXPECT(1, TT_ACK, S(2), 1001, MSS);
+	lr_test_tx_clear();
+	tt_advance_ms(RTT_MS);
+	ack_sack(S(1), 1, b); /* sent after the lost one, delivered */
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(3), 1001, MSS); /* SACKed data is not in flight */
+	lr_test_tx_clear();
+	tt_advance_ms(2);
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(1), 1001, MSS);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_RACK_LOST), 1);
+	while (c->snd_una != S(10) && rounds++ < 10) {
+		lr_test_tx_clear();
+		tt_advance_ms(RTT_MS);
+		tt_rx(1001, c->snd_nxt, TT_ACK, NULL, 0);
+	}
+	CU_ASSERT_EQUAL(c->snd_una, S(10));
+	CU_ASSERT_EQUAL(c->sack_board, 0);
+	CU_ASSERT_EQUAL(lr_tw->tcp->sack_used, 0);
+	tt_advance_ms(1000);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_rack_tlp_tail_loss_probed_at_2srtt",
 		test_tcp_rack_tlp_tail_loss_probed_at_2srtt },
@@ -461,6 +516,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_rack_tlp_repaired_loss_counted_and_reduces",
 		test_tcp_rack_tlp_repaired_loss_counted_and_reduces },
 	{ "test_tcp_rack_tlp_dsack_or_dupack_no_loss", test_tcp_rack_tlp_dsack_or_dupack_no_loss },
+	{ "test_tcp_rack_rto_lost_retransmission_found",
+		test_tcp_rack_rto_lost_retransmission_found },
 	CU_TEST_INFO_NULL,
 };
 

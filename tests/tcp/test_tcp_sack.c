@@ -5,7 +5,8 @@
  * with timestamps) and D-SACKs (RFC 2883) for duplicates; the scoreboard and RFC 6675
  * recovery from the peer's blocks (a single loss, several holes in one round trip);
  * D-SACKs received; blocks beyond the sent data, below SND.UNA and malformed options
- * ignored and counted; a timeout resends the holes only; reneging (an ACK that ends at
+ * ignored and counted; a timeout resends the holes only, and SACKs after its go-back-N
+ * keep the flight going; reneging (an ACK that ends at
  * a SACKed range forgets the scoreboard, and data goes again from SND.UNA). The peer
  * sends SYN 1000 <mss 1460, SACK-permitted>; our first byte is 8001, segments are
  * 1460 bytes.
@@ -580,6 +581,48 @@ test_tcp_sack_rto_resends_holes_only(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* Ten segments sent, nothing answered: the timeout resends segment 0, its ACK SACKs
+ * 3-9 and segments 1 and 2 go again (cwnd 2 SMSS); 2 is lost again, and the ACK of 1
+ * lets the go-back-N skip to SND.MAX and send the new segments 10 and 11 (cwnd 3). Their
+ * SACK lets two more go: SACKed data still does not count in flight. Counted from
+ * SND.UNA once the go-back-N has reached SND.MAX, cwnd would hold the SACKed segments
+ * and the flight would dry up until the next timeout. */
+static void
+test_tcp_sack_rto_sacks_after_go_back_n_keep_flight(void)
+{
+	const uint32_t b1[1][2] = { { S(3), S(10) } };
+	const uint32_t b2[1][2] = { { S(3), S(12) } };
+	struct lr_tcp_conn *c = sack_open(false);
+
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 14 * MSS), (int)(14 * MSS));
+	tt_flush();
+	TT_EXPECT_COUNT(10);
+	lr_test_tx_clear();
+	tt_advance_ms(tt_conf.rto_init_ms);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 1);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(0), 1001, MSS);
+	lr_test_tx_clear();
+	ack_sack(S(1), 1, b1);
+	TT_EXPECT_COUNT(2);
+	TT_EXPECT(0, TT_ACK, S(1), 1001, MSS);
+	TT_EXPECT(1, TT_ACK, S(2), 1001, MSS); /* lost again */
+	lr_test_tx_clear();
+	ack_sack(S(2), 1, b1);
+	TT_EXPECT_COUNT(2);
+	TT_EXPECT(0, TT_ACK, S(10), 1001, MSS);
+	TT_EXPECT(1, TT_ACK, S(11), 1001, MSS);
+	CU_ASSERT_EQUAL(c->snd_nxt, S(12));
+	CU_ASSERT_EQUAL(c->snd_max, S(12));
+	lr_test_tx_clear();
+	ack_sack(S(2), 1, b2);
+	TT_EXPECT_COUNT(2);
+	TT_EXPECT(0, TT_ACK, S(12), 1001, MSS);
+	TT_EXPECT(1, TT_ACK | TT_PSH, S(13), 1001, MSS); /* the last byte */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
 /* With timestamps, a duplicate ACK echoes the TSval of the last segment that
  * advanced the peer's RCV.NXT (RFC 7323 §4.2 (B)), old while the hole is open: no
  * RTT sample from it (RTTM: only ACKs that advance SND.UNA), so SRTT is not
@@ -663,6 +706,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_sack_malformed_options_ignored", test_tcp_sack_malformed_options_ignored },
 	{ "test_tcp_sack_reneging_from_snd_una", test_tcp_sack_reneging_from_snd_una },
 	{ "test_tcp_sack_rto_resends_holes_only", test_tcp_sack_rto_resends_holes_only },
+	{ "test_tcp_sack_rto_sacks_after_go_back_n_keep_flight",
+		test_tcp_sack_rto_sacks_after_go_back_n_keep_flight },
 	{ "test_tcp_sack_dupack_tsecr_no_rtt_sample", test_tcp_sack_dupack_tsecr_no_rtt_sample },
 	{ "test_tcp_sack_no_board_falls_back_to_newreno",
 		test_tcp_sack_no_board_falls_back_to_newreno },
