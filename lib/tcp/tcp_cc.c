@@ -191,6 +191,11 @@ enter_recovery(struct lr_tcp_conn *c)
 	c->recover = c->snd_max;
 	c->flags |= TCP_F_RECOVERY;
 	c->tlp_ep = 0; /* the recovery reduces: a probe's episode is over */
+	c->undo_cwnd = c->cwnd; /* what a spurious recovery gives back */
+	c->undo_ssthresh = c->ssthresh;
+	c->undo_una = c->snd_una;
+	c->undo_rexmits = c->retransmits;
+	c->undo_dsacked = 0;
 	LR_TCP_STAT_INC(&c->sh->stats, FAST_REXMT);
 	if (unlikely(c->ecn & TCP_ECN_WND) && tcp_ecn_reduced(c))
 		c->cwnd = c->ssthresh + 3 * tcp_eff_mss(c); /* RFC 6582 step 2, reduced */
@@ -234,13 +239,47 @@ tlp_episode_ack(struct lr_tcp_conn *c)
 	return repaired;
 }
 
-/* A D-SACK (RFC 2883) up to end arrived (tcp_sack.c) while a probe's episode is on:
- * the probe's data was received twice, the original was not lost (§7.4.2). */
-void
-tcp_cc_tlp_dsack(struct lr_tcp_conn *c, uint32_t end)
+/*
+ * Undo a spurious fast recovery (RFC 3708 detection by D-SACK, the response as Linux
+ * tcp_try_undo_recovery): once the recovery is over and D-SACKs covered as many of
+ * its segments as it retransmitted, every retransmission reached a peer that had the
+ * data already (reordering, not loss): cwnd and ssthresh go back to at least what
+ * they were before it, and the algorithm starts its curve afresh (CUBIC: a new epoch
+ * from the W_max of the reduction).
+ */
+static void
+undo_check(struct lr_tcp_conn *c)
 {
-	if (SEQ_LEQ(end, c->tlp_end))
+	uint32_t rexmits = c->retransmits - c->undo_rexmits;
+
+	if (c->undo_cwnd == 0 || (c->flags & TCP_F_RECOVERY) || c->undo_dsacked == 0 ||
+			c->undo_dsacked < rexmits)
+		return;
+	c->cwnd = RTE_MAX(c->cwnd, c->undo_cwnd);
+	c->ssthresh = RTE_MAX(c->ssthresh, c->undo_ssthresh);
+	c->undo_cwnd = 0;
+	tcp_cc(c)->on_restart(c);
+	LR_TCP_STAT_INC(&c->sh->stats, UNDO);
+}
+
+/*
+ * A D-SACK (RFC 2883) for [start, end) arrived (tcp_sack.c). While a probe's episode
+ * is on and it reaches no further than the probe: its data was received twice, the
+ * original was not lost (RFC 8985 §7.4.2). Within the last recovery's window: that
+ * many of its segments were not needed.
+ */
+void
+tcp_cc_dsack(struct lr_tcp_conn *c, uint32_t start, uint32_t end)
+{
+	uint32_t mss = tcp_eff_mss(c), n;
+
+	if (unlikely(c->tlp_ep != 0) && SEQ_LEQ(end, c->tlp_end))
 		c->tlp_ep = 0;
+	if (c->undo_cwnd == 0 || SEQ_LT(start, c->undo_una) || SEQ_GT(end, c->recover))
+		return;
+	n = (end - start + mss - 1) / mss;
+	c->undo_dsacked = (uint8_t)RTE_MIN(c->undo_dsacked + n, (uint32_t)UINT8_MAX);
+	undo_check(c);
 }
 
 /*
@@ -263,6 +302,7 @@ tcp_cc_ack(struct lr_tcp_conn *c, uint32_t acked)
 	if (SEQ_GEQ(c->snd_una, c->recover)) {
 		c->flags &= ~TCP_F_RECOVERY;
 		tcp_cc(c)->on_recovery_ack(c, acked, true);
+		undo_check(c); /* D-SACKs may have come during it */
 		return;
 	}
 	LR_TCP_STAT_INC(&c->sh->stats, PARTIAL_ACK);
@@ -340,6 +380,7 @@ tcp_cc_timeout(struct lr_tcp_conn *c)
 {
 	tcp_cc(c)->on_timeout(c);
 	c->tlp_ep = 0;
+	c->undo_cwnd = 0;
 	c->flags &= ~TCP_F_RECOVERY;
 	c->dupacks = 0;
 	c->recover = c->snd_max;

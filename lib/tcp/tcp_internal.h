@@ -414,6 +414,12 @@ struct lr_tcp_conn {
 	/* RFC 8985 §7.4 TLP loss detection (tcp_rack.c, tcp_cc.c) */
 	uint32_t tlp_end;   /**< TLP.end_seq: SND.MAX after the probe (with TCP_TLP_EP_ON) */
 	uint8_t tlp_ep;     /**< TCP_TLP_EP_*: a probe's episode, 0 = none */
+	/* undo of a spurious recovery (D-SACK, tcp_cc.c) */
+	uint8_t undo_dsacked; /**< segments of the recovery D-SACKed since (saturates) */
+	uint32_t undo_cwnd; /**< cwnd before the recovery's reduction, 0 = nothing to undo */
+	uint32_t undo_ssthresh; /**< ssthresh before it */
+	uint32_t undo_una;  /**< SND.UNA when it began: D-SACKs from here count */
+	uint32_t undo_rexmits; /**< c->retransmits when it began */
 };
 
 /** Bytes of the hot state at the front of struct lr_tcp_conn. */
@@ -722,7 +728,7 @@ void tcp_cc_sack(struct lr_tcp_conn *c);
 void tcp_cc_timeout(struct lr_tcp_conn *c);
 void tcp_cc_idle_check(struct lr_tcp_conn *c);
 void tcp_cc_set(struct lr_tcp_conn *c, enum lr_tcp_cc algo);
-void tcp_cc_tlp_dsack(struct lr_tcp_conn *c, uint32_t end);
+void tcp_cc_dsack(struct lr_tcp_conn *c, uint32_t start, uint32_t end);
 uint32_t tcp_cc_flight(const struct lr_tcp_conn *c);
 uint32_t tcp_cc_iw(const struct lr_tcp_conn *c);
 void tcp_newreno_init(struct lr_tcp_conn *c);

@@ -416,8 +416,7 @@ tcp_sack_update(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg)
 		if (i == 0 && (SEQ_LEQ(e, seg->ack) || (o->nsack > 1 &&
 				SEQ_GEQ(s, o->sack[1][0]) && SEQ_LEQ(e, o->sack[1][1])))) {
 			LR_TCP_STAT_INC(&sh->stats, DSACK_RX);
-			if (unlikely(c->tlp_ep != 0))
-				tcp_cc_tlp_dsack(c, e);
+			tcp_cc_dsack(c, s, e);
 			continue;
 		}
 		if (SEQ_LEQ(e, lo)) {

@@ -166,6 +166,8 @@
 		"segment)") \
 	X(TLP_RECOVERED, COUNT, "losses repaired by a tail loss probe (RFC 8985 §7.4: its ACK " \
 		"went past the probe with no D-SACK for it); cwnd reduced as by a recovery") \
+	X(UNDO, COUNT, "fast recoveries undone: D-SACKs showed every retransmission of " \
+		"theirs spurious (cwnd and ssthresh restored)") \
 	X(RACK_LOST, COUNT, "segments marked lost by RACK (RFC 8985 §6): sent more than the " \
 		"reordering window before data since delivered")
 

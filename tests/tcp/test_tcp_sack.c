@@ -683,6 +683,62 @@ test_tcp_sack_no_board_falls_back_to_newreno(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* Segment 0 only late (reordered): recovery retransmits it, the full ACK ends the
+ * recovery, then the peer's D-SACK for the retransmission shows it was not needed:
+ * cwnd and ssthresh come back (tcp.undo), once. */
+static void
+test_tcp_sack_spurious_recovery_undone(void)
+{
+	const uint32_t b[1][2] = { { S(1), S(4) } };
+	const uint32_t d[1][2] = { { S(0), S(1) } };
+	struct lr_tcp_conn *c = sack_open_and_send();
+
+	ack_sack(S(0), 1, b);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SACK_RECOVERY), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_SEGS), 1);
+	CU_ASSERT_EQUAL(tt_info().cwnd, 5 * MSS);
+	tt_rx(1001, S(10), TT_ACK, NULL, 0); /* the original arrived: full ACK */
+	CU_ASSERT_FALSE(c->flags & TCP_F_RECOVERY);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_UNDO), 0);
+	CU_ASSERT(tt_info().cwnd <= 5 * MSS);
+	ack_sack(S(10), 1, d); /* then the retransmission: a duplicate */
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_DSACK_RX), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_UNDO), 1);
+	CU_ASSERT_EQUAL(tt_info().cwnd, 10 * MSS);
+	CU_ASSERT_EQUAL(tt_info().ssthresh, UINT32_MAX);
+	ack_sack(S(10), 1, d);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_UNDO), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* Segments 0 and 4 retransmitted: a D-SACK for the first only undoes nothing (the
+ * other may have repaired a loss); the second's D-SACK then does. */
+static void
+test_tcp_sack_recovery_undone_once_all_dsacked(void)
+{
+	const uint32_t b[2][2] = { { S(5), S(8) }, { S(1), S(4) } };
+	const uint32_t d0[1][2] = { { S(0), S(1) } }, d4[1][2] = { { S(4), S(5) } };
+	struct lr_tcp_conn *c = sack_open_and_send();
+	uint32_t ssthresh;
+
+	ack_sack(S(0), 2, b);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SACK_RECOVERY), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_SEGS), 2); /* segments 0 and 4 */
+	ssthresh = tt_info().ssthresh;
+	tt_rx(1001, S(10), TT_ACK, NULL, 0);
+	CU_ASSERT_FALSE(c->flags & TCP_F_RECOVERY);
+	ack_sack(S(10), 1, d0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_DSACK_RX), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_UNDO), 0);
+	CU_ASSERT_EQUAL(tt_info().ssthresh, ssthresh);
+	ack_sack(S(10), 1, d4);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_DSACK_RX), 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_UNDO), 1);
+	CU_ASSERT_EQUAL(tt_info().ssthresh, UINT32_MAX);
+	CU_ASSERT_EQUAL(tt_info().cwnd, 10 * MSS);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_sack_active_open_peer_without_sack",
 		test_tcp_sack_active_open_peer_without_sack },
@@ -711,6 +767,9 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_sack_dupack_tsecr_no_rtt_sample", test_tcp_sack_dupack_tsecr_no_rtt_sample },
 	{ "test_tcp_sack_no_board_falls_back_to_newreno",
 		test_tcp_sack_no_board_falls_back_to_newreno },
+	{ "test_tcp_sack_spurious_recovery_undone", test_tcp_sack_spurious_recovery_undone },
+	{ "test_tcp_sack_recovery_undone_once_all_dsacked",
+		test_tcp_sack_recovery_undone_once_all_dsacked },
 	CU_TEST_INFO_NULL,
 };
 
