@@ -385,7 +385,8 @@ bench_init(int argc, char **argv, const char *name, unsigned int mem_mb,
 	/* A mempool cache, as a PMD's RX queue would have. */
 	bench_pool = rte_pktmbuf_pool_create("bench_pool", nb_mbufs, 256, 0,
 			RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	bench_indirect = rte_pktmbuf_pool_create("bench_indirect", 1023, 0, 0, 0,
+	/* Cached as the daemon's (TCP segments take one each, tcp_sbref.c). */
+	bench_indirect = rte_pktmbuf_pool_create("bench_indirect", 4095, 256, 0, 0,
 			SOCKET_ID_ANY);
 	if (bench_pool == NULL || bench_indirect == NULL) {
 		fprintf(stderr, "%s: mbuf pool: %s\n", name, rte_strerror(rte_errno));
@@ -432,6 +433,9 @@ bench_init(int argc, char **argv, const char *name, unsigned int mem_mb,
 	}
 	bench_w->lcore = rte_lcore_id();
 	bench_w->indirect_pool = bench_indirect;
+	/* TCP segments refer to the send buffer as on a daemon's port (BENCH_TX_REF=0:
+	 * they copy it, as on net_ring) */
+	bench_w->tx_ref = getenv("BENCH_TX_REF") == NULL || atoi(getenv("BENCH_TX_REF")) != 0;
 	bench_w->tx_fn = bench_sink;
 	bench_w->now_us = BENCH_START_US;
 	lr_nb_workers = 1;

@@ -40,7 +40,10 @@
 #define OUR_ISN 8000
 #define DATA_LEN 1400
 #define REQ_LEN 64
-#define RESP_LEN 256
+#define RESP_LEN_MAX 1024
+/* The HTTP response: 256 bytes, BENCH_RESP_LEN=1..1024 for another size. */
+static uint32_t resp_len = 256;
+#define RESP_LEN resp_len
 
 struct pcase;
 typedef void (*pcase_fn)(struct pcase *c);
@@ -63,7 +66,7 @@ struct pcase {
 };
 
 static bool gen_failed;
-static uint32_t resp_buf[RESP_LEN / 4];
+static uint32_t resp_buf[RESP_LEN_MAX / 4];
 static uint64_t cycle_connected;
 
 /* ------------------------------------------------------------ iterations */
@@ -790,6 +793,9 @@ main(int argc, char **argv)
 
 	if (bench_init(argc, argv, "bench_pipeline", 512, 16383, 1) < 0)
 		return 2;
+	if (getenv("BENCH_RESP_LEN") != NULL)
+		resp_len = RTE_MAX(1u, RTE_MIN((uint32_t)atoi(getenv("BENCH_RESP_LEN")),
+				(uint32_t)RESP_LEN_MAX));
 	memset(resp_buf, 'r', sizeof(resp_buf));
 	if (tcp_handshakes() < 0) {
 		printf("%s - bench_pipeline: TCP handshake setup\n",

@@ -606,6 +606,7 @@ setup(void)
 	char err[512];
 	int nb, i, rc;
 	unsigned int p;
+	bool tx_ref = true;
 
 	nb = parse_lcores(cfg.worker_lcores, lcores, LR_MAX_WORKERS);
 	if (nb <= 0) {
@@ -710,8 +711,12 @@ setup(void)
 		for (i = 0; i < nb; i++)
 			launches[i].ports[launches[i].nb_ports++] = ifc.port_id;
 	}
+	/* TCP segments refer to their send buffer when every port takes such frames. */
+	for (p = 0; p < lr_iface_end; p++)
+		tx_ref &= !lr_ifaces[p].used || lr_ifaces[p].tx_ref;
 	/* Last: the fault layer wraps each worker's final tx_fn. */
 	for (i = 0; i < nb; i++) {
+		lr_workers[i].tx_ref = tx_ref;
 		rc = lr_fault_worker_init(&lr_workers[i], fault_rx, fault_tx, cfg.fault_seed);
 		if (rc != 0) {
 			fprintf(stderr, "linerate: worker %d: fault injection: %s\n", i,

@@ -344,6 +344,9 @@ lr_port_setup(unsigned int n, const struct lr_config *cfg, uint16_t nb_queues,
 	ifc->vlan_id = pc->vlan;
 	ifc->rx_vlan_strip = (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) != 0;
 	ifc->tx_vlan_insert = (conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_VLAN_INSERT) != 0;
+	/* A PMD reads what it sends (DMA, or a copy into memif, tap, pcap...); net_ring
+	 * hands the mbuf itself to whoever reads the ring, another stack. */
+	ifc->tx_ref = info.driver_name != NULL && strcmp(info.driver_name, "net_ring") != 0;
 
 	rc = rte_eth_dev_start(port_id);
 	if (rc != 0) {

@@ -517,6 +517,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "lr_e2e: worker setup: %s\n", strerror(-rc));
 		goto out;
 	}
+	/* As the daemon on a memif port: TCP segments refer to their send buffer
+	 * (indirect mbufs; net_ring, above, keeps copying). */
+	w->indirect_pool = rte_pktmbuf_pool_create("lr_e2e_ind", 32767, 256, 0, 0,
+			(int)rte_socket_id());
+	w->tx_ref = w->indirect_pool != NULL;
 	rc = port_up(0, (uint16_t)o.queues, pool, o.ip, &ifc);
 	if (rc != 0) {
 		fprintf(stderr, "lr_e2e: port 0 (%s): %s\n", o.vdev, strerror(-rc));

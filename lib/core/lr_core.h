@@ -58,6 +58,9 @@ struct lr_iface {
 	bool tx_ip_cksum;             /**< port computes the IPv4 header checksum */
 	bool tx_l4_cksum;             /**< port computes UDP/TCP checksums */
 	bool rx_cksum;                /**< port reports checksum status in ol_flags */
+	bool tx_ref;                  /**< the port only reads the frames it sends, so one may
+				       *   be an indirect mbuf on a buffer the stack still holds
+				       *   (not net_ring: another stack receives the mbuf) */
 	uint8_t nb_mcast;             /**< multicast MACs joined */
 	struct rte_ether_addr mcast[LR_MAX_MCAST]; /**< joined multicast MACs */
 };
@@ -249,6 +252,9 @@ struct __rte_cache_aligned lr_worker {
 	struct rte_mempool *pool;    /**< mbufs for packets it builds */
 	struct rte_mempool *indirect_pool; /**< indirect mbufs for fragmentation */
 	lr_tx_fn tx_fn;              /**< transmit function */
+	bool tx_ref;                 /**< TCP segments may refer to the send buffer in place
+	                              *   (indirect mbufs, tcp_sbref.c): every port it sends
+	                              *   on takes them (lr_iface::tx_ref); false by default */
 	void *tx_ctx;                /**< free for the tx_fn's owner */
 	struct lr_txbuf tx[LR_MAX_PORTS]; /**< TX buffer per port */
 	uint64_t tx_refused_us;      /**< now_us of the last flush whose frames a TX queue

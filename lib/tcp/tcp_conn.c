@@ -645,10 +645,12 @@ tcp_ts_offset(const struct lr_tcp_shard *sh, const struct tcp_key *key)
 
 /*
  * Send buffer: a list of mbufs from the worker's pool holding the bytes from
- * SND.UNA on. Segments copy out of it (first transmission and retransmission
- * alike); acknowledged bytes are dropped from the front. Every mbuf in it is
- * charged to the worker's budget (LR_MEM_TCP_SND) by its truesize, c->sb_true in
- * all; a charge past the budget's hard limit is refused and the send stops there.
+ * SND.UNA on. Segments copy out of it or refer to it in place (tcp_sbref.c: a
+ * buffer a frame in a TX ring still refers to has a reference count above 1, and
+ * nothing is written into it then); acknowledged bytes are dropped from the front.
+ * Every mbuf in it is charged to the worker's budget (LR_MEM_TCP_SND) by its
+ * truesize, c->sb_true in all; a charge past the budget's hard limit is refused and
+ * the send stops there.
  */
 
 /* Truesize of one segment (not the chain behind it: the buffer links through next). */
@@ -724,11 +726,15 @@ sb_grow(struct lr_tcp_conn *c)
 		return NULL;
 	}
 	c->sb_true += t;
-	m->data_off = 0; /* never sent as is: use the whole buffer */
-	if (c->sb_tail == NULL)
+	/* The first buffer of an empty send buffer keeps its headroom: a response starts
+	 * there, and its segment may be sent from it in place (tcp_sbref.c). The others
+	 * are used whole. */
+	if (c->sb_tail == NULL) {
 		c->sb_head = m;
-	else
+	} else {
+		m->data_off = 0;
 		c->sb_tail->next = m;
+	}
 	c->sb_tail = m;
 	return m;
 }

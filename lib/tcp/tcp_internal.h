@@ -615,6 +615,17 @@ void tcp_sb_free(struct lr_tcp_conn *c);
 void tcp_sb_copy(const struct lr_tcp_conn *c, uint32_t off, struct rte_mbuf *dst, uint32_t dst_off,
 		uint32_t len);
 void tcp_sb_drop(struct lr_tcp_conn *c, uint32_t n);
+
+/* tcp_sbref.c */
+/** Payloads from this many bytes on may be sent from the send buffer in place. */
+#define TCP_SBREF_MIN 1u
+/**
+ * The len bytes at sb_off of c's send buffer as a segment sent in place: an indirect
+ * mbuf on the buffer holding them, hlen bytes for the TCP header at its data.
+ * @return the mbuf, or NULL when they cannot be (then they are copied)
+ */
+struct rte_mbuf *tcp_sb_ref(struct lr_tcp_conn *c, uint32_t sb_off, uint32_t len,
+		uint32_t hlen);
 void tcp_orphan(struct lr_tcp_conn *c);
 void tcp_orphan_leave(struct lr_tcp_conn *c);
 

@@ -376,21 +376,26 @@ tcp_xmit(struct lr_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t sb_off, ui
 	uint8_t ecn = 0;
 	uint16_t wnd;
 
-	m = lr_alloc(w);
-	if (m == NULL)
-		return -ENOBUFS;
-	th = rte_pktmbuf_mtod(m, struct rte_tcp_hdr *);
-	if (unlikely(rte_pktmbuf_tailroom(m) < hlen || tcp_append_chain(w, m, hlen + len) != 0)) {
-		rte_pktmbuf_free(m);
-		return -ENOBUFS;
+	/* The payload from the send buffer in place (tcp_sbref.c), else copied. */
+	m = len >= TCP_SBREF_MIN && w->tx_ref ? tcp_sb_ref(c, sb_off, len, hlen) : NULL;
+	if (m == NULL) {
+		m = lr_alloc(w);
+		if (m == NULL)
+			return -ENOBUFS;
+		if (unlikely(rte_pktmbuf_tailroom(m) < hlen ||
+				tcp_append_chain(w, m, hlen + len) != 0)) {
+			rte_pktmbuf_free(m);
+			return -ENOBUFS;
+		}
+		if (len > 0)
+			tcp_sb_copy(c, sb_off, m, hlen, len);
 	}
+	th = rte_pktmbuf_mtod(m, struct rte_tcp_hdr *);
 	wnd = tcp_rcv_wnd_field(c, flags & SYN);
 	if (unlikely(c->sh->ecn_used) && c->ecn != 0) /* RFC 3168: ECE, CWR, ECT(0) */
 		ecn = tcp_ecn_output(c, seq, &flags, len);
 	tcp_fill_hdr(th, &c->key, seq, (flags & ACK) ? c->rcv_nxt : 0, flags, wnd, hlen);
 	memcpy(th + 1, opt, optlen);
-	if (len > 0)
-		tcp_sb_copy(c, sb_off, m, hlen, len);
 	if (flags & ACK) {
 		/* It carries the latest RCV.NXT: whatever ACK was owed is sent. */
 		c->flags &= ~TCP_F_ACK_PENDING;

@@ -24,6 +24,7 @@
 	X(TX, COUNT, "segments sent") \
 	X(RX_DATA_BYTES, COUNT, "in-order payload bytes delivered") \
 	X(TX_DATA_BYTES, COUNT, "payload bytes sent (first transmissions)") \
+	X(TX_SB_REF, COUNT, "data segments sent from the send buffer in place, not copied") \
 	X(PASSIVE_OPEN, COUNT, "connections created by a SYN to a listener") \
 	X(ACTIVE_OPEN, COUNT, "connections opened by lr_tcp_connect") \
 	X(ESTABLISHED, COUNT, "connections that reached ESTABLISHED") \

@@ -187,6 +187,9 @@ lr_test_reset(void)
 	CU_ASSERT_EQUAL_FATAL(ret, 0);
 	lr_tw->indirect_pool = test_indirect_pool;
 	lr_tw->tx_fn = test_tx_record;
+	/* LR_TEST_TX_REF=1: every suite with TCP segments sent from the send buffer in
+	 * place (tcp_sbref.c), as on a daemon's ports; by default they are copied */
+	lr_tw->tx_ref = getenv("LR_TEST_TX_REF") != NULL && atoi(getenv("LR_TEST_TX_REF")) != 0;
 	lr_tw->now_us = TEST_START_US;
 	lr_nb_workers = 1;
 	ret = lr_arp_worker_init(lr_tw);

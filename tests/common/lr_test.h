@@ -65,7 +65,8 @@ extern struct rte_mempool *lr_test_pool;
  * The peer (LR_TEST_PEER_IP, lr_test_peer_mac) is already in the ARP cache, learned
  * from an ARP request it sent (lr_test_learn_peer(); its reply is discarded and the
  * stats are zeroed afterwards), so replies to the peer leave at once.
- * Also records the pool's in-use count for lr_test_assert_no_leak().
+ * Also records the pool's in-use count for lr_test_assert_no_leak(). TCP segments copy
+ * their payload (lr_tw->tx_ref false) unless the environment has LR_TEST_TX_REF=1.
  */
 void lr_test_reset(void);
 

@@ -350,7 +350,9 @@ test_tcp_data_nobufs_retried_by_timer(void)
 {
 	struct lr_tcp_conn *c = tt_passive_open();
 
-	/* the send buffer's mbuf is had, the segment's is not */
+	/* the send buffer's mbuf is had, the segment's is not (copied: a segment sent
+	 * in place takes none, tcp_sbref.c) */
+	lr_tw->tx_ref = false;
 	lr_nomem_set(&lr_tw->nomem, LR_POOL_DATA, 1, 1, 0);
 	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 100), 100);
 	tt_flush();
