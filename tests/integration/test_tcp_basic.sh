@@ -141,6 +141,9 @@ check_eq "curl with two URLs: both 200" 2 "$(grep -c '^< HTTP/1.1 200' <<<"$out"
 stats_snapshot "$LR_TMP/k1.json"
 check_eq "tcp.passive_open: one connection for the two requests" 1 \
 	"$(delta tcp.passive_open "$LR_TMP/k0.json" "$LR_TMP/k1.json")"
+# net_tap reads what it sends: the responses went from the send buffer in place.
+check_ge "tcp.tx_sb_ref: the responses were sent in place, not copied" \
+	"$(delta tcp.tx_sb_ref "$LR_TMP/k0.json" "$LR_TMP/k1.json")" 2
 
 # Pipelining: three requests in one segment, three responses in order on one connection;
 # HEAD gets the headers only.
