@@ -396,6 +396,34 @@ fmt_alloc(const char *fmt, va_list ap)
 	return s;
 }
 
+/* The text of a cell or value, or NULL with t->err set (by an earlier error or now). */
+static char *
+cell_text(struct lr_ctl_table *t, const char *fmt, va_list ap)
+{
+	char *text;
+
+	if (t->err < 0)
+		return NULL;
+	text = fmt_alloc(fmt, ap);
+	if (text == NULL)
+		t->err = -ENOMEM;
+	return text;
+}
+
+/* "key": text, as a JSON number when num and text is one, else as a string. */
+static int
+json_text(struct lr_ctl_buf *b, const char *key, const char *text, bool num)
+{
+	int ret;
+
+	if (!num || !is_json_number(text))
+		return lr_ctl_json_str(b, key, text);
+	ret = json_key(b, key);
+	if (ret == 0)
+		ret = lr_ctl_buf_append(b, text, strlen(text));
+	return ret;
+}
+
 static int
 table_store(struct lr_ctl_table *t, char *cell)
 {
@@ -424,12 +452,7 @@ table_json_cell(struct lr_ctl_table *t, const char *text)
 
 	if (t->col == 0)
 		ret |= lr_ctl_json_obj_open(t->out, NULL);
-	if (c->type == LR_CTL_COL_NUM && is_json_number(text)) {
-		ret |= json_key(t->out, c->name);
-		ret |= lr_ctl_buf_append(t->out, text, strlen(text));
-	} else {
-		ret |= lr_ctl_json_str(t->out, c->name, text);
-	}
+	ret |= json_text(t->out, c->name, text, c->type == LR_CTL_COL_NUM);
 	if (t->col + 1 == t->nb_cols)
 		ret |= lr_ctl_json_close(t->out);
 	return ret ? -ENOMEM : 0;
@@ -441,13 +464,9 @@ table_vcell(struct lr_ctl_table *t, const char *fmt, va_list ap)
 	char *text;
 	int ret;
 
-	if (t->err < 0)
+	text = cell_text(t, fmt, ap);
+	if (text == NULL)
 		return t->err;
-	text = fmt_alloc(fmt, ap);
-	if (text == NULL) {
-		t->err = -ENOMEM;
-		return t->err;
-	}
 	if (t->json) {
 		ret = table_json_cell(t, text);
 		free(text);
@@ -591,21 +610,11 @@ kv_add(struct lr_ctl_kv *kv, const char *key, bool num, const char *fmt, va_list
 	char *text;
 	int ret;
 
-	if (t->err < 0)
+	text = cell_text(t, fmt, ap);
+	if (text == NULL)
 		return t->err;
-	text = fmt_alloc(fmt, ap);
-	if (text == NULL) {
-		t->err = -ENOMEM;
-		return t->err;
-	}
 	if (t->json) {
-		if (num && is_json_number(text)) {
-			ret = json_key(t->out, key);
-			if (ret == 0)
-				ret = lr_ctl_buf_append(t->out, text, strlen(text));
-		} else {
-			ret = lr_ctl_json_str(t->out, key, text);
-		}
+		ret = json_text(t->out, key, text, num);
 		free(text);
 	} else {
 		char *k = strdup(key);
