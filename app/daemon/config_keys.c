@@ -176,6 +176,8 @@ static const struct key_def arp_keys[] = {
 	KEY(A, "stale_ms", K_UINT, stale_ms, 1, 86400000, 0, "expected milliseconds 1..86400000"),
 	KEY(A, "pending_total", K_UINT, pending_total, 1, 1 << 20, 0,
 		"expected packets 1..1048576 (at least pending_max)"),
+	KEY(A, "tick_budget", K_UINT, tick_budget, 0, 1000000, 0,
+		"expected timers 0..1000000 (0 = no bound)"),
 	KEY_END,
 };
 

@@ -228,15 +228,17 @@ part_end(struct lr_worker *w, enum lr_turn_part p, uint64_t *t)
 
 /*
  * Every TICK_US: ARP and reassembly expiry, the services' timeouts, the CPU clock.
+ * @param arp_more set: ARP timers are left due (bounded per call)
  * @return true if the services left due timeouts (bounded per call): the next turns
- * call lr_services_tcp_tick() again until none is left
+ * call lr_services_tcp_tick() (and lr_arp_tick() for *arp_more) again until none is
+ * left
  */
 static bool
-slow_tick(struct lr_worker *w, uint64_t *t)
+slow_tick(struct lr_worker *w, uint64_t *t, bool *arp_more)
 {
 	bool more;
 
-	lr_arp_tick(w);
+	*arp_more = lr_arp_tick(w);
 	part_end(w, LR_TURN_ARP_TICK, t);
 	lr_ip_tick(w);
 	part_end(w, LR_TURN_IP_TICK, t);
@@ -263,7 +265,7 @@ worker_main(void *arg)
 	uint64_t next_tick = 0, t0, t1, t;
 	uint16_t i, n;
 	uint32_t got;
-	bool full, more, svc_more = false;
+	bool full, more, svc_more = false, arp_more = false;
 	bool drained = false;
 
 	w->now_us = lr_clock_us();
@@ -302,13 +304,19 @@ worker_main(void *arg)
 			part_end(w, LR_TURN_OTHER, &t);
 		}
 		if (w->now_us >= next_tick) {
-			svc_more = slow_tick(w, &t);
+			svc_more = slow_tick(w, &t, &arp_more);
 			next_tick = w->now_us + TICK_US;
-		} else if (unlikely(svc_more)) {
-			svc_more = lr_services_tcp_tick(w);
-			part_end(w, LR_TURN_SVC_TICK, &t);
+		} else if (unlikely(svc_more || arp_more)) {
+			if (arp_more) {
+				arp_more = lr_arp_tick(w);
+				part_end(w, LR_TURN_ARP_TICK, &t);
+			}
+			if (svc_more) {
+				svc_more = lr_services_tcp_tick(w);
+				part_end(w, LR_TURN_SVC_TICK, &t);
+			}
 		}
-		more |= svc_more;
+		more |= svc_more | arp_more;
 		lr_tcp_flush(w);
 		lr_worker_flush(w);
 		part_end(w, LR_TURN_FLUSH, &t);

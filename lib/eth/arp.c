@@ -15,7 +15,8 @@
  * no queued packets.
  *
  * The cache is written only by its worker. The control thread reads entries
- * through a per-entry seqcount, so it never sees a half-written MAC.
+ * through a per-entry seqcount, so it never sees a half-written MAC. Its timers are
+ * in arp_timer.c.
  *
  * Sharing between workers: replicas fed by the one who learns. ARP is handled by
  * whichever worker receives it; a worker that learns or refreshes a neighbour from an
@@ -36,7 +37,7 @@
 #include <rte_malloc.h>
 #include <rte_seqcount.h>
 
-#include "lr_eth.h"
+#include "arp_internal.h"
 #include "lr_mbuf.h"
 
 #define ARP_MIN_TABLE 8
@@ -55,25 +56,11 @@
 	.mcast_probes = 1, \
 	.stale_ms = 60000, \
 	.pending_total = 256, \
+	.tick_budget = 64, \
 }
 
 const struct lr_arp_conf lr_arp_conf_default = ARP_CONF_DEFAULT;
-static struct lr_arp_conf arp_conf = ARP_CONF_DEFAULT;
-
-struct arp_entry {
-	rte_seqcount_t sc;          /* guards every field below for outside readers */
-	bool used;
-	enum lr_arp_state state;
-	rte_be32_t ip;
-	struct rte_ether_addr mac;
-	uint16_t ifidx;             /* interface it was learned on (lr_iface_at()) */
-	uint32_t tries;             /* requests (INCOMPLETE) or probes (PROBE) sent */
-	uint32_t nb_pending;
-	uint64_t expires_us;        /* next step: REACHABLE->STALE, STALE removed if
-	                             * unused, DELAY->PROBE, next request or probe */
-	uint64_t used_us;           /* last packet sent through it (LRU) */
-	struct rte_mbuf **pending;  /* pending_max slots */
-};
+struct lr_arp_conf arp_conf = ARP_CONF_DEFAULT;
 
 /* One learned neighbour, published to the other workers. */
 struct arp_learn {
@@ -93,21 +80,6 @@ struct arp_log {
 
 static struct arp_log *arp_logs[LR_MAX_WORKERS];
 static uint16_t arp_nb_logs;        /* highest worker id with a log, plus one */
-
-struct lr_arp_table {
-	struct rte_hash *hash;
-	struct arp_log *log;        /* this worker's learn log */
-	uint64_t seen[LR_MAX_WORKERS]; /* records of each other worker's log applied */
-	uint64_t synced;            /* records applied from other workers */
-	uint64_t lapped;            /* records lost because a writer lapped us */
-	uint32_t nb_slots;
-	uint32_t pending_max;
-	uint32_t pending_total;     /* packets queued over all entries */
-	uint32_t evict_hand;        /* where the next LRU scan starts */
-	struct arp_entry *entries;
-	struct rte_mbuf **pending_store;
-	struct arp_entry *last;     /* entry_find()'s last answer, checked before use */
-};
 
 void
 lr_arp_configure(const struct lr_arp_conf *conf)
@@ -152,6 +124,12 @@ lr_arp_worker_init(struct lr_worker *w)
 	for (i = 0; i < t->nb_slots; i++) {
 		rte_seqcount_init(&t->entries[i].sc);
 		t->entries[i].pending = &t->pending_store[i * (t->pending_max + 1)];
+		t->entries[i].tprev = ARP_NIL;
+		t->entries[i].tnext = ARP_NIL;
+	}
+	for (i = 0; i < ARP_Q_NB; i++) {
+		t->tq_head[i] = ARP_NIL;
+		t->tq_tail[i] = ARP_NIL;
 	}
 	for (i = 0; i < ARP_LOG_SIZE; i++)
 		rte_seqcount_init(&t->log->rec[i].sc);
@@ -181,8 +159,8 @@ pending_uncharge(struct lr_worker *w, struct rte_mbuf *m)
 	lr_mem_uncharge(&w->mem, w->stats, LR_MEM_ARP_QUEUE, lr_mbuf_truesize(m));
 }
 
-static void
-entry_drop_pending(struct lr_worker *w, struct arp_entry *e)
+void
+arp_entry_drop_pending(struct lr_worker *w, struct arp_entry *e)
 {
 	uint32_t i;
 
@@ -239,8 +217,6 @@ entry_find(struct lr_arp_table *t, rte_be32_t ip)
 	return t->last;
 }
 
-static void entry_delete(struct lr_worker *w, struct arp_entry *e);
-
 /*
  * Make room: remove the least recently used entry that holds no queued packets
  * (Linux evicts at gc_thresh3 the same way, neigh_forced_gc()). Looks at
@@ -265,7 +241,7 @@ entry_evict(struct lr_worker *w)
 	if (victim == NULL)
 		return false;
 	LR_STAT_INC(w->stats, LR_STAT_arp_EVICTED);
-	entry_delete(w, victim);
+	arp_entry_delete(w, victim);
 	return true;
 }
 
@@ -296,14 +272,16 @@ entry_create(struct lr_worker *w, rte_be32_t ip, uint16_t ifidx)
 	e->expires_us = 0;
 	e->used_us = w->now_us;
 	rte_seqcount_write_end(&e->sc);
+	arp_timer_file(t, e, ARP_Q_NOW);
 	return e;
 }
 
-static void
-entry_delete(struct lr_worker *w, struct arp_entry *e)
+void
+arp_entry_delete(struct lr_worker *w, struct arp_entry *e)
 {
 	rte_be32_t ip = e->ip;
 
+	arp_timer_unlink(w->arp, e);
 	rte_seqcount_write_begin(&e->sc);
 	e->used = false;
 	rte_seqcount_write_end(&e->sc);
@@ -327,6 +305,7 @@ entry_resolve(struct lr_worker *w, struct arp_entry *e, const struct rte_ether_a
 	n = e->nb_pending;
 	e->nb_pending = 0;
 	rte_seqcount_write_end(&e->sc);
+	arp_timer_file(w->arp, e, ARP_Q_REACH);
 	w->arp->pending_total -= n;
 
 	ifc = lr_iface_at(ifidx);
@@ -462,7 +441,7 @@ static const struct rte_ether_addr arp_bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0
 
 /* A request for target, broadcast, or unicast to dst (a probe of a stale entry,
  * RFC 1122 2.3.2.1; target hardware address left zero as Linux does). */
-static void
+void
 arp_request(struct lr_worker *w, const struct lr_iface *ifc, rte_be32_t target,
 		const struct rte_ether_addr *dst)
 {
@@ -590,23 +569,6 @@ lr_arp_lookup(struct lr_worker *w, rte_be32_t ip, struct rte_ether_addr *mac)
 	return true;
 }
 
-static void
-entry_set_state(struct arp_entry *e, enum lr_arp_state state, uint64_t expires_us)
-{
-	rte_seqcount_write_begin(&e->sc);
-	e->state = state;
-	e->expires_us = expires_us;
-	e->tries = 0;
-	rte_seqcount_write_end(&e->sc);
-}
-
-static void
-entry_go_stale(struct lr_worker *w, struct arp_entry *e)
-{
-	LR_STAT_INC(w->stats, LR_STAT_arp_STALE);
-	entry_set_state(e, LR_ARP_STALE, w->now_us + (uint64_t)arp_conf.stale_ms * 1000);
-}
-
 /* A packet leaves through an entry with a MAC: it is in use. A STALE one starts
  * its confirmation (DELAY, then probes) while the packets keep its MAC. */
 static inline void
@@ -614,9 +576,9 @@ entry_use(struct lr_worker *w, struct arp_entry *e)
 {
 	e->used_us = w->now_us;
 	if (unlikely(e->state == LR_ARP_REACHABLE && e->expires_us <= w->now_us))
-		entry_go_stale(w, e);
+		arp_entry_go_stale(w, e);
 	if (unlikely(e->state == LR_ARP_STALE))
-		entry_set_state(e, LR_ARP_DELAY, w->now_us + (uint64_t)arp_conf.delay_ms * 1000);
+		arp_entry_set_state(w, e, LR_ARP_DELAY, ARP_Q_DELAY, arp_conf.delay_ms);
 }
 
 /* Queue m on an entry being resolved, within the entry's and the worker's bounds. */
@@ -652,6 +614,7 @@ entry_queue(struct lr_worker *w, struct arp_entry *e, struct rte_mbuf *m,
 		e->tries = 1;
 		e->expires_us = w->now_us + (uint64_t)arp_conf.retry_ms * 1000;
 		rte_seqcount_write_end(&e->sc);
+		arp_timer_file(t, e, ARP_Q_RETRY);
 		arp_request(w, ifc, nexthop, NULL);
 	}
 }
@@ -680,85 +643,6 @@ lr_eth_output_ipv4(struct lr_worker *w, struct rte_mbuf *m, const struct lr_ifac
 		}
 	}
 	entry_queue(w, e, m, ifc, nexthop);
-}
-
-/* PROBE: unicast requests to the cached MAC, then broadcast ones, one per retry_ms
- * (Linux ucast_solicit, then mcast_resolicit); removed when all went unanswered. */
-static void
-entry_probe(struct lr_worker *w, struct arp_entry *e, const struct lr_iface *ifc)
-{
-	uint32_t tries = e->tries;
-
-	if (tries >= arp_conf.ucast_probes + arp_conf.mcast_probes || ifc == NULL) {
-		LR_STAT_INC(w->stats, LR_STAT_arp_PROBE_FAILED);
-		entry_delete(w, e);
-		return;
-	}
-	rte_seqcount_write_begin(&e->sc);
-	e->tries = tries + 1;
-	e->expires_us = w->now_us + (uint64_t)arp_conf.retry_ms * 1000;
-	rte_seqcount_write_end(&e->sc);
-	LR_STAT_INC(w->stats, LR_STAT_arp_TX_PROBE);
-	arp_request(w, ifc, e->ip, tries < arp_conf.ucast_probes ? &e->mac : NULL);
-}
-
-/* INCOMPLETE: ask again every retry_ms; give up after retries requests. */
-static void
-entry_retry(struct lr_worker *w, struct arp_entry *e, const struct lr_iface *ifc)
-{
-	if (e->tries >= arp_conf.retries || ifc == NULL) {
-		LR_STAT_INC(w->stats, LR_STAT_arp_RESOLVE_FAILED);
-		entry_drop_pending(w, e);
-		entry_delete(w, e);
-		return;
-	}
-	rte_seqcount_write_begin(&e->sc);
-	e->tries++;
-	e->expires_us = w->now_us + (uint64_t)arp_conf.retry_ms * 1000;
-	rte_seqcount_write_end(&e->sc);
-	arp_request(w, ifc, e->ip, NULL);
-}
-
-/* One entry's timer fired (e->expires_us has passed). */
-static void
-entry_timer(struct lr_worker *w, struct arp_entry *e)
-{
-	switch (e->state) {
-	case LR_ARP_REACHABLE:
-		entry_go_stale(w, e);
-		break;
-	case LR_ARP_STALE:          /* unused for stale_ms (a use moves it to DELAY) */
-		LR_STAT_INC(w->stats, LR_STAT_arp_EXPIRED);
-		entry_delete(w, e);
-		break;
-	case LR_ARP_DELAY:          /* not confirmed meanwhile: probe */
-		entry_set_state(e, LR_ARP_PROBE, w->now_us);
-		entry_probe(w, e, lr_iface_at(e->ifidx));
-		break;
-	case LR_ARP_PROBE:
-		entry_probe(w, e, lr_iface_at(e->ifidx));
-		break;
-	case LR_ARP_INCOMPLETE:
-		entry_retry(w, e, lr_iface_at(e->ifidx));
-		break;
-	}
-}
-
-void
-lr_arp_tick(struct lr_worker *w)
-{
-	struct lr_arp_table *t = w->arp;
-	uint32_t i;
-
-	if (t == NULL)
-		return;
-	lr_arp_sync(w);
-	for (i = 0; i < t->nb_slots; i++) {
-		struct arp_entry *e = &t->entries[i];
-
-		if (e->used && e->expires_us <= w->now_us)
-			entry_timer(w, e);
-	}
 }
 
 unsigned int

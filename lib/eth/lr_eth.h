@@ -87,10 +87,11 @@ struct lr_arp_conf {
 	uint32_t mcast_probes;  /**< broadcast probes after them (mcast_resolicit) */
 	uint32_t stale_ms;      /**< a STALE entry unused this long is removed (gc_stale_time) */
 	uint32_t pending_total; /**< packets queued over all entries of a worker */
+	uint32_t tick_budget;   /**< timers lr_arp_tick() runs per call, 0: no bound */
 };
 
 /** Defaults: 1024 entries, 300 s, 1000 ms, 3 tries, 8 pending, 5 s delay, 3 unicast
- * and 1 broadcast probes, 60 s stale, 256 pending per worker. */
+ * and 1 broadcast probes, 60 s stale, 256 pending per worker, 64 timers per tick. */
 extern const struct lr_arp_conf lr_arp_conf_default;
 
 /** Set ARP settings (control path). */
@@ -113,8 +114,16 @@ void lr_arp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_iface
  */
 void lr_arp_sync(struct lr_worker *w);
 
-/** Expire entries and retry requests; call at least every few ms. */
-void lr_arp_tick(struct lr_worker *w);
+/**
+ * Run the entries' timers that are due (expiry, requests, probes), earliest deadline
+ * first, at most conf.tick_budget of them. Costs what is due, not the table. Call it
+ * every few ms, and again soon while it returns true.
+ * @return true if due timers are left for the next call
+ */
+bool lr_arp_tick(struct lr_worker *w);
+
+/** Timers lr_arp_tick() ran on this worker so far (its cost, for tests and benches). */
+uint64_t lr_arp_timers_fired(const struct lr_worker *w);
 
 /** Send a gratuitous ARP (request, sender = target = our address) on ifc. */
 void lr_arp_send_gratuitous(struct lr_worker *w, const struct lr_iface *ifc);
