@@ -263,7 +263,8 @@ void lr_tcp_flush(struct lr_worker *w);
 /**
  * Run expired timers against w->now_us (retransmission, persist, delayed ACK,
  * keepalive, TIME_WAIT, FIN_WAIT_2). Visits only connections with a timer armed, at
- * most conf.timer_budget of them and as many TIME_WAIT expiries per call; what is
+ * most conf.timer_budget of them (visited, or moved after a clock jump of more than
+ * 4.1 s) and as many TIME_WAIT expiries per call; what is
  * left waits for the next call (earliest deadlines first), so a timer fires after
  * its deadline by at most the calls the work before it takes, ceil(due before it /
  * timer_budget) of them, plus one jiffy.

@@ -437,6 +437,12 @@ LIST_HEAD(tcp_tw_slot, lr_tcp_conn);
 #define TCP_TW_L0_SLOTS (1u << TCP_TW_L0_BITS)
 #define TCP_TW_L1_SLOTS (1u << TCP_TW_L1_BITS)
 
+/** One set of wheel slots: level 0 and level 1. */
+struct tcp_tw_bank {
+	struct tcp_tw_slot l0[TCP_TW_L0_SLOTS]; /**< jiffy j: l0[j % TCP_TW_L0_SLOTS] */
+	struct tcp_tw_slot l1[TCP_TW_L1_SLOTS]; /**< block b: l1[b % TCP_TW_L1_SLOTS] */
+};
+
 /**
  * Hashed, hierarchical timing wheel of a shard (tcp_timer.c). Time is counted in
  * jiffies of TCP_TW_GRAN_US on w->now_us; a deadline d belongs to jiffy
@@ -444,17 +450,28 @@ LIST_HEAD(tcp_tw_slot, lr_tcp_conn);
  * with a timer armed is in exactly one slot: level 0 when that jiffy is less than
  * one revolution after @p cur, else the level 1 slot of its block of
  * TCP_TW_L0_SLOTS jiffies, emptied into level 0 when the block begins.
+ *
+ * Two banks of slots: @p act is the wheel; after a clock jump of a revolution or
+ * more the slots it had become @p old, emptied a budget at a time (visited in jiffy
+ * order, or moved back into @p act for blocks beyond the jump) while @p act already
+ * runs from the new time.
  */
 struct tcp_wheel {
 	uint64_t cur;       /**< next jiffy to process; every earlier one is done */
 	uint64_t next_us;   /**< start of @p cur: lr_tcp_tick() does nothing before it */
-	uint32_t nb;        /**< connections on the wheel */
+	uint32_t nb;        /**< connections on the wheel (both banks) */
 	uint64_t visits;    /**< connections lr_tcp_tick() visited: its cost, for tests */
-	uint32_t budget;    /**< visits per lr_tcp_tick() (conf.timer_budget; 0: no bound) */
-	struct tcp_tw_slot due; /**< taken by a clock jump of a revolution or more and
-	                         *   not visited yet (a budget ran out) */
-	struct tcp_tw_slot l0[TCP_TW_L0_SLOTS]; /**< jiffy j: l0[j % TCP_TW_L0_SLOTS] */
-	struct tcp_tw_slot l1[TCP_TW_L1_SLOTS]; /**< block b: l1[b % TCP_TW_L1_SLOTS] */
+	uint64_t moves;     /**< connections moved from @p old to @p act unvisited */
+	uint32_t budget;    /**< visits and moves per lr_tcp_tick() (conf.timer_budget;
+	                     *   0: no bound) */
+	struct tcp_tw_bank *act;  /**< the wheel's slots */
+	struct tcp_tw_bank *old;  /**< slots a clock jump left to empty, NULL when none */
+	uint64_t old_cur;   /**< @p cur when the jump came: @p old's first jiffy */
+	uint64_t old_limit; /**< last jiffy the jump passed: @p old's blocks up to its
+	                     *   block are visited, later ones moved */
+	uint32_t old_pos;   /**< next of @p old's slots to empty: level 0 from old_cur's
+	                     *   (0..TCP_TW_L0_SLOTS - 1), then level 1 from its block */
+	struct tcp_tw_bank bank[2]; /**< the two banks (128 KiB) */
 };
 
 /**
@@ -578,7 +595,7 @@ struct lr_tcp_shard {
 	uint16_t ooo_stamp;               /**< clock of tcp_ooo_seg::stamp (wraps) */
 	uint16_t nb_dsack;                /**< entries of dsack */
 	struct tcp_dsack dsack[TCP_DSACK_MAX]; /**< D-SACKs of this burst */
-	struct tcp_wheel tw;              /**< connections with a timer armed (64 KiB) */
+	struct tcp_wheel tw;              /**< connections with a timer armed (128 KiB) */
 	struct tcp_timewait timewait;     /**< compact TIME_WAIT entries (tcp_tw.c) */
 };
 

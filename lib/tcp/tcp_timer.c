@@ -17,9 +17,13 @@
  * on every segment, the retransmission restart on every ACK) leaves it in place,
  * and its visit files it again. lr_tcp_tick() runs the slots from the last one
  * processed to now, so a timer fires no earlier than its deadline and less than
- * one jiffy after it (given a tick per jiffy); after a pause of a revolution or
- * more, every due slot is taken once. A tick costs the slots passed plus the
- * connections filed in them, not the connections armed.
+ * one jiffy after it (given a tick per jiffy). After a pause of a revolution or
+ * more (a clock jump) the wheel goes on from the new time on a second bank of slots
+ * at once, and the slots it had are emptied a budget at a time: each due slot
+ * visited once, in jiffy order for level 0 and block order for level 1, blocks the
+ * jump did not reach moved back unvisited. A tick costs the slots passed (8192 at
+ * most after a jump) plus the connections visited or moved, at most timer_budget of
+ * them, not the connections armed.
  *
  * What decided it (bench/bench_conn_table, "timer ticks": 1M idle established
  * connections with a 2 h keepalive, one tick per ms, medians of 7 runs): the
@@ -84,13 +88,19 @@ tcp_timer_init(struct lr_tcp_shard *sh, uint64_t now_us)
 	struct tcp_wheel *tw = &sh->tw;
 	unsigned int i;
 
-	for (i = 0; i < TCP_TW_L0_SLOTS; i++)
-		LIST_INIT(&tw->l0[i]);
-	for (i = 0; i < TCP_TW_L1_SLOTS; i++)
-		LIST_INIT(&tw->l1[i]);
-	LIST_INIT(&tw->due);
+	for (i = 0; i < TCP_TW_L0_SLOTS; i++) {
+		LIST_INIT(&tw->bank[0].l0[i]);
+		LIST_INIT(&tw->bank[1].l0[i]);
+	}
+	for (i = 0; i < TCP_TW_L1_SLOTS; i++) {
+		LIST_INIT(&tw->bank[0].l1[i]);
+		LIST_INIT(&tw->bank[1].l1[i]);
+	}
+	tw->act = &tw->bank[0];
+	tw->old = NULL;
 	tw->nb = 0;
 	tw->visits = 0;
+	tw->moves = 0;
 	tw->budget = sh->conf.timer_budget;
 	tw->cur = now_us / TCP_TW_GRAN_US + 1;
 	tw->next_us = tw->cur * TCP_TW_GRAN_US;
@@ -108,12 +118,12 @@ tw_insert(struct tcp_wheel *tw, struct lr_tcp_conn *c, uint64_t j)
 
 	j = RTE_MAX(j, tw->cur);
 	if (j - tw->cur < TCP_TW_L0_SLOTS) {
-		LIST_INSERT_HEAD(&tw->l0[j & TW_L0_MASK], c, tw_link);
+		LIST_INSERT_HEAD(&tw->act->l0[j & TW_L0_MASK], c, tw_link);
 	} else {
 		b = RTE_MIN(j >> TCP_TW_L0_BITS,
 				(tw->cur >> TCP_TW_L0_BITS) + TCP_TW_L1_SLOTS - 1);
 		j = b << TCP_TW_L0_BITS;
-		LIST_INSERT_HEAD(&tw->l1[b & TW_L1_MASK], c, tw_link);
+		LIST_INSERT_HEAD(&tw->act->l1[b & TW_L1_MASK], c, tw_link);
 	}
 	c->tw_jiffy = (uint32_t)j;
 	c->flags |= TCP_F_ON_WHEEL;
@@ -566,39 +576,85 @@ tw_run_slot(struct tcp_wheel *tw, struct tcp_tw_slot *slot, uint64_t now, unsign
 	return n;
 }
 
-/* Move a slot's connections to the due list, marked to be visited now (at a jiffy
- * before any a timer can be armed for). */
-static void
-tw_take(struct tcp_wheel *tw, struct tcp_tw_slot *slot)
+/*
+ * Move a slot of the old bank whose block the jump did not reach into the same
+ * block's slot of the wheel, at most max connections: they stay filed where they
+ * are (block numbers are absolute), nothing is due. A whole list goes at once when
+ * the wheel's slot is empty (one move).
+ * @return moves
+ */
+static unsigned int
+tw_move_slot(struct tcp_wheel *tw, struct tcp_tw_slot *from, struct tcp_tw_slot *to,
+		unsigned int max)
 {
 	struct lr_tcp_conn *c;
+	unsigned int n = 0;
 
-	while ((c = LIST_FIRST(slot)) != NULL) {
-		LIST_REMOVE(c, tw_link);
-		c->tw_jiffy = (uint32_t)(tw->cur - 1);
-		LIST_INSERT_HEAD(&tw->due, c, tw_link);
+	if (max > 0 && LIST_EMPTY(to) && !LIST_EMPTY(from)) {
+		to->lh_first = from->lh_first;
+		to->lh_first->tw_link.le_prev = &to->lh_first;
+		LIST_INIT(from);
+		n = 1;
 	}
+	while (n < max && (c = LIST_FIRST(from)) != NULL) {
+		LIST_REMOVE(c, tw_link);
+		LIST_INSERT_HEAD(to, c, tw_link);
+		n++;
+	}
+	tw->moves += n;
+	return n;
 }
 
 /*
  * The clock moved a revolution or more since the last tick: every level 0 slot and
- * the level 1 slots of the blocks up to limit's are due. Take them all once into
- * tw->due (visited from there, within the budget) and move the wheel past limit.
- * Cost: the slots plus the connections taken, however long the pause.
+ * the level 1 slots of the blocks up to limit's are due. The wheel moves past limit
+ * at once onto the other bank (empty), so what is armed from now on is filed from
+ * the new time, and the slots it had wait in tw->old for tw_drain().
  */
 static void
 tw_jump(struct tcp_wheel *tw, uint64_t limit)
 {
-	uint64_t b, b_end;
-	unsigned int i;
-
-	for (i = 0; i < TCP_TW_L0_SLOTS; i++)
-		tw_take(tw, &tw->l0[i]);
-	b = tw->cur >> TCP_TW_L0_BITS;
-	b_end = RTE_MIN(limit >> TCP_TW_L0_BITS, b + TCP_TW_L1_SLOTS - 1);
-	for (; b <= b_end; b++)
-		tw_take(tw, &tw->l1[b & TW_L1_MASK]);
+	tw->old = tw->act;
+	tw->act = tw->act == &tw->bank[0] ? &tw->bank[1] : &tw->bank[0];
+	tw->old_cur = tw->cur;
+	tw->old_limit = limit;
+	tw->old_pos = 0;
 	tw->cur = limit + 1;
+}
+
+/*
+ * Empty the old bank of a clock jump in deadline order, at most max connections
+ * visited or moved: its level 0 from the jiffy the wheel was on (every one due),
+ * then its level 1 blocks in order, visited up to the jump's block (due, or filed
+ * again into the wheel by the visit), moved unvisited beyond it. Visits file
+ * connections into the wheel, never back into the old bank, so the calls go on from
+ * tw->old_pos until it is empty. Cost: the slots looked at (at most 8192) plus max.
+ * @return connections visited or moved
+ */
+static unsigned int
+tw_drain(struct tcp_wheel *tw, uint64_t now, unsigned int max)
+{
+	struct tcp_tw_slot *s;
+	unsigned int n = 0;
+	uint64_t b;
+
+	for (; tw->old_pos < TCP_TW_L0_SLOTS + TCP_TW_L1_SLOTS; tw->old_pos++) {
+		if (tw->old_pos < TCP_TW_L0_SLOTS) {
+			s = &tw->old->l0[(tw->old_cur + tw->old_pos) & TW_L0_MASK];
+			n += tw_run_slot(tw, s, now, max - n);
+		} else {
+			b = (tw->old_cur >> TCP_TW_L0_BITS) + (tw->old_pos - TCP_TW_L0_SLOTS);
+			s = &tw->old->l1[b & TW_L1_MASK];
+			if (b <= tw->old_limit >> TCP_TW_L0_BITS)
+				n += tw_run_slot(tw, s, now, max - n);
+			else
+				n += tw_move_slot(tw, s, &tw->act->l1[b & TW_L1_MASK], max - n);
+		}
+		if (!LIST_EMPTY(s))
+			return n;
+	}
+	tw->old = NULL;
+	return n;
 }
 
 /*
@@ -619,12 +675,12 @@ tw_advance(struct tcp_wheel *tw, uint64_t limit, uint64_t now, unsigned int max)
 
 	for (; tw->cur <= limit && tw->nb > 0; tw->cur++) {
 		if ((tw->cur & TW_L0_MASK) == 0) {
-			s = &tw->l1[(tw->cur >> TCP_TW_L0_BITS) & TW_L1_MASK];
+			s = &tw->act->l1[(tw->cur >> TCP_TW_L0_BITS) & TW_L1_MASK];
 			n += tw_run_slot(tw, s, now, max - n);
 			if (!LIST_EMPTY(s))
 				return n;
 		}
-		s = &tw->l0[tw->cur & TW_L0_MASK];
+		s = &tw->act->l0[tw->cur & TW_L0_MASK];
 		n += tw_run_slot(tw, s, now, max - n);
 		if (!LIST_EMPTY(s))
 			return n;
@@ -634,9 +690,10 @@ tw_advance(struct tcp_wheel *tw, uint64_t limit, uint64_t now, unsigned int max)
 }
 
 /*
- * TIME_WAIT expiry, then the wheel: the connections a clock jump left due, then the
- * jiffies up to now, within the budget of visits (tw->budget per call). Work left
- * over keeps tw->next_us at or before now, so the next call goes on with it.
+ * TIME_WAIT expiry, then the wheel: what a clock jump left in the old bank, then the
+ * jiffies up to now, within the budget (tw->budget connections visited or moved per
+ * call). Work left over keeps tw->next_us at or before now, so the next call goes on
+ * with it.
  */
 bool
 lr_tcp_tick(struct lr_worker *w)
@@ -657,21 +714,23 @@ lr_tcp_tick(struct lr_worker *w)
 	now = w->now_us;
 	limit = now / TCP_TW_GRAN_US;
 	max = tw->budget != 0 ? tw->budget : UINT_MAX;
-	n = tw_run_slot(tw, &tw->due, now, max);
-	if (n == max && !LIST_EMPTY(&tw->due)) {
+	/* a jump's backlog first: every deadline in it is before tw->cur */
+	if (tw->old != NULL)
+		n = tw_drain(tw, now, max);
+	if (tw->old != NULL) {
 		more = true;
 	} else if (tw->nb == 0) {
 		tw->cur = limit + 1;
 	} else if (limit >= tw->cur && limit - tw->cur >= TCP_TW_L0_SLOTS) {
 		tw_jump(tw, limit);
-		n += tw_run_slot(tw, &tw->due, now, max - n);
-		more |= !LIST_EMPTY(&tw->due);
+		n += tw_drain(tw, now, max - n);
+		more |= tw->old != NULL;
 	} else {
 		n += tw_advance(tw, limit, now, max - n);
 		more |= tw->cur <= limit;
 	}
-	/* due work left: the next call goes on at once */
-	tw->next_us = more && !LIST_EMPTY(&tw->due) ? now : tw->cur * TCP_TW_GRAN_US;
+	/* a jump's backlog left: the next call goes on at once */
+	tw->next_us = tw->old != NULL ? now : tw->cur * TCP_TW_GRAN_US;
 	if (n > 0)
 		lr_tcp_flush(w);
 	return more;
