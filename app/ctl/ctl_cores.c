@@ -44,9 +44,8 @@ static const struct lr_ctl_col cols[] = {
 	{ "rx_max_us", LR_CTL_COL_NUM }, { "steer_max_us", LR_CTL_COL_NUM },
 	{ "tcp_tick_max_us", LR_CTL_COL_NUM }, { "loadgen_max_us", LR_CTL_COL_NUM },
 	{ "arp_tick_max_us", LR_CTL_COL_NUM }, { "ip_tick_max_us", LR_CTL_COL_NUM },
-	{ "svc_tick_max_us", LR_CTL_COL_NUM }, { "cpu_clock_max_us", LR_CTL_COL_NUM },
-	{ "flush_max_us", LR_CTL_COL_NUM }, { "call_max_us", LR_CTL_COL_NUM },
-	{ "other_max_us", LR_CTL_COL_NUM },
+	{ "svc_tick_max_us", LR_CTL_COL_NUM }, { "flush_max_us", LR_CTL_COL_NUM },
+	{ "call_max_us", LR_CTL_COL_NUM }, { "other_max_us", LR_CTL_COL_NUM },
 };
 
 #define NB_COLS (CORE_COLS + LR_TURN_PART_NB)
@@ -81,7 +80,7 @@ core_read(unsigned int i, struct core_snap *s)
 	v[COL_BUSY_POLLS] = lr_app_load64(&w->busy_polls);
 	v[COL_BUSY_CYCLES] = lr_app_load64(&w->busy_cycles);
 	v[COL_IDLE_CYCLES] = lr_app_load64(&w->idle_cycles);
-	v[COL_CPU_MS] = lr_app_load64(&w->cpu_us) / 1000;
+	v[COL_CPU_MS] = lr_worker_cpu_us(w) / 1000;
 	v[COL_TURN_MAX_US] = cycles_us(lr_worker_turn_max_take(w));
 	for (p = 0; p < LR_TURN_PART_NB; p++)
 		v[CORE_COLS + p] = cycles_us(lr_worker_part_max_take(w, p));
@@ -101,8 +100,9 @@ core_read(unsigned int i, struct core_snap *s)
  * steered_in) and sent,
  * connections it owns, packets it handed to other workers (steered_out) and took from
  * them (steered_in), packets lost to a full steering ring, poll loop accounting, and
- * the CPU time its thread got from the OS (cpu_ms, sampled every 10 ms tick; below the
- * busy + idle cycles when the lcore shares its CPU), and its longest loop turn since
+ * the CPU time its thread got from the OS (cpu_ms, its thread CPU clock read by this
+ * thread at the request: the worker pays nothing for it; below the busy + idle cycles
+ * when the lcore shares its CPU), and its longest loop turn since
  * the last read (turn_max_us: how long RX may have waited for the worker, e.g. on a
  * control call; idle waits excluded).
  * `cores parts`: worker, turn_max_us and the longest time of each part of a turn

@@ -152,7 +152,7 @@ metrics_workers(struct lr_prom *p)
 		v[3][i] = lr_app_load64(&w->busy_polls);
 		v[4][i] = st != NULL ? lr_app_load64(&st->steered_out) : 0;
 		v[5][i] = st != NULL ? lr_app_load64(&st->steered_in) : 0;
-		v[6][i] = lr_app_load64(&w->cpu_us);
+		v[6][i] = lr_worker_cpu_us(w);
 	}
 	per_worker(p, "linerate_worker_received_packets_total", LR_PROM_COUNTER,
 			"packets the worker's pipeline took in (its queues and steered in)", v[0], 0);

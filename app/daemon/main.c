@@ -166,17 +166,6 @@ idle(void)
 	}
 }
 
-/* CPU time of the calling thread, in microseconds (0 if the clock is missing). */
-static uint64_t
-thread_cpu_us(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /*
  * Receive from one port: a burst, then more while they come back full, up to
  * [worker] rx_drain bursts, so the ring is emptied before the turn's fixed work
@@ -227,7 +216,7 @@ part_end(struct lr_worker *w, enum lr_turn_part p, uint64_t *t)
 }
 
 /*
- * Every TICK_US: ARP and reassembly expiry, the services' timeouts, the CPU clock.
+ * Every TICK_US: ARP and reassembly expiry, the services' timeouts.
  * @param arp_more set: ARP timers are left due (bounded per call)
  * @return true if the services left due timeouts (bounded per call): the next turns
  * call lr_services_tcp_tick() (and lr_arp_tick() for *arp_more) again until none is
@@ -244,8 +233,6 @@ slow_tick(struct lr_worker *w, uint64_t *t, bool *arp_more)
 	part_end(w, LR_TURN_IP_TICK, t);
 	more = lr_services_tcp_tick(w);
 	part_end(w, LR_TURN_SVC_TICK, t);
-	w->cpu_us = thread_cpu_us();
-	part_end(w, LR_TURN_CPU_CLOCK, t);
 	return more;
 }
 
@@ -270,6 +257,7 @@ worker_main(void *arg)
 
 	w->now_us = lr_clock_us();
 	w->parts_timed = cfg.turn_parts;
+	lr_worker_cpu_clock_start(w);
 	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
 	if (w->id == 0)  /* every interface: the ports' own and their VLANs' */
 		for (i = 0; i < lr_iface_end; i++)
@@ -342,7 +330,7 @@ worker_main(void *arg)
 	}
 	lr_worker_flush(w);
 	lr_worker_poll_calls(w);
-	w->cpu_us = thread_cpu_us();
+	lr_worker_cpu_clock_stop(w);
 	__atomic_store_n(&w->running, false, __ATOMIC_RELEASE);
 	return 0;
 }

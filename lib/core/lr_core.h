@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
@@ -224,10 +225,9 @@ enum lr_turn_part {
 	LR_TURN_STEER,     /**< steering rings, handed-over packets, ARP sync, TCP flush */
 	LR_TURN_TCP_TICK,  /**< TCP timers: TIME_WAIT expiry and the timing wheel */
 	LR_TURN_LOADGEN,   /**< the load generator's poll */
-	LR_TURN_ARP_TICK,  /**< ARP cache expiry (every 10 ms) */
+	LR_TURN_ARP_TICK,  /**< ARP timers (every 10 ms, and each turn while some are due) */
 	LR_TURN_IP_TICK,   /**< IP reassembly expiry (every 10 ms) */
 	LR_TURN_SVC_TICK,  /**< TCP services' timeouts */
-	LR_TURN_CPU_CLOCK, /**< the thread CPU clock read (a system call, every 10 ms) */
 	LR_TURN_FLUSH,     /**< TCP and TX flush */
 	LR_TURN_CALL,      /**< a control call (lr_worker_poll_calls()) */
 	LR_TURN_OTHER,     /**< fault injection poll, shutdown drain step */
@@ -280,9 +280,12 @@ struct __rte_cache_aligned lr_worker {
 	uint64_t busy_polls;         /**< iterations that received something */
 	uint64_t busy_cycles;        /**< TSC cycles in iterations that did work */
 	uint64_t idle_cycles;        /**< TSC cycles in iterations that did none */
-	uint64_t cpu_us;             /**< CPU time of the worker's thread (CLOCK_THREAD_CPUTIME_ID),
-	                              *   sampled every timer tick: unlike the TSC cycles it
-	                              *   excludes time the OS ran something else there */
+	uint64_t cpu_us;             /**< CPU time of the worker's thread when it stopped (its
+	                              *   CPU clock, read once at the end); while it runs,
+	                              *   lr_worker_cpu_us() reads the clock itself */
+	clockid_t cpu_clock;         /**< the worker thread's CPU clock (pthread_getcpuclockid()),
+	                              *   read while @p running if @p cpu_clock_ok */
+	bool cpu_clock_ok;           /**< lr_worker_cpu_clock_start() found the clock */
 	uint64_t turn_max_cycles;    /**< longest loop turn (TSC cycles, idle wait excluded)
 	                              *   since the last lr_worker_turn_max_take() */
 	uint64_t part_max_cycles[LR_TURN_PART_NB]; /**< longest time in each part of a turn
@@ -400,6 +403,24 @@ struct rte_mbuf *lr_mbuf_hold(struct lr_worker *w, struct rte_mbuf *m, enum lr_m
  */
 int lr_worker_call(struct lr_worker *w, lr_worker_call_fn fn, void *arg,
 		unsigned int timeout_ms);
+
+/**
+ * CPU time a worker's thread got from the OS (its thread CPU clock: unlike the TSC
+ * cycles it excludes time the OS ran something else on that CPU), read from any
+ * thread: the worker pays nothing for it. While the worker runs, its clock is read
+ * (a system call of the caller's); once it stopped, the value it left in cpu_us.
+ * @return microseconds
+ */
+uint64_t lr_worker_cpu_us(const struct lr_worker *w);
+
+/**
+ * Start a worker's thread CPU clock for lr_worker_cpu_us() (worker side, on its own
+ * thread, before it sets running).
+ */
+void lr_worker_cpu_clock_start(struct lr_worker *w);
+
+/** Record the worker thread's CPU time for good (worker side, before running goes off). */
+void lr_worker_cpu_clock_stop(struct lr_worker *w);
 
 /** Run a call posted by lr_worker_call(), if any. The poll loop calls it every turn. */
 static inline void

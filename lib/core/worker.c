@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -24,7 +26,6 @@ const char *const lr_turn_part_names[LR_TURN_PART_NB] = {
 	[LR_TURN_ARP_TICK] = "arp_tick",
 	[LR_TURN_IP_TICK] = "ip_tick",
 	[LR_TURN_SVC_TICK] = "svc_tick",
-	[LR_TURN_CPU_CLOCK] = "cpu_clock",
 	[LR_TURN_FLUSH] = "flush",
 	[LR_TURN_CALL] = "call",
 	[LR_TURN_OTHER] = "other",
@@ -222,4 +223,45 @@ lr_worker_call(struct lr_worker *w, lr_worker_call_fn fn, void *arg, unsigned in
 		usleep(50);
 	}
 	return 0;
+}
+
+static uint64_t
+clock_us(clockid_t clk, bool *ok)
+{
+	struct timespec ts;
+
+	*ok = clock_gettime(clk, &ts) == 0;
+	return *ok ? (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000 : 0;
+}
+
+void
+lr_worker_cpu_clock_start(struct lr_worker *w)
+{
+	w->cpu_clock_ok = pthread_getcpuclockid(pthread_self(), &w->cpu_clock) == 0;
+}
+
+void
+lr_worker_cpu_clock_stop(struct lr_worker *w)
+{
+	bool ok;
+	uint64_t us = clock_us(CLOCK_THREAD_CPUTIME_ID, &ok);
+
+	if (ok)
+		__atomic_store_n(&w->cpu_us, us, __ATOMIC_RELAXED);
+}
+
+uint64_t
+lr_worker_cpu_us(const struct lr_worker *w)
+{
+	uint64_t us;
+	bool ok = false;
+
+	/* The clock of a thread that has exited fails (EINVAL): the worker stored its
+	 * last reading in cpu_us before running went off. */
+	if (__atomic_load_n(&w->running, __ATOMIC_ACQUIRE) && w->cpu_clock_ok) {
+		us = clock_us(w->cpu_clock, &ok);
+		if (ok)
+			return us;
+	}
+	return __atomic_load_n(&w->cpu_us, __ATOMIC_RELAXED);
 }

@@ -3,9 +3,11 @@
  * lib/core/worker.c: TX buffering, drop accounting, interfaces, stats sums, helpers.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_pause.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -338,7 +340,71 @@ test_worker_call_inline_when_not_running_posted_when_running(void)
 	lr_tw->running = false;
 }
 
+/* A worker thread that only burns CPU until told to stop. */
+struct spin_ctx {
+	struct lr_worker *w;
+	int stop;
+};
+
+static void *
+spin_main(void *arg)
+{
+	struct spin_ctx *c = arg;
+
+	lr_worker_cpu_clock_start(c->w);
+	__atomic_store_n(&c->w->running, true, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE))
+		rte_pause();
+	lr_worker_cpu_clock_stop(c->w);
+	__atomic_store_n(&c->w->running, false, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Wait (busy, at most 10 s of wall time) until *p is true. */
+static bool
+spin_until(const bool *p)
+{
+	uint64_t end = lr_clock_us() + 10 * 1000 * 1000;
+
+	while (!__atomic_load_n(p, __ATOMIC_ACQUIRE) && lr_clock_us() < end)
+		rte_pause();
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * `cores` cpu_ms: another thread reads a running worker's thread CPU clock (the
+ * worker pays nothing, no sampling in its loop); it grows while the worker burns
+ * CPU; once the worker stopped, the value it left is read.
+ */
+static void
+test_worker_cpu_us_read_from_another_thread(void)
+{
+	static struct lr_worker w;
+	struct spin_ctx c = { &w, 0 };
+	uint64_t a, b = 0, end;
+	pthread_t th;
+
+	memset(&w, 0, sizeof(w));
+	w.cpu_us = 7;
+	CU_ASSERT_EQUAL(lr_worker_cpu_us(&w), 7);       /* not running: what it left */
+	w.cpu_us = 0;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, spin_main, &c), 0);
+	CU_ASSERT_FATAL(spin_until(&w.running));
+	a = lr_worker_cpu_us(&w);
+	end = lr_clock_us() + 10 * 1000 * 1000;
+	while ((b = lr_worker_cpu_us(&w)) < a + 2000 && lr_clock_us() < end)
+		rte_pause();
+	CU_ASSERT(b >= a + 2000);                        /* 2 ms of the spinner's CPU */
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
+	CU_ASSERT_EQUAL(pthread_join(th, NULL), 0);
+	CU_ASSERT_FALSE(w.running);
+	CU_ASSERT(w.cpu_us >= b);
+	CU_ASSERT_EQUAL(lr_worker_cpu_us(&w), w.cpu_us);
+}
+
 static const CU_TestInfo cases[] = {
+	{"test_worker_cpu_us_read_from_another_thread",
+		test_worker_cpu_us_read_from_another_thread},
 	{"test_worker_call_inline_when_not_running_posted_when_running",
 		test_worker_call_inline_when_not_running_posted_when_running},
 	{"test_worker_tx_buffers_until_burst_max_then_flushes",
