@@ -18,7 +18,10 @@
  * after the handshakes, in which the N SYN-ACK timers the ACKs stopped pass; "idle"
  * is 1 s with no timer due; "churn" is 1 s in which CHURN_CONNS SYN retransmission
  * timers fire (connects to a silent peer made CHURN_GAP_MS apart), i.e. a few
- * timers due among N armed. A tick should cost what is due, not N.
+ * timers due among N armed; "jump" is the clock moving past every keepalive at once
+ * (2 h + 1 s, as after the worker thread was stopped), calls repeated 10 us apart
+ * while lr_tcp_tick() says work is left. A tick should cost what is due, not N.
+ * Last, the ARP cache's timers against its table_size (bench_arp_ticks.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +36,7 @@
 
 #include "lr_tcp.h"
 #include "tcp_internal.h"
+#include "bench_arp_ticks.h"
 #include "bench_common.h"
 #include "bench_conns.h"
 
@@ -72,6 +76,10 @@ struct ct_row {
 	double idle_ns;        /**< one tick with nothing due (mean over 1 s) */
 	double churn_ms;       /**< ticks of 1 s with CHURN_CONNS timers due, in total */
 	double churn_worst_ms; /**< the longest of them */
+	uint32_t jump_calls;   /**< lr_tcp_tick() calls after the jump, until none left */
+	double jump_worst_us;  /**< the longest of them */
+	double jump_p99_us;    /**< their 99th percentile */
+	double jump_total_ms;  /**< all of them */
 	bool ok;
 	struct bench_result *res;
 };
@@ -368,6 +376,47 @@ tick_churn(struct ct_row *row, uint32_t n)
 				lr_tcp_conn_count(bench_w));
 }
 
+/*
+ * The clock jumps past every keepalive (2 h + 1 s): the n - nb_first established
+ * connections' timers are all due, with the SYN timers of the churn's connects.
+ * Calls 10 us apart while work is left, each timed; every keepalive probes once.
+ */
+static void
+tick_jump(struct ct_row *row, uint32_t n)
+{
+	uint64_t keep0 = tcp_stat(LR_TCP_STAT_KEEPALIVE_PROBE), t0, dt, total = 0, worst = 0;
+	uint32_t calls = 0;
+	bool more;
+
+	tick_log = malloc(sizeof(*tick_log) * TICK_LOG_MAX);
+	tick_nb = 0;
+	bench_w->now_us += (uint64_t)KEEPALIVE_MS * 1000 + 1000000;
+	do {
+		t0 = rte_rdtsc_precise();
+		more = lr_tcp_tick(bench_w);
+		dt = rte_rdtsc_precise() - t0;
+		lr_tcp_flush(bench_w);
+		lr_worker_flush(bench_w);
+		total += dt;
+		worst = RTE_MAX(worst, dt);
+		if (tick_log != NULL && tick_nb < TICK_LOG_MAX)
+			tick_log[tick_nb++] = dt;
+		bench_w->now_us += 10;
+	} while (more && ++calls < 100000000u);
+	row->jump_calls = calls + !more;
+	row->jump_worst_us = cyc_ms(worst) * 1e3;
+	row->jump_total_ms = cyc_ms(total);
+	if (tick_log != NULL && tick_nb > 0) {
+		qsort(tick_log, tick_nb, sizeof(*tick_log), cmp_u64);
+		row->jump_p99_us = cyc_ms(tick_log[(uint64_t)tick_nb * 99 / 100]) * 1e3;
+	}
+	free(tick_log);
+	tick_log = NULL;
+	if (tcp_stat(LR_TCP_STAT_KEEPALIVE_PROBE) - keep0 != n - nb_first)
+		bench_fail(row->res, "jump: %" PRIu64 " keepalive probes (want %u)",
+				tcp_stat(LR_TCP_STAT_KEEPALIVE_PROBE) - keep0, n - nb_first);
+}
+
 static void
 run_size(uint32_t n, uint64_t pkts_per_run)
 {
@@ -449,6 +498,7 @@ run_size(uint32_t n, uint64_t pkts_per_run)
 	r->floor = row->floor;
 	tick_idle(row);
 	tick_churn(row, n);
+	tick_jump(row, n);
 out:
 	row->ok = r->ok;
 	lr_tcp_worker_fini(bench_w);
@@ -482,6 +532,14 @@ print_ticks(void)
 			"mean of %d ticks with nothing due; churn = %d ticks in which %d SYN "
 			"retransmission timers fire among N + %d armed: total and longest tick\n",
 			SETTLE_MS, WINDOW_MS, WINDOW_MS, CHURN_CONNS, CHURN_CONNS);
+	printf("\nclock jump past every keepalive (%u s + 1 s; calls 10 us apart while work "
+			"is left)\n%10s %12s %14s %14s %14s\n", KEEPALIVE_MS / 1000, "conns",
+			"calls", "worst us", "p99 us", "total ms");
+	for (i = 0; i < nb_rows; i++)
+		if (rows[i].ok)
+			printf("%10u %12u %14.1f %14.1f %14.2f\n", rows[i].conns,
+					rows[i].jump_calls, rows[i].jump_worst_us,
+					rows[i].jump_p99_us, rows[i].jump_total_ms);
 }
 
 static void
@@ -614,10 +672,11 @@ main(int argc, char **argv)
 					TCP_CONN_HOT_BYTES, TARGET_BYTES, rows[i].handshake, rows[i].settle_worst_ms,
 					rows[i].churn_worst_ms);
 	print_scaling();
+	failed = bench_arp_ticks();
 	if (skip_full[0] != '\0')
 		printf("%s\n", skip_full);
 	write_dat();
-	failed = bench_report("I/O floor = alloc pure-ACK frame copies, patch the 4-tuple "
+	failed += bench_report("I/O floor = alloc pure-ACK frame copies, patch the 4-tuple "
 			"(incremental checksums), free them in the sink, no pipeline");
 	leak = bench_fini();
 	bench_exit();
