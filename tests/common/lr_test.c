@@ -357,6 +357,37 @@ lr_test_udp(uint16_t sport, uint16_t dport, const void *payload, uint16_t len)
 }
 
 struct rte_mbuf *
+lr_test_tcp(const struct lr_test_tcp_seg *s)
+{
+	uint16_t hlen = (uint16_t)(sizeof(struct rte_tcp_hdr) + ((s->optlen + 3u) & ~3u));
+	size_t l4 = hlen + s->len;
+	uint8_t *buf = calloc(1, FRAME_HDRS + l4);
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	ip = build_eth_ip(buf, s->src != 0 ? s->src : LR_TEST_PEER_IP,
+			s->dst != 0 ? s->dst : LR_TEST_OUR_IP, IPPROTO_TCP, l4);
+	th = (struct rte_tcp_hdr *)(ip + 1);
+	th->src_port = rte_cpu_to_be_16(s->sport);
+	th->dst_port = rte_cpu_to_be_16(s->dport);
+	th->sent_seq = rte_cpu_to_be_32(s->seq);
+	th->recv_ack = rte_cpu_to_be_32(s->ack);
+	th->data_off = (uint8_t)((hlen / 4) << 4);
+	th->tcp_flags = s->flags;
+	th->rx_win = rte_cpu_to_be_16(s->wnd);
+	if (s->optlen > 0)
+		memcpy(th + 1, s->opts, s->optlen);
+	if (s->data != NULL && s->len > 0)
+		memcpy((uint8_t *)th + hlen, s->data, s->len);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	m = lr_test_frame(buf, (uint16_t)(FRAME_HDRS + l4));
+	free(buf);
+	return m;
+}
+
+struct rte_mbuf *
 lr_test_icmp_echo(uint16_t id, uint16_t seq, const void *payload, uint16_t len)
 {
 	size_t l4 = sizeof(struct rte_icmp_hdr) + len;

@@ -119,6 +119,21 @@ struct rte_mbuf *lr_test_ipv4(uint32_t src, uint32_t dst, uint8_t proto, const v
 		uint16_t len);
 /** Build a UDP datagram (valid checksum) from the peer to us. */
 struct rte_mbuf *lr_test_udp(uint16_t sport, uint16_t dport, const void *payload, uint16_t len);
+/** A TCP segment for lr_test_tcp(), host order. */
+struct lr_test_tcp_seg {
+	uint32_t src;           /**< source address, 0: LR_TEST_PEER_IP */
+	uint32_t dst;           /**< destination address, 0: LR_TEST_OUR_IP */
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;          /**< RTE_TCP_*_FLAG */
+	uint16_t wnd;
+	const uint8_t *opts;    /**< options, padded with zeros to a multiple of 4 bytes */
+	uint8_t optlen;
+	const void *data;       /**< payload; NULL: len zero bytes */
+	uint16_t len;
+};
+/** Build Ethernet + IPv4 + TCP (valid checksums) as lr_test_ipv4() does. */
+struct rte_mbuf *lr_test_tcp(const struct lr_test_tcp_seg *s);
 /** Build an ICMP echo request (valid checksum) from the peer to us. */
 struct rte_mbuf *lr_test_icmp_echo(uint16_t id, uint16_t seq, const void *payload, uint16_t len);
 /** Build an ARP packet. op = RTE_ARP_OP_REQUEST/REPLY; eth dst as given. */

@@ -32,25 +32,12 @@ static const struct lr_tcp_callbacks quiet_cb;
 static struct rte_mbuf *
 seg(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags)
 {
-	uint8_t buf[sizeof(struct rte_tcp_hdr)] = { 0 };
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)buf;
-	struct rte_ipv4_hdr ip;
+	const struct lr_test_tcp_seg s = {
+		.sport = sport, .dport = dport, .seq = seq, .ack = ack, .flags = flags,
+		.wnd = 65535,
+	};
 
-	th->src_port = rte_cpu_to_be_16(sport);
-	th->dst_port = rte_cpu_to_be_16(dport);
-	th->sent_seq = rte_cpu_to_be_32(seq);
-	th->recv_ack = rte_cpu_to_be_32(ack);
-	th->data_off = (uint8_t)((sizeof(buf) / 4) << 4);
-	th->tcp_flags = flags;
-	th->rx_win = rte_cpu_to_be_16(65535);
-	memset(&ip, 0, sizeof(ip));
-	ip.version_ihl = RTE_IPV4_VHL_DEF;
-	ip.total_length = rte_cpu_to_be_16(sizeof(ip) + sizeof(buf));
-	ip.next_proto_id = IPPROTO_TCP;
-	ip.src_addr = rte_cpu_to_be_32(LR_TEST_PEER_IP);
-	ip.dst_addr = rte_cpu_to_be_32(LR_TEST_OUR_IP);
-	th->cksum = rte_ipv4_udptcp_cksum(&ip, th);
-	return lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_TCP, buf, sizeof(buf));
+	return lr_test_tcp(&s);
 }
 
 static uint32_t
@@ -199,29 +186,15 @@ static void
 test_ctl_tcp_conns_time_wait(void)
 {
 	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
-	uint8_t buf[sizeof(struct rte_tcp_hdr) + sizeof(req) - 1];
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)buf;
-	struct rte_ipv4_hdr ip;
+	const struct lr_test_tcp_seg get = {
+		.sport = PEER_PORT, .dport = 80, .seq = 1001, .ack = 8001,
+		.flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, .wnd = 65535,
+		.data = req, .len = sizeof(req) - 1,
+	};
 	uint32_t our_nxt;
 
 	/* an HTTP/1.0 request: response, then our FIN */
-	memset(buf, 0, sizeof(buf));
-	th->src_port = rte_cpu_to_be_16(PEER_PORT);
-	th->dst_port = rte_cpu_to_be_16(80);
-	th->sent_seq = rte_cpu_to_be_32(1001);
-	th->recv_ack = rte_cpu_to_be_32(8001);
-	th->data_off = 5 << 4;
-	th->tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
-	th->rx_win = rte_cpu_to_be_16(65535);
-	memcpy(th + 1, req, sizeof(req) - 1);
-	memset(&ip, 0, sizeof(ip));
-	ip.version_ihl = RTE_IPV4_VHL_DEF;
-	ip.total_length = rte_cpu_to_be_16(sizeof(ip) + sizeof(buf));
-	ip.next_proto_id = IPPROTO_TCP;
-	ip.src_addr = rte_cpu_to_be_32(LR_TEST_PEER_IP);
-	ip.dst_addr = rte_cpu_to_be_32(LR_TEST_OUR_IP);
-	th->cksum = rte_ipv4_udptcp_cksum(&ip, th);
-	rx(lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_TCP, buf, sizeof(buf)));
+	rx(lr_test_tcp(&get));
 	CU_ASSERT_EQUAL(exec("conns FIN_WAIT_1"), 0);
 	CU_ASSERT_EQUAL(lines(resp.data), 3);
 	/* the peer acknowledges the response (header + 128 bytes of body) and FIN */

@@ -93,35 +93,14 @@ teardown(void)
 static struct rte_mbuf *
 seg(const struct peer *p, uint8_t flags, const void *data, uint16_t len)
 {
-	uint8_t opt[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
-	uint16_t optlen = (flags & SYN) ? 4 : 0;
-	uint16_t hlen = sizeof(struct rte_tcp_hdr) + optlen, l4len = hlen + len;
-	uint8_t *buf = calloc(1, l4len);
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)buf;
-	struct rte_ipv4_hdr ip;
-	struct rte_mbuf *m;
+	static const uint8_t opt[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
+	const struct lr_test_tcp_seg s = {
+		.sport = p->sport, .dport = p->dport, .seq = p->seq,
+		.ack = (flags & ACK) ? p->ack : 0, .flags = flags, .wnd = p->wnd,
+		.opts = opt, .optlen = (flags & SYN) ? 4 : 0, .data = data, .len = len,
+	};
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
-	th->src_port = rte_cpu_to_be_16(p->sport);
-	th->dst_port = rte_cpu_to_be_16(p->dport);
-	th->sent_seq = rte_cpu_to_be_32(p->seq);
-	th->recv_ack = rte_cpu_to_be_32((flags & ACK) ? p->ack : 0);
-	th->data_off = (uint8_t)((hlen / 4) << 4);
-	th->tcp_flags = flags;
-	th->rx_win = rte_cpu_to_be_16(p->wnd);
-	memcpy(th + 1, opt, optlen);
-	if (len > 0)
-		memcpy(buf + hlen, data, len);
-	memset(&ip, 0, sizeof(ip));
-	ip.version_ihl = RTE_IPV4_VHL_DEF;
-	ip.total_length = rte_cpu_to_be_16(sizeof(ip) + l4len);
-	ip.next_proto_id = IPPROTO_TCP;
-	ip.src_addr = rte_cpu_to_be_32(LR_TEST_PEER_IP);
-	ip.dst_addr = rte_cpu_to_be_32(LR_TEST_OUR_IP);
-	th->cksum = rte_ipv4_udptcp_cksum(&ip, th);
-	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_TCP, buf, l4len);
-	free(buf);
-	return m;
+	return lr_test_tcp(&s);
 }
 
 /* Collect what was sent to p: payload appended to got, flags counted. */

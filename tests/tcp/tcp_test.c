@@ -172,36 +172,13 @@ struct rte_mbuf *
 tt_seg(uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd, const uint8_t *opts,
 		uint8_t optlen, const void *data, uint16_t len)
 {
-	uint16_t hlen = (uint16_t)(sizeof(struct rte_tcp_hdr) + ((optlen + 3u) & ~3u));
-	uint16_t l4len = hlen + len;
-	uint8_t *buf = calloc(1, l4len);
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)buf;
-	struct rte_ipv4_hdr ip;
-	struct rte_mbuf *m;
+	const struct lr_test_tcp_seg s = {
+		.sport = tt_peer_port, .dport = tt_our_port, .seq = seq, .ack = ack,
+		.flags = flags, .wnd = wnd, .opts = opts, .optlen = optlen,
+		.data = data, .len = len,
+	};
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
-	th->src_port = rte_cpu_to_be_16(tt_peer_port);
-	th->dst_port = rte_cpu_to_be_16(tt_our_port);
-	th->sent_seq = rte_cpu_to_be_32(seq);
-	th->recv_ack = rte_cpu_to_be_32(ack);
-	th->data_off = (uint8_t)((hlen / 4) << 4);
-	th->tcp_flags = flags;
-	th->rx_win = rte_cpu_to_be_16(wnd);
-	if (optlen > 0)
-		memcpy(th + 1, opts, optlen);
-	if (len > 0 && data != NULL)
-		memcpy(buf + hlen, data, len);
-	/* Pseudo header from the IPv4 header the frame will have. */
-	memset(&ip, 0, sizeof(ip));
-	ip.version_ihl = RTE_IPV4_VHL_DEF;
-	ip.total_length = rte_cpu_to_be_16(sizeof(ip) + l4len);
-	ip.next_proto_id = IPPROTO_TCP;
-	ip.src_addr = rte_cpu_to_be_32(LR_TEST_PEER_IP);
-	ip.dst_addr = rte_cpu_to_be_32(LR_TEST_OUR_IP);
-	th->cksum = rte_ipv4_udptcp_cksum(&ip, th);
-	m = lr_test_ipv4(LR_TEST_PEER_IP, LR_TEST_OUR_IP, IPPROTO_TCP, buf, l4len);
-	free(buf);
-	return m;
+	return lr_test_tcp(&s);
 }
 
 void
