@@ -38,7 +38,7 @@ run: build
 # Results go to bench/results/; the plot needs gnuplot-nox, installed here if missing.
 bench: deps
 	@if [ ! -f $(BUILD)/build.ninja ]; then meson setup $(BUILD) --werror; fi
-	@ninja -C $(BUILD) bench/bench_pipeline bench/bench_conn_table bench/bench_ctl
+	@ninja -C $(BUILD) bench/bench_pipeline bench/bench_conn_table bench/bench_ctl bench/bench_loadgen
 	@command -v gnuplot >/dev/null 2>&1 || { echo "bench: installing gnuplot-nox for the plot"; \
 		$$( [ "$$(id -u)" -eq 0 ] || echo sudo -n ) env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q gnuplot-nox >/tmp/linerate-gnuplot-apt.log 2>&1 || \

@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 OUT=${BENCH_OUT:-bench/results}
-PROGRAMS=(bench_pipeline bench_conn_table bench_ctl)
+PROGRAMS=(bench_pipeline bench_conn_table bench_ctl bench_loadgen)
 mkdir -p "$OUT"
 failed=0
 for p in "${PROGRAMS[@]}"; do

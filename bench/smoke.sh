@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 # "prog[:option]": bench_conn_table also on hugepages (--huge), as the daemon runs
-PROGRAMS=(bench_pipeline bench_conn_table bench_conn_table:--huge bench_ctl)
+PROGRAMS=(bench_pipeline bench_conn_table bench_conn_table:--huge bench_ctl bench_loadgen)
 failed=0
 for entry in "${PROGRAMS[@]}"; do
 	p=${entry%%:*}
