@@ -13,6 +13,7 @@
 #include "loadgen_internal.h"
 
 #define RESP_HDR_MAX 16384           /* status line + headers beyond: protocol error */
+#define SRC_TRIES 4                  /* source addresses tried for one connection */
 
 /* ---- TCP: request and response ---- */
 
@@ -298,21 +299,33 @@ static const struct lr_tcp_callbacks lg_cb = {
 	.peer_closed = tcp_peer_closed, .closed = tcp_closed,
 };
 
-/* Open one connection. @return false when no more should be tried this turn */
+/*
+ * Open one connection. An address of the pool whose ports are all taken (open or in
+ * TIME_WAIT towards the target) hands over to the next ones, up to SRC_TRIES
+ * addresses: each failed address costs a scan of the port range, so a pool taken
+ * whole stops the turn after a few scans; the next turn goes on from the address
+ * after them. @return false when no more should be tried this turn
+ */
 bool
 lr_lg_tcp_open(struct lg_worker *lw)
 {
 	const struct lr_loadgen_target *t;
 	struct lg_slot *s = lr_lg_slot_get(lw);
-	uint32_t ti;
+	const struct lr_iface *ifc;
+	uint32_t ti, tries;
 
 	if (s == NULL)
 		return false;
 	t = lr_lg_next_target(lw, &ti);
 	resp_reset(s);
 	s->t_start = lw->w->now_us;
-	errno = 0;
-	s->c = lr_tcp_connect_from(lw->w, lr_lg_next_src(lw, ti), t->ip, t->port, &lg_cb, s);
+	ifc = lw->src_ifc[ti];
+	tries = ifc != NULL ? RTE_MIN(RTE_MAX(ifc->ip_count, 1u), (uint32_t)SRC_TRIES) : 1;
+	do {
+		errno = 0;
+		s->c = lr_tcp_connect_from(lw->w, lr_lg_next_src(lw, ti), t->ip, t->port, &lg_cb,
+				s);
+	} while (s->c == NULL && errno == EADDRNOTAVAIL && --tries > 0);
 	if (s->c == NULL) {
 		count_err(lw, LR_LOADGEN_ERR_CONNECT);
 		lr_lg_slot_put(s);

@@ -479,6 +479,53 @@ test_loadgen_sources_spread_over_addresses_and_ports(void)
 }
 
 static void
+no_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
+{
+	RTE_SET_USED(c);
+	RTE_SET_USED(arg);
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * ip_count 2, 10 ports: every port of the first address is taken towards the target
+ * (connections of another user), so each connection the generator opens hands over
+ * to the second address in the same turn: 10 SYNs from it, then one connect error
+ * when both are full (before: the first address's failure ended the turn, no SYN).
+ */
+static void
+test_loadgen_full_address_hands_over_to_next(void)
+{
+	static const struct lr_tcp_callbacks cb = { .data = no_data };
+	struct lr_tcp_conf tc = lr_tcp_conf_default;
+	struct lr_loadgen_summary s;
+	unsigned int i;
+
+	lr_tcp_worker_fini(lr_tw);
+	tc.max_conns = 256;
+	tc.isn_fn = fixed_isn;
+	tc.port_lo = 40000;
+	tc.port_hi = 40009;
+	CU_ASSERT_EQUAL_FATAL(lr_tcp_worker_init(lr_tw, &tc), 0);
+	lr_ifaces[0].ip_count = 2;
+	for (i = 0; i < 10; i++)
+		CU_ASSERT_PTR_NOT_NULL_FATAL(lr_tcp_connect_from(lr_tw,
+				rte_cpu_to_be_32(LR_TEST_OUR_IP),
+				rte_cpu_to_be_32(LR_TEST_PEER_IP), 80, &cb, NULL));
+	CU_ASSERT_PTR_NULL(lr_tcp_connect_from(lr_tw, rte_cpu_to_be_32(LR_TEST_OUR_IP),
+			rte_cpu_to_be_32(LR_TEST_PEER_IP), 80, &cb, NULL));
+	collect();
+	start("mode=crr target=198.18.0.1:80 conc=64 warmup=0 duration=10s timeout=5s "
+			"progress=0");
+	turn(0);
+	CU_ASSERT_EQUAL(got.nb_tuples, 10);
+	for (i = 0; i < got.nb_tuples; i++)
+		CU_ASSERT_EQUAL(got.tuple_addr[i], LR_TEST_OUR_IP + 1);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), 20);
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.err[LR_LOADGEN_ERR_CONNECT], 1);
+}
+
+static void
 test_loadgen_rate_100_per_s_gives_100_starts(void)
 {
 	unsigned int i, syns = 0;
@@ -782,6 +829,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_loadgen_refused_and_timeout_counted", test_loadgen_refused_and_timeout_counted },
 	{ "test_loadgen_sources_spread_over_addresses_and_ports",
 		test_loadgen_sources_spread_over_addresses_and_ports },
+	{ "test_loadgen_full_address_hands_over_to_next",
+		test_loadgen_full_address_hands_over_to_next },
 	{ "test_loadgen_rate_100_per_s_gives_100_starts",
 		test_loadgen_rate_100_per_s_gives_100_starts },
 	{ "test_loadgen_ramp_reaches_target_and_holds_it",
