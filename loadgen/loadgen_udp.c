@@ -90,17 +90,18 @@ lr_lg_udp_send_one(struct lg_worker *lw)
 	memcpy(p + sizeof(pr), lr_lg_pattern, len - sizeof(pr));
 	lw->cnt.sent++;
 	lw->cnt.tx_bytes += len;
-	lr_udp_send(lw->w, m, lw->src_ip[ti],
+	lr_udp_send(lw->w, m, lr_lg_next_src(lw, ti),
 			rte_cpu_to_be_16(lw->conf.udp_sport + s->idx % lw->conf.udp_flows), t->ip,
 			rte_cpu_to_be_16(t->port));
 	return true;
 }
 
 /*
- * The source address of the next connection to target ti: the addresses of the
- * interface that reaches it (lr_iface::ip_count) in turn, so that connections spread
- * over addresses x ports and a client closing first (TIME_WAIT) has ip_count times
- * the port range of 4-tuples. lr_tcp_connect_from() picks the port for the address.
+ * The source address of the next connection (or datagram) to target ti: the
+ * addresses of the interface that reaches it (lr_iface::ip_count) in turn, so that
+ * connections spread over addresses x ports and a client closing first (TIME_WAIT)
+ * has ip_count times the port range of 4-tuples, and datagrams over addresses x
+ * flows. lr_tcp_connect_from() picks the port for the address.
  */
 rte_be32_t
 lr_lg_next_src(struct lg_worker *lw, uint32_t ti)

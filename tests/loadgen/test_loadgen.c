@@ -44,6 +44,8 @@ struct got {
 	unsigned int nb_tuples; /* SYNs' (source address, source port), in order */
 	uint32_t tuple_addr[256];
 	uint16_t tuple_port[256];
+	unsigned int nb_dgrams; /* UDP datagrams' source addresses (host order), in order */
+	uint32_t dgram_addr[64];
 };
 static struct got got;
 
@@ -128,6 +130,8 @@ collect(void)
 		}
 		if (pp.udp != NULL && rte_be_to_cpu_16(pp.udp->src_port) - 9000u < 32)
 			got.uports |= 1u << (rte_be_to_cpu_16(pp.udp->src_port) - 9000u);
+		if (pp.udp != NULL && got.nb_dgrams < RTE_DIM(got.dgram_addr))
+			got.dgram_addr[got.nb_dgrams++] = rte_be_to_cpu_32(pp.ip->src_addr);
 		if (pp.payload_len > 0 && got.len + pp.payload_len < sizeof(got.data)) {
 			memcpy(got.data + got.len, pp.payload, pp.payload_len);
 			got.len += pp.payload_len;
@@ -664,6 +668,46 @@ test_loadgen_udp_flows_spread_source_ports(void)
 	CU_ASSERT_EQUAL(s.c.requests, 1);
 }
 
+/*
+ * ip_count 4: datagrams leave from the pool's addresses in turn (two rounds for 8 in
+ * flight), and an echo to one of them completes its slot, which sends again.
+ */
+static void
+test_loadgen_udp_sources_spread_over_addresses(void)
+{
+	struct lr_loadgen_summary s;
+	unsigned int per_addr[4] = { 0 }, i;
+	uint8_t dgram[sizeof(struct rte_udp_hdr) + 64];
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)dgram;
+
+	lr_ifaces[0].ip_count = 4;
+	start("mode=udp target=198.18.0.1 conc=8 warmup=0 duration=10s req=64 progress=0");
+	turn(0);
+	CU_ASSERT_EQUAL_FATAL(got.nb_dgrams, 8);
+	for (i = 0; i < got.nb_dgrams; i++) {
+		uint32_t a = got.dgram_addr[i] - LR_TEST_OUR_IP;
+
+		CU_ASSERT_FATAL(a < 4);
+		per_addr[a]++;
+	}
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(per_addr[i], 2);
+	CU_ASSERT_NOT_EQUAL(got.dgram_addr[0], got.dgram_addr[1]);
+	/* the echo of the third datagram, to the address it came from */
+	udp->src_port = rte_cpu_to_be_16(7);
+	udp->dst_port = rte_cpu_to_be_16(9000);
+	udp->dgram_len = rte_cpu_to_be_16(sizeof(dgram));
+	udp->dgram_cksum = 0;
+	memcpy(udp + 1, got.data + 64 * 2, 64);
+	lr_test_rx(lr_test_ipv4(LR_TEST_PEER_IP, got.dgram_addr[2], IPPROTO_UDP, dgram,
+			sizeof(dgram)));
+	turn(0);
+	CU_ASSERT_EQUAL(got.nb_dgrams, 1);
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.requests, 1);
+	CU_ASSERT_EQUAL(s.errors, 0);
+}
+
 static void
 test_loadgen_histogram_percentiles_exact(void)
 {
@@ -838,6 +882,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_loadgen_udp_echo_records_latency", test_loadgen_udp_echo_records_latency },
 	{ "test_loadgen_udp_flows_spread_source_ports",
 		test_loadgen_udp_flows_spread_source_ports },
+	{ "test_loadgen_udp_sources_spread_over_addresses",
+		test_loadgen_udp_sources_spread_over_addresses },
 	{ "test_loadgen_histogram_percentiles_exact", test_loadgen_histogram_percentiles_exact },
 	{ "test_loadgen_report_text_and_json", test_loadgen_report_text_and_json },
 	{ "test_loadgen_live_row_from_counter_deltas",
