@@ -478,6 +478,8 @@ main(int argc, char **argv)
 	per_run = bench_opts.smoke ? 200 : 50000;
 	if (bench_opts.full)
 		per_run *= 5;
+	if (getenv("BENCH_UNITS") != NULL)  /* per timed run, e.g. shorter under callgrind */
+		per_run = strtoull(getenv("BENCH_UNITS"), NULL, 0);
 	free_cyc = free_cycles();
 	for (i = 0; i < RTE_DIM(cases); i++) {
 		if (only != NULL && strstr(cases[i].name, only) == NULL)
