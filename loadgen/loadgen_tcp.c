@@ -27,66 +27,79 @@ resp_reset(struct lg_slot *s)
 	s->req_off = 0;
 }
 
-/* A complete response line (without CR LF). @return -1 on a protocol error */
+/* A complete response line l[0..len) (its CR LF taken off). @return -1 on a protocol
+ * error */
 static int
-resp_line(struct lg_slot *s)
+resp_line(struct lg_slot *s, const char *l, uint32_t len)
 {
-	char *l = s->line;
 	uint64_t v = 0;
-	uint16_t i;
+	uint32_t i;
 
-	l[s->line_len] = '\0';
 	if (!s->seen_status) {
 		s->seen_status = true;
-		if (strncmp(l, "HTTP/1.", 7) != 0 || s->line_len < 12)
+		if (len < 12 || memcmp(l, "HTTP/1.", 7) != 0)
 			return -1;
-		s->status_ok = strncmp(l + 8, " 200", 4) == 0;
+		s->status_ok = memcmp(l + 8, " 200", 4) == 0;
 		return 0;
 	}
-	if (s->line_len < 15 || strncasecmp(l, "content-length:", 15) != 0)
+	/* only Content-Length matters: other lines end at their first letter */
+	if (len < 15 || (l[0] | 0x20) != 'c' || strncasecmp(l, "content-length:", 15) != 0)
 		return 0;
-	for (i = 15; l[i] == ' ' || l[i] == '\t'; i++)
+	for (i = 15; i < len && (l[i] == ' ' || l[i] == '\t'); i++)
 		;
-	if (l[i] < '0' || l[i] > '9')
+	if (i == len || l[i] < '0' || l[i] > '9')
 		return -1;
-	for (; l[i] >= '0' && l[i] <= '9'; i++)
+	for (; i < len && l[i] >= '0' && l[i] <= '9'; i++)
 		v = v * 10 + (uint64_t)(l[i] - '0');
 	s->has_len = true;
 	s->body_len = s->body_left = v;
 	return 0;
 }
 
-/* Feed response bytes. @return 1 complete, 0 more needed, -1 protocol error */
+/*
+ * Feed response bytes. A line whole in the segment is read where it lies; only a line
+ * that a segment boundary cuts is kept in s->line (its first LINE_MAX_KEPT - 1 bytes)
+ * until its end arrives. @return 1 complete, 0 more needed, -1 protocol error
+ */
 static int
 resp_feed(struct lg_slot *s, const uint8_t *p, uint32_t len)
 {
-	uint32_t i = 0, take;
+	uint32_t i = 0, take, ll, end, k;
+	const uint8_t *nl;
+	const char *l;
 
 	while (!s->hdr_done && i < len) {
-		/* up to the end of the line (memchr: the header is most of a small
-		 * response, and a byte loop was a tenth of the generator's time) */
-		const uint8_t *nl = memchr(p + i, '\n', len - i);
-		uint32_t end = nl != NULL ? (uint32_t)(nl - p) : len, k;
-
+		nl = memchr(p + i, '\n', len - i);
+		end = nl != NULL ? (uint32_t)(nl - p) : len;
 		if (s->hdr_bytes + (end - i) + (nl != NULL) > RESP_HDR_MAX)
 			return -1;
 		s->hdr_bytes += end - i + (nl != NULL);
-		for (k = i; k < end && s->line_len < LINE_MAX_KEPT - 1; k++)
-			if (p[k] != '\r')
-				s->line[s->line_len++] = (char)p[k];
-		i = end;
-		if (nl == NULL)
-			break;
-		i++; /* the '\n' */
-		if (s->line_len == 0 && s->seen_status) {
+		if (nl == NULL || s->line_len > 0) {
+			k = RTE_MIN(end - i, (uint32_t)(LINE_MAX_KEPT - 1 - s->line_len));
+			memcpy(s->line + s->line_len, p + i, k);
+			s->line_len = (uint16_t)(s->line_len + k);
+			if (nl == NULL)
+				break;
+			l = s->line;
+			ll = s->line_len;
+		} else {
+			l = (const char *)p + i;
+			ll = end - i;
+		}
+		i = end + 1;
+		s->line_len = 0;
+		if (ll > 0 && l[ll - 1] == '\r')
+			ll--;
+		if (ll == 0) {
+			if (!s->seen_status)
+				continue;
 			s->hdr_done = true;
 			if (!s->has_len || !s->status_ok)
 				return -1;
 			break;
 		}
-		if (s->line_len > 0 && resp_line(s) != 0)
+		if (resp_line(s, l, ll) != 0)
 			return -1;
-		s->line_len = 0;
 	}
 	if (!s->hdr_done)
 		return 0;

@@ -391,6 +391,36 @@ test_loadgen_response_split_anywhere(void)
 	CU_ASSERT_EQUAL(got.rsts, 0);
 }
 
+/* Header forms the parser reads where they lie: a 200-byte line before the length,
+ * "content-length:" in lower case with a tab, then a response without a length (a
+ * protocol error: the body's end is unknown). */
+static void
+test_loadgen_response_header_forms(void)
+{
+	char r[400];
+	struct lr_loadgen_summary s;
+	struct srv p = { 0 };
+	int n;
+
+	start("mode=rr target=198.18.0.1 conc=1 warmup=0 duration=1s req=40 progress=0");
+	accept_syn(&p);
+	n = snprintf(r, sizeof(r), "HTTP/1.1 200 OK\r\nX-Long: %0200d\r\ncontent-length:\t3"
+			"\r\n\r\nabc", 7);
+	CU_ASSERT_EQUAL_FATAL(got.len, 40);
+	p.ack += got.len;
+	srv_send(&p, ACK | PSH, r, (uint16_t)n);
+	CU_ASSERT_EQUAL(got.len, 40);           /* complete: the next request left */
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.requests, 1);
+	CU_ASSERT_EQUAL(s.errors, 0);
+	p.ack += got.len;
+	n = snprintf(r, sizeof(r), "HTTP/1.1 200 OK\r\nServer: x\r\n\r\n");
+	srv_send(&p, ACK | PSH, r, (uint16_t)n);
+	CU_ASSERT_EQUAL(got.rsts, 1);
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.err[LR_LOADGEN_ERR_PROTO], 1);
+}
+
 static void
 test_loadgen_refused_and_timeout_counted(void)
 {
@@ -870,6 +900,7 @@ static const CU_TestInfo cases[] = {
 		test_loadgen_crr_cycle_counts_connection_and_latency },
 	{ "test_loadgen_rr_reuses_one_connection", test_loadgen_rr_reuses_one_connection },
 	{ "test_loadgen_response_split_anywhere", test_loadgen_response_split_anywhere },
+	{ "test_loadgen_response_header_forms", test_loadgen_response_header_forms },
 	{ "test_loadgen_refused_and_timeout_counted", test_loadgen_refused_and_timeout_counted },
 	{ "test_loadgen_sources_spread_over_addresses_and_ports",
 		test_loadgen_sources_spread_over_addresses_and_ports },
