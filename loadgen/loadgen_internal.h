@@ -19,6 +19,7 @@
 #include "lr_udp.h"
 
 #define LINE_MAX_KEPT 64             /* response line bytes kept for parsing */
+#define HDR_KEPT_MAX 256             /* the last response header kept, up to this long */
 #define STREAM_CHUNK 16384
 
 enum phase { P_WARMUP = 0, P_WINDOW, P_DRAIN, P_DONE };
@@ -65,6 +66,11 @@ struct __rte_cache_aligned lg_worker {
 	uint32_t next_src;           /* TCP: next address of the source pool */
 	char req[LR_LOADGEN_MAX_REQ + 128];
 	uint32_t req_len;
+	/* The last response header parsed whole from one segment (a 200 with a length,
+	 * blank line included) and its body length: the same bytes again need no parse */
+	uint16_t hdr_len;            /* 0: none yet */
+	uint64_t hdr_body;
+	char hdr[HDR_KEPT_MAX];
 	struct lr_loadgen_counters cnt;      /* live totals */
 	struct lr_loadgen_counters win0, win1; /* at the window's start and end */
 	bool win_started, win_ended;

@@ -57,17 +57,39 @@ resp_line(struct lg_slot *s, const char *l, uint32_t len)
 }
 
 /*
+ * A response that starts with the bytes of the last header parsed (a server's
+ * responses mostly repeat theirs): its status and length are that header's, with no
+ * parse. @return the header's length, 0 when p does not start with it
+ */
+static uint32_t
+hdr_known(struct lg_slot *s, const uint8_t *p, uint32_t len)
+{
+	const struct lg_worker *lw = s->lw;
+
+	if (lw->hdr_len == 0 || len < lw->hdr_len || memcmp(p, lw->hdr, lw->hdr_len) != 0)
+		return 0;
+	s->seen_status = s->status_ok = s->has_len = s->hdr_done = true;
+	s->hdr_bytes = lw->hdr_len;
+	s->body_len = s->body_left = lw->hdr_body;
+	return lw->hdr_len;
+}
+
+/*
  * Feed response bytes. A line whole in the segment is read where it lies; only a line
  * that a segment boundary cuts is kept in s->line (its first LINE_MAX_KEPT - 1 bytes)
- * until its end arrives. @return 1 complete, 0 more needed, -1 protocol error
+ * until its end arrives. A header parsed whole from one segment is kept for
+ * hdr_known(). @return 1 complete, 0 more needed, -1 protocol error
  */
 static int
 resp_feed(struct lg_slot *s, const uint8_t *p, uint32_t len)
 {
 	uint32_t i = 0, take, ll, end, k;
+	bool fresh = s->hdr_bytes == 0;
 	const uint8_t *nl;
 	const char *l;
 
+	if (fresh)
+		i = hdr_known(s, p, len);
 	while (!s->hdr_done && i < len) {
 		nl = memchr(p + i, '\n', len - i);
 		end = nl != NULL ? (uint32_t)(nl - p) : len;
@@ -96,6 +118,11 @@ resp_feed(struct lg_slot *s, const uint8_t *p, uint32_t len)
 			s->hdr_done = true;
 			if (!s->has_len || !s->status_ok)
 				return -1;
+			if (fresh && i <= HDR_KEPT_MAX) {
+				memcpy(s->lw->hdr, p, i);
+				s->lw->hdr_len = (uint16_t)i;
+				s->lw->hdr_body = s->body_len;
+			}
 			break;
 		}
 		if (resp_line(s, l, ll) != 0)

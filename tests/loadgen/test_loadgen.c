@@ -421,6 +421,45 @@ test_loadgen_response_header_forms(void)
 	CU_ASSERT_EQUAL(s.c.err[LR_LOADGEN_ERR_PROTO], 1);
 }
 
+/*
+ * The last header is reused only for the same bytes: after two equal responses (5-byte
+ * body), one whose header differs in its length only (12) is complete after 12 bytes,
+ * not 5; the first one's header again, cut inside the header, still parses.
+ */
+static void
+test_loadgen_response_header_reused_only_when_equal(void)
+{
+	static const char r12[] = "HTTP/1.1 200 OK\r\nServer: linerate\r\n"
+		"Content-Type: text/plain\r\nContent-Length: 12\r\n\r\nhello world!";
+	const uint16_t len = (uint16_t)(sizeof(resp) - 1), len12 = (uint16_t)(sizeof(r12) - 1);
+	struct lr_loadgen_summary s;
+	struct srv p = { 0 };
+	unsigned int i;
+
+	start("mode=rr target=198.18.0.1 conc=1 warmup=0 duration=1s req=40 progress=0");
+	accept_syn(&p);
+	for (i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL_FATAL(got.len, 40);
+		p.ack += got.len;
+		srv_send(&p, ACK | PSH, resp, len);
+	}
+	CU_ASSERT_EQUAL_FATAL(got.len, 40);
+	p.ack += got.len;
+	srv_send(&p, ACK | PSH, r12, (uint16_t)(len12 - 7));
+	CU_ASSERT_EQUAL(got.len, 0);            /* 7 body bytes missing: no new request */
+	srv_send(&p, ACK | PSH, r12 + len12 - 7, 7);
+	CU_ASSERT_EQUAL_FATAL(got.len, 40);
+	p.ack += got.len;
+	srv_send(&p, ACK | PSH, resp, 20);
+	CU_ASSERT_EQUAL(got.len, 0);
+	srv_send(&p, ACK | PSH, resp + 20, (uint16_t)(len - 20));
+	CU_ASSERT_EQUAL(got.len, 40);
+	CU_ASSERT_EQUAL(lr_loadgen_summary(1, &s), 0);
+	CU_ASSERT_EQUAL(s.c.requests, 4);
+	CU_ASSERT_EQUAL(s.errors, 0);
+	CU_ASSERT_EQUAL(got.rsts, 0);
+}
+
 static void
 test_loadgen_refused_and_timeout_counted(void)
 {
@@ -901,6 +940,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_loadgen_rr_reuses_one_connection", test_loadgen_rr_reuses_one_connection },
 	{ "test_loadgen_response_split_anywhere", test_loadgen_response_split_anywhere },
 	{ "test_loadgen_response_header_forms", test_loadgen_response_header_forms },
+	{ "test_loadgen_response_header_reused_only_when_equal",
+		test_loadgen_response_header_reused_only_when_equal },
 	{ "test_loadgen_refused_and_timeout_counted", test_loadgen_refused_and_timeout_counted },
 	{ "test_loadgen_sources_spread_over_addresses_and_ports",
 		test_loadgen_sources_spread_over_addresses_and_ports },
