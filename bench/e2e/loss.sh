@@ -21,6 +21,7 @@
 #
 #   BUILD=build bash bench/e2e/loss.sh           minutes: table, loss.json, latest.md
 #   BUILD=build bash bench/e2e/loss.sh --smoke   0 and 2 % at 2 MB: ok/not ok, exit 1 on failure
+#   LOSS_LR_ARGS="--set tcp.hystart=no"          extra linerate options (an A/B of a setting)
 #
 # Only 198.18.0.0/15 inside namespaces created and deleted here, every transfer bounded by
 # `timeout` (LOSS_TIMEOUT, 240 s; reported as a timeout), only PIDs started here killed.
@@ -33,6 +34,7 @@ REPS=${LOSS_REPS:-3}
 TMO=${LOSS_TIMEOUT:-240}
 SEED=${LOSS_SEED:-20261203}
 NICE=(nice -n "${LOSS_NICE:--10}") # linerate and every socat, both systems alike
+read -ra LR_ARGS <<<"${LOSS_LR_ARGS:-}" # more linerate options, e.g. --set tcp.hystart=no
 if ((SMOKE)); then RATES=(0 2); BYTES=2000000; REPS=1; TMO=${LOSS_TIMEOUT:-60}; fi
 DIRS=(echo upload download)
 TAG=$(printf '%04x' $(($$ & 0xffff)))
@@ -112,7 +114,7 @@ lr_start() {   # loss %
 	timeout 3600 "${NICE[@]}" "$BUILD/app/linerate" --config "$ROOT/pmd_config/tap.ini" \
 		--set "eal.file_prefix=lrloss_$TAG" --set eal.in_memory=yes \
 		--set "app.control_socket=$CTL" --set "port.0.device=net_tap0,iface=$TAP" \
-		--set "port.0.rx_loss=$1" --set "worker.fault_seed=$SEED" \
+		--set "port.0.rx_loss=$1" --set "worker.fault_seed=$SEED" "${LR_ARGS[@]}" \
 		>"$WORK/lr.log" 2>&1 </dev/null &
 	LR=$!
 	local i
@@ -188,7 +190,7 @@ try:
 except Exception:
     sys.exit()
 keys = sys.argv[3].split()
-keys += sorted(k for k in b if (k.startswith("rack") or k.startswith("tlp")) and k not in keys)
+keys += sorted(k for k in b if k.startswith(("rack", "tlp", "hystart", "undo")) and k not in keys)
 print(" ".join("%s=%d" % (k, b[k] - a.get(k, 0)) for k in keys
                if k in b and isinstance(b[k], int)))
 EOF
