@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Burst stage: before the frames of an RX burst go up the pipeline one by one,
- * find its TCP segments, look their 4-tuples up in one rte_hash_lookup_bulk_data()
- * call (which prefetches the buckets and keys of all of them in stages) and
- * prefetch the connection blocks it finds. With a table far larger than the cache,
+ * find its TCP segments, look their 4-tuples up in one tcp_ctab_lookup_bulk() call
+ * (which prefetches the buckets, slots and connection lines of all of them in
+ * stages) and prefetch the hot lines of the connection blocks it finds. With a table far larger than the cache,
  * the misses of the burst's segments then overlap instead of each segment waiting
  * for its own bucket, key and block in turn.
  *
@@ -33,7 +33,6 @@
 #include <string.h>
 
 #include <rte_ether.h>
-#include <rte_hash.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -142,11 +141,10 @@ uint16_t
 tcp_burst_stage(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct lr_tcp_shard *sh = w->tcp;
-	const void *keys[LR_BURST_MAX];
-	void *found[LR_BURST_MAX];
+	const struct tcp_key *keys[LR_BURST_MAX];
+	struct lr_tcp_conn *found[LR_BURST_MAX];
 	struct rte_mbuf *shed_pkts[LR_BURST_MAX];
 	enum lr_tcp_stat_id shed;
-	uint64_t hits = 0;
 	uint16_t i, j = 0, k = 0, l, nb_shed = 0;
 	uint8_t flags;
 
@@ -158,17 +156,16 @@ tcp_burst_stage(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	for (i = 0; i < n; i++) {
 		struct tcp_hint *h = &sh->hints[k];
 
-		if (i >= LR_BURST_MAX || !tcp_peek_key(pkts[i], &h->key.k, &flags)) {
+		if (i >= LR_BURST_MAX || !tcp_peek_key(pkts[i], &h->key, &flags)) {
 			pkts[j++] = pkts[i];
 			continue;
 		}
 		/* Overload: the SYN goes now, before its lookup and every layer's work. A
 		 * SYN of a connection that exists goes too: its peer sends it again. */
-		if (unlikely(shed != 0) && tcp_syn_to_listener(sh, &h->key.k, flags)) {
+		if (unlikely(shed != 0) && tcp_syn_to_listener(sh, &h->key, flags)) {
 			shed_pkts[nb_shed++] = pkts[i];
 			continue;
 		}
-		h->key.zero = 0;
 		h->m = pkts[i];
 		keys[k++] = &h->key;
 		pkts[j++] = pkts[i];
@@ -181,10 +178,9 @@ tcp_burst_stage(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	}
 	if (k < 2)
 		return j; /* one segment: the lookup in lr_tcp_input() is as good */
-	if (rte_hash_lookup_bulk_data(sh->table, keys, k, &hits, found) < 0)
-		return j;
+	tcp_ctab_lookup_bulk(&sh->table, keys, k, found);
 	for (i = 0; i < k; i++) {
-		struct lr_tcp_conn *c = (hits >> i) & 1 ? found[i] : NULL;
+		struct lr_tcp_conn *c = found[i];
 
 		sh->hints[i].c = c;
 		if (c != NULL)
@@ -194,13 +190,6 @@ tcp_burst_stage(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	sh->hints_created = sh->nb_created;
 	sh->nb_hints = k;
 	return j;
-}
-
-static inline bool
-tcp_key_eq(const struct tcp_key *a, const struct tcp_key *b)
-{
-	return a->raddr == b->raddr && a->laddr == b->laddr && a->rport == b->rport &&
-		a->lport == b->lport;
 }
 
 struct lr_tcp_conn *
@@ -214,7 +203,7 @@ tcp_conn_find(struct lr_tcp_shard *sh, const struct rte_mbuf *m, const struct tc
 		if (h->m != m)
 			continue;
 		sh->hint_next = i + 1;
-		if (!tcp_key_eq(&h->key.k, key))
+		if (!tcp_key_eq(&h->key, key))
 			break;
 		if (h->c != NULL ? !(h->c->flags & TCP_F_FREED) :
 				sh->hints_created == sh->nb_created) {

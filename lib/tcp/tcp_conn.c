@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Per-worker connection shard: 4-tuple table (rte_hash), connection blocks from a
+ * Per-worker connection shard: 4-tuple table (tcp_conn_table.c), connection blocks from a
  * per-worker mempool, listeners by local port, ISN generation and the send buffer.
  * Nothing here allocates from the heap on the datapath.
  */
@@ -10,8 +10,6 @@
 #include <string.h>
 
 #include <rte_errno.h>
-#include <rte_hash.h>
-#include <rte_jhash.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
@@ -170,25 +168,9 @@ conf_check(const struct lr_tcp_conf *c)
 	return 0;
 }
 
-/*
- * The table's hash: jhash of the 4-tuple's three words under the table's random seed.
- * The key's fourth word (padding, always 0) adds nothing to hash, and rte_jhash() over
- * 16 bytes took ~119 instructions a lookup where rte_jhash_3words() takes ~30.
- */
-static uint32_t
-tcp_hkey_hash(const void *key, uint32_t len, uint32_t seed)
-{
-	const struct tcp_hkey *hk = key;
-
-	RTE_SET_USED(len);
-	return rte_jhash_3words(hk->k.raddr, hk->k.laddr,
-			(uint32_t)hk->k.rport << 16 | hk->k.lport, seed);
-}
-
 int
 lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 {
-	struct rte_hash_parameters hp = { 0 };
 	struct lr_tcp_shard *sh;
 	char name[RTE_MEMPOOL_NAMESIZE];
 	int socket = (int)rte_socket_id();
@@ -227,26 +209,15 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 	sh->next_port = conf->port_lo +
 		(uint16_t)(rte_rand() % ((uint32_t)conf->port_hi - conf->port_lo + 1));
 
-	snprintf(name, sizeof(name), "lr_tcp_t%u", w->id);
-	hp.name = name;
-	hp.entries = RTE_MAX(conf->max_conns, 8u);
-	hp.key_len = sizeof(struct tcp_hkey);
-	/* Keyed by a random seed and not linear: with CRC32-C, tuples that collide
-	 * collide under every seed, so colliding peers could be precomputed. */
-	hp.hash_func = tcp_hkey_hash;
-	hp.hash_func_init_val = (uint32_t)rte_rand();
-	hp.socket_id = socket;
-	/* Extendable buckets: the table holds max_conns whatever the collisions. */
-	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-	sh->table = rte_hash_create(&hp);
-	if (sh->table == NULL)
-		goto fail;
-
 	sh->slots = rte_zmalloc_socket("lr_tcp_slots", sizeof(*sh->slots) * conf->max_conns, 0,
 			socket);
 	sh->slot_free = rte_malloc_socket("lr_tcp_slot_free",
 			sizeof(*sh->slot_free) * conf->max_conns, 0, socket);
 	if (sh->slots == NULL || sh->slot_free == NULL)
+		goto fail;
+	/* Keyed by a random seed: peers cannot aim tuples at one bucket's probe. */
+	rc = tcp_ctab_init(&sh->table, conf->max_conns, sh->slots, socket);
+	if (rc < 0)
 		goto fail;
 
 	snprintf(name, sizeof(name), "lr_tcp_p%u", w->id);
@@ -287,7 +258,7 @@ fail:
 	rc = rc < 0 ? rc : rte_errno ? -rte_errno : -ENOMEM;
 	tcp_sack_fini(sh);
 	tcp_tw_fini(sh);
-	rte_hash_free(sh->table);
+	tcp_ctab_fini(&sh->table);
 	rte_free(sh->slots);
 	rte_free(sh->slot_free);
 	rte_mempool_free(sh->pool);
@@ -312,7 +283,7 @@ lr_tcp_worker_fini(struct lr_worker *w)
 	tcp_conn_reap(sh);
 	tcp_sack_fini(sh);
 	tcp_tw_fini(sh);
-	rte_hash_free(sh->table);
+	tcp_ctab_fini(&sh->table);
 	rte_free(sh->slots);
 	rte_free(sh->slot_free);
 	rte_mempool_free(sh->pool);
@@ -325,12 +296,7 @@ lr_tcp_worker_fini(struct lr_worker *w)
 struct lr_tcp_conn *
 tcp_conn_lookup(struct lr_tcp_shard *sh, const struct tcp_key *key)
 {
-	struct tcp_hkey hk = tcp_hkey(key);
-	void *data;
-
-	if (rte_hash_lookup_data(sh->table, &hk, &data) < 0)
-		return NULL;
-	return data;
+	return tcp_ctab_lookup(&sh->table, key);
 }
 
 /*
@@ -343,26 +309,33 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	struct lr_tcp_shard *sh = w->tcp;
 	const struct lr_iface *ifc = lr_iface_mine(w, key->laddr);
 	struct lr_tcp_conn *c;
-	struct tcp_hkey hk;
+	uint32_t slot;
 	uint64_t th;
 	void *obj;
 
 	if (lr_nomem_inject(&w->nomem, w->stats, LR_POOL_CONN) ||
 			rte_mempool_get(sh->pool, &obj) < 0)
 		return NULL;
+	/* a slot, in the table: at most max_conns blocks are out of the pool */
+	if (unlikely(sh->nb_slot_free == 0 && sh->slot_hi >= sh->conf.max_conns)) {
+		rte_mempool_put(sh->pool, obj);
+		return NULL;
+	}
+	slot = sh->nb_slot_free > 0 ? sh->slot_free[sh->nb_slot_free - 1] : sh->slot_hi;
+	if (unlikely(tcp_ctab_add(&sh->table, key, slot) < 0)) {
+		rte_mempool_put(sh->pool, obj);
+		return NULL;
+	}
+	if (sh->nb_slot_free > 0)
+		sh->nb_slot_free--;
+	else
+		sh->slot_hi++;
 	c = obj;
 	memset(c, 0, sizeof(*c));
 	c->sh = sh;
 	c->key = *key;
-	hk = tcp_hkey(key);
-	/* in the table, a slot: at most max_conns blocks are out of the pool */
-	if (unlikely(sh->nb_slot_free == 0 && sh->slot_hi >= sh->conf.max_conns) ||
-			rte_hash_add_key_data(sh->table, &hk, c) < 0) {
-		rte_mempool_put(sh->pool, obj);
-		return NULL;
-	}
-	c->slot = sh->nb_slot_free > 0 ? sh->slot_free[--sh->nb_slot_free] : sh->slot_hi++;
-	sh->slots[c->slot] = c;
+	c->slot = slot;
+	sh->slots[slot] = c;
 	c->state = LR_TCP_CLOSED;
 	c->adv_mss = (ifc != NULL && ifc->mtu > 40 ? ifc->mtu : 1500) - 40;
 	c->snd_mss = TCP_DEFAULT_MSS;
@@ -398,15 +371,13 @@ void
 tcp_conn_free(struct lr_tcp_conn *c)
 {
 	struct lr_tcp_shard *sh = c->sh;
-	struct tcp_hkey hk;
 
 	if (c->flags & TCP_F_FREED)
 		return;
 	/* A block whose TIME_WAIT moved to an entry: the connection is not over. */
 	if (c->state != LR_TCP_CLOSED && !(c->flags & TCP_F_TIMEWAIT))
 		tcp_set_state(c, LR_TCP_CLOSED);
-	hk = tcp_hkey(&c->key);
-	rte_hash_del_key(sh->table, &hk);
+	tcp_ctab_del(&sh->table, &c->key, c->slot);
 	sh->slots[c->slot] = NULL;
 	sh->slot_free[sh->nb_slot_free++] = c->slot;
 	if (c->cflags & TCP_CF_ORPHAN) {

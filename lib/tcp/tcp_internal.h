@@ -17,6 +17,7 @@
 #include "lr_core.h"
 #include "lr_siphash.h"
 #include "lr_tcp.h"
+#include "tcp_conn_table.h"
 #include "tcp_seq.h"
 #include "tcp_stats.h"
 
@@ -40,32 +41,6 @@ extern int lr_logtype_tcp;
 #define TCP_OPT_MAX_LEN 40       /**< the option space (data offset 15 words) */
 #define TCP_SACK_BLOCKS_MAX 4    /**< SACK blocks in one option (RFC 2018 §3: 2+8n <= 40) */
 #define TCP_MAX_WSCALE 14        /**< RFC 7323 §2.3 */
-
-/** Connection table key: the 4-tuple, network order. */
-struct tcp_key {
-	rte_be32_t raddr;
-	rte_be32_t laddr;
-	rte_be16_t rport;
-	rte_be16_t lport;
-};
-
-/**
- * The table's key: the 4-tuple padded to 16 bytes, a size rte_hash compares with
- * a vector compare (12 bytes go to memcmp(), 9 % of the pure-ACK path at 1M
- * connections). Its key store entry is 32 bytes either way.
- */
-struct tcp_hkey {
-	struct tcp_key k;
-	uint32_t zero;       /**< always 0 */
-};
-
-static inline struct tcp_hkey
-tcp_hkey(const struct tcp_key *k)
-{
-	struct tcp_hkey h = { .k = *k, .zero = 0 };
-
-	return h;
-}
 
 /** Options of a received segment. */
 struct tcp_opts {
@@ -519,7 +494,7 @@ struct tcp_timewait {
 struct tcp_hint {
 	const struct rte_mbuf *m;  /**< the segment's frame */
 	struct lr_tcp_conn *c;     /**< its connection at the start of the burst, or NULL */
-	struct tcp_hkey key;       /**< its 4-tuple, as seen from us */
+	struct tcp_key key;        /**< its 4-tuple, as seen from us */
 };
 
 /** A worker's TCP state (w->tcp). */
@@ -554,7 +529,7 @@ struct lr_tcp_shard {
 	struct lr_siphash_key ts_key;     /**< the timestamp offset's, never redrawn */
 	uint64_t isn_key_us;              /**< when isn_key was drawn */
 	struct lr_tcp_stats stats;        /**< counters (read by the control thread) */
-	struct rte_hash *table;           /**< struct tcp_key -> struct lr_tcp_conn * */
+	struct tcp_ctab table;            /**< struct tcp_key -> slot index (tcp_conn_table.c) */
 	struct rte_mempool *pool;         /**< connection blocks */
 	/* Every connection in the table by slot index, for the control plane's paged walk
 	 * (lr_tcp_walk_page): a slot index stays meaningful between pages, and a page

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <rte_hash.h>
 #include <rte_jhash.h>
 
 #include "tcp_test.h"
@@ -43,45 +42,6 @@ test_tcp_conn_table_full_syn_dropped(void)
 	TT_EXPECT_COUNT(1);
 	TT_EXPECT(0, TT_SYN | TT_ACK, 8000, 1001, 0);
 	TT_ASSERT_NO_LEAK();
-}
-
-/* The table's hash (tcp_hkey_hash): every field of the 4-tuple counts, tuples a port
- * apart spread, and each shard draws its own seed. */
-static void
-test_tcp_conn_table_hash_tuple_and_seed(void)
-{
-	struct tcp_key k = { .raddr = rte_cpu_to_be_32(LR_TEST_PEER_IP),
-		.laddr = rte_cpu_to_be_32(LR_TEST_OUR_IP), .rport = RTE_BE16(40000),
-		.lport = RTE_BE16(80) };
-	struct tcp_hkey hk = tcp_hkey(&k), h2;
-	static uint32_t seen[1000];
-	uint32_t base = rte_hash_hash(lr_tw->tcp->table, &hk), other;
-	unsigned int i, j, dup = 0;
-
-	h2 = hk;
-	h2.k.raddr ^= RTE_BE32(1);
-	CU_ASSERT_NOT_EQUAL(rte_hash_hash(lr_tw->tcp->table, &h2), base);
-	h2 = hk;
-	h2.k.laddr ^= RTE_BE32(1);
-	CU_ASSERT_NOT_EQUAL(rte_hash_hash(lr_tw->tcp->table, &h2), base);
-	h2 = hk;
-	h2.k.rport ^= RTE_BE16(1);
-	CU_ASSERT_NOT_EQUAL(rte_hash_hash(lr_tw->tcp->table, &h2), base);
-	h2 = hk;
-	h2.k.lport ^= RTE_BE16(1);
-	CU_ASSERT_NOT_EQUAL(rte_hash_hash(lr_tw->tcp->table, &h2), base);
-	for (i = 0; i < RTE_DIM(seen); i++) {
-		h2 = hk;
-		h2.k.rport = rte_cpu_to_be_16((uint16_t)(1024 + i));
-		seen[i] = rte_hash_hash(lr_tw->tcp->table, &h2);
-		for (j = 0; j < i; j++)
-			dup += seen[j] == seen[i];
-	}
-	CU_ASSERT(dup <= 2);
-	/* A new shard, a new seed: the same tuple hashes elsewhere (2^-32 to fail). */
-	tt_reinit();
-	other = rte_hash_hash(lr_tw->tcp->table, &hk);
-	CU_ASSERT_NOT_EQUAL(other, base);
 }
 
 /* Many connections side by side: each segment finds its own. */
@@ -885,7 +845,6 @@ test_tcp_reset_all_pages_rsts(void)
 
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_conn_table_full_syn_dropped", test_tcp_conn_table_full_syn_dropped },
-	{ "test_tcp_conn_table_hash_tuple_and_seed", test_tcp_conn_table_hash_tuple_and_seed },
 	{ "test_tcp_conn_lookup_many_tuples", test_tcp_conn_lookup_many_tuples },
 	{ "test_tcp_connect_ports_distinct_then_exhausted",
 		test_tcp_connect_ports_distinct_then_exhausted },
