@@ -257,8 +257,9 @@ test_tcp_conn_table_bulk_equals_single(void)
 		blocks[i].key = k[i];
 		CU_ASSERT_EQUAL(tcp_ctab_add(&tab, &k[i], i), 0);
 	}
-	/* on bucket 9, one tag: the second is found past the first, the third is not */
-	aim_keys(&tab, 9, 0x4321, tagk, 3);
+	/* on bucket 12 (off the chain), one tag: the second is found past the first,
+	 * the third is not */
+	aim_keys(&tab, 12, 0x4321, tagk, 3);
 	blocks[60].key = tagk[0];
 	blocks[61].key = tagk[1];
 	CU_ASSERT_EQUAL(tcp_ctab_add(&tab, &tagk[0], 60), 0);
@@ -394,6 +395,29 @@ test_tcp_conn_table_shard_fill_aimed_and_slot_reuse(void)
 	tt_reinit();
 }
 
+/* The tag is not made of the bucket's bits: keys sharing a bucket of a table with
+ * 2^18 buckets (more bucket bits than 16) still differ in any two bits of the tag. */
+static void
+test_tcp_conn_table_tag_independent_of_bucket(void)
+{
+	struct tcp_ctab big;
+	struct tcp_key k[16];
+	unsigned int i, same = 0;
+	uint16_t tag0, tag;
+
+	memset(&big, 0, sizeof(big));
+	CU_ASSERT_EQUAL_FATAL(tcp_ctab_init(&big, 1u << 20, slots, SOCKET_ID_ANY), 0);
+	CU_ASSERT_EQUAL(big.mask, (1u << 18) - 1);
+	aim_keys(&big, 12345, 0, k, RTE_DIM(k));
+	tcp_ctab_hash(&big, &k[0], &tag0);
+	for (i = 1; i < RTE_DIM(k); i++) {
+		tcp_ctab_hash(&big, &k[i], &tag);
+		same += (tag & 3) == (tag0 & 3);
+	}
+	CU_ASSERT(same < RTE_DIM(k) - 1); /* 4^-15 to fail by chance */
+	tcp_ctab_fini(&big);
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_conn_table_add_find_delete", test_tcp_conn_table_add_find_delete },
 	{ "test_tcp_conn_table_full", test_tcp_conn_table_full },
@@ -404,6 +428,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_conn_table_simd_match_equals_scalar",
 		test_tcp_conn_table_simd_match_equals_scalar },
 	{ "test_tcp_conn_table_hash_tuple_and_seed", test_tcp_conn_table_hash_tuple_and_seed },
+	{ "test_tcp_conn_table_tag_independent_of_bucket",
+		test_tcp_conn_table_tag_independent_of_bucket },
 	{ "test_tcp_conn_table_shard_fill_aimed_and_slot_reuse",
 		test_tcp_conn_table_shard_fill_aimed_and_slot_reuse },
 	CU_TEST_INFO_NULL,
