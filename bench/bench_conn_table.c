@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Connection table scaling: the per-packet cost of the TCP pure-ACK path (parse,
- * 4-tuple lookup in the shard's rte_hash, FSM on an idle ESTABLISHED connection)
+ * 4-tuple lookup in the shard's table, FSM on an idle ESTABLISHED connection)
  * against the number of established connections, and the memory each connection
  * costs. Connections are created with synthesised handshakes from 253 peers
  * (198.18.0.1, .3 .. .254) and ports 1024.., and ACKed in a scattered order
@@ -22,6 +22,9 @@
  * (2 h + 1 s, as after the worker thread was stopped), calls repeated 10 us apart
  * while lr_tcp_tick() says work is left. A tick should cost what is due, not N.
  * Last, the ARP cache's timers against its table_size (bench_arp_ticks.c).
+ *
+ * Table operations: lookups, deletions and additions on the shard's table alone,
+ * beside an rte_hash holding the same N tuples (bench_table_ops.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +43,7 @@
 #include "bench_arp_ticks.h"
 #include "bench_common.h"
 #include "bench_conns.h"
+#include "bench_table_ops.h"
 
 #define NB_PEERS BENCH_CONN_PEERS
 #define PORT_BASE BENCH_CONN_PORT_BASE
@@ -83,6 +87,7 @@ struct ct_row {
 	double jump_total_ms;  /**< all of them */
 	double jump_cpu_worst_us; /**< the longest in the thread's CPU time (leaves out
 				*   time the OS gave the CPU to others) */
+	struct bench_tops tops; /**< table operations, ours and rte_hash */
 	bool ok;
 	struct bench_result *res;
 };
@@ -443,7 +448,7 @@ run_size(uint32_t n, uint64_t pkts_per_run)
 	struct ct_row *row = &rows[nb_rows++];
 	struct rte_mempool *mp;
 	struct bench_result *r;
-	char name[64];
+	char name[64], err[160];
 	uint64_t iters = RTE_MAX(pkts_per_run / BENCH_BURST, (uint64_t)4);
 	uint64_t out0, d0, rx0, sent;
 	size_t before;
@@ -513,6 +518,8 @@ run_size(uint32_t n, uint64_t pkts_per_run)
 	row->floor = bench_time(iter_ack, &g, iters, BENCH_BURST);
 	r->cycles = row->cycles;
 	r->floor = row->floor;
+	if (bench_table_ops(bench_w->tcp, n, &row->tops, err, sizeof(err)) < 0)
+		bench_fail(r, "%s", err);
 	tick_idle(row);
 	tick_churn(row, n);
 	tick_jump(row, n);
@@ -562,6 +569,34 @@ print_ticks(void)
 }
 
 static void
+print_table_ops(void)
+{
+	unsigned int i, op;
+
+	printf("\ntable operations, cycles per operation (ours = the shard's table, "
+			"rte_hash = as the shard had it: 16-byte keys, extendable buckets; same "
+			"tuples, same process, rounds alternated, median of 3)\n");
+	printf("%10s", "conns");
+	for (op = 0; op < BENCH_TOP_NB; op++)
+		printf(" %18s", bench_top_names[op]);
+	printf(" %14s\n", "rte_hash B/key");
+	for (i = 0; i < nb_rows; i++) {
+		const struct ct_row *r = &rows[i];
+
+		if (!r->ok) {
+			printf("%10u %18s\n", r->conns, "FAIL");
+			continue;
+		}
+		printf("%10u", r->conns);
+		for (op = 0; op < BENCH_TOP_NB; op++)
+			printf(" %8.0f / %7.0f", r->tops.ours[op], r->tops.ref[op]);
+		printf(" %14.1f\n", r->tops.ref_bytes);
+	}
+	printf("each cell: ours / rte_hash; delete and add: a quarter of the keys (at most "
+			"256 Ki), scattered, deleted then added back\n");
+}
+
+static void
 print_scaling(void)
 {
 	const struct ct_row *base = nb_rows > 0 && rows[0].ok ? &rows[0] : NULL;
@@ -585,12 +620,13 @@ print_scaling(void)
 				TCP_CONN_HOT_BYTES, r->conn_block, r->handshake);
 	}
 	printf("bytes/conn = rte_malloc heap growth of a shard sized for N connections "
-			"(connection mempool + rte_hash with extendable buckets) / N; "
+			"(connection mempool + connection table + slots) / N; "
 			"conn block = one mempool element (header + struct lr_tcp_conn + trailer); "
 			"hot B = the front of the block that a segment moving no data touches "
 			"(prefetched per burst; test_tcp_hot_state_is_first_two_lines), "
 			"issue #4 target %d B\n", TARGET_BYTES);
 	print_ticks();
+	print_table_ops();
 }
 
 static void
