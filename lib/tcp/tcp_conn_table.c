@@ -75,7 +75,9 @@ ctab_find(const struct tcp_ctab *t, const struct tcp_key *key, uint32_t h, uint1
 	return NULL;
 }
 
-struct lr_tcp_conn *
+/* flatten: the hash inlined (GCC keeps rte_jhash_32b_2hashes() a call otherwise,
+ * ~10 instructions more a hash) */
+__attribute__((flatten)) struct lr_tcp_conn *
 tcp_ctab_lookup(const struct tcp_ctab *t, const struct tcp_key *key)
 {
 	uint16_t tag;
@@ -86,7 +88,7 @@ tcp_ctab_lookup(const struct tcp_ctab *t, const struct tcp_key *key)
 
 /* Up to TCP_CTAB_BULK_MAX keys, in four passes so that the misses of each pass
  * (bucket, slot, connection line) overlap across the keys. */
-static void
+__attribute__((flatten)) static void
 ctab_lookup_bulk(const struct tcp_ctab *t, const struct tcp_key *const *keys, unsigned int n,
 		struct lr_tcp_conn **found)
 {
@@ -137,7 +139,7 @@ tcp_ctab_lookup_bulk(const struct tcp_ctab *t, const struct tcp_key *const *keys
 	}
 }
 
-int
+__attribute__((flatten)) int
 tcp_ctab_add(struct tcp_ctab *t, const struct tcp_key *key, uint32_t idx)
 {
 	struct tcp_ctab_bucket *b;
@@ -165,7 +167,7 @@ tcp_ctab_add(struct tcp_ctab *t, const struct tcp_key *key, uint32_t idx)
 	return 0;
 }
 
-int
+__attribute__((flatten)) int
 tcp_ctab_del(struct tcp_ctab *t, const struct tcp_key *key, uint32_t idx)
 {
 	uint32_t h, home, i, n;
