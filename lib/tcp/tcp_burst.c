@@ -3,9 +3,9 @@
  * Burst stage: before the frames of an RX burst go up the pipeline one by one,
  * find its TCP segments, look their 4-tuples up in one tcp_ctab_lookup_bulk() call
  * (which prefetches the buckets, slots and connection lines of all of them in
- * stages) and prefetch the hot lines of the connection blocks it finds. With a table far larger than the cache,
- * the misses of the burst's segments then overlap instead of each segment waiting
- * for its own bucket, key and block in turn.
+ * stages) and prefetch the hot lines of the connection blocks it finds. With a
+ * table far larger than the cache, the misses of the burst's segments then overlap
+ * instead of each segment waiting for its own bucket, slot and block in turn.
  *
  * lr_tcp_input() takes each segment's result through tcp_conn_find(). A result
  * can be outdated by the segments processed before it in the same burst, and is
