@@ -356,6 +356,16 @@ lr_test_udp(uint16_t sport, uint16_t dport, const void *payload, uint16_t len)
 	return m;
 }
 
+uint32_t
+lr_test_isn(void *arg, rte_be32_t laddr, rte_be16_t lport, rte_be32_t raddr, rte_be16_t rport)
+{
+	RTE_SET_USED(laddr);
+	RTE_SET_USED(lport);
+	RTE_SET_USED(raddr);
+	RTE_SET_USED(rport);
+	return (uint32_t)(uintptr_t)arg;
+}
+
 struct rte_mbuf *
 lr_test_tcp(const struct lr_test_tcp_seg *s)
 {

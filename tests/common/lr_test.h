@@ -119,6 +119,13 @@ struct rte_mbuf *lr_test_ipv4(uint32_t src, uint32_t dst, uint8_t proto, const v
 		uint16_t len);
 /** Build a UDP datagram (valid checksum) from the peer to us. */
 struct rte_mbuf *lr_test_udp(uint16_t sport, uint16_t dport, const void *payload, uint16_t len);
+/**
+ * An lr_tcp_conf isn_fn for tests: every initial sequence number is the conf's isn_arg,
+ * set as (void *)(uintptr_t)ISN.
+ */
+uint32_t lr_test_isn(void *arg, rte_be32_t laddr, rte_be16_t lport, rte_be32_t raddr,
+		rte_be16_t rport);
+
 /** A TCP segment for lr_test_tcp(), host order. */
 struct lr_test_tcp_seg {
 	uint32_t src;           /**< source address, 0: LR_TEST_PEER_IP */

@@ -40,17 +40,6 @@ seg(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags)
 	return lr_test_tcp(&s);
 }
 
-static uint32_t
-fixed_isn(void *arg, rte_be32_t laddr, rte_be16_t lport, rte_be32_t raddr, rte_be16_t rport)
-{
-	RTE_SET_USED(arg);
-	RTE_SET_USED(laddr);
-	RTE_SET_USED(lport);
-	RTE_SET_USED(raddr);
-	RTE_SET_USED(rport);
-	return 8000;
-}
-
 static void
 rx(struct rte_mbuf *m)
 {
@@ -68,7 +57,8 @@ setup(void)
 	lr_config_defaults(&cfg);
 	cfg.tcp.max_conns = 1024;
 	cfg.tcp.max_listeners = 8;
-	cfg.tcp.isn_fn = fixed_isn;
+	cfg.tcp.isn_fn = lr_test_isn;
+	cfg.tcp.isn_arg = (void *)(uintptr_t)8000;
 	lr_tw->tcp = NULL;
 	CU_ASSERT_EQUAL_FATAL(lr_tcp_worker_init(lr_tw, &cfg.tcp), 0);
 	CU_ASSERT_EQUAL_FATAL(lr_services_tcp_init(lr_tw, &cfg), 0);

@@ -49,17 +49,6 @@ struct got {
 };
 static struct got got;
 
-static uint32_t
-fixed_isn(void *arg, rte_be32_t laddr, rte_be16_t lport, rte_be32_t raddr, rte_be16_t rport)
-{
-	RTE_SET_USED(arg);
-	RTE_SET_USED(laddr);
-	RTE_SET_USED(lport);
-	RTE_SET_USED(raddr);
-	RTE_SET_USED(rport);
-	return OUR_ISN;
-}
-
 static void
 setup(void)
 {
@@ -68,7 +57,8 @@ setup(void)
 	lr_test_reset();
 	lr_tcp_init();
 	tc.max_conns = 256;
-	tc.isn_fn = fixed_isn;
+	tc.isn_fn = lr_test_isn;
+	tc.isn_arg = (void *)(uintptr_t)OUR_ISN;
 	tc.delack_ms = 0;
 	lr_tw->tcp = NULL;
 	CU_ASSERT_EQUAL_FATAL(lr_tcp_worker_init(lr_tw, &tc), 0);
@@ -507,7 +497,8 @@ test_loadgen_sources_spread_over_addresses_and_ports(void)
 
 	lr_tcp_worker_fini(lr_tw);
 	tc.max_conns = 256;
-	tc.isn_fn = fixed_isn;
+	tc.isn_fn = lr_test_isn;
+	tc.isn_arg = (void *)(uintptr_t)OUR_ISN;
 	tc.delack_ms = 0;
 	tc.port_lo = 40000;
 	tc.port_hi = 40009;
@@ -575,7 +566,8 @@ test_loadgen_full_address_hands_over_to_next(void)
 
 	lr_tcp_worker_fini(lr_tw);
 	tc.max_conns = 256;
-	tc.isn_fn = fixed_isn;
+	tc.isn_fn = lr_test_isn;
+	tc.isn_arg = (void *)(uintptr_t)OUR_ISN;
 	tc.port_lo = 40000;
 	tc.port_hi = 40009;
 	CU_ASSERT_EQUAL_FATAL(lr_tcp_worker_init(lr_tw, &tc), 0);

@@ -47,17 +47,6 @@ struct got {
 };
 static struct got got;
 
-static uint32_t
-fixed_isn(void *arg, rte_be32_t laddr, rte_be16_t lport, rte_be32_t raddr, rte_be16_t rport)
-{
-	RTE_SET_USED(arg);
-	RTE_SET_USED(laddr);
-	RTE_SET_USED(lport);
-	RTE_SET_USED(raddr);
-	RTE_SET_USED(rport);
-	return OUR_ISN;
-}
-
 static void
 start(uint32_t sndbuf)
 {
@@ -67,7 +56,8 @@ start(uint32_t sndbuf)
 	cfg.tcp.max_conns = 64;
 	cfg.tcp.max_listeners = 8;
 	cfg.tcp.sndbuf = sndbuf;
-	cfg.tcp.isn_fn = fixed_isn;
+	cfg.tcp.isn_fn = lr_test_isn;
+	cfg.tcp.isn_arg = (void *)(uintptr_t)OUR_ISN;
 	lr_tw->tcp = NULL;
 	CU_ASSERT_EQUAL_FATAL(lr_tcp_worker_init(lr_tw, &cfg.tcp), 0);
 	CU_ASSERT_EQUAL_FATAL(lr_services_tcp_init(lr_tw, &cfg), 0);
