@@ -353,6 +353,9 @@ ctl_top(const char *path, double timeout, bool json, int argc, char **argv)
 		if (top_stop)
 			break;
 		next += interval;
+		if (next < now_s())   /* a late read: the next interval is a whole one again,
+				       * not the few ms left of the schedule (rates of 0) */
+			next = now_s() + interval;
 		if (read_sample(path, timeout, &s[cur ^ 1]) != 0)
 			return EXIT_USAGE;
 		cur ^= 1;

@@ -78,7 +78,7 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.ecn = LR_TCP_ECN_OFF,
 	.slow_start_after_idle = true,
 	.hystart = true,
-	.timer_budget = 128,
+	.timer_budget = 64,
 };
 
 static const struct lr_stat_desc tcp_stat_descs[LR_TCP_STAT_MAX] = {
