@@ -360,7 +360,7 @@ echo_peer_closed(struct lr_tcp_conn *c, void *arg)
 	echo_push(sc);
 }
 
-/* ---- discard (RFC 863): read, count, free ---- */
+/* ---- discard (RFC 863): read, count, free (chargen's input too) ---- */
 
 static void
 discard_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
@@ -400,17 +400,6 @@ chargen_fill(struct svc_conn *sc)
 }
 
 static void
-chargen_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
-{
-	struct svc_conn *sc = arg;
-
-	RTE_SET_USED(c);
-	lr_svc_touch(sc);
-	sc_stats(sc)->bytes_in += m->pkt_len;
-	rte_pktmbuf_free(m);
-}
-
-static void
 chargen_sent(struct lr_tcp_conn *c, uint32_t acked, void *arg)
 {
 	RTE_SET_USED(c);
@@ -436,7 +425,7 @@ static const struct lr_tcp_callbacks svc_cbs[LR_TCP_SVC_NB] = {
 		.peer_closed = discard_peer_closed, .closed = svc_closed,
 	},
 	[LR_TCP_SVC_CHARGEN] = {
-		.connected = svc_connected, .data = chargen_data, .sent = chargen_sent,
+		.connected = svc_connected, .data = discard_data, .sent = chargen_sent,
 		.peer_closed = chargen_peer_closed, .closed = svc_closed,
 	},
 	[LR_TCP_SVC_HTTP] = {

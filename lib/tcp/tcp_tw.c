@@ -81,13 +81,6 @@ tw_hash(const struct tcp_timewait *t, const struct tcp_key *k)
 			(uint32_t)k->rport << 16 | k->lport, t->seed);
 }
 
-static inline bool
-tw_key_eq(const struct tcp_key *a, const struct tcp_key *b)
-{
-	return a->raddr == b->raddr && a->laddr == b->laddr && a->rport == b->rport &&
-		a->lport == b->lport;
-}
-
 /* The entry of key (hash h) and its slot, or TCP_TW_NIL. */
 static uint32_t
 tw_find(const struct tcp_timewait *t, const struct tcp_key *key, uint32_t h, uint32_t *pos)
@@ -96,7 +89,7 @@ tw_find(const struct tcp_timewait *t, const struct tcp_key *key, uint32_t h, uin
 	uint64_t s;
 
 	while ((s = t->slot[i]) != 0) {
-		if ((uint32_t)(s >> 32) == h && tw_key_eq(&t->ent[(uint32_t)s - 1].key, key)) {
+		if ((uint32_t)(s >> 32) == h && tcp_key_eq(&t->ent[(uint32_t)s - 1].key, key)) {
 			*pos = i;
 			return (uint32_t)s - 1;
 		}
