@@ -27,7 +27,7 @@
 enum core_col {
 	COL_WORKER, COL_LCORE, COL_RX_PKTS, COL_TX_PKTS, COL_CONNS, COL_STEERED_OUT,
 	COL_STEERED_IN, COL_STEER_DROPS, COL_POLLS, COL_BUSY_POLLS, COL_BUSY_CYCLES,
-	COL_IDLE_CYCLES, COL_BUSY_PCT, COL_CPU_MS, COL_TURN_MAX_US,
+	COL_IDLE_CYCLES, COL_BUSY_PCT, COL_CPU_MS, COL_TURN_MAX_US, COL_LONG_TURNS,
 	CORE_COLS
 };
 
@@ -39,7 +39,7 @@ static const struct lr_ctl_col cols[] = {
 	{ "polls", LR_CTL_COL_NUM }, { "busy_polls", LR_CTL_COL_NUM },
 	{ "busy_cycles", LR_CTL_COL_NUM }, { "idle_cycles", LR_CTL_COL_NUM },
 	{ "busy_pct", LR_CTL_COL_NUM }, { "cpu_ms", LR_CTL_COL_NUM },
-	{ "turn_max_us", LR_CTL_COL_NUM },
+	{ "turn_max_us", LR_CTL_COL_NUM }, { "long_turns", LR_CTL_COL_NUM },
 	/* parts, in enum lr_turn_part order */
 	{ "rx_max_us", LR_CTL_COL_NUM }, { "steer_max_us", LR_CTL_COL_NUM },
 	{ "tcp_tick_max_us", LR_CTL_COL_NUM }, { "loadgen_max_us", LR_CTL_COL_NUM },
@@ -82,6 +82,7 @@ core_read(unsigned int i, struct core_snap *s)
 	v[COL_IDLE_CYCLES] = lr_app_load64(&w->idle_cycles);
 	v[COL_CPU_MS] = lr_worker_cpu_us(w) / 1000;
 	v[COL_TURN_MAX_US] = cycles_us(lr_worker_turn_max_take(w));
+	v[COL_LONG_TURNS] = lr_app_load64(&w->long_turns);
 	for (p = 0; p < LR_TURN_PART_NB; p++)
 		v[CORE_COLS + p] = cycles_us(lr_worker_part_max_take(w, p));
 	/* connections: a 32-bit count the worker keeps; a stale value is fine here */
@@ -104,7 +105,8 @@ core_read(unsigned int i, struct core_snap *s)
  * thread at the request: the worker pays nothing for it; below the busy + idle cycles
  * when the lcore shares its CPU), and its longest loop turn since
  * the last read (turn_max_us: how long RX may have waited for the worker, e.g. on a
- * control call; idle waits excluded).
+ * control call; idle waits excluded), and how many turns since it started took longer
+ * than LR_LONG_TURN_US (long_turns, not reset: a rate over a window is a difference).
  * `cores parts`: worker, turn_max_us and the longest time of each part of a turn
  * (<part>_max_us, lr_turn_part_names); JSON `cores` has every column.
  */

@@ -171,11 +171,14 @@ metrics_workers(struct lr_prom *p)
 	for (i = 0; i < nb_workers(); i++) {
 		v[0][i] = lr_app_load64(&lr_workers[i].busy_cycles);
 		v[1][i] = lr_app_load64(&lr_workers[i].idle_cycles);
+		v[2][i] = lr_app_load64(&lr_workers[i].long_turns);
 	}
 	per_worker(p, "linerate_worker_busy_seconds_total", LR_PROM_COUNTER,
 			"time in poll loop turns that did work (TSC)", v[0], hz);
 	per_worker(p, "linerate_worker_idle_seconds_total", LR_PROM_COUNTER,
 			"time in poll loop turns that found nothing (TSC)", v[1], hz);
+	per_worker(p, "linerate_worker_long_turns_total", LR_PROM_COUNTER,
+			"poll loop turns longer than 100 us (LR_LONG_TURN_US)", v[2], 0);
 }
 
 /* Every COUNT counter of LR_STATS_TABLE and of TCP: linerate_<layer>_<name>_total. */

@@ -139,6 +139,13 @@ snap() {           # file
 	fi
 }
 
+# The host's steal time of each CPU (/proc/stat, clock ticks): on a virtual machine the
+# host may run other work on our vCPUs; the report gives each CPU's share over the window,
+# so that a run whose server CPU lost time to the host can be told from one we lost.
+steal_snap() {     # file
+	awk -v hz="$(getconf CLK_TCK)" '/^cpu[0-9]+ /{print $1, $9, hz}' /proc/stat >"$1" 2>/dev/null || true
+}
+
 # dperf_watch name seconds: follows dperf's per-second reports (PID CLI) and reads the
 # server ($SNAP, default snap) at the end of steady seconds 1 and seconds-1 (the window).
 # With OVL_STALL="MS@S" it stops the client (SIGSTOP, the PID started here) for MS
@@ -150,8 +157,10 @@ dperf_watch() {
 	fi
 	for ((s = 1; s <= SLOW + dur; s++)); do
 		wait_second "$log" "$s" "$CLI" || return 0
-		((s == SLOW)) && "${SNAP:-snap}" "$WORK/snap0_$name.json"
-		((s == SLOW + dur - 1)) && "${SNAP:-snap}" "$WORK/snap1_$name.json"
+		((s == SLOW)) && "${SNAP:-snap}" "$WORK/snap0_$name.json" &&
+			steal_snap "$WORK/snap0_$name.steal"
+		((s == SLOW + dur - 1)) && "${SNAP:-snap}" "$WORK/snap1_$name.json" &&
+			steal_snap "$WORK/snap1_$name.steal"
 		if ((s == stall_s)); then
 			kill -STOP "$CLI" &&
 				sleep "$(printf '%d.%03d' $((stall_ms / 1000)) $((stall_ms % 1000)))"

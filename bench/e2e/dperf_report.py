@@ -20,7 +20,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from overload_report import cpu_ticks, parse_dperf, snapshot  # noqa: E402
+from overload_report import cpu_ticks, parse_dperf, snapshot, steal_shares  # noqa: E402
 
 
 def load_json(path):
@@ -71,6 +71,7 @@ def one_run(work, name, win):
                                                            'cpuUsage')}
                         for k, v in sorted(secs.items())},
          'client_total': tot}
+    r['host_steal'] = steal_shares(work, name, sec)
     a = snapshot(os.path.join(work, f'snap0_{name}.json'))
     b = snapshot(os.path.join(work, f'snap1_{name}.json'))
     if a and b and sec:            # linerate's server

@@ -50,6 +50,22 @@ def snapshot(path):
         return None
 
 
+def steal_shares(work, name, sec):
+    """Each CPU's share (1.0 = all of it) the host took over the window (steal_snap), or {}."""
+    def read(path):
+        try:
+            with open(path) as f:
+                return {l.split()[0]: (int(l.split()[1]), int(l.split()[2])) for l in f
+                        if len(l.split()) == 3}
+        except (OSError, ValueError):
+            return {}
+    a = read(os.path.join(work, f'snap0_{name}.steal'))
+    b = read(os.path.join(work, f'snap1_{name}.steal'))
+    if sec <= 0:
+        return {}
+    return {c: (b[c][0] - a[c][0]) / b[c][1] / sec for c in a if c in b}
+
+
 def cpu_ticks(path):
     """(utime + stime ticks, ticks per second) of dperf's server, or None."""
     try:
@@ -122,6 +138,7 @@ def one_run(work, name, rate, win):
                   'lr_worker_busy_share': busy / (busy + idle) if busy + idle > 0 else None,
                   'lr_answered_per_busy_cpu_s': answered / busy_cpu_s if busy_cpu_s > 0
                   else None})
+    r['host_steal'] = steal_shares(work, name, len(got))
     t = trace(work, name)
     if t:
         r['lr_per_second'] = t
@@ -151,6 +168,13 @@ def one_run(work, name, rate, win):
     return r
 
 
+def steal(r):
+    """The host's steal share of the server's and the client's CPU over the window."""
+    h = r.get('host_steal') or {}
+    cpus = [f"cpu{os.environ.get('OVL_SERVER_CPU', '1')}", f"cpu{os.environ.get('OVL_CLIENT_CPU', '0')}"]
+    return ', '.join(f'{h[c] * 100:.0f} %' if c in h else 'n/a' for c in cpus)
+
+
 def row(m, r):
     e = r.get('lr_end', {})
     share, busy = r.get('lr_worker_cpu_share'), r.get('lr_worker_busy_share')
@@ -162,7 +186,7 @@ def row(m, r):
             f"{num(r.get('lr_answered_per_busy_cpu_s'))} | {r['dperf_cpu_pct']:.0f} % | "
             f"{num(e.get('states', {}).get('last_ack'))}, {num(e.get('conn_full'))}, "
             f"{num(e.get('syncookie_sent'))}, {num(e.get('rexmt_segs'))}, "
-            f"{num(e.get('tx_full'))} |")
+            f"{num(e.get('tx_full'))} | {steal(r)} |")
 
 
 def report(work, out, peak, dur, slow, ramp_max, mults):
@@ -205,8 +229,8 @@ def report(work, out, peak, dur, slow, ramp_max, mults):
     lines = ['| offered (CPS) | offered CPS (dperf) | served CPS (dperf 2xx) | '
              'requests/s (dperf GETs) | answered/s (linerate) | worker CPU, busy | '
              'answered / busy CPU-s | dperf CPU | end: LAST_ACK, conn_full, SYN cookies, '
-             'rexmt segs, TX ring full |',
-             '|---|---:|---:|---:|---:|---:|---:|---:|---|']
+             'rexmt segs, TX ring full | host steal: server CPU, client CPU |',
+             '|---|---:|---:|---:|---:|---:|---:|---:|---|---|']
     lines += [row(m, r) for m, r in runs.items()]
     how = 'given, OVL_PEAK' if os.environ.get('OVL_PEAK') else 'ramp, best second'
     summary = (f"Peak ({how}): {peak:,} CPS. Best served: {best:,.0f} CPS; "

@@ -237,6 +237,10 @@ enum lr_turn_part {
 /** Names of the parts (`linerate-ctl cores parts`), indexed by enum lr_turn_part. */
 extern const char *const lr_turn_part_names[LR_TURN_PART_NB];
 
+/** A loop turn longer than this (us) is counted (`cores` long_turns): how often RX
+ *  waited that long, where turn_max_us says only how long the worst wait was. */
+#define LR_LONG_TURN_US 100
+
 /** Everything one worker lcore writes. */
 struct __rte_cache_aligned lr_worker {
 	uint16_t id;                 /**< worker index, 0..nb_workers-1 */
@@ -288,6 +292,9 @@ struct __rte_cache_aligned lr_worker {
 	bool cpu_clock_ok;           /**< lr_worker_cpu_clock_start() found the clock */
 	uint64_t turn_max_cycles;    /**< longest loop turn (TSC cycles, idle wait excluded)
 	                              *   since the last lr_worker_turn_max_take() */
+	uint64_t long_turns;          /**< turns longer than LR_LONG_TURN_US (any cause: ours, or
+	                              *   the host's or the OS's taking the CPU mid-turn) */
+	uint64_t long_turn_cycles;    /**< LR_LONG_TURN_US in TSC cycles (set by the worker) */
 	uint64_t part_max_cycles[LR_TURN_PART_NB]; /**< longest time in each part of a turn
 	                              *   (enum lr_turn_part) since lr_worker_part_max_take() */
 	bool parts_timed;            /**< its loop times the parts ([worker] turn_parts) */
@@ -445,6 +452,9 @@ static inline void
 lr_worker_turn_end(struct lr_worker *w, uint64_t cycles)
 {
 	uint64_t cur = __atomic_load_n(&w->turn_max_cycles, __ATOMIC_RELAXED);
+
+	if (unlikely(cycles > w->long_turn_cycles))  /* read by the control thread */
+		__atomic_store_n(&w->long_turns, w->long_turns + 1, __ATOMIC_RELAXED);
 
 	while (unlikely(cycles > cur) && !__atomic_compare_exchange_n(&w->turn_max_cycles, &cur,
 			cycles, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))

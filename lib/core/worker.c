@@ -142,6 +142,7 @@ lr_worker_init(struct lr_worker *w, uint16_t id, struct rte_mempool *pool)
 	w->tx_fn = lr_tx_burst_eth;
 	w->now_us = lr_clock_us();
 	w->mem.conf = LR_MEM_UNLIMITED;
+	w->long_turn_cycles = rte_get_tsc_hz() / 1000000 * LR_LONG_TURN_US;
 	return 0;
 }
 

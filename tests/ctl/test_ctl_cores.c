@@ -96,8 +96,12 @@ test_ctl_cores_json_has_parts_and_text_does_not(void)
 	record_turns();
 	lr_ctl_buf_init(&resp);
 	body = exec_ok(&resp, "cores --json");
-	CU_ASSERT_PTR_NOT_NULL(strstr(body, "\"turn_max_us\":120,\"rx_max_us\":3,"));
+	/* one of the two turns was over 100 us; long_turns is a count, not taken */
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "\"turn_max_us\":120,\"long_turns\":1,\"rx_max_us\":3,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(body, "\"call_max_us\":83,"));
+	record_turns();
+	body = exec_ok(&resp, "cores --json");
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "\"long_turns\":2,"));
 	record_turns();
 	body = exec_ok(&resp, "cores");
 	CU_ASSERT_PTR_NOT_NULL(strstr(body, "turn_max_us"));
