@@ -583,6 +583,7 @@ lr_config_defaults(struct lr_config *cfg)
 	cfg->mem_low_pct = 50;
 	cfg->burst = 32;
 	cfg->rx_drain = 4;
+	cfg->tx_hold = 512;
 	cfg->idle = LR_IDLE_SLEEP;
 	cfg->idle_sleep_us = 50;
 	for (i = 0; i < LR_MAX_PORTS; i++) {

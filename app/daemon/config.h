@@ -107,6 +107,8 @@ struct lr_config {
 				       *   back full (1..64) */
 	enum lr_idle_policy idle;     /**< idle policy */
 	bool turn_parts;              /**< time each part of a loop turn (a TSC read each) */
+	uint32_t tx_hold;             /**< frames per port and worker kept when a TX queue
+	                               *   refuses them, sent at the next flushes (0 = drop) */
 	uint32_t idle_sleep_us;       /**< sleep when idle (sleep policy) */
 	uint64_t fault_seed;          /**< seed of the fault injection PRNG */
 	char steering[LR_CFG_STR];    /**< auto, hw, sw or off ("" = auto) */

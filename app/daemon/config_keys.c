@@ -98,6 +98,8 @@ static const struct key_def worker_keys[] = {
 		"expected RX bursts per port per loop turn 1..64 (1 = one burst a turn)"),
 	KEY(C, "idle", K_IDLE, idle, 0, 0, 0, "expected poll, pause or sleep"),
 	KEY(C, "turn_parts", K_BOOL, turn_parts, 0, 0, 0, NULL),
+	KEY(C, "tx_hold", K_UINT, tx_hold, 0, 16384, 0,
+		"expected frames 0..16384 (0 = a frame the TX queue refuses is dropped)"),
 	KEY(C, "idle_sleep_us", K_UINT, idle_sleep_us, 0, 1000000, 0,
 		"expected microseconds 0..1000000"),
 	KEY(C, "fault_seed", K_UINT, fault_seed, 0, 0, 0,

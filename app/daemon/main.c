@@ -257,6 +257,7 @@ worker_main(void *arg)
 
 	w->now_us = lr_clock_us();
 	w->parts_timed = cfg.turn_parts;
+	w->tx_hold_max = cfg.tx_hold;
 	lr_worker_cpu_clock_start(w);
 	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
 	if (w->id == 0)  /* every interface: the ports' own and their VLANs' */
@@ -329,6 +330,7 @@ worker_main(void *arg)
 		}
 	}
 	lr_worker_flush(w);
+	lr_worker_tx_release(w);   /* what the peer never took (counted eth TX_FULL) */
 	lr_worker_poll_calls(w);
 	lr_worker_cpu_clock_stop(w);
 	__atomic_store_n(&w->running, false, __ATOMIC_RELEASE);

@@ -33,8 +33,9 @@ lr_rx_mbufs_need(const struct lr_config *cfg, unsigned int port, uint16_t nb_rxd
 	need->segs = lr_rx_frame_segs(cfg->ports[port].mtu);
 	need->rx_ring = nb_rxd;
 	/* An echo reply reuses the request's mbuf in place: it waits in a TX ring of
-	 * whichever port it leaves by, on whichever worker answered it. */
-	need->tx_rings = holders * tx_desc;
+	 * whichever port it leaves by, on whichever worker answered it, or in the
+	 * worker's hold of frames that ring refused ([worker] tx_hold). */
+	need->tx_rings = holders * (tx_desc + nb_ports * cfg->tx_hold * need->segs);
 	/* The burst being processed and the TX buffers not yet flushed (lr_txbuf). */
 	need->bursts = holders * (cfg->burst + nb_ports * LR_BURST_MAX) * need->segs;
 	need->caches = holders * CACHE_FLUSH_MAX(cfg->mbuf_cache);

@@ -31,7 +31,8 @@
 /** What can hold the buffers of one RX queue at once, in mbufs (lr_rx_mbufs_need()). */
 struct lr_rx_need {
 	uint32_t rx_ring;     /**< the queue's RX descriptors */
-	uint32_t tx_rings;    /**< TX descriptors of every port, per holder (in-place replies) */
+	uint32_t tx_rings;    /**< TX descriptors and TX hold of every port, per holder
+	                       *   (in-place replies) */
 	uint32_t bursts;      /**< the RX burst and TX buffers, per holder */
 	uint32_t caches;      /**< per-lcore mempool caches (flush threshold), per holder */
 	uint32_t steer;       /**< software steering rings to the other workers */
@@ -43,11 +44,11 @@ struct lr_rx_need {
 /**
  * The mbufs one RX queue of a port can have out at once. Holders are the workers that
  * may hold the queue's buffers: 1, or every worker when software steering hands
- * packets over. total = rx_desc + holders x (sum of tx_desc + burst + ports x
+ * packets over. total = rx_desc + holders x (sum of tx_desc + ports x tx_hold + burst + ports x
  * LR_BURST_MAX + mbuf_cache x 1.5) + (workers - 1) x steer_ring_size [software
  * steering] + fault delay queues (LR_FAULT_QUEUE_SIZE + 1 per port direction with
  * faults: this port's RX, and every port's TX per holder). Packets held (bursts,
- * steering rings, fault queues) count lr_rx_frame_segs() buffers each: a jumbo frame
+ * TX holds, steering rings, fault queues) count lr_rx_frame_segs() buffers each: a jumbo frame
  * is received as a chain; descriptors and caches count buffers already.
  * @param cfg the configuration
  * @param port [port.N] index

@@ -206,6 +206,17 @@ struct lr_txbuf {
 	struct rte_mbuf *pkts[LR_BURST_MAX]; /**< queued packets */
 };
 
+/**
+ * Frames a port's TX queue refused, in order, sent before anything newer at the next
+ * flushes (a FIFO of w->tx_hold_max slots, like a qdisc in front of a full NIC ring:
+ * a ring that is full for a moment costs a delay, not a loss to be retransmitted).
+ */
+struct lr_txhold {
+	uint32_t head;                 /**< slot of the oldest frame */
+	uint32_t n;                    /**< frames held */
+	struct rte_mbuf *pkts[];       /**< w->tx_hold_max slots */
+};
+
 /** A function the control thread asks a worker to run on its own lcore. */
 typedef void (*lr_worker_call_fn)(struct lr_worker *w, void *arg);
 
@@ -261,6 +272,10 @@ struct __rte_cache_aligned lr_worker {
 	                              *   on takes them (lr_iface::tx_ref); false by default */
 	void *tx_ctx;                /**< free for the tx_fn's owner */
 	struct lr_txbuf tx[LR_MAX_PORTS]; /**< TX buffer per port */
+	struct lr_txhold *txhold[LR_MAX_PORTS]; /**< frames a TX queue refused, waiting
+	                              *   for the next flush (allocated at the first refusal) */
+	uint32_t tx_hold_max;        /**< frames each port's hold keeps at most ([worker]
+	                              *   tx_hold); 0 = a refused frame is dropped at once */
 	uint64_t tx_refused_us;      /**< now_us of the last flush whose frames a TX queue
 	                              *   refused (the link or the peer takes no more: what is
 	                              *   sent now is lost), 0 = never; read by SYN shedding */
@@ -319,12 +334,23 @@ uint16_t lr_tx_burst_eth(struct lr_worker *w, uint16_t port, uint16_t queue,
 		struct rte_mbuf **pkts, uint16_t n);
 
 /**
- * Send everything buffered on every port. Packets the PMD refuses are freed and
- * counted as eth TX_FULL, and w->tx_refused_us is set to w->now_us.
+ * Send everything buffered on every port, after what the port's hold keeps from
+ * earlier flushes. Packets the PMD refuses go to the port's hold (eth TX_HELD) while
+ * it has room (w->tx_hold_max), the rest are freed and counted as eth TX_FULL; either
+ * way w->tx_refused_us is set to w->now_us. While a port's hold is not empty, new
+ * packets queue behind it (order kept).
  * @param w worker
  * @return packets handed to the PMD
  */
 uint16_t lr_worker_flush(struct lr_worker *w);
+
+/**
+ * At the worker's end: free what the ports' holds still keep (eth TX_FULL) and the
+ * holds themselves. Flush first to give them a last chance.
+ * @param w worker
+ * @return frames freed
+ */
+uint32_t lr_worker_tx_release(struct lr_worker *w);
 
 /**
  * Queue a complete frame for transmission on a port.

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -154,28 +155,104 @@ lr_tx_burst_eth(struct lr_worker *w, uint16_t port, uint16_t queue,
 	return rte_eth_tx_burst(port, queue, pkts, n);
 }
 
+/* Keep n refused frames at the tail of the port's hold, as many as it has room for;
+ * the rest are dropped (TX_FULL). The hold is allocated at the first refusal. */
+static void
+hold_put(struct lr_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct lr_txhold *h = w->txhold[port];
+	uint32_t cap = w->tx_hold_max, k = 0;
+
+	w->tx_refused_us = RTE_MAX(w->now_us, 1ull);
+	if (h == NULL && cap != 0) {
+		h = calloc(1, sizeof(*h) + cap * sizeof(h->pkts[0]));
+		w->txhold[port] = h;
+	}
+	if (h != NULL) {
+		for (; k < n && h->n < cap; k++, h->n++)
+			h->pkts[(h->head + h->n) % cap] = pkts[k];
+		LR_STAT_ADD(w->stats, LR_STAT_eth_TX_HELD, k);
+	}
+	if (k < n) {
+		LR_STAT_ADD(w->stats, LR_STAT_eth_TX_FULL, n - k);
+		LR_STAT_ADD(w->stats, LR_STAT_eth_TX, -(uint64_t)(n - k));
+		rte_pktmbuf_free_bulk(&pkts[k], n - k);
+	}
+}
+
+/* Send the port's held frames, oldest first, as far as the queue takes them.
+ * @return frames sent */
+static uint32_t
+hold_send(struct lr_worker *w, uint16_t port, struct lr_txhold *h)
+{
+	uint32_t cap = w->tx_hold_max, total = 0;
+	uint16_t len, sent;
+
+	while (h->n != 0) {
+		len = (uint16_t)RTE_MIN(RTE_MIN(h->n, cap - h->head), (uint32_t)LR_BURST_MAX);
+		sent = w->tx_fn(w, port, w->txq, &h->pkts[h->head], len);
+		h->head = (h->head + sent) % cap;
+		h->n -= sent;
+		total += sent;
+		if (sent < len) {
+			w->tx_refused_us = RTE_MAX(w->now_us, 1ull);
+			break;
+		}
+	}
+	return total;
+}
+
 uint16_t
 lr_worker_flush(struct lr_worker *w)
 {
-	uint16_t port, sent, total = 0;
+	uint16_t port, sent;
+	uint32_t total = 0;
 
 	for (port = 0; port < LR_MAX_PORTS; port++) {
 		struct lr_txbuf *b = &w->tx[port];
+		struct lr_txhold *h = w->txhold[port];
 
+		if (unlikely(h != NULL && h->n != 0)) {
+			total += hold_send(w, port, h);
+			if (h->n != 0) {   /* still refused: the new frames wait behind */
+				hold_put(w, port, b->pkts, b->n);
+				b->n = 0;
+				continue;
+			}
+		}
 		if (b->n == 0)
 			continue;
 		sent = w->tx_fn(w, port, w->txq, b->pkts, b->n);
-		if (unlikely(sent < b->n)) {
-			LR_STAT_ADD(w->stats, LR_STAT_eth_TX_FULL, b->n - sent);
-			LR_STAT_ADD(w->stats, LR_STAT_eth_TX, -(uint64_t)(b->n - sent));
-			rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
-			w->tx_refused_us = RTE_MAX(w->now_us, 1ull);
-		}
+		if (unlikely(sent < b->n))
+			hold_put(w, port, &b->pkts[sent], b->n - sent);
 		total += sent;
 		b->n = 0;
 	}
 	w->tx_pkts += total;
-	return total;
+	return (uint16_t)RTE_MIN(total, (uint32_t)UINT16_MAX);
+}
+
+uint32_t
+lr_worker_tx_release(struct lr_worker *w)
+{
+	uint32_t freed = 0, cap = w->tx_hold_max;
+	uint16_t port;
+
+	for (port = 0; port < LR_MAX_PORTS; port++) {
+		struct lr_txhold *h = w->txhold[port];
+
+		if (h == NULL)
+			continue;
+		for (; h->n != 0; h->n--, freed++) {
+			rte_pktmbuf_free(h->pkts[h->head]);
+			h->head = (h->head + 1) % cap;
+		}
+		free(h);
+		w->txhold[port] = NULL;
+	}
+	LR_STAT_ADD(w->stats, LR_STAT_eth_TX_FULL, freed);
+	LR_STAT_ADD(w->stats, LR_STAT_eth_TX, -(uint64_t)freed);
+	return freed;
 }
 
 uint64_t

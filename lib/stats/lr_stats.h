@@ -27,7 +27,8 @@ enum lr_stat_kind {
 #define LR_STATS_TABLE(X) \
 	X(eth, RX, COUNT, "frames received") \
 	X(eth, TX, COUNT, "frames sent") \
-	X(eth, TX_FULL, DROP, "frames dropped because the TX queue was full") \
+	X(eth, TX_FULL, DROP, "frames dropped because the TX queue and its hold were full") \
+	X(eth, TX_HELD, COUNT, "frames the TX queue refused, held for a later flush ([worker] tx_hold)") \
 	X(eth, TRUNCATED, DROP, "frames shorter than an Ethernet header") \
 	X(eth, NOT_FOR_US, DROP, "frames for another MAC address") \
 	X(eth, UNKNOWN_TYPE, DROP, "frames with an EtherType we do not handle") \

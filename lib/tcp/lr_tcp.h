@@ -215,8 +215,8 @@ struct lr_tcp_conf {
  * ISN key redrawn hourly, 64 out-of-order segments, MSL 30 s, 16384 TIME_WAIT entries,
  * RTO 1 s / 200 ms / 60 s, 5 SYN, 5 SYN-ACK, 12 data retries, FIN_WAIT_2 60 s,
  * 3 orphan retries, max_conns / 4 orphans, no user timeout, ports 32768..60999, SYNs
- * shed after 4 loop turns of full RX bursts (not on TX refusal: syn_shed_tx_us 0),
- * NewReno, slow start after idle, 128 timer visits and 128 TIME_WAIT expiries per
+ * shed after 4 loop turns of full RX bursts and for 1 ms after a TX queue refused frames,
+ * NewReno, slow start after idle, 64 timer visits and 64 TIME_WAIT expiries per
  * lr_tcp_tick(), ECN off.
  * lr_tcp_worker_init() refuses (-EINVAL): rcv_wnd above 65535 without window_scaling
  * or above 2^30, delack_ms >= 500, keepalive_ms > 0 with a zero interval or probe

@@ -503,7 +503,7 @@ test_config_syn_shed_keys(void)
 {
 	CU_ASSERT_EQUAL_FATAL(load_text(base_ini, NULL), 0);
 	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_backlog, 4);
-	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_tx_us, 0);
+	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_tx_us, 1000);
 	CU_ASSERT_EQUAL(load_text("[tcp]\nsyn_shed_tx_us = 250\nsyn_shed_backlog = 0\n", NULL), 0);
 	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_tx_us, 250);
 	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_backlog, 0);
@@ -771,8 +771,11 @@ test_config_memory_model_sizing(void)
 	CU_ASSERT_EQUAL(cfg.mem_high, 0);
 	CU_ASSERT_EQUAL(cfg.mem_pressure_pct, 70);
 	CU_ASSERT_EQUAL(cfg.mem_low_pct, 50);
-	/* one worker: RX ring 1024 + TX ring 1024 + burst 32 + 1 port x 64 + cache 384 */
-	CU_ASSERT_EQUAL(lr_rx_mbufs_need(&cfg, 0, 1024, 1, false, &need), 2528);
+	/* one worker: RX ring 1024 + TX ring 1024 + TX hold 512 + burst 32 + 1 port x 64 +
+	 * cache 384 */
+	CU_ASSERT_EQUAL(cfg.tx_hold, 512);
+	CU_ASSERT_EQUAL(lr_rx_mbufs_need(&cfg, 0, 1024, 1, false, &need), 3040);
+	CU_ASSERT_EQUAL(need.tx_rings, 1024 + 512);
 	CU_ASSERT_EQUAL(need.steer, 0);
 	CU_ASSERT_EQUAL(need.fault, 0);
 	/* auto budget: 3/4 of 8191 mbufs of 2304 bytes, pressure 70 %, low 50 % */
@@ -783,7 +786,7 @@ test_config_memory_model_sizing(void)
 	/* two workers, software steering: both may hold the queue's buffers, plus a ring */
 	CU_ASSERT_EQUAL_FATAL(load_text(two_workers_ini, "port.0.rx_delay_us=100"), 0);
 	CU_ASSERT_EQUAL(lr_rx_mbufs_need(&cfg, 0, 1024, 2, true, &need),
-			1024 + 2 * 1024 + 2 * 96 + 2 * 384 + 1024 + LR_FAULT_QUEUE_SIZE + 1);
+			1024 + 2 * (1024 + 512) + 2 * 96 + 2 * 384 + 1024 + LR_FAULT_QUEUE_SIZE + 1);
 	CU_ASSERT_EQUAL(need.steer, 1024);
 	lr_mem_conf_of(&cfg, 2, &mc);
 	CU_ASSERT_EQUAL(mc.high, (uint64_t)(8191 / 2) * LR_DATA_MBUF_TRUESIZE / 4 * 3);
@@ -792,16 +795,21 @@ test_config_memory_model_sizing(void)
 	CU_ASSERT_EQUAL(mc.high, 1000000);
 	CU_ASSERT_EQUAL(mc.pressure, 700000);
 	CU_ASSERT_EQUAL(mc.low, 500000);
-	CU_ASSERT_EQUAL(load_text(base_ini, "app.rx_mbufs=2528"), 0);
+	CU_ASSERT_EQUAL(load_text(base_ini, "app.rx_mbufs=3040"), 0);
+	/* without a TX hold a refused frame is dropped at once: the ring alone */
+	CU_ASSERT_EQUAL_FATAL(load_text(base_ini, "worker.tx_hold=0"), 0);
+	CU_ASSERT_EQUAL(lr_rx_mbufs_need(&cfg, 0, 1024, 1, false, &need), 2528);
 }
 
 static void
 test_config_memory_model_errors(void)
 {
-	expect_error(base_ini, "app.rx_mbufs=2527", "[app] rx_mbufs: bad value '2527': an RX "
-		"queue of [port.0] can have 2528 mbufs out at once");
-	expect_error(base_ini, "app.rx_mbufs=2527", "expected at least 2528, or 0 for auto");
-	expect_error(two_workers_ini, "app.rx_mbufs=3000", "expected at least 5056");
+	expect_error(base_ini, "app.rx_mbufs=3039", "[app] rx_mbufs: bad value '3039': an RX "
+		"queue of [port.0] can have 3040 mbufs out at once (RX ring 1024, TX rings 1536,");
+	expect_error(base_ini, "app.rx_mbufs=3039", "expected at least 3040, or 0 for auto");
+	expect_error(two_workers_ini, "app.rx_mbufs=3000", "expected at least 6080");
+	expect_error(base_ini, "worker.tx_hold=16385", "[worker] tx_hold: bad value '16385': "
+		"expected frames 0..16384");
 	expect_error(base_ini, "app.mem_low_pct=80", "[app] mem_low_pct: bad value '80': above "
 		"mem_pressure_pct 70");
 	expect_error(base_ini, "app.mem_pressure_pct=0", "[app] mem_pressure_pct: bad value '0'");

@@ -116,6 +116,110 @@ test_worker_tx_full_counts_and_frees_the_rest(void)
 	LR_TEST_ASSERT_NO_LEAK();
 }
 
+/* Frame i carries i in its first byte: the order frames leave in can be checked. */
+static struct rte_mbuf *
+numbered_pkt(uint8_t i)
+{
+	uint8_t b[60] = { i };
+
+	return lr_test_frame(b, sizeof(b));
+}
+
+static uint8_t
+kept_no(unsigned int k)
+{
+	return *rte_pktmbuf_mtod(kept[k], uint8_t *);
+}
+
+/* [worker] tx_hold: what the queue refuses waits for the next flush, in order, and new
+ * frames queue behind it; what the hold has no room for is dropped and counted. */
+static void
+test_worker_tx_hold_keeps_refused_frames_in_order(void)
+{
+	unsigned int i;
+
+	lr_tw->tx_hold_max = 8;
+	lr_tw->tx_refused_us = 0;
+	keep_reset(3);
+	for (i = 0; i < 5; i++)
+		lr_tx(lr_tw, 0, numbered_pkt((uint8_t)i));
+	CU_ASSERT_EQUAL(lr_worker_flush(lr_tw), 3);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_TX_HELD), 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_TX_FULL), 0);
+	CU_ASSERT_NOT_EQUAL(lr_tw->tx_refused_us, 0);   /* SYN shedding still hears of it */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lr_tw->txhold[0]);
+	CU_ASSERT_EQUAL(lr_tw->txhold[0]->n, 2);
+	/* the queue takes nothing: new frames go behind the held ones; 8 fit, 2 dropped */
+	accept_max = 0;
+	for (i = 5; i < 13; i++)
+		lr_tx(lr_tw, 0, numbered_pkt((uint8_t)i));
+	CU_ASSERT_EQUAL(lr_worker_flush(lr_tw), 0);
+	CU_ASSERT_EQUAL(lr_tw->txhold[0]->n, 8);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_TX_FULL), 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_TX), 3 + 8);  /* sent, or held to be sent */
+	/* a flush with nothing new sends the held ones first: 3, 4, 5, 6 */
+	accept_max = 4;
+	CU_ASSERT_EQUAL(lr_worker_flush(lr_tw), 4);
+	CU_ASSERT_EQUAL(lr_tw->txhold[0]->n, 4);
+	/* two more refused (11 and 12 again, the first ones were dropped) take the slots
+	 * freed at the FIFO's start: the hold wraps */
+	accept_max = 0;
+	lr_tx(lr_tw, 0, numbered_pkt(11));
+	lr_tx(lr_tw, 0, numbered_pkt(12));
+	CU_ASSERT_EQUAL(lr_worker_flush(lr_tw), 0);
+	CU_ASSERT_EQUAL(lr_tw->txhold[0]->n, 6);
+	/* 7, 8, 9, 10 from the FIFO's end, then 11, 12 from its start, in one flush */
+	accept_max = UINT16_MAX;
+	CU_ASSERT_EQUAL(lr_worker_flush(lr_tw), 6);
+	CU_ASSERT_EQUAL(lr_tw->txhold[0]->n, 0);
+	CU_ASSERT_EQUAL_FATAL(nb_kept, 13);
+	for (i = 0; i < 13; i++)
+		CU_ASSERT_EQUAL(kept_no(i), i);
+	/* the hold is empty: a new frame goes straight to the queue */
+	lr_tx(lr_tw, 0, numbered_pkt(42));
+	CU_ASSERT_EQUAL(lr_worker_flush(lr_tw), 1);
+	CU_ASSERT_EQUAL_FATAL(nb_kept, 14);
+	CU_ASSERT_EQUAL(kept_no(13), 42);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_TX), 14);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_TX_HELD), 2 + 6 + 2);
+	CU_ASSERT_EQUAL(lr_worker_tx_release(lr_tw), 0);
+	CU_ASSERT_PTR_NULL(lr_tw->txhold[0]);
+	lr_tw->tx_hold_max = 0;
+	keep_free();
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
+/* Ports hold separately, and the worker's end frees what is still held. */
+static void
+test_worker_tx_hold_per_port_and_released_at_the_end(void)
+{
+	lr_tw->tx_hold_max = 4;
+	keep_reset(0);
+	lr_tx(lr_tw, 0, numbered_pkt(1));
+	lr_tx(lr_tw, 2, numbered_pkt(2));
+	lr_tx(lr_tw, 2, numbered_pkt(3));
+	CU_ASSERT_EQUAL(lr_worker_flush(lr_tw), 0);
+	CU_ASSERT_EQUAL_FATAL(nb_bursts, 2);
+	CU_ASSERT_PTR_NULL(lr_tw->txhold[1]);
+	CU_ASSERT_EQUAL(lr_tw->txhold[0]->n, 1);
+	CU_ASSERT_EQUAL(lr_tw->txhold[2]->n, 2);
+	accept_max = UINT16_MAX;   /* both queues take again: all three leave */
+	CU_ASSERT_EQUAL(lr_worker_flush(lr_tw), 3);
+	CU_ASSERT_EQUAL(nb_kept, 3);
+	accept_max = 0;
+	lr_tx(lr_tw, 2, numbered_pkt(4));
+	lr_tx(lr_tw, 2, numbered_pkt(5));
+	CU_ASSERT_EQUAL(lr_worker_flush(lr_tw), 0);
+	CU_ASSERT_EQUAL(lr_worker_tx_release(lr_tw), 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_TX_FULL), 2);
+	CU_ASSERT_EQUAL(lr_test_stat(LR_STAT_eth_TX), 3);
+	CU_ASSERT_PTR_NULL(lr_tw->txhold[0]);
+	CU_ASSERT_PTR_NULL(lr_tw->txhold[2]);
+	lr_tw->tx_hold_max = 0;
+	keep_free();
+	LR_TEST_ASSERT_NO_LEAK();
+}
+
 static void
 test_worker_flush_sends_each_port_separately(void)
 {
@@ -413,6 +517,10 @@ static const CU_TestInfo cases[] = {
 		test_worker_tx_full_counts_and_frees_the_rest},
 	{"test_worker_flush_sends_each_port_separately",
 		test_worker_flush_sends_each_port_separately},
+	{"test_worker_tx_hold_keeps_refused_frames_in_order",
+		test_worker_tx_hold_keeps_refused_frames_in_order},
+	{"test_worker_tx_hold_per_port_and_released_at_the_end",
+		test_worker_tx_hold_per_port_and_released_at_the_end},
 	{"test_worker_drop_counts_reason_and_frees", test_worker_drop_counts_reason_and_frees},
 	{"test_worker_alloc_counts_nombuf_when_pool_empty",
 		test_worker_alloc_counts_nombuf_when_pool_empty},
