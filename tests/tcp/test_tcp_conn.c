@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_jhash.h>
+#include <rte_pause.h>
 
 #include "tcp_test.h"
 
@@ -743,6 +745,67 @@ test_tcp_walk_page_bounded_and_survives_frees(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* A callback that takes 4 us a row (busy wait on the TSC): a page of slow rows. */
+static int
+slow_cb(const struct lr_tcp_conn_info *info, void *arg)
+{
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() / 1000000 * 4;
+
+	RTE_SET_USED(info);
+	(*(unsigned int *)arg)++;
+	while (rte_rdtsc() < end)
+		rte_pause();
+	return 0;
+}
+
+/* A page also ends once LR_TCP_WALK_US has passed (cold connections cost cache misses:
+ * 256 of them took up to 330 us in the daemon), the clock read every 16 rows: rows of
+ * 4 us each stop a page at the first check past 25 us, 16 or 32 rows, not 256; the walk
+ * still progresses to the end and lists every connection once. */
+static void
+test_tcp_walk_page_ends_on_time(void)
+{
+	static struct page_seen p;
+	struct lr_tcp_cursor cur = { 0, 0 };
+	unsigned int i, n, rows = 0, pages = 0, longest = 0;
+
+	RTE_BUILD_BUG_ON(16 * 4 <= LR_TCP_WALK_US);  /* 16 slow rows pass the bound */
+	tt_conf.port_lo = 20000;
+	tt_conf.port_hi = 20000 + PAGE_CONNS - 1;
+	tt_conf.max_conns = 4096;
+	tt_reinit();
+	for (i = 0; i < PAGE_CONNS; i++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(lr_tcp_connect(lr_tw,
+				rte_cpu_to_be_32(LR_TEST_PEER_IP), 80, &tt_cb, NULL));
+		if (i % 128 == 127) {
+			tt_flush();
+			lr_test_tx_clear();
+		}
+	}
+	tt_flush();
+	lr_test_tx_clear();
+	while (!lr_tcp_cursor_done(&cur) && pages < PAGE_CONNS) {
+		n = lr_tcp_walk_page(lr_tw, &cur, PAGE_MAX, slow_cb, &rows);
+		longest = RTE_MAX(longest, n);
+		pages++;
+	}
+	CU_ASSERT(lr_tcp_cursor_done(&cur));
+	CU_ASSERT_EQUAL(rows, PAGE_CONNS);
+	/* at least 16 rows a page (progress), and far fewer than PAGE_MAX: the time bound
+	 * (a descheduled test thread may let one check pass late, so 32 is allowed) */
+	CU_ASSERT(longest >= 16);
+	CU_ASSERT(longest <= 32);
+	CU_ASSERT(pages >= PAGE_CONNS / 32);
+	/* fast rows: the page ends on the count, not the clock */
+	memset(&cur, 0, sizeof(cur));
+	memset(&p, 0, sizeof(p));
+	CU_ASSERT_EQUAL(lr_tcp_walk_page(lr_tw, &cur, PAGE_MAX, page_cb, &p), PAGE_MAX);
+	lr_tcp_reset_all(lr_tw, PAGE_CONNS);
+	tt_flush();
+	lr_test_tx_clear();
+	TT_ASSERT_NO_LEAK();
+}
+
 #define SPARSE_CONNS 6000
 
 static int
@@ -869,6 +932,7 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_state_gauges_follow_transitions", test_tcp_state_gauges_follow_transitions },
 	{ "test_tcp_walk_page_bounded_and_survives_frees",
 		test_tcp_walk_page_bounded_and_survives_frees },
+	{ "test_tcp_walk_page_ends_on_time", test_tcp_walk_page_ends_on_time },
 	{ "test_tcp_walk_page_sparse_bounded", test_tcp_walk_page_sparse_bounded },
 	CU_TEST_INFO_NULL,
 };
