@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 lr_init icmp
-require root tun hugepages netns binaries cmd:ping || lr_done
+require root tun hugepages netns binaries cmd:ping pymod:scapy || lr_done
 start_linerate || lr_done
 peer_setup || lr_done
 
@@ -41,6 +41,45 @@ check_ge "fragments received (ip.frag_rx)" "$(delta ip.frag_rx "$LR_TMP/f0.json"
 check_eq "datagrams reassembled (ip.reassembled)" 3 \
 	"$(delta ip.reassembled "$LR_TMP/f0.json" "$LR_TMP/f1.json")"
 check_ge "fragments sent (ip.frag_tx)" "$(delta ip.frag_tx "$LR_TMP/f0.json" "$LR_TMP/f1.json")" 6
+
+# RFC 3168 §5.3 on reassembly, from scapy in the namespace: an echo request in two
+# fragments, both ECT(0): reassembled and answered; the first ECT(0) and the second
+# Not-ECT: dropped whole, counted ip.frag_ecn_mixed; the first CE and the second ECT(0):
+# answered (the datagram is CE, as Linux's ip_frag_ecn_table gives).
+stats_snapshot "$LR_TMP/e0.json"
+out=$(nsx timeout 30 "$PY" - "$LR_OUR_IP" "$LR_IF" <<'EOF' 2>&1
+import sys
+from scapy.all import IP, ICMP, AsyncSniffer, conf, send
+conf.verb = 0
+dst, ifc = sys.argv[1], sys.argv[2]
+def frags(ident, tos1, tos2):
+    whole = bytes(ICMP(type=8, id=0x4c52, seq=ident) / (bytes(range(64))))
+    return [IP(dst=dst, id=ident, flags='MF', frag=0, tos=tos1, proto=1) / whole[:32],
+            IP(dst=dst, id=ident, frag=4, tos=tos2, proto=1) / whole[32:]]
+cases = {'ect-ect': (0x101, 0x02, 0x02), 'ect-notect': (0x102, 0x02, 0x00),
+         'ce-ect': (0x103, 0x03, 0x02)}
+sn = AsyncSniffer(iface=ifc, filter=f'icmp and src host {dst}')
+sn.start()
+import time
+time.sleep(0.5)
+for name, (ident, a, b) in cases.items():
+    for f in frags(ident, a, b):
+        send(f)
+    time.sleep(0.3)
+time.sleep(1)
+got = sn.stop()
+answered = {p[ICMP].seq for p in got if ICMP in p and p[ICMP].type == 0 and p[ICMP].id == 0x4c52}
+for name, (ident, a, b) in cases.items():
+    print(name, 'answered' if ident in answered else 'unanswered')
+EOF
+)
+check_grep "fragments ECT(0) + ECT(0): reassembled and answered" '^ect-ect answered$' "$out"
+check_grep "fragments ECT(0) + Not-ECT: not answered" '^ect-notect unanswered$' "$out"
+check_grep "fragments CE + ECT(0): reassembled and answered" '^ce-ect answered$' "$out"
+stats_snapshot "$LR_TMP/e1.json"
+check_eq "the mixed datagram's two fragments counted (ip.frag_ecn_mixed)" 2 \
+	"$(delta ip.frag_ecn_mixed "$LR_TMP/e0.json" "$LR_TMP/e1.json")"
+sent=$((sent + 2))
 
 # A bounded flood: 10000 requests, at most 60 s.
 start=$(date +%s.%N)
