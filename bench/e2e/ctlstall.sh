@@ -131,13 +131,19 @@ preempts() {
 # What the worker's CPU (1) lost that no turn of ours explains, per window: the time
 # the host ran something else on it (steal) and its interrupt time (/proc/stat,
 # USER_HZ ticks: 10 ms resolution). "steal irq+softirq" at a window's start or end.
-cpu_snap() { awk '$1 == "cpu1" { print $9, $7 + $8 }' /proc/stat; }
-cpu_delta() { # $1 $2: snapshots -> "steal_ms/irq_ms"
+# And the interrupts the other CPU's work can send CPU 1: TLB shootdowns (a thread of
+# the same process unmapping memory) and function calls (/proc/interrupts, CPU1 column).
+cpu_snap() {
+	echo "$(awk '$1 == "cpu1" { print $9, $7 + $8 }' /proc/stat)" \
+		"$(awk '$1 == "TLB:" || $1 == "CAL:" { printf "%s ", $3 }' /proc/interrupts)"
+}
+cpu_delta() { # $1 $2: snapshots -> "steal_ms/irq_ms/tlb/cal"
 	local -a a=($1) b=($2)
 	local hz
 	hz=$(getconf CLK_TCK)
 	awk -v s=$((b[0] - a[0])) -v i=$((b[1] - a[1])) -v hz="$hz" \
-		'BEGIN { printf "%g/%g", s * 1000 / hz, i * 1000 / hz }'
+		-v c=$((${b[2]:-0} - ${a[2]:-0})) -v t=$((${b[3]:-0} - ${a[3]:-0})) \
+		'BEGIN { printf "%g/%g/%d/%d", s * 1000 / hz, i * 1000 / hz, t, c }'
 }
 # CTLSTALL_PERF=FILE: perf record -e cpu-clock of the worker thread during the conns runs
 PERF_PID=
@@ -211,7 +217,7 @@ echo "turn_max_us of worker 0 with $N connections held (per round; idle = ${IDLE
 echo "$summary" | sed 's/^/  /'
 echo "  turns over 100 us, idle/stats/conns/idle2 per round: $LONGS"
 echo "  worker thread ${WTID:-not found} preempted (nonvoluntary switches) idle/stats/conns/idle2 per round: ${PRE[*]}"
-echo "  CPU 1 host steal ms/irq+softirq ms, idle,stats,conns,idle2 per round: ${LOST[*]}"
+echo "  CPU 1 host steal ms/irq+softirq ms/TLB shootdowns/function calls, idle,stats,conns,idle2 per round: ${LOST[*]}"
 # the parts of the turn: per window, the median and maximum over rounds of each part's
 # longest time (which part a long turn spent its time in; a host preemption lands in
 # one part, the whole turn sums them)
@@ -265,7 +271,7 @@ longs = [[int(x) for x in r.split('/')] for r in os.environ['LONGS'].split()]
 res['long_turns_idle_stats_conns_idle2'] = longs
 res['worker_preempted_idle_stats_conns_idle2'] = pre.split()
 res['part_max_us'] = json.loads(os.environ['PARTS_JSON'] or '{}')
-res['cpu1_steal_irq_ms_idle_stats_conns_idle2'] = os.environ['LOST'].split()
+res['cpu1_steal_irq_ms_tlb_cal_idle_stats_conns_idle2'] = os.environ['LOST'].split()
 res['part_max_us_rounds'] = [json.loads(l) for l in open(os.environ['PARTS_ALL'])
                              if l.strip()]
 json.dump({'machine': meta, 'result': res}, open(os.path.join(out, 'ctlstall.json'), 'w'),
