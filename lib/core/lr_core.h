@@ -272,10 +272,6 @@ struct __rte_cache_aligned lr_worker {
 	                              *   on takes them (lr_iface::tx_ref); false by default */
 	void *tx_ctx;                /**< free for the tx_fn's owner */
 	struct lr_txbuf tx[LR_MAX_PORTS]; /**< TX buffer per port */
-	struct lr_txhold *txhold[LR_MAX_PORTS]; /**< frames a TX queue refused, waiting
-	                              *   for the next flush (allocated at the first refusal) */
-	uint32_t tx_hold_max;        /**< frames each port's hold keeps at most ([worker]
-	                              *   tx_hold); 0 = a refused frame is dropped at once */
 	uint64_t tx_refused_us;      /**< now_us of the last flush whose frames a TX queue
 	                              *   refused (the link or the peer takes no more: what is
 	                              *   sent now is lost), 0 = never; read by SYN shedding */
@@ -313,6 +309,11 @@ struct __rte_cache_aligned lr_worker {
 	uint64_t part_max_cycles[LR_TURN_PART_NB]; /**< longest time in each part of a turn
 	                              *   (enum lr_turn_part) since lr_worker_part_max_take() */
 	bool parts_timed;            /**< its loop times the parts ([worker] turn_parts) */
+	/* last, so that the fields above keep their cache lines */
+	struct lr_txhold *txhold[LR_MAX_PORTS]; /**< frames a TX queue refused, waiting
+	                              *   for the next flush (allocated at the first refusal) */
+	uint32_t tx_hold_max;        /**< frames each port's hold keeps at most ([worker]
+	                              *   tx_hold); 0 = a refused frame is dropped at once */
 };
 
 /** All workers, indexed by worker id. */
