@@ -202,9 +202,7 @@ tx_send(struct lr_worker *w, struct fault_out *o)
 		return;
 	sent = w->fault->orig_tx(w, o->port, o->queue, o->burst, o->n);
 	if (unlikely(sent < o->n)) {
-		LR_STAT_ADD(w->stats, LR_STAT_eth_TX_FULL, o->n - sent);
-		LR_STAT_ADD(w->stats, LR_STAT_eth_TX, -(uint64_t)(o->n - sent));
-		rte_pktmbuf_free_bulk(&o->burst[sent], o->n - sent);
+		lr_tx_drop_refused(w, &o->burst[sent], o->n - sent);
 		w->tx_refused_us = RTE_MAX(w->now_us, 1ull);
 	}
 	o->n = 0;

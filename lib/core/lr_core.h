@@ -372,6 +372,21 @@ lr_tx(struct lr_worker *w, uint16_t port, struct rte_mbuf *m)
 }
 
 /**
+ * Drop frames that were queued for transmission (lr_tx() counted them eth TX) and that
+ * no TX queue or hold took: counted eth TX_FULL instead, and freed.
+ * @param w worker
+ * @param pkts the frames
+ * @param n how many
+ */
+static inline void
+lr_tx_drop_refused(struct lr_worker *w, struct rte_mbuf **pkts, uint32_t n)
+{
+	LR_STAT_ADD(w->stats, LR_STAT_eth_TX_FULL, n);
+	LR_STAT_ADD(w->stats, LR_STAT_eth_TX, -(uint64_t)n);
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+/**
  * Drop a packet for a reason: count it and free it.
  * @param w worker
  * @param m packet (freed)

@@ -173,11 +173,8 @@ hold_put(struct lr_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 			h->pkts[(h->head + h->n) % cap] = pkts[k];
 		LR_STAT_ADD(w->stats, LR_STAT_eth_TX_HELD, k);
 	}
-	if (k < n) {
-		LR_STAT_ADD(w->stats, LR_STAT_eth_TX_FULL, n - k);
-		LR_STAT_ADD(w->stats, LR_STAT_eth_TX, -(uint64_t)(n - k));
-		rte_pktmbuf_free_bulk(&pkts[k], n - k);
-	}
+	if (k < n)
+		lr_tx_drop_refused(w, &pkts[k], n - k);
 }
 
 /* Send the port's held frames, oldest first, as far as the queue takes them.
@@ -235,7 +232,7 @@ lr_worker_flush(struct lr_worker *w)
 uint32_t
 lr_worker_tx_release(struct lr_worker *w)
 {
-	uint32_t freed = 0, cap = w->tx_hold_max;
+	uint32_t freed = 0, first;
 	uint16_t port;
 
 	for (port = 0; port < LR_MAX_PORTS; port++) {
@@ -243,15 +240,14 @@ lr_worker_tx_release(struct lr_worker *w)
 
 		if (h == NULL)
 			continue;
-		for (; h->n != 0; h->n--, freed++) {
-			rte_pktmbuf_free(h->pkts[h->head]);
-			h->head = (h->head + 1) % cap;
-		}
+		/* the FIFO's frames from head to its end, then those wrapped to its start */
+		first = RTE_MIN(h->n, w->tx_hold_max - h->head);
+		lr_tx_drop_refused(w, &h->pkts[h->head], first);
+		lr_tx_drop_refused(w, h->pkts, h->n - first);
+		freed += h->n;
 		free(h);
 		w->txhold[port] = NULL;
 	}
-	LR_STAT_ADD(w->stats, LR_STAT_eth_TX_FULL, freed);
-	LR_STAT_ADD(w->stats, LR_STAT_eth_TX, -(uint64_t)freed);
 	return freed;
 }
 
