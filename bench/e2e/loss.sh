@@ -12,7 +12,12 @@
 # receives (port.0.rx_loss). A drop in the sender's own output or egress hook is no loss:
 # the kernel reports it to the socket, which sends again.
 # Linux: veth between namespaces A (servers) and B (clients), offloads off, MTU 1500,
-# nftables in both. linerate: tap.ini (one worker), its tap in namespace C. Below 1 %
+# nftables in both, once per congestion control in LOSS_LX_CC (default: cubic, the
+# algorithm linerate implements and Debian's default, then this host's own default when
+# it differs, e.g. bbr; the ratio is taken against the first). Each is set as the
+# namespaces' default (net.ipv4.tcp_congestion_control); one the host does not allow in
+# namespaces is added to net.ipv4.tcp_allowed_congestion_control for the run and the
+# list restored at the end. linerate: tap.ini (one worker), its tap in namespace C. Below 1 %
 # loss each point is the median of LOSS_REPS (3) transfers; at 1 % and above one.
 # Besides each time, linerate's counters for the transfer (retransmission timeouts, fast
 # retransmits, SACK recoveries, RACK/TLP when this build has them) and Linux's
@@ -22,6 +27,8 @@
 #   BUILD=build bash bench/e2e/loss.sh           minutes: table, loss.json, latest.md
 #   BUILD=build bash bench/e2e/loss.sh --smoke   0 and 2 % at 2 MB: ok/not ok, exit 1 on failure
 #   LOSS_LR_ARGS="--set tcp.hystart=no"          extra linerate options (an A/B of a setting)
+#   LOSS_RATES="2 5" LOSS_DIRS=download           some rates, some directions
+#   LOSS_LX_CC="cubic reno"                        Linux's congestion controls, ratio vs the first
 #
 # Only 198.18.0.0/15 inside namespaces created and deleted here, every transfer bounded by
 # `timeout` (LOSS_TIMEOUT, 240 s; reported as a timeout), only PIDs started here killed.
@@ -36,7 +43,10 @@ SEED=${LOSS_SEED:-20261203}
 NICE=(nice -n "${LOSS_NICE:--10}") # linerate and every socat, both systems alike
 read -ra LR_ARGS <<<"${LOSS_LR_ARGS:-}" # more linerate options, e.g. --set tcp.hystart=no
 if ((SMOKE)); then RATES=(0 2); BYTES=2000000; REPS=1; TMO=${LOSS_TIMEOUT:-60}; fi
-DIRS=(echo upload download)
+read -ra DIRS <<<"${LOSS_DIRS:-echo upload download}"
+HOST_CC=$(sysctl -n net.ipv4.tcp_congestion_control 2>/dev/null)
+read -ra LX_CCS <<<"${LOSS_LX_CC:-cubic $([[ $HOST_CC != cubic ]] && echo "$HOST_CC")}"
+ALLOWED0=$(sysctl -n net.ipv4.tcp_allowed_congestion_control 2>/dev/null)
 TAG=$(printf '%04x' $(($$ & 0xffff)))
 NS_A=lrloss-a-$TAG  # Linux servers
 NS_B=lrloss-b-$TAG  # Linux clients
@@ -56,6 +66,8 @@ cleanup() {
 	ip netns del "$NS_B" 2>/dev/null
 	ip netns del "$NS_C" 2>/dev/null
 	rm -rf "/var/run/dpdk/lrloss_$TAG"
+	[[ -n $ALLOWED0 && $(sysctl -n net.ipv4.tcp_allowed_congestion_control) != "$ALLOWED0" ]] &&
+		sysctl -qw "net.ipv4.tcp_allowed_congestion_control=$ALLOWED0"
 }
 trap cleanup EXIT
 
@@ -146,6 +158,18 @@ lr_stop() {
 lr_stats() { timeout 10 "$BUILD/app/linerate-ctl" --socket "$CTL" --json stats; }
 
 # ---- Linux over veth ----
+# lx_cc CC: new connections in both Linux namespaces use CC (a namespace may only pick an
+# algorithm the host allows: added to the allowed list for the run).
+lx_cc() {
+	local ns
+	if [[ " $(sysctl -n net.ipv4.tcp_allowed_congestion_control) " != *" $1 "* ]]; then
+		sysctl -qw "net.ipv4.tcp_allowed_congestion_control=$(sysctl -n net.ipv4.tcp_allowed_congestion_control) $1" ||
+			return 1
+	fi
+	for ns in "$NS_A" "$NS_B"; do
+		ip netns exec "$ns" sysctl -qw "net.ipv4.tcp_congestion_control=$1" || return 1
+	done
+}
 lx_setup() {
 	ip netns add "$NS_A" && ip netns add "$NS_B" &&
 		ip link add "lrl${TAG}a" netns "$NS_A" type veth peer name "lrl${TAG}b" netns "$NS_B" || return 1
@@ -229,25 +253,30 @@ for rate in "${RATES[@]}"; do
 		done
 		lr_stop
 	fi
-	# Linux
+	# Linux, once per congestion control
 	nft_loss "$NS_A" "$pm" && nft_loss "$NS_B" "$pm" || notok "nftables in $NS_A/$NS_B"
-	for dir in "${DIRS[@]}"; do
-		times=() st=ok
-		for ((k = 0; k < reps; k++)); do
-			: >"$WORK/lx_discard.count"
-			to0=$(lx_timeouts)
-			read -r s t <<<"$(run "$NS_B" "$LX_IP" "$dir")"
-			to1=$(lx_timeouts)
-			[[ $s != ok ]] && st=$s
-			if [[ $dir == upload && $s == ok ]]; then # wc -c writes its count as socat closes
-				for ((i = 0; i < 20; i++)); do [[ -s $WORK/lx_discard.count ]] && break; sleep 0.1; done
-				[[ $(tail -1 "$WORK/lx_discard.count") == "$BYTES" ]] || st=bad
-			fi
-			times+=("$t")
+	for cc in "${LX_CCS[@]}"; do
+		sys=linux
+		[[ $cc != "${LX_CCS[0]}" ]] && sys=linux_$cc
+		lx_cc "$cc" || { notok "Linux congestion control $cc"; continue; }
+		for dir in "${DIRS[@]}"; do
+			times=() st=ok
+			for ((k = 0; k < reps; k++)); do
+				: >"$WORK/lx_discard.count"
+				to0=$(lx_timeouts)
+				read -r s t <<<"$(run "$NS_B" "$LX_IP" "$dir")"
+				to1=$(lx_timeouts)
+				[[ $s != ok ]] && st=$s
+				if [[ $dir == upload && $s == ok ]]; then # wc -c writes its count as socat closes
+					for ((i = 0; i < 20; i++)); do [[ -s $WORK/lx_discard.count ]] && break; sleep 0.1; done
+					[[ $(tail -1 "$WORK/lx_discard.count") == "$BYTES" ]] || st=bad
+				fi
+				times+=("$t")
+			done
+			t=$(printf '%s\n' "${times[@]}" | median)
+			echo "$rate $dir $sys $st $t nft_drops=$(($(nft_dropped "$NS_A") + $(nft_dropped "$NS_B"))) lx_timeouts=$((to1 - to0))" >>"$RES"
+			[[ $st == ok ]] && ok "Linux ($cc) $dir at $rate %: $t s" || notok "Linux ($cc) $dir at $rate %: $st after $t s"
 		done
-		t=$(printf '%s\n' "${times[@]}" | median)
-		echo "$rate $dir linux $st $t nft_drops=$(($(nft_dropped "$NS_A") + $(nft_dropped "$NS_B"))) lx_timeouts=$((to1 - to0))" >>"$RES"
-		[[ $st == ok ]] && ok "Linux $dir at $rate %: $t s" || notok "Linux $dir at $rate %: $st after $t s"
 	done
 done
 
@@ -257,9 +286,11 @@ if ((SMOKE)); then
 fi
 
 mkdir -p "$OUT"
-python3 - "$RES" "$OUT" "$BYTES" "$REPS" "$LOAD0" "$LOAD1" "$TMO" <<'EOF'
+python3 - "$RES" "$OUT" "$BYTES" "$REPS" "$LOAD0" "$LOAD1" "$TMO" "${LX_CCS[*]}" <<'EOF'
 import json, sys, os, subprocess, datetime
-path, out, nbytes, reps, load0, load1, tmo = sys.argv[1:]
+path, out, nbytes, reps, load0, load1, tmo, lx_ccs = sys.argv[1:]
+lx_ccs = lx_ccs.split()
+extra_lx = ["linux_" + c for c in lx_ccs[1:]]
 rows = {}
 for l in open(path):
     f = l.split()
@@ -282,9 +313,10 @@ def cell(r):
     if r["status"] != "ok":
         return "%s (%.1f s)" % (r["status"], r["seconds"])
     return "%.2f" % r["seconds"]
-lines = ["| loss each way | direction | linerate s | Linux s | linerate ÷ Linux | "
-         + " | ".join("linerate " + k for k in ckeys) + " | Linux RTOs |",
-         "|---:|---|---:|---:|---:|" + "---:|" * len(ckeys) + "---:|"]
+lines = ["| loss each way | direction | linerate s | Linux (%s) s | linerate ÷ Linux | " % lx_ccs[0]
+         + " | ".join("linerate " + k for k in ckeys) + " | Linux RTOs |"
+         + "".join(" Linux (%s) s | its RTOs |" % c for c in lx_ccs[1:]),
+         "|---:|---|---:|---:|---:|" + "---:|" * len(ckeys) + "---:|" + "---:|---:|" * len(extra_lx)]
 targets = []
 base = {d: rows.get((rates[0], d), {}).get("linerate") for d in dirs} if rates else {}
 for rate in rates:
@@ -299,7 +331,9 @@ for rate in rates:
         lines.append("| %s %% | %s | %s | %s | %s | %s | %s |" % (
             rate, d, cell(lr), cell(lx), "%.2f" % ratio if ratio else "n/a",
             " | ".join(str(lr.get(k, "")) if lr else "" for k in ckeys),
-            lx.get("lx_timeouts", "") if lx else ""))
+            lx.get("lx_timeouts", "") if lx else "")
+            + "".join(" %s | %s |" % (cell(v.get(x)), v[x].get("lx_timeouts", "") if x in v else "")
+                      for x in extra_lx))
         if ratio is None or ratio > 2:
             targets.append("%s %% %s: %s" % (rate, d, "%.1fx Linux" % ratio if ratio else "no ratio"))
 own = []
@@ -308,7 +342,7 @@ for d in dirs:
     if a and b and a["status"] == "ok" and b["status"] == "ok" and float(rates[0]) == 0:
         own.append("%s %.2fx" % (d, b["seconds"] / a["seconds"]))
 table = "\n".join(lines)
-summary = ("Target within 2x Linux at every rate: %s. Target 0.1 %% within 1.1x of linerate's own "
+summary = ("Target within 2x Linux (" + lx_ccs[0] + ") at every rate: %s. Target 0.1 %% within 1.1x of linerate's own "
            "0 %% time: %s." % ("met" if not targets else "missed at " + "; ".join(targets),
                                ", ".join(own) if own else "n/a"))
 print(table)
@@ -318,7 +352,8 @@ rev = subprocess.run(["git", "-C", os.path.dirname(out), "rev-parse", "--short",
                      capture_output=True, text=True).stdout.strip()
 meta = {"date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), "git": rev,
         "bytes": int(nbytes), "reps_below_1pct": int(reps), "timeout_s": int(tmo),
-        "cpus": os.cpu_count(), "load_start": load0.split(), "load_end": load1.split()}
+        "cpus": os.cpu_count(), "load_start": load0.split(), "load_end": load1.split(),
+        "linux_cc": lx_ccs}
 json.dump({"machine": meta, "results": {"%s/%s" % k: v for k, v in rows.items()},
            "summary": summary}, open(os.path.join(out, "loss.json"), "w"), indent=1)
 with open(os.path.join(out, "latest.md"), "a") as f:
