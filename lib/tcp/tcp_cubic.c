@@ -111,16 +111,14 @@ cubic_w_est(struct lr_tcp_conn *c, uint32_t acked, uint32_t mss)
 	}
 }
 
-static void
-cubic_on_ack(struct lr_tcp_conn *c, uint32_t acked)
+/* Congestion avoidance: apart from the slow start below, so that a short connection's
+ * ACKs, all in slow start, cost what NewReno's do (no frame for this one's locals). */
+static __rte_noinline void
+cubic_avoid(struct lr_tcp_conn *c, uint32_t acked)
 {
 	struct tcp_cubic *cu = &c->cub;
 	uint32_t mss = tcp_eff_mss(c), now_ms, target;
 
-	if (c->cwnd < c->ssthresh) {
-		tcp_cc_slow_start(c, acked); /* §4.10: slow start as Reno, or HyStart++ */
-		return;
-	}
 	now_ms = (uint32_t)(c->sh->w->now_us / 1000);
 	if (cu->w_est == 0)
 		cubic_epoch_start(c, now_ms, mss);
@@ -134,6 +132,15 @@ cubic_on_ack(struct lr_tcp_conn *c, uint32_t acked)
 	target = cubic_w(c, (int32_t)(now_ms + c->srtt_us / 1000 - cu->k_ms), mss);
 	target = RTE_MIN(RTE_MAX(target, c->cwnd), c->cwnd + c->cwnd / 2);
 	c->cwnd += (uint32_t)((uint64_t)(target - c->cwnd) * acked / c->cwnd);
+}
+
+static void
+cubic_on_ack(struct lr_tcp_conn *c, uint32_t acked)
+{
+	if (c->cwnd < c->ssthresh)
+		tcp_cc_slow_start(c, acked); /* §4.10: slow start as Reno, or HyStart++ */
+	else
+		cubic_avoid(c, acked);
 }
 
 /* §4.6 multiplicative decrease with §4.7 fast convergence; the epoch ends. */

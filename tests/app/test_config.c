@@ -521,15 +521,15 @@ static void
 test_config_cc_keys(void)
 {
 	CU_ASSERT_EQUAL_FATAL(load_text(base_ini, NULL), 0);
-	CU_ASSERT_EQUAL(cfg.tcp.cc, LR_TCP_CC_NEWRENO);
+	CU_ASSERT_EQUAL(cfg.tcp.cc, LR_TCP_CC_CUBIC); /* as Linux */
 	CU_ASSERT(cfg.tcp.slow_start_after_idle);
 	CU_ASSERT(cfg.tcp.hystart);
 	CU_ASSERT_EQUAL(cfg.tcp_echo_cc, LR_CFG_CC_DEFAULT);
 	CU_ASSERT_EQUAL(cfg.tcp_http_cc, LR_CFG_CC_DEFAULT);
-	CU_ASSERT_EQUAL(load_text("[tcp]\ncc = cubic\nslow_start_after_idle = no\nhystart = no\n"
+	CU_ASSERT_EQUAL(load_text("[tcp]\ncc = newreno\nslow_start_after_idle = no\nhystart = no\n"
 			"echo_cc = newreno\nhttp_cc = cubic\ndiscard_cc = default\n", NULL), 0);
-	CU_ASSERT_EQUAL(cfg.tcp.cc, LR_TCP_CC_CUBIC);
-	CU_ASSERT_STRING_EQUAL(lr_tcp_cc_name(cfg.tcp.cc), "cubic");
+	CU_ASSERT_EQUAL(cfg.tcp.cc, LR_TCP_CC_NEWRENO);
+	CU_ASSERT_STRING_EQUAL(lr_tcp_cc_name(cfg.tcp.cc), "newreno");
 	CU_ASSERT(!cfg.tcp.slow_start_after_idle);
 	CU_ASSERT(!cfg.tcp.hystart);
 	CU_ASSERT_EQUAL(cfg.tcp_echo_cc, LR_TCP_CC_NEWRENO);

@@ -129,7 +129,7 @@ test_ctl_tcp_conns_lists_listeners_and_connections(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "retransmits"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "cwnd"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, " cc "));
-	CU_ASSERT_EQUAL(count(resp.data, " newreno "), 2); /* the connections, not listeners */
+	CU_ASSERT_EQUAL(count(resp.data, " cubic "), 2); /* the connections, not listeners */
 	CU_ASSERT_EQUAL(count(resp.data, "LISTEN"), 4);
 	CU_ASSERT_EQUAL(count(resp.data, "0.0.0.0:*"), 4);
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp.data, "0.0.0.0:80 "));

@@ -34,7 +34,7 @@ LR_OUR_MAC=02:4c:52:00:00:02
 LR_PEER_MAC=02:4c:52:00:00:01
 LR_READY_TIMEOUT=${LR_READY_TIMEOUT:-30}
 # LR_TCP_CC=newreno|cubic: the appliance's [tcp] cc for every start_linerate (e.g.
-# test_tcp_faults_cubic.sh); empty = the configuration's.
+# test_tcp_faults_newreno.sh); empty = the configuration's.
 LR_TCP_CC=${LR_TCP_CC:-}
 
 LR_PASS=0

@@ -240,20 +240,20 @@ test_tcp_services_per_service_cc(void)
 {
 	struct peer p;
 
-	cfg.tcp_echo_cc = LR_TCP_CC_CUBIC;
+	cfg.tcp_echo_cc = LR_TCP_CC_NEWRENO;
 	restart();
 	open_conn(&p, 7, PEER_PORT);
 	open_conn(&p, 9, PEER_PORT + 1);
-	CU_ASSERT_STRING_EQUAL(conn_cc(PEER_PORT), "cubic");
-	CU_ASSERT_STRING_EQUAL(conn_cc(PEER_PORT + 1), "newreno");
-	cfg.tcp.cc = LR_TCP_CC_CUBIC;
+	CU_ASSERT_STRING_EQUAL(conn_cc(PEER_PORT), "newreno");
+	CU_ASSERT_STRING_EQUAL(conn_cc(PEER_PORT + 1), "cubic"); /* [tcp] cc's default */
+	cfg.tcp.cc = LR_TCP_CC_NEWRENO;
 	cfg.tcp_echo_cc = LR_CFG_CC_DEFAULT;
-	cfg.tcp_http_cc = LR_TCP_CC_NEWRENO;
+	cfg.tcp_http_cc = LR_TCP_CC_CUBIC;
 	restart();
 	open_conn(&p, 7, PEER_PORT);
 	open_conn(&p, 80, PEER_PORT + 2);
-	CU_ASSERT_STRING_EQUAL(conn_cc(PEER_PORT), "cubic");
-	CU_ASSERT_STRING_EQUAL(conn_cc(PEER_PORT + 2), "newreno");
+	CU_ASSERT_STRING_EQUAL(conn_cc(PEER_PORT), "newreno");
+	CU_ASSERT_STRING_EQUAL(conn_cc(PEER_PORT + 2), "cubic");
 }
 
 /* A peer with a closed window sending one byte per segment to echo: what echo holds

@@ -147,6 +147,9 @@ tt_setup(void)
 	lr_tcp_init();
 	memset(&tt_app, 0, sizeof(tt_app));
 	tt_conf = lr_tcp_conf_default;
+	/* The suites' window figures are NewReno's (ssthresh = FlightSize / 2); the CUBIC
+	 * suites and cases choose it themselves. */
+	tt_conf.cc = LR_TCP_CC_NEWRENO;
 	tt_conf.max_conns = 64;
 	tt_conf.max_listeners = 8;
 	tt_conf.isn_fn = tt_isn_fn;
