@@ -17,7 +17,8 @@
 # it differs, e.g. bbr; the ratio is taken against the first). Each is set as the
 # namespaces' default (net.ipv4.tcp_congestion_control); one the host does not allow in
 # namespaces is added to net.ipv4.tcp_allowed_congestion_control for the run and the
-# list restored at the end. linerate: tap.ini (one worker), its tap in namespace C. Below 1 %
+# list restored at the end. The Linux peer of linerate (namespace C: the sender of the
+# upload, and of the echo's first half) uses the first. linerate: tap.ini (one worker), its tap in namespace C. Below 1 %
 # loss each point is the median of LOSS_REPS (3) transfers; at 1 % and above one.
 # Besides each time, linerate's counters for the transfer (retransmission timeouts, fast
 # retransmits, SACK recoveries, RACK/TLP when this build has them) and Linux's
@@ -141,8 +142,9 @@ lr_start() {   # loss %
 	fi
 	ip netns add "$NS_C" && ip link set "$TAP" netns "$NS_C" &&
 		ip -n "$NS_C" link set lo up && ip -n "$NS_C" addr add 198.18.0.1/24 dev "$TAP" &&
-		ip -n "$NS_C" link set "$TAP" up && nft_loss "$NS_C" "$(permille "$1")" || {
-		notok "namespace $NS_C with the tap and nftables"
+		ip -n "$NS_C" link set "$TAP" up && nft_loss "$NS_C" "$(permille "$1")" &&
+		ns_cc "${LX_CCS[0]}" "$NS_C" || {
+		notok "namespace $NS_C with the tap, nftables and Linux's ${LX_CCS[0]}"
 		return 1
 	}
 	ip netns exec "$NS_C" timeout 10 ping -c 3 -i 0.2 -W 2 "$LR_IP" >/dev/null 2>&1
@@ -158,16 +160,17 @@ lr_stop() {
 lr_stats() { timeout 10 "$BUILD/app/linerate-ctl" --socket "$CTL" --json stats; }
 
 # ---- Linux over veth ----
-# lx_cc CC: new connections in both Linux namespaces use CC (a namespace may only pick an
+# ns_cc CC NS...: new connections in the namespaces use CC (a namespace may only pick an
 # algorithm the host allows: added to the allowed list for the run).
-lx_cc() {
-	local ns
-	if [[ " $(sysctl -n net.ipv4.tcp_allowed_congestion_control) " != *" $1 "* ]]; then
-		sysctl -qw "net.ipv4.tcp_allowed_congestion_control=$(sysctl -n net.ipv4.tcp_allowed_congestion_control) $1" ||
+ns_cc() {
+	local cc=$1 ns
+	shift
+	if [[ " $(sysctl -n net.ipv4.tcp_allowed_congestion_control) " != *" $cc "* ]]; then
+		sysctl -qw "net.ipv4.tcp_allowed_congestion_control=$(sysctl -n net.ipv4.tcp_allowed_congestion_control) $cc" ||
 			return 1
 	fi
-	for ns in "$NS_A" "$NS_B"; do
-		ip netns exec "$ns" sysctl -qw "net.ipv4.tcp_congestion_control=$1" || return 1
+	for ns in "$@"; do
+		ip netns exec "$ns" sysctl -qw "net.ipv4.tcp_congestion_control=$cc" || return 1
 	done
 }
 lx_setup() {
@@ -258,7 +261,7 @@ for rate in "${RATES[@]}"; do
 	for cc in "${LX_CCS[@]}"; do
 		sys=linux
 		[[ $cc != "${LX_CCS[0]}" ]] && sys=linux_$cc
-		lx_cc "$cc" || { notok "Linux congestion control $cc"; continue; }
+		ns_cc "$cc" "$NS_A" "$NS_B" || { notok "Linux congestion control $cc"; continue; }
 		for dir in "${DIRS[@]}"; do
 			times=() st=ok
 			for ((k = 0; k < reps; k++)); do
