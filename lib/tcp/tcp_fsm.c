@@ -460,10 +460,12 @@ fsm_text(struct lr_tcp_conn *c, const struct lr_tcp_seg *seg, struct rte_mbuf **
 			return false;
 		}
 		*mp = NULL;
+		tcp_ack_mid_burst(c);
 		if (seg->seq != c->rcv_nxt) {
 			/* RFC 5681 §4.2: "A TCP receiver SHOULD send an immediate duplicate
 			 * ACK when an out-of-order segment arrives"; the segment waits in
 			 * the reassembly queue. */
+			c->rcv_unacked += seg->len;
 			tcp_ack_schedule(c);
 			tcp_reass_insert(c, seg->seq, seg->len, seg->flags & FIN, data);
 			return false;

@@ -684,6 +684,7 @@ void tcp_output(struct lr_tcp_conn *c);
 void tcp_output_schedule(struct lr_tcp_conn *c);
 void tcp_ack_schedule(struct lr_tcp_conn *c);
 void tcp_ack_delay(struct lr_tcp_conn *c, uint32_t len);
+void tcp_ack_mid_burst(struct lr_tcp_conn *c);
 bool tcp_challenge_ack(struct lr_tcp_conn *c);
 bool tcp_rate_allow(struct lr_worker *w);
 bool tcp_output_probe(struct lr_tcp_conn *c);

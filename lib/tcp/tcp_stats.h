@@ -44,6 +44,7 @@
 	X(ACK_TX, COUNT, "pure ACKs sent") \
 	X(ACK_DELAYED, COUNT, "ACKs sent by the delayed-ACK timer") \
 	X(ACK_QUICK, COUNT, "data segments ACKed at once in quick-ACK mode") \
+	X(ACK_MID_BURST, COUNT, "pure ACKs sent within a receive burst, every second full-sized segment") \
 	X(ACK_COALESCED, COUNT, "ACKs owed but merged into a later ACK or data segment") \
 	X(WND_UPDATE, COUNT, "window updates after lr_tcp_recved (RFC 1122 4.2.3.3)") \
 	X(ZERO_WND_TX, COUNT, "segments sent advertising a zero window") \
