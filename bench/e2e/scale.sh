@@ -115,12 +115,14 @@ for cfg in "${CFGS[@]}"; do
 			--ip 198.18.1.2/24 \
 			--spec "${SPEC[$wl]} duration=$DUR warmup=$WARM progress=0 json=1" \
 			>"$WORK/cli_$name.log" 2>&1
+		crc=$?
 		after=$(cores)
 		server_stop
 		sum=$(grep '^{' "$WORK/cli_$name.log" | tail -1)
 		per=$(cores_delta "$before" "$after" 2>"$WORK/delta.err")
 		if [[ -z $sum || -z $per ]]; then
-			notok "$cfg $wl: no result ($(tail -2 "$WORK/cli_$name.log" "$WORK/delta.err" | tr '\n' ' '))"
+			# what the client, the two snapshots and WORK said (a CI run once had none)
+			notok "$cfg $wl: no result (client exit $crc, cores before ${#before} after ${#after} bytes, WORK $([[ -d $WORK ]] && echo there || echo gone): $(tail -2 "$WORK/cli_$name.log" "$WORK/delta.err" 2>&1 | tr '\n' ' '))"
 			continue
 		fi
 		RES[$name]="$sum"$'\n'"$per"

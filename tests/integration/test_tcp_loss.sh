@@ -102,7 +102,7 @@ sack_checks() {
 explain() {
 	local k line=
 	for k in rexmt_timeout fast_rexmt partial_ack rexmt_segs sack_blocks_rx sack_blocks_tx \
-		sack_recovery sack_rexmt dsack_rx dsack_tx; do
+		sack_recovery sack_rexmt dsack_rx dsack_tx ack_mid_burst; do
 		has "tcp.$k" && line+="$k +$(d "tcp.$k"), "
 	done
 	note "$1: ${line%, }"
@@ -124,6 +124,10 @@ echo_at() {
 	transfer echo "${LIMIT[$1]}" "$label"
 	lost_checks "$label"
 	sack_checks "$label" rx tx recovery
+	# RFC 5681 §4.2 within a receive burst: Linux's bursts of full segments drew more
+	# than the one ACK per burst that a lost ACK turned into the sender's RTO
+	check_ge "$label: tcp.ack_mid_burst: ACKs every second segment within bursts" \
+		"$(d tcp.ack_mid_burst)" 1
 	explain "$label"
 	session_stop
 }
