@@ -289,9 +289,9 @@ if ((SMOKE)); then
 fi
 
 mkdir -p "$OUT"
-python3 - "$RES" "$OUT" "$BYTES" "$REPS" "$LOAD0" "$LOAD1" "$TMO" "${LX_CCS[*]}" <<'EOF'
+python3 - "$RES" "$OUT" "$BYTES" "$REPS" "$LOAD0" "$LOAD1" "$TMO" "${LX_CCS[*]}" "$ROOT" <<'EOF'
 import json, sys, os, subprocess, datetime
-path, out, nbytes, reps, load0, load1, tmo, lx_ccs = sys.argv[1:]
+path, out, nbytes, reps, load0, load1, tmo, lx_ccs, root = sys.argv[1:]
 lx_ccs = lx_ccs.split()
 extra_lx = ["linux_" + c for c in lx_ccs[1:]]
 rows = {}
@@ -351,7 +351,7 @@ summary = ("Target within 2x Linux (" + lx_ccs[0] + ") at every rate: %s. Target
 print(table)
 print()
 print(summary)
-rev = subprocess.run(["git", "-C", os.path.dirname(out), "rev-parse", "--short", "HEAD"],
+rev = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"],
                      capture_output=True, text=True).stdout.strip()
 meta = {"date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), "git": rev,
         "bytes": int(nbytes), "reps_below_1pct": int(reps), "timeout_s": int(tmo),
