@@ -684,7 +684,17 @@ void tcp_output(struct lr_tcp_conn *c);
 void tcp_output_schedule(struct lr_tcp_conn *c);
 void tcp_ack_schedule(struct lr_tcp_conn *c);
 void tcp_ack_delay(struct lr_tcp_conn *c, uint32_t len);
-void tcp_ack_mid_burst(struct lr_tcp_conn *c);
+void tcp_ack_mid_burst_send(struct lr_tcp_conn *c);
+
+/* A data segment is about to be taken in: an ACK owed for the flush with two full-sized
+ * segments' worth unacknowledged leaves now (tcp_ack_mid_burst_send()). The test is
+ * inline: it runs for every data segment, the send rarely. */
+static inline void
+tcp_ack_mid_burst(struct lr_tcp_conn *c)
+{
+	if (unlikely((c->flags & TCP_F_ACK_PENDING) && c->rcv_unacked >= 2u * c->rcv_mss))
+		tcp_ack_mid_burst_send(c);
+}
 bool tcp_challenge_ack(struct lr_tcp_conn *c);
 bool tcp_rate_allow(struct lr_worker *w);
 bool tcp_output_probe(struct lr_tcp_conn *c);

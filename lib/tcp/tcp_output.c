@@ -410,19 +410,18 @@ tcp_xmit(struct lr_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t sb_off, ui
 }
 
 /*
- * A data segment is about to be taken in. RFC 5681 §4.2, "an ACK SHOULD be generated
- * for at least every second full-sized segment", holds within one receive burst too:
- * an ACK owed (for the flush) with two full-sized segments' worth unacknowledged leaves
- * now, covering what came before this segment, and the one owed stays for the flush.
+ * tcp_ack_mid_burst(): a data segment is about to be taken in. RFC 5681 §4.2, "an ACK
+ * SHOULD be generated for at least every second full-sized segment", holds within one
+ * receive burst too: an ACK owed (for the flush) with two full-sized segments' worth
+ * unacknowledged leaves now, covering what came before this segment, and the one owed
+ * stays for the flush.
  * A burst of N segments so draws about N / 2 ACKs, not one: a Linux sender whose single
  * ACK per burst was lost waited for its retransmission timeout (bench/README.md, "Loss
  * sweep", the upload).
  */
 void
-tcp_ack_mid_burst(struct lr_tcp_conn *c)
+tcp_ack_mid_burst_send(struct lr_tcp_conn *c)
 {
-	if (!(c->flags & TCP_F_ACK_PENDING) || c->rcv_unacked < 2u * c->rcv_mss)
-		return;
 	if (tcp_xmit(c, c->snd_max, ACK, 0, 0) == 0)
 		LR_TCP_STAT_INC(&c->sh->stats, ACK_MID_BURST);
 	c->flags |= TCP_F_ACK_PENDING;
