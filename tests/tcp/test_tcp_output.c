@@ -693,6 +693,26 @@ test_tcp_delack_burst_acks_every_second_segment(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* Out-of-order full segments in one burst (the first of the flight lost): their
+ * duplicate ACKs go every second segment too, not one for the burst. */
+static void
+test_tcp_delack_burst_out_of_order_acks_every_second_segment(void)
+{
+	unsigned int i;
+
+	delack_setup();
+	tt_passive_open();
+	for (i = 1; i < 5; i++)
+		tt_in_noflush(tt_seg(1001 + i * 1460, 8001, TT_ACK, TT_PEER_WND, NULL, 0,
+				bulk, 1460));
+	tt_flush();
+	TT_EXPECT_COUNT(2);
+	TT_EXPECT(0, TT_ACK, 8001, 1001, 0);
+	TT_EXPECT(1, TT_ACK, 8001, 1001, 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ACK_MID_BURST), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
 /* --- Quick-ACK mode --- */
 
 static void
@@ -1122,6 +1142,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_delack_piggybacked_on_reply", test_tcp_delack_piggybacked_on_reply },
 	{ "test_tcp_delack_burst_acks_every_second_segment",
 	  test_tcp_delack_burst_acks_every_second_segment },
+	{ "test_tcp_delack_burst_out_of_order_acks_every_second_segment",
+	  test_tcp_delack_burst_out_of_order_acks_every_second_segment },
 	{ "test_tcp_quickack_first_segments_then_delayed",
 		test_tcp_quickack_first_segments_then_delayed },
 	{ "test_tcp_quickack_after_delack_timer_fired", test_tcp_quickack_after_delack_timer_fired },
