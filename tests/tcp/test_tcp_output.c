@@ -661,6 +661,19 @@ test_tcp_delack_piggybacked_on_reply(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* Full segments first..end-1 of the peer's data (1460 bytes from 1001) in one
+ * burst, then the flush. */
+static void
+burst_full_segments(unsigned int first, unsigned int end)
+{
+	unsigned int i;
+
+	for (i = first; i < end; i++)
+		tt_in_noflush(tt_seg(1001 + i * 1460, 8001, TT_ACK, TT_PEER_WND, NULL, 0,
+				bulk, 1460));
+	tt_flush();
+}
+
 /* Full segments in one burst: an ACK every second segment (RFC 5681 §4.2), each
  * leaving as the third of its run comes in, the last at the flush; not one ACK per
  * burst, whose loss costs the sender a timeout. */
@@ -671,10 +684,7 @@ test_tcp_delack_burst_acks_every_second_segment(void)
 
 	delack_setup();
 	tt_passive_open();
-	for (i = 0; i < 4; i++)
-		tt_in_noflush(tt_seg(1001 + i * 1460, 8001, TT_ACK, TT_PEER_WND, NULL, 0,
-				bulk, 1460));
-	tt_flush();
+	burst_full_segments(0, 4);
 	TT_EXPECT_COUNT(2);
 	TT_EXPECT(0, TT_ACK, 8001, 1001 + 2 * 1460, 0);
 	TT_EXPECT(1, TT_ACK, 8001, 1001 + 4 * 1460, 0);
@@ -682,10 +692,7 @@ test_tcp_delack_burst_acks_every_second_segment(void)
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_ACK_TX), 1);
 	lr_test_tx_clear();
 	/* nine more: ACKs at 2, 4, 6 and 8 in the burst, the ninth's at the flush */
-	for (i = 4; i < 13; i++)
-		tt_in_noflush(tt_seg(1001 + i * 1460, 8001, TT_ACK, TT_PEER_WND, NULL, 0,
-				bulk, 1460));
-	tt_flush();
+	burst_full_segments(4, 13);
 	TT_EXPECT_COUNT(5);
 	for (i = 0; i < 4; i++)
 		TT_EXPECT(i, TT_ACK, 8001, 1001 + (4 + 2 * (i + 1)) * 1460, 0);
@@ -698,14 +705,9 @@ test_tcp_delack_burst_acks_every_second_segment(void)
 static void
 test_tcp_delack_burst_out_of_order_acks_every_second_segment(void)
 {
-	unsigned int i;
-
 	delack_setup();
 	tt_passive_open();
-	for (i = 1; i < 5; i++)
-		tt_in_noflush(tt_seg(1001 + i * 1460, 8001, TT_ACK, TT_PEER_WND, NULL, 0,
-				bulk, 1460));
-	tt_flush();
+	burst_full_segments(1, 5);
 	TT_EXPECT_COUNT(2);
 	TT_EXPECT(0, TT_ACK, 8001, 1001, 0);
 	TT_EXPECT(1, TT_ACK, 8001, 1001, 0);
