@@ -560,6 +560,7 @@ main(int argc, char **argv)
 		server_report(1);
 	}
 	fflush(stdout);
+	dump_stats(1);
 	rc = 0;
 out:
 	rte_eth_dev_stop(0);

@@ -19,7 +19,12 @@ source "$(dirname "$0")/common.sh" "$@"
 B=$BUILD/bench
 DUR=${E2E_DURATION:-3s}
 WARM=${E2E_WARMUP:-1s}
-if ((SMOKE)); then DUR=1s; WARM=0; fi
+# --smoke: a warmup of 1 s absorbs one lost ARP request or SYN (both retried after
+# 1 s), so that a one-second window still counts what the stacks do.
+if ((SMOKE)); then DUR=1s; WARM=1s; fi
+# Every non-zero counter of each lr_e2e goes to the end of its log (stderr): a run that
+# counted nothing says why (ARP unresolved, a drop reason).
+export LR_E2E_STATS=1
 SRV_CPU=${E2E_SERVER_CPU:-1}
 CLI_CPU=${E2E_CLIENT_CPU:-0}
 SOCK=$WORK/memif.sock
@@ -64,12 +69,17 @@ lr_client() {   # name spec [extra args]
 	timeout 60 "$B/lr_e2e" --role client --lcore "$CLI_CPU" --file-prefix "lre2e_c_$$" \
 		--vdev "net_memif0,role=client,socket=$SOCK,socket-abstract=no" \
 		--ip 198.18.1.2/24 --spec "$spec progress=0 json=1" "$@" >"$WORK/cli_$name.log" 2>&1
+	echo "# exit $?" >>"$WORK/cli_$name.log"
 }
-stop_server() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
+stop_server() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRC=$?; }
 lr_run() {      # name spec -> LRJ: the client's summary (may be empty)
 	lr_server "$1"
 	lr_client "$1" "$2"
 	stop_server
+	# Stopped here it exits 0 or 143; anything else (a crash, an early exit) goes into the log.
+	((SRC == 0 || SRC == 143)) || echo "# server exit $SRC: $(tail -2 "$WORK/srv_$1.log" | tr '\n' ' ')" \
+		>>"$WORK/cli_$1.log"
+	sed -n 's/^  worker/  server worker/p' "$WORK/srv_$1.log" >>"$WORK/cli_$1.log"
 	LRJ=$(json_of "$WORK/cli_$1.log")
 }
 
@@ -95,7 +105,7 @@ keep() {
 		ok "$4 $2"
 	else
 		arr[$2]='{}'
-		notok "$4 $2 (log: $(tail -3 "$5" | tr '\n' ' '))"
+		notok "$4 $2 (log: $(grep -v '^{' "$5" | tail -30 | tr '\n' ' '))"
 	fi
 }
 
@@ -110,6 +120,7 @@ for wl in "${ORDER[@]}"; do
 	timeout 60 "$B/lr_e2e" --role ring --lcore "$CLI_CPU,$SRV_CPU" --file-prefix "lre2e_r_$$" \
 		--spec "${SPEC[$wl]//198.18.1.1/198.18.3.1} duration=$DUR warmup=$WARM progress=0 json=1" \
 		>"$WORK/ring_$wl.log" 2>&1
+	echo "# exit $?" >>"$WORK/ring_$wl.log"
 	keep RG "$wl" "$(json_of "$WORK/ring_$wl.log")" "lr_e2e net_ring (one process)" \
 		"$WORK/ring_$wl.log"
 done
@@ -147,6 +158,7 @@ lx_run() {      # name spec (linerate addresses) -> LXJ: the client's summary (m
 	sleep 0.5
 	ip netns exec $NS_B timeout 60 taskset -c "$CLI_CPU" "$B/epoll_client" \
 		"$spec json=1" >"$WORK/ecli_$1.log" 2>&1
+	echo "# exit $?" >>"$WORK/ecli_$1.log"
 	kill "$es" 2>/dev/null; wait "$es" 2>/dev/null
 	LXJ=$(json_of "$WORK/ecli_$1.log")
 }
@@ -176,7 +188,7 @@ SW_UDP=(64 256 512 1024 1400)
 SW_TCP=(64 256 1024 4096 8192)
 SW_DUR=${E2E_SWEEP_DURATION:-2s}
 SW_WARM=${E2E_SWEEP_WARMUP:-500ms}
-if ((SMOKE)); then SW_UDP=(1400); SW_TCP=(1024); SW_DUR=1s; SW_WARM=0; fi
+if ((SMOKE)); then SW_UDP=(1400); SW_TCP=(1024); SW_DUR=1s; SW_WARM=1s; fi
 # Linux's write size when it differs from req= (shown in the table, .dat, JSON and plot).
 # Empty: epoll_client writes req bytes per write(), as the generator does per send.
 LX_STREAM_WRITE=
@@ -187,7 +199,7 @@ SW_SPEC_stream_send="mode=stream_send target=198.18.1.1:9 conc=4"
 sweep_check() { # who kind size summary log -> ok/not ok; 1 when the summary is unusable
 	local who=$1 kind=$2 sz=$3 j=$4 log=$5 n rx
 	if ! counted "$j"; then
-		notok "sweep $kind $sz B $who (log: $(tail -2 "$log" | tr '\n' ' '))"
+		notok "sweep $kind $sz B $who (log: $(grep -v '^{' "$log" | tail -30 | tr '\n' ' '))"
 		return 1
 	fi
 	if [[ $kind == udp ]]; then
