@@ -517,7 +517,13 @@ tcp_sack_una_lost(const struct lr_tcp_conn *c)
 
 /*
  * RFC 6675 §4 SetPipe(): each unSACKed byte sent counts once unless IsLost, and once
- * more when retransmitted (below HighRxt).
+ * more when retransmitted (below HighRxt). A retransmitted byte's original counts
+ * no more, as Linux counts it (tcp_packets_in_flight(): out - SACKed - lost +
+ * retransmitted; what it resends it has marked lost): retransmissions here are sent
+ * for a loss (IsLost, RACK, a partial ACK's head, a timeout; NextSeg (3)'s rescue,
+ * the exception, only when nothing else may go), and IsLost alone misses those
+ * with nothing SACKed above them. Counted twice, a head resent on a partial ACK fills
+ * a small cwnd alone, and a receiver given one segment delays its ACK.
  */
 uint32_t
 tcp_sack_pipe(const struct lr_tcp_conn *c)
@@ -527,8 +533,8 @@ tcp_sack_pipe(const struct lr_tcp_conn *c)
 
 	if (b == NULL)
 		return c->snd_max - c->snd_una;
-	lost = lost_end(c, b);
 	hr = SEQ_MAX(b->high_rxt, c->snd_una);
+	lost = SEQ_MAX(lost_end(c, b), hr);
 	for (i = 0; i <= b->n; i++) {
 		e = i < b->n ? b->r[i].start : c->snd_max;
 		if (SEQ_LT(s, e)) {

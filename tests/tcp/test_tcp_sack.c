@@ -404,6 +404,53 @@ test_tcp_sack_three_holes_one_round_trip(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/*
+ * A partial ACK with nothing SACKed above SND.UNA: the head goes again, and counts
+ * once in pipe (Linux: lost, then retransmitted), not twice as RFC 6675's IsLost alone
+ * would count it (its original still in flight): cwnd 3 segments with the head's
+ * retransmission and one new segment out leaves room for one more. Counted twice,
+ * nothing more would go, and a Linux receiver, given one in-order segment, delays its
+ * ACK (the 40 ms stalls of echo at 1-2 % loss).
+ */
+static void
+test_tcp_sack_partial_ack_head_rexmit_counts_once(void)
+{
+	const uint32_t b[1][2] = { { S(1), S(5) } };
+	struct lr_tcp_conn *c = sack_open(false);
+
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 6 * MSS), 6 * MSS);
+	tt_flush();
+	TT_EXPECT_COUNT(6);
+	lr_test_tx_clear();
+	/* segments 0 and 5 lost: 1-4 SACKed, recovery, 0 again */
+	ack_sack(S(0), 1, b);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(0), 1001, MSS);
+	CU_ASSERT_EQUAL(tt_info().cwnd, 3 * MSS);
+	CU_ASSERT_EQUAL(tcp_sack_pipe(c), 2 * MSS); /* 0's retransmission, 5 */
+	/* more to send: one segment fits */
+	lr_test_tx_clear();
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 10 * MSS), 10 * MSS);
+	tt_flush();
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK, S(6), 1001, MSS);
+	/* 0's retransmission arrived (a partial ACK): 5 again, and S(7) */
+	lr_test_tx_clear();
+	tt_rx(1001, S(5), TT_ACK, NULL, 0);
+	CU_ASSERT(c->flags & TCP_F_RECOVERY);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_PARTIAL_ACK), 1);
+	TT_EXPECT_COUNT(2);
+	TT_EXPECT(0, TT_ACK, S(5), 1001, MSS);
+	TT_EXPECT(1, TT_ACK, S(7), 1001, MSS);
+	CU_ASSERT_EQUAL(tcp_sack_pipe(c), 3 * MSS);
+	/* the rest arrived: recovery ends, no timeout */
+	lr_test_tx_clear();
+	tt_rx(1001, S(8), TT_ACK, NULL, 0);
+	CU_ASSERT_FALSE(c->flags & TCP_F_RECOVERY);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_TIMEOUT), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
 /* A peer that filled our window and lost some of it sends its ACKs at the window's
  * right edge (SEQ = RCV.NXT + RCV.WND): acceptable, as Linux and FreeBSD take them,
  * so their SACK blocks start recovery; one beyond the edge is not. */
@@ -755,6 +802,8 @@ static const CU_TestInfo cases[] = {
 		test_tcp_sack_dsack_sent_for_queued_duplicate },
 	{ "test_tcp_sack_single_loss_recovered", test_tcp_sack_single_loss_recovered },
 	{ "test_tcp_sack_three_holes_one_round_trip", test_tcp_sack_three_holes_one_round_trip },
+	{ "test_tcp_sack_partial_ack_head_rexmit_counts_once",
+		test_tcp_sack_partial_ack_head_rexmit_counts_once },
 	{ "test_tcp_sack_ack_at_window_edge_accepted",
 		test_tcp_sack_ack_at_window_edge_accepted },
 	{ "test_tcp_sack_dsack_received", test_tcp_sack_dsack_received },
