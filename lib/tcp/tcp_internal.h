@@ -227,6 +227,9 @@ struct tcp_hystart {
 #define TCP_SACK_RANGES 16
 /** Retransmissions a scoreboard follows for RACK (tcp_rack.c). */
 #define TCP_RACK_RX 8
+/** Segments of new data a tail loss probe sends (tcp_output_probe()): two draw the
+ * receiver's ACK at once, one may wait for its delayed ACK. */
+#define TCP_TLP_NEW_SEGS 2u
 
 /**
  * The sender's SACK scoreboard (RFC 6675 §3), one per connection whose peer SACKed

@@ -641,26 +641,32 @@ tcp_output(struct lr_tcp_conn *c)
 
 /*
  * RFC 8985 §7.3 tail loss probe: "If a previously unsent segment exists AND the
- * receive window allows new data to be sent", one such segment (cwnd does not hold it
- * back); else the highest-sequence segment sent so far again (with our FIN when it
- * ends there). SND.NXT moves past new data only.
+ * receive window allows new data to be sent", such data (cwnd does not hold it back);
+ * else the highest-sequence segment sent so far again (with our FIN when it ends
+ * there). SND.NXT moves past new data only.
+ * New data goes as up to TCP_TLP_NEW_SEGS full-sized segments, not the RFC's one: a
+ * receiver acknowledges every second full-sized segment at once (RFC 9293 §3.8.6.3)
+ * but may hold the ACK of one back (Linux: 40 ms and more, until the reader has taken
+ * more than one MSS), and the probe's ACK is what restarts the flight. Linux's probe
+ * is one skb, several segments with TSO.
  * @return true when a probe left
  */
 bool
 tcp_output_probe(struct lr_tcp_conn *c)
 {
 	uint32_t cap = tcp_output_cap(c), data_end = c->snd_una + c->sb_len;
-	uint32_t wnd_end = c->snd_una + c->snd_wnd, len, end;
+	uint32_t wnd_end = c->snd_una + c->snd_wnd, len, end, segs = 0;
 	uint8_t flags;
 	bool fin;
 
-	if (SEQ_LT(c->snd_nxt, data_end) && SEQ_LT(c->snd_nxt, wnd_end) && cap > 0) {
+	while (segs < TCP_TLP_NEW_SEGS && SEQ_LT(c->snd_nxt, data_end) &&
+			SEQ_LT(c->snd_nxt, wnd_end) && cap > 0) {
 		len = RTE_MIN(RTE_MIN(data_end - c->snd_nxt, wnd_end - c->snd_nxt), cap);
 		fin = (c->flags & TCP_F_FIN_QUEUED) && c->snd_nxt + len == data_end;
 		flags = ACK | (fin ? FIN : 0) | (c->snd_nxt + len == data_end ? PSH : 0);
 		if (tcp_xmit(c, c->snd_nxt, flags, c->snd_nxt - c->snd_una, len) < 0) {
 			LR_TCP_STAT_INC(&c->sh->stats, XMIT_NOBUFS);
-			return false;
+			break;
 		}
 		tcp_account_tx(c, c->snd_nxt, len + fin);
 		if (fin) {
@@ -669,9 +675,16 @@ tcp_output_probe(struct lr_tcp_conn *c)
 		}
 		c->snd_nxt += len + fin;
 		c->snd_max = SEQ_MAX(c->snd_max, c->snd_nxt);
+		segs++;
+		if (fin || len < cap)
+			break; /* the data or the peer's window ends here */
+	}
+	if (segs > 0) {
 		LR_TCP_STAT_INC(&c->sh->stats, TLP_NEW_DATA);
 		return true;
 	}
+	if (SEQ_LT(c->snd_nxt, data_end) && SEQ_LT(c->snd_nxt, wnd_end) && cap > 0)
+		return false; /* new data could not leave (no mbuf): no old data either */
 	fin = (c->flags & TCP_F_FIN_SENT) && c->snd_max == c->fin_seq + 1;
 	end = fin ? c->fin_seq : c->snd_max;
 	len = RTE_MIN(RTE_MIN(end - c->snd_una, c->sb_len), cap);

@@ -143,27 +143,43 @@ test_tcp_rack_tlp_one_segment_waits_for_delayed_ack(void)
 }
 
 /* Data the congestion window holds back but the peer's window allows: the probe is
- * one new segment (RFC 8985 §7.3), SND.NXT moves past it. */
+ * two new full-sized segments (RFC 8985 §7.3 sends one; two draw the receiver's ACK at
+ * once), SND.NXT moves past them; the third stays behind cwnd. With one short segment
+ * left, the probe is that segment alone. */
 static void
 test_tcp_rack_tlp_sends_new_data(void)
 {
 	struct lr_tcp_conn *c = open_send_ack(true, 10, 8);
 	uint32_t nxt;
 
-	c->cwnd = 2 * MSS; /* two more segments held back by cwnd */
-	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 2 * MSS), (int)(2 * MSS));
+	c->cwnd = 2 * MSS; /* three more segments held back by cwnd */
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 3 * MSS), (int)(3 * MSS));
 	tt_flush();
 	TT_EXPECT_COUNT(0);
 	nxt = c->snd_nxt;
 	CU_ASSERT_EQUAL(nxt, S(10));
 	tt_advance_ms(2 * RTT_MS);
-	TT_EXPECT_COUNT(1);
+	TT_EXPECT_COUNT(2);
 	TT_EXPECT(0, TT_ACK, S(10), 1001, MSS);
-	CU_ASSERT_EQUAL(c->snd_nxt, S(11));
-	CU_ASSERT_EQUAL(c->snd_max, S(11));
+	TT_EXPECT(1, TT_ACK, S(11), 1001, MSS);
+	CU_ASSERT_EQUAL(c->snd_nxt, S(12));
+	CU_ASSERT_EQUAL(c->snd_max, S(12));
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP), 1);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP_NEW_DATA), 1);
 	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_REXMT_SEGS), 0);
+	TT_ASSERT_NO_LEAK();
+
+	tt_setup();
+	c = open_send_ack(true, 10, 8);
+	c->cwnd = 2 * MSS;
+	CU_ASSERT_EQUAL(lr_tcp_send(c, bulk, 100), 100);
+	tt_flush();
+	TT_EXPECT_COUNT(0);
+	tt_advance_ms(2 * RTT_MS);
+	TT_EXPECT_COUNT(1);
+	TT_EXPECT(0, TT_ACK | TT_PSH, S(10), 1001, 100);
+	CU_ASSERT_EQUAL(c->snd_nxt, S(10) + 100);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TLP_NEW_DATA), 1);
 	TT_ASSERT_NO_LEAK();
 }
 
