@@ -8,11 +8,12 @@
  * when one segment is in flight), at most what is left of the RTO, is armed when new
  * data leaves and when an ACK advances SND.UNA. It shares the retransmission timer's
  * slot (TCP_CF_REXMT_ALT says which it holds), as Linux ICSK_TIME_LOSS_PROBE shares
- * icsk_retransmit_timer: the RTO is rearmed when the probe leaves. The probe is one
- * new segment if the peer's window allows (cwnd does not apply), else the last
- * segment again (tcp_output_probe()); one per flight (TCP_CF_TLP_SENT, cleared when
- * SND.UNA advances). The ACK it draws carries the SACK information that starts
- * recovery, so a loss at the end of a flight costs about two round trips, not an RTO.
+ * icsk_retransmit_timer: the RTO is rearmed when the probe leaves. The probe is new
+ * data if the peer's window allows (cwnd does not apply; two full-sized segments, which
+ * a receiver acknowledges at once), else the last segment again (tcp_output_probe());
+ * one per flight (TCP_CF_TLP_SENT, cleared when SND.UNA advances). The ACK it draws
+ * carries the SACK information that starts recovery, so a loss at the end of a flight
+ * costs about two round trips, not an RTO.
  * The RTO (RFC 6298, [tcp] rto_min_ms, the backoff of tcp_timer.c) stays the last
  * resort. A probe opens an episode (§7.4: TLP.end_seq, TLP.is_retrans) that tcp_cc.c
  * closes: a resent probe that repaired a loss reduces cwnd (tcp.tlp_recovered).
