@@ -149,14 +149,6 @@ const struct lr_iface *lr_iface_by_ip(rte_be32_t ip);
 struct lr_worker;
 
 /**
- * lr_iface_by_ip() among the interfaces of a worker (lr_worker::iface_mask).
- * @param w the worker
- * @param ip address in network order
- * @return the interface, or NULL if the address is not the worker's
- */
-const struct lr_iface *lr_iface_mine(const struct lr_worker *w, rte_be32_t ip);
-
-/**
  * The interface of a worker that reaches dst: the first (by port id) whose subnet holds
  * it, else the first with a gateway.
  * @param w the worker (its iface_mask)
@@ -315,6 +307,36 @@ struct __rte_cache_aligned lr_worker {
 	uint32_t tx_hold_max;        /**< frames each port's hold keeps at most ([worker]
 	                              *   tx_hold); 0 = a refused frame is dropped at once */
 };
+
+/**
+ * Interface slot i is the worker's: on one of its ports (an iface_mask of 0 means every
+ * port).
+ */
+static inline bool
+lr_iface_of_worker(const struct lr_worker *w, unsigned int i)
+{
+	return w->iface_mask == 0 || (w->iface_mask & (1u << lr_ifaces[i].port_id)) != 0;
+}
+
+/**
+ * lr_iface_by_ip() among the interfaces of a worker (lr_worker::iface_mask). Inline:
+ * IPv4 input asks it twice per packet (source not ours, destination ours), over what
+ * is usually one interface.
+ * @param w the worker
+ * @param ip address in network order
+ * @return the interface, or NULL if the address is not the worker's
+ */
+static inline const struct lr_iface *
+lr_iface_mine(const struct lr_worker *w, rte_be32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < lr_iface_end; i++)
+		if (lr_ifaces[i].used && lr_iface_has_ip(&lr_ifaces[i], ip) &&
+				lr_iface_of_worker(w, i))
+			return &lr_ifaces[i];
+	return NULL;
+}
 
 /** All workers, indexed by worker id. */
 extern struct lr_worker lr_workers[LR_MAX_WORKERS];

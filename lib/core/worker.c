@@ -44,24 +44,6 @@ lr_iface_by_ip(rte_be32_t ip)
 	return NULL;
 }
 
-/* Interface i is the worker's: on one of its ports (a mask of 0 means every port). */
-static inline bool
-iface_of(const struct lr_worker *w, unsigned int i)
-{
-	return w->iface_mask == 0 || (w->iface_mask & (1u << lr_ifaces[i].port_id)) != 0;
-}
-
-const struct lr_iface *
-lr_iface_mine(const struct lr_worker *w, rte_be32_t ip)
-{
-	unsigned int i;
-
-	for (i = 0; i < lr_iface_end; i++)
-		if (lr_ifaces[i].used && lr_iface_has_ip(&lr_ifaces[i], ip) && iface_of(w, i))
-			return &lr_ifaces[i];
-	return NULL;
-}
-
 const struct lr_iface *
 lr_iface_route(const struct lr_worker *w, rte_be32_t dst, rte_be32_t *nexthop)
 {
@@ -71,7 +53,7 @@ lr_iface_route(const struct lr_worker *w, rte_be32_t dst, rte_be32_t *nexthop)
 	for (i = 0; i < lr_iface_end; i++) {
 		const struct lr_iface *ifc = &lr_ifaces[i];
 
-		if (!ifc->used || ifc->ip == 0 || !iface_of(w, i))
+		if (!ifc->used || ifc->ip == 0 || !lr_iface_of_worker(w, i))
 			continue;
 		if (((dst ^ ifc->ip) & ifc->netmask) == 0) {
 			if (nexthop != NULL)
