@@ -146,19 +146,6 @@ lr_iface_addr(const struct lr_iface *ifc, uint32_t k)
  */
 const struct lr_iface *lr_iface_by_ip(rte_be32_t ip);
 
-struct lr_worker;
-
-/**
- * The interface of a worker that reaches dst: the first (by port id) whose subnet holds
- * it, else the first with a gateway.
- * @param w the worker (its iface_mask)
- * @param dst destination in network order
- * @param nexthop if not NULL, set to dst on a subnet, else to the gateway
- * @return the interface, or NULL if none reaches dst
- */
-const struct lr_iface *lr_iface_route(const struct lr_worker *w, rte_be32_t dst,
-		rte_be32_t *nexthop);
-
 /**
  * @return true if ip (network order) is the limited broadcast or the directed
  * broadcast of ifc's subnet
@@ -336,6 +323,38 @@ lr_iface_mine(const struct lr_worker *w, rte_be32_t ip)
 				lr_iface_of_worker(w, i))
 			return &lr_ifaces[i];
 	return NULL;
+}
+
+/**
+ * The interface of a worker that reaches dst: the first (by port id) whose subnet holds
+ * it, else the first with a gateway. Inline: every packet sent asks it.
+ * @param w the worker (its iface_mask)
+ * @param dst destination in network order
+ * @param nexthop if not NULL, set to dst on a subnet, else to the gateway
+ * @return the interface, or NULL if none reaches dst
+ */
+static inline const struct lr_iface *
+lr_iface_route(const struct lr_worker *w, rte_be32_t dst, rte_be32_t *nexthop)
+{
+	const struct lr_iface *gw = NULL;
+	unsigned int i;
+
+	for (i = 0; i < lr_iface_end; i++) {
+		const struct lr_iface *ifc = &lr_ifaces[i];
+
+		if (!ifc->used || ifc->ip == 0 || !lr_iface_of_worker(w, i))
+			continue;
+		if (((dst ^ ifc->ip) & ifc->netmask) == 0) {
+			if (nexthop != NULL)
+				*nexthop = dst;
+			return ifc;
+		}
+		if (gw == NULL && ifc->gateway != 0)
+			gw = ifc;
+	}
+	if (gw != NULL && nexthop != NULL)
+		*nexthop = gw->gateway;
+	return gw;
 }
 
 /** All workers, indexed by worker id. */

@@ -44,30 +44,6 @@ lr_iface_by_ip(rte_be32_t ip)
 	return NULL;
 }
 
-const struct lr_iface *
-lr_iface_route(const struct lr_worker *w, rte_be32_t dst, rte_be32_t *nexthop)
-{
-	const struct lr_iface *gw = NULL;
-	unsigned int i;
-
-	for (i = 0; i < lr_iface_end; i++) {
-		const struct lr_iface *ifc = &lr_ifaces[i];
-
-		if (!ifc->used || ifc->ip == 0 || !lr_iface_of_worker(w, i))
-			continue;
-		if (((dst ^ ifc->ip) & ifc->netmask) == 0) {
-			if (nexthop != NULL)
-				*nexthop = dst;
-			return ifc;
-		}
-		if (gw == NULL && ifc->gateway != 0)
-			gw = ifc;
-	}
-	if (gw != NULL && nexthop != NULL)
-		*nexthop = gw->gateway;
-	return gw;
-}
-
 /* The slot for (port, vid): the one it has, the port's own, or a free VLAN slot. */
 static int
 iface_slot(uint16_t port, uint16_t vid)
