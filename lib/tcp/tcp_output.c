@@ -659,32 +659,30 @@ tcp_output_probe(struct lr_tcp_conn *c)
 	uint8_t flags;
 	bool fin;
 
-	while (segs < TCP_TLP_NEW_SEGS && SEQ_LT(c->snd_nxt, data_end) &&
-			SEQ_LT(c->snd_nxt, wnd_end) && cap > 0) {
-		len = RTE_MIN(RTE_MIN(data_end - c->snd_nxt, wnd_end - c->snd_nxt), cap);
-		fin = (c->flags & TCP_F_FIN_QUEUED) && c->snd_nxt + len == data_end;
-		flags = ACK | (fin ? FIN : 0) | (c->snd_nxt + len == data_end ? PSH : 0);
-		if (tcp_xmit(c, c->snd_nxt, flags, c->snd_nxt - c->snd_una, len) < 0) {
-			LR_TCP_STAT_INC(&c->sh->stats, XMIT_NOBUFS);
-			break;
-		}
-		tcp_account_tx(c, c->snd_nxt, len + fin);
-		if (fin) {
-			c->flags |= TCP_F_FIN_SENT;
-			c->fin_seq = data_end;
-		}
-		c->snd_nxt += len + fin;
-		c->snd_max = SEQ_MAX(c->snd_max, c->snd_nxt);
-		segs++;
-		if (fin || len < cap)
-			break; /* the data or the peer's window ends here */
-	}
-	if (segs > 0) {
+	if (SEQ_LT(c->snd_nxt, data_end) && SEQ_LT(c->snd_nxt, wnd_end) && cap > 0) {
+		/* a short segment ends it: the data or the peer's window ends there */
+		do {
+			len = RTE_MIN(RTE_MIN(data_end - c->snd_nxt, wnd_end - c->snd_nxt), cap);
+			fin = (c->flags & TCP_F_FIN_QUEUED) && c->snd_nxt + len == data_end;
+			flags = ACK | (fin ? FIN : 0) | (c->snd_nxt + len == data_end ? PSH : 0);
+			if (tcp_xmit(c, c->snd_nxt, flags, c->snd_nxt - c->snd_una, len) < 0) {
+				LR_TCP_STAT_INC(&c->sh->stats, XMIT_NOBUFS);
+				break;
+			}
+			tcp_account_tx(c, c->snd_nxt, len + fin);
+			if (fin) {
+				c->flags |= TCP_F_FIN_SENT;
+				c->fin_seq = data_end;
+			}
+			c->snd_nxt += len + fin;
+			c->snd_max = SEQ_MAX(c->snd_max, c->snd_nxt);
+		} while (++segs < TCP_TLP_NEW_SEGS && !fin && len == cap &&
+				SEQ_LT(c->snd_nxt, data_end) && SEQ_LT(c->snd_nxt, wnd_end));
+		if (segs == 0)
+			return false; /* no mbuf: no old data either */
 		LR_TCP_STAT_INC(&c->sh->stats, TLP_NEW_DATA);
 		return true;
 	}
-	if (SEQ_LT(c->snd_nxt, data_end) && SEQ_LT(c->snd_nxt, wnd_end) && cap > 0)
-		return false; /* new data could not leave (no mbuf): no old data either */
 	fin = (c->flags & TCP_F_FIN_SENT) && c->snd_max == c->fin_seq + 1;
 	end = fin ? c->fin_seq : c->snd_max;
 	len = RTE_MIN(RTE_MIN(end - c->snd_una, c->sb_len), cap);
