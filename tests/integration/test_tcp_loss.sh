@@ -102,7 +102,7 @@ sack_checks() {
 explain() {
 	local k line=
 	for k in rexmt_timeout fast_rexmt partial_ack rexmt_segs sack_blocks_rx sack_blocks_tx \
-		sack_recovery sack_rexmt dsack_rx dsack_tx ack_mid_burst; do
+		sack_recovery sack_rexmt dsack_rx dsack_tx ack_mid_burst tlp tlp_new_data; do
 		has "tcp.$k" && line+="$k +$(d "tcp.$k"), "
 	done
 	note "$1: ${line%, }"
@@ -155,6 +155,11 @@ session_start 2 || lr_done
 transfer chargen "${LIMIT[chargen]}" "$label"
 lost_checks "$label"
 sack_checks "$label" rx recovery
+# the paths a Linux receiver drives here: loss probes of new data (two full segments,
+# whose ACK it sends at once) and partial ACKs in SACK recovery (the head resent, counted
+# once in pipe); the 20 MB above came through both intact
+check_ge "$label: tcp.tlp_new_data: loss probes sent new data" "$(d tcp.tlp_new_data)" 1
+check_ge "$label: tcp.partial_ack: partial ACKs in recovery" "$(d tcp.partial_ack)" 1
 explain "$label"
 session_stop
 
