@@ -75,27 +75,27 @@ http_request_line(struct http_state *h, char *line, size_t len)
 	char *sp1 = memchr(line, ' ', len), *sp2 = strrchr(line, ' '), *p;
 
 	if (sp1 == NULL || sp1 == line || sp2 == sp1 + 1 || sp1 == sp2) {
-		h->status = 400;
+		h->req.status = 400;
 		return;
 	}
 	for (p = line; p < sp1; p++)
 		if (!is_tchar(*p)) {
-			h->status = 400;
+			h->req.status = 400;
 			return;
 		}
 	if (strcmp(sp2 + 1, "HTTP/1.1") == 0)
-		h->v10 = false;
+		h->req.v10 = false;
 	else if (strcmp(sp2 + 1, "HTTP/1.0") == 0)
-		h->v10 = true;
+		h->req.v10 = true;
 	else {
-		h->status = 400;
+		h->req.status = 400;
 		return;
 	}
 	*sp1 = '\0';
 	if (strcmp(line, "HEAD") == 0)
-		h->head = true;
+		h->req.head = true;
 	else if (strcmp(line, "GET") != 0)
-		h->status = 405;
+		h->req.status = 405;
 }
 
 /* "Name: value": Connection, Content-Length and Transfer-Encoding matter. */
@@ -107,12 +107,12 @@ http_header(struct http_state *h, char *line, size_t len)
 	size_t nlen;
 
 	if (colon == NULL || colon == line) {
-		h->status = 400;
+		h->req.status = 400;
 		return;
 	}
 	for (p = line; p < colon; p++)
 		if (!is_tchar(*p)) {  /* also refuses obs-fold and blanks before ':' */
-			h->status = 400;
+			h->req.status = 400;
 			return;
 		}
 	*colon = '\0';
@@ -122,22 +122,22 @@ http_header(struct http_state *h, char *line, size_t len)
 		for (tok = strtok_r(p, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
 			tok = trim_ows(tok, tok + strlen(tok));
 			if (strcasecmp(tok, "close") == 0)
-				h->conn_close = true;
+				h->req.conn_close = true;
 			else if (strcasecmp(tok, "keep-alive") == 0)
-				h->conn_keep = true;
+				h->req.conn_keep = true;
 		}
 	} else if (hdr_is(line, nlen, "content-length", 14)) {
 		if (*p == '\0' || strlen(p) > 15 || p[strspn(p, "0123456789")] != '\0') {
-			h->status = 400;
+			h->req.status = 400;
 			return;
 		}
 		v = strtoull(p, NULL, 10);
-		if (h->has_len && v != h->content_length)
-			h->status = 400;
-		h->has_len = true;
-		h->content_length = v;
+		if (h->req.has_len && v != h->req.content_length)
+			h->req.status = 400;
+		h->req.has_len = true;
+		h->req.content_length = v;
 	} else if (hdr_is(line, nlen, "transfer-encoding", 17)) {
-		h->chunked = true;
+		h->req.chunked = true;
 	}
 }
 
@@ -157,13 +157,13 @@ http_line(struct http_state *h)
 		}
 		http_request_line(h, h->line, len);
 		h->stage = H_HDR;
-		return h->status != 200;
+		return h->req.status != 200;
 	}
 	if (len == 0 && !h->truncated)
 		return true;
-	if (h->status == 200)
+	if (h->req.status == 200)
 		http_header(h, h->line, len);
-	return h->status != 200;
+	return h->req.status != 200;
 }
 
 /* Append n bytes of a line: past HTTP_LINE - 1 the start stays and the last HTTP_TAIL
@@ -214,7 +214,7 @@ http_feed(struct http_state *h, const uint8_t *p, uint32_t len, uint32_t *used)
 		if (span > room) {
 			/* the byte at i + room is the first beyond the limit */
 			h->head_bytes = RTE_MAX(h->head_bytes, (uint32_t)LR_HTTP_HDR_MAX) + 1;
-			h->status = h->stage == H_LINE ? 400 : 431;
+			h->req.status = h->stage == H_LINE ? 400 : 431;
 			*used = i + room + 1;
 			return true;
 		}
@@ -261,50 +261,73 @@ http_format(char *buf, size_t size, unsigned int status, uint32_t body, bool kee
 	return (int)RTE_MIN((unsigned int)n, size - 1);
 }
 
-/* The request is complete: prepare its response and reset the parser. A 200's
- * header depends only on the connection kind: formatted once per worker and kind
- * (snprintf was a tenth of the server's time in the request/response benchmark). */
+/* A 200 of kind k (0 keep-alive, 1 closing, 2 keep-alive HTTP/1.0): its header,
+ * formatted at the first use, and the header with the body behind when both fit
+ * in HTTP_OK_FULL (snprintf was a tenth of the server's time in the request/response
+ * benchmark; a prebuilt response is one send). */
+static void
+http_ok_build(struct svc_worker *sw, unsigned int k, bool keep, bool v10)
+{
+	uint32_t hl, body = sw->body_size, i;
+
+	RTE_BUILD_BUG_ON(sizeof(sw->ok_hdr[0]) > sizeof(((struct http_state *)0)->resp));
+	sw->ok_len[k] = (uint8_t)http_format(sw->ok_hdr[k], sizeof(sw->ok_hdr[k]), 200, body,
+			keep, v10);
+	hl = sw->ok_len[k];
+	if (hl + body > sizeof(sw->ok_full[k]))
+		return;
+	memcpy(sw->ok_full[k], sw->ok_hdr[k], hl);
+	for (i = 0; i < body; i++)
+		sw->ok_full[k][hl + i] = (char)body_pat[i];
+	sw->ok_full_len[k] = (uint16_t)(hl + body);
+}
+
+/* The request is complete: prepare its response and reset the parser. */
 static void
 http_respond(struct svc_conn *sc)
 {
 	struct http_state *h = &sc->http;
 	struct svc_worker *sw = sc->sw;
-	bool bad = h->status == 400 || h->status == 431;
-	bool keep = sw->keepalive && !bad && !h->conn_close && !h->chunked &&
-		(!h->v10 || h->conn_keep) && !sw->draining;
-	uint32_t body = h->status == 200 ? sw->body_size : 0;
+	bool bad = h->req.status == 400 || h->req.status == 431;
+	bool keep = sw->keepalive && !bad && !h->req.conn_close && !h->req.chunked &&
+		(!h->req.v10 || h->req.conn_keep) && !sw->draining;
+	uint32_t body = h->req.status == 200 ? sw->body_size : 0;
 
-	if (h->status == 200) {
-		unsigned int k = !keep ? 1 : h->v10 ? 2 : 0;
+	h->body_left = h->req.head ? 0 : body;
+	h->body_off = 0;
+	if (h->req.status == 200) {
+		unsigned int k = !keep ? 1 : h->req.v10 ? 2 : 0;
 
-		RTE_BUILD_BUG_ON(sizeof(sw->ok_hdr[0]) > sizeof(h->resp));
 		if (sw->ok_len[k] == 0)
-			sw->ok_len[k] = (uint8_t)http_format(sw->ok_hdr[k], sizeof(sw->ok_hdr[k]),
-					200, body, keep, h->v10);
-		memcpy(h->resp, sw->ok_hdr[k], sw->ok_len[k]);
-		h->resp_len = sw->ok_len[k];
+			http_ok_build(sw, k, keep, h->req.v10);
+		if (sw->ok_full_len[k] != 0) {
+			/* the body from the prebuilt response too */
+			h->resp_src = sw->ok_full[k];
+			h->resp_len = (uint16_t)(sw->ok_len[k] + h->body_left);
+			h->body_left = 0;
+		} else {
+			h->resp_src = sw->ok_hdr[k];
+			h->resp_len = sw->ok_len[k];
+		}
 	} else {
-		h->resp_len = (uint16_t)http_format(h->resp, sizeof(h->resp), h->status, body,
-				keep, h->v10);
+		h->resp_len = (uint16_t)http_format(h->resp, sizeof(h->resp), h->req.status, body,
+				keep, h->req.v10);
+		h->resp_src = h->resp;
 	}
 	h->resp_off = 0;
-	h->body_left = h->head ? 0 : body;
-	h->body_off = 0;
 	h->resp_pending = true;
 	h->close_after = !keep;
 	sc->served = true;
 	sc_stats(sc)->requests++;
-	if (h->status != 200)
+	if (h->req.status != 200)
 		sc_stats(sc)->errors++;
 	/* next request: skip this one's body first */
-	h->skip = bad ? 0 : h->content_length;
+	h->skip = bad ? 0 : h->req.content_length;
 	h->stage = h->skip > 0 ? H_SKIP : H_LINE;
 	h->line_len = 0;
 	h->truncated = false;
 	h->head_bytes = 0;
-	h->status = 200;
-	h->head = h->v10 = h->conn_close = h->conn_keep = h->chunked = h->has_len = false;
-	h->content_length = 0;
+	h->req = (struct http_req){ .status = 200 };
 }
 
 /* Queue as much of the pending response as fits. @return false on a send error */
@@ -315,7 +338,7 @@ http_send(struct svc_conn *sc)
 	int n;
 
 	while (h->resp_off < h->resp_len) {
-		n = lr_tcp_send(sc->c, h->resp + h->resp_off, h->resp_len - h->resp_off);
+		n = lr_tcp_send(sc->c, h->resp_src + h->resp_off, h->resp_len - h->resp_off);
 		if (n < 0 && n != -ENOBUFS)
 			return false;
 		if (n <= 0)
@@ -338,6 +361,53 @@ http_send(struct svc_conn *sc)
 	return true;
 }
 
+/*
+ * http_feed() with the worker's memo: a parser at the start of a request whose bytes
+ * begin with the last request head it parsed that way takes that result (the parser
+ * is a function of the bytes alone from its fresh state), and a request parsed whole
+ * from a fresh parser in p is remembered.
+ */
+static bool
+http_parse(struct svc_conn *sc, const uint8_t *p, uint32_t len, uint32_t *used)
+{
+	struct http_state *h = &sc->http;
+	struct http_memo *mm = &sc->sw->memo;
+	bool fresh = h->stage == H_LINE && h->head_bytes == 0 && h->line_len == 0 &&
+		!h->truncated && h->req.status == 200;
+	bool done;
+
+	if (fresh && mm->len != 0 && len >= mm->len && memcmp(p, mm->bytes, mm->len) == 0) {
+		h->req = mm->req;
+		*used = mm->len;
+		return true;
+	}
+	done = http_feed(h, p, len, used);
+	if (done && fresh && h->req.status == 200 && *used <= sizeof(mm->bytes)) {
+		memcpy(mm->bytes, p, *used);
+		mm->len = (uint16_t)*used;
+		mm->req = h->req;
+	}
+	return done;
+}
+
+/* Queue the response just prepared. @return false when the connection is gone (an
+ * error aborted it, or it was answered with Connection: close and closed) */
+static bool
+http_answer(struct svc_conn *sc)
+{
+	struct http_state *h = &sc->http;
+
+	if (!http_send(sc)) {
+		lr_svc_abort(sc);
+		return false;
+	}
+	if (!h->resp_pending && h->close_after) {
+		lr_svc_close(sc);
+		return false;
+	}
+	return true;
+}
+
 /* Answer requests in order while the send buffer has room. */
 static void
 http_run(struct svc_conn *sc)
@@ -348,16 +418,8 @@ http_run(struct svc_conn *sc)
 
 	for (;;) {
 		if (h->resp_pending) {
-			if (!http_send(sc)) {
-				lr_svc_abort(sc);
+			if (!http_answer(sc) || h->resp_pending)
 				return;
-			}
-			if (h->resp_pending)
-				return;
-			if (h->close_after) {
-				lr_svc_close(sc);
-				return;
-			}
 		}
 		if (sc->in == NULL) {
 			/* draining: an idle keep-alive is closed by us (FIN) */
@@ -368,7 +430,7 @@ http_run(struct svc_conn *sc)
 			return;
 		}
 		len = sc->in->data_len;
-		done = http_feed(h, rte_pktmbuf_mtod(sc->in, const uint8_t *), len, &used);
+		done = http_parse(sc, rte_pktmbuf_mtod(sc->in, const uint8_t *), len, &used);
 		lr_svc_in_pull(sc, used);
 		if (used > 0)
 			lr_tcp_recved(sc->c, used);
@@ -377,13 +439,60 @@ http_run(struct svc_conn *sc)
 	}
 }
 
+/*
+ * A segment arriving with nothing held and no response waiting is parsed where it
+ * lies: the requests that end in it are answered and only what is left of it (a
+ * request's beginning, or requests behind one waiting for send-buffer room) is held,
+ * so a request in one segment is never copied out of the receive pool.
+ * @return the bytes of m consumed, or -1 when the connection is gone (m not freed)
+ */
+static int32_t
+http_direct(struct svc_conn *sc, struct rte_mbuf *m)
+{
+	struct http_state *h = &sc->http;
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t off = 0, used, len = m->data_len;
+	bool done;
+
+	while (off < len && !h->resp_pending) {
+		done = http_parse(sc, p + off, len - off, &used);
+		off += used;
+		if (used > 0)
+			lr_tcp_recved(sc->c, used);
+		if (!done)
+			break;
+		http_respond(sc);
+		if (!http_answer(sc))
+			return -1;
+	}
+	return (int32_t)off;
+}
+
 void
 lr_http_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
 {
 	struct svc_conn *sc = arg;
+	int32_t used;
 
 	RTE_SET_USED(c);
 	lr_svc_touch(sc);
+	if (sc->in == NULL && m->nb_segs == 1 && !sc->http.resp_pending) {
+		sc_stats(sc)->bytes_in += m->pkt_len;
+		used = http_direct(sc, m);
+		if (used < 0 || (uint32_t)used == m->data_len) {
+			rte_pktmbuf_free(m);
+			if (used >= 0)
+				http_run(sc);   /* nothing held: close or time the next head */
+			return;
+		}
+		rte_pktmbuf_adj(m, (uint16_t)used);
+		if (!lr_svc_in_append(sc, m)) {
+			lr_svc_abort(sc);
+			return;
+		}
+		http_run(sc);
+		return;
+	}
 	if (lr_svc_take(sc, m))
 		http_run(sc);
 }

@@ -22,23 +22,40 @@
 
 enum http_stage { H_LINE = 0, H_HDR, H_SKIP };
 
-/* One HTTP request being parsed and the response being queued. */
+/* What the parser found in a request head (http.c, http_memo). */
+struct http_req {
+	uint16_t status;             /* 200, or the error found */
+	bool head, v10, conn_close, conn_keep, chunked, has_len;
+	uint64_t content_length;
+};
+
+#define HTTP_MEMO_MAX 256                     /* longest request head remembered */
+#define HTTP_OK_FULL 1280                     /* a 200's header and body, prebuilt */
+
+/* The last request head parsed from a fresh parser in one contiguous piece, byte for
+ * byte, and what was found in it: the same bytes again parse the same (http.c). */
+struct http_memo {
+	uint16_t len;                /* bytes, 0: none */
+	struct http_req req;
+	uint8_t bytes[HTTP_MEMO_MAX];
+};
+
+/* One HTTP request being parsed and the response being queued (the buffers last: a
+ * request found in the worker's memo and answered from ok_full[] touches neither). */
 struct http_state {
 	enum http_stage stage;
 	uint16_t line_len;           /* bytes in line[] */
 	bool truncated;              /* line longer than HTTP_LINE: the tail slides */
-	char line[HTTP_LINE];
 	uint32_t head_bytes;         /* request line + headers so far */
 	uint64_t skip;               /* request body bytes still to skip */
-	/* the request */
-	uint16_t status;             /* 200, or the error found */
-	bool head, v10, conn_close, conn_keep, chunked, has_len;
-	uint64_t content_length;
-	/* the response */
-	char resp[256];
+	struct http_req req;         /* the request */
+	/* the response: resp_src is resp[] (an error) or the worker's ok_full[] (a 200) */
+	const char *resp_src;
 	uint16_t resp_len, resp_off;
 	uint32_t body_left, body_off;
 	bool resp_pending, close_after;
+	char line[HTTP_LINE];
+	char resp[256];
 };
 
 struct svc_worker;
@@ -90,6 +107,10 @@ struct __rte_cache_aligned svc_worker {
 	 * keep-alive HTTP/1.1, closing, keep-alive HTTP/1.0 */
 	char ok_hdr[3][128];
 	uint8_t ok_len[3];
+	/* the same, the body behind (when it fits in HTTP_OK_FULL): one send a response */
+	char ok_full[3][HTTP_OK_FULL];
+	uint16_t ok_full_len[3];     /* 0: not built yet, or the body does not fit */
+	struct http_memo memo;
 	/* timeouts: connections by last activity / by request start, oldest first */
 	TAILQ_HEAD(, svc_conn) idle_q;
 	TAILQ_HEAD(, svc_conn) hdr_q;

@@ -467,6 +467,98 @@ test_tcp_services_http_keepalive_two_responses(void)
 	CU_ASSERT_EQUAL(s[LR_TCP_SVC_HTTP].errors, 0);
 }
 
+/* The worker remembers the last request head it parsed whole from a fresh parser,
+ * and what it found there: the same bytes again are answered alike, and what differs
+ * from them, or follows them, is parsed. A remembered head with a body still has its
+ * body skipped (not read as a request); a HEAD of the same target gets no body. */
+static void
+test_tcp_services_http_memo_same_bytes_same_answer(void)
+{
+	static const char then_close[] = "GET / HTTP/1.1\r\nHost: linerate\r\n\r\n"
+		"GET / HTTP/1.1\r\nConnection: close\r\n\r\n";
+	static const char with_body[] = "GET /b HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello";
+	static const char head[] = "HEAD / HTTP/1.1\r\nHost: linerate\r\n\r\n";
+	struct lr_tcp_svc_stats s[LR_TCP_SVC_NB];
+	char first[512];
+	uint32_t first_len;
+	struct peer p;
+
+	open_conn(&p, 80, PEER_PORT);
+	send_seg(&p, ACK | PSH, get_req, sizeof(get_req) - 1);
+	first_len = got.len;
+	CU_ASSERT_FATAL(first_len > 128 && first_len < sizeof(first));
+	memcpy(first, got.data, first_len);
+	ack_all(&p);
+	send_seg(&p, ACK | PSH, get_req, sizeof(get_req) - 1);
+	CU_ASSERT_EQUAL(got.len, first_len);
+	CU_ASSERT_EQUAL(memcmp(got.data, first, first_len), 0);
+	ack_all(&p);
+	/* the same bytes, then another request in the same segment */
+	send_seg(&p, ACK | PSH, then_close, sizeof(then_close) - 1);
+	CU_ASSERT_EQUAL(count_str(got_str(), "HTTP/1.1 200 OK"), 2);
+	CU_ASSERT_EQUAL(count_str(got_str(), "Connection: close\r\n"), 1);
+	CU_ASSERT_EQUAL(memcmp(got.data, first, first_len), 0);
+	CU_ASSERT_EQUAL(got.fins, 1);
+
+	open_conn(&p, 80, PEER_PORT + 1);
+	send_seg(&p, ACK | PSH, with_body, sizeof(with_body) - 1);
+	CU_ASSERT_EQUAL(count_str(got_str(), "HTTP/1.1 200 OK"), 1);
+	ack_all(&p);
+	send_seg(&p, ACK | PSH, with_body, sizeof(with_body) - 1);
+	CU_ASSERT_EQUAL(count_str(got_str(), "HTTP/1.1 200 OK"), 1);
+	CU_ASSERT_EQUAL(count_str(got_str(), "400"), 0);
+	ack_all(&p);
+	send_seg(&p, ACK | PSH, head, sizeof(head) - 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got_str(), "Content-Length: 128\r\n"));
+	CU_ASSERT_EQUAL(strlen(strstr(got_str(), "\r\n\r\n")), 4);   /* HEAD: no body */
+	ack_all(&p);
+	send_seg(&p, ACK | PSH, get_req, sizeof(get_req) - 1);
+	CU_ASSERT_EQUAL(got.len, first_len);
+	CU_ASSERT_EQUAL(memcmp(got.data, first, first_len), 0);
+	CU_ASSERT_EQUAL(got.fins, 0);
+	svc_stats(s, NULL);
+	CU_ASSERT_EQUAL(s[LR_TCP_SVC_HTTP].requests, 8);
+	CU_ASSERT_EQUAL(s[LR_TCP_SVC_HTTP].errors, 0);
+}
+
+/* Requests in one segment beyond what the send buffer (1000 bytes) takes: those
+ * answered leave at once, the rest of the segment is held (charged as received data)
+ * and answered as the peer acknowledges; nothing stays held or charged after. */
+static void
+test_tcp_services_http_pipelined_beyond_send_buffer(void)
+{
+	struct lr_tcp_svc_stats s[LR_TCP_SVC_NB];
+	char reqs[10 * sizeof(get_req)];
+	unsigned int i, n, total;
+	uint32_t len = 0;
+	struct peer p;
+
+	lr_services_tcp_fini(lr_tw);
+	lr_tcp_worker_fini(lr_tw);
+	start(1000);
+	for (i = 0; i < 10; i++) {
+		memcpy(reqs + len, get_req, sizeof(get_req) - 1);
+		len += sizeof(get_req) - 1;
+	}
+	open_conn(&p, 80, PEER_PORT);
+	send_seg(&p, ACK | PSH, reqs, (uint16_t)len);
+	total = count_str(got_str(), "HTTP/1.1 200 OK");
+	CU_ASSERT(total >= 1 && total < 10);
+	CU_ASSERT(lr_tw->mem.by_user[LR_MEM_TCP_RCV] > 0);
+	for (i = 0; i < 20 && total < 10; i++) {
+		ack_all(&p);
+		n = count_str(got_str(), "HTTP/1.1 200 OK");
+		total += n;
+	}
+	CU_ASSERT_EQUAL(total, 10);
+	CU_ASSERT_EQUAL(lr_tw->mem.by_user[LR_MEM_TCP_RCV], 0);
+	ack_all(&p);
+	svc_stats(s, NULL);
+	CU_ASSERT_EQUAL(s[LR_TCP_SVC_HTTP].requests, 10);
+	CU_ASSERT_EQUAL(s[LR_TCP_SVC_HTTP].bytes_in, len);
+	CU_ASSERT_EQUAL(got.fins, 0);
+}
+
 static void
 test_tcp_services_http_connection_close_we_close_first(void)
 {
@@ -855,6 +947,10 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_services_chargen_fills_window", test_tcp_services_chargen_fills_window },
 	{ "test_tcp_services_http_keepalive_two_responses",
 		test_tcp_services_http_keepalive_two_responses },
+	{ "test_tcp_services_http_memo_same_bytes_same_answer",
+		test_tcp_services_http_memo_same_bytes_same_answer },
+	{ "test_tcp_services_http_pipelined_beyond_send_buffer",
+		test_tcp_services_http_pipelined_beyond_send_buffer },
 	{ "test_tcp_services_http_connection_close_we_close_first",
 		test_tcp_services_http_connection_close_we_close_first },
 	{ "test_tcp_services_http_10_closes_unless_keepalive",
