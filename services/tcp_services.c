@@ -712,7 +712,8 @@ lr_services_tcp_init(struct lr_worker *w, const struct lr_config *cfg)
 	sw->ports[LR_TCP_SVC_HTTP] = cfg->tcp_http_port;
 	snprintf(name, sizeof(name), "lr_svc%u", w->id);
 	sw->pool = rte_mempool_create(name, RTE_MAX(cfg->tcp.max_conns, 1u),
-			sizeof(struct svc_conn), 0, 0, NULL, NULL, NULL, NULL,
+			sizeof(struct svc_conn), lr_obj_pool_cache(RTE_MAX(cfg->tcp.max_conns, 1u)), 0,
+			NULL, NULL, NULL, NULL,
 			(int)rte_socket_id(), RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
 	if (sw->pool == NULL)
 		return -ENOMEM;

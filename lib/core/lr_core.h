@@ -78,6 +78,19 @@ extern uint8_t lr_iface_vid_map[LR_MAX_PORTS][LR_VLAN_ID_MAX + 1];
  * @param port_id DPDK port id
  * @return the interface, or NULL if the port carries none
  */
+/**
+ * Per-lcore cache size for a pool of n objects a worker takes and gives back itself
+ * (connection blocks, service state): the cache hands back the object freed last,
+ * still in the CPU's cache, where the pool's ring alone is FIFO and hands back the one
+ * freed longest ago (with 256 Ki blocks: a miss on every line of it). At most 256,
+ * and under n / 1.5 (rte_mempool_create() refuses more).
+ */
+static inline unsigned int
+lr_obj_pool_cache(unsigned int n)
+{
+	return RTE_MIN(256u, n / 2);
+}
+
 static inline const struct lr_iface *
 lr_iface_get(uint16_t port_id)
 {

@@ -221,7 +221,8 @@ lr_tcp_worker_init(struct lr_worker *w, const struct lr_tcp_conf *conf)
 		goto fail;
 
 	snprintf(name, sizeof(name), "lr_tcp_p%u", w->id);
-	sh->pool = rte_mempool_create(name, conf->max_conns, sizeof(struct lr_tcp_conn), 0, 0,
+	sh->pool = rte_mempool_create(name, conf->max_conns, sizeof(struct lr_tcp_conn),
+			lr_obj_pool_cache(conf->max_conns), 0,
 			NULL, NULL, NULL, NULL, socket,
 			RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET | RTE_MEMPOOL_F_NO_SPREAD);
 	if (sh->pool == NULL)
