@@ -33,6 +33,8 @@
 #   DPC_RAMP_MAX   ceiling of the max ramp (default 2000000)
 #   DPC_KA_CONNS   keep-alive connections (default 1000)
 #   DPC_CONNS / DPC_INTERVAL   the cc workload (default 100000 / 150ms)
+#   DPC_CC_MEMIF   more memif arguments of the cc workload's client (default rsize=14:
+#                  16 Ki ring slots; "" for memif's 1024)
 #   DPC_GEN_CONC   the generator's connections in flight (default 2000)
 #   DPC_DURATION   steady seconds per run after the slow start (default 8; window = it - 1)
 #   DPC_RT         SCHED_RR priority of the pinned processes (default 10; 0: not, DPC_NICE)
@@ -64,6 +66,7 @@ RAMP_MAX=${DPC_RAMP_MAX:-2000000}
 KA_CONNS=${DPC_KA_CONNS:-1000}
 CONNS=${DPC_CONNS:-100000}
 INTERVAL=${DPC_INTERVAL:-150ms}
+CC_MEMIF=${DPC_CC_MEMIF-rsize=14}
 GEN_CONC=${DPC_GEN_CONC:-2000}
 if ((SMOKE)); then
 	DUR=3; CPS=20000; RAMP_MAX=50000; KA_CONNS=50; CONNS=2000; GEN_CONC=64
@@ -152,7 +155,7 @@ gen_run() {        # name
 	local i name=$1 log=$WORK/gen_$1.log
 	rm -f "$CTL"
 	: >"$log"
-	timeout $((SLOW + DUR + 60)) "${NICE[@]}" "$BUILD/app/linerate" \
+	"${TMO[@]}" $((SLOW + DUR + 60)) "${NICE[@]}" "$BUILD/app/linerate" \
 		--config "$ROOT/pmd_config/memif-client.ini" \
 		--set "eal.file_prefix=${DP_TAG}_g_$$" --set eal.in_memory=yes \
 		--set "eal.lcores=0@$SRV_CPU,1@$CLI_CPU" --set eal.main_lcore=0 \
@@ -184,7 +187,10 @@ has() { [[ " $ONLY " == *" $1 "* ]]; }
 has cps && pair cps "$CPS" "$DUR"
 has max && pair max "$RAMP_MAX" 3
 has ka && pair ka 100000 "$DUR" "cc $KA_CONNS\nkeepalive 0us" "keepalive 1s"
-has cc && pair cc 100000 "$DUR" "cc $CONNS\nkeepalive $INTERVAL" "keepalive 1s"
+# cc: 100k connections' timers put bursts of requests on the client's ring that its
+# 1024 slots drop even in front of dperf's own server (14 % busy); the ring there is
+# DPC_CC_MEMIF's (memif's rsize: log2 slots), so that the row measures the servers.
+has cc && MEMIF_ARGS=$CC_MEMIF pair cc 100000 "$DUR" "cc $CONNS\nkeepalive $INTERVAL" "keepalive 1s"
 if has gen; then
 	CUR_SRV=gen
 	SERVER=dperf

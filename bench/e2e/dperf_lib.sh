@@ -20,6 +20,12 @@
 
 SERVER=linerate   # what snap reads: linerate, or dperf
 
+# The `timeout` around each pinned process runs SCHED_OTHER: inheriting the script's
+# SCHED_RR (DPC_RT_SELF), it twice spun in the kernel at 100 % of a CPU (system time) for
+# over ten minutes as its child ended (once with the child's EAL interrupt thread still
+# running in the zombie), starving the runs after it; made SCHED_OTHER it ended at once.
+TMO=(chrt -o 0 timeout)
+
 # dperf_skip WHAT: without an executable DPERF print the skip line and exit 0.
 dperf_skip() {
 	if [[ -z $DPERF || ! -x $DPERF ]]; then
@@ -39,7 +45,7 @@ server_start() {   # name
 	SERVER=linerate
 	rm -f "$SOCK" "$CTL"
 	: >"$WORK/srv_$1.log"
-	timeout $((DUR + 90)) "${NICE[@]}" "$BUILD/app/linerate" \
+	"${TMO[@]}" $((DUR + 90)) "${NICE[@]}" "$BUILD/app/linerate" \
 		--config "$ROOT/pmd_config/memif-server.ini" \
 		--set "eal.file_prefix=${DP_TAG}_s_$$" --set eal.in_memory=yes \
 		--set "eal.lcores=0@$CLI_CPU,1@$SRV_CPU" --set eal.main_lcore=0 \
@@ -118,9 +124,9 @@ dperf_start() {
 	EOF
 	[[ -n ${6:-} ]] && printf '%b\n' "$6" >>"$conf"
 	: >"$log"
-	LR_SHIM_VDEV="net_memif0,role=$role,socket=$SOCK,socket-abstract=no" \
+	LR_SHIM_VDEV="net_memif0,role=$role,socket=$SOCK,socket-abstract=no${MEMIF_ARGS:+,$MEMIF_ARGS}" \
 		LR_SHIM_FILE_PREFIX="${DP_TAG}_${role:0:1}_$$" LR_SHIM_EAL_ARGS="--in-memory" \
-		LD_PRELOAD="$SHIM" timeout $((SLOW + dur + 60)) "${NICE[@]}" "$DPERF" -c "$conf" \
+		LD_PRELOAD="$SHIM" "${TMO[@]}" $((SLOW + dur + 60)) "${NICE[@]}" "$DPERF" -c "$conf" \
 		>"$log" 2>&1 </dev/null &
 	DPID=$!
 	PIDS+=("$DPID")

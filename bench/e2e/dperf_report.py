@@ -158,6 +158,10 @@ def ratio(a, b):
     return a / b if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
 
 
+def pct100(v):
+    return v * 100 if isinstance(v, (int, float)) else None
+
+
 def per_core(v, busy):
     return v / busy if isinstance(v, (int, float)) and busy else None
 
@@ -201,6 +205,14 @@ def rows_of(runs, gen, a):
         add(f"{num(a['conns'])} connections, one GET each per {a['interval']} "
             f"({num(a['cc_offered'])}/s offered): served req/s", 'cc',
             get('cc', 'dp', 'served'), get('cc', 'lr', 'served'))
+        # what the client sent (its GETs, retransmissions included): the load each
+        # server was offered, and the share of it served (the target: >= 95 %)
+        add('  requests the client sent per second', 'cc',
+            get('cc', 'dp', 'requests_per_s'), get('cc', 'lr', 'requests_per_s'), busy=False)
+        add('  served ÷ sent (%)', 'cc',
+            pct100(ratio(get('cc', 'dp', 'served'), get('cc', 'dp', 'requests_per_s'))),
+            pct100(ratio(get('cc', 'lr', 'served'), get('cc', 'lr', 'requests_per_s'))),
+            busy=False)
     if 'gen' in a['workloads']:
         d = per_core(get('max', 'dp', 'best_served'), get('max', 'dp', 'best_client_busy'))
         lr = per_core(gen.get('cps'), gen.get('gen_busy')) if gen else None
