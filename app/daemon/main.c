@@ -239,9 +239,11 @@ slow_tick(struct lr_worker *w, uint64_t *t, bool *arp_more)
 /*
  * The poll loop: RX burst per port, keep what this worker owns and stage the rest for
  * its owners, then what other workers handed over; pipeline, timers, one TX flush.
- * Two TSC reads a turn (its start and its end); with [worker] turn_parts each
- * part of a turn is timed too (lr_turn_part, `linerate-ctl cores parts`), a TSC read
- * per part, so a long turn can be attributed.
+ * One TSC read a turn: its end, which is the next turn's start (and one more after
+ * sleeping when idle); with [worker] turn_parts each part of a turn is timed too
+ * (lr_turn_part, `linerate-ctl cores parts`), a TSC read per part, so a long turn can
+ * be attributed. On this project's guest a TSC read traps (85-260 ns): two a turn were
+ * a fifth of the worker's samples at dperf's CPS ceiling.
  */
 static int
 worker_main(void *arg)
@@ -249,7 +251,7 @@ worker_main(void *arg)
 	struct worker_launch *l = arg;
 	struct lr_worker *w = l->w;
 	struct rte_mbuf *pkts[LR_BURST_MAX];
-	uint64_t next_tick = 0, t0, t1, t;
+	uint64_t next_tick = 0, t0, t1, t, t_next;
 	uint16_t i, n;
 	uint32_t got;
 	bool full, more, svc_more = false, arp_more = false;
@@ -264,8 +266,9 @@ worker_main(void *arg)
 		for (i = 0; i < lr_iface_end; i++)
 			if (lr_iface_at(i) != NULL)
 				lr_arp_send_gratuitous(w, lr_iface_at(i));
+	t_next = rte_rdtsc();
 	while (!quit) {
-		t0 = rte_rdtsc();
+		t0 = t_next;   /* the last turn's end */
 		t = t0;
 		w->now_us = lr_tsc_us(t0);
 		got = 0;
@@ -324,10 +327,14 @@ worker_main(void *arg)
 		} else {
 			if (!more) {
 				idle();
-				t1 = rte_rdtsc();
+				/* poll and pause take no time worth a read: counted in the
+				 * next turn */
+				if (cfg.idle == LR_IDLE_SLEEP)
+					t1 = rte_rdtsc();
 			}
 			w->idle_cycles += t1 - t0;
 		}
+		t_next = t1;
 	}
 	lr_worker_flush(w);
 	lr_worker_tx_release(w);   /* what the peer never took (counted eth TX_FULL) */
