@@ -74,11 +74,6 @@ extern uint8_t lr_iface_end;
 extern uint8_t lr_iface_vid_map[LR_MAX_PORTS][LR_VLAN_ID_MAX + 1];
 
 /**
- * A port's own interface (the one of its [port.N] section, tagged or not).
- * @param port_id DPDK port id
- * @return the interface, or NULL if the port carries none
- */
-/**
  * Per-lcore cache size for a pool of n objects a worker takes and gives back itself
  * (connection blocks, service state): the cache hands back the object freed last,
  * still in the CPU's cache, where the pool's ring alone is FIFO and hands back the one
@@ -91,6 +86,11 @@ lr_obj_pool_cache(unsigned int n)
 	return RTE_MIN(256u, n / 2);
 }
 
+/**
+ * A port's own interface (the one of its [port.N] section, tagged or not).
+ * @param port_id DPDK port id
+ * @return the interface, or NULL if the port carries none
+ */
 static inline const struct lr_iface *
 lr_iface_get(uint16_t port_id)
 {
