@@ -268,7 +268,7 @@ http_format(char *buf, size_t size, unsigned int status, uint32_t body, bool kee
 static void
 http_ok_build(struct svc_worker *sw, unsigned int k, bool keep, bool v10)
 {
-	uint32_t hl, body = sw->body_size, i;
+	uint32_t hl, body = sw->body_size;
 
 	RTE_BUILD_BUG_ON(sizeof(sw->ok_hdr[0]) > sizeof(((struct http_state *)0)->resp));
 	sw->ok_len[k] = (uint8_t)http_format(sw->ok_hdr[k], sizeof(sw->ok_hdr[k]), 200, body,
@@ -276,9 +276,9 @@ http_ok_build(struct svc_worker *sw, unsigned int k, bool keep, bool v10)
 	hl = sw->ok_len[k];
 	if (hl + body > sizeof(sw->ok_full[k]))
 		return;
+	RTE_BUILD_BUG_ON(sizeof(sw->ok_full[0]) > sizeof(body_pat));
 	memcpy(sw->ok_full[k], sw->ok_hdr[k], hl);
-	for (i = 0; i < body; i++)
-		sw->ok_full[k][hl + i] = (char)body_pat[i];
+	memcpy(sw->ok_full[k] + hl, body_pat, body);
 	sw->ok_full_len[k] = (uint16_t)(hl + body);
 }
 
@@ -485,16 +485,14 @@ lr_http_data(struct lr_tcp_conn *c, struct rte_mbuf *m, void *arg)
 				http_run(sc);   /* nothing held: close or time the next head */
 			return;
 		}
-		rte_pktmbuf_adj(m, (uint16_t)used);
-		if (!lr_svc_in_append(sc, m)) {
-			lr_svc_abort(sc);
-			return;
-		}
-		http_run(sc);
-		return;
+		rte_pktmbuf_adj(m, (uint16_t)used);   /* the rest is held */
+	} else {
+		sc_stats(sc)->bytes_in += m->pkt_len;
 	}
-	if (lr_svc_take(sc, m))
+	if (lr_svc_in_append(sc, m))
 		http_run(sc);
+	else
+		lr_svc_abort(sc);
 }
 
 void
