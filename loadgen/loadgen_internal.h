@@ -112,5 +112,6 @@ void lr_lg_udp_input(struct lr_worker *w, struct rte_mbuf *m, const struct lr_ud
 bool lr_lg_udp_send_one(struct lg_worker *lw);
 rte_be32_t lr_lg_src_for(const struct lr_worker *w, rte_be32_t dst);
 rte_be32_t lr_lg_next_src(struct lg_worker *lw, uint32_t ti);
+rte_be32_t lr_lg_peek_src(const struct lg_worker *lw, uint32_t ti, uint32_t ahead);
 
 #endif /* LR_APP_LOADGEN_INTERNAL_H */

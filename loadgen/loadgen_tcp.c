@@ -14,6 +14,7 @@
 
 #define RESP_HDR_MAX 16384           /* status line + headers beyond: protocol error */
 #define SRC_TRIES 4                  /* source addresses tried for one connection */
+#define PREFETCH_AHEAD 4             /* connections opened before one prefetched */
 
 /* ---- TCP: request and response ---- */
 
@@ -372,5 +373,13 @@ lr_lg_tcp_open(struct lg_worker *lw)
 		return false;
 	}
 	lr_tcp_set_cc(s->c, (enum lr_tcp_cc)lw->conf.cc);
+	/* The port choice of a connection reads two random lines: those of the one
+	 * PREFETCH_AHEAD opens on are fetched now, while this SYN is built and the
+	 * next ones open (one connection ahead is too close to hide the miss). Targets
+	 * and source addresses go round one a connection, ports one a connection. */
+	ti = (lw->next_target + PREFETCH_AHEAD - 1) % lw->conf.nb_targets;
+	t = &lw->conf.targets[ti];
+	lr_tcp_connect_prefetch(lw->w, lr_lg_peek_src(lw, ti, PREFETCH_AHEAD - 1), t->ip,
+			t->port, PREFETCH_AHEAD - 1);
 	return true;
 }

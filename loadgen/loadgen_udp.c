@@ -113,6 +113,17 @@ lr_lg_next_src(struct lg_worker *lw, uint32_t ti)
 	return lr_iface_addr(ifc, lw->next_src++);
 }
 
+/* What lr_lg_next_src() returns ahead calls after the next, without moving on. */
+rte_be32_t
+lr_lg_peek_src(const struct lg_worker *lw, uint32_t ti, uint32_t ahead)
+{
+	const struct lr_iface *ifc = lw->src_ifc[ti];
+
+	if (ifc == NULL || ifc->ip_count <= 1)
+		return lw->src_ip[ti];
+	return lr_iface_addr(ifc, lw->next_src + ahead);
+}
+
 /* Our address towards dst: the worker's interface that routes there, else its first. */
 rte_be32_t
 lr_lg_src_for(const struct lr_worker *w, rte_be32_t dst)

@@ -332,6 +332,18 @@ struct lr_tcp_conn *lr_tcp_connect_from(struct lr_worker *w, rte_be32_t src, rte
 		uint16_t dport, const struct lr_tcp_callbacks *cb, void *arg);
 
 /**
+ * A hint: a coming lr_tcp_connect_from() of this worker, the ahead-th after the next
+ * one (0: the next), will likely be with these arguments. The lines its port choice
+ * reads (the connection table's bucket and the TIME_WAIT table's slot of the 4-tuple
+ * with the ephemeral port it will try first) are fetched now, so that a caller
+ * opening connections back to back (a load generator) does not wait on two cache
+ * misses a connection. No effect on what is chosen.
+ * @param src source address, network order (0: nothing is fetched)
+ */
+void lr_tcp_connect_prefetch(struct lr_worker *w, rte_be32_t src, rte_be32_t dst,
+		uint16_t dport, uint32_t ahead);
+
+/**
  * The application consumed len bytes that the data callback delivered (only with
  * hold_rcv): the receive window reopens; a window update is sent when it grew by
  * at least one MSS or half the buffer (RFC 1122 4.2.3.3).

@@ -23,6 +23,7 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_jhash.h>
+#include <rte_prefetch.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -85,6 +86,15 @@ tcp_ctab_hash(const struct tcp_ctab *t, const struct tcp_key *k, uint16_t *tag)
 	g = (uint16_t)(b >> 16);
 	*tag = g != 0 ? g : 1;
 	return c;
+}
+
+/** Fetch the home bucket of key: a lookup of it soon does not wait on memory. */
+static inline void
+tcp_ctab_prefetch(const struct tcp_ctab *t, const struct tcp_key *key)
+{
+	uint16_t tag;
+
+	rte_prefetch0(&t->bkt[tcp_ctab_hash(t, key, &tag) & t->mask]);
 }
 
 /** Ways of b whose tag is tag, a bit each (bit i: way i), without SIMD. */

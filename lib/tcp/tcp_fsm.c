@@ -58,6 +58,9 @@ tcp_set_state(struct lr_tcp_conn *c, enum lr_tcp_state s)
 		if (c->nretries != 0)
 			c->sh->nb_half_open_old++;
 	}
+	/* its TIME_WAIT entry is made at the flush (tcp_tw_enter): its slot's line */
+	if (s == LR_TCP_TIME_WAIT)
+		tcp_tw_prefetch(c->sh, &c->key);
 	tcp_state_gauge_move(c->sh, c->state, s);
 	c->state = s;
 	c->sh->stats.state_entered[s]++;

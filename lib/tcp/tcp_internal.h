@@ -491,7 +491,10 @@ struct tcp_timewait {
 	uint32_t head;            /**< oldest entry: expires first, recycled first */
 	uint32_t tail;            /**< newest entry */
 	uint32_t free;            /**< free entries, linked through next */
+	uint32_t pf;              /**< TCP_TW_PF_AHEAD entries after head (or TCP_TW_NIL):
+				   *   its lines are fetched before its recycling */
 };
+#define TCP_TW_PF_AHEAD 8        /**< recycles between a head's fetch and its recycling */
 
 /** What the burst stage found for one segment of the burst (tcp_burst.c). */
 struct tcp_hint {
@@ -658,6 +661,8 @@ enum tcp_tw_result tcp_tw_input(struct lr_worker *w, const struct lr_tcp_seg *se
 int tcp_tw_syn_reuse(bool ts_used, uint32_t ts_recent, uint32_t rcv_nxt,
 		const struct lr_tcp_seg *seg);
 bool tcp_tw_exists(struct lr_tcp_shard *sh, const struct tcp_key *key);
+/** Fetch the TIME_WAIT slot key hashes to (tcp_tw_exists() of it soon). */
+void tcp_tw_prefetch(const struct lr_tcp_shard *sh, const struct tcp_key *key);
 bool tcp_tw_expire(struct lr_tcp_shard *sh, uint64_t now_us, uint32_t budget);
 bool tcp_tw_walk_page(struct lr_worker *w, uint32_t *pos, unsigned int max,
 		int (*cb)(const struct lr_tcp_conn_info *info, void *arg), void *arg,

@@ -28,6 +28,7 @@
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 #include <rte_random.h>
 #include <rte_tcp.h>
 
@@ -61,7 +62,7 @@ tcp_tw_init(struct lr_tcp_shard *sh, int socket)
 	t->seed = (uint32_t)rte_rand();
 	t->nb = 0;
 	t->fresh = 0;
-	t->head = t->tail = t->free = TCP_TW_NIL;
+	t->head = t->tail = t->free = t->pf = TCP_TW_NIL;
 	return 0;
 }
 
@@ -172,6 +173,8 @@ tw_end(struct lr_tcp_shard *sh, uint32_t i, uint32_t pos)
 
 	if (pos == TCP_TW_NIL)
 		tw_find(t, &e->key, tw_hash(t, &e->key), &pos);
+	if (t->pf == i)
+		t->pf = TCP_TW_NIL;
 	tw_slot_del(t, pos);
 	tw_fifo_unlink(t, i);
 	e->next = t->free;
@@ -180,6 +183,37 @@ tw_end(struct lr_tcp_shard *sh, uint32_t i, uint32_t pos)
 	t->nb--;
 	sh->stats.state_entered[LR_TCP_CLOSED]++;
 	LR_TCP_STAT_INC(&sh->stats, CLOSED);
+}
+
+/*
+ * A full table recycles its head at each new entry; the flush enters a burst's
+ * connections back to back, so each recycle would wait on the head's slot (a random
+ * line) and the head's entry. The cursor t->pf runs TCP_TW_PF_AHEAD entries ahead of
+ * the head in the FIFO: at each recycle it moves one on and its entry's slot line
+ * (and the line of the entry after it) are fetched, a few recycles before the
+ * lookup. Any entry leaving at the cursor resets it (tw_end); it starts again here.
+ */
+static void
+tw_recycle_prefetch(struct tcp_timewait *t)
+{
+	const struct tcp_tw_entry *e;
+	uint32_t i, k;
+
+	if (t->pf == TCP_TW_NIL) {
+		for (i = t->head, k = 0; i != TCP_TW_NIL && k < TCP_TW_PF_AHEAD; k++)
+			i = t->ent[i].next;
+		if (i == TCP_TW_NIL)
+			return;
+		t->pf = i;
+	} else {
+		t->pf = t->ent[t->pf].next;
+		if (t->pf == TCP_TW_NIL)
+			return;
+	}
+	e = &t->ent[t->pf];
+	rte_prefetch0(&t->slot[tw_hash(t, &e->key) & t->mask]);
+	if (e->next != TCP_TW_NIL)
+		rte_prefetch0(&t->ent[e->next]);
 }
 
 /*
@@ -221,6 +255,8 @@ tcp_tw_enter(struct lr_tcp_conn *c)
 	LR_TCP_STAT_INC(&sh->stats, TW_CREATED);
 	c->flags |= TCP_F_TIMEWAIT;
 	tcp_conn_free(c);
+	if (t->nb >= sh->conf.max_tw)
+		tw_recycle_prefetch(t);
 }
 
 /*
@@ -354,6 +390,15 @@ tcp_tw_exists(struct lr_tcp_shard *sh, const struct tcp_key *key)
 	uint32_t pos;
 
 	return t->nb > 0 && tw_find(t, key, tw_hash(t, key), &pos) != TCP_TW_NIL;
+}
+
+void
+tcp_tw_prefetch(const struct lr_tcp_shard *sh, const struct tcp_key *key)
+{
+	const struct tcp_timewait *t = &sh->timewait;
+
+	if (t->nb > 0)
+		rte_prefetch0(&t->slot[tw_hash(t, key) & t->mask]);
 }
 
 /*

@@ -38,6 +38,27 @@ tcp_pick_port(const struct lr_worker *w, struct lr_tcp_shard *sh, struct tcp_key
 	return -EADDRNOTAVAIL;
 }
 
+void
+lr_tcp_connect_prefetch(struct lr_worker *w, rte_be32_t src, rte_be32_t dst, uint16_t dport,
+		uint32_t ahead)
+{
+	struct lr_tcp_shard *sh = w->tcp;
+	uint32_t range;
+	struct tcp_key key;
+
+	if (sh == NULL || src == 0)
+		return;
+	/* the key tcp_pick_port() tries first then, if every port before it is taken */
+	range = (uint32_t)sh->conf.port_hi - sh->conf.port_lo + 1;
+	key.raddr = dst;
+	key.laddr = src;
+	key.rport = rte_cpu_to_be_16(dport);
+	key.lport = rte_cpu_to_be_16((uint16_t)(sh->conf.port_lo +
+			(sh->next_port - sh->conf.port_lo + ahead) % range));
+	tcp_ctab_prefetch(&sh->table, &key);
+	tcp_tw_prefetch(sh, &key);
+}
+
 /* §3.10.1 OPEN call, active: "Create a new TCB... An initial send sequence number
  * (ISS) is selected. A SYN segment of the form <SEQ=ISS><CTL=SYN> is sent. Set
  * SND.UNA to ISS, SND.NXT to ISS+1, enter SYN-SENT state, and return." */

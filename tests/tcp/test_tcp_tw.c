@@ -408,6 +408,82 @@ test_tcp_tw_connect_skips_time_wait_port(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* lr_tcp_connect_prefetch() is a hint: called before each connect (every distance, a
+ * port range it wraps, no source) it leaves the port cursor alone, and the port chosen
+ * is the cursor's, or the one after it when the cursor's is in TIME_WAIT. */
+static void
+test_tcp_tw_connect_prefetch_changes_nothing(void)
+{
+	rte_be32_t dst = rte_cpu_to_be_32(LR_TEST_PEER_IP), src = rte_cpu_to_be_32(LR_TEST_OUR_IP);
+	struct lr_tcp_conn *c;
+	uint16_t cur, want;
+	struct tt_out o;
+	unsigned int i;
+
+	tt_conf.port_lo = 50000;
+	tt_conf.port_hi = 50003;
+	tt_reinit();
+	c = tt_active_open();
+	CU_ASSERT_EQUAL(lr_tcp_shutdown(c), 0);
+	tt_flush();
+	tt_rx(8001, 1002, TT_FIN | TT_ACK, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(lr_tcp_tw_count(lr_tw), 1); /* tt_our_port in TIME_WAIT */
+	for (i = 0; i < 10; i++) {
+		cur = lr_tw->tcp->next_port;
+		lr_tcp_connect_prefetch(lr_tw, src, dst, 80, i);
+		lr_tcp_connect_prefetch(lr_tw, src, dst, 80, UINT32_MAX - i);
+		lr_tcp_connect_prefetch(lr_tw, 0, dst, 80, 0);
+		CU_ASSERT_EQUAL(lr_tw->tcp->next_port, cur);
+		want = cur != tt_our_port ? cur : (cur == 50003 ? 50000 : cur + 1);
+		lr_test_tx_clear();
+		c = lr_tcp_connect_from(lr_tw, src, dst, 80, &tt_cb, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		tt_flush();
+		CU_ASSERT_EQUAL_FATAL(tt_out(0, &o), 0);
+		CU_ASSERT_EQUAL(o.sport, want);
+		lr_tcp_abort(c);
+		tt_flush();
+	}
+	CU_ASSERT_EQUAL(lr_tcp_tw_count(lr_tw), 1);
+	TT_ASSERT_NO_LEAK();
+}
+
+/* A full table recycles its head with the entry TCP_TW_PF_AHEAD after it fetched
+ * ahead; that entry leaving early (its tuple reopened) moves the fetching on, and
+ * every entry still answers and counts. */
+static void
+test_tcp_tw_recycle_ahead_entry_reopened(void)
+{
+	unsigned int i, max = 2 * TCP_TW_PF_AHEAD;
+
+	tt_conf.max_tw = max;
+	tt_reinit();
+	CU_ASSERT_EQUAL_FATAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	for (i = 0; i < 120; i++) {
+		to_tw((uint16_t)(PORT0 + i), 0);
+		tt_advance_ms(1);
+		/* the entries: i - max + 1 (the head) .. i; the one fetched ahead is
+		 * TCP_TW_PF_AHEAD after the head; every third turn it reopens and aborts */
+		if (i >= max && i % 3 == 0) {
+			tt_peer_port = (uint16_t)(PORT0 + i - max + 1 + TCP_TW_PF_AHEAD);
+			rx_ts(2000, 0, TT_SYN, 0);
+			rx_ts(2001, 0, TT_RST, 0);
+		}
+	}
+	for (i = 0; i < 120; i++) { /* the entries left answer (silently) a dup ACK */
+		tt_peer_port = (uint16_t)(PORT0 + i);
+		rx_ts(1002, 8002, TT_ACK, 0);
+	}
+	CU_ASSERT(tt_stat(LR_TCP_STAT_TIME_WAIT_REUSE) > 30);
+	CU_ASSERT(tt_stat(LR_TCP_STAT_TW_RECYCLED) > 50);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TW_SEGMENT), lr_tcp_tw_count(lr_tw));
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_TW_CREATED), tt_stat(LR_TCP_STAT_TW_EXPIRED) +
+			tt_stat(LR_TCP_STAT_TW_RECYCLED) + tt_stat(LR_TCP_STAT_TIME_WAIT_REUSE) +
+			lr_tcp_tw_count(lr_tw));
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_CONN_FULL), 0);
+	TT_ASSERT_NO_LEAK();
+}
+
 /* A service that closes first, many connections in a row from new ports, with room
  * for two connections and four TIME_WAIT entries: none is refused, no block leaks. */
 static void
@@ -498,6 +574,9 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_tw_other_segments_acked_rate_limited",
 		test_tcp_tw_other_segments_acked_rate_limited },
 	{ "test_tcp_tw_connect_skips_time_wait_port", test_tcp_tw_connect_skips_time_wait_port },
+	{ "test_tcp_tw_connect_prefetch_changes_nothing",
+		test_tcp_tw_connect_prefetch_changes_nothing },
+	{ "test_tcp_tw_recycle_ahead_entry_reopened", test_tcp_tw_recycle_ahead_entry_reopened },
 	{ "test_tcp_tw_closing_first_never_conn_full", test_tcp_tw_closing_first_never_conn_full },
 	{ "test_tcp_tw_table_stays_consistent", test_tcp_tw_table_stays_consistent },
 	CU_TEST_INFO_NULL,
