@@ -42,6 +42,10 @@
 #   DPC_SERVER_CPU / DPC_CLIENT_CPU (default 1 / 0); DPC_MBUFS (default 262143)
 #   DPC_LR_SET     more linerate --set overrides for both linerate sides, blank-separated
 #   DPC_ONLY       run only these workloads (e.g. "cps ka")
+#   DPC_ROUNDS     rounds of every workload (default 1): with more, the table gives each
+#                  figure's median and spread, a ratio's median over the rounds' own ratios
+#                  (dperf_rounds.py); dperf's and linerate's figures move by up to 2x
+#                  between runs on a shared host, so read one round as a sample
 #
 # Only 198.18.1.0/24 on the memif pair, no namespaces, every process bounded by `timeout`,
 # each DPDK process with its own --file-prefix, only PIDs started here are killed.
@@ -88,6 +92,16 @@ REPORT=$ROOT/bench/e2e/dperf_report.py
 ONLY=${DPC_ONLY:-cps max ka cc gen}
 trap stop_started EXIT
 ((DUR >= 3)) || { echo "not ok - DPC_DURATION must be at least 3"; exit 1; }
+ROUNDS=${DPC_ROUNDS:-1}
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "not ok - DPC_ROUNDS must be a count from 1"; exit 1; }
+if ((ROUNDS > 1 && !SMOKE)) && [[ -z ${DPC_IN_ROUND:-} ]]; then
+	for ((r = 1; r <= ROUNDS; r++)); do
+		echo "# round $r of $ROUNDS"
+		DPC_IN_ROUND=1 BENCH_OUT="$WORK/round$r" bash "$0" "$@" || FAIL=1
+	done
+	python3 "$ROOT/bench/e2e/dperf_rounds.py" "$OUT" "$WORK"/round*/dperf.json || FAIL=1
+	exit $FAIL
+fi
 for p in app/linerate app/linerate-ctl bench/libdperf_vdev_shim.so; do
 	[[ -e $BUILD/$p ]] || { echo "not ok - $BUILD/$p missing: ninja -C $BUILD"; exit 1; }
 done

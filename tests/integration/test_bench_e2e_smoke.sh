@@ -25,5 +25,25 @@ if ((rc == 0)) && [[ $msg == "# SKIP dperf column: "*"not executable: /nonexiste
 else
 	echo "not ok - dperf column, DPERF not executable: exit $rc, output: $(head -c 300 <<<"$msg")"
 fi
+# DPC_ROUNDS' medians (dperf_rounds.py) from three made-up rounds: a ratio is the median of
+# the rounds' own ratios (0.6, 0.5, 0.2 -> 0.50), not the ratio of the medians (80 / 200);
+# a row one round lacks takes the others; results in dperf.json and latest.md.
+for r in 1 2 3; do
+	d=(0 100 400 200); l=(0 60 80 100); q=(0 0.6 0.2 0.5)
+	row2=''
+	((r != 2)) && row2=', {"workload": "B", "dperf": 10, "linerate": null, "ratio": null}'
+	echo "{\"machine\": {}, \"rows\": [{\"workload\": \"A\", \"dperf\": ${d[r]}, \"linerate\": ${l[r]}, \"ratio\": ${q[r]}}$row2]}" \
+		>"$out/r$r.json"
+done
+msg=$(python3 bench/e2e/dperf_rounds.py "$out/res" "$out"/r1.json "$out"/r2.json "$out"/r3.json 2>&1)
+rc=$?
+if ((rc == 0)) && grep -qxF '| A | 200 (100-400) | 80 (60-100) | 0.50 (0.20-0.60) |' <<<"$msg" &&
+		grep -qxF '| B | 10 | n/a | n/a |' <<<"$msg" &&
+		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d["rows"][0]["ratio"] == 0.5 and len(d["rounds"]) == 3))' "$out/res/dperf.json" &&
+		grep -q '^## dperf column (issue #10), 3 rounds' "$out/res/latest.md"; then
+	echo "ok - dperf rounds: medians, a ratio the median of the rounds' ratios, files written"
+else
+	echo "not ok - dperf rounds: exit $rc, output: $(head -c 400 <<<"$msg")"
+fi
 rm -rf "$out"
 exec bash bench/e2e/run.sh --smoke
