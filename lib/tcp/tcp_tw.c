@@ -186,15 +186,16 @@ tw_end(struct lr_tcp_shard *sh, uint32_t i, uint32_t pos)
 }
 
 /*
- * A full table recycles its head at each new entry; the flush enters a burst's
- * connections back to back, so each recycle would wait on the head's slot (a random
- * line) and the head's entry. The cursor t->pf runs TCP_TW_PF_AHEAD entries ahead of
- * the head in the FIFO: at each recycle it moves one on and its entry's slot line
- * (and the line of the entry after it) are fetched, a few recycles before the
- * lookup. Any entry leaving at the cursor resets it (tw_end); it starts again here.
+ * Entries leave at the head: a full table recycles it at each new entry (the flush
+ * enters a burst's connections back to back), expiry pops it while it is due. Each
+ * would wait on the head's slot (a random line) and the head's entry. The cursor
+ * t->pf runs TCP_TW_PF_AHEAD entries ahead of the head in the FIFO: as each head
+ * leaves it moves one on and its entry's slot line (and the line of the entry after
+ * it) are fetched, a few removals before the lookup. Any entry leaving at the cursor
+ * resets it (tw_end); it starts again here.
  */
 static void
-tw_recycle_prefetch(struct tcp_timewait *t)
+tw_ahead_prefetch(struct tcp_timewait *t)
 {
 	const struct tcp_tw_entry *e;
 	uint32_t i, k;
@@ -256,7 +257,7 @@ tcp_tw_enter(struct lr_tcp_conn *c)
 	c->flags |= TCP_F_TIMEWAIT;
 	tcp_conn_free(c);
 	if (t->nb >= sh->conf.max_tw)
-		tw_recycle_prefetch(t);
+		tw_ahead_prefetch(t);
 }
 
 /*
@@ -419,6 +420,7 @@ tcp_tw_expire(struct lr_tcp_shard *sh, uint64_t now_us, uint32_t budget)
 			return true;
 		LR_TCP_STAT_INC(&sh->stats, TW_EXPIRED);
 		tw_end(sh, t->head, TCP_TW_NIL);
+		tw_ahead_prefetch(t);
 	}
 	return false;
 }
