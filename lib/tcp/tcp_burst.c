@@ -13,7 +13,11 @@
  * - a connection found: until it is freed (TCP_F_FREED; the block stays valid up to
  *   the reap that ends the burst, which also forgets every result). A 4-tuple never
  *   changes, so a block not freed is still the table's entry for it.
- * - nothing found: until a connection is created (sh->nb_created moved on).
+ * - nothing found: until a connection of that 4-tuple is created. Connections
+ *   created since the lookups set a bit each in a 256-bit filter of their tuples
+ *   (sh->created_since); a segment whose bit is clear keeps its "nothing found". In a
+ *   burst of SYNs each SYN creates a connection, and without the filter every SYN
+ *   after the first was looked up again (0.93 a connection at dperf's 300k CPS).
  * Otherwise the lookup is done again (LOOKUP_STALE). Frames the stage did not
  * recognise (non-IPv4, fragments, options making the header miss the first
  * segment...) and segments that reach TCP without passing here (reassembled,
@@ -188,8 +192,18 @@ tcp_burst_stage(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n)
 				rte_prefetch0((const uint8_t *)c + l * RTE_CACHE_LINE_SIZE);
 	}
 	sh->hints_created = sh->nb_created;
+	memset(sh->created_since, 0, sizeof(sh->created_since));
 	sh->nb_hints = k;
 	return j;
+}
+
+/* Whether a connection of key may have been created since the hints were made. */
+static inline bool
+tcp_created_since(const struct lr_tcp_shard *sh, const struct tcp_key *key)
+{
+	unsigned int b = tcp_created_bit(key);
+
+	return (sh->created_since[b / 64] >> (b % 64)) & 1;
 }
 
 struct lr_tcp_conn *
@@ -206,7 +220,8 @@ tcp_conn_find(struct lr_tcp_shard *sh, const struct rte_mbuf *m, const struct tc
 		if (!tcp_key_eq(&h->key, key))
 			break;
 		if (h->c != NULL ? !(h->c->flags & TCP_F_FREED) :
-				sh->hints_created == sh->nb_created) {
+				sh->hints_created == sh->nb_created ||
+				!tcp_created_since(sh, key)) {
 			LR_TCP_STAT_INC(&sh->stats, LOOKUP_BULK);
 			return h->c;
 		}

@@ -359,7 +359,13 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	TAILQ_INSERT_TAIL(&sh->conns, c, link);
 	sh->nb_conns++;
 	sh->stats.state_now[LR_TCP_CLOSED]++;
-	sh->nb_created++; /* NULL burst hints made before now are stale */
+	/* NULL burst hints of this tuple made before now are stale (tcp_burst.c) */
+	sh->nb_created++;
+	if (sh->nb_hints != 0) {
+		unsigned int b = tcp_created_bit(key);
+
+		sh->created_since[b / 64] |= 1ull << (b % 64);
+	}
 	return c;
 }
 

@@ -496,6 +496,21 @@ struct tcp_timewait {
 };
 #define TCP_TW_PF_AHEAD 8        /**< recycles between a head's fetch and its recycling */
 
+/** A filter of the 4-tuples of the connections created since a burst's lookups:
+ * TCP_CREATED_WORDS * 64 bits, one a tuple (tcp_created_bit()). A bit not set: no
+ * connection of that tuple was created since, so "not found" still holds. */
+#define TCP_CREATED_WORDS 4
+
+/** The filter bit of a 4-tuple: a multiplicative hash (not keyed: a peer aiming
+ * its tuples at one bit only costs the lookups done again, as before the filter). */
+static inline unsigned int
+tcp_created_bit(const struct tcp_key *k)
+{
+	uint32_t x = k->raddr ^ k->laddr ^ ((uint32_t)k->rport << 16 | k->lport);
+
+	return (x * 0x9e3779b1u) >> (32 - 8); /* 0..255: TCP_CREATED_WORDS * 64 */
+}
+
 /** What the burst stage found for one segment of the burst (tcp_burst.c). */
 struct tcp_hint {
 	const struct rte_mbuf *m;  /**< the segment's frame */
@@ -561,6 +576,8 @@ struct lr_tcp_shard {
 	uint16_t nb_hints;                /**< entries of hints */
 	uint16_t hint_next;               /**< first entry not yet taken */
 	uint32_t hints_created;           /**< nb_created when the hints were made */
+	uint64_t created_since[TCP_CREATED_WORDS]; /**< tcp_created_bit() of each connection
+					   *   created since the hints were made */
 	struct tcp_hint hints[LR_BURST_MAX]; /**< the TCP segments of the burst, in order */
 	/* memory and overload (tcp_reass.c, tcp_burst.c) */
 	struct tcp_ooo_list ooo_age;      /**< every queued out-of-order segment, oldest first */

@@ -372,12 +372,82 @@ test_tcp_burst_syn_shed_after_tx_refused(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* The filter bit of the tuple of a SYN from peer port port. */
+static unsigned int
+syn_bit(uint16_t port)
+{
+	struct tcp_key k = {
+		.raddr = rte_cpu_to_be_32(LR_TEST_PEER_IP),
+		.laddr = rte_cpu_to_be_32(LR_TEST_OUR_IP),
+		.rport = rte_cpu_to_be_16(port),
+		.lport = rte_cpu_to_be_16(TT_OUR_PORT),
+	};
+
+	return tcp_created_bit(&k);
+}
+
+/* A burst of SYNs from n peer ports from 41000 on, ISN 1000 * (i + 1). */
+static void
+rx_syns(const uint16_t *ports, unsigned int n)
+{
+	uint8_t mss[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
+	struct rte_mbuf *pkts[NB_CONNS];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		tt_peer_port = ports[i];
+		pkts[i] = tt_seg(1000 * (i + 1), 0, TT_SYN, TT_PEER_WND, mss, 4, NULL, 0);
+	}
+	rx_burst(pkts, (uint16_t)n);
+}
+
+/* A burst of SYNs of new tuples: each creates a connection, which outdates the "not
+ * found" of the SYNs behind it only for their own tuple's filter bit. With every
+ * tuple on its own bit, none is looked up again; two new tuples on one bit cost the
+ * second a lookup, which finds nothing, as it should (a filter hit is not a match). */
+static void
+test_tcp_burst_syns_keep_not_found(void)
+{
+	uint64_t seen[TCP_CREATED_WORDS] = { 0 };
+	uint16_t ports[NB_CONNS], first[256] = { 0 }, p;
+	unsigned int n = 0, b;
+
+	CU_ASSERT_EQUAL(lr_tcp_listen(lr_tw, TT_OUR_PORT, &tt_cb, NULL), 0);
+	for (p = 41000; n < NB_CONNS; p++) { /* NB_CONNS ports, each on its own bit */
+		b = syn_bit(p);
+		if ((seen[b / 64] >> (b % 64)) & 1)
+			continue;
+		seen[b / 64] |= 1ull << (b % 64);
+		ports[n++] = p;
+	}
+	rx_syns(ports, n);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_BULK), n);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_STALE), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_PASSIVE_OPEN), n);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), n);
+	TT_EXPECT_COUNT(n); /* a SYN-ACK each */
+	lr_test_tx_clear();
+	/* two new ports on one bit (256 bits: a pair comes within 257 ports) */
+	for (p = 50000; first[syn_bit(p)] == 0; p++)
+		first[syn_bit(p)] = p;
+	ports[0] = first[syn_bit(p)];
+	ports[1] = p;
+	rx_syns(ports, 2);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_STALE), 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_LOOKUP_BULK), n + 1);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_DUP_SYN), 0);
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_PASSIVE_OPEN), n + 2);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), n + 2);
+	TT_ASSERT_NO_LEAK();
+}
+
 static const CU_TestInfo cases[] = {
 	{ "test_tcp_burst_segments_use_bulk_lookup", test_tcp_burst_segments_use_bulk_lookup },
 	{ "test_tcp_burst_other_frames_between_segments",
 		test_tcp_burst_other_frames_between_segments },
 	{ "test_tcp_burst_segment_after_rst", test_tcp_burst_segment_after_rst },
 	{ "test_tcp_burst_syn_twice_in_one_burst", test_tcp_burst_syn_twice_in_one_burst },
+	{ "test_tcp_burst_syns_keep_not_found", test_tcp_burst_syns_keep_not_found },
 	{ "test_tcp_burst_time_wait_reuse", test_tcp_burst_time_wait_reuse },
 	{ "test_tcp_burst_time_wait_reuse_same_burst", test_tcp_burst_time_wait_reuse_same_burst },
 	{ "test_tcp_burst_single_frame", test_tcp_burst_single_frame },
