@@ -492,9 +492,9 @@ struct tcp_timewait {
 	uint32_t tail;            /**< newest entry */
 	uint32_t free;            /**< free entries, linked through next */
 	uint32_t pf;              /**< TCP_TW_PF_AHEAD entries after head (or TCP_TW_NIL):
-				   *   its lines are fetched before its recycling */
+				   *   its lines are fetched before it leaves */
 };
-#define TCP_TW_PF_AHEAD 8        /**< recycles between a head's fetch and its recycling */
+#define TCP_TW_PF_AHEAD 8        /**< removals at the head between an entry's fetch and its own */
 
 /** A filter of the 4-tuples of the connections created since a burst's lookups:
  * TCP_CREATED_WORDS * 64 bits, one a tuple (tcp_created_bit()). A bit not set: no
