@@ -107,10 +107,11 @@ rte_be32_t
 lr_lg_next_src(struct lg_worker *lw, uint32_t ti)
 {
 	const struct lr_iface *ifc = lw->src_ifc[ti];
+	rte_be32_t src = lr_lg_peek_src(lw, ti, 0);
 
-	if (ifc == NULL || ifc->ip_count <= 1)
-		return lw->src_ip[ti];
-	return lr_iface_addr(ifc, lw->next_src++);
+	if (ifc != NULL && ifc->ip_count > 1)
+		lw->next_src++;
+	return src;
 }
 
 /* What lr_lg_next_src() returns ahead calls after the next, without moving on. */

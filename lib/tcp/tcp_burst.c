@@ -197,15 +197,6 @@ tcp_burst_stage(struct lr_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	return j;
 }
 
-/* Whether a connection of key may have been created since the hints were made. */
-static inline bool
-tcp_created_since(const struct lr_tcp_shard *sh, const struct tcp_key *key)
-{
-	unsigned int b = tcp_created_bit(key);
-
-	return (sh->created_since[b / 64] >> (b % 64)) & 1;
-}
-
 struct lr_tcp_conn *
 tcp_conn_find(struct lr_tcp_shard *sh, const struct rte_mbuf *m, const struct tcp_key *key)
 {

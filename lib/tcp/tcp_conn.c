@@ -361,11 +361,7 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	sh->stats.state_now[LR_TCP_CLOSED]++;
 	/* NULL burst hints of this tuple made before now are stale (tcp_burst.c) */
 	sh->nb_created++;
-	if (sh->nb_hints != 0) {
-		unsigned int b = tcp_created_bit(key);
-
-		sh->created_since[b / 64] |= 1ull << (b % 64);
-	}
+	tcp_created_mark(sh, key);
 	return c;
 }
 

@@ -597,6 +597,25 @@ struct lr_tcp_shard {
 	struct tcp_timewait timewait;     /**< compact TIME_WAIT entries (tcp_tw.c) */
 };
 
+/** A connection of key was created while the burst's hints are out (tcp_conn_new). */
+static inline void
+tcp_created_mark(struct lr_tcp_shard *sh, const struct tcp_key *key)
+{
+	unsigned int b = tcp_created_bit(key);
+
+	if (sh->nb_hints != 0)
+		sh->created_since[b / 64] |= 1ull << (b % 64);
+}
+
+/** Whether a connection of key may have been created since the hints were made. */
+static inline bool
+tcp_created_since(const struct lr_tcp_shard *sh, const struct tcp_key *key)
+{
+	unsigned int b = tcp_created_bit(key);
+
+	return (sh->created_since[b / 64] >> (b % 64)) & 1;
+}
+
 /**
  * Move one entry of the per-state gauges (stats.state_now) from one state to
  * another. Every change of c->state goes through tcp_set_state(), which calls it;
