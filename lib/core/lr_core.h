@@ -224,8 +224,8 @@ struct lr_fault_worker;
  * last read, beside the whole turn's): which part a long turn spent its time in.
  */
 enum lr_turn_part {
-	LR_TURN_RX,        /**< RX bursts and their pipeline (rx_drain, per port) */
-	LR_TURN_STEER,     /**< steering rings, handed-over packets, ARP sync, TCP flush */
+	LR_TURN_RX,        /**< handed-over packets, RX bursts (rx_drain, per port), pipeline */
+	LR_TURN_STEER,     /**< steering rings flushed, ARP sync, TCP flush */
 	LR_TURN_TCP_TICK,  /**< TCP timers: TIME_WAIT expiry and the timing wheel */
 	LR_TURN_LOADGEN,   /**< the load generator's poll */
 	LR_TURN_ARP_TICK,  /**< ARP timers (every 10 ms, and each turn while some are due) */
