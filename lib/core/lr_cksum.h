@@ -54,13 +54,20 @@ lr_cksum(const void *buf, size_t len)
 static inline uint16_t
 lr_cksum_ipv4_hdr(const struct rte_ipv4_hdr *ip)
 {
-	size_t hlen = rte_ipv4_hdr_len(ip);
-	uint32_t w[5];
+	const uint8_t *p = (const uint8_t *)ip;
+	uint32_t w0, w1, w2, w3, w4;
 
-	if (unlikely(hlen != sizeof(w)))
-		return (uint16_t)~lr_cksum(ip, hlen);
-	memcpy(w, ip, sizeof(w));
-	return (uint16_t)~lr_cksum_fold((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4]);
+	if (unlikely(rte_ipv4_hdr_len(ip) != sizeof(*ip)))
+		return (uint16_t)~lr_cksum(ip, rte_ipv4_hdr_len(ip));
+	/* Word by word from the header: a copy of it to the stack (a 16-byte load and
+	 * store, then 4-byte loads of that) stalled on store-to-load forwarding, a sixth
+	 * of lr_ip_input()'s samples under dperf. */
+	memcpy(&w0, p, 4);
+	memcpy(&w1, p + 4, 4);
+	memcpy(&w2, p + 8, 4);
+	memcpy(&w3, p + 12, 4);
+	memcpy(&w4, p + 16, 4);
+	return (uint16_t)~lr_cksum_fold((uint64_t)w0 + w1 + w2 + w3 + w4);
 }
 
 /**
