@@ -284,6 +284,8 @@ static const struct key_def tcp_keys[] = {
 		"expected a count 0..1000000 of timer visits per loop turn (0 = no bound)"),
 	KEY(C, "syn_shed_backlog", K_UINT, tcp.syn_shed_backlog, 0, 1000000, 0,
 		"expected loop turns 0..1000000 (0 = never shed on RX backlog)"),
+	KEY(C, "syn_shed_busy_pct", K_UINT, tcp.syn_shed_busy_pct, 0, 100, 0,
+		"expected a percentage 0..100 of busy cycles (0 = the RX backlog alone sheds)"),
 	KEY(C, "syn_shed_tx_us", K_UINT, tcp.syn_shed_tx_us, 0, 1000000, 0,
 		"expected microseconds 0..1000000 (0 = never shed on a full TX queue)"),
 	KEY(C, "cc", K_CC, tcp.cc, 0, LR_TCP_CC_NB - 1, 0, "expected newreno or cubic"),

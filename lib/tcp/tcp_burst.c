@@ -103,6 +103,25 @@ _Static_assert(LR_TCP_STAT_MAX <= UINT8_MAX, "struct tcp_hint::shed holds a coun
  * A dropped SYN costs the peer one retransmission; cookies would still cost a
  * SYN-ACK per SYN and a connection per ACK, the work that is short.
  */
+/*
+ * The worker's busy share (w->busy_cycles against busy and idle) over the last whole
+ * load window and the current one so far is at least conf.syn_shed_busy_pct; true
+ * when nothing was counted (a caller that does not time its loop) or the gate is off.
+ * Read only when the RX backlog criterion holds, so the multiplications are rare.
+ */
+static bool
+tcp_worker_busy(const struct lr_tcp_shard *sh)
+{
+	const struct lr_worker *w = sh->w;
+	uint64_t busy = sh->load_busy_prev + (w->busy_cycles - sh->load_busy0);
+	uint64_t total = sh->load_total_prev + (w->busy_cycles - sh->load_busy0) +
+			(w->idle_cycles - sh->load_idle0);
+
+	if (sh->conf.syn_shed_busy_pct == 0 || total == 0)
+		return true;
+	return busy * 100 >= (uint64_t)sh->conf.syn_shed_busy_pct * total;
+}
+
 enum lr_tcp_stat_id
 tcp_syn_shed_reason(const struct lr_tcp_shard *sh)
 {
@@ -112,7 +131,8 @@ tcp_syn_shed_reason(const struct lr_tcp_shard *sh)
 		return LR_TCP_STAT_SYN_SHED_CONNS;
 	if (lr_mem_pressure(&w->mem))
 		return LR_TCP_STAT_SYN_SHED_PRESSURE;
-	if (sh->conf.syn_shed_backlog != 0 && sh->rx_full_turns >= sh->conf.syn_shed_backlog)
+	if (sh->conf.syn_shed_backlog != 0 && sh->rx_full_turns >= sh->conf.syn_shed_backlog &&
+			tcp_worker_busy(sh))
 		return LR_TCP_STAT_SYN_SHED_BACKLOG;
 	if (w->tx_refused_us != 0 && w->now_us - w->tx_refused_us < sh->conf.syn_shed_tx_us)
 		return LR_TCP_STAT_SYN_SHED_TX;
@@ -126,6 +146,13 @@ lr_tcp_rx_load(struct lr_worker *w, bool full)
 
 	if (sh == NULL)
 		return;
+	if (w->now_us - sh->load_t0_us >= TCP_LOAD_WINDOW_US) {
+		sh->load_busy_prev = w->busy_cycles - sh->load_busy0;
+		sh->load_total_prev = sh->load_busy_prev + (w->idle_cycles - sh->load_idle0);
+		sh->load_busy0 = w->busy_cycles;
+		sh->load_idle0 = w->idle_cycles;
+		sh->load_t0_us = w->now_us;
+	}
 	if (!full)
 		sh->rx_full_turns = 0;
 	else if (sh->rx_full_turns < UINT32_MAX)

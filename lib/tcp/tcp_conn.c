@@ -73,6 +73,7 @@ const struct lr_tcp_conf lr_tcp_conf_default = {
 	.isn_fn = NULL,
 	.isn_arg = NULL,
 	.syn_shed_backlog = 4,
+	.syn_shed_busy_pct = 50,  /* bench/README "Session 13" */
 	.syn_shed_tx_us = 1000,   /* bench/README "SYN shedding on TX refusal" */
 	.cc = LR_TCP_CC_CUBIC,   /* as Linux; bench/README "Loss sweep" */
 	.ecn = LR_TCP_ECN_OFF,

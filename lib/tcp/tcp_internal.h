@@ -501,6 +501,11 @@ struct tcp_timewait {
  * connection of that tuple was created since, so "not found" still holds. */
 #define TCP_CREATED_WORDS 4
 
+/* The worker's busy share that gates SYN shedding on RX backlog is taken over the last
+ * whole window of this length and the current one (tcp_burst.c): dperf's client at
+ * 300k CPS fills the RX burst for 250-1000 us at a time, tens of times a second. */
+#define TCP_LOAD_WINDOW_US 5000
+
 /** The filter bit of a 4-tuple: a multiplicative hash (not keyed: a peer aiming
  * its tuples at one bit only costs the lookups done again, as before the filter). */
 static inline unsigned int
@@ -582,6 +587,10 @@ struct lr_tcp_shard {
 	/* memory and overload (tcp_reass.c, tcp_burst.c) */
 	struct tcp_ooo_list ooo_age;      /**< every queued out-of-order segment, oldest first */
 	uint32_t rx_full_turns;           /**< consecutive loop turns with a full RX burst */
+	uint64_t load_t0_us;              /**< start of the current load window */
+	uint64_t load_busy0, load_idle0;  /**< w's busy and idle cycles at its start */
+	uint64_t load_busy_prev;          /**< busy cycles of the last whole window */
+	uint64_t load_total_prev;         /**< busy and idle cycles of the last window */
 	bool ecn_used;                    /**< conf.ecn or a listener's mode is not off: a
 					   *   connection may use ECN (tcp_xmit reads c->ecn,
 					   *   in the block's last line, only then) */

@@ -504,6 +504,12 @@ test_config_syn_shed_keys(void)
 	CU_ASSERT_EQUAL_FATAL(load_text(base_ini, NULL), 0);
 	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_backlog, 4);
 	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_tx_us, 1000);
+	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_busy_pct, 50);
+	CU_ASSERT_EQUAL(load_text(base_ini, "tcp.syn_shed_busy_pct=0"), 0);
+	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_busy_pct, 0);
+	expect_error(base_ini, "tcp.syn_shed_busy_pct=101",
+		"[tcp] syn_shed_busy_pct: bad value '101': expected a percentage 0..100 of busy "
+		"cycles (0 = the RX backlog alone sheds)");
 	CU_ASSERT_EQUAL(load_text("[tcp]\nsyn_shed_tx_us = 250\nsyn_shed_backlog = 0\n", NULL), 0);
 	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_tx_us, 250);
 	CU_ASSERT_EQUAL(cfg.tcp.syn_shed_backlog, 0);

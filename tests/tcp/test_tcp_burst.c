@@ -372,6 +372,79 @@ test_tcp_burst_syn_shed_after_tx_refused(void)
 	TT_ASSERT_NO_LEAK();
 }
 
+/* RX backlog sheds SYNs only from a busy worker: full turns at a 30 % busy share (a
+ * burst) admit them, the same turns at 94 % shed them, and with the gate off (0)
+ * the backlog alone sheds. Cycles as the poll loop counts them (w->busy_cycles,
+ * w->idle_cycles), the load windows on the virtual clock. */
+static void
+test_tcp_burst_syn_shed_backlog_needs_busy_worker(void)
+{
+	struct lr_tcp_conn *conns[NB_CONNS];
+	unsigned int i;
+
+	lr_tw->busy_cycles = 0;
+	lr_tw->idle_cycles = 0;
+	tt_conf.syn_shed_busy_pct = 75;
+	tt_reinit();
+	open_conns(conns);
+	lr_tw->busy_cycles += 30000;             /* a window 30 % busy */
+	lr_tw->idle_cycles += 70000;
+	lr_test_advance_us(TCP_LOAD_WINDOW_US);
+	lr_tcp_rx_load(lr_tw, false);            /* ends it */
+	lr_tw->busy_cycles += 3000;              /* this one as busy so far */
+	lr_tw->idle_cycles += 7000;
+	for (i = 0; i < tt_conf.syn_shed_backlog; i++)
+		lr_tcp_rx_load(lr_tw, true);
+	rx_two_syns_and_data(50001, 3, "q");
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYN_SHED_BACKLOG), 0);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), NB_CONNS + 2);
+	TT_EXPECT_COUNT(3);                      /* two SYN-ACKs and the ACK */
+	lr_test_tx_clear();
+	lr_tw->busy_cycles += 1000000;           /* then busy: 1,033k of 1,110k cycles */
+	rx_two_syns_and_data(50003, 4, "r");
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYN_SHED_BACKLOG), 2);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), NB_CONNS + 2);
+	TT_EXPECT_COUNT(1);                      /* the ACK only */
+	lr_test_tx_clear();
+	lr_test_advance_us(TCP_LOAD_WINDOW_US);  /* two idle windows: admitted again */
+	lr_tcp_rx_load(lr_tw, true);
+	lr_tw->idle_cycles += 10000000;
+	lr_test_advance_us(TCP_LOAD_WINDOW_US);
+	lr_tcp_rx_load(lr_tw, true);
+	lr_tw->idle_cycles += 10000000;
+	rx_two_syns_and_data(50005, 5, "s");
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYN_SHED_BACKLOG), 2);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), NB_CONNS + 4);
+	lr_test_tx_clear();
+	lr_test_advance_us(TCP_LOAD_WINDOW_US);  /* the idle windows forgotten: a */
+	lr_tcp_rx_load(lr_tw, true);             /* window 90 % busy sheds again */
+	lr_tw->busy_cycles += 9000000;
+	lr_tw->idle_cycles += 1000000;
+	lr_test_advance_us(TCP_LOAD_WINDOW_US);
+	lr_tcp_rx_load(lr_tw, true);
+	rx_two_syns_and_data(50007, 6, "t");
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYN_SHED_BACKLOG), 4);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), NB_CONNS + 4);
+	lr_test_tx_clear();
+	TT_ASSERT_NO_LEAK();
+
+	tt_conf.syn_shed_busy_pct = 0;           /* off: the backlog alone sheds */
+	tt_reinit();
+	open_conns(conns);
+	lr_tw->busy_cycles += 30000;
+	lr_tw->idle_cycles += 70000;
+	for (i = 0; i < tt_conf.syn_shed_backlog; i++)
+		lr_tcp_rx_load(lr_tw, true);
+	rx_two_syns_and_data(50001, 3, "q");
+	CU_ASSERT_EQUAL(tt_stat(LR_TCP_STAT_SYN_SHED_BACKLOG), 2);
+	CU_ASSERT_EQUAL(lr_tcp_conn_count(lr_tw), NB_CONNS);
+	lr_test_tx_clear();
+	TT_ASSERT_NO_LEAK();
+	lr_tw->busy_cycles = 0;
+	lr_tw->idle_cycles = 0;
+	tt_conf.syn_shed_busy_pct = lr_tcp_conf_default.syn_shed_busy_pct;
+}
+
 /* The filter bit of the tuple of a SYN from peer port port. */
 static unsigned int
 syn_bit(uint16_t port)
@@ -453,6 +526,8 @@ static const CU_TestInfo cases[] = {
 	{ "test_tcp_burst_single_frame", test_tcp_burst_single_frame },
 	{ "test_tcp_burst_syn_shed_before_allocation", test_tcp_burst_syn_shed_before_allocation },
 	{ "test_tcp_burst_syn_shed_after_tx_refused", test_tcp_burst_syn_shed_after_tx_refused },
+	{ "test_tcp_burst_syn_shed_backlog_needs_busy_worker",
+		test_tcp_burst_syn_shed_backlog_needs_busy_worker },
 	CU_TEST_INFO_NULL,
 };
 
