@@ -83,27 +83,6 @@ tcp_peek_key(const struct rte_mbuf *m, struct tcp_key *key, uint8_t *flags)
 _Static_assert(LR_TCP_STAT_MAX <= UINT8_MAX, "struct tcp_hint::shed holds a counter id");
 
 /*
- * Why no new connection may start on this worker now, or 0 (LR_TCP_STAT_RX, never a
- * reason). Past capacity, new work is refused before existing connections starve:
- * - the connection table is full (a cookie would not help: its ACK needs a block);
- * - the memory budget is under pressure (lr_mem.h);
- * - RX backlog: the RX burst came back full for conf.syn_shed_backlog loop turns in
- *   a row (lr_tcp_rx_load()), i.e. the worker no longer drains its queue. Linux
- *   likewise drops SYNs when the accept queue overflows, cookies or not
- *   (LINUX_MIB_LISTENOVERFLOWS).
- * - TX refused: a TX queue refused frames less than conf.syn_shed_tx_us ago
- *   (w->tx_refused_us), i.e. the peer (a memif ring it does not drain) or the link
- *   takes no more. A SYN-ACK sent now would likely be lost too and leave a half-open
- *   that retransmits into the same full queue, then SYN cookies once half_open_max
- *   is reached: new work that only adds to the loss. FreeBSD does not keep a syncache
- *   entry whose SYN-ACK could not be sent (syncache_add(): tcps_sc_dropped when
- *   syncache_respond() fails, e.g. ENOBUFS from a full interface queue); here the
- *   refusal is known a flush later, so the SYNs that follow it are refused instead.
- *   The queue's room goes to existing connections' responses and FINs.
- * A dropped SYN costs the peer one retransmission; cookies would still cost a
- * SYN-ACK per SYN and a connection per ACK, the work that is short.
- */
-/*
  * The worker's busy share (w->busy_cycles against busy and idle) over the last whole
  * load window and the current one so far is at least conf.syn_shed_busy_pct; true
  * when nothing was counted (a caller that does not time its loop) or the gate is off.
@@ -122,6 +101,28 @@ tcp_worker_busy(const struct lr_tcp_shard *sh)
 	return busy * 100 >= (uint64_t)sh->conf.syn_shed_busy_pct * total;
 }
 
+/*
+ * Why no new connection may start on this worker now, or 0 (LR_TCP_STAT_RX, never a
+ * reason). Past capacity, new work is refused before existing connections starve:
+ * - the connection table is full (a cookie would not help: its ACK needs a block);
+ * - the memory budget is under pressure (lr_mem.h);
+ * - RX backlog: the RX burst came back full for conf.syn_shed_backlog loop turns in
+ *   a row (lr_tcp_rx_load()), i.e. the worker no longer drains its queue, and the
+ *   worker is busy (tcp_worker_busy(): a peer's burst also fills a few turns). Linux
+ *   likewise drops SYNs when the accept queue overflows, cookies or not
+ *   (LINUX_MIB_LISTENOVERFLOWS).
+ * - TX refused: a TX queue refused frames less than conf.syn_shed_tx_us ago
+ *   (w->tx_refused_us), i.e. the peer (a memif ring it does not drain) or the link
+ *   takes no more. A SYN-ACK sent now would likely be lost too and leave a half-open
+ *   that retransmits into the same full queue, then SYN cookies once half_open_max
+ *   is reached: new work that only adds to the loss. FreeBSD does not keep a syncache
+ *   entry whose SYN-ACK could not be sent (syncache_add(): tcps_sc_dropped when
+ *   syncache_respond() fails, e.g. ENOBUFS from a full interface queue); here the
+ *   refusal is known a flush later, so the SYNs that follow it are refused instead.
+ *   The queue's room goes to existing connections' responses and FINs.
+ * A dropped SYN costs the peer one retransmission; cookies would still cost a
+ * SYN-ACK per SYN and a connection per ACK, the work that is short.
+ */
 enum lr_tcp_stat_id
 tcp_syn_shed_reason(const struct lr_tcp_shard *sh)
 {
