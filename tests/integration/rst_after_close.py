@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """rst_after_close.py OUR_IPS...  (tcpdump -nn -tt -S text on stdin)
 
 Prints "RSTS LATE": RST segments sent from one of OUR_IPS, and how many of them came
