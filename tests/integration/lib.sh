@@ -396,6 +396,19 @@ mempool_back_to() {
 	[[ $now == "$base" ]]
 }
 
+# check_no_mbuf_leak BASE [SECS]: ok when mempool.in_use is back to BASE (a number taken
+# from a snapshot before the run) within SECS (default 30), not ok otherwise or when the
+# snapshot had no mempool.in_use.
+check_no_mbuf_leak() {
+	local base=$1 now
+	if [[ $base =~ ^[0-9]+$ ]]; then
+		now=$(mempool_back_to "$base" "${2:-30}")
+		check_eq "no mbuf leaked (mempool.in_use back to $base)" "$base" "$now"
+	else
+		not_ok "--json stats has mempool.in_use"
+	fi
+}
+
 # stat_keys SECTION [FILE]: "key value" for every counter of one section of --json stats.
 stat_keys() {
 	local sect=$1 file=${2:-}

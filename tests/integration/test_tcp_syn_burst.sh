@@ -73,10 +73,5 @@ else
 	not_ok "connections left: $(conns_other "$lines" | wc -l)"
 	conns_other "$lines" | awk '{print $1}' | sort | uniq -c | diag
 fi
-if [[ $base_in_use =~ ^[0-9]+$ ]]; then
-	now=$(mempool_back_to "$base_in_use" 20)
-	check_eq "no mbuf leaked (mempool.in_use back to $base_in_use)" "$base_in_use" "$now"
-else
-	not_ok "--json stats has mempool.in_use"
-fi
+check_no_mbuf_leak "$base_in_use" 20
 lr_done
