@@ -279,6 +279,9 @@ svc_connected(struct lr_tcp_conn *c, void *arg)
 	RTE_BUILD_BUG_ON(offsetof(struct svc_conn, http) + sizeof(struct http_state) !=
 			sizeof(struct svc_conn));
 	memset(sc, 0, offsetof(struct svc_conn, http) + offsetof(struct http_state, line));
+	/* the next accept's block, for its memset (lr_pool_prefetch_next()) */
+	lr_pool_prefetch_next(sw->pool, 0,
+			offsetof(struct svc_conn, http) + offsetof(struct http_state, line));
 	sc->sw = sw;
 	sc->c = c;
 	sc->svc = l->svc;

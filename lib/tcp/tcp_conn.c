@@ -334,6 +334,8 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 		sh->slot_hi++;
 	c = obj;
 	memset(c, 0, sizeof(*c));
+	/* the next connection's block, for its memset (lr_pool_prefetch_next()) */
+	lr_pool_prefetch_next(sh->pool, 0, sizeof(*c));
 	c->sh = sh;
 	c->key = *key;
 	c->slot = slot;

@@ -267,6 +267,56 @@ test_worker_alloc_counts_nombuf_when_pool_empty(void)
 	rte_mempool_free(tiny);
 }
 
+/* lr_pool_prefetch_next() only reads the pool: the next get returns what it would have,
+ * with a cache, an empty cache and no cache. */
+static void
+test_pool_prefetch_next_leaves_the_pool_alone(void)
+{
+	struct rte_mempool *cached, *bare;
+	struct rte_mempool_cache *cache;
+	void *objs[3], *o = NULL;
+	unsigned int len, i;
+
+	cached = rte_mempool_create("lrtest_pf_cache", 63, 368, 8, 0, NULL, NULL, NULL, NULL,
+			SOCKET_ID_ANY, 0);
+	bare = rte_mempool_create("lrtest_pf_bare", 7, 368, 0, 0, NULL, NULL, NULL, NULL,
+			SOCKET_ID_ANY, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cached);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bare);
+	cache = rte_mempool_default_cache(cached, rte_lcore_id());
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cache);
+
+	/* empty cache: nothing to fetch, nothing taken */
+	rte_mempool_cache_flush(cache, cached);
+	lr_pool_prefetch_next(cached, 0, 368);
+	CU_ASSERT_EQUAL(cache->len, 0);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(cached), 63);
+
+	/* the cache's top is the next get's object, before and after a prefetch */
+	CU_ASSERT_EQUAL_FATAL(rte_mempool_get_bulk(cached, objs, 3), 0);
+	for (i = 0; i < 3; i++)
+		rte_mempool_put(cached, objs[i]);
+	len = cache->len;
+	CU_ASSERT(len >= 1);
+	CU_ASSERT_PTR_EQUAL(cache->objs[len - 1], objs[2]);
+	lr_pool_prefetch_next(cached, 0, 368);
+	lr_pool_prefetch_next(cached, 64, 1);
+	CU_ASSERT_EQUAL(cache->len, len);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(cached), 63);
+	CU_ASSERT_EQUAL_FATAL(rte_mempool_get(cached, &o), 0);
+	CU_ASSERT_PTR_EQUAL(o, objs[2]);
+	rte_mempool_put(cached, o);
+
+	/* no cache at all */
+	lr_pool_prefetch_next(bare, 0, 368);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(bare), 7);
+	CU_ASSERT_EQUAL(rte_mempool_get(bare, &o), 0);
+	rte_mempool_put(bare, o);
+
+	rte_mempool_free(cached);
+	rte_mempool_free(bare);
+}
+
 static void
 test_worker_init_rejects_bad_arguments(void)
 {
@@ -524,6 +574,8 @@ static const CU_TestInfo cases[] = {
 	{"test_worker_drop_counts_reason_and_frees", test_worker_drop_counts_reason_and_frees},
 	{"test_worker_alloc_counts_nombuf_when_pool_empty",
 		test_worker_alloc_counts_nombuf_when_pool_empty},
+	{"test_pool_prefetch_next_leaves_the_pool_alone",
+		test_pool_prefetch_next_leaves_the_pool_alone},
 	{"test_worker_init_rejects_bad_arguments", test_worker_init_rejects_bad_arguments},
 	{"test_worker_iface_lookup_by_port_and_address",
 		test_worker_iface_lookup_by_port_and_address},
