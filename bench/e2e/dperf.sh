@@ -42,6 +42,9 @@
 #   DPC_SERVER_CPU / DPC_CLIENT_CPU (default 1 / 0); DPC_MBUFS (default 262143)
 #   DPC_LR_SET     more linerate --set overrides for both linerate sides, blank-separated
 #   DPC_ONLY       run only these workloads (e.g. "cps ka")
+#   DPC_PERF       1: `perf record` both CPUs over each run's window (DPC_PERF_HZ, default
+#                  999 samples a second) and a second table, CPU time a connection or
+#                  request by part of each side (bench/e2e/perf_parts.py)
 #   DPC_ROUNDS     rounds of every workload (default 1): with more, the table gives each
 #                  figure's median and spread, a ratio's median over the rounds' own ratios
 #                  (dperf_rounds.py); dperf's and linerate's figures move by up to 2x
@@ -105,6 +108,10 @@ fi
 for p in app/linerate app/linerate-ctl bench/libdperf_vdev_shim.so; do
 	[[ -e $BUILD/$p ]] || { echo "not ok - $BUILD/$p missing: ninja -C $BUILD"; exit 1; }
 done
+if [[ ${DPC_PERF:-0} == 1 ]] && ! command -v perf >/dev/null; then
+	echo "not ok - DPC_PERF=1 needs perf: apt-get install linux-perf"
+	exit 1
+fi
 
 # The clock ticks (utime + stime) of the process under `timeout` PID $1, as JSON.
 ticks() {
@@ -189,9 +196,12 @@ duration=${DUR}s warmup=${SLOW}s json=1 progress=1" >"$log" 2>&1 </dev/null &
 	done
 	# the window's edges by the generator's per-second lines: after the warm-up, its
 	# first second left out as for dperf
-	gen_second "$log" $((SLOW + 1)) && gsnap "$WORK/snap0_gen_$name.json"
+	gen_second "$log" $((SLOW + 1)) && gsnap "$WORK/snap0_gen_$name.json" &&
+		perf_window "gen_$name" $((DUR - 2))
 	gen_second "$log" $((SLOW + DUR - 1)) && gsnap "$WORK/snap1_gen_$name.json"
 	wait "$GEN"
+	[[ -z $PERF_PID ]] || wait "$PERF_PID"
+	PERF_PID=
 	if grep -q '^{' "$log"; then : >"$WORK/gen_$name.ok"
 	else notok "$name: linerate's generator printed no summary: $(tail -3 "$log" | tr '\n' ' ')"
 	fi
@@ -215,6 +225,6 @@ if has gen; then
 fi
 
 mkdir -p "$OUT"
-python3 "$REPORT" "$WORK" "$OUT" "$DUR" "$SLOW" "$SMOKE" "$CPS" "$RAMP_MAX" "$KA_CONNS" \
+DPC_SRV_CPU=$SRV_CPU DPC_CLI_CPU=$CLI_CPU python3 "$REPORT" "$WORK" "$OUT" "$DUR" "$SLOW" "$SMOKE" "$CPS" "$RAMP_MAX" "$KA_CONNS" \
 	"$CONNS" "$INTERVAL" "$GEN_CONC" "${NICE[*]}" $ONLY || FAIL=1
 exit $FAIL

@@ -152,6 +152,18 @@ steal_snap() {     # file
 	awk -v hz="$(getconf CLK_TCK)" '/^cpu[0-9]+ /{print $1, $9, hz}' /proc/stat >"$1" 2>/dev/null || true
 }
 
+# perf_window name seconds: with DPC_PERF=1, `perf record -e cpu-clock` of the server's
+# and the client's CPUs for that many seconds from now (WORK/perf_NAME.data; its PID in
+# PERF_PID, for the caller to wait on), for bench/e2e/perf_parts.py: where each busy
+# core's time goes.
+PERF_PID=
+perf_window() {
+	[[ ${DPC_PERF:-0} == 1 ]] || return 0
+	perf record -q -e cpu-clock -F "${DPC_PERF_HZ:-999}" -C "$SRV_CPU,$CLI_CPU" -m 1024 \
+		-o "$WORK/perf_$1.data" -- sleep "$2" >"$WORK/perf_$1.log" 2>&1 </dev/null &
+	PERF_PID=$!
+}
+
 # dperf_watch name seconds: follows dperf's per-second reports (PID CLI) and reads the
 # server ($SNAP, default snap) at the end of steady seconds 1 and seconds-1 (the window).
 # With OVL_STALL="MS@S" it stops the client (SIGSTOP, the PID started here) for MS
@@ -162,9 +174,9 @@ dperf_watch() {
 		stall_ms=${BASH_REMATCH[1]} stall_s=${BASH_REMATCH[2]}
 	fi
 	for ((s = 1; s <= SLOW + dur; s++)); do
-		wait_second "$log" "$s" "$CLI" || return 0
+		wait_second "$log" "$s" "$CLI" || break
 		((s == SLOW)) && "${SNAP:-snap}" "$WORK/snap0_$name.json" &&
-			steal_snap "$WORK/snap0_$name.steal"
+			steal_snap "$WORK/snap0_$name.steal" && perf_window "$name" $((dur - 1))
 		((s == SLOW + dur - 1)) && "${SNAP:-snap}" "$WORK/snap1_$name.json" &&
 			steal_snap "$WORK/snap1_$name.steal"
 		if ((s == stall_s)); then
@@ -173,6 +185,7 @@ dperf_watch() {
 			kill -CONT "$CLI"
 		fi
 	done
+	[[ -z $PERF_PID ]] || wait "$PERF_PID"
 	return 0
 }
 

@@ -21,6 +21,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from overload_report import cpu_ticks, parse_dperf, snapshot, steal_shares  # noqa: E402
+import perf_parts  # noqa: E402
 
 
 def load_json(path):
@@ -252,6 +253,48 @@ def smoke(runs, gen, workloads):
     return fail
 
 
+def parts_table(work, runs, gen, srv_cpu, cli_cpu):
+    """With DPC_PERF=1's recordings (WORK/perf_*.data): CPU time a unit by part of each
+    busy core, as a markdown table and a dict; (None, {}) without them."""
+    cols = []
+    for wl, unit in (('cps', 'conn'), ('max', 'conn'), ('ka', 'req'), ('cc', 'req')):
+        for side, who in (('lr', 'linerate'), ('dp', 'dperf')):
+            r = runs.get(f'{wl}_{side}')
+            if r:
+                cols.append((f'{wl}: {who} server (ns a {unit})', f'perf_{wl}_{side}.data',
+                             srv_cpu, r.get('served'), r.get('server_busy')))
+    if gen:
+        cols.append(("gen: linerate's generator (ns a conn)", 'perf_gen_dp.data', cli_cpu,
+                     gen.get('cps'), gen.get('gen_busy')))
+    if runs.get('max_dp'):
+        r = runs['max_dp']
+        cols.append(("max: dperf's client (ns a conn)", 'perf_max_dp.data', cli_cpu,
+                     r.get('served'), r.get('client_busy')))
+    got = {}
+    for title, f, cpu, rate, busy in cols:
+        path = os.path.join(work, f)
+        if os.path.exists(path) and rate:
+            parts, total = perf_parts.count(path, cpu)
+            if total:
+                got[title] = {'ns': perf_parts.per_unit(parts, total, rate),
+                              'samples': total, 'rate': rate, 'busy': busy}
+    if not got:
+        return None, {}
+    names = sorted({k for g in got.values() for k in g['ns']},
+                   key=lambda k: -max(g['ns'].get(k, 0) for g in got.values()))
+    lines = ['| part | ' + ' | '.join(got) + ' |', '|---|' + '---:|' * len(got)]
+    for k in names:
+        if max(g['ns'].get(k, 0) for g in got.values()) >= 0.5:
+            lines.append(f'| {k} | ' + ' | '.join(f"{g['ns'].get(k, 0):.0f}"
+                                                  for g in got.values()) + ' |')
+    lines.append('| all | ' + ' | '.join(f"{sum(g['ns'].values()):.0f}"
+                                         for g in got.values()) + ' |')
+    lines.append('| busy % (worker busy cycles; dperf: cpuUsage) | ' +
+                 ' | '.join(pct(g['busy']) for g in got.values()) + ' |')
+    lines.append('| samples | ' + ' | '.join(str(g['samples']) for g in got.values()) + ' |')
+    return '\n'.join(lines), got
+
+
 def main(argv):
     if len(argv) < 14:
         print(__doc__, file=sys.stderr)
@@ -299,11 +342,23 @@ def main(argv):
              f"the window, 100 % = one CPU; pinned processes run `{a['prio']}`.")
     print(table)
     print(notes)
+    ptable, parts = parts_table(work, runs, gen, int(os.environ.get('DPC_SRV_CPU', '1')),
+                                int(os.environ.get('DPC_CLI_CPU', '0')))
+    if ptable:
+        pnotes = ("CPU time a connection or request over the same window, by part "
+                  "(DPC_PERF=1: `perf record -e cpu-clock` of the busy core, "
+                  "bench/e2e/perf_parts.py): a part's share of the core's samples x 1 s / "
+                  "the served rate. linerate's idle turns are in its poll loop's part, "
+                  "dperf's in its own code's (one part: its loop is inlined).")
+        print(f'\n{ptable}\n{pnotes}')
     with open(os.path.join(out, 'dperf.json'), 'w') as f:
-        json.dump({'machine': meta, 'rows': rows, 'runs': runs, 'generator': gen}, f, indent=1)
+        json.dump({'machine': meta, 'rows': rows, 'runs': runs, 'generator': gen,
+                   'parts': parts}, f, indent=1)
     with open(os.path.join(out, 'latest.md'), 'a') as f:
         f.write(f"\n## dperf column (issue #10) {meta['date']} (git {rev}, load "
                 f"{' '.join(load)})\n\n{table}\n\n{notes}\n")
+        if ptable:
+            f.write(f"\n{ptable}\n\n{pnotes}\n")
     return 0
 
 

@@ -6,7 +6,8 @@
 # when gnuplot is installed, its plot (skip otherwise). Figures are not asserted:
 # `make bench-e2e` measures them.
 # First the dperf column's path without dperf (CI has none, the column needs it): one
-# "# SKIP dperf column: ..." line, exit 0, nothing started and no result file written.
+# "# SKIP dperf column: ..." line, exit 0, nothing started and no result file written;
+# then the column's report helpers on made-up input.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=$(mktemp -d /tmp/lr-e2e-skip.XXXXXX)
@@ -44,6 +45,15 @@ if ((rc == 0)) && grep -qxF '| A | 200 (100-400) | 80 (60-100) | 0.50 (0.20-0.60
 	echo "ok - dperf rounds: medians, a ratio the median of the rounds' ratios, files written"
 else
 	echo "not ok - dperf rounds: exit $rc, output: $(head -c 400 <<<"$msg")"
+fi
+# DPC_PERF=1's parts (perf_parts.py): made-up `perf script` lines, each put in its part
+# (linerate's functions by name, the driver's libraries, dperf, the kernel, other
+# processes), and the time a unit from the shares.
+msg=$(python3 bench/e2e/perf_parts.py --selftest 2>&1)
+if [[ $msg == "perf_parts selftest: ok" ]]; then
+	echo "ok - perf parts: samples classified, time a unit from their shares"
+else
+	echo "not ok - perf parts: $(head -c 300 <<<"$msg")"
 fi
 rm -rf "$out"
 exec bash bench/e2e/run.sh --smoke
