@@ -225,6 +225,7 @@ if has gen; then
 fi
 
 mkdir -p "$OUT"
-DPC_SRV_CPU=$SRV_CPU DPC_CLI_CPU=$CLI_CPU python3 "$REPORT" "$WORK" "$OUT" "$DUR" "$SLOW" "$SMOKE" "$CPS" "$RAMP_MAX" "$KA_CONNS" \
-	"$CONNS" "$INTERVAL" "$GEN_CONC" "${NICE[*]}" $ONLY || FAIL=1
+DPC_SRV_CPU=$SRV_CPU DPC_CLI_CPU=$CLI_CPU python3 "$REPORT" "$WORK" "$OUT" "$DUR" "$SLOW" \
+	"$SMOKE" "$CPS" "$RAMP_MAX" "$KA_CONNS" "$CONNS" "$INTERVAL" "$GEN_CONC" "${NICE[*]}" \
+	$ONLY || FAIL=1
 exit $FAIL
