@@ -473,11 +473,10 @@ lr_consume(struct rte_mbuf *m)
  * the line: fetched one get ahead, the wait overlaps the work between the two gets.
  * Nothing is fetched when the cache is empty (the next get refills it from the ring).
  * @param mp pool with a per-lcore cache
- * @param off first byte to fetch, from the object's start
- * @param len bytes from off (their lines are fetched)
+ * @param len bytes from the object's start (their lines are fetched)
  */
 static inline void
-lr_pool_prefetch_next(struct rte_mempool *mp, uint32_t off, uint32_t len)
+lr_pool_prefetch_next(struct rte_mempool *mp, uint32_t len)
 {
 	struct rte_mempool_cache *c = rte_mempool_default_cache(mp, rte_lcore_id());
 	const char *p;
@@ -485,7 +484,7 @@ lr_pool_prefetch_next(struct rte_mempool *mp, uint32_t off, uint32_t len)
 
 	if (c == NULL || c->len == 0)
 		return;
-	p = (const char *)c->objs[c->len - 1] + off;
+	p = c->objs[c->len - 1];
 	for (i = 0; i < len; i += RTE_CACHE_LINE_SIZE)
 		__builtin_prefetch(p + i, 1, 3);
 }

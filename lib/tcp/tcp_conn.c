@@ -335,7 +335,7 @@ tcp_conn_new(struct lr_worker *w, const struct tcp_key *key)
 	c = obj;
 	memset(c, 0, sizeof(*c));
 	/* the next connection's block, for its memset (lr_pool_prefetch_next()) */
-	lr_pool_prefetch_next(sh->pool, 0, sizeof(*c));
+	lr_pool_prefetch_next(sh->pool, sizeof(*c));
 	c->sh = sh;
 	c->key = *key;
 	c->slot = slot;

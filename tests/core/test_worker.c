@@ -288,7 +288,7 @@ test_pool_prefetch_next_leaves_the_pool_alone(void)
 
 	/* empty cache: nothing to fetch, nothing taken */
 	rte_mempool_cache_flush(cache, cached);
-	lr_pool_prefetch_next(cached, 0, 368);
+	lr_pool_prefetch_next(cached, 368);
 	CU_ASSERT_EQUAL(cache->len, 0);
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(cached), 63);
 
@@ -299,8 +299,8 @@ test_pool_prefetch_next_leaves_the_pool_alone(void)
 	len = cache->len;
 	CU_ASSERT(len >= 1);
 	CU_ASSERT_PTR_EQUAL(cache->objs[len - 1], objs[2]);
-	lr_pool_prefetch_next(cached, 0, 368);
-	lr_pool_prefetch_next(cached, 64, 1);
+	lr_pool_prefetch_next(cached, 368);
+	lr_pool_prefetch_next(cached, 1);
 	CU_ASSERT_EQUAL(cache->len, len);
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(cached), 63);
 	CU_ASSERT_EQUAL_FATAL(rte_mempool_get(cached, &o), 0);
@@ -308,7 +308,7 @@ test_pool_prefetch_next_leaves_the_pool_alone(void)
 	rte_mempool_put(cached, o);
 
 	/* no cache at all */
-	lr_pool_prefetch_next(bare, 0, 368);
+	lr_pool_prefetch_next(bare, 368);
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(bare), 7);
 	CU_ASSERT_EQUAL(rte_mempool_get(bare, &o), 0);
 	rte_mempool_put(bare, o);
